@@ -38,7 +38,7 @@ const plugin: FastifyPluginAsync<HttpMetricsOptions> = async (app, options) => {
     total.inc(labels)
   })
 
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+  app.get('/metrics', async (_request, reply) => {
     reply.header('content-type', registry.contentType)
     return registry.metrics()
   })
