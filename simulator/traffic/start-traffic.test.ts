@@ -1,0 +1,208 @@
+import { createServer } from 'node:net'
+import { afterEach, describe, expect, it } from 'vitest'
+import { ManualClock } from '../clock/manual-clock.ts'
+import { TrafficErrorCode } from './errors.ts'
+import type { IntervalCounts } from './interval-counts.ts'
+import { createOrderGenerator } from './order-generator.ts'
+import { type OrdersTestServer, startOrdersTestServer } from './orders-test-server.ts'
+import { startTraffic, type TrafficOptions, type TrafficRun } from './start-traffic.ts'
+
+const servers: OrdersTestServer[] = []
+const runs: TrafficRun[] = []
+
+afterEach(async () => {
+  await Promise.all(runs.splice(0).map((run) => run.stop().catch(() => undefined)))
+  await Promise.all(servers.splice(0).map((server) => server.close()))
+})
+
+async function server(options: Parameters<typeof startOrdersTestServer>[0] = {}): Promise<OrdersTestServer> {
+  const s = await startOrdersTestServer(options)
+  servers.push(s)
+  return s
+}
+
+/** Starts traffic and resolves once `intervals` intervals have been delivered (bounded by the test timeout). */
+async function runFor(
+  options: Omit<TrafficOptions, 'onInterval'>,
+  intervals: number,
+): Promise<{ run: TrafficRun; delivered: IntervalCounts[] }> {
+  const delivered: IntervalCounts[] = []
+  let reached: () => void = () => undefined
+  const enough = new Promise<void>((resolve) => {
+    reached = resolve
+  })
+  const run = startTraffic({
+    ...options,
+    onInterval: (counts) => {
+      delivered.push(counts)
+      if (delivered.length >= intervals) reached()
+    },
+  })
+  runs.push(run)
+  await enough
+  return { run, delivered }
+}
+
+async function closedPortUrl(): Promise<string> {
+  const probe = createServer()
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve))
+  const address = probe.address()
+  await new Promise((resolve) => probe.close(resolve))
+  if (address === null || typeof address === 'string') throw new Error('no port')
+  return `http://127.0.0.1:${address.port}`
+}
+
+const generator = (seed = 1, couponShare = 0.3) =>
+  createOrderGenerator({ seed, couponShare, itemsPerOrder: { min: 1, max: 3 } })
+
+describe('open arrival traffic', () => {
+  it('sends on schedule while the service is slow (no coordinated omission)', async () => {
+    const slow = await server({ delayMs: 300 })
+    const { run } = await runFor(
+      { targets: [slow.url], ratePerSecond: 50, generator: generator(), intervalMs: 100, timeoutMs: 2000 },
+      3,
+    )
+    const summary = await run.stop()
+    const records = run.requests()
+    const firstAnsweredAt = records[0]!.scheduledAt + records[0]!.latencyMs!
+    const arrivedBeforeFirstAnswer = slow.received.filter((r) => r.at < firstAnsweredAt).length
+    // A closed loop would have sent one request by then; the open model sent one every 20 ms.
+    expect(arrivedBeforeFirstAnswer).toBeGreaterThanOrEqual(10)
+    expect(summary.maxSendLagMs).toBeLessThan(100)
+    for (const record of records) expect(record.latencyMs).toBeGreaterThanOrEqual(300)
+    expect(summary.failures).toBe(0)
+    expect(summary.byStatus['201']).toBe(records.length)
+  })
+
+  it('counts the 5xx share of coupon orders in its intervals and names the first failure', async () => {
+    const shop = await server({ failCoupons: true })
+    const { run, delivered } = await runFor(
+      {
+        targets: [shop.url],
+        ratePerSecond: 200,
+        generator: generator(3, 0.3),
+        intervalMs: 50,
+        timeoutMs: 2000,
+      },
+      6,
+    )
+    const summary = await run.stop()
+    const records = run.requests()
+    const withCoupon = records.filter((r) => r.couponCode !== null).length
+    expect(withCoupon).toBeGreaterThan(0)
+    expect(summary.failures).toBe(withCoupon)
+    expect(summary.byStatus['500']).toBe(withCoupon)
+    expect(summary.byStatus['201']).toBe(records.length - withCoupon)
+    expect(run.intervals().reduce((sum, i) => sum + i.requests, 0)).toBe(records.length)
+    expect(run.intervals().slice(0, delivered.length)).toEqual(delivered)
+    for (const [k, interval] of run.intervals().entries()) {
+      expect(interval.index).toBe(k)
+      if (k > 0) expect(interval.start).toBe(run.intervals()[k - 1]!.end)
+    }
+    const first = summary.firstFailure!
+    expect(first.status).toBe(500)
+    expect(first.request.couponCode).not.toBeNull()
+    expect(first.observedAt).toBeGreaterThanOrEqual(first.scheduledAt)
+  })
+
+  it('sends the same request sequence for the same seed', async () => {
+    const shop = await server()
+    const sequences = []
+    for (let i = 0; i < 2; i++) {
+      const { run } = await runFor(
+        {
+          targets: [shop.url],
+          ratePerSecond: 200,
+          generator: generator(42),
+          intervalMs: 50,
+          timeoutMs: 2000,
+        },
+        3,
+      )
+      await run.stop()
+      sequences.push(
+        run
+          .requests()
+          .map(({ seq, requestId, customerId, couponCode }) => ({ seq, requestId, customerId, couponCode })),
+      )
+    }
+    const n = Math.min(sequences[0]!.length, sequences[1]!.length)
+    expect(n).toBeGreaterThan(10)
+    expect(sequences[1]!.slice(0, n)).toEqual(sequences[0]!.slice(0, n))
+    const received = shop.received.map((r) => r.body.customerId)
+    expect(received.slice(0, n).sort()).toEqual(
+      sequences[0]!
+        .slice(0, n)
+        .map((r) => r.customerId)
+        .sort(),
+    )
+  })
+
+  it('records timeouts and network errors as failures and sheds load past maxInFlight', async () => {
+    const stuck = await server({ delayMs: 1000 })
+    const { run } = await runFor(
+      {
+        targets: [stuck.url, await closedPortUrl()],
+        ratePerSecond: 100,
+        generator: generator(),
+        intervalMs: 100,
+        timeoutMs: 150,
+        maxInFlight: 3,
+      },
+      3,
+    )
+    const summary = await run.stop()
+    expect(summary.byStatus.timeout).toBeGreaterThan(0)
+    expect(summary.byStatus['network-error']).toBeGreaterThan(0)
+    expect(summary.dropped).toBeGreaterThan(0)
+    expect(summary.byStatus.dropped).toBe(summary.dropped)
+    expect(summary.failures).toBe(summary.byStatus.timeout! + summary.byStatus['network-error']!)
+    expect(run.inFlight()).toBe(0)
+  })
+
+  it('schedules from the clock it is given and stops on its signal', async () => {
+    const shop = await server()
+    const clock = new ManualClock()
+    const abort = new AbortController()
+    const run = startTraffic({
+      targets: [shop.url],
+      ratePerSecond: 10,
+      generator: generator(),
+      clock,
+      signal: abort.signal,
+      intervalMs: 500,
+      timeoutMs: 2000,
+    })
+    runs.push(run)
+    await clock.advance(1000)
+    abort.abort()
+    const summary = await run.stop()
+    expect(run.requests().map((r) => r.scheduledAt - run.startedAt)).toEqual([
+      0, 100, 200, 300, 400, 500, 600, 700, 800, 900, 1000,
+    ])
+    expect(summary.requests).toBe(11)
+    expect(run.intervals().map((i) => i.requests)).toEqual([5, 5, 1])
+    expect(shop.received).toHaveLength(11)
+  })
+
+  it('refuses options it cannot run', () => {
+    const valid: TrafficOptions = {
+      targets: ['http://127.0.0.1:1'],
+      ratePerSecond: 1,
+      generator: generator(),
+      intervalMs: 100,
+      timeoutMs: 100,
+    }
+    for (const bad of [
+      { ...valid, targets: [] },
+      { ...valid, targets: ['not a url'] },
+      { ...valid, ratePerSecond: 0 },
+      { ...valid, intervalMs: 0 },
+      { ...valid, maxInFlight: 0.5 },
+    ]) {
+      expect(() => startTraffic(bad)).toThrow(
+        expect.objectContaining({ code: TrafficErrorCode.OPTIONS_INVALID }),
+      )
+    }
+  })
+})
