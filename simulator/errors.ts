@@ -1,0 +1,181 @@
+import { FiredrillError, FiredrillInputError } from '../services/platform/firedrill-error.ts'
+
+/** Error codes of the simulator part. A code is never reused; add new ones at the end of their group. */
+export const SimulatorErrorCode = {
+  SCENARIO_NOT_FOUND: 'FIREDRILL_SCENARIO_NOT_FOUND',
+  SCENARIO_UNREADABLE: 'FIREDRILL_SCENARIO_UNREADABLE',
+  SCENARIO_TOO_LARGE: 'FIREDRILL_SCENARIO_TOO_LARGE',
+  SCENARIO_ALIAS_LIMIT: 'FIREDRILL_SCENARIO_ALIAS_LIMIT',
+  SCENARIO_YAML_SYNTAX: 'FIREDRILL_SCENARIO_YAML_SYNTAX',
+  SCENARIO_MULTIPLE_DOCUMENTS: 'FIREDRILL_SCENARIO_MULTIPLE_DOCUMENTS',
+  SCENARIO_INVALID: 'FIREDRILL_SCENARIO_INVALID',
+  ROSTER_INVALID: 'FIREDRILL_ROSTER_INVALID',
+  DURATION_INVALID: 'FIREDRILL_DURATION_INVALID',
+  JOURNAL_EXISTS: 'FIREDRILL_JOURNAL_EXISTS',
+  JOURNAL_CLOSED: 'FIREDRILL_JOURNAL_CLOSED',
+  JOURNAL_WRITE_FAILED: 'FIREDRILL_JOURNAL_WRITE_FAILED',
+  JOURNAL_NOT_FOUND: 'FIREDRILL_JOURNAL_NOT_FOUND',
+  JOURNAL_CORRUPT: 'FIREDRILL_JOURNAL_CORRUPT',
+} as const
+
+export type SimulatorErrorCode = (typeof SimulatorErrorCode)[keyof typeof SimulatorErrorCode]
+
+export class ScenarioNotFoundError extends FiredrillInputError {
+  constructor(what: string, lookedAt: string, available: readonly string[]) {
+    const names = available.length > 0 ? available.join(', ') : 'none'
+    super(
+      SimulatorErrorCode.SCENARIO_NOT_FOUND,
+      `Scenario "${what}" not found (looked at ${lookedAt}). ` +
+        `Pass a catalog name (built in: ${names}) or the path of a scenario.yaml; \`firedrill scenarios\` lists the catalog.`,
+    )
+  }
+}
+
+export class ScenarioUnreadableError extends FiredrillInputError {
+  constructor(file: string, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause)
+    super(
+      SimulatorErrorCode.SCENARIO_UNREADABLE,
+      `Failed to read scenario "${file}": ${reason}. Check that it is a readable file.`,
+      { cause },
+    )
+  }
+}
+
+export class ScenarioTooLargeError extends FiredrillInputError {
+  constructor(file: string, bytes: number, limitBytes: number) {
+    super(
+      SimulatorErrorCode.SCENARIO_TOO_LARGE,
+      `Refused scenario "${file}": it is ${bytes} bytes, more than the ${limitBytes}-byte limit. ` +
+        'A scenario is a short YAML file; move bulky data (patches, rosters) into files next to it.',
+    )
+  }
+}
+
+export class ScenarioAliasLimitError extends FiredrillInputError {
+  constructor(file: string, limit: number, cause: unknown) {
+    super(
+      SimulatorErrorCode.SCENARIO_ALIAS_LIMIT,
+      `Refused scenario "${file}": its YAML aliases expand past ${limit} nodes, which looks like an alias bomb. ` +
+        'Write the values out instead of repeating anchors.',
+      { cause },
+    )
+  }
+}
+
+export class ScenarioYamlSyntaxError extends FiredrillInputError {
+  constructor(file: string, line: number | undefined, detail: string) {
+    const where = line === undefined ? '' : `line ${line}: `
+    super(
+      SimulatorErrorCode.SCENARIO_YAML_SYNTAX,
+      `Failed to load scenario "${file}": ${where}${detail}. Fix the YAML and run again.`,
+    )
+  }
+}
+
+export class ScenarioMultipleDocumentsError extends FiredrillInputError {
+  constructor(file: string, count: number) {
+    super(
+      SimulatorErrorCode.SCENARIO_MULTIPLE_DOCUMENTS,
+      `Failed to load scenario "${file}": it holds ${count} YAML documents; a scenario is exactly one. ` +
+        'Remove the extra `---` separators or split the file.',
+    )
+  }
+}
+
+/** One thing wrong with a scenario: where (`release.steps[2].percent`), what was expected, what was found. */
+export interface ScenarioProblem {
+  path: string
+  expected: string
+  got: string
+}
+
+export class ScenarioInvalidError extends FiredrillInputError {
+  readonly file: string
+  readonly problems: readonly ScenarioProblem[]
+
+  constructor(file: string, problems: readonly ScenarioProblem[], totalProblems = problems.length) {
+    const lines = problems.map((p) => `${file}: ${p.path} ${p.expected} (got ${p.got})`)
+    const more = totalProblems > problems.length ? `\n  … and ${totalProblems - problems.length} more` : ''
+    super(
+      SimulatorErrorCode.SCENARIO_INVALID,
+      `Failed to load scenario "${file}":\n  ${lines.join('\n  ')}${more}\nFix these fields and run again.`,
+    )
+    this.file = file
+    this.problems = problems
+  }
+}
+
+export class RosterInvalidError extends FiredrillInputError {
+  constructor(file: string, detail: string) {
+    super(
+      SimulatorErrorCode.ROSTER_INVALID,
+      `Failed to load the team roster "${file}": ${detail}. ` +
+        'A roster lists `members` with a `name`, a `handle` and their `roles`.',
+    )
+  }
+}
+
+export class DurationInvalidError extends FiredrillInputError {
+  constructor(text: string) {
+    super(
+      SimulatorErrorCode.DURATION_INVALID,
+      `"${text}" is not a duration. Write one like 250ms, 5m, 1h, 1h30m or 30d (units: ms, s, m, h, d, w).`,
+    )
+  }
+}
+
+export class JournalExistsError extends FiredrillInputError {
+  constructor(file: string, cause: unknown) {
+    super(
+      SimulatorErrorCode.JOURNAL_EXISTS,
+      `The journal "${file}" already exists: a run's journal has exactly one writer. ` +
+        'Use a fresh --out directory for each run.',
+      { cause },
+    )
+  }
+}
+
+/** Appending to a closed journal is a bug in the caller, not a user mistake. */
+export class JournalClosedError extends FiredrillError {
+  constructor(file: string, type: string) {
+    super(
+      SimulatorErrorCode.JOURNAL_CLOSED,
+      `Cannot append "${type}" to the journal "${file}": it is closed.`,
+    )
+  }
+}
+
+export class JournalWriteFailedError extends FiredrillError {
+  constructor(file: string, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause)
+    super(
+      SimulatorErrorCode.JOURNAL_WRITE_FAILED,
+      `Failed to write the journal "${file}": ${reason}. Check free disk space and permissions on the run directory.`,
+      { cause },
+    )
+  }
+}
+
+export class JournalNotFoundError extends FiredrillInputError {
+  constructor(file: string, cause: unknown) {
+    super(
+      SimulatorErrorCode.JOURNAL_NOT_FOUND,
+      `No journal at "${file}". Pass a run directory that holds a journal.jsonl (runs go to .firedrill/runs/ by default).`,
+      { cause },
+    )
+  }
+}
+
+export class JournalCorruptError extends FiredrillInputError {
+  readonly line: number
+
+  constructor(file: string, line: number, detail: string) {
+    super(
+      SimulatorErrorCode.JOURNAL_CORRUPT,
+      `The journal "${file}" is corrupt at line ${line}: ${detail}. ` +
+        'Only a cut-off last line is tolerated (a crashed run); a damaged line in the middle means the file was edited or the disk failed.',
+    )
+    this.line = line
+  }
+}

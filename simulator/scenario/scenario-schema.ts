@@ -1,0 +1,262 @@
+import { type Static, Type } from '@sinclair/typebox'
+import { DURATION_PATTERN } from './duration.ts'
+
+/*
+ * The scenario file, modelled on Chaos Toolkit's experiment: a steady-state hypothesis checked before and
+ * after, a method (release the change behind its flag), rollbacks (the responder turns the flag off), and
+ * stop conditions. Every object refuses unknown keys. `expected` is firedrill's own annotation: the words an
+ * error uses when a value does not fit.
+ */
+
+const Duration = (defaultValue?: string) =>
+  Type.String({
+    pattern: DURATION_PATTERN,
+    expected: 'a duration like 5m, 1h or 30d',
+    ...(defaultValue === undefined ? {} : { default: defaultValue }),
+  })
+
+const Closed = { additionalProperties: false } as const
+
+export const FLAG_KEY_PATTERN = '^[a-z0-9][a-z0-9._-]*$'
+
+export const ServiceSchema = Type.Object(
+  {
+    /** Which system the drill runs against; only the built-in shop for now. */
+    kind: Type.Literal('builtin-shop'),
+    /** Number of api instances. @defaultValue 2 */
+    api: Type.Integer({ minimum: 1, maximum: 16, default: 2 }),
+    /** Number of fulfilment workers. @defaultValue 1 */
+    workers: Type.Integer({ minimum: 1, maximum: 16, default: 1 }),
+  },
+  Closed,
+)
+
+export const TrafficMixSchema = Type.Object(
+  {
+    /** Share of orders that carry a coupon code. @defaultValue 0.25 */
+    couponShare: Type.Number({ minimum: 0, maximum: 1, default: 0.25 }),
+    /** Line items per order, drawn uniformly. @defaultValue `{ min: 1, max: 4 }` */
+    itemsPerOrder: Type.Object(
+      {
+        min: Type.Integer({ minimum: 1, maximum: 50 }),
+        max: Type.Integer({ minimum: 1, maximum: 50 }),
+      },
+      { ...Closed, default: { min: 1, max: 4 } },
+    ),
+    /** Size of the synthetic customer population. @defaultValue 500 */
+    customers: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 500 }),
+  },
+  { ...Closed, default: {} },
+)
+
+export const TrafficSchema = Type.Object(
+  {
+    /** Orders per second (open model: arrivals do not wait for responses). */
+    ratePerSecond: Type.Number({ exclusiveMinimum: 0, maximum: 5_000 }),
+    /** What the orders look like. @defaultValue see TrafficMixSchema */
+    mix: TrafficMixSchema,
+  },
+  Closed,
+)
+
+export const SloSchema = Type.Object(
+  {
+    /** Share of requests that must succeed. @defaultValue 0.99 */
+    objective: Type.Number({ minimum: 0.5, maximum: 0.99999, default: 0.99 }),
+    /** SLO window in scenario time (scaled by timeScale). @defaultValue '30d' */
+    window: Duration('30d'),
+  },
+  { ...Closed, default: {} },
+)
+
+export const SteadyStateSchema = Type.Object(
+  {
+    /** The hypothesis: the error ratio stays at or under this. @defaultValue 0.005 */
+    maxErrorRatio: Type.Number({ minimum: 0, maximum: 1, default: 0.005 }),
+    /** A check with fewer requests than this proves nothing and fails. @defaultValue 50 */
+    minRequests: Type.Integer({ minimum: 1, default: 50 }),
+    /** Wall-clock seconds of traffic each check observes. @defaultValue 5 */
+    durationSeconds: Type.Number({ exclusiveMinimum: 0, maximum: 3_600, default: 5 }),
+  },
+  { ...Closed, default: {} },
+)
+
+export const CouponOrdersFailFaultSchema = Type.Object(
+  {
+    /** Orders with a coupon, priced by the flagged path, fail. */
+    kind: Type.Literal('coupon-orders-fail'),
+    /** HTTP status the failing orders get. @defaultValue 500 */
+    statusCode: Type.Integer({ minimum: 500, maximum: 599, default: 500 }),
+  },
+  Closed,
+)
+
+export const ChangeSchema = Type.Object(
+  {
+    title: Type.String({ minLength: 1, maxLength: 200 }),
+    description: Type.String({ minLength: 1, maxLength: 4_000 }),
+    /** The flag that guards the change; the responder's kill switch. */
+    flag: Type.String({
+      minLength: 1,
+      maxLength: 100,
+      pattern: FLAG_KEY_PATTERN,
+      expected: 'a flag key like checkout.new-pricing',
+    }),
+    /** The bad change as a patch file next to the scenario (optional for now). */
+    patch: Type.Optional(Type.String({ minLength: 1 })),
+    /** What the change does wrong at run time. New kinds become a union discriminated on `kind`. */
+    fault: CouponOrdersFailFaultSchema,
+  },
+  Closed,
+)
+
+export const ReleaseStepSchema = Type.Object(
+  {
+    /** Share of traffic that sees the flag on at this step. */
+    percent: Type.Number({ minimum: 0, maximum: 100 }),
+    /** Wall-clock seconds to hold this step before the next one. */
+    holdSeconds: Type.Number({ minimum: 0, maximum: 3_600 }),
+  },
+  Closed,
+)
+
+export const ReleaseSchema = Type.Object(
+  {
+    /** Canary steps, percent strictly ascending. */
+    steps: Type.Array(ReleaseStepSchema, { minItems: 1, maxItems: 20 }),
+  },
+  Closed,
+)
+
+export const BurnRateRuleSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' }),
+    /** `page` wakes the responder; `ticket` does not. @defaultValue 'page' */
+    severity: Type.Union([Type.Literal('page'), Type.Literal('ticket')], { default: 'page' }),
+    /** Long window in scenario time. */
+    longWindow: Duration(),
+    /** Short window in scenario time; must be shorter than the long one. */
+    shortWindow: Duration(),
+    /** Fires when both windows burn the budget at least this many times faster than allowed. */
+    burnRate: Type.Number({ exclusiveMinimum: 0, maximum: 10_000 }),
+  },
+  Closed,
+)
+
+/** The SRE workbook's paging pair: 14.4× over 1h/5m and 6× over 6h/30m. */
+export const DEFAULT_BURN_RATE_RULES = [
+  { name: 'fast-burn', severity: 'page', longWindow: '1h', shortWindow: '5m', burnRate: 14.4 },
+  { name: 'slow-burn', severity: 'page', longWindow: '6h', shortWindow: '30m', burnRate: 6 },
+] as const
+
+export const DetectionSchema = Type.Object(
+  {
+    /** How often metrics are scraped, wall-clock ms. @defaultValue 250 */
+    scrapeIntervalMs: Type.Integer({ minimum: 10, maximum: 60_000, default: 250 }),
+    /** How often alert rules are evaluated, wall-clock ms. @defaultValue 250 */
+    evaluationIntervalMs: Type.Integer({ minimum: 10, maximum: 60_000, default: 250 }),
+    /** Burn-rate rules. @defaultValue DEFAULT_BURN_RATE_RULES */
+    rules: Type.Array(BurnRateRuleSchema, {
+      minItems: 1,
+      maxItems: 10,
+      default: DEFAULT_BURN_RATE_RULES.map((r) => ({ ...r })),
+    }),
+  },
+  { ...Closed, default: {} },
+)
+
+export const ResponderSchema = Type.Object(
+  {
+    /** `bot` acknowledges and turns the flag off by itself; `human` waits for a person. @defaultValue 'bot' */
+    kind: Type.Union([Type.Literal('bot'), Type.Literal('human')], { default: 'bot' }),
+    /** Seconds the bot waits before acknowledging a page. @defaultValue 3 */
+    ackDelaySeconds: Type.Number({ minimum: 0, maximum: 3_600, default: 3 }),
+    /** Roster handle of who is on call; the first `on-call` member when absent. */
+    owner: Type.Optional(Type.String({ minLength: 1 })),
+  },
+  { ...Closed, default: {} },
+)
+
+export const StopConditionsSchema = Type.Object(
+  {
+    /** Abort (flag off, traffic stopped) once this share of the error budget is gone. @defaultValue 50 */
+    maxErrorBudgetConsumedPct: Type.Number({ exclusiveMinimum: 0, maximum: 100, default: 50 }),
+    /** Abort once the drill has run this many wall-clock seconds. @defaultValue 300 */
+    maxDurationSeconds: Type.Number({ exclusiveMinimum: 0, maximum: 86_400, default: 300 }),
+  },
+  { ...Closed, default: {} },
+)
+
+export const RecoverySchema = Type.Object(
+  {
+    /** Consecutive healthy rule evaluations that confirm recovery. @defaultValue 4 */
+    consecutiveEvaluations: Type.Integer({ minimum: 1, maximum: 1_000, default: 4 }),
+  },
+  { ...Closed, default: {} },
+)
+
+export const ActionItemPrioritySchema = Type.Union([
+  Type.Literal('P0'),
+  Type.Literal('P1'),
+  Type.Literal('P2'),
+])
+export const ActionItemTypeSchema = Type.Union([
+  Type.Literal('prevent'),
+  Type.Literal('detect'),
+  Type.Literal('mitigate'),
+  Type.Literal('process'),
+])
+
+export const PlannedActionItemSchema = Type.Object(
+  {
+    title: Type.String({ minLength: 1, maxLength: 200 }),
+    type: ActionItemTypeSchema,
+    /** Sets the due date through the priority policy. @defaultValue 'P1' */
+    priority: Type.Union([Type.Literal('P0'), Type.Literal('P1'), Type.Literal('P2')], { default: 'P1' }),
+    /** Roster role that owns it (the first member with that role). @defaultValue by type */
+    ownerRole: Type.Optional(Type.String({ minLength: 1 })),
+  },
+  Closed,
+)
+
+export const FollowUpSchema = Type.Object(
+  {
+    /** The fix as a patch file next to the scenario. */
+    fix: Type.Optional(Type.String({ minLength: 1 })),
+    /** Action items the postmortem starts from; it adds more from what the journal shows. */
+    actionItems: Type.Optional(Type.Array(PlannedActionItemSchema, { maxItems: 20 })),
+  },
+  { ...Closed, default: {} },
+)
+
+export const ScenarioSchema = Type.Object(
+  {
+    title: Type.String({ minLength: 1, maxLength: 200 }),
+    description: Type.String({ minLength: 1, maxLength: 4_000 }),
+    /** Seeds traffic, faker and every random choice, so a drill can be replayed. */
+    seed: Type.Integer({ minimum: 0, maximum: 4_294_967_295 }),
+    /** Wall-clock seconds per scenario second: 1/240 (≈0.0041667) makes `1h` last 15 s and `5m` 1.25 s. */
+    timeScale: Type.Number({ exclusiveMinimum: 0, maximum: 1 }),
+    service: ServiceSchema,
+    traffic: TrafficSchema,
+    slo: SloSchema,
+    steadyState: SteadyStateSchema,
+    change: ChangeSchema,
+    release: ReleaseSchema,
+    detection: DetectionSchema,
+    responder: ResponderSchema,
+    stopConditions: StopConditionsSchema,
+    recovery: RecoverySchema,
+    followUp: FollowUpSchema,
+    /** Team roster file next to the scenario; a seeded faker roster when absent. */
+    team: Type.Optional(Type.String({ minLength: 1 })),
+  },
+  Closed,
+)
+
+export type Scenario = Static<typeof ScenarioSchema>
+export type BurnRateRule = Static<typeof BurnRateRuleSchema>
+export type ReleaseStep = Static<typeof ReleaseStepSchema>
+export type PlannedActionItem = Static<typeof PlannedActionItemSchema>
+export type ActionItemPriority = Static<typeof ActionItemPrioritySchema>
+export type ActionItemType = Static<typeof ActionItemTypeSchema>

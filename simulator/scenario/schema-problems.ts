@@ -1,0 +1,130 @@
+import { Kind, type TSchema } from '@sinclair/typebox'
+import { type ValueError, ValueErrorType } from '@sinclair/typebox/errors'
+import { Value } from '@sinclair/typebox/value'
+import type { ScenarioProblem } from '../errors.ts'
+
+/** `/release/steps/2/percent` → `release.steps[2].percent`; the root is `(root)`. */
+export function fieldPath(pointer: string): string {
+  if (pointer === '' || pointer === '/') return '(root)'
+  let out = ''
+  for (const raw of pointer.slice(1).split('/')) {
+    const part = raw.replaceAll('~1', '/').replaceAll('~0', '~')
+    if (/^\d+$/.test(part)) out += `[${part}]`
+    else if (/^[A-Za-z_$][\w$-]*$/.test(part)) out += out === '' ? part : `.${part}`
+    else out += `[${JSON.stringify(part)}]`
+  }
+  return out
+}
+
+/** A value as an error quotes it: short, JSON-ish, `nothing` for a missing one. */
+export function quoteValue(value: unknown): string {
+  if (value === undefined) return 'nothing'
+  let text: string
+  try {
+    text = JSON.stringify(value) ?? String(value)
+  } catch {
+    text = String(value)
+  }
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text
+}
+
+function range(schema: TSchema): string {
+  const low = schema.minimum ?? schema.exclusiveMinimum
+  const high = schema.maximum ?? schema.exclusiveMaximum
+  if (low !== undefined && high !== undefined) {
+    const lowText = schema.exclusiveMinimum !== undefined ? `more than ${low}` : `${low}`
+    return schema.exclusiveMinimum !== undefined ? ` ${lowText} and at most ${high}` : ` ${lowText}..${high}`
+  }
+  if (low !== undefined)
+    return schema.exclusiveMinimum !== undefined ? ` more than ${low}` : ` at least ${low}`
+  if (high !== undefined) return ` at most ${high}`
+  return ''
+}
+
+/** Words for what a schema accepts: `an integer 0..100`, `one of "page", "ticket"`, `a duration like 5m`. */
+export function describeSchema(schema: TSchema): string {
+  if (typeof schema.expected === 'string') return schema.expected
+  switch (schema[Kind]) {
+    case 'Integer':
+      return `an integer${range(schema)}`
+    case 'Number':
+      return `a number${range(schema)}`
+    case 'Boolean':
+      return 'true or false'
+    case 'Literal':
+      return JSON.stringify(schema.const)
+    case 'Union': {
+      const options = (schema.anyOf as TSchema[]).map(describeSchema)
+      return options.length === 1 ? options[0]! : `one of ${options.join(', ')}`
+    }
+    case 'String': {
+      const length =
+        schema.minLength !== undefined && schema.maxLength !== undefined
+          ? ` of ${schema.minLength}..${schema.maxLength} characters`
+          : schema.minLength === 1
+            ? ' (not empty)'
+            : ''
+      return `a string${length}`
+    }
+    case 'Array': {
+      const count =
+        schema.minItems !== undefined && schema.maxItems !== undefined
+          ? ` of ${schema.minItems}..${schema.maxItems} items`
+          : schema.minItems !== undefined
+            ? ` of at least ${schema.minItems} items`
+            : ''
+      return `a list${count}`
+    }
+    case 'Object':
+      return `a mapping with ${Object.keys(schema.properties ?? {}).join(', ')}`
+    default:
+      return 'a valid value'
+  }
+}
+
+function problemOf(error: ValueError): ScenarioProblem {
+  const path = fieldPath(error.path)
+  switch (error.type) {
+    case ValueErrorType.ObjectAdditionalProperties: {
+      return { path, expected: 'is not a known field', got: quoteValue(error.value) }
+    }
+    case ValueErrorType.ObjectRequiredProperty:
+      return { path, expected: `is required: ${describeSchema(error.schema)}`, got: 'nothing' }
+    default:
+      return { path, expected: `must be ${describeSchema(error.schema)}`, got: quoteValue(error.value) }
+  }
+}
+
+/**
+ * Every way `value` misses `schema`, one problem per field path, in document order. Unknown keys name the
+ * fields allowed beside them, so a typo shows its fix.
+ */
+export function schemaProblems(schema: TSchema, value: unknown): ScenarioProblem[] {
+  const seen = new Set<string>()
+  const problems: ScenarioProblem[] = []
+  for (const error of Value.Errors(schema, value)) {
+    // A missing required property is reported twice by TypeBox (required + its own type); keep the first.
+    if (seen.has(error.path)) continue
+    seen.add(error.path)
+    const problem = problemOf(error)
+    if (error.type === ValueErrorType.ObjectAdditionalProperties) {
+      const parent = parentSchema(schema, error.path)
+      const allowed = parent === undefined ? [] : Object.keys(parent.properties ?? {})
+      if (allowed.length > 0) problem.expected = `is not a known field (allowed: ${allowed.join(', ')})`
+    }
+    problems.push(problem)
+  }
+  return problems
+}
+
+function parentSchema(root: TSchema, pointer: string): TSchema | undefined {
+  const parts = pointer.split('/').slice(1, -1)
+  let schema: TSchema | undefined = root
+  for (const part of parts) {
+    if (schema === undefined) return undefined
+    if (schema[Kind] === 'Object') schema = schema.properties?.[part]
+    else if (schema[Kind] === 'Array') schema = schema.items
+    else return undefined
+  }
+  return schema
+}
