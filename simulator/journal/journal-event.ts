@@ -1,0 +1,145 @@
+/**
+ * Everything that happens in a drill, as data. One line of `journal.jsonl` is one event:
+ * `{ seq, type, at, data }`, `seq` counting from 1 in file order, `at` an ISO-8601 UTC instant read from the
+ * drill's injected Clock. Timings, impact and the postmortem are pure functions of these events.
+ * Times inside `data` are ISO strings too; durations are `...Ms` numbers.
+ */
+
+export type FlagValue = boolean | string | number | null
+
+export type DrillPhase =
+  | 'preflight'
+  | 'steady-state-before'
+  | 'deploy'
+  | 'release'
+  | 'respond'
+  | 'recover'
+  | 'steady-state-after'
+  | 'report'
+  | 'cleanup'
+
+export interface JournalEventData {
+  'drill.started': {
+    runId: string
+    scenario: string
+    title: string
+    seed: number
+    timeScale: number
+    slo: { objective: number; window: string }
+    flag: string
+    responder: 'bot' | 'human'
+  }
+  'drill.finished': { outcome: 'recovered' | 'not-recovered'; durationMs: number }
+  'drill.aborted': { reason: string; condition?: 'error-budget' | 'max-duration' | 'signal' | 'error' }
+  'phase.entered': { phase: DrillPhase }
+  /** A preflight or exit check, with what it looked at. */
+  'check.passed': { name: string; evidence: Record<string, unknown> }
+  'check.failed': { name: string; evidence: Record<string, unknown>; message: string }
+  'steady-state.checked': {
+    when: 'before' | 'after'
+    ok: boolean
+    requests: number
+    failures: number
+    errorRatio: number
+    maxErrorRatio: number
+    minRequests: number
+  }
+  'traffic.started': { ratePerSecond: number; seed: number }
+  'traffic.stopped': { requests: number; failures: number }
+  /**
+   * Counts for the requests scheduled in [from, to): `requests` sent (answered, failed or timed out),
+   * `failures` among them (5xx, timeouts, network errors), `dropped` shed by the client and never sent.
+   */
+  'traffic.interval': {
+    index: number
+    from: string
+    to: string
+    requests: number
+    failures: number
+    dropped: number
+    byStatus: Record<string, number>
+    latencyP50Ms: number | null
+    latencyP99Ms: number | null
+  }
+  'flag.changed': {
+    key: string
+    from: FlagValue
+    to: FlagValue
+    percent: number
+    actor: string
+    reason: string
+  }
+  'release.step': { flag: string; step: number; percent: number; holdSeconds: number }
+  'change.deployed': { commit: string; dark: boolean }
+  'request.first-failure': { status: number | string; route: string; detail?: string }
+  'alert.fired': {
+    alert: string
+    severity: 'page' | 'ticket'
+    burnRates: { long: number; short: number }
+    threshold: number
+    windows: { long: string; short: string }
+  }
+  'alert.resolved': { alert: string }
+  'page.sent': { alert: string; to: string; channel: string; dedupKey?: string }
+  'page.acknowledged': { alert: string; by: string }
+  'mitigation.applied': { action: string; flag: string; by: string; reason: string }
+  'recovery.confirmed': { errorRatio: number; consecutiveEvaluations: number }
+  /** One rule evaluation: error ratio and burn rate per window label (`1h`, `5m`, …). */
+  'sli.evaluated': { rule: string; errorRatios: Record<string, number>; burnRates: Record<string, number> }
+}
+
+export type JournalEventType = keyof JournalEventData
+
+export const JOURNAL_EVENT_TYPES = [
+  'drill.started',
+  'drill.finished',
+  'drill.aborted',
+  'phase.entered',
+  'check.passed',
+  'check.failed',
+  'steady-state.checked',
+  'traffic.started',
+  'traffic.stopped',
+  'traffic.interval',
+  'flag.changed',
+  'release.step',
+  'change.deployed',
+  'request.first-failure',
+  'alert.fired',
+  'alert.resolved',
+  'page.sent',
+  'page.acknowledged',
+  'mitigation.applied',
+  'recovery.confirmed',
+  'sli.evaluated',
+] as const satisfies readonly JournalEventType[]
+
+/** High-volume events: buffered and flushed in batches. Every other event is fsynced before append resolves. */
+export const BUFFERED_EVENT_TYPES: ReadonlySet<JournalEventType> = new Set([
+  'traffic.interval',
+  'sli.evaluated',
+])
+
+/** What a caller appends: the writer adds `seq` and `at`. */
+export type NewJournalEvent = {
+  [T in JournalEventType]: { type: T; data: JournalEventData[T] }
+}[JournalEventType]
+
+/** One journal line. Narrow on `type` to reach the typed `data`. */
+export type JournalEvent = {
+  [T in JournalEventType]: { seq: number; type: T; at: string; data: JournalEventData[T] }
+}[JournalEventType]
+
+export type JournalEventOf<T extends JournalEventType> = Extract<JournalEvent, { type: T }>
+
+export function isJournalEventType(type: unknown): type is JournalEventType {
+  return typeof type === 'string' && (JOURNAL_EVENT_TYPES as readonly string[]).includes(type)
+}
+
+/** The events of one type, narrowed. */
+export function eventsOf<T extends JournalEventType>(
+  events: readonly JournalEvent[],
+  type: T,
+): JournalEventOf<T>[] {
+  return events.filter((e): e is JournalEventOf<T> => e.type === type)
+}
