@@ -1,0 +1,40 @@
+import type { JournalEvent, JournalEventData, JournalEventType } from './journal-event.ts'
+
+/**
+ * Builds journals by hand, for tests and examples: `new JournalBuilder(start).at(5_000).add('release.step', {...})`.
+ * Times are ms after `start`; `seq` follows the order of `add` calls.
+ */
+export class JournalBuilder {
+  readonly #start: number
+  #offsetMs = 0
+  readonly #events: JournalEvent[] = []
+
+  constructor(start = Date.UTC(2026, 0, 1, 12)) {
+    this.#start = start
+  }
+
+  /** Moves the builder's time to `offsetMs` after the start. */
+  at(offsetMs: number): this {
+    this.#offsetMs = offsetMs
+    return this
+  }
+
+  add<T extends JournalEventType>(type: T, data: JournalEventData[T]): this {
+    this.#events.push({
+      seq: this.#events.length + 1,
+      type,
+      at: this.iso(this.#offsetMs),
+      data,
+    } as JournalEvent)
+    return this
+  }
+
+  /** The ISO time `offsetMs` after the start. */
+  iso(offsetMs: number): string {
+    return new Date(this.#start + offsetMs).toISOString()
+  }
+
+  build(): JournalEvent[] {
+    return [...this.#events]
+  }
+}
