@@ -1,0 +1,38 @@
+import Fastify from 'fastify'
+import { Registry } from 'prom-client'
+import { httpMetricsPlugin } from '../../services/platform/metrics/http-metrics-plugin.ts'
+
+export interface ShopMetricsTestServer {
+  url: string
+  port: number
+  /** Answers `count` orders through the real HTTP metrics plugin with this status. */
+  answer(status: number, count: number, route?: '/orders' | '/health'): Promise<void>
+  close(): Promise<void>
+}
+
+/**
+ * A tiny real api instance for the scraper's tests: its own prom-client registry, the shop's HTTP metrics plugin,
+ * `POST /orders` answering the status it is told, on 127.0.0.1 (a given port, so a test can restart it there).
+ */
+export async function startShopMetricsTestServer(port = 0): Promise<ShopMetricsTestServer> {
+  const app = Fastify({ logger: false, forceCloseConnections: true })
+  await app.register(httpMetricsPlugin, { registry: new Registry() })
+  app.post<{ Body: { status: number } }>('/orders', async (request, reply) =>
+    reply.code(request.body.status).send({}),
+  )
+  app.get('/health', async () => ({ ok: true }))
+  await app.listen({ host: '127.0.0.1', port })
+  const address = app.server.address()
+  if (address === null || typeof address === 'string') throw new Error('the test server has no port')
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    port: address.port,
+    async answer(status, count, route = '/orders') {
+      for (let i = 0; i < count; i++) {
+        if (route === '/health') await app.inject({ method: 'GET', url: route })
+        else await app.inject({ method: 'POST', url: route, payload: { status } })
+      }
+    },
+    close: () => app.close(),
+  }
+}
