@@ -1,0 +1,191 @@
+import type { Clock } from '../clock/clock.ts'
+import type { BurnRateRule } from './burn-rate-rule.ts'
+import { DetectionOptionsInvalidError } from './errors.ts'
+import type { SliSeriesSource } from './sli-sample.ts'
+import { type WindowEvidence, windowErrorRatio } from './window-error-ratio.ts'
+
+export interface BurnRateEvaluatorOptions {
+  /** The SLO's objective, e.g. 0.999: the error budget is 1 - objective. */
+  objective: number
+  rules: readonly BurnRateRule[]
+  evaluationIntervalMs: number
+  clock: Clock
+  /** Where the (t, total, bad) series comes from: the scraper, or a hand-made series in tests. */
+  source: SliSeriesSource
+  /** A window with fewer requests than this is no data. @defaultValue 10 */
+  minRequests?: number
+  /** Every `evaluated` record and every `firing`/`resolved` transition, in order. */
+  onEvent?: (event: BurnRateEvent) => void
+}
+
+/** One rule at one evaluation. `no-data`: a window lacked requests, so the rule could not say (not "fine"). */
+export interface RuleEvaluation {
+  rule: string
+  severity: string
+  threshold: number
+  conditionMet: boolean
+  state: 'ok' | 'firing' | 'no-data'
+  long: WindowEvidence
+  short: WindowEvidence
+}
+
+export interface BurnRateAlert {
+  rule: BurnRateRule
+  objective: number
+  startsAt: number
+  /** Null while firing. */
+  endsAt: number | null
+  /** The evaluation that fired it, or (once resolved) the one that resolved it. */
+  evidence: RuleEvaluation
+}
+
+export type BurnRateEvent =
+  | { type: 'evaluated'; at: number; rules: RuleEvaluation[] }
+  | { type: 'firing'; at: number; alert: BurnRateAlert }
+  | { type: 'resolved'; at: number; alert: BurnRateAlert }
+
+export interface BurnRateEvaluator {
+  /** Evaluates every rule now, emits the transitions, and returns the `evaluated` record. */
+  evaluate(): Extract<BurnRateEvent, { type: 'evaluated' }>
+  /** Evaluates now and then every evaluationIntervalMs of the clock. */
+  start(): void
+  /** Stops the schedule; rethrows the first error an onEvent callback threw. */
+  stop(): Promise<void>
+  events(): readonly BurnRateEvent[]
+  firing(): readonly BurnRateAlert[]
+}
+
+/**
+ * Multiwindow, multi-burn-rate alerting (SRE workbook): each evaluation computes each rule's long- and
+ * short-window error ratio from the series; a rule fires when both burn rates exceed its threshold and
+ * resolves when both windows have data again and the condition no longer holds. While a window has no data a
+ * firing alert stays firing, and a quiet one does not fire: missing data is never read as "no errors".
+ */
+export function createBurnRateEvaluator(options: BurnRateEvaluatorOptions): BurnRateEvaluator {
+  const { objective, rules, evaluationIntervalMs, clock, source, onEvent } = options
+  const minRequests = options.minRequests ?? 10
+  validate(options)
+  const events: BurnRateEvent[] = []
+  const active = new Map<string, BurnRateAlert>()
+  let running: { stopped: boolean; sleep: AbortController; error: unknown; loop: Promise<void> } | null = null
+
+  const emit = (event: BurnRateEvent) => {
+    events.push(event)
+    onEvent?.(event)
+  }
+
+  const evaluate = (): Extract<BurnRateEvent, { type: 'evaluated' }> => {
+    const at = clock.now()
+    const series = source.series()
+    const transitions: BurnRateEvent[] = []
+    const evaluations = rules.map((rule): RuleEvaluation => {
+      const long = windowErrorRatio(series, at, rule.longWindowMs, objective, minRequests)
+      const short = windowErrorRatio(series, at, rule.shortWindowMs, objective, minRequests)
+      const hasData = long.burnRate !== null && short.burnRate !== null
+      const conditionMet = hasData && long.burnRate! > rule.burnRate && short.burnRate! > rule.burnRate
+      const current = active.get(rule.name)
+      const base = {
+        rule: rule.name,
+        severity: rule.severity,
+        threshold: rule.burnRate,
+        conditionMet,
+        long,
+        short,
+      }
+      if (current === undefined && conditionMet) {
+        const evaluation: RuleEvaluation = { ...base, state: 'firing' }
+        const alert: BurnRateAlert = { rule, objective, startsAt: at, endsAt: null, evidence: evaluation }
+        active.set(rule.name, alert)
+        transitions.push({ type: 'firing', at, alert })
+        return evaluation
+      }
+      if (current !== undefined && hasData && !conditionMet) {
+        const evaluation: RuleEvaluation = { ...base, state: 'ok' }
+        active.delete(rule.name)
+        transitions.push({ type: 'resolved', at, alert: { ...current, endsAt: at, evidence: evaluation } })
+        return evaluation
+      }
+      return { ...base, state: current !== undefined ? 'firing' : hasData ? 'ok' : 'no-data' }
+    })
+    const evaluated = { type: 'evaluated' as const, at, rules: evaluations }
+    emit(evaluated)
+    for (const transition of transitions) emit(transition)
+    return evaluated
+  }
+
+  return {
+    evaluate,
+    events: () => events,
+    firing: () => [...active.values()],
+    start() {
+      if (running !== null) return
+      const state = {
+        stopped: false,
+        sleep: new AbortController(),
+        error: null as unknown,
+        loop: Promise.resolve(),
+      }
+      const startedAt = clock.now()
+      state.loop = (async () => {
+        for (let k = 1; !state.stopped; k++) {
+          try {
+            evaluate()
+          } catch (err) {
+            state.error ??= err
+          }
+          k = Math.max(k, Math.floor((clock.now() - startedAt) / evaluationIntervalMs) + 1)
+          // One controller per sleep: a clock may keep the listener it was given until that signal aborts.
+          state.sleep = new AbortController()
+          try {
+            await clock.sleep(
+              Math.max(0, startedAt + k * evaluationIntervalMs - clock.now()),
+              state.sleep.signal,
+            )
+          } catch {
+            return
+          }
+        }
+      })()
+      running = state
+    },
+    async stop() {
+      if (running === null) return
+      const state = running
+      running = null
+      state.stopped = true
+      state.sleep.abort()
+      await state.loop
+      if (state.error !== null) throw state.error
+    },
+  }
+}
+
+function validate(options: BurnRateEvaluatorOptions): void {
+  const { objective, rules, evaluationIntervalMs } = options
+  if (!(objective > 0 && objective < 1))
+    throw new DetectionOptionsInvalidError(
+      'objective',
+      `must be between 0 and 1, exclusive (got ${objective})`,
+    )
+  if (!(evaluationIntervalMs > 0))
+    throw new DetectionOptionsInvalidError(
+      'evaluationIntervalMs',
+      `must be a positive number (got ${evaluationIntervalMs})`,
+    )
+  if (options.minRequests !== undefined && !(options.minRequests >= 1))
+    throw new DetectionOptionsInvalidError('minRequests', `must be at least 1 (got ${options.minRequests})`)
+  const names = new Set<string>()
+  for (const [i, rule] of rules.entries()) {
+    const field = `rules[${i}]`
+    if (names.has(rule.name))
+      throw new DetectionOptionsInvalidError(`${field}.name`, `repeats "${rule.name}"`)
+    names.add(rule.name)
+    if (!(rule.burnRate > 0))
+      throw new DetectionOptionsInvalidError(`${field}.burnRate`, `must be positive (got ${rule.burnRate})`)
+    if (!(rule.shortWindowMs > 0 && rule.longWindowMs > rule.shortWindowMs))
+      throw new DetectionOptionsInvalidError(
+        `${field}`,
+        `needs 0 < shortWindowMs < longWindowMs (got ${rule.shortWindowMs} and ${rule.longWindowMs})`,
+      )
+  }
+}

@@ -1,0 +1,33 @@
+import type { BurnRateRule } from './burn-rate-rule.ts'
+import { DetectionOptionsInvalidError } from './errors.ts'
+
+export interface TheoreticalDetectionInput {
+  /** The constant share of bad requests from the moment the fault starts, 0..1. */
+  errorRatio: number
+  objective: number
+  rule: BurnRateRule
+  scrapeIntervalMs: number
+  evaluationIntervalMs: number
+}
+
+/**
+ * The earliest a rule could fire at a constant error ratio, from windows full of clean traffic: after t ms of
+ * the fault a window of W ms sees errorRatio × t / W, which crosses the threshold burnRate × (1 - objective) at
+ * t = threshold × W / errorRatio; both windows must cross, so the long one decides. Add one scrape interval
+ * (the counts must be scraped) and one evaluation interval (then evaluated). Infinite when the ratio never
+ * exceeds the threshold, even over a whole window of bad traffic. The baseline detection benchmarks compare to.
+ */
+export function theoreticalDetectionMs(input: TheoreticalDetectionInput): number {
+  const { errorRatio, objective, rule, scrapeIntervalMs, evaluationIntervalMs } = input
+  if (!(errorRatio >= 0 && errorRatio <= 1))
+    throw new DetectionOptionsInvalidError('errorRatio', `must be between 0 and 1 (got ${errorRatio})`)
+  if (!(objective > 0 && objective < 1))
+    throw new DetectionOptionsInvalidError(
+      'objective',
+      `must be between 0 and 1, exclusive (got ${objective})`,
+    )
+  const threshold = rule.burnRate * (1 - objective)
+  if (errorRatio <= threshold) return Number.POSITIVE_INFINITY
+  const windowMs = Math.max(rule.longWindowMs, rule.shortWindowMs)
+  return (threshold * windowMs) / errorRatio + scrapeIntervalMs + evaluationIntervalMs
+}
