@@ -1,0 +1,129 @@
+import { Queue, UnrecoverableError, Worker } from 'bullmq'
+import pino from 'pino'
+import { Registry } from 'prom-client'
+import type { FulfilmentJobData } from '../orders/fulfilment-job.ts'
+import { RedisOrderStore } from '../orders/redis-order-store.ts'
+import { registerPaymentsAccount } from '../payments/payments-accounts.ts'
+import { PaymentsClient } from '../payments/payments-client.ts'
+import { installPaymentsProvider } from '../payments/payments-provider.ts'
+import { FULFILMENT_QUEUE, keyspace } from '../platform/keys.ts'
+import type { Logger } from '../platform/logger.ts'
+import { createRedisConnection, waitForReady } from '../platform/redis/redis-connection.ts'
+import { type FulfilmentResult, fulfilOrder } from './fulfil-order.ts'
+import { FulfilmentAbortedError } from './fulfilment-aborted-error.ts'
+import { createFulfilmentMetrics } from './fulfilment-metrics.ts'
+
+export interface FulfilmentWorkerOptions {
+  redisUrl: string
+  /** The shop's key prefix. */
+  prefix: string
+  /** The shop's api key at the payment provider. */
+  apiKey: string
+  /** Jobs processed at once. @defaultValue 1 */
+  concurrency?: number
+  /** How often stalled jobs (of a dead worker) are looked for. @defaultValue 30000 */
+  stalledIntervalMs?: number
+  /** How long a job's lock lasts without renewal. @defaultValue 30000 */
+  lockDurationMs?: number
+  /** @defaultValue no logging */
+  logger?: Logger
+  /** @defaultValue a new registry */
+  registry?: Registry
+  /** @defaultValue () => new Date() */
+  now?: () => Date
+}
+
+export interface FulfilmentWorker {
+  worker: Worker<FulfilmentJobData, FulfilmentResult>
+  registry: Registry
+  /** Lets the jobs in hand finish, then closes the worker's connections. Safe to call twice. */
+  close(): Promise<void>
+}
+
+/**
+ * Starts a fulfilment worker: it charges each order on the `fulfilment` queue through the payment provider
+ * (virtualised in this process) and settles it in the order store.
+ * A 5xx or no answer backs off exponentially (the job's options); a 429 also holds the whole queue back for
+ * its Retry-After; a declined card or a refused request fails the job at once and the order with it.
+ */
+export async function startFulfilmentWorker(options: FulfilmentWorkerOptions): Promise<FulfilmentWorker> {
+  const logger = options.logger ?? pino({ level: 'silent' })
+  const registry = options.registry ?? new Registry()
+  const now = options.now ?? (() => new Date())
+  const keys = keyspace(options.prefix)
+
+  const connection = createRedisConnection(options.redisUrl, 'worker')
+  installPaymentsProvider()
+  const unregister = registerPaymentsAccount({
+    apiKey: options.apiKey,
+    redis: connection,
+    prefix: options.prefix,
+  })
+  const queue = new Queue<FulfilmentJobData>(FULFILMENT_QUEUE, { connection, prefix: keys.bullPrefix })
+  queue.on('error', (err) => logger.warn({ err }, 'fulfilment queue connection error'))
+  const metrics = createFulfilmentMetrics(registry, queue)
+  const store = new RedisOrderStore(connection, options.prefix)
+  const payments = new PaymentsClient({
+    apiKey: options.apiKey,
+    onResponse: (statusCode) => metrics.paymentsRequests.inc({ status_code: statusCode }),
+  })
+  const deps = { store, payments, now, logger, pauseQueue: (ms: number) => queue.rateLimit(ms) }
+
+  const worker = new Worker<FulfilmentJobData, FulfilmentResult>(
+    FULFILMENT_QUEUE,
+    async (job) => {
+      const stop = metrics.duration.startTimer()
+      try {
+        const result = await fulfilOrder(deps, job)
+        stop({ outcome: result.chargeId === undefined ? 'skipped' : 'paid' })
+        return result
+      } catch (err) {
+        stop({ outcome: err instanceof UnrecoverableError ? 'failed' : 'retry' })
+        throw err
+      }
+    },
+    {
+      connection,
+      prefix: keys.bullPrefix,
+      concurrency: options.concurrency ?? 1,
+      stalledInterval: options.stalledIntervalMs ?? 30_000,
+      lockDuration: options.lockDurationMs ?? 30_000,
+      // Only there so that a 429's Retry-After (queue.rateLimit) holds the workers back; never reached otherwise.
+      limiter: { max: 1_000_000, duration: 1000 },
+    },
+  )
+  worker.on('error', (err) => logger.warn({ err }, 'fulfilment worker error'))
+  worker.on('completed', (_job, result) => {
+    metrics.completed.inc()
+    logger.info({ ...result }, 'order fulfilled')
+  })
+  worker.on('failed', (job, err) => {
+    if (job === undefined) return
+    const final = err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1)
+    if (!final) return
+    const reason = err instanceof FulfilmentAbortedError ? err.reason : 'attempts_exhausted'
+    metrics.failed.inc({ reason })
+    logger.warn({ orderId: job.data.orderId, reason, attempts: job.attemptsMade }, 'order failed')
+    // Also covers a job failed without the processor's say (e.g. stalled too often): the order must not stay pending.
+    store.markFailed(job.data.orderId, reason, now()).catch((markErr: unknown) => {
+      logger.error({ err: markErr, orderId: job.data.orderId }, 'could not mark order failed')
+    })
+  })
+
+  await Promise.all([waitForReady(connection), worker.waitUntilReady()])
+
+  let closing: Promise<void> | undefined
+  return {
+    worker,
+    registry,
+    close() {
+      closing ??= (async () => {
+        await worker.close()
+        await queue.close()
+        unregister()
+        await connection.quit()
+      })()
+      return closing
+    },
+  }
+}
