@@ -6,6 +6,7 @@ import { RedisOrderStore } from '../orders/redis-order-store.ts'
 import { registerPaymentsAccount } from '../payments/payments-accounts.ts'
 import { PaymentsClient } from '../payments/payments-client.ts'
 import { installPaymentsProvider } from '../payments/payments-provider.ts'
+import { RedisUnreachableError } from '../platform/errors.ts'
 import { FULFILMENT_QUEUE, keyspace } from '../platform/keys.ts'
 import type { Logger } from '../platform/logger.ts'
 import { createRedisConnection, waitForReady } from '../platform/redis/redis-connection.ts'
@@ -110,7 +111,15 @@ export async function startFulfilmentWorker(options: FulfilmentWorkerOptions): P
     })
   })
 
-  await Promise.all([waitForReady(connection), worker.waitUntilReady()])
+  try {
+    await Promise.all([waitForReady(connection), worker.waitUntilReady()])
+  } catch (cause) {
+    unregister()
+    connection.disconnect()
+    void worker.close(true).catch(() => {})
+    void queue.close().catch(() => {})
+    throw new RedisUnreachableError(options.redisUrl, 'the worker options (REDIS_URL)', cause)
+  }
 
   let closing: Promise<void> | undefined
   return {
