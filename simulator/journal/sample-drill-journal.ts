@@ -8,26 +8,32 @@ export interface SampleDrillOptions {
   withoutAlert?: boolean
 }
 
+const FLAG = 'checkout.new-pricing'
+
+/** Failures per second at 40 req/s: 5, 25, 50 and 100 % of a 30 % coupon share, then 3 s of draining. */
+function failuresAt(second: number): number {
+  if (second < 6 || second >= 34) return 0
+  if (second < 11) return 1
+  if (second < 16) return 3
+  if (second < 26) return 6
+  if (second < 31) return 12
+  return 2
+}
+
 /**
- * A hand-made journal of one bad-pricing drill with round figures, for tests and examples.
- * Offsets from 12:00:00Z: release 6 s, first failure 7.2 s, alert 20 s, ack 23 s, flag off 24 s,
- * recovery 27 s. Traffic: 31 one-second intervals of 40 requests from 1 s to 32 s, 74 failures.
+ * A hand-made journal of one bad-pricing drill with round figures, for tests and examples. Offsets from
+ * 12:00:00Z: release 6 s (5 %, then 25 % at 11 s, 50 % at 16 s, 100 % at 26 s), first failure 7.2 s,
+ * alert 27.5 s, ack 30.5 s, flag off 31 s, recovery 34 s, finished 40 s. Traffic: 38 one-second intervals
+ * of 40 requests from 1 s to 39 s, 146 failures. The alert time is when a 15 s long window (1h at
+ * timeScale 1/240) first burns more than 14.4× a 99 % SLO's budget for these failures.
  */
 export function sampleDrillJournal(options: SampleDrillOptions = {}): JournalEvent[] {
   const j = new JournalBuilder()
-  const flag = 'checkout.new-pricing'
-  // Failures per second as exposure grows (5 %, 25 %, 50 %), then drains after the flag goes off at 24 s.
-  const failuresAt = (second: number): number => {
-    if (second < 6 || second >= 27) return 0
-    if (second < 11) return 1
-    if (second < 16) return 3
-    if (second < 24) return 6
-    return 2
-  }
-  const timeline: [number, () => void][] = [
+  const detected = !options.withoutAlert
+  const timeline: [number, (j: JournalBuilder) => void][] = [
     [
       0,
-      () =>
+      (j) =>
         j.add('drill.started', {
           runId: 'run-sample',
           scenario: 'bad-pricing',
@@ -35,24 +41,24 @@ export function sampleDrillJournal(options: SampleDrillOptions = {}): JournalEve
           seed: 42,
           timeScale: 1 / 240,
           slo: { objective: 0.99, window: '30d' },
-          flag,
+          flag: FLAG,
           responder: 'bot',
         }),
     ],
-    [0, () => j.add('phase.entered', { phase: 'preflight' })],
+    [0, (j) => j.add('phase.entered', { phase: 'preflight' })],
     [
       500,
-      () =>
+      (j) =>
         j.add('check.passed', {
           name: 'redis-reachable',
           evidence: { url: 'redis://127.0.0.1:6379', pingMs: 1 },
         }),
     ],
-    [1_000, () => j.add('phase.entered', { phase: 'steady-state-before' })],
-    [1_000, () => j.add('traffic.started', { ratePerSecond: 40, seed: 42 })],
+    [1_000, (j) => j.add('phase.entered', { phase: 'steady-state-before' })],
+    [1_000, (j) => j.add('traffic.started', { ratePerSecond: 40, seed: 42 })],
     [
       6_000,
-      () =>
+      (j) =>
         j.add('steady-state.checked', {
           when: 'before',
           ok: true,
@@ -63,23 +69,32 @@ export function sampleDrillJournal(options: SampleDrillOptions = {}): JournalEve
           minRequests: 100,
         }),
     ],
-    [6_000, () => j.add('phase.entered', { phase: 'release' })],
-    [
-      6_000,
-      () =>
-        j.add('flag.changed', {
-          key: flag,
-          from: false,
-          to: true,
-          percent: 5,
-          actor: 'firedrill-release',
-          reason: 'canary step 1',
-        }),
-    ],
-    [6_000, () => j.add('release.step', { flag, step: 0, percent: 5, holdSeconds: 5 })],
+    [6_000, (j) => j.add('phase.entered', { phase: 'release' })],
+    ...[
+      [6_000, 0, 5, 5],
+      [11_000, 1, 25, 5],
+      [16_000, 2, 50, 10],
+      [26_000, 3, 100, 30],
+    ].map(
+      ([at, step, percent, holdSeconds]) =>
+        [
+          at!,
+          (j: JournalBuilder) =>
+            j
+              .add('flag.changed', {
+                key: FLAG,
+                from: step !== 0,
+                to: true,
+                percent: percent!,
+                actor: 'firedrill-release',
+                reason: `canary step ${step! + 1}`,
+              })
+              .add('release.step', { flag: FLAG, step: step!, percent: percent!, holdSeconds: holdSeconds! }),
+        ] as [number, (j: JournalBuilder) => void],
+    ),
     [
       7_200,
-      () =>
+      (j) =>
         j.add('request.first-failure', {
           status: 500,
           route: 'POST /orders',
@@ -87,56 +102,30 @@ export function sampleDrillJournal(options: SampleDrillOptions = {}): JournalEve
         }),
     ],
     [
-      11_000,
-      () =>
-        j.add('flag.changed', {
-          key: flag,
-          from: true,
-          to: true,
-          percent: 25,
-          actor: 'firedrill-release',
-          reason: 'canary step 2',
-        }),
-    ],
-    [11_000, () => j.add('release.step', { flag, step: 1, percent: 25, holdSeconds: 5 })],
-    [
-      16_000,
-      () =>
-        j.add('flag.changed', {
-          key: flag,
-          from: true,
-          to: true,
-          percent: 50,
-          actor: 'firedrill-release',
-          reason: 'canary step 3',
-        }),
-    ],
-    [16_000, () => j.add('release.step', { flag, step: 2, percent: 50, holdSeconds: 10 })],
-    [
-      16_000,
-      () =>
+      27_250,
+      (j) =>
         j.add('sli.evaluated', {
           rule: 'fast-burn',
-          errorRatios: { '1h': 0.04, '5m': 0.075 },
-          burnRates: { '1h': 4, '5m': 7.5 },
+          errorRatios: { '1h': 0.142, '5m': 0.3 },
+          burnRates: { '1h': 14.2, '5m': 30 },
         }),
     ],
     [
-      20_000,
-      () =>
-        options.withoutAlert ||
+      27_500,
+      (j) =>
+        detected &&
         j.add('alert.fired', {
           alert: 'fast-burn',
           severity: 'page',
-          burnRates: { long: 15.1, short: 15 },
+          burnRates: { long: 14.8, short: 30 },
           threshold: 14.4,
           windows: { long: '1h', short: '5m' },
         }),
     ],
     [
-      20_000,
-      () =>
-        options.withoutAlert ||
+      27_500,
+      (j) =>
+        detected &&
         j.add('page.sent', {
           alert: 'fast-burn',
           to: 'lola.hilll',
@@ -144,16 +133,13 @@ export function sampleDrillJournal(options: SampleDrillOptions = {}): JournalEve
           dedupKey: 'run-sample/fast-burn',
         }),
     ],
-    [20_000, () => j.add('phase.entered', { phase: 'respond' })],
+    [27_500, (j) => j.add('phase.entered', { phase: 'respond' })],
+    [30_500, (j) => detected && j.add('page.acknowledged', { alert: 'fast-burn', by: 'responder-bot' })],
     [
-      23_000,
-      () => options.withoutAlert || j.add('page.acknowledged', { alert: 'fast-burn', by: 'responder-bot' }),
-    ],
-    [
-      24_000,
-      () =>
+      31_000,
+      (j) =>
         j.add('flag.changed', {
-          key: flag,
+          key: FLAG,
           from: true,
           to: false,
           percent: 0,
@@ -162,22 +148,22 @@ export function sampleDrillJournal(options: SampleDrillOptions = {}): JournalEve
         }),
     ],
     [
-      24_000,
-      () =>
+      31_000,
+      (j) =>
         j.add('mitigation.applied', {
           action: 'flag-off',
-          flag,
+          flag: FLAG,
           by: 'responder-bot',
           reason: 'fast-burn page: kill switch',
         }),
     ],
-    [24_000, () => j.add('phase.entered', { phase: 'recover' })],
-    [27_000, () => j.add('recovery.confirmed', { errorRatio: 0, consecutiveEvaluations: 4 })],
-    [27_000, () => options.withoutAlert || j.add('alert.resolved', { alert: 'fast-burn' })],
-    [27_000, () => j.add('phase.entered', { phase: 'steady-state-after' })],
+    [31_000, (j) => j.add('phase.entered', { phase: 'recover' })],
+    [34_000, (j) => j.add('recovery.confirmed', { errorRatio: 0, consecutiveEvaluations: 4 })],
+    [34_000, (j) => detected && j.add('alert.resolved', { alert: 'fast-burn' })],
+    [34_000, (j) => j.add('phase.entered', { phase: 'steady-state-after' })],
     [
-      32_000,
-      () =>
+      39_000,
+      (j) =>
         j.add('steady-state.checked', {
           when: 'after',
           ok: true,
@@ -188,14 +174,14 @@ export function sampleDrillJournal(options: SampleDrillOptions = {}): JournalEve
           minRequests: 100,
         }),
     ],
-    [32_000, () => j.add('traffic.stopped', { requests: 1_240, failures: 74 })],
-    [33_000, () => j.add('drill.finished', { outcome: 'recovered', durationMs: 33_000 })],
+    [39_000, (j) => j.add('traffic.stopped', { requests: 1_520, failures: 146 })],
+    [40_000, (j) => j.add('drill.finished', { outcome: 'recovered', durationMs: 40_000 })],
   ]
-  for (let s = 1; s < 32; s++) {
+  for (let s = 1; s < 39; s++) {
     const failures = failuresAt(s)
     timeline.push([
       (s + 1) * 1_000,
-      () =>
+      (j) =>
         j.add('traffic.interval', {
           index: s - 1,
           from: j.iso(s * 1_000),
@@ -212,8 +198,7 @@ export function sampleDrillJournal(options: SampleDrillOptions = {}): JournalEve
   timeline.sort((a, b) => a[0] - b[0])
   for (const [offset, add] of timeline) {
     if (options.crashAtMs !== undefined && offset >= options.crashAtMs) break
-    j.at(offset)
-    add()
+    add(j.at(offset))
   }
   return j.build()
 }

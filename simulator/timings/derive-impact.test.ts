@@ -70,8 +70,8 @@ describe('impact from a hand-made journal', () => {
 
   it('matches the documented figure for the sample drill', () => {
     const impact = deriveImpact(sampleDrillJournal(), { objective: 0.99, windowMs: 10_800_000 })
-    expect([impact.requests, impact.failedRequests, impact.observedMs]).toEqual([1_240, 74, 31_000])
-    expect(impact.errorBudgetConsumedPct).toBeCloseTo(1.713, 3)
+    expect([impact.requests, impact.failedRequests, impact.observedMs]).toEqual([1_520, 146, 38_000])
+    expect(impact.errorBudgetConsumedPct).toBeCloseTo(3.3796, 4)
   })
 
   it('is zero without traffic', () => {

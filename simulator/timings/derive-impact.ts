@@ -34,8 +34,8 @@ export interface ImpactRange {
  *
  *   errorBudgetConsumedPct = 100 × failedRequests / ((1 − objective) × requests × max(1, windowMs / observedMs))
  *
- * With the 30-day window scaled by timeScale 1/240 (3 h of wall time), 74 failures out of 1,240 requests
- * over 31 s use 100 × 74 / (0.01 × 1240 × 348.4) ≈ 1.7 % of the month's budget. It is 0 without traffic.
+ * With the 30-day window scaled by timeScale 1/240 (3 h of wall time), 146 failures out of 1,520 requests
+ * over 38 s use 100 × 146 / (0.01 × 1520 × 284.2) ≈ 3.38 % of the month's budget. It is 0 without traffic.
  */
 export function deriveImpact(
   events: readonly JournalEvent[],

@@ -118,21 +118,21 @@ describe('timings from a hand-made journal', () => {
     expect(deriveTimings(sampleDrillJournal())).toEqual({
       releasedAt: '2026-01-01T12:00:06.000Z',
       firstErrorAt: '2026-01-01T12:00:07.200Z',
-      detectedAt: '2026-01-01T12:00:20.000Z',
-      acknowledgedAt: '2026-01-01T12:00:23.000Z',
-      mitigatedAt: '2026-01-01T12:00:24.000Z',
-      recoveredAt: '2026-01-01T12:00:27.000Z',
-      mttdMs: 14_000,
+      detectedAt: '2026-01-01T12:00:27.500Z',
+      acknowledgedAt: '2026-01-01T12:00:30.500Z',
+      mitigatedAt: '2026-01-01T12:00:31.000Z',
+      recoveredAt: '2026-01-01T12:00:34.000Z',
+      mttdMs: 21_500,
       mttaMs: 3_000,
-      mttmMs: 4_000,
-      mttrMs: 21_000,
-      mttrFromFirstErrorMs: 19_800,
+      mttmMs: 3_500,
+      mttrMs: 28_000,
+      mttrFromFirstErrorMs: 26_800,
     })
   })
 
   it('gives null for what a crashed run never reached', () => {
-    const timings = deriveTimings(sampleDrillJournal({ crashAtMs: 22_000 }))
-    expect(timings.mttdMs).toBe(14_000)
+    const timings = deriveTimings(sampleDrillJournal({ crashAtMs: 29_000 }))
+    expect(timings.mttdMs).toBe(21_500)
     expect([timings.acknowledgedAt, timings.mitigatedAt, timings.recoveredAt]).toEqual([null, null, null])
     expect([timings.mttaMs, timings.mttmMs, timings.mttrMs, timings.mttrFromFirstErrorMs]).toEqual([
       null,
@@ -150,7 +150,7 @@ describe('timings from a hand-made journal', () => {
       null,
       null,
     ])
-    expect(timings.mttrMs).toBe(21_000)
+    expect(timings.mttrMs).toBe(28_000)
   })
 
   it('ignores an alert that fired before the release (a false positive, not detection)', () => {
