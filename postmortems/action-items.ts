@@ -1,0 +1,86 @@
+import type { ActionItemType, PlannedActionItem } from '../simulator/scenario/scenario-schema.ts'
+import { ownerFor, type Roster } from '../simulator/scenario/team-roster.ts'
+import type { DrillFacts } from './drill-facts.ts'
+import { dueDateFor } from './due-date-policy.ts'
+import type { ActionItem } from './postmortem-schema.ts'
+
+/** Who owns an item of each type when the scenario does not say. */
+export const DEFAULT_OWNER_ROLE: Readonly<Record<ActionItemType, string>> = {
+  prevent: 'service-owner',
+  detect: 'sre',
+  mitigate: 'on-call',
+  process: 'incident-commander',
+}
+
+/** Detection slower than this many times the theoretical minimum earns an action item. */
+const SLOW_DETECTION_FACTOR = 3
+
+/**
+ * The scenario's planned items (or a default fix), then items the journal calls for: a missing page, slow
+ * detection, no mitigation, an abort, and retiring the flag. Each gets `AI-n`, an owner from the roster and
+ * a due date from the priority policy.
+ */
+export function actionItemsOf(facts: DrillFacts, roster: Roster, now: number): ActionItem[] {
+  const { scenario, timings } = facts
+  const flag = scenario.change.flag
+  const planned: PlannedActionItem[] = [...(scenario.followUp.actionItems ?? [])]
+  if (planned.length === 0) {
+    planned.push({
+      title: `Fix the defect behind ${flag} and cover it with a regression test in the gate`,
+      type: 'prevent',
+      priority: 'P0',
+    })
+  }
+  if (timings.detectedAt === null) {
+    planned.push({
+      title: `Page on the failures this drill caused: no burn-rate alert is recorded for ${flag}`,
+      type: 'detect',
+      priority: 'P0',
+    })
+  } else if (
+    timings.mttdMs !== null &&
+    facts.theoreticalDetectionMs !== null &&
+    timings.mttdMs > SLOW_DETECTION_FACTOR * facts.theoreticalDetectionMs
+  ) {
+    planned.push({
+      title: `Bring detection closer to its theoretical minimum (review scrape and evaluation intervals for ${facts.detectingRule?.name})`,
+      type: 'detect',
+      priority: 'P2',
+    })
+  }
+  if (timings.mitigatedAt === null) {
+    planned.push({
+      title: `Make turning ${flag} off part of the page's runbook; no mitigation was recorded`,
+      type: 'mitigate',
+      priority: 'P0',
+    })
+  }
+  if (facts.aborted !== undefined) {
+    planned.push({
+      title: `Review the stop condition that ended the drill (${facts.aborted.data.reason})`,
+      type: 'process',
+      priority: 'P1',
+    })
+  }
+  planned.push({
+    title: `Retire the flag ${flag} once the fixed change is fully released`,
+    type: 'process',
+    priority: 'P2',
+  })
+
+  return planned.map((item, i) => {
+    const id = `AI-${i + 1}`
+    const owner = ownerFor(roster, item.ownerRole ?? DEFAULT_OWNER_ROLE[item.type])
+    return {
+      id,
+      title: item.title,
+      owner: owner.handle,
+      ownerName: owner.name,
+      dueDate: dueDateFor(item.priority, now),
+      priority: item.priority,
+      type: item.type,
+      tracking: `Refs: ${id}`,
+      status: 'open',
+    }
+  })
+}

@@ -1,0 +1,128 @@
+import type { JournalEvent, JournalEventOf } from '../simulator/journal/journal-event.ts'
+import { eventsOf } from '../simulator/journal/journal-event.ts'
+import { scaleDuration } from '../simulator/scenario/duration.ts'
+import type { ValidScenario } from '../simulator/scenario/parse-scenario.ts'
+import type { BurnRateRule } from '../simulator/scenario/scenario-schema.ts'
+import { deriveImpact, type Impact } from '../simulator/timings/derive-impact.ts'
+import {
+  deriveTimingAnchors,
+  deriveTimings,
+  type TimingAnchors,
+  type Timings,
+} from '../simulator/timings/derive-timings.ts'
+import { theoreticalDetectionMs } from '../simulator/timings/theoretical-detection.ts'
+
+export type DrillStatus = 'recovered' | 'not-recovered' | 'aborted' | 'incomplete'
+
+/** What the journal says happened, gathered once for the postmortem's sections. */
+export interface DrillFacts {
+  events: readonly JournalEvent[]
+  scenario: ValidScenario
+  runId: string
+  scenarioName: string
+  status: DrillStatus
+  started: JournalEventOf<'drill.started'> | undefined
+  finished: JournalEventOf<'drill.finished'> | undefined
+  aborted: JournalEventOf<'drill.aborted'> | undefined
+  anchors: TimingAnchors
+  timings: Timings
+  impact: Impact
+  /** The rule of the alert that detected the incident, from the scenario. */
+  detectingRule: BurnRateRule | undefined
+  /** Release percent in force when the alert fired (or the highest reached, without an alert). */
+  exposurePctAtDetection: number
+  highestReleasePct: number
+  /**
+   * Error ratio of the traffic as the detecting rule saw it when it fired: its short-window burn rate ×
+   * (1 − objective), or the journal's traffic over the scaled short window when the alert lacks it.
+   */
+  errorRatioAtDetection: number | null
+  /** The workbook's detection time at that ratio from a clean window, in wall-clock ms: the fastest the rule could fire. */
+  theoreticalDetectionMs: number | null
+  steadyBefore: JournalEventOf<'steady-state.checked'> | undefined
+  steadyAfter: JournalEventOf<'steady-state.checked'> | undefined
+  failedChecks: JournalEventOf<'check.failed'>[]
+}
+
+export function gatherDrillFacts(
+  events: readonly JournalEvent[],
+  scenario: ValidScenario,
+  names: { runId?: string; scenarioName?: string } = {},
+): DrillFacts {
+  const started = eventsOf(events, 'drill.started')[0]
+  const finished = eventsOf(events, 'drill.finished')[0]
+  const aborted = eventsOf(events, 'drill.aborted')[0]
+  const anchors = deriveTimingAnchors(events)
+  const timings = deriveTimings(events)
+  const windowMs = scaleDuration(scenario.slo.window, scenario.timeScale)
+  const impact = deriveImpact(events, { objective: scenario.slo.objective, windowMs })
+  const status: DrillStatus =
+    aborted !== undefined
+      ? 'aborted'
+      : anchors.recovered !== null
+        ? 'recovered'
+        : finished === undefined
+          ? 'incomplete'
+          : 'not-recovered'
+
+  const steps = eventsOf(events, 'release.step')
+  const detectedMs = anchors.detected === null ? null : Date.parse(anchors.detected.at)
+  const stepsBeforeDetection = steps.filter((s) => detectedMs === null || Date.parse(s.at) <= detectedMs)
+  const highestReleasePct = Math.max(0, ...steps.map((s) => s.data.percent))
+  const exposurePctAtDetection = Math.max(0, ...stepsBeforeDetection.map((s) => s.data.percent))
+
+  const alert = anchors.detected?.type === 'alert.fired' ? anchors.detected : undefined
+  const detectingRule = scenario.detection.rules.find((r) => r.name === alert?.data.alert)
+  const errorRatioAtDetection =
+    alert === undefined ? null : ratioAtDetection(events, scenario, alert, detectingRule, windowMs)
+  const theoretical =
+    detectingRule === undefined || errorRatioAtDetection === null
+      ? null
+      : theoreticalDetectionMs({
+          longWindowMs: scaleDuration(detectingRule.longWindow, scenario.timeScale),
+          burnRate: detectingRule.burnRate,
+          objective: scenario.slo.objective,
+          errorRatio: errorRatioAtDetection,
+        })
+  const checks = eventsOf(events, 'steady-state.checked')
+  return {
+    events,
+    scenario,
+    runId: names.runId ?? started?.data.runId ?? 'unknown-run',
+    scenarioName: names.scenarioName ?? started?.data.scenario ?? 'unnamed',
+    status,
+    started,
+    finished,
+    aborted,
+    anchors,
+    timings,
+    impact,
+    detectingRule,
+    exposurePctAtDetection,
+    highestReleasePct,
+    errorRatioAtDetection,
+    theoreticalDetectionMs: theoretical,
+    steadyBefore: checks.find((c) => c.data.when === 'before'),
+    steadyAfter: checks.find((c) => c.data.when === 'after'),
+    failedChecks: eventsOf(events, 'check.failed'),
+  }
+}
+
+function ratioAtDetection(
+  events: readonly JournalEvent[],
+  scenario: ValidScenario,
+  alert: JournalEventOf<'alert.fired'>,
+  rule: BurnRateRule | undefined,
+  windowMs: number,
+): number | null {
+  const fromBurn = alert.data.burnRates.short * (1 - scenario.slo.objective)
+  if (Number.isFinite(fromBurn) && fromBurn > 0) return Math.min(1, fromBurn)
+  if (rule === undefined) return null
+  const at = Date.parse(alert.at)
+  const recent = deriveImpact(
+    events,
+    { objective: scenario.slo.objective, windowMs },
+    { fromMs: at - scaleDuration(rule.shortWindow, scenario.timeScale), toMs: at },
+  )
+  return recent.requests > 0 ? recent.errorRatio : null
+}

@@ -1,0 +1,50 @@
+import type { JournalEvent } from '../simulator/journal/journal-event.ts'
+import { formatRatio } from './postmortem-format.ts'
+
+/** One timeline line for a journal event, in plain words about systems and decisions. */
+export function describeEvent(event: JournalEvent): string {
+  switch (event.type) {
+    case 'drill.started':
+      return `Drill ${event.data.runId} started: scenario ${event.data.scenario}, seed ${event.data.seed}, ${event.data.responder} responder.`
+    case 'drill.finished':
+      return `Drill finished (${event.data.outcome}).`
+    case 'drill.aborted':
+      return `Drill aborted: ${event.data.reason}.`
+    case 'phase.entered':
+      return `Phase: ${event.data.phase}.`
+    case 'check.passed':
+      return `Check passed: ${event.data.name}.`
+    case 'check.failed':
+      return `Check failed: ${event.data.name}: ${event.data.message}.`
+    case 'steady-state.checked':
+      return `Steady state ${event.data.when} the release ${event.data.ok ? 'held' : 'did not hold'}: error ratio ${formatRatio(event.data.errorRatio)} over ${event.data.requests} requests (limit ${formatRatio(event.data.maxErrorRatio)}).`
+    case 'traffic.started':
+      return `Synthetic traffic started at ${event.data.ratePerSecond} orders/s.`
+    case 'traffic.stopped':
+      return `Synthetic traffic stopped after ${event.data.requests} requests (${event.data.failures} failed).`
+    case 'traffic.interval':
+      return `Traffic interval ${event.data.index}: ${event.data.requests} requests, ${event.data.failures} failed.`
+    case 'flag.changed':
+      return `Flag ${event.data.key} set from ${JSON.stringify(event.data.from)} to ${JSON.stringify(event.data.to)} at ${event.data.percent} % by ${event.data.actor} (${event.data.reason}).`
+    case 'release.step':
+      return `Release step ${event.data.step + 1}: ${event.data.flag} on for ${event.data.percent} % of traffic.`
+    case 'change.deployed':
+      return `Change ${event.data.commit.slice(0, 12)} deployed${event.data.dark ? ' dark (flag off)' : ''}.`
+    case 'request.first-failure':
+      return `First failed request: ${event.data.route} answered ${event.data.status}${event.data.detail ? ` (${event.data.detail})` : ''}.`
+    case 'alert.fired':
+      return `Alert ${event.data.alert} (${event.data.severity}) fired: burn rate ${event.data.burnRates.long.toFixed(1)}× over ${event.data.windows.long} and ${event.data.burnRates.short.toFixed(1)}× over ${event.data.windows.short}, threshold ${event.data.threshold}×.`
+    case 'alert.resolved':
+      return `Alert ${event.data.alert} resolved.`
+    case 'page.sent':
+      return `Page for ${event.data.alert} sent to ${event.data.to} via ${event.data.channel}.`
+    case 'page.acknowledged':
+      return `Page for ${event.data.alert} acknowledged by ${event.data.by}.`
+    case 'mitigation.applied':
+      return `Mitigation: ${event.data.action} on ${event.data.flag} by ${event.data.by} (${event.data.reason}).`
+    case 'recovery.confirmed':
+      return `Recovery confirmed: error ratio ${formatRatio(event.data.errorRatio)} for ${event.data.consecutiveEvaluations} consecutive evaluations.`
+    case 'sli.evaluated':
+      return `SLI evaluated for ${event.data.rule}.`
+  }
+}

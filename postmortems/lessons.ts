@@ -1,0 +1,89 @@
+import type { DrillFacts } from './drill-facts.ts'
+import { formatMs, formatPct, formatRatio } from './postmortem-format.ts'
+
+export interface Lessons {
+  wentWell: string[]
+  wentWrong: string[]
+  gotLucky: string[]
+}
+
+/** Lessons from facts in the journal only: each sentence carries the figure it rests on. */
+export function lessonsOf(facts: DrillFacts): Lessons {
+  const { timings, impact, scenario } = facts
+  const flag = scenario.change.flag
+  const wentWell: string[] = []
+  const wentWrong: string[] = []
+  const gotLucky: string[] = []
+
+  if (facts.steadyBefore?.data.ok) {
+    wentWell.push(
+      `The steady-state hypothesis held before the release (error ratio ${formatRatio(facts.steadyBefore.data.errorRatio)} over ${facts.steadyBefore.data.requests} requests), so the failures are the change's.`,
+    )
+  }
+  if (timings.detectedAt !== null) {
+    wentWell.push(
+      `The ${facts.detectingRule?.name ?? 'burn-rate'} alert paged ${formatMs(timings.mttdMs)} after the release, while the release was at ${facts.exposurePctAtDetection} % of traffic.`,
+    )
+  } else {
+    wentWrong.push(
+      'No paging alert is recorded: the burn-rate rules did not turn these failures into a page before the run ended.',
+    )
+  }
+  if (timings.mitigatedAt !== null) {
+    wentWell.push(
+      `Turning ${flag} off mitigated without a rollback or deploy${timings.mttmMs === null ? '' : `, ${formatMs(timings.mttmMs)} after the page`}.`,
+    )
+  } else {
+    wentWrong.push(`${flag} was not turned off during the run.`)
+  }
+  if (timings.recoveredAt !== null && timings.mitigatedAt !== null) {
+    const flagToRecovery = Date.parse(timings.recoveredAt) - Date.parse(timings.mitigatedAt)
+    wentWell.push(`The SLI recovered ${formatMs(flagToRecovery)} after the flag went off.`)
+  }
+
+  if (impact.failedRequests > 0) {
+    wentWrong.push(
+      `${impact.failedRequests} of ${impact.requests} requests failed, using ${formatPct(impact.errorBudgetConsumedPct)} of the ${scenario.slo.window} error budget.`,
+    )
+  }
+  if (
+    timings.mttdMs !== null &&
+    facts.theoreticalDetectionMs !== null &&
+    facts.errorRatioAtDetection !== null
+  ) {
+    const times = timings.mttdMs / facts.theoreticalDetectionMs
+    wentWrong.push(
+      `Detection took ${formatMs(timings.mttdMs)}, ${times.toFixed(1)}× the theoretical minimum of ${formatMs(facts.theoreticalDetectionMs)}: ` +
+        `the time ${facts.detectingRule?.name} needs from a clean window at the error ratio it saw when it fired (${formatRatio(facts.errorRatioAtDetection)}).` +
+        (facts.exposurePctAtDetection === 100 && facts.scenario.release.steps.length > 1
+          ? ' The canary steps kept the error ratio under the threshold until the last step.'
+          : ''),
+    )
+  }
+  wentWrong.push(
+    'The defect passed the gate and reached users behind the flag; the release plan, not the gate, limited the damage.',
+  )
+  if (facts.steadyAfter !== undefined && !facts.steadyAfter.data.ok) {
+    wentWrong.push(
+      `The steady state did not hold after recovery (error ratio ${formatRatio(facts.steadyAfter.data.errorRatio)} over ${facts.steadyAfter.data.requests} requests).`,
+    )
+  }
+  for (const check of facts.failedChecks)
+    wentWrong.push(`Check ${check.data.name} failed: ${check.data.message}.`)
+  if (facts.status === 'aborted')
+    wentWrong.push(`A stop condition ended the drill: ${facts.aborted?.data.reason}.`)
+  if (facts.status === 'incomplete')
+    wentWrong.push('The run ended before drill.finished; the journal stops there.')
+
+  if (scenario.change.fault.kind === 'coupon-orders-fail') {
+    gotLucky.push(
+      `Only orders with a coupon failed (about ${Math.round(scenario.traffic.mix.couponShare * 100)} % of orders), so most customers could still check out.`,
+    )
+  }
+  if (timings.detectedAt !== null && facts.exposurePctAtDetection < 100) {
+    gotLucky.push(
+      `The alert fired while the release was at ${facts.exposurePctAtDetection} %; had the change gone to 100 % at once, every user would have been exposed before the page.`,
+    )
+  }
+  return { wentWell, wentWrong, gotLucky }
+}

@@ -1,0 +1,110 @@
+import type { DrillFacts } from './drill-facts.ts'
+import { formatMs, formatPct, formatRatio, formatUtcTime } from './postmortem-format.ts'
+
+const FAULT_WORDS: Record<string, (statusCode: number) => string> = {
+  'coupon-orders-fail': (status) => `orders that carry a coupon fail with HTTP ${status}`,
+}
+
+function faultWords(facts: DrillFacts): string {
+  const { fault } = facts.scenario.change
+  return FAULT_WORDS[fault.kind]?.(fault.statusCode) ?? `requests fail (${fault.kind})`
+}
+
+export function titleOf(facts: DrillFacts): string {
+  return `${facts.scenario.title} (drill ${facts.runId})`
+}
+
+export function summaryOf(facts: DrillFacts): string {
+  const { scenario, impact, timings } = facts
+  const steps = scenario.release.steps.map((s) => `${s.percent} %`).join(' → ')
+  const parts = [
+    `In a drill of scenario ${facts.scenarioName} (seed ${scenario.seed}), the change "${scenario.change.title}" was released behind the flag ${scenario.change.flag} in canary steps (${steps}).`,
+    `On the new path, ${faultWords(facts)}.`,
+    `${impact.failedRequests} of ${impact.requests} requests failed (${formatRatio(impact.errorRatio)}), using ${formatPct(impact.errorBudgetConsumedPct)} of the ${scenario.slo.window} error budget.`,
+  ]
+  if (timings.detectedAt !== null)
+    parts.push(`A burn-rate alert paged ${formatMs(timings.mttdMs)} after the release.`)
+  else parts.push('No paging alert is recorded.')
+  if (timings.mitigatedAt !== null)
+    parts.push(`The flag was turned off ${formatMs(timings.mttmMs)} after the page.`)
+  if (timings.recoveredAt !== null)
+    parts.push(`Recovery was confirmed ${formatMs(timings.mttrMs)} after the release.`)
+  if (facts.status === 'aborted') parts.push(`The drill was aborted: ${facts.aborted?.data.reason}.`)
+  if (facts.status === 'incomplete')
+    parts.push('The journal ends before the drill finished; the figures cover what it recorded.')
+  return parts.join(' ')
+}
+
+export function impactStatementOf(facts: DrillFacts): string {
+  const { impact, scenario } = facts
+  const exposure = facts.highestReleasePct
+  return (
+    `Up to ${exposure} % of checkout traffic took the new pricing path; ${faultWords(facts)}. ` +
+    `${impact.failedRequests} of ${impact.requests} synthetic requests failed over ${formatMs(impact.observedMs)} of traffic, ` +
+    `${formatPct(impact.errorBudgetConsumedPct)} of the ${scenario.slo.window} error budget at a ${formatRatio(scenario.slo.objective)} objective.`
+  )
+}
+
+export function rootCausesOf(facts: DrillFacts): string[] {
+  const { change } = facts.scenario
+  return [
+    `The change "${change.title}" carries a defect: ${change.description.trim()}`,
+    `With ${change.flag} on, ${faultWords(facts)}; the share of failing orders follows the share of orders with that property.`,
+    'The defect passed the gate: no check exercised this path with the flag on, so the change reached trunk and was deployed dark.',
+  ]
+}
+
+export function triggerOf(facts: DrillFacts): string {
+  const released = facts.anchors.released
+  if (released === null || released.type !== 'release.step') {
+    return `No release step was recorded; ${facts.scenario.change.flag} never reached users in this run.`
+  }
+  const firstError = facts.anchors.firstError
+  return (
+    `Release step ${released.data.step + 1} turned ${released.data.flag} on for ${released.data.percent} % of traffic at ${formatUtcTime(released.at)}` +
+    (firstError === null ? '.' : `; the first request failed at ${formatUtcTime(firstError.at)}.`)
+  )
+}
+
+export function detectionOf(facts: DrillFacts): string {
+  const detected = facts.anchors.detected
+  if (detected === null || detected.type !== 'alert.fired') {
+    return 'No paging burn-rate alert is recorded in the journal: the failures stayed below every rule threshold, detection was not running, or the run ended first.'
+  }
+  const ack = facts.anchors.acknowledged
+  const page = facts.events.find((e) => e.type === 'page.sent' && e.data.alert === detected.data.alert)
+  const pageText =
+    page?.type === 'page.sent' ? ` The page went to ${page.data.to} via ${page.data.channel}.` : ''
+  return (
+    `The ${detected.data.alert} alert fired at ${formatUtcTime(detected.at)}, ${formatMs(facts.timings.mttdMs)} after the release, ` +
+    `with the release at ${facts.exposurePctAtDetection} %: burn rate ${detected.data.burnRates.long.toFixed(1)}× over ${detected.data.windows.long} ` +
+    `and ${detected.data.burnRates.short.toFixed(1)}× over ${detected.data.windows.short} against a threshold of ${detected.data.threshold}×.` +
+    pageText +
+    (ack === null
+      ? ' No acknowledgement was recorded.'
+      : ` It was acknowledged ${formatMs(facts.timings.mttaMs)} later.`)
+  )
+}
+
+export function resolutionOf(facts: DrillFacts): string {
+  const mitigated = facts.anchors.mitigated
+  const recovered = facts.anchors.recovered
+  const parts: string[] = []
+  if (mitigated !== null && mitigated.type === 'mitigation.applied') {
+    parts.push(
+      `${mitigated.data.by} applied ${mitigated.data.action} on ${mitigated.data.flag} at ${formatUtcTime(mitigated.at)} (${mitigated.data.reason}); no rollback or deploy was needed.`,
+    )
+  } else {
+    parts.push(`No mitigation was recorded: ${facts.scenario.change.flag} was not turned off by a responder.`)
+  }
+  if (recovered !== null && recovered.type === 'recovery.confirmed') {
+    parts.push(
+      `Recovery was confirmed at ${formatUtcTime(recovered.at)} after ${recovered.data.consecutiveEvaluations} consecutive healthy evaluations.`,
+    )
+  } else {
+    parts.push('Recovery was not confirmed in the journal.')
+  }
+  if (facts.aborted !== undefined)
+    parts.push(`The drill's stop condition ended it: ${facts.aborted.data.reason}.`)
+  return parts.join(' ')
+}

@@ -1,0 +1,154 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Value } from '@sinclair/typebox/value'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { sampleDrillJournal } from '../simulator/journal/sample-drill-journal.ts'
+import { type LoadedScenario, loadScenario } from '../simulator/scenario/load-scenario.ts'
+import { generateRoster, loadRoster, type Roster } from '../simulator/scenario/team-roster.ts'
+import { buildPostmortem } from './build-postmortem.ts'
+import { dueDateFor } from './due-date-policy.ts'
+import { PostmortemErrorCode } from './errors.ts'
+import { PostmortemSchema } from './postmortem-schema.ts'
+import { renderPostmortemMarkdown } from './render-postmortem-markdown.ts'
+import { writePostmortem } from './write-postmortem.ts'
+
+const NOW = Date.UTC(2026, 0, 2, 9)
+const SECTIONS = [
+  '# Postmortem: ',
+  '**Status:**',
+  '## Summary',
+  '## Impact',
+  '## Root causes',
+  '## Trigger',
+  '## Resolution',
+  '## Detection',
+  '## Action items',
+  '## Lessons learned',
+  '### What went well',
+  '### What went wrong',
+  '### Where we got lucky',
+  '## Timeline (UTC)',
+  '## Timing breakdown',
+]
+
+let loaded: LoadedScenario
+let roster: Roster
+const work = mkdtempSync(join(tmpdir(), 'firedrill-postmortem-'))
+beforeAll(async () => {
+  loaded = await loadScenario('bad-pricing')
+  roster = await loadRoster(loaded)
+})
+afterAll(() => rmSync(work, { recursive: true, force: true }))
+
+describe('postmortem from a hand-made journal', () => {
+  it('fits its schema and renders every section of the template', () => {
+    const pm = buildPostmortem(sampleDrillJournal(), loaded.scenario, roster, { now: NOW })
+    expect(Value.Check(PostmortemSchema, pm)).toBe(true)
+    const markdown = renderPostmortemMarkdown(pm)
+    let from = 0
+    for (const heading of SECTIONS) {
+      const at = markdown.indexOf(heading, from)
+      expect(at, heading).toBeGreaterThanOrEqual(from)
+      from = at
+    }
+    expect(pm.status).toBe('recovered')
+  })
+
+  it('gives every action item an owner from the roster and a due date from the priority policy', () => {
+    const pm = buildPostmortem(sampleDrillJournal(), loaded.scenario, roster, { now: NOW })
+    const handles = roster.members.map((m) => m.handle)
+    expect(pm.actionItems.length).toBeGreaterThanOrEqual(1)
+    pm.actionItems.forEach((item, i) => {
+      expect(item.id).toBe(`AI-${i + 1}`)
+      expect(handles).toContain(item.owner)
+      expect(item.dueDate).toBe(dueDateFor(item.priority, NOW))
+      expect(item.tracking).toBe(`Refs: ${item.id}`)
+    })
+    const prevent = pm.actionItems.find((a) => a.type === 'prevent')!
+    expect([prevent.priority, prevent.dueDate, prevent.owner]).toEqual(['P0', '2026-01-09', 'nikita.crist'])
+  })
+
+  it('ties each timing figure to the two journal events it comes from', () => {
+    const pm = buildPostmortem(sampleDrillJournal(), loaded.scenario, roster, { now: NOW })
+    const detect = pm.timingBreakdown[0]!
+    expect(detect.ms).toBe(21_500)
+    expect([detect.from?.type, detect.to?.type]).toEqual(['release.step', 'alert.fired'])
+    expect(pm.timings).toMatchObject({ mttdMs: 21_500, mttaMs: 3_000, mttmMs: 3_500, mttrMs: 28_000 })
+  })
+
+  it('states detection against its theoretical minimum from the alert in the journal', () => {
+    const pm = buildPostmortem(sampleDrillJournal(), loaded.scenario, roster, { now: NOW })
+    // 1h at 1/240 → 15 s; 14.4 × 1 % / 30 % → 7.2 s; 21.5 s / 7.2 s ≈ 3.0×.
+    expect(pm.lessons.wentWrong.join('\n')).toContain('3.0× the theoretical minimum of 7.2 s')
+  })
+
+  it('keeps high-volume events out of the timeline and lists the rest in time order', () => {
+    const pm = buildPostmortem(sampleDrillJournal(), loaded.scenario, roster, { now: NOW })
+    expect(pm.timeline.some((e) => e.type === 'traffic.interval' || e.type === 'sli.evaluated')).toBe(false)
+    const times = pm.timeline.map((e) => Date.parse(e.at))
+    expect(times).toEqual([...times].sort((a, b) => a - b))
+    expect(pm.timeline.map((e) => e.type)).toContain('mitigation.applied')
+  })
+
+  it('speaks of systems and decisions, never of people at fault', () => {
+    const pm = buildPostmortem(sampleDrillJournal(), loaded.scenario, roster, { now: NOW })
+    const text = renderPostmortemMarkdown(pm).toLowerCase()
+    for (const word of [
+      'blame',
+      'fault of',
+      'careless',
+      'negligen',
+      'should have',
+      'human error',
+      'mistake by',
+    ]) {
+      expect(text).not.toContain(word)
+    }
+  })
+})
+
+describe('postmortem from a crashed run', () => {
+  it('builds from a journal without drill.finished and marks what is missing', () => {
+    const pm = buildPostmortem(sampleDrillJournal({ crashAtMs: 22_000 }), loaded.scenario, roster, {
+      now: NOW,
+      truncatedLastLine: true,
+    })
+    expect(Value.Check(PostmortemSchema, pm)).toBe(true)
+    expect(pm.status).toBe('incomplete')
+    expect(pm.journal).toMatchObject({ finished: false, truncatedLastLine: true })
+    expect(pm.timings.recoveredAt).toBeNull()
+    expect(pm.timingBreakdown.find((r) => r.metric.startsWith('Time to recover'))?.to).toBeNull()
+    expect(pm.actionItems.map((a) => a.type)).toEqual(expect.arrayContaining(['detect', 'mitigate']))
+    expect(renderPostmortemMarkdown(pm)).toContain('| n/a | `release.step`')
+  })
+
+  it('owns items with a seeded generated roster when the scenario has none', () => {
+    const generated = generateRoster(42)
+    expect(generateRoster(42)).toEqual(generated)
+    const pm = buildPostmortem(sampleDrillJournal({ withoutAlert: true }), loaded.scenario, generated, {
+      now: NOW,
+    })
+    expect(pm.actionItems.every((a) => generated.members.some((m) => m.handle === a.owner))).toBe(true)
+  })
+})
+
+describe('postmortem files', () => {
+  it('writes postmortem.md and postmortem.json, leaving no temporary files', async () => {
+    const dir = join(work, 'run-1')
+    const pm = buildPostmortem(sampleDrillJournal(), loaded.scenario, roster, { now: NOW })
+    const written = await writePostmortem(dir, pm)
+    expect(readdirSync(dir).sort()).toEqual(['postmortem.json', 'postmortem.md'])
+    expect(JSON.parse(readFileSync(written.json, 'utf8'))).toEqual(pm)
+    expect(readFileSync(written.markdown, 'utf8')).toBe(renderPostmortemMarkdown(pm))
+    await writePostmortem(dir, { ...pm, summary: 'Rewritten.' })
+    expect(JSON.parse(readFileSync(written.json, 'utf8')).summary).toBe('Rewritten.')
+  })
+
+  it('refuses a model that does not fit the schema', async () => {
+    const pm = buildPostmortem(sampleDrillJournal(), loaded.scenario, roster, { now: NOW })
+    await expect(writePostmortem(join(work, 'run-2'), { ...pm, actionItems: [] })).rejects.toMatchObject({
+      code: PostmortemErrorCode.POSTMORTEM_INVALID,
+    })
+  })
+})
