@@ -1,0 +1,47 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import fc from 'fast-check'
+import { afterAll, describe, expect, it } from 'vitest'
+import { SimulatorErrorCode } from '../errors.ts'
+import { loadScenario } from './load-scenario.ts'
+import { generateRoster, loadRoster, ownerFor, readRoster } from './team-roster.ts'
+
+const work = mkdtempSync(join(tmpdir(), 'firedrill-roster-'))
+afterAll(() => rmSync(work, { recursive: true, force: true }))
+
+describe('team roster', () => {
+  it('loads the roster the bad-pricing scenario names', async () => {
+    const roster = await loadRoster(await loadScenario('bad-pricing'))
+    expect(roster.team).toBe('Checkout')
+    expect(ownerFor(roster, 'sre').handle).toBe('lola.hilll')
+  })
+
+  it('falls back to the first member for a role nobody holds', () => {
+    const roster = generateRoster(7)
+    expect(ownerFor(roster, 'astronaut')).toBe(roster.members[0])
+  })
+
+  it('generates the same roster for the same seed, with every default role held', () => {
+    fc.assert(
+      fc.property(fc.nat(1_000_000), (seed) => {
+        const roster = generateRoster(seed)
+        expect(generateRoster(seed)).toEqual(roster)
+        for (const role of ['service-owner', 'sre', 'on-call', 'incident-commander']) {
+          expect(ownerFor(roster, role).roles).toContain(role)
+        }
+        expect(roster.members.every((m) => /^[a-z0-9][a-z0-9._-]*$/.test(m.handle))).toBe(true)
+      }),
+      { numRuns: 25 },
+    )
+  })
+
+  it('refuses a roster with an unknown key or a member without roles', async () => {
+    const file = join(work, 'team.yaml')
+    writeFileSync(file, 'team: X\nmembers:\n  - name: A\n    handle: a\n    role: [sre]\n')
+    await expect(readRoster(file)).rejects.toMatchObject({
+      code: SimulatorErrorCode.ROSTER_INVALID,
+      exitCode: 2,
+    })
+  })
+})
