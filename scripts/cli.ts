@@ -1,0 +1,58 @@
+import { isFiredrillError } from '../services/platform/firedrill-error.ts'
+import { UnknownCommandError } from './cli-errors.ts'
+import type { CommandEntry } from './command.ts'
+
+/** Loaded lazily, so `firedrill --help` and a usage mistake answer without starting the whole shop's code. */
+const commands: readonly CommandEntry[] = [
+  {
+    name: 'serve',
+    usage: 'serve [--api N] [--workers M] [--port P] [--redis URL]',
+    summary: 'run the shop (api instances, workers, flags) until Ctrl-C',
+    load: async () => (await import('./commands/serve-command.ts')).serveCommand,
+  },
+]
+
+const HELP = `firedrill: incident drills and the postmortem loop, end to end.
+
+Usage: firedrill <command> [options]
+
+Commands:
+${commands.map((c) => `  ${c.usage.padEnd(58)} ${c.summary}`).join('\n')}
+
+Redis: --redis URL, else REDIS_URL, else a server on 127.0.0.1:6379, else a private redis-server.
+`
+
+/** Runs one command line; returns the exit code. Input mistakes print one clear message and exit 2. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const [name, ...rest] = argv
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(HELP)
+    return name === undefined ? 2 : 0
+  }
+  if (name === '--version') {
+    process.stdout.write('firedrill 0.1.0\n')
+    return 0
+  }
+  try {
+    const command = commands.find((c) => c.name === name)
+    if (command === undefined)
+      throw new UnknownCommandError(
+        name,
+        commands.map((c) => c.name),
+      )
+    if (rest.includes('--help') || rest.includes('-h')) {
+      process.stdout.write(`Usage: firedrill ${command.usage}\n\n${command.summary}\n`)
+      return 0
+    }
+    return await (await command.load()).run(rest)
+  } catch (err) {
+    if (isFiredrillError(err)) {
+      process.stderr.write(`firedrill: ${err.message}\n`)
+      return err.exitCode
+    }
+    process.stderr.write(
+      `firedrill: unexpected failure (a bug; please report it):\n${(err as Error)?.stack ?? String(err)}\n`,
+    )
+    return 1
+  }
+}
