@@ -10,6 +10,7 @@ export interface OrdersTestServerOptions {
 
 export interface ReceivedOrder {
   at: number
+  requestId: string
   body: OrderRequest
 }
 
@@ -26,7 +27,7 @@ export async function startOrdersTestServer(
   const app: FastifyInstance = Fastify({ logger: false, forceCloseConnections: true })
   const received: ReceivedOrder[] = []
   app.post<{ Body: OrderRequest }>('/orders', async (request, reply) => {
-    received.push({ at: Date.now(), body: request.body })
+    received.push({ at: Date.now(), requestId: String(request.headers['x-request-id']), body: request.body })
     if (options.delayMs) await new Promise((resolve) => setTimeout(resolve, options.delayMs))
     if (options.failCoupons && request.body.couponCode !== undefined)
       return reply.code(500).send({ error: 'coupon' })

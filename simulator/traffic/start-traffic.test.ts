@@ -1,5 +1,5 @@
 import { createServer } from 'node:net'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { ManualClock } from '../clock/manual-clock.ts'
 import { TrafficErrorCode } from './errors.ts'
 import type { IntervalCounts } from './interval-counts.ts'
@@ -9,6 +9,17 @@ import { startTraffic, type TrafficOptions, type TrafficRun } from './start-traf
 
 const servers: OrdersTestServer[] = []
 const runs: TrafficRun[] = []
+
+beforeAll(async () => {
+  // The global fetch loads undici on first use; load it before anything is timed.
+  const warm = await startOrdersTestServer()
+  await fetch(`${warm.url}/orders`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+  }).then((r) => r.arrayBuffer())
+  await warm.close()
+})
 
 afterEach(async () => {
   await Promise.all(runs.splice(0).map((run) => run.stop().catch(() => undefined)))
@@ -57,20 +68,23 @@ const generator = (seed = 1, couponShare = 0.3) =>
 
 describe('open arrival traffic', () => {
   it('sends on schedule while the service is slow (no coordinated omission)', async () => {
-    const slow = await server({ delayMs: 300 })
+    const slow = await server({ delayMs: 600 })
     const { run } = await runFor(
-      { targets: [slow.url], ratePerSecond: 50, generator: generator(), intervalMs: 100, timeoutMs: 2000 },
+      { targets: [slow.url], ratePerSecond: 50, generator: generator(), intervalMs: 100, timeoutMs: 5000 },
       3,
     )
     const summary = await run.stop()
     const records = run.requests()
     const firstAnsweredAt = records[0]!.scheduledAt + records[0]!.latencyMs!
-    const arrivedBeforeFirstAnswer = slow.received.filter((r) => r.at < firstAnsweredAt).length
-    // A closed loop would have sent one request by then; the open model sent one every 20 ms.
-    expect(arrivedBeforeFirstAnswer).toBeGreaterThanOrEqual(10)
-    expect(summary.maxSendLagMs).toBeLessThan(100)
-    for (const record of records) expect(record.latencyMs).toBeGreaterThanOrEqual(300)
-    expect(summary.failures).toBe(0)
+    const sentBeforeFirstAnswer = records.filter(
+      (r) => r.sentAt !== null && r.sentAt < firstAnsweredAt,
+    ).length
+    // A closed loop would have sent one request by then; the open model sends one every 20 ms (about 30).
+    expect(sentBeforeFirstAnswer).toBeGreaterThanOrEqual(10)
+    expect(slow.received).toHaveLength(records.length)
+    // A closed loop would lag by seconds here (request k waits k × 600 ms); allow for a busy machine.
+    expect(summary.maxSendLagMs).toBeLessThan(1000)
+    for (const record of records) expect(record.latencyMs).toBeGreaterThanOrEqual(600)
     expect(summary.byStatus['201']).toBe(records.length)
   })
 
@@ -79,20 +93,23 @@ describe('open arrival traffic', () => {
     const { run, delivered } = await runFor(
       {
         targets: [shop.url],
-        ratePerSecond: 200,
+        ratePerSecond: 100,
         generator: generator(3, 0.3),
-        intervalMs: 50,
-        timeoutMs: 2000,
+        intervalMs: 100,
+        timeoutMs: 5000,
       },
-      6,
+      4,
     )
     const summary = await run.stop()
     const records = run.requests()
-    const withCoupon = records.filter((r) => r.couponCode !== null).length
-    expect(withCoupon).toBeGreaterThan(0)
-    expect(summary.failures).toBe(withCoupon)
-    expect(summary.byStatus['500']).toBe(withCoupon)
-    expect(summary.byStatus['201']).toBe(records.length - withCoupon)
+    const answered = records.filter((r) => typeof r.status === 'number')
+    expect(answered.length).toBeGreaterThan(20)
+    // Every coupon order that got an answer got a 500, and nothing else did.
+    for (const record of answered) expect(record.status === 500).toBe(record.couponCode !== null)
+    expect(summary.byStatus['500']).toBe(answered.filter((r) => r.couponCode !== null).length)
+    expect(summary.byStatus['500']).toBeGreaterThan(0)
+    expect(summary.failures).toBe(records.filter((r) => r.status !== 201).length)
+    expect(run.intervals().reduce((sum, i) => sum + i.failures, 0)).toBe(summary.failures)
     expect(run.intervals().reduce((sum, i) => sum + i.requests, 0)).toBe(records.length)
     expect(run.intervals().slice(0, delivered.length)).toEqual(delivered)
     for (const [k, interval] of run.intervals().entries()) {
@@ -100,42 +117,42 @@ describe('open arrival traffic', () => {
       if (k > 0) expect(interval.start).toBe(run.intervals()[k - 1]!.end)
     }
     const first = summary.firstFailure!
-    expect(first.status).toBe(500)
-    expect(first.request.couponCode).not.toBeNull()
     expect(first.observedAt).toBeGreaterThanOrEqual(first.scheduledAt)
+    expect(records.find((r) => r.seq === first.request.seq)?.status).toBe(first.status)
   })
 
   it('sends the same request sequence for the same seed', async () => {
     const shop = await server()
     const sequences = []
     for (let i = 0; i < 2; i++) {
+      shop.received.length = 0
       const { run } = await runFor(
         {
           targets: [shop.url],
-          ratePerSecond: 200,
+          ratePerSecond: 100,
           generator: generator(42),
-          intervalMs: 50,
-          timeoutMs: 2000,
+          intervalMs: 100,
+          timeoutMs: 5000,
         },
         3,
       )
       await run.stop()
-      sequences.push(
-        run
-          .requests()
-          .map(({ seq, requestId, customerId, couponCode }) => ({ seq, requestId, customerId, couponCode })),
-      )
+      const sent = run
+        .requests()
+        .map(({ seq, requestId, customerId, couponCode }) => ({ seq, requestId, customerId, couponCode }))
+      // What reached the service is what the records say was sent (arrival order may differ from send order).
+      const received = new Map(shop.received.map((r) => [r.requestId, r.body]))
+      const answered = run.requests().filter((r) => r.status === 201)
+      expect(answered.length).toBeGreaterThan(10)
+      for (const request of answered) {
+        expect(received.get(request.requestId)).toMatchObject({ customerId: request.customerId })
+        expect(received.get(request.requestId)?.couponCode ?? null).toBe(request.couponCode)
+      }
+      sequences.push(sent)
     }
     const n = Math.min(sequences[0]!.length, sequences[1]!.length)
     expect(n).toBeGreaterThan(10)
     expect(sequences[1]!.slice(0, n)).toEqual(sequences[0]!.slice(0, n))
-    const received = shop.received.map((r) => r.body.customerId)
-    expect(received.slice(0, n).sort()).toEqual(
-      sequences[0]!
-        .slice(0, n)
-        .map((r) => r.customerId)
-        .sort(),
-    )
   })
 
   it('records timeouts and network errors as failures and sheds load past maxInFlight', async () => {
