@@ -15,7 +15,7 @@ export interface BurnRateRule {
 export function workbookPageRules(timeScale: number): BurnRateRule[] {
   const hour = 3_600_000 / timeScale
   return [
-    { name: 'SloFastBurn', severity: 'page', longWindowMs: hour, shortWindowMs: hour / 12, burnRate: 14.4 },
-    { name: 'SloSlowBurn', severity: 'page', longWindowMs: 6 * hour, shortWindowMs: hour / 2, burnRate: 6 },
+    { name: 'fast-burn', severity: 'page', longWindowMs: hour, shortWindowMs: hour / 12, burnRate: 14.4 },
+    { name: 'slow-burn', severity: 'page', longWindowMs: 6 * hour, shortWindowMs: hour / 2, burnRate: 6 },
   ]
 }

@@ -11,7 +11,7 @@ export interface OrderGeneratorOptions {
   itemsPerOrder: { min: number; max: number }
   /** Currencies to draw from, uniformly. @defaultValue ['EUR', 'USD', 'GBP'] */
   currencies?: readonly Currency[]
-  /** Size of the customer pool; customers come back, so flag rollouts bucketed by customerId stay stable. @defaultValue 200 */
+  /** Size of the customer pool; customers come back, so flag rollouts bucketed by customerId stay stable. @defaultValue 500 */
   customers?: number
 }
 
@@ -29,7 +29,7 @@ const COUPONS = ['SPRING10', 'WELCOME5', 'FREESHIP', 'VIP20', 'BUNDLE15'] as con
 export function createOrderGenerator(options: OrderGeneratorOptions): OrderGenerator {
   const { seed, couponShare, itemsPerOrder } = options
   const currencies = options.currencies ?? ['EUR', 'USD', 'GBP']
-  const customerCount = options.customers ?? 200
+  const customerCount = options.customers ?? 500
   if (!Number.isInteger(seed))
     throw new TrafficOptionsInvalidError('seed', `must be an integer (got ${seed})`)
   if (!(couponShare >= 0 && couponShare <= 1))

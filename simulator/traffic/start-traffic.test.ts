@@ -202,6 +202,26 @@ describe('open arrival traffic', () => {
     expect(shop.received).toHaveLength(11)
   })
 
+  it('keeps only the first keepRequests records but counts every request', async () => {
+    const shop = await server()
+    const clock = new ManualClock()
+    const run = startTraffic({
+      targets: [shop.url],
+      ratePerSecond: 10,
+      generator: generator(),
+      clock,
+      intervalMs: 500,
+      timeoutMs: 2000,
+      keepRequests: 3,
+    })
+    runs.push(run)
+    await clock.advance(1000)
+    const summary = await run.stop()
+    expect(run.requests().map((r) => r.seq)).toEqual([0, 1, 2])
+    expect(summary.requests).toBe(11)
+    expect(run.intervals().reduce((sum, i) => sum + i.requests, 0)).toBe(11)
+  })
+
   it('refuses options it cannot run', () => {
     const valid: TrafficOptions = {
       targets: ['http://127.0.0.1:1'],
@@ -216,6 +236,7 @@ describe('open arrival traffic', () => {
       { ...valid, ratePerSecond: 0 },
       { ...valid, intervalMs: 0 },
       { ...valid, maxInFlight: 0.5 },
+      { ...valid, keepRequests: -1 },
     ]) {
       expect(() => startTraffic(bad)).toThrow(
         expect.objectContaining({ code: TrafficErrorCode.OPTIONS_INVALID }),

@@ -25,6 +25,8 @@ export interface TrafficOptions {
   timeoutMs: number
   /** Requests open at once before new ones are dropped by the client instead of queued. @defaultValue 1000 */
   maxInFlight?: number
+  /** How many requests `requests()` keeps (the first ones); later ones are still counted. @defaultValue 100_000 */
+  keepRequests?: number
 }
 
 export interface FirstFailure {
@@ -51,7 +53,7 @@ export interface TrafficRun {
   /** Stops scheduling, waits for open requests (each bounded by timeoutMs), flushes the last interval. Idempotent. */
   stop(): Promise<TrafficSummary>
   intervals(): readonly IntervalCounts[]
-  /** Every request in schedule order, with its outcome once settled: two runs can be compared with it. */
+  /** The first keepRequests requests in schedule order, with their outcomes once settled: two runs compare with it. */
   requests(): readonly RequestRecord[]
   firstFailure(): FirstFailure | null
   inFlight(): number
@@ -72,6 +74,7 @@ export function startTraffic(options: TrafficOptions): TrafficRun {
   const { targets, generator, intervalMs, timeoutMs, onInterval } = options
   const clock = options.clock ?? systemClock
   const maxInFlight = options.maxInFlight ?? 1000
+  const keepRequests = options.keepRequests ?? 100_000
   const schedule = createArrivalSchedule(options.ratePerSecond, options.arrivals ?? { kind: 'constant' })
 
   const startedAt = clock.now()
@@ -85,6 +88,7 @@ export function startTraffic(options: TrafficOptions): TrafficRun {
   let scheduledUntil = startedAt
   let stoppedAt: number | null = null
   let inFlight = 0
+  let requested = 0
   let firstFailure: FirstFailure | null = null
   let callbackError: unknown = null
   let stopping: Promise<TrafficSummary> | null = null
@@ -152,7 +156,8 @@ export function startTraffic(options: TrafficOptions): TrafficRun {
       status: null,
       latencyMs: null,
     }
-    records.push(record)
+    requested++
+    if (records.length < keepRequests) records.push(record)
     const bucket = bucketOf(Math.floor((scheduledAt - startedAt) / intervalMs))
     bucket.pending++
     bucket.records.push(record)
@@ -224,7 +229,7 @@ export function startTraffic(options: TrafficOptions): TrafficRun {
     return {
       startedAt,
       stoppedAt: stoppedAt ?? clock.now(),
-      requests: records.length,
+      requests: requested,
       failures,
       dropped,
       byStatus,
@@ -262,7 +267,12 @@ function validate(options: TrafficOptions): void {
     )
   if (!(options.timeoutMs > 0))
     throw new TrafficOptionsInvalidError('timeoutMs', `must be a positive number (got ${options.timeoutMs})`)
-  const { maxInFlight } = options
+  const { maxInFlight, keepRequests } = options
   if (maxInFlight !== undefined && !(Number.isInteger(maxInFlight) && maxInFlight > 0))
     throw new TrafficOptionsInvalidError('maxInFlight', `must be a positive integer (got ${maxInFlight})`)
+  if (keepRequests !== undefined && !(Number.isInteger(keepRequests) && keepRequests >= 0))
+    throw new TrafficOptionsInvalidError(
+      'keepRequests',
+      `must be a non-negative integer (got ${keepRequests})`,
+    )
 }
