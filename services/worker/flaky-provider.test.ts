@@ -52,8 +52,12 @@ describe('fulfilment against a flaky provider', () => {
   it('waits out Retry-After before charging again', async () => {
     await shop.faults.set({ mode: 'rate-limit', retryAfterSeconds: 1 })
     const order = await shop.placeOrder()
-    // Noticed after the 429 was sent, so the true wait is at least what is measured from here.
-    await expect.poll(() => shop.attempts(), { interval: 5 }).toBe(1)
+    // Noticed after the 429 came back, so the true wait is at least what is measured from here.
+    await expect
+      .poll(() => metricValue(handle.registry, 'payments_requests_total', { status_code: '429' }), {
+        interval: 5,
+      })
+      .toBe(1)
     const refusedBy = Date.now()
     await shop.faults.clear()
     const paid = await shop.settled(order.id)

@@ -1,7 +1,6 @@
 import { once } from 'node:events'
 import type { Job } from 'bullmq'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { FULFILMENT_JOB_NAME, fulfilmentJobOptions } from '../orders/fulfilment-job.ts'
 import { type FulfilmentWorker, startFulfilmentWorker } from './start-fulfilment-worker.ts'
 import { metricValue, type TestShop, testShop } from './test-shop.ts'
 
@@ -56,14 +55,8 @@ describe('fulfilment worker', () => {
 
   it('marks the order failed when the attempts run out', async () => {
     await shop.faults.set({ mode: 'outage' })
-    const order = await shop.placeOrder()
     // The api's options, with fewer attempts so the test does not wait out eight backoffs.
-    await shop.queue.remove(order.id)
-    await shop.queue.add(
-      FULFILMENT_JOB_NAME,
-      { orderId: order.id },
-      { ...fulfilmentJobOptions(order.id), attempts: 2 },
-    )
+    const order = await shop.placeOrder({}, { attempts: 2 })
     const settled = await shop.settled(order.id)
     expect(settled).toMatchObject({ status: 'failed', failureReason: 'attempts_exhausted' })
     expect(await shop.charges()).toBe(0)

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { Queue } from 'bullmq'
+import { type JobsOptions, Queue } from 'bullmq'
 import type { Registry } from 'prom-client'
 import { redisSandbox } from '../../test/support/redis-sandbox.ts'
 import {
@@ -64,7 +64,8 @@ export function testShop() {
     orders,
     queue,
     faults,
-    async placeOrder(overrides: Partial<Order> = {}): Promise<Order> {
+    /** `jobOptions` override the api's job options (only to shorten a test, e.g. fewer attempts). */
+    async placeOrder(overrides: Partial<Order> = {}, jobOptions: JobsOptions = {}): Promise<Order> {
       const at = new Date().toISOString()
       const order: Order = {
         id: `ord_${randomUUID()}`,
@@ -79,7 +80,11 @@ export function testShop() {
         ...overrides,
       }
       await orders.create(order)
-      await queue.add(FULFILMENT_JOB_NAME, { orderId: order.id }, fulfilmentJobOptions(order.id))
+      await queue.add(
+        FULFILMENT_JOB_NAME,
+        { orderId: order.id },
+        { ...fulfilmentJobOptions(order.id), ...jobOptions },
+      )
       return order
     },
     /** Waits until the order leaves `pending`, and returns it. */

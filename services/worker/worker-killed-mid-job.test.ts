@@ -33,13 +33,16 @@ describe('a worker killed mid-job', () => {
     await shop.close()
   })
 
-  /** Places an order, kills the worker while its charge is in flight under `fault`, and lets another take over. */
-  async function killMidCharge(fault: FaultMode) {
+  /**
+   * Places an order, kills the worker while its charge is in flight under `fault` (once `inFlight` holds),
+   * and lets another worker take over.
+   */
+  async function killMidCharge(fault: FaultMode, inFlight: (orderId: string) => Promise<boolean>) {
     await shop.faults.set(fault)
     const order = await shop.placeOrder()
     await eventually('the charge to be in flight', async () => {
       const state = await shop.queue.getJobState(order.id)
-      return state === 'active' && (await shop.attempts()) >= 1 ? true : undefined
+      return state === 'active' && (await inFlight(order.id)) ? true : undefined
     })
     doomed?.child.kill('SIGKILL')
     expect(await doomed?.exited).toBe('SIGKILL')
@@ -57,17 +60,20 @@ describe('a worker killed mid-job', () => {
   }
 
   it('leaves no double charge when it dies before the provider charged', async () => {
-    const { order, paid, chargedBeforeTakeover } = await killMidCharge({ mode: 'latency', ms: 30_000 })
+    const { order, paid, chargedBeforeTakeover } = await killMidCharge(
+      { mode: 'latency', ms: 30_000 },
+      async () => (await shop.attempts()) >= 1,
+    )
     expect(chargedBeforeTakeover).toBe(0)
     expect(paid.status).toBe('paid')
     expect(await shop.charges(order.id)).toBe(1)
   })
 
   it('leaves no double charge when it dies after the provider charged', async () => {
-    const { order, paid, chargedBeforeTakeover } = await killMidCharge({
-      mode: 'timeout-after-charge',
-      ms: 30_000,
-    })
+    const { order, paid, chargedBeforeTakeover } = await killMidCharge(
+      { mode: 'timeout-after-charge', ms: 30_000 },
+      async (orderId) => (await shop.charges(orderId)) >= 1,
+    )
     // The dead worker's charge went through; the new worker's retry must replay it, not charge again.
     expect(chargedBeforeTakeover).toBe(1)
     const charges = await listCharges(shop.redis, shop.prefix, { orderId: order.id })
