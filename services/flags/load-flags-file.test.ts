@@ -64,16 +64,32 @@ describe('the seed flags file', () => {
 
 describe('a broken flags file', () => {
   const cases: Array<[string, (doc: ReturnType<typeof seedCopy>) => void, string]> = [
-    ['an unknown state', (d) => void (d.flags['checkout.new-pricing']!.state = 'ON'), 'state'],
+    [
+      'an unknown state',
+      (d) => {
+        d.flags['checkout.new-pricing']!.state = 'ON'
+      },
+      'state',
+    ],
     [
       'a default variant that is not a variant',
-      (d) => void (d.flags['checkout.new-pricing']!.defaultVariant = 'maybe'),
+      (d) => {
+        d.flags['checkout.new-pricing']!.defaultVariant = 'maybe'
+      },
       'defaultVariant',
     ],
-    ['no variants', (d) => void (d.flags['checkout.new-pricing']!.variants = {}), 'variants'],
+    [
+      'no variants',
+      (d) => {
+        d.flags['checkout.new-pricing']!.variants = {}
+      },
+      'variants',
+    ],
     [
       'variants of mixed types',
-      (d) => void (d.flags['checkout.new-pricing']!.variants = { on: true, off: 'no' }),
+      (d) => {
+        d.flags['checkout.new-pricing']!.variants = { on: true, off: 'no' }
+      },
       'variants',
     ],
     [
@@ -83,7 +99,9 @@ describe('a broken flags file', () => {
     ],
     [
       'an unknown flag type',
-      (d) => void ((d.flags['checkout.new-pricing']!.metadata as Record<string, unknown>).type = 'forever'),
+      (d) => {
+        ;(d.flags['checkout.new-pricing']!.metadata as Record<string, unknown>).type = 'forever'
+      },
       'metadata.type',
     ],
     [
@@ -93,9 +111,9 @@ describe('a broken flags file', () => {
     ],
     [
       'an expiry that is not a date',
-      (d) =>
-        void ((d.flags['checkout.new-pricing']!.metadata as Record<string, unknown>).expiresAt =
-          'next spring'),
+      (d) => {
+        ;(d.flags['checkout.new-pricing']!.metadata as Record<string, unknown>).expiresAt = 'next spring'
+      },
       'metadata.expiresAt',
     ],
     [
@@ -105,23 +123,30 @@ describe('a broken flags file', () => {
     ],
     [
       'an unknown lifecycle',
-      (d) =>
-        void ((d.flags['checkout.new-pricing']!.metadata as Record<string, unknown>).lifecycle = 'zombie'),
+      (d) => {
+        ;(d.flags['checkout.new-pricing']!.metadata as Record<string, unknown>).lifecycle = 'zombie'
+      },
       'metadata.lifecycle',
     ],
     [
       'a metadata value flagd cannot hold',
-      (d) => void ((d.flags['checkout.new-pricing']!.metadata as Record<string, unknown>).team = { a: 1 }),
+      (d) => {
+        ;(d.flags['checkout.new-pricing']!.metadata as Record<string, unknown>).team = { a: 1 }
+      },
       'metadata.team',
     ],
     [
       'a targeting rule with an unknown operator',
-      (d) => void (d.flags['checkout.new-pricing']!.targeting = { nope: [1, 2] }),
+      (d) => {
+        d.flags['checkout.new-pricing']!.targeting = { nope: [1, 2] }
+      },
       'targeting',
     ],
     [
       'a targeting rule that is not an object',
-      (d) => void (d.flags['checkout.new-pricing']!.targeting = 'fractional'),
+      (d) => {
+        d.flags['checkout.new-pricing']!.targeting = 'fractional'
+      },
       'targeting',
     ],
   ]

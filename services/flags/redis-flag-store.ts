@@ -68,7 +68,10 @@ export class RedisFlagStore implements FlagStore {
    */
   async #db(): Promise<Redis> {
     if (this.#redis.status === 'ready') this.#connected ??= Promise.resolve()
-    else await (this.#connected ??= waitForReady(this.#redis, this.#connectTimeoutMs).catch(() => {}))
+    else {
+      this.#connected ??= waitForReady(this.#redis, this.#connectTimeoutMs).catch(() => {})
+      await this.#connected
+    }
     return this.#redis
   }
 
