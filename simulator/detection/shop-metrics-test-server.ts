@@ -7,19 +7,24 @@ export interface ShopMetricsTestServer {
   port: number
   /** Answers `count` orders through the real HTTP metrics plugin with this status. */
   answer(status: number, count: number, route?: '/orders' | '/health'): Promise<void>
+  /** While on, real orders (no `status` in the body) that carry a coupon get a 500, as the drill's bad change does. */
+  setCouponFault(on: boolean): void
   close(): Promise<void>
 }
 
 /**
  * A tiny real api instance for the scraper's tests: its own prom-client registry, the shop's HTTP metrics plugin,
- * `POST /orders` answering the status it is told, on 127.0.0.1 (a given port, so a test can restart it there).
+ * `POST /orders` answering the status it is told (or 201, or 500 to coupons while the fault is on), on 127.0.0.1 (a given port, so a test can restart it there).
  */
 export async function startShopMetricsTestServer(port = 0): Promise<ShopMetricsTestServer> {
   const app = Fastify({ logger: false, forceCloseConnections: true })
   await app.register(httpMetricsPlugin, { registry: new Registry() })
-  app.post<{ Body: { status: number } }>('/orders', async (request, reply) =>
-    reply.code(request.body.status).send({}),
-  )
+  let couponFault = false
+  app.post<{ Body: { status?: number; couponCode?: string } }>('/orders', async (request, reply) => {
+    if (request.body.status !== undefined) return reply.code(request.body.status).send({})
+    if (couponFault && request.body.couponCode !== undefined) return reply.code(500).send({ error: 'coupon' })
+    return reply.code(201).send({ orderId: 'ord_1', totalCents: 0, status: 'accepted' })
+  })
   app.get('/health', async () => ({ ok: true }))
   await app.listen({ host: '127.0.0.1', port })
   const address = app.server.address()
@@ -32,6 +37,9 @@ export async function startShopMetricsTestServer(port = 0): Promise<ShopMetricsT
         if (route === '/health') await app.inject({ method: 'GET', url: route })
         else await app.inject({ method: 'POST', url: route, payload: { status } })
       }
+    },
+    setCouponFault: (on) => {
+      couponFault = on
     },
     close: () => app.close(),
   }
