@@ -8,7 +8,9 @@ export const COUPONS: ReadonlyMap<string, Coupon> = new Map(
   (
     [
       { code: 'SAVE10', kind: 'percent', percent: 10 },
-      { code: 'SPRING25', kind: 'percent', percent: 25 },
+      { code: 'SPRING10', kind: 'percent', percent: 10 },
+      { code: 'BUNDLE15', kind: 'percent', percent: 15 },
+      { code: 'VIP20', kind: 'percent', percent: 20 },
       { code: 'WELCOME5', kind: 'amount', amountCents: 500, minSubtotalCents: 2000 },
     ] as const satisfies readonly Coupon[]
   ).map((c) => [c.code, c]),

@@ -10,7 +10,7 @@ const item = fc.record({
 })
 const order = fc.record({
   items: fc.array(item, { minLength: 1, maxLength: 20 }),
-  couponCode: fc.option(fc.constantFrom('SAVE10', 'SPRING25', 'WELCOME5', 'save10', 'NOPE'), {
+  couponCode: fc.option(fc.constantFrom('SAVE10', 'VIP20', 'BUNDLE15', 'WELCOME5', 'save10', 'FREESHIP'), {
     nil: undefined,
   }),
 })
