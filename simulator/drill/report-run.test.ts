@@ -1,0 +1,124 @@
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { SimulatorErrorCode } from '../errors.ts'
+import type { JournalEvent } from '../journal/journal-event.ts'
+import { sampleDrillJournal } from '../journal/sample-drill-journal.ts'
+import { SCENARIO_CATALOG_DIR } from '../scenario/scenario-catalog.ts'
+import { reportRun } from './report-run.ts'
+
+const NOW = Date.UTC(2026, 0, 2, 9)
+const work = await mkdtemp(join(tmpdir(), 'firedrill-report-'))
+afterAll(() => rm(work, { recursive: true, force: true }))
+
+let runs = 0
+/** A run directory as the drill leaves it: the journal, and the scenario copied into `scenario/`. */
+async function runDir(events: readonly JournalEvent[], tail = ''): Promise<string> {
+  const dir = join(work, `run-${++runs}`)
+  await mkdir(dir, { recursive: true })
+  await cp(join(SCENARIO_CATALOG_DIR, 'bad-pricing'), join(dir, 'scenario'), { recursive: true })
+  await writeFile(join(dir, 'journal.jsonl'), events.map((e) => `${JSON.stringify(e)}\n`).join('') + tail)
+  return dir
+}
+
+/** `events` plus one more event, numbered and stamped as the drill's writer would. */
+function withLast(events: JournalEvent[], event: Pick<JournalEvent, 'type' | 'data'>): JournalEvent[] {
+  const last = events.at(-1)!
+  return [...events, { ...event, seq: last.seq + 1, at: last.at } as JournalEvent]
+}
+
+describe('run report', () => {
+  it('summarises a recovered drill with its timings and impact and writes every file', async () => {
+    const dir = await runDir(sampleDrillJournal())
+    const { summary, postmortem, truncatedLastLine } = await reportRun(dir, { now: NOW })
+    expect(summary).toMatchObject({
+      runId: 'run-sample',
+      scenario: 'bad-pricing',
+      seed: 42,
+      status: 'recovered',
+      timings: {
+        releasedAt: '2026-01-01T12:00:06.000Z',
+        mttdMs: 21_500,
+        mttaMs: 3_000,
+        mttmMs: 3_500,
+        mttrMs: 28_000,
+        mttrFromFirstErrorMs: 26_800,
+      },
+      impact: { requests: 1_520, failedRequests: 146, errorRatio: 146 / 1_520 },
+      postmortem: {
+        markdown: join(dir, 'postmortem.md'),
+        json: join(dir, 'postmortem.json'),
+        actionItems: postmortem.actionItems.length,
+      },
+      journal: join(dir, 'journal.jsonl'),
+    })
+    expect(summary).not.toHaveProperty('abortReason')
+    expect(summary.postmortem.actionItems).toBeGreaterThan(0)
+    expect(truncatedLastLine).toBe(false)
+    expect(JSON.parse(await readFile(join(dir, 'summary.json'), 'utf8'))).toEqual(summary)
+    expect(JSON.parse(await readFile(summary.postmortem.json, 'utf8')).runId).toBe('run-sample')
+    expect(await readFile(summary.postmortem.markdown, 'utf8')).toContain('Action items')
+    expect((await readdir(dir)).sort()).toEqual([
+      'journal.jsonl',
+      'postmortem.json',
+      'postmortem.md',
+      'scenario',
+      'summary.json',
+    ])
+  })
+
+  it('reports an aborted drill as aborted with its reason, even after a recovery', async () => {
+    const events = withLast(sampleDrillJournal({ crashAtMs: 40_000 }), {
+      type: 'drill.aborted',
+      data: { reason: 'error budget 50% spent', condition: 'error-budget' },
+    })
+    const { summary } = await reportRun(await runDir(events), { now: NOW })
+    expect(summary.status).toBe('aborted')
+    expect(summary.abortReason).toBe('error budget 50% spent')
+  })
+
+  it('reports a crashed run with a cut-off last line as not recovered, with the figures it has', async () => {
+    const events = sampleDrillJournal({ crashAtMs: 29_000 })
+    const dir = await runDir(events, `{"seq":${events.length + 1},"type":"page.ackn`)
+    const { summary, postmortem, truncatedLastLine } = await reportRun(dir, { now: NOW })
+    expect(truncatedLastLine).toBe(true)
+    expect(postmortem.journal.truncatedLastLine).toBe(true)
+    expect(summary.status).toBe('not-recovered')
+    expect(summary.timings).toMatchObject({
+      mttdMs: 21_500,
+      acknowledgedAt: null,
+      mitigatedAt: null,
+      mttrMs: null,
+    })
+    expect(summary.impact.requests).toBeGreaterThan(0)
+  })
+
+  it('reports a drill that finished without recovering as not recovered', async () => {
+    const events = sampleDrillJournal({ crashAtMs: 31_000 })
+    const { summary } = await reportRun(
+      await runDir(
+        withLast(events, { type: 'drill.finished', data: { outcome: 'not-recovered', durationMs: 31_000 } }),
+      ),
+      { now: NOW },
+    )
+    expect(summary.status).toBe('not-recovered')
+  })
+
+  it('gives the same summary and postmortem when the same run is reported again', async () => {
+    const dir = await runDir(sampleDrillJournal())
+    const first = await reportRun(dir, { now: NOW })
+    const firstJson = await readFile(join(dir, 'postmortem.json'), 'utf8')
+    const again = await reportRun(dir, { now: NOW })
+    expect(again.summary).toEqual(first.summary)
+    expect(await readFile(join(dir, 'postmortem.json'), 'utf8')).toBe(firstJson)
+    expect((await readdir(dir)).filter((f) => f.endsWith('.tmp'))).toEqual([])
+  })
+
+  it('refuses a directory without a journal as bad input', async () => {
+    await expect(reportRun(join(work, 'no-such-run'))).rejects.toMatchObject({
+      code: SimulatorErrorCode.JOURNAL_NOT_FOUND,
+      exitCode: 2,
+    })
+  })
+})

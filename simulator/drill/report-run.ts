@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto'
+import { rename, rm, writeFile } from 'node:fs/promises'
+import { basename, join, resolve } from 'node:path'
+import { buildPostmortem } from '../../postmortems/build-postmortem.ts'
+import type { Postmortem } from '../../postmortems/postmortem-schema.ts'
+import { writePostmortem } from '../../postmortems/write-postmortem.ts'
+import { eventsOf, type JournalEvent } from '../journal/journal-event.ts'
+import { readJournal } from '../journal/read-journal.ts'
+import { loadScenario } from '../scenario/load-scenario.ts'
+import { loadRoster } from '../scenario/team-roster.ts'
+import { drillFigures } from '../timings/drill-figures.ts'
+import type { DrillStatus, DrillSummary } from './drill-summary.ts'
+
+export interface ReportRunOptions {
+  /** When the report is written: stamps the postmortem and anchors its due dates. @defaultValue Date.now() */
+  now?: number
+}
+
+export interface RunReport {
+  summary: DrillSummary
+  postmortem: Postmortem
+  /** Whether the journal's last line was cut off (a crashed run). */
+  truncatedLastLine: boolean
+}
+
+/** The files of a run directory that `reportRun` reads and writes. */
+export const RUN_FILES = {
+  journal: 'journal.jsonl',
+  scenario: 'scenario',
+  summary: 'summary.json',
+} as const
+
+/**
+ * Rebuilds a run's report from its directory: reads `journal.jsonl` and the scenario copied into
+ * `scenario/`, writes `postmortem.md`, `postmortem.json` and `summary.json` (each atomically) next to them.
+ * Works on a crashed run's journal too. The summary is a pure function of the journal and the scenario: the
+ * same run gives the same summary, whenever it is reported. A missing journal is
+ * `FIREDRILL_JOURNAL_NOT_FOUND` (exit 2).
+ */
+export async function reportRun(runDir: string, options: ReportRunOptions = {}): Promise<RunReport> {
+  const dir = resolve(runDir)
+  const journal = join(dir, RUN_FILES.journal)
+  const { events, truncatedLastLine } = await readJournal(journal)
+  const loaded = await loadScenario(join(dir, RUN_FILES.scenario))
+  const roster = await loadRoster(loaded)
+  const truncated = truncatedLastLine !== null
+  const postmortem = buildPostmortem(events, loaded.scenario, roster, {
+    now: options.now ?? Date.now(),
+    truncatedLastLine: truncated,
+  })
+  const written = await writePostmortem(dir, postmortem)
+  const { timings, impact } = drillFigures(events, loaded.scenario)
+  const started = eventsOf(events, 'drill.started')[0]
+  const aborted = eventsOf(events, 'drill.aborted')[0]
+  const summary: DrillSummary = {
+    runId: started?.data.runId ?? basename(dir),
+    scenario: started?.data.scenario ?? loaded.name,
+    seed: started?.data.seed ?? loaded.scenario.seed,
+    status: statusOf(events, timings.recoveredAt),
+    ...(aborted === undefined ? {} : { abortReason: aborted.data.reason }),
+    timings: {
+      releasedAt: timings.releasedAt,
+      firstErrorAt: timings.firstErrorAt,
+      detectedAt: timings.detectedAt,
+      acknowledgedAt: timings.acknowledgedAt,
+      mitigatedAt: timings.mitigatedAt,
+      recoveredAt: timings.recoveredAt,
+      mttdMs: timings.mttdMs,
+      mttaMs: timings.mttaMs,
+      mttmMs: timings.mttmMs,
+      mttrMs: timings.mttrMs,
+      mttrFromFirstErrorMs: timings.mttrFromFirstErrorMs,
+    },
+    impact,
+    postmortem: {
+      markdown: resolve(written.markdown),
+      json: resolve(written.json),
+      actionItems: postmortem.actionItems.length,
+    },
+    journal,
+  }
+  await writeAtomically(join(dir, RUN_FILES.summary), `${JSON.stringify(summary, null, 2)}\n`)
+  return { summary, postmortem, truncatedLastLine: truncated }
+}
+
+/**
+ * Aborted when the journal says so; recovered when a recovery was confirmed (after the mitigation, as the
+ * timings and the postmortem count it); otherwise not recovered, a crashed run without a finish included.
+ */
+function statusOf(events: readonly JournalEvent[], recoveredAt: string | null): DrillStatus {
+  if (eventsOf(events, 'drill.aborted').length > 0) return 'aborted'
+  return recoveredAt !== null ? 'recovered' : 'not-recovered'
+}
+
+async function writeAtomically(file: string, text: string): Promise<void> {
+  const temp = `${file}.${process.pid}.${randomUUID()}.tmp`
+  try {
+    await writeFile(temp, text, { flag: 'wx' })
+    await rename(temp, file)
+  } catch (err) {
+    await rm(temp, { force: true })
+    throw err
+  }
+}
