@@ -10,6 +10,24 @@ const commands: readonly CommandEntry[] = [
     summary: 'run the shop (api instances, workers, flags) until Ctrl-C',
     load: async () => (await import('./commands/serve-command.ts')).serveCommand,
   },
+  {
+    name: 'report',
+    usage: 'report RUN_DIR [--json]',
+    summary: "rebuild a run's timings, summary.json and postmortem from its journal",
+    load: async () => (await import('./commands/report-command.ts')).reportCommand,
+  },
+  {
+    name: 'flags',
+    usage: 'flags list|set KEY on|off --reason TEXT [--flags-url URL]',
+    summary: 'flag inventory, and the kill switch (token in FIREDRILL_FLAGS_TOKEN)',
+    load: async () => (await import('./commands/flags-command.ts')).flagsCommand,
+  },
+  {
+    name: 'scenarios',
+    usage: 'scenarios [--json]',
+    summary: 'the scenario catalog',
+    load: async () => (await import('./commands/scenarios-command.ts')).scenariosCommand,
+  },
 ]
 
 const HELP = `firedrill: incident drills and the postmortem loop, end to end.

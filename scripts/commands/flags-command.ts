@@ -1,0 +1,231 @@
+import {
+  FLAGS_TOKEN_ENV,
+  type FlagChange,
+  type FlagInventory,
+  FlagNotFoundError,
+  FlagsErrorCode,
+  FlagsHttpClient,
+  FlagsHttpError,
+  type FlagView,
+} from '../../services/flags/index.ts'
+import { ConfigInvalidError } from '../../services/platform/errors.ts'
+import { FiredrillError } from '../../services/platform/firedrill-error.ts'
+import { UsageError } from '../cli-errors.ts'
+import type { Command } from '../command.ts'
+import { parseCommandArgs } from '../parse-command-args.ts'
+
+export const FLAGS_URL_ENV = 'FIREDRILL_FLAGS_URL'
+/** Where `firedrill serve` puts the flags service by default (api port 3000 + 100). */
+export const DEFAULT_FLAGS_URL = 'http://127.0.0.1:3100'
+
+/** One `firedrill flags <name>` subcommand. New ones (like `audit`) are one more entry in `subcommands`. */
+interface Subcommand {
+  usage: string
+  run(argv: readonly string[]): Promise<number>
+}
+
+const LIST_USAGE = 'flags list [--flags-url URL] [--json]'
+const SET_USAGE = 'flags set KEY on|off --reason TEXT [--flags-url URL] [--actor NAME] [--json]'
+
+const subcommands: Record<string, Subcommand> = {
+  list: {
+    usage: LIST_USAGE,
+    async run(argv) {
+      const { values } = parseCommandArgs(
+        argv,
+        { 'flags-url': { type: 'string' }, json: { type: 'boolean' } },
+        LIST_USAGE,
+      )
+      const url = flagsUrl(values['flags-url'])
+      const inventory = await call(url, () => new FlagsHttpClient({ baseUrl: url }).list())
+      process.stdout.write(
+        values.json ? `${JSON.stringify(inventory, null, 2)}\n` : `${inventoryTable(inventory).join('\n')}\n`,
+      )
+      return 0
+    },
+  },
+  set: {
+    usage: SET_USAGE,
+    async run(argv) {
+      const { values, positionals } = parseCommandArgs(
+        argv,
+        {
+          reason: { type: 'string' },
+          'flags-url': { type: 'string' },
+          actor: { type: 'string' },
+          json: { type: 'boolean' },
+        },
+        SET_USAGE,
+        { min: 2, max: 2 },
+      )
+      const [key, value] = positionals as [string, string]
+      if (value !== 'on' && value !== 'off')
+        throw new UsageError(`A flag is set on or off (got "${value}").\nUsage: ${SET_USAGE}`, SET_USAGE)
+      const reason = values.reason?.trim()
+      if (reason === undefined || reason === '')
+        throw new UsageError(
+          `--reason is required: say why the flag changes; it goes into the audit log.\nUsage: ${SET_USAGE}`,
+          SET_USAGE,
+        )
+      const actor = (values.actor ?? process.env.USER ?? '').trim() || 'cli'
+      const token = flagsToken()
+      const url = flagsUrl(values['flags-url'])
+      const client = new FlagsHttpClient({ baseUrl: url, token, actor })
+      const { flags } = await call(url, () => client.list())
+      const flag = flags.find((f) => f.key === key)
+      if (flag === undefined)
+        throw new FlagNotFoundError(
+          key,
+          flags.map((f) => f.key),
+        )
+      const change = switchChange(flag, value)
+      const answer = await call(url, () => client.set(key, change, reason, actor), key, flags)
+      const { audit } = answer
+      process.stdout.write(
+        values.json
+          ? `${JSON.stringify(answer, null, 2)}\n`
+          : `${audit.flag}: ${audit.from} → ${audit.to}  (revision ${audit.revision}, by ${audit.actor} at ${audit.at}: ${audit.reason})\n`,
+      )
+      return 0
+    },
+  },
+}
+
+const usage = 'flags list|set KEY on|off --reason TEXT [--flags-url URL]'
+
+export const flagsCommand: Command = {
+  name: 'flags',
+  usage,
+  summary: 'flag inventory, and the kill switch (token in FIREDRILL_FLAGS_TOKEN)',
+  async run(argv) {
+    const [name, ...rest] = argv
+    const subcommand = name === undefined ? undefined : Object.hasOwn(subcommands, name) && subcommands[name]
+    if (!subcommand) {
+      const lines = Object.values(subcommands).map((s) => `  firedrill ${s.usage}`)
+      throw new UsageError(
+        `${name === undefined ? 'Missing subcommand' : `Unknown subcommand "${name}"`}. Usage:\n${lines.join('\n')}`,
+        usage,
+      )
+    }
+    return subcommand.run(rest)
+  },
+}
+
+/** `--flags-url`, else `FIREDRILL_FLAGS_URL`, else where `firedrill serve` listens by default. */
+export function flagsUrl(given: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  const [url, source] =
+    given !== undefined
+      ? [given, '--flags-url']
+      : env[FLAGS_URL_ENV] !== undefined
+        ? [env[FLAGS_URL_ENV], FLAGS_URL_ENV]
+        : [DEFAULT_FLAGS_URL, 'the default']
+  let parsed: URL | undefined
+  try {
+    parsed = new URL(url)
+  } catch {
+    parsed = undefined
+  }
+  if (parsed === undefined || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
+    const message = `The flags service URL from ${source} is not an http(s) URL (got "${url}"). Pass one like ${DEFAULT_FLAGS_URL}.`
+    throw source === '--flags-url' ? new UsageError(message) : new ConfigInvalidError(message)
+  }
+  return url
+}
+
+/** The token flag changes carry: `FIREDRILL_FLAGS_TOKEN`, required, never guessed. */
+function flagsToken(env: NodeJS.ProcessEnv = process.env): string {
+  const token = env[FLAGS_TOKEN_ENV]
+  if (token === undefined || token.trim() === '' || /\s/.test(token))
+    throw new ConfigInvalidError(
+      `Changing a flag needs the flags service's token in ${FLAGS_TOKEN_ENV}${token === undefined ? '' : ' (it is set but blank or holds whitespace)'}. ` +
+        '`firedrill serve` prints it at start (the `token` line) unless you chose one by setting ' +
+        `${FLAGS_TOKEN_ENV} there; a drill writes it to its progress on stderr. Set ${FLAGS_TOKEN_ENV} to it and run again.`,
+    )
+  return token
+}
+
+/**
+ * The change that turns `flag` on or off for everyone: the default variant serving true (or false), named
+ * as the flag names it, and no targeting (a rollout in progress ends). A disabled flag is enabled, so the
+ * switch takes effect.
+ */
+export function switchChange(flag: FlagView, value: 'on' | 'off'): FlagChange {
+  const wanted = value === 'on'
+  const entries = Object.entries(flag.variants)
+  const variant = entries.find(([, v]) => v === wanted)?.[0] ?? entries.find(([name]) => name === value)?.[0]
+  if (variant === undefined)
+    throw new UsageError(
+      `Flag "${flag.key}" has no ${value} variant (its variants: ${entries.map(([name]) => name).join(', ')}). ` +
+        '`firedrill flags set` switches boolean flags; change this one through the flags API.',
+    )
+  return {
+    defaultVariant: variant,
+    targeting: null,
+    ...(flag.state === 'DISABLED' ? { state: 'ENABLED' as const } : {}),
+  }
+}
+
+/** Runs one request, turning the service's refusals into errors that say what to do. */
+async function call<T>(
+  url: string,
+  request: () => Promise<T>,
+  key?: string,
+  known: readonly FlagView[] = [],
+): Promise<T> {
+  try {
+    return await request()
+  } catch (err) {
+    if (!(err instanceof FlagsHttpError)) throw err
+    if (err.status === 0) {
+      const cause = err.cause as (Error & { cause?: NodeJS.ErrnoException }) | undefined
+      const why = cause?.cause?.code ?? cause?.cause?.message ?? cause?.message ?? 'no answer'
+      throw new FiredrillError(
+        FlagsErrorCode.FLAGS_HTTP_FAILED,
+        `The flags service at ${url} does not answer (${why}). Is \`firedrill serve\` (or a drill) running? ` +
+          `Pass --flags-url (or set ${FLAGS_URL_ENV}) to point at it.`,
+        { cause: err },
+      )
+    }
+    if (err.status === 401)
+      throw new ConfigInvalidError(
+        `The flags service at ${url} refused the token in ${FLAGS_TOKEN_ENV}. ` +
+          'Use the token that `firedrill serve` (or the drill) printed at start.',
+      )
+    if (err.status === 404 && key !== undefined)
+      throw new FlagNotFoundError(
+        key,
+        known.map((f) => f.key),
+      )
+    if (err.status === 400) throw new UsageError(`The flags service refused the change: ${serviceSaid(err)}`)
+    throw err
+  }
+}
+
+function serviceSaid(err: FlagsHttpError): string {
+  const body = err.body
+  return body !== null && typeof body === 'object' && 'message' in body ? String(body.message) : err.message
+}
+
+/** The inventory as aligned columns: what each flag serves and its lifecycle data. */
+export function inventoryTable(inventory: FlagInventory): string[] {
+  const header = ['KEY', 'STATE', 'SERVES', 'OWNER', 'TYPE', 'EXPIRES', 'REMOVAL', 'LIFECYCLE']
+  const text = (value: unknown) => (value === undefined ? '-' : String(value))
+  const rows = inventory.flags.map((f) => [
+    f.key,
+    f.state === 'ENABLED' ? 'enabled' : 'disabled',
+    f.summary,
+    text(f.metadata.owner),
+    text(f.metadata.type),
+    text(f.metadata.expiresAt),
+    text(f.metadata.removalTicket),
+    text(f.metadata.lifecycle),
+  ])
+  if (rows.length === 0) return [`no flags (revision ${inventory.revision})`]
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
+  return [header, ...rows].map((row) =>
+    row
+      .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd(),
+  )
+}

@@ -1,0 +1,33 @@
+import { listScenarios } from '../../simulator/scenario/list-scenarios.ts'
+import type { Command } from '../command.ts'
+import { parseCommandArgs } from '../parse-command-args.ts'
+
+const usage = 'scenarios [--json]'
+
+export const scenariosCommand: Command = {
+  name: 'scenarios',
+  usage,
+  summary: 'the scenario catalog',
+  async run(argv) {
+    const { values } = parseCommandArgs(argv, { json: { type: 'boolean' } }, usage)
+    const scenarios = await listScenarios()
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify(scenarios, null, 2)}\n`)
+      return 0
+    }
+    const width = Math.max(0, ...scenarios.map((s) => s.name.length)) + 2
+    const lines = scenarios.flatMap((s) => [
+      `${s.name.padEnd(width)}${s.title}`,
+      `${' '.repeat(width)}${firstSentence(s.description)}`,
+    ])
+    process.stdout.write(`${lines.join('\n')}\n`)
+    return 0
+  },
+}
+
+/** The description's first sentence on one line: the catalog is read at a glance. */
+export function firstSentence(text: string): string {
+  const line = text.replace(/\s+/g, ' ').trim()
+  const end = line.search(/[.!?](\s|$)/)
+  return end === -1 ? line : line.slice(0, end + 1)
+}
