@@ -5,6 +5,18 @@ import type { CommandEntry } from './command.ts'
 /** Loaded lazily, so `firedrill --help` and a usage mistake answer without starting the whole shop's code. */
 const commands: readonly CommandEntry[] = [
   {
+    name: 'run',
+    usage: 'run [--scenario NAME|PATH] [--seed N] [--responder bot|human] [--out DIR] [--json]',
+    summary: 'one whole drill; progress on stderr, summary on stdout',
+    load: async () => (await import('./commands/run-command.ts')).runCommand,
+  },
+  {
+    name: 'plan',
+    usage: 'plan [--scenario NAME|PATH]',
+    summary: "preflight checks and the drill's plan, changing nothing",
+    load: async () => (await import('./commands/plan-command.ts')).planCommand,
+  },
+  {
     name: 'serve',
     usage: 'serve [--api N] [--workers M] [--port P] [--redis URL]',
     summary: 'run the shop (api instances, workers, flags) until Ctrl-C',

@@ -16,6 +16,8 @@ export const SimulatorErrorCode = {
   JOURNAL_WRITE_FAILED: 'FIREDRILL_JOURNAL_WRITE_FAILED',
   JOURNAL_NOT_FOUND: 'FIREDRILL_JOURNAL_NOT_FOUND',
   JOURNAL_CORRUPT: 'FIREDRILL_JOURNAL_CORRUPT',
+  DRILL_NOT_READY: 'FIREDRILL_DRILL_NOT_READY',
+  DRILL_OUT_NOT_EMPTY: 'FIREDRILL_DRILL_OUT_NOT_EMPTY',
 } as const
 
 export type SimulatorErrorCode = (typeof SimulatorErrorCode)[keyof typeof SimulatorErrorCode]
@@ -177,5 +179,26 @@ export class JournalCorruptError extends FiredrillInputError {
         'Only a cut-off last line is tolerated (a crashed run); a damaged line in the middle means the file was edited or the disk failed.',
     )
     this.line = line
+  }
+}
+
+export class DrillNotReadyError extends FiredrillError {
+  constructor(failed: readonly { name: string; message: string }[]) {
+    super(
+      SimulatorErrorCode.DRILL_NOT_READY,
+      `The drill cannot start: ${failed.length} preflight check(s) failed.\n` +
+        failed.map((f) => `  - ${f.name}: ${f.message}`).join('\n') +
+        '\nNothing was changed. Fix these and run again (firedrill plan shows the checks).',
+      { exitCode: 1 },
+    )
+  }
+}
+
+export class DrillOutNotEmptyError extends FiredrillInputError {
+  constructor(dir: string) {
+    super(
+      SimulatorErrorCode.DRILL_OUT_NOT_EMPTY,
+      `The output directory "${dir}" already holds a run (journal.jsonl). Pass --out with a new directory, or leave --out unset for a fresh one.`,
+    )
   }
 }

@@ -1,0 +1,56 @@
+import { cp, mkdir, symlink, writeFile } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import { PatchDoesNotApplyError } from '../gate-errors.ts'
+import { git } from './git.ts'
+
+export interface SandboxRepo {
+  /** The repository's work tree. */
+  dir: string
+  /** The trunk branch. */
+  trunk: string
+}
+
+/** The project's root (holds package.json, services/, node_modules/). */
+export const PROJECT_ROOT = resolve(import.meta.dirname, '..', '..')
+
+/**
+ * Makes a drill's own service repository: `services/` copied in as trunk's first commit, with the project's
+ * dependencies linked (not reinstalled), so changes can travel as real commits on real branches.
+ */
+export async function createSandboxRepo(dir: string, projectRoot = PROJECT_ROOT): Promise<SandboxRepo> {
+  await mkdir(dir, { recursive: true })
+  await cp(join(projectRoot, 'services'), join(dir, 'services'), { recursive: true })
+  await symlink(join(projectRoot, 'node_modules'), join(dir, 'node_modules'), 'dir')
+  await cp(join(projectRoot, 'package.json'), join(dir, 'package.json'))
+  await cp(join(projectRoot, 'tsconfig.json'), join(dir, 'tsconfig.json'))
+  await writeFile(join(dir, '.gitignore'), 'node_modules\n')
+  await git(dir, ['init', '-q', '-b', 'main'])
+  await git(dir, ['add', '-A'])
+  await git(dir, ['commit', '-q', '-m', 'chore: import the shop'])
+  return { dir, trunk: 'main' }
+}
+
+/** Commits a patch on a new branch cut from trunk; returns the commit id. The work tree is left on that branch. */
+export async function commitPatch(
+  repo: SandboxRepo,
+  patchFile: string,
+  branch: string,
+  message: string,
+): Promise<string> {
+  await git(repo.dir, ['checkout', '-q', '-b', branch, repo.trunk])
+  try {
+    await git(repo.dir, ['apply', '--index', '--whitespace=nowarn', patchFile])
+  } catch (err) {
+    await git(repo.dir, ['checkout', '-q', repo.trunk])
+    throw new PatchDoesNotApplyError(patchFile, (err as Error).message)
+  }
+  await git(repo.dir, ['commit', '-q', '-m', message])
+  return git(repo.dir, ['rev-parse', 'HEAD'])
+}
+
+/** Merges a branch into trunk with a merge commit and checks trunk out; returns trunk's new head. */
+export async function mergeToTrunk(repo: SandboxRepo, branch: string): Promise<string> {
+  await git(repo.dir, ['checkout', '-q', repo.trunk])
+  await git(repo.dir, ['merge', '-q', '--no-ff', '-m', `Merge branch '${branch}'`, branch])
+  return git(repo.dir, ['rev-parse', 'HEAD'])
+}

@@ -1,0 +1,79 @@
+import { provisionRedis } from '../../services/platform/redis/redis-provisioner.ts'
+import type { DrillSummary } from '../../simulator/drill/drill-summary.ts'
+import { reportRun } from '../../simulator/drill/report-run.ts'
+import { runDrill } from '../../simulator/drill/run-drill.ts'
+import { loadScenario } from '../../simulator/scenario/load-scenario.ts'
+import { humanizeMs } from '../../simulator/timings/humanize-ms.ts'
+import { UsageError } from '../cli-errors.ts'
+import type { Command } from '../command.ts'
+import { intOption, parseCommandArgs } from '../parse-command-args.ts'
+
+const usage =
+  'run [--scenario NAME|PATH] [--seed N] [--responder bot|human] [--out DIR] [--json] [--redis URL]'
+
+export const runCommand: Command = {
+  name: 'run',
+  usage,
+  summary: 'one whole drill; progress on stderr, summary on stdout',
+  async run(argv) {
+    const { values } = parseCommandArgs(
+      argv,
+      {
+        scenario: { type: 'string', default: 'bad-pricing' },
+        seed: { type: 'string' },
+        responder: { type: 'string' },
+        out: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        redis: { type: 'string' },
+      },
+      usage,
+    )
+    const responder = values.responder
+    if (responder !== undefined && responder !== 'bot' && responder !== 'human') {
+      throw new UsageError(`--responder must be bot or human (got "${responder}").\nUsage: ${usage}`)
+    }
+    const seed = values.seed === undefined ? undefined : intOption(values.seed, 'seed', 0, 0, 4_294_967_295)
+    const loaded = await loadScenario(values.scenario)
+    const redis = await provisionRedis({ url: values.redis })
+    const interrupt = new AbortController()
+    const onSignal = () => interrupt.abort()
+    process.once('SIGINT', onSignal)
+    process.once('SIGTERM', onSignal)
+    try {
+      process.stderr.write(`firedrill: drill "${loaded.name}": ${loaded.scenario.title}\n`)
+      const outcome = await runDrill({
+        loaded,
+        redisUrl: redis.url,
+        ...(seed === undefined ? {} : { seed }),
+        ...(responder === undefined ? {} : { responder }),
+        ...(values.out === undefined ? {} : { outDir: values.out }),
+        signal: interrupt.signal,
+        progress: (line) => process.stderr.write(`${line}\n`),
+      })
+      const { summary } = await reportRun(outcome.outDir)
+      process.stdout.write(values.json ? `${JSON.stringify(summary)}\n` : describe(summary))
+      return summary.status === 'recovered' ? 0 : 1
+    } finally {
+      process.off('SIGINT', onSignal)
+      process.off('SIGTERM', onSignal)
+      await redis.stop()
+    }
+  },
+}
+
+function describe(s: DrillSummary): string {
+  const t = s.timings
+  const ms = (x: number | null) => (x === null ? 'n/a' : humanizeMs(x))
+  return [
+    `run        ${s.runId}`,
+    `status     ${s.status}${s.abortReason ? ` (${s.abortReason})` : ''}`,
+    `MTTD       ${ms(t.mttdMs)}   release → alert`,
+    `MTTA       ${ms(t.mttaMs)}   alert → acknowledged`,
+    `MTTM       ${ms(t.mttmMs)}   alert → flag off`,
+    `MTTR       ${ms(t.mttrMs)}   release → recovered (${ms(t.mttrFromFirstErrorMs)} from the first failed request)`,
+    `impact     ${s.impact.failedRequests} of ${s.impact.requests} requests failed; ${s.impact.errorBudgetConsumedPct.toFixed(2)}% of the error budget`,
+    `postmortem ${s.postmortem.markdown}`,
+    `journal    ${s.journal}`,
+    '',
+  ].join('\n')
+}

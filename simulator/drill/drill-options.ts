@@ -1,0 +1,30 @@
+import type { Clock } from '../clock/clock.ts'
+import type { LoadedScenario } from '../scenario/load-scenario.ts'
+import type { HumanResponderOptions } from './responders/human-responder.ts'
+
+export interface RunDrillOptions {
+  loaded: LoadedScenario
+  redisUrl: string
+  /** Overrides the scenario's seed. */
+  seed?: number
+  /** Overrides the scenario's responder. */
+  responder?: 'bot' | 'human'
+  /** Where the run's files go. @defaultValue `.firedrill/runs/<run-id>/` under the working directory */
+  outDir?: string
+  /** @defaultValue the system clock */
+  clock?: Clock
+  /** Aborting it (Ctrl-C) aborts the drill: flags back to safe, faults cleared, traffic stopped. */
+  signal?: AbortSignal
+  /** One line of progress at a time (stderr in the command line). @defaultValue none */
+  progress?: (line: string) => void
+  /** How a human responder is paged and acknowledges. */
+  human?: HumanResponderOptions
+}
+
+export interface DrillOutcome {
+  runId: string
+  outDir: string
+  journal: string
+  status: 'recovered' | 'aborted' | 'not-recovered'
+  abortReason?: string
+}

@@ -1,0 +1,46 @@
+import { scaleDuration } from '../scenario/duration.ts'
+import type { LoadedScenario } from '../scenario/load-scenario.ts'
+import type { CheckResult } from './preflight.ts'
+
+/** The drill's plan in words: phases and their exit checks, what changes, the stop conditions, the way back. */
+export function describePlan(loaded: LoadedScenario, checks: readonly CheckResult[]): string {
+  const s = loaded.scenario
+  const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 0)} s`
+  const steps = s.release.steps.map(
+    (st, i) => `    ${i + 1}. ${s.change.flag} on for ${st.percent}%, hold ${st.holdSeconds} s`,
+  )
+  const rules = s.detection.rules.map(
+    (r) =>
+      `    - ${r.name} (${r.severity}): ${r.burnRate}x over ${r.longWindow}/${r.shortWindow} → ${seconds(scaleDuration(r.longWindow, s.timeScale))}/${seconds(scaleDuration(r.shortWindow, s.timeScale))} at time scale ${s.timeScale}`,
+  )
+  return [
+    `Drill "${loaded.name}": ${s.title}`,
+    `  scenario ${loaded.file}, seed ${s.seed}, responder ${s.responder.kind}`,
+    '',
+    "Phases (each starts only when the previous one's exit check holds):",
+    '  1. preflight            the checks below; nothing changes if one fails',
+    `  2. deploy               sandbox repository from services/; ${s.change.patch ? `${s.change.patch} committed on a branch and merged to trunk` : 'no change to commit'};`,
+    `                          the shop starts from trunk (${s.service.api} api, ${s.service.workers} worker) with ${s.change.flag} off (dark)`,
+    `                          exit checks: every instance ready; the flag serves off`,
+    `  3. steady state before  ${s.traffic.ratePerSecond} req/s of seeded orders for ${s.steadyState.durationSeconds} s; error ratio ≤ ${s.steadyState.maxErrorRatio}, ≥ ${s.steadyState.minRequests} requests`,
+    '  4. release              canary steps through the flag, stopped early by a page:',
+    ...steps,
+    `  5. detect and respond   burn-rate alerts on the api's own /metrics (scrape ${s.detection.scrapeIntervalMs} ms, evaluate ${s.detection.evaluationIntervalMs} ms):`,
+    ...rules,
+    `                          page (Alertmanager webhook) → ${s.responder.kind === 'bot' ? `bot acknowledges after ${s.responder.ackDelaySeconds} s and turns off the most recently enabled flag` : 'a human trainee turns the flag off'}`,
+    `  6. recover              short-window error ratio under ${(1 - s.slo.objective).toFixed(4)} for ${s.recovery.consecutiveEvaluations} evaluations in a row`,
+    `  7. steady state after   as in 3`,
+    '',
+    'Stop conditions (abort):',
+    `  - more than ${s.stopConditions.maxErrorBudgetConsumedPct}% of the ${s.slo.window} error budget consumed`,
+    `  - the drill runs past ${s.stopConditions.maxDurationSeconds} s`,
+    '  - Ctrl-C',
+    '',
+    'Put back, on finish or abort: traffic stopped; the flag back to off; payment faults cleared; the shop stopped;',
+    'its Redis keys live under a prefix of their own. The journal records every step.',
+    '',
+    'Preflight:',
+    ...checks.map((c) => `  ${c.ok ? 'ok  ' : 'FAIL'} ${c.name}${c.ok ? '' : `: ${c.message ?? ''}`}`),
+    '',
+  ].join('\n')
+}

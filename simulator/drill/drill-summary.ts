@@ -1,0 +1,33 @@
+import type { Timings } from '../timings/derive-timings.ts'
+
+export type DrillStatus = 'recovered' | 'aborted' | 'not-recovered'
+
+/**
+ * What `firedrill run --json` prints and `summary.json` holds: a pure function of the run's journal, its
+ * scenario and roster (see `reportRun`).
+ */
+export interface DrillSummary {
+  runId: string
+  scenario: string
+  seed: number
+  status: DrillStatus
+  /** Why the drill was aborted, when it was. */
+  abortReason?: string
+  timings: Pick<
+    Timings,
+    | 'releasedAt'
+    | 'firstErrorAt'
+    | 'detectedAt'
+    | 'acknowledgedAt'
+    | 'mitigatedAt'
+    | 'recoveredAt'
+    | 'mttdMs'
+    | 'mttaMs'
+    | 'mttmMs'
+    | 'mttrMs'
+    | 'mttrFromFirstErrorMs'
+  >
+  impact: { requests: number; failedRequests: number; errorRatio: number; errorBudgetConsumedPct: number }
+  postmortem: { markdown: string; json: string; actionItems: number }
+  journal: string
+}

@@ -1,0 +1,74 @@
+import { execFile } from 'node:child_process'
+import { access } from 'node:fs/promises'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { PROJECT_ROOT } from '../../gate/sandbox/sandbox-repo.ts'
+import { DEFAULT_FLAGS_FILE, loadFlagsFile } from '../../services/flags/index.ts'
+import { pingRedis } from '../../services/platform/redis/ping-redis.ts'
+import { freePort, parseRedisUrl } from '../../services/platform/redis/redis-provisioner.ts'
+import type { LoadedScenario } from '../scenario/load-scenario.ts'
+
+const run = promisify(execFile)
+
+export interface CheckResult {
+  name: string
+  ok: boolean
+  evidence: Record<string, unknown>
+  /** Why it failed, and what to do. */
+  message?: string
+}
+
+/**
+ * The drill's assumptions, checked before anything changes: Redis answers, git is there, the scenario's files
+ * exist and its change applies to the shop, the guarded flag exists and has an owner, loopback ports can be
+ * had. `firedrill plan` shows these; `firedrill run` refuses to start when one fails.
+ */
+export async function runPreflight(loaded: LoadedScenario, redisUrl: string): Promise<CheckResult[]> {
+  const { scenario } = loaded
+  return Promise.all([
+    check('redis reachable', async () => {
+      const { host, port } = parseRedisUrl(redisUrl, 'the drill')
+      await pingRedis(host, port, 1000)
+      return { url: redisUrl }
+    }),
+    check('git available', async () => {
+      const { stdout } = await run('git', ['--version'])
+      return { version: stdout.trim() }
+    }),
+    check('scenario files present', async () => {
+      const files = [scenario.change.patch, scenario.followUp?.fix, scenario.team].filter(
+        (f): f is string => f !== undefined,
+      )
+      for (const file of files) await access(join(loaded.dir, file))
+      return { scenario: loaded.file, files }
+    }),
+    check('change applies to the shop', async () => {
+      const patch = scenario.change.patch
+      if (patch === undefined) return { patch: null }
+      await run('git', ['apply', '--check', join(loaded.dir, patch)], { cwd: PROJECT_ROOT })
+      return { patch: join(loaded.dir, patch) }
+    }),
+    check('flag present and owned', async () => {
+      const document = await loadFlagsFile(DEFAULT_FLAGS_FILE)
+      const flag = document.flags[scenario.change.flag]
+      if (flag === undefined) throw new Error(`no flag "${scenario.change.flag}" in ${DEFAULT_FLAGS_FILE}`)
+      const owner = (flag.metadata as Record<string, unknown> | undefined)?.owner
+      if (typeof owner !== 'string' || owner === '')
+        throw new Error(`flag "${scenario.change.flag}" has no owner`)
+      return { flag: scenario.change.flag, owner, defaultVariant: flag.defaultVariant }
+    }),
+    check('loopback ports free', async () => {
+      const port = await freePort()
+      return { host: '127.0.0.1', samplePort: port }
+    }),
+  ])
+}
+
+async function check(name: string, probe: () => Promise<Record<string, unknown>>): Promise<CheckResult> {
+  try {
+    return { name, ok: true, evidence: await probe() }
+  } catch (err) {
+    const message = ((err as { stderr?: string }).stderr || (err as Error).message || String(err)).trim()
+    return { name, ok: false, evidence: {}, message }
+  }
+}

@@ -1,0 +1,58 @@
+import type { Page } from '../pager.ts'
+import type { Responder, ResponderContext } from './responder.ts'
+
+export interface HumanResponderOptions {
+  /** Where the page is shown (with a bell). @defaultValue process.stderr */
+  out?: NodeJS.WritableStream
+  /** Where Enter acknowledges the page; only read when it is a TTY. @defaultValue process.stdin */
+  input?: NodeJS.ReadStream
+}
+
+/**
+ * A human trainee: the page appears in the terminal with a bell and what can be reached (the flag service and
+ * its token, not the answer). The trainee acknowledges with Enter and mitigates from another terminal; the
+ * drill's clock runs until the flag is off or a stop condition trips. Without a terminal to press Enter in, the
+ * acknowledgement is taken at the mitigation.
+ */
+export function humanResponder(options: HumanResponderOptions = {}): Responder {
+  const out = options.out ?? process.stderr
+  const input = options.input ?? process.stdin
+  return {
+    kind: 'human',
+    name: 'trainee',
+    async respond(page: Page, context: ResponderContext) {
+      out.write(
+        [
+          '\u0007',
+          `PAGE  ${page.alert} (${page.severity})  since ${page.startsAt}`,
+          `  ${page.summary}`,
+          `  ${page.description}`,
+          '',
+          '  You are on call. Find the cause and mitigate. From another terminal:',
+          `    export FIREDRILL_FLAGS_URL=${context.flagsUrl} FIREDRILL_FLAGS_TOKEN=${context.token}`,
+          '    npx firedrill flags list                     # what is on, and who changed it (also GET $FIREDRILL_FLAGS_URL/flags/audit)',
+          '    npx firedrill flags set KEY off --reason "…"  # the kill switch',
+          input.isTTY ? '  Press Enter here to acknowledge the page.' : '',
+          '',
+        ].join('\n'),
+      )
+      if (!input.isTTY) return
+      await new Promise<void>((resolve) => {
+        const onData = () => {
+          input.off('data', onData)
+          context.signal.removeEventListener('abort', onAbort)
+          resolve()
+        }
+        const onAbort = () => {
+          input.off('data', onData)
+          resolve()
+        }
+        input.on('data', onData)
+        input.resume()
+        context.signal.addEventListener('abort', onAbort, { once: true })
+      })
+      input.pause()
+      if (!context.signal.aborted) await context.acknowledge('trainee')
+    },
+  }
+}

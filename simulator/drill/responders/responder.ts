@@ -1,0 +1,26 @@
+import type { FlagsHttpClient } from '../../../services/flags/flags-http-client.ts'
+import type { Clock } from '../../clock/clock.ts'
+import type { Page } from '../pager.ts'
+
+export interface ResponderContext {
+  /** The flag service, with a token: what an on-call engineer can reach. */
+  flags: FlagsHttpClient
+  flagsUrl: string
+  token: string
+  clock: Clock
+  signal: AbortSignal
+  /** Records the acknowledgement in the journal. */
+  acknowledge(by: string): Promise<void>
+  /** A line of progress for the person watching the drill. */
+  say(line: string): void
+}
+
+/**
+ * Whoever answers the page. The drill observes the mitigation itself (the flag going off), whoever applies it,
+ * so a bot and a human trainee are timed by the same rule.
+ */
+export interface Responder {
+  readonly kind: 'bot' | 'human'
+  readonly name: string
+  respond(page: Page, context: ResponderContext): Promise<void>
+}
