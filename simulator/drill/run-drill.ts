@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { access, cp, mkdir } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { createFlagStore } from '../../services/flags/create-flag-store.ts'
@@ -19,6 +19,7 @@ import { scaleDuration } from '../scenario/duration.ts'
 import { deriveImpact } from '../timings/derive-impact.ts'
 import { impactSloOf } from '../timings/drill-figures.ts'
 import { createOrderGenerator } from '../traffic/order-generator.ts'
+import type { RequestRecord } from '../traffic/request-outcome.ts'
 import { startTraffic, type TrafficRun } from '../traffic/start-traffic.ts'
 import { type DeployedShop, deployShop } from './deploy-shop.ts'
 import { DrillJournal } from './drill-journal.ts'
@@ -454,9 +455,13 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
     // Put everything back, whatever happened: traffic stopped, flag safe, faults cleared, shop closed.
     await enter('cleanup').catch(() => {})
     const summary = await traffic?.stop().catch(() => undefined)
-    if (summary !== undefined) {
+    if (summary !== undefined && traffic !== undefined) {
+      const sequence = requestSequenceDigest(traffic.requests())
       await journal
-        .append({ type: 'traffic.stopped', data: { requests: summary.requests, failures: summary.failures } })
+        .append({
+          type: 'traffic.stopped',
+          data: { requests: summary.requests, failures: summary.failures, sequence },
+        })
         .catch(() => {})
     }
     await evaluator?.stop().catch(() => {})
@@ -515,6 +520,14 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
     }
     return result.ok
   }
+}
+
+/** The first 200 requests in schedule order, as a digest: what two runs with one seed must share. */
+function requestSequenceDigest(records: readonly RequestRecord[]): { count: number; digest: string } {
+  const first = [...records].sort((a, b) => a.seq - b.seq).slice(0, 200)
+  const hash = createHash('sha256')
+  for (const r of first) hash.update(`${r.seq}|${r.requestId}|${r.customerId}|${r.couponCode ?? ''}|${r.itemCount}\n`)
+  return { count: first.length, digest: hash.digest('hex') }
 }
 
 async function waitForFlagOff(flags: FlagsHttpClient, flag: string, clock: Clock, signal: AbortSignal) {

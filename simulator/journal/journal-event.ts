@@ -45,7 +45,11 @@ export interface JournalEventData {
     minRequests: number
   }
   'traffic.started': { ratePerSecond: number; seed: number }
-  'traffic.stopped': { requests: number; failures: number }
+  /**
+   * `sequence`: a digest of the first `count` requests in schedule order (id, customer, coupon, items), so two
+   * runs of one scenario and seed can be shown to have sent the same requests.
+   */
+  'traffic.stopped': { requests: number; failures: number; sequence?: { count: number; digest: string } }
   /**
    * Counts for the requests scheduled in [from, to): `requests` sent (answered, failed or timed out),
    * `failures` among them (5xx, timeouts, network errors), `dropped` shed by the client and never sent.

@@ -1,0 +1,100 @@
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { quickScenario } from './support/quick-scenario.ts'
+import { testRedisUrl } from './support/redis-sandbox.ts'
+
+const BIN = join(import.meta.dirname, '..', 'bin', 'firedrill.js')
+
+async function firedrill(args: string[]) {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { ...process.env, REDIS_URL: testRedisUrl(), LOG_LEVEL: 'silent' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (c: Buffer) => {
+    stdout += c.toString()
+  })
+  child.stderr.on('data', (c: Buffer) => {
+    stderr += c.toString()
+  })
+  const [code] = await once(child, 'exit')
+  return { code: code as number, stdout, stderr }
+}
+
+describe('firedrill run', () => {
+  it('runs a whole drill and prints one JSON summary on stdout, exit 0', async () => {
+    const out = join(await mkdtemp(join(tmpdir(), 'firedrill-cli-run-')), 'run')
+    const { code, stdout, stderr } = await firedrill([
+      'run',
+      '--scenario',
+      await quickScenario(),
+      '--json',
+      '--out',
+      out,
+    ])
+    expect(stderr).toContain('release step 1')
+    expect(code).toBe(0)
+    const summary = JSON.parse(stdout)
+    expect(summary).toMatchObject({ scenario: expect.any(String), seed: 42, status: 'recovered' })
+    for (const key of [
+      'releasedAt',
+      'firstErrorAt',
+      'detectedAt',
+      'acknowledgedAt',
+      'mitigatedAt',
+      'recoveredAt',
+    ]) {
+      expect(summary.timings[key], key).toMatch(/^\d{4}-\d{2}-\d{2}T/)
+    }
+    for (const key of ['mttdMs', 'mttaMs', 'mttmMs', 'mttrMs'])
+      expect(summary.timings[key], key).toBeGreaterThan(0)
+    expect(summary.impact).toMatchObject({ requests: expect.any(Number), failedRequests: expect.any(Number) })
+    expect(summary.postmortem.markdown).toBe(join(out, 'postmortem.md'))
+    expect(summary.journal).toBe(join(out, 'journal.jsonl'))
+  }, 60_000)
+
+  it('exits 2 naming the file and the field for a malformed scenario, with no stack trace', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'firedrill-bad-'))
+    const file = join(dir, 'scenario.yaml')
+    await writeFile(file, 'title: x\ndescription: y\nseed: 1\ntimeScale: 2\nbogus: 1\n')
+    const { code, stderr } = await firedrill(['run', '--scenario', file])
+    expect(code).toBe(2)
+    expect(stderr).toContain(file)
+    expect(stderr).toMatch(/timeScale|bogus/)
+    expect(stderr).not.toMatch(/\n\s+at /)
+  })
+
+  it('exits 2 for an unknown scenario name and for a bad --responder', async () => {
+    expect((await firedrill(['run', '--scenario', 'no-such-scenario'])).code).toBe(2)
+    const bad = await firedrill(['run', '--responder', 'robot'])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toContain('--responder must be bot or human')
+  })
+})
+
+describe('firedrill plan', () => {
+  it('prints the phases, stop conditions and preflight, and exits 0 when ready', async () => {
+    const { code, stdout } = await firedrill(['plan'])
+    expect(stdout).toContain('Stop conditions')
+    expect(stdout).toContain('ok   flag present and owned')
+    expect(stdout).toContain('Ready.')
+    expect(code).toBe(0)
+  })
+
+  it('exits 1, not ready, when a check fails', async () => {
+    const dir = await quickScenario()
+    await writeFile(
+      join(dir, 'change.patch'),
+      'diff --git a/nope.ts b/nope.ts\n--- a/nope.ts\n+++ b/nope.ts\n@@ -1 +1 @@\n-a\n+b\n',
+    )
+    const { code, stdout } = await firedrill(['plan', '--scenario', dir])
+    expect(stdout).toContain('FAIL change applies to the shop')
+    expect(stdout).toContain('Not ready.')
+    expect(code).toBe(1)
+  })
+})

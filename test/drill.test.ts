@@ -1,0 +1,156 @@
+import { mkdtemp, readFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { createFlagStore } from '../services/flags/create-flag-store.ts'
+import { RedisFaultModeStore } from '../services/payments/fault-mode-store.ts'
+import { createRedisConnection } from '../services/platform/redis/redis-connection.ts'
+import { reportRun } from '../simulator/drill/report-run.ts'
+import { runDrill } from '../simulator/drill/run-drill.ts'
+import type { JournalEvent } from '../simulator/journal/journal-event.ts'
+import { BUFFERED_EVENT_TYPES } from '../simulator/journal/journal-event.ts'
+import { readJournal } from '../simulator/journal/read-journal.ts'
+import { loadScenario } from '../simulator/scenario/load-scenario.ts'
+import { quickScenario } from './support/quick-scenario.ts'
+import { testRedisUrl } from './support/redis-sandbox.ts'
+
+const FLAG = 'checkout.new-pricing'
+
+async function drill(scenarioDir: string, extra: Partial<Parameters<typeof runDrill>[0]> = {}) {
+  const loaded = await loadScenario(scenarioDir)
+  const outDir = await mkdtemp(join(tmpdir(), 'firedrill-run-'))
+  const outcome = await runDrill({ loaded, redisUrl: testRedisUrl(), outDir, ...extra })
+  const { events } = await readJournal(outcome.journal)
+  return { outcome, events, prefix: `drill-${outcome.runId}` }
+}
+
+/** What must stay put whatever the drill's outcome: the flag safe, no payment fault left behind. */
+async function expectPutBack(prefix: string) {
+  const store = createFlagStore({ redis: testRedisUrl(), prefix })
+  const redis = createRedisConnection(testRedisUrl(), 'worker')
+  try {
+    const flag = await store.get(FLAG)
+    expect(flag?.defaultVariant).toBe('off')
+    expect(flag?.targeting).toBeUndefined()
+    expect(await new RedisFaultModeStore(redis, prefix).get()).toEqual({ mode: 'none' })
+  } finally {
+    await store.close()
+    await redis.quit()
+  }
+}
+
+/** The drill's skeleton: key events in order, without alerts (two rules may fire in either order). */
+const skeleton = (events: readonly JournalEvent[]) =>
+  events
+    .filter(
+      (e) => !BUFFERED_EVENT_TYPES.has(e.type) && e.type !== 'alert.fired' && e.type !== 'alert.resolved',
+    )
+    .map((e) => (e.type === 'phase.entered' ? `phase:${e.data.phase}` : e.type))
+
+describe('a whole drill', () => {
+  it('releases the bad change, pages, turns the flag off, recovers, and is timed from its journal', async () => {
+    const { outcome, events, prefix } = await drill(await quickScenario())
+    expect(outcome.status).toBe('recovered')
+
+    const types = events.map((e) => e.type)
+    for (const type of [
+      'drill.started',
+      'check.passed',
+      'change.deployed',
+      'steady-state.checked',
+      'traffic.started',
+      'release.step',
+      'flag.changed',
+      'request.first-failure',
+      'alert.fired',
+      'page.sent',
+      'page.acknowledged',
+      'mitigation.applied',
+      'recovery.confirmed',
+      'traffic.stopped',
+      'drill.finished',
+    ] as const) {
+      expect(types, type).toContain(type)
+    }
+    expect(types).not.toContain('check.failed')
+
+    const { summary } = await reportRun(outcome.outDir)
+    const t = summary.timings
+    expect(summary.status).toBe('recovered')
+    expect(t.mttdMs).toBeGreaterThan(0)
+    expect(t.mttaMs).toBeGreaterThanOrEqual(200)
+    expect(t.mttrMs).toBeGreaterThan(t.mttdMs!)
+    expect(Date.parse(t.mitigatedAt!)).toBeGreaterThanOrEqual(Date.parse(t.detectedAt!))
+    expect(summary.impact.failedRequests).toBeGreaterThan(0)
+    expect(summary.impact.failedRequests).toBeLessThan(summary.impact.requests)
+
+    const mitigation = events.find((e) => e.type === 'mitigation.applied')
+    expect(mitigation?.data).toMatchObject({ flag: FLAG, by: 'responder-bot' })
+    const deployed = events.find((e) => e.type === 'change.deployed')
+    expect(deployed?.data).toMatchObject({ dark: true, commit: expect.stringMatching(/^[0-9a-f]{40}$/) })
+
+    const postmortem = JSON.parse(await readFile(summary.postmortem.json, 'utf8'))
+    expect(postmortem.actionItems.length).toBeGreaterThan(0)
+    for (const item of postmortem.actionItems) {
+      expect(item.owner).toBeTruthy()
+      expect(item.dueDate).toMatch(/^\d{4}-\d{2}-\d{2}$/)
+    }
+    await expectPutBack(prefix)
+  }, 60_000)
+
+  it('sends the same requests and walks the same steps for the same seed', async () => {
+    const dir = await quickScenario()
+    const [a, b] = await Promise.all([drill(dir), drill(dir)])
+    const sequence = (events: readonly JournalEvent[]) =>
+      events.find((e) => e.type === 'traffic.stopped')?.data as {
+        sequence: { count: number; digest: string }
+      }
+    expect(sequence(a.events).sequence.count).toBe(200)
+    expect(sequence(a.events).sequence).toEqual(sequence(b.events).sequence)
+    expect(skeleton(a.events)).toEqual(skeleton(b.events))
+
+    const other = await drill(dir, { seed: 7 })
+    expect(sequence(other.events).sequence).not.toEqual(sequence(a.events).sequence)
+  }, 90_000)
+})
+
+describe('an aborted drill', () => {
+  it('trips the error-budget stop condition and leaves the flag safe and no fault behind', async () => {
+    const { outcome, events, prefix } = await drill(
+      await quickScenario({ stopConditions: { maxErrorBudgetConsumedPct: 0.2, maxDurationSeconds: 60 } }),
+    )
+    expect(outcome.status).toBe('aborted')
+    const aborted = events.find((e) => e.type === 'drill.aborted')
+    expect(aborted?.data).toMatchObject({ condition: 'error-budget' })
+    expect(events.at(-1)?.type).toBe('drill.aborted')
+    await expectPutBack(prefix)
+  }, 60_000)
+
+  it('stops on Ctrl-C mid-release, clears a payment fault, and puts the flag back', async () => {
+    const interrupt = new AbortController()
+    const runDir = await mkdtemp(join(tmpdir(), 'firedrill-run-'))
+    const faultSet = { done: false }
+    const result = drill(await quickScenario(), {
+      outDir: runDir,
+      signal: interrupt.signal,
+      progress: (line) => {
+        if (!line.includes('release step 2') || faultSet.done) return
+        faultSet.done = true
+        void (async () => {
+          const { events } = await readJournal(join(runDir, 'journal.jsonl'))
+          const started = events.find((e) => e.type === 'drill.started')
+          const redis = createRedisConnection(testRedisUrl(), 'worker')
+          await new RedisFaultModeStore(redis, `drill-${(started?.data as { runId: string }).runId}`).set({
+            mode: 'outage',
+          })
+          await redis.quit()
+          interrupt.abort()
+        })()
+      },
+    })
+    const { outcome, events, prefix } = await result
+    expect(outcome.status).toBe('aborted')
+    expect(events.find((e) => e.type === 'drill.aborted')?.data).toMatchObject({ condition: 'signal' })
+    await expectPutBack(prefix)
+  }, 60_000)
+})

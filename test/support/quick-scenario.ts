@@ -1,0 +1,39 @@
+import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parse, stringify } from 'yaml'
+import { SCENARIO_CATALOG_DIR } from '../../simulator/scenario/scenario-catalog.ts'
+
+/**
+ * The bad-pricing scenario with time compressed four times harder (1h = 3.75 s) and shorter holds, so a whole
+ * drill runs in the suite in a few seconds. `overrides` are merged into the YAML (one level deep per key).
+ */
+export async function quickScenario(overrides: Record<string, unknown> = {}): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'firedrill-scenario-'))
+  await cp(join(SCENARIO_CATALOG_DIR, 'bad-pricing'), dir, { recursive: true })
+  const file = join(dir, 'scenario.yaml')
+  const doc = parse(await readFile(file, 'utf8')) as Record<string, Record<string, unknown>>
+  const quick: Record<string, Record<string, unknown>> = {
+    timeScale: (1 / 960) as unknown as Record<string, unknown>,
+    traffic: { ratePerSecond: 80 },
+    steadyState: { durationSeconds: 1.5, minRequests: 50 },
+    release: {
+      steps: [
+        { percent: 25, holdSeconds: 1 },
+        { percent: 100, holdSeconds: 8 },
+      ],
+    },
+    detection: { scrapeIntervalMs: 100, evaluationIntervalMs: 100 },
+    responder: { kind: 'bot', ackDelaySeconds: 0.2 },
+    recovery: { consecutiveEvaluations: 3 },
+    stopConditions: { maxErrorBudgetConsumedPct: 50, maxDurationSeconds: 60 },
+  }
+  for (const [key, value] of Object.entries({ ...quick, ...overrides })) {
+    doc[key] =
+      typeof value === 'object' && value !== null && !Array.isArray(value)
+        ? { ...(doc[key] ?? {}), ...(value as Record<string, unknown>) }
+        : (value as Record<string, unknown>)
+  }
+  await writeFile(file, stringify(doc))
+  return dir
+}
