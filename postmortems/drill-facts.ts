@@ -37,7 +37,7 @@ export interface DrillFacts {
    * (1 − objective), or the journal's traffic over the scaled short window when the alert lacks it.
    */
   errorRatioAtDetection: number | null
-  /** The workbook's detection time at that ratio from a clean window, in wall-clock ms: the fastest the rule could fire. */
+  /** The workbook's detection time at that ratio given the clean traffic the windows held before the release, in wall-clock ms: the fastest the rule could fire. */
   theoreticalDetectionMs: number | null
   steadyBefore: JournalEventOf<'steady-state.checked'> | undefined
   steadyAfter: JournalEventOf<'steady-state.checked'> | undefined
@@ -80,9 +80,11 @@ export function gatherDrillFacts(
       ? null
       : theoreticalDetectionMs({
           longWindowMs: scaleDuration(detectingRule.longWindow, scenario.timeScale),
+          shortWindowMs: scaleDuration(detectingRule.shortWindow, scenario.timeScale),
           burnRate: detectingRule.burnRate,
           objective: scenario.slo.objective,
           errorRatio: errorRatioAtDetection,
+          ...cleanHistory(events, anchors.released),
         })
   const checks = eventsOf(events, 'steady-state.checked')
   return {
@@ -125,4 +127,14 @@ function ratioAtDetection(
     { fromMs: at - scaleDuration(rule.shortWindow, scenario.timeScale), toMs: at },
   )
   return recent.requests > 0 ? recent.errorRatio : null
+}
+
+/** How long traffic ran before the release: the clean history the alert's windows held when errors began. */
+function cleanHistory(
+  events: readonly JournalEvent[],
+  released: JournalEvent | null,
+): { cleanHistoryMs?: number } {
+  const started = eventsOf(events, 'traffic.started')[0]
+  if (started === undefined || released === null) return {}
+  return { cleanHistoryMs: Math.max(0, Date.parse(released.at) - Date.parse(started.at)) }
 }

@@ -54,7 +54,7 @@ export function lessonsOf(facts: DrillFacts): Lessons {
     const times = timings.mttdMs / facts.theoreticalDetectionMs
     wentWrong.push(
       `Detection took ${formatMs(timings.mttdMs)}, ${times.toFixed(1)}× the theoretical minimum of ${formatMs(facts.theoreticalDetectionMs)}: ` +
-        `the time ${facts.detectingRule?.name} needs from a clean window at the error ratio it saw when it fired (${formatRatio(facts.errorRatioAtDetection)}).` +
+        `the time ${facts.detectingRule?.name} needs at the error ratio it saw when it fired (${formatRatio(facts.errorRatioAtDetection)}), given the clean traffic its windows held before the release.` +
         (facts.exposurePctAtDetection === 100 && facts.scenario.release.steps.length > 1
           ? ' The canary steps kept the error ratio under the threshold until the last step.'
           : ''),

@@ -24,16 +24,19 @@ export class ManualClock implements Clock {
         reject(signal.reason)
         return
       }
-      const sleeper: Sleeper = { at: this.#now + Math.max(0, ms), resolve }
-      this.#sleepers.push(sleeper)
-      signal?.addEventListener(
-        'abort',
-        () => {
-          this.#sleepers = this.#sleepers.filter((s) => s !== sleeper)
-          reject(signal.reason)
+      const onAbort = () => {
+        this.#sleepers = this.#sleepers.filter((s) => s !== sleeper)
+        reject(signal?.reason)
+      }
+      const sleeper: Sleeper = {
+        at: this.#now + Math.max(0, ms),
+        resolve: () => {
+          signal?.removeEventListener('abort', onAbort)
+          resolve()
         },
-        { once: true },
-      )
+      }
+      this.#sleepers.push(sleeper)
+      signal?.addEventListener('abort', onAbort, { once: true })
     })
   }
 

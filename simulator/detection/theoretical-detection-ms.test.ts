@@ -33,6 +33,30 @@ describe('theoretical detection time', () => {
     ).toBeCloseTo(216)
   })
 
+  it('accounts for windows that hold less clean history than their length', () => {
+    const rule: BurnRateRule = {
+      name: 'fast-burn',
+      severity: 'page',
+      longWindowMs: 15_000,
+      shortWindowMs: 1_250,
+      burnRate: 14.4,
+    }
+    const base = { errorRatio: 0.3, objective: 0.99, rule, scrapeIntervalMs: 0, evaluationIntervalMs: 0 }
+    // Full windows: 14.4% × 15 s / 30% = 7.2 s.
+    expect(theoreticalDetectionMs(base)).toBeCloseTo(7_200)
+    // Only 5 s of clean traffic before the fault: 0.3·t/(5 s + t) reaches 14.4% at t = 14.4% × 5 s / 15.6%.
+    expect(theoreticalDetectionMs({ ...base, cleanHistoryMs: 5_000 })).toBeCloseTo((0.144 * 5_000) / 0.156)
+    // More history than the window: the same as full windows.
+    expect(theoreticalDetectionMs({ ...base, cleanHistoryMs: 60_000 })).toBeCloseTo(7_200)
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 30_000 }), fc.integer({ min: 0, max: 30_000 }), (h1, h2) => {
+        const a = theoreticalDetectionMs({ ...base, cleanHistoryMs: Math.min(h1, h2) })
+        const b = theoreticalDetectionMs({ ...base, cleanHistoryMs: Math.max(h1, h2) })
+        expect(a).toBeLessThanOrEqual(b + 1e-9)
+      }),
+    )
+  })
+
   it('never fires at or under the threshold ratio', () => {
     for (const errorRatio of [0, 0.01, 0.0144]) {
       expect(theoreticalDetectionMs({ errorRatio, objective: 0.999, rule: fast, ...intervals })).toBe(

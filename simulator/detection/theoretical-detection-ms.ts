@@ -8,6 +8,11 @@ export interface TheoreticalDetectionInput {
   rule: BurnRateRule
   scrapeIntervalMs: number
   evaluationIntervalMs: number
+  /**
+   * How much clean traffic the windows hold when the fault starts (traffic began that long before it). A window
+   * longer than this holds only this much, so it fills with errors sooner. @defaultValue Infinity (full windows)
+   */
+  cleanHistoryMs?: number
 }
 
 /**
@@ -28,6 +33,28 @@ export function theoreticalDetectionMs(input: TheoreticalDetectionInput): number
     )
   const threshold = rule.burnRate * (1 - objective)
   if (errorRatio <= threshold) return Number.POSITIVE_INFINITY
-  const windowMs = Math.max(rule.longWindowMs, rule.shortWindowMs)
-  return (threshold * windowMs) / errorRatio + scrapeIntervalMs + evaluationIntervalMs
+  const history = input.cleanHistoryMs ?? Number.POSITIVE_INFINITY
+  const crossing = Math.max(
+    windowCrossingMs(rule.longWindowMs, history, threshold, errorRatio),
+    windowCrossingMs(rule.shortWindowMs, history, threshold, errorRatio),
+  )
+  return crossing + scrapeIntervalMs + evaluationIntervalMs
+}
+
+/**
+ * When a window of W ms whose data starts H ms before the fault first sees ratio ≥ threshold: after t ms of
+ * errors it holds e·t / min(W, H + t). While H + t < W that is e·t/(H + t), crossing at t = θ·H/(e − θ); once
+ * the window is full it is e·t/W, crossing at t = θ·W/e.
+ */
+function windowCrossingMs(
+  windowMs: number,
+  historyMs: number,
+  threshold: number,
+  errorRatio: number,
+): number {
+  if (historyMs < windowMs) {
+    const partial = (threshold * historyMs) / (errorRatio - threshold)
+    if (historyMs + partial <= windowMs) return partial
+  }
+  return (threshold * windowMs) / errorRatio
 }

@@ -526,7 +526,8 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
 function requestSequenceDigest(records: readonly RequestRecord[]): { count: number; digest: string } {
   const first = [...records].sort((a, b) => a.seq - b.seq).slice(0, 200)
   const hash = createHash('sha256')
-  for (const r of first) hash.update(`${r.seq}|${r.requestId}|${r.customerId}|${r.couponCode ?? ''}|${r.itemCount}\n`)
+  for (const r of first)
+    hash.update(`${r.seq}|${r.requestId}|${r.customerId}|${r.couponCode ?? ''}|${r.itemCount}\n`)
   return { count: first.length, digest: hash.digest('hex') }
 }
 

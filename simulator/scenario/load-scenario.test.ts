@@ -18,6 +18,10 @@ function writeScenario(text: string): string {
   const dir = join(work, `s${++counter}`)
   mkdirSync(dir)
   writeFileSync(join(dir, 'team.yaml'), readFileSync(join(SCENARIO_CATALOG_DIR, 'bad-pricing', 'team.yaml')))
+  writeFileSync(
+    join(dir, 'change.patch'),
+    readFileSync(join(SCENARIO_CATALOG_DIR, 'bad-pricing', 'change.patch')),
+  )
   const file = join(dir, 'scenario.yaml')
   writeFileSync(file, text)
   return file
@@ -164,7 +168,7 @@ describe('scenario refusal', () => {
 
   it('refuses a file that names a patch that is not there', async () => {
     const file = variant((doc) => {
-      doc.change.patch = 'change.patch'
+      doc.change.patch = 'missing.patch'
     })
     expect(problemPaths(await failure(file))).toEqual(['change.patch'])
   })
