@@ -9,6 +9,7 @@ export function summarize(samples: readonly number[]) {
   const sorted = [...samples].sort((a, b) => a - b)
   return {
     n: sorted.length,
+    min: sorted[0] ?? Number.NaN,
     p50: percentile(sorted, 50),
     p99: percentile(sorted, 99),
     max: sorted[sorted.length - 1] ?? Number.NaN,
