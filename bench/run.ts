@@ -1,16 +1,31 @@
 import { provisionRedis } from '../services/platform/redis/redis-provisioner.ts'
+import { detection } from './detection.ts'
+import { drillTime } from './drill-time.ts'
 import { flagPropagation } from './flag-propagation.ts'
+import { overhead } from './overhead.ts'
 
 /**
  * `npm run bench`: prints each benchmark's figures, and the ratio against a baseline measured in the same run.
- * Figures are measured here, never asserted in tests. `BENCH_QUICK=1` runs fewer iterations.
+ * Figures are measured here, never asserted in tests. `BENCH_QUICK=1` runs every entry short (a smoke run);
+ * the full run takes about 5 minutes on a 2-core machine: the resync-only flips (5 s each) and three drills.
  */
 const quick = process.env.BENCH_QUICK === '1'
 const redis = await provisionRedis()
-process.stdout.write(`firedrill bench  node ${process.version}  redis ${redis.url} (${redis.source})\n\n`)
+const out = (lines: readonly string[]) => process.stdout.write(`${lines.join('\n')}\n\n`)
+const header = (n: number, title: string) => process.stdout.write(`== ${n}. ${title} ==\n`)
+process.stdout.write(
+  `firedrill bench${quick ? ' (quick)' : ''}  node ${process.version}  redis ${redis.url} (${redis.source})\n\n`,
+)
 try {
-  const flags = await flagPropagation(redis, quick ? 60 : 300, quick ? 6 : 24)
-  process.stdout.write(`${flags.lines.join('\n')}\n\n`)
+  header(1, 'flag propagation')
+  out((await flagPropagation(redis, quick ? 60 : 300, quick ? 6 : 24)).lines)
+  header(2, 'detection')
+  const detected = await detection(redis, quick ? 1 : 3)
+  out(detected.lines)
+  header(3, 'overhead')
+  out((await overhead(redis, quick ? 2 : 5, quick ? 2 : 3)).lines)
+  header(4, 'drill time')
+  out(drillTime(detected.loaded, detected.drills).lines)
 } finally {
   await redis.stop()
 }
