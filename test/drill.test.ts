@@ -8,7 +8,7 @@ import { createRedisConnection } from '../services/platform/redis/redis-connecti
 import { reportRun } from '../simulator/drill/report-run.ts'
 import { runDrill } from '../simulator/drill/run-drill.ts'
 import type { JournalEvent } from '../simulator/journal/journal-event.ts'
-import { BUFFERED_EVENT_TYPES } from '../simulator/journal/journal-event.ts'
+import { BUFFERED_EVENT_TYPES, eventsOf } from '../simulator/journal/journal-event.ts'
 import { readJournal } from '../simulator/journal/read-journal.ts'
 import { loadScenario } from '../simulator/scenario/load-scenario.ts'
 import { quickScenario } from './support/quick-scenario.ts'
@@ -138,9 +138,10 @@ describe('an aborted drill', () => {
         faultSet.done = true
         void (async () => {
           const { events } = await readJournal(join(runDir, 'journal.jsonl'))
-          const started = events.find((e) => e.type === 'drill.started')
+          const [started] = eventsOf(events, 'drill.started')
+          if (started === undefined) throw new Error('the journal has no drill.started')
           const redis = createRedisConnection(testRedisUrl(), 'worker')
-          await new RedisFaultModeStore(redis, `drill-${(started?.data as { runId: string }).runId}`).set({
+          await new RedisFaultModeStore(redis, `drill-${started.data.runId}`).set({
             mode: 'outage',
           })
           await redis.quit()
