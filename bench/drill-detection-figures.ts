@@ -21,6 +21,8 @@ export interface DrillDetectionFigures {
   short: WindowHistory
   /** Earliest alert after the step at `errorRatio`, given the windows' history, + one scrape + one evaluation. */
   theoreticalMs: number
+  /** The same with the traffic before the step taken as clean (theoreticalDetectionMs with cleanHistoryMs). */
+  theoreticalCleanHistoryMs: number
   /** A window full of clean traffic would give this (theoreticalDetectionMs as the workbook states it). */
   textbookMs: number
   /** Requests sent between the release (first step > 0%) and the alert, and how many failed. */
@@ -45,7 +47,9 @@ interface Interval {
  * finds the exact earliest crossing of each window for that history; both windows must cross, so the later one
  * decides. `theoreticalDetectionMs` then turns it into a detection time: a clean window of length
  * E = e·tc/θ crosses at exactly tc (the crossing), so passing E as the rule's windows adds the one scrape and one evaluation
- * interval an alert needs, by the same definition the detection module uses.
+ * interval an alert needs, by the same definition the detection module uses. With r0 = 0 that is exactly
+ * theoreticalDetectionMs with `cleanHistoryMs: pre` (reported too, as `theoreticalCleanHistoryMs`): the earlier canary
+ * steps taken as clean, which over-states the minimum by the errors they already put in the window.
  *
  * It is a model, not a bound: it adds a whole scrape and evaluation interval (the worst alignment, where a run
  * averages about half of each) and assumes the ratio constant over the span, while coupon orders arrive at
@@ -119,6 +123,12 @@ export function drillDetectionFigures(events: readonly JournalEvent[], scenario:
         })
       : crossing + intervalsOf.scrapeIntervalMs + intervalsOf.evaluationIntervalMs
   const textbookMs = theoreticalDetectionMs({ ...intervalsOf, errorRatio, rule })
+  const theoreticalCleanHistoryMs = theoreticalDetectionMs({
+    ...intervalsOf,
+    errorRatio,
+    rule,
+    cleanHistoryMs: long.preMs,
+  })
   const toDetect = sum(at(released), alertAt)
   const figures: DrillDetectionFigures = {
     rule: rule.name,
@@ -131,6 +141,7 @@ export function drillDetectionFigures(events: readonly JournalEvent[], scenario:
     long,
     short,
     theoreticalMs,
+    theoreticalCleanHistoryMs,
     textbookMs,
     requestsToDetect: toDetect.requests,
     failedToDetect: toDetect.failures,
