@@ -74,7 +74,7 @@ function describe(loaded: LoadedScenario, drills: readonly BenchDrill[]): string
   if (detected.length === 0) return lines
   const row = (label: string, xs: number[], fmt: (x: number) => string) => {
     const s = summarize(xs)
-    return `  ${label.padEnd(44)} p50 ${fmt(s.p50)}  min ${fmt(s.min)}  max ${fmt(s.max)}`
+    return `  ${label.padEnd(46)} p50 ${fmt(s.p50)}  min ${fmt(s.min)}  max ${fmt(s.max)}`
   }
   const f = (d: BenchDrill) => d.figures!
   const mttd = (d: BenchDrill) => d.summary.timings.mttdMs!
@@ -101,6 +101,11 @@ function describe(loaded: LoadedScenario, drills: readonly BenchDrill[]): string
       'ratio (after the step / theoretical)',
       detected.map((d) => (f(d).alertAt - f(d).stepAt) / f(d).theoreticalMs),
       times,
+    ),
+    row(
+      'theoretical after it, earlier steps as clean',
+      detected.map((d) => f(d).theoreticalCleanHistoryMs),
+      sec,
     ),
     row(
       'textbook θ·W/e + scrape + eval (clean window)',
