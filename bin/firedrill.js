@@ -5,4 +5,7 @@ import { register } from 'tsx/esm/api'
 
 register()
 const { main } = await import('../scripts/cli.ts')
-process.exitCode = await main(process.argv.slice(2))
+const code = await main(process.argv.slice(2))
+// A command has finished its work and closed what it opened; idle keep-alive sockets and the like must not
+// hold the terminal. (stdout and stderr are synchronous on files and pipes here, so nothing is cut off.)
+process.exit(code)

@@ -77,7 +77,7 @@ export function lessonsOf(facts: DrillFacts): Lessons {
 
   if (scenario.change.fault.kind === 'coupon-orders-fail') {
     gotLucky.push(
-      `Only orders with a coupon failed (about ${Math.round(scenario.traffic.mix.couponShare * 100)} % of orders), so most customers could still check out.`,
+      `Only orders carrying a coupon code the catalog does not know failed (some of the about ${Math.round(scenario.traffic.mix.couponShare * 100)} % of orders that carry a coupon), so most customers could still check out.`,
     )
   }
   if (timings.detectedAt !== null && facts.exposurePctAtDetection < 100) {

@@ -2,7 +2,8 @@ import type { DrillFacts } from './drill-facts.ts'
 import { formatMs, formatPct, formatRatio, formatUtcTime } from './postmortem-format.ts'
 
 const FAULT_WORDS: Record<string, (statusCode: number) => string> = {
-  'coupon-orders-fail': (status) => `orders that carry a coupon fail with HTTP ${status}`,
+  'coupon-orders-fail': (status) =>
+    `orders that carry a coupon code the catalog does not know fail with HTTP ${status}`,
 }
 
 function faultWords(facts: DrillFacts): string {
