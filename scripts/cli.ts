@@ -17,6 +17,12 @@ const commands: readonly CommandEntry[] = [
     load: async () => (await import('./commands/plan-command.ts')).planCommand,
   },
   {
+    name: 'payments',
+    usage: 'payments fault show|clear|set MODE [--ms N] [--percent P] [--retry-after S]',
+    summary: "the payment provider's fault mode, for every process of a running shop",
+    load: async () => (await import('./commands/payments-command.ts')).paymentsCommand,
+  },
+  {
     name: 'serve',
     usage: 'serve [--api N] [--workers M] [--port P] [--redis URL]',
     summary: 'run the shop (api instances, workers, flags) until Ctrl-C',

@@ -23,6 +23,11 @@ export interface ProvisionRedisOptions {
   env?: NodeJS.ProcessEnv
   /** Probe a server already on 127.0.0.1:6379 before starting one. @defaultValue true */
   probeLocal?: boolean
+  /**
+   * Start a private server when none is found. Commands that act on a running shop turn this off: a fresh
+   * private server would hold none of the shop's state. @defaultValue true
+   */
+  startPrivate?: boolean
   /** The redis-server executable. @defaultValue 'redis-server' (from PATH) */
   redisServer?: string
   /** How long to wait for a private server to answer. @defaultValue 5000 */
@@ -60,6 +65,11 @@ export async function provisionRedis(options: ProvisionRedisOptions = {}): Promi
     } catch {
       // nothing there: start our own
     }
+  }
+  if (options.startPrivate === false) {
+    throw new RedisUnavailableError(
+      'this command acts on a running shop, so it does not start a private server',
+    )
   }
   return startPrivateRedis(options.redisServer ?? 'redis-server', options.startTimeoutMs ?? 5000)
 }

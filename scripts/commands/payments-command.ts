@@ -1,0 +1,69 @@
+import { parseFaultMode } from '../../services/payments/fault-mode.ts'
+import { RedisFaultModeStore } from '../../services/payments/fault-mode-store.ts'
+import { createRedisConnection } from '../../services/platform/redis/redis-connection.ts'
+import { provisionRedis } from '../../services/platform/redis/redis-provisioner.ts'
+import { UsageError } from '../cli-errors.ts'
+import type { Command } from '../command.ts'
+import { intOption, parseCommandArgs } from '../parse-command-args.ts'
+
+const usage =
+  'payments fault show|clear|set MODE [--ms N] [--percent P] [--retry-after S] [--redis URL] [--prefix NAME]'
+const MODES = 'none, latency (--ms), error-rate (--percent), outage, rate-limit (--retry-after [--percent])'
+
+/**
+ * The payment provider's fault mode for a running shop. It lives in Redis, and every process that calls the
+ * provider reads it per request, so one command changes it for all of them.
+ */
+export const paymentsCommand: Command = {
+  name: 'payments',
+  usage,
+  summary: "show or change the payment provider's fault mode for every process of a running shop",
+  async run(argv) {
+    const { values, positionals } = parseCommandArgs(
+      argv,
+      {
+        ms: { type: 'string' },
+        percent: { type: 'string' },
+        'retry-after': { type: 'string' },
+        redis: { type: 'string' },
+        prefix: { type: 'string', default: 'firedrill' },
+      },
+      usage,
+      { min: 2, max: 3 },
+    )
+    const [noun, action, mode] = positionals
+    if (noun !== 'fault') throw new UsageError(`Unknown subcommand "${noun}".\nUsage: firedrill ${usage}`)
+    if (action !== 'show' && action !== 'clear' && action !== 'set') {
+      throw new UsageError(`Unknown action "${action}": use show, clear or set.\nUsage: firedrill ${usage}`)
+    }
+    if (action === 'set' && mode === undefined) throw new UsageError(`Missing MODE: one of ${MODES}.`)
+    const fault =
+      action === 'set'
+        ? parseFaultMode(
+            {
+              mode,
+              ...(values.ms === undefined ? {} : { ms: intOption(values.ms, 'ms', 0, 0, 600_000) }),
+              ...(values.percent === undefined
+                ? {}
+                : { percent: intOption(values.percent, 'percent', 0, 0, 100) }),
+              ...(values['retry-after'] === undefined
+                ? {}
+                : { retryAfterSeconds: intOption(values['retry-after'], 'retry-after', 0, 0, 3600) }),
+            },
+            'the command line',
+          )
+        : undefined
+
+    const redis = await provisionRedis({ url: values.redis, startPrivate: false })
+    const connection = createRedisConnection(redis.url, 'worker')
+    try {
+      const store = new RedisFaultModeStore(connection, values.prefix)
+      if (action === 'clear') await store.clear()
+      if (fault !== undefined) await store.set(fault)
+      process.stdout.write(`${JSON.stringify(await store.get())}\n`)
+      return 0
+    } finally {
+      await connection.quit()
+    }
+  },
+}
