@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto'
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises'
+import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Value } from '@sinclair/typebox/value'
+import { writeFileAtomically } from '../services/platform/write-file-atomically.ts'
 import { PostmortemInvalidError, PostmortemWriteFailedError } from './errors.ts'
 import { type Postmortem, PostmortemSchema } from './postmortem-schema.ts'
 import { renderPostmortemMarkdown } from './render-postmortem-markdown.ts'
@@ -25,21 +25,10 @@ export async function writePostmortem(dir: string, model: Postmortem): Promise<W
   }
   try {
     await mkdir(dir, { recursive: true })
-    await writeAtomically(files.json, `${JSON.stringify(model, null, 2)}\n`)
-    await writeAtomically(files.markdown, renderPostmortemMarkdown(model))
+    await writeFileAtomically(files.json, `${JSON.stringify(model, null, 2)}\n`)
+    await writeFileAtomically(files.markdown, renderPostmortemMarkdown(model))
   } catch (err) {
     throw new PostmortemWriteFailedError(dir, err)
   }
   return files
-}
-
-async function writeAtomically(file: string, text: string): Promise<void> {
-  const temp = `${file}.${process.pid}.${randomUUID()}.tmp`
-  try {
-    await writeFile(temp, text, { flag: 'wx' })
-    await rename(temp, file)
-  } catch (err) {
-    await rm(temp, { force: true })
-    throw err
-  }
 }

@@ -1,9 +1,8 @@
-import { randomUUID } from 'node:crypto'
-import { rename, rm, writeFile } from 'node:fs/promises'
 import { basename, join, resolve } from 'node:path'
 import { buildPostmortem } from '../../postmortems/build-postmortem.ts'
 import type { Postmortem } from '../../postmortems/postmortem-schema.ts'
 import { writePostmortem } from '../../postmortems/write-postmortem.ts'
+import { writeFileAtomically } from '../../services/platform/write-file-atomically.ts'
 import { eventsOf, type JournalEvent } from '../journal/journal-event.ts'
 import { readJournal } from '../journal/read-journal.ts'
 import { loadScenario } from '../scenario/load-scenario.ts'
@@ -79,7 +78,7 @@ export async function reportRun(runDir: string, options: ReportRunOptions = {}):
     },
     journal,
   }
-  await writeAtomically(join(dir, RUN_FILES.summary), `${JSON.stringify(summary, null, 2)}\n`)
+  await writeFileAtomically(join(dir, RUN_FILES.summary), `${JSON.stringify(summary, null, 2)}\n`)
   return { summary, postmortem, truncatedLastLine: truncated }
 }
 
@@ -90,15 +89,4 @@ export async function reportRun(runDir: string, options: ReportRunOptions = {}):
 function statusOf(events: readonly JournalEvent[], recoveredAt: string | null): DrillStatus {
   if (eventsOf(events, 'drill.aborted').length > 0) return 'aborted'
   return recoveredAt !== null ? 'recovered' : 'not-recovered'
-}
-
-async function writeAtomically(file: string, text: string): Promise<void> {
-  const temp = `${file}.${process.pid}.${randomUUID()}.tmp`
-  try {
-    await writeFile(temp, text, { flag: 'wx' })
-    await rename(temp, file)
-  } catch (err) {
-    await rm(temp, { force: true })
-    throw err
-  }
 }
