@@ -1,10 +1,9 @@
-import Fastify, { type FastifyInstance } from 'fastify'
-import { buildApp } from '../api/build-app.ts'
-import { buildFlagsApp, createFlagClient, type FlagClient } from '../flags/index.ts'
-import { PortInUseError } from '../platform/errors.ts'
+import Fastify from 'fastify'
+import { buildFlagsApp } from '../flags/index.ts'
 import { DEFAULT_PREFIX } from '../platform/keys.ts'
 import { type FulfilmentWorker, startFulfilmentWorker } from '../worker/start-fulfilment-worker.ts'
 import type { RunningShop, ShopOptions } from './shop-options.ts'
+import { listenApp, startApiInstance } from './start-api-instance.ts'
 
 /**
  * Starts the whole shop in this process: the flags service, `apiInstances` checkout api instances (each with a
@@ -32,30 +31,26 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
         : { resyncIntervalMs: options.flagsResyncIntervalMs }),
     })
     closers.push(() => flagsApp.close())
-    const flagsUrl = await listen(flagsApp, host, options.flagsPort ?? 0)
+    const flagsUrl = await listenApp(flagsApp, host, options.flagsPort ?? 0)
 
     const apiUrls: string[] = []
     const apiInstances = options.apiInstances ?? 2
     const firstPort = options.apiPort ?? 0
     for (let i = 0; i < apiInstances; i++) {
-      const flags: FlagClient = await createFlagClient({
+      const api = await startApiInstance({
         redisUrl: options.redisUrl,
         prefix,
-        domain: `${prefix}:api-${i}`,
+        host,
+        port: firstPort === 0 ? 0 : firstPort + i,
+        instance: i,
+        processMetrics: i === 0,
         ...(options.flagsResyncIntervalMs === undefined
           ? {}
-          : { resyncIntervalMs: options.flagsResyncIntervalMs }),
-      })
-      closers.push(() => flags.close())
-      const api = await buildApp({
-        redisUrl: options.redisUrl,
-        prefix,
-        flags,
-        processMetrics: i === 0,
-        ...(options.logger ? { logger: options.logger.child({ service: 'api', instance: i }) } : {}),
+          : { flagsResyncIntervalMs: options.flagsResyncIntervalMs }),
+        ...(options.logger ? { logger: options.logger } : {}),
       })
       closers.push(() => api.close())
-      apiUrls.push(await listen(api, host, firstPort === 0 ? 0 : firstPort + i))
+      apiUrls.push(api.url)
     }
 
     const workerMetricsUrls: string[] = []
@@ -74,7 +69,7 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
         return worker.registry.metrics()
       })
       closers.push(() => metricsApp.close())
-      workerMetricsUrls.push(`${await listen(metricsApp, host, 0)}/metrics`)
+      workerMetricsUrls.push(`${await listenApp(metricsApp, host, 0)}/metrics`)
     }
 
     let closing: Promise<void> | undefined
@@ -93,16 +88,4 @@ export async function startShop(options: ShopOptions): Promise<RunningShop> {
     await closeAll()
     throw err
   }
-}
-
-async function listen(app: FastifyInstance, host: string, port: number): Promise<string> {
-  try {
-    await app.listen({ host, port })
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new PortInUseError(host, port, err)
-    throw err
-  }
-  const address = app.server.address()
-  if (address === null || typeof address === 'string') throw new Error('server has no TCP address')
-  return `http://${host}:${address.port}`
 }

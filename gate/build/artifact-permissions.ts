@@ -1,0 +1,29 @@
+import { chmod, lstat, readdir, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+
+/** Takes write permission away from everything under `dir` (files first, then their directory). Links are left alone. */
+export async function makeReadOnly(dir: string): Promise<void> {
+  await walkChmod(dir, (mode) => mode & ~0o222, 'after')
+}
+
+/**
+ * Removes an artifact store (or one artifact): gives the owner write permission back, then deletes. Read-only
+ * directories cannot be emptied otherwise, so `rm -rf` alone fails on them.
+ */
+export async function removeArtifacts(dir: string): Promise<void> {
+  try {
+    await walkChmod(dir, (mode) => mode | 0o200, 'before')
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+  }
+  await rm(dir, { recursive: true, force: true })
+}
+
+async function walkChmod(path: string, change: (mode: number) => number, dirOrder: 'before' | 'after') {
+  const stat = await lstat(path)
+  if (stat.isSymbolicLink()) return
+  if (!stat.isDirectory()) return chmod(path, change(stat.mode & 0o7777))
+  if (dirOrder === 'before') await chmod(path, change(stat.mode & 0o7777))
+  for (const entry of await readdir(path)) await walkChmod(join(path, entry), change, dirOrder)
+  if (dirOrder === 'after') await chmod(path, change(stat.mode & 0o7777))
+}

@@ -1,0 +1,115 @@
+import { execFile } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
+import { lstat, mkdir, realpath, rename, rm, symlink, writeFile } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import { ArtifactBuildFailedError, ArtifactCorruptError } from '../gate-errors.ts'
+import { git } from '../sandbox/git.ts'
+import { type Artifact, type ArtifactManifest, MANIFEST_FILE } from './artifact.ts'
+import { makeReadOnly, removeArtifacts } from './artifact-permissions.ts'
+import { contentHash, hashFiles } from './content-hash.ts'
+import { readManifest, verifyArtifact } from './verify-artifact.ts'
+
+export interface BuildArtifactOptions {
+  /** The repository's work tree (or a sandbox repo). Its `node_modules` is linked into the artifact. */
+  repo: string | { dir: string }
+  /** Any name git resolves to a commit (a sha, `main`, `HEAD~1`); the artifact is named by the full sha. */
+  commit: string
+  /** The directory that keeps artifacts, one `<commit>/` each. */
+  store: string
+  /** @defaultValue () => new Date() */
+  now?: () => Date
+}
+
+/**
+ * Builds a commit once: exports its tracked files into `<store>/<commit>/` with a manifest and a content hash,
+ * links the repository's dependencies, and makes it all read-only. The export happens in a temporary directory
+ * renamed into place, so a half-built artifact is never seen. When the artifact exists already and verifies,
+ * it is returned as is; when it exists and does not verify, that is an `ArtifactCorruptError`.
+ */
+export async function buildArtifact(options: BuildArtifactOptions): Promise<Artifact> {
+  const repoDir = resolve(typeof options.repo === 'string' ? options.repo : options.repo.dir)
+  const store = resolve(options.store)
+  let commit: string
+  let tree: string
+  try {
+    commit = await git(repoDir, ['rev-parse', '--verify', '--end-of-options', `${options.commit}^{commit}`])
+    tree = await git(repoDir, ['rev-parse', '--verify', `${commit}^{tree}`])
+  } catch (err) {
+    throw new ArtifactBuildFailedError(options.commit, `git cannot resolve it in ${repoDir}`, err)
+  }
+  const dir = join(store, commit)
+  if (await exists(dir)) return existing(dir)
+
+  await mkdir(store, { recursive: true })
+  const building = join(store, `.building-${commit}-${randomUUID()}`)
+  const tarball = `${building}.tar`
+  try {
+    await mkdir(building)
+    await git(repoDir, ['archive', '--format=tar', '-o', tarball, commit])
+    await run('tar', ['-xf', tarball, '-C', building])
+    for (const reserved of [MANIFEST_FILE, 'node_modules']) {
+      if (await exists(join(building, reserved)))
+        throw new ArtifactBuildFailedError(
+          commit,
+          `the commit tracks "${reserved}" at its root, which the artifact reserves`,
+        )
+    }
+    const files = await hashFiles(building)
+    const manifest: ArtifactManifest = {
+      commit,
+      tree,
+      builtAt: (options.now ?? (() => new Date()))().toISOString(),
+      files,
+      contentHash: contentHash(files),
+    }
+    await writeFile(join(building, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`)
+    const modules = join(repoDir, 'node_modules')
+    if (await exists(modules)) await symlink(await realpath(modules), join(building, 'node_modules'), 'dir')
+    await makeReadOnly(building)
+    try {
+      await rename(building, dir)
+    } catch (err) {
+      // Another build of the same commit got there first: keep theirs if it verifies.
+      if (!(await exists(dir))) throw err
+      await removeArtifacts(building)
+      return existing(dir)
+    }
+    return { commit, tree, dir, manifest, contentHash: manifest.contentHash }
+  } catch (err) {
+    await removeArtifacts(building)
+    if (err instanceof ArtifactBuildFailedError || err instanceof ArtifactCorruptError) throw err
+    throw new ArtifactBuildFailedError(commit, (err as Error).message, err)
+  } finally {
+    await rm(tarball, { force: true })
+  }
+}
+
+/** Opens an artifact that was built before; rejects with `ArtifactCorruptError` unless it verifies. */
+export async function openArtifact(dir: string): Promise<Artifact> {
+  return existing(resolve(dir))
+}
+
+async function existing(dir: string): Promise<Artifact> {
+  const verification = await verifyArtifact(dir)
+  if (!verification.ok) throw new ArtifactCorruptError(dir, verification.problems)
+  const manifest = await readManifest(dir)
+  return { commit: manifest.commit, tree: manifest.tree, dir, manifest, contentHash: manifest.contentHash }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await lstat(path)
+    return true
+  } catch {
+    return false
+  }
+}
+
+function run(command: string, args: string[]): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    execFile(command, args, (err, _stdout, stderr) => {
+      if (err) reject(new Error(`${command} ${args.join(' ')} failed: ${stderr.trim() || err.message}`))
+      else resolvePromise()
+    })
+  })
+}
