@@ -14,6 +14,7 @@ import { createScraper } from '../simulator/detection/create-scraper.ts'
 import { JournalWriter } from '../simulator/journal/journal-writer.ts'
 
 const CONNECTIONS = 10
+const ORDERS = 'orders:*'
 const ORDER = {
   customerId: 'cus_bench',
   items: [
@@ -58,18 +59,23 @@ export async function overhead(redis: RedisHandle, seconds: number, rounds: numb
   try {
     // Warm-up, not counted: the first seconds run cold code and would count against (a), which goes first.
     await load(url, Math.max(2, seconds))
+    // Each measurement starts from an empty queue and no stored orders: without workers both only grow, and
+    // a growing Redis would slow later measurements whichever side they are on.
+    await dropKeys(redis.url, prefix, ORDERS)
     for (let round = 0; round < rounds; round++) {
       samples.push(await measure(url, seconds, false))
+      await dropKeys(redis.url, prefix, ORDERS)
       const machinery = await startMachinery(shop.apiUrls, join(dir, `journal-${round}.jsonl`))
       try {
         samples.push(await measure(url, seconds, true))
       } finally {
         await machinery.stop()
       }
+      await dropKeys(redis.url, prefix, ORDERS)
     }
   } finally {
     await shop.close()
-    await dropKeys(redis.url, prefix)
+    await dropKeys(redis.url, prefix, '*')
     await rm(dir, { recursive: true, force: true })
   }
   return describe(samples, seconds)
@@ -151,8 +157,8 @@ async function startMachinery(apiUrls: string[], journalFile: string) {
   }
 }
 
-/** The shop's keys and its queue: nothing of the benchmark stays in Redis. */
-async function dropKeys(redisUrl: string, prefix: string) {
+/** The shop's queue and its keys matching `pattern` under the prefix (`*`: nothing of the benchmark stays). */
+async function dropKeys(redisUrl: string, prefix: string, pattern: string) {
   const redis = createRedisConnection(redisUrl, 'worker')
   try {
     const queue = new Queue(FULFILMENT_QUEUE, { connection: redis, prefix: keyspace(prefix).bullPrefix })
@@ -160,7 +166,7 @@ async function dropKeys(redisUrl: string, prefix: string) {
     await queue.close()
     let cursor = '0'
     do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000)
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:${pattern}`, 'COUNT', 1000)
       cursor = next
       if (keys.length > 0) await redis.unlink(...keys)
     } while (cursor !== '0')
