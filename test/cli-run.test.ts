@@ -1,30 +1,12 @@
-import { spawn } from 'node:child_process'
-import { once } from 'node:events'
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { quickScenario } from './support/quick-scenario.ts'
 import { testRedisUrl } from './support/redis-sandbox.ts'
+import { spawnCli } from './support/run-cli.ts'
 
-const BIN = join(import.meta.dirname, '..', 'bin', 'firedrill.js')
-
-async function firedrill(args: string[]) {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    env: { ...process.env, REDIS_URL: testRedisUrl(), LOG_LEVEL: 'silent' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (c: Buffer) => {
-    stdout += c.toString()
-  })
-  child.stderr.on('data', (c: Buffer) => {
-    stderr += c.toString()
-  })
-  const [code] = await once(child, 'exit')
-  return { code: code as number, stdout, stderr }
-}
+const firedrill = (args: string[]) => spawnCli(args, { REDIS_URL: testRedisUrl() }).done
 
 describe('firedrill run', () => {
   it('runs a whole drill and prints one JSON summary on stdout, exit 0', async () => {

@@ -1,11 +1,9 @@
-import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { main } from '../scripts/cli.ts'
 import { CliErrorCode } from '../scripts/cli-errors.ts'
 import { flagsCommand, switchChange } from '../scripts/commands/flags-command.ts'
 import { reportCommand } from '../scripts/commands/report-command.ts'
@@ -21,49 +19,14 @@ import { SimulatorErrorCode } from '../simulator/errors.ts'
 import { sampleDrillJournal } from '../simulator/journal/sample-drill-journal.ts'
 import { SCENARIO_CATALOG_DIR } from '../simulator/scenario/scenario-catalog.ts'
 import { redisSandbox } from './support/redis-sandbox.ts'
+import { runCliInProcess, spawnCli } from './support/run-cli.ts'
 
-const BIN = join(import.meta.dirname, '..', 'bin', 'firedrill.js')
 const PRICING = 'checkout.new-pricing'
 const TOKEN = 'cli-flags-test-token'
 const STACK = /\n\s+at /
 
-/** The real command line in a child process. */
-async function spawnCli(args: string[]) {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    env: { ...process.env, LOG_LEVEL: 'silent' },
-    stdio: 'pipe',
-  })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (c: Buffer) => {
-    stdout += c.toString()
-  })
-  child.stderr.on('data', (c: Buffer) => {
-    stderr += c.toString()
-  })
-  const [code] = await once(child, 'exit')
-  return { code: code as number, stdout, stderr }
-}
-
-/** The command line in this process: `main` with stdout and stderr captured. */
-async function cli(args: string[]) {
-  let stdout = ''
-  let stderr = ''
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    stdout += String(chunk)
-    return true
-  })
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk)
-    return true
-  })
-  try {
-    const code = await main(args)
-    return { code, stdout, stderr }
-  } finally {
-    vi.restoreAllMocks()
-  }
-}
+const spawnCliDone = async (args: string[]) => spawnCli(args).done
+const cli = runCliInProcess
 
 const work = await mkdtemp(join(tmpdir(), 'firedrill-cli-'))
 afterAll(() => rm(work, { recursive: true, force: true }))
@@ -85,10 +48,10 @@ async function handMadeRun(): Promise<string> {
 
 describe('firedrill scenarios', () => {
   it('lists the catalog with bad-pricing, its title and a one-line description', async () => {
-    const { code, stdout, stderr } = await spawnCli(['scenarios'])
+    const { code, stdout, stderr } = await spawnCliDone(['scenarios'])
     expect(code, stderr).toBe(0)
     const lines = stdout.trimEnd().split('\n')
-    expect(lines[0]).toMatch(/^bad-pricing\s+Coupon orders fail on the new pricing path$/)
+    expect(lines[0]).toMatch(/^bad-pricing\s+Orders with unknown coupon codes fail on the new pricing path$/)
     expect(lines[1]).toMatch(/^\s+The new pricing engine .*\.$/)
   })
 
@@ -97,7 +60,10 @@ describe('firedrill scenarios', () => {
     expect(code).toBe(0)
     expect(JSON.parse(stdout)).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ name: 'bad-pricing', title: 'Coupon orders fail on the new pricing path' }),
+        expect.objectContaining({
+          name: 'bad-pricing',
+          title: 'Orders with unknown coupon codes fail on the new pricing path',
+        }),
       ]),
     )
   })
@@ -106,7 +72,7 @@ describe('firedrill scenarios', () => {
 describe('firedrill report', () => {
   it('prints the figures of a run and writes its summary and postmortem', async () => {
     const dir = await handMadeRun()
-    const { code, stdout, stderr } = await spawnCli(['report', dir])
+    const { code, stdout, stderr } = await spawnCliDone(['report', dir])
     expect(code, stderr).toBe(0)
     expect(stdout).toMatch(/^status\s+recovered$/m)
     expect(stdout).toMatch(/^MTTD\s+21\.5 s/m)
@@ -129,7 +95,7 @@ describe('firedrill report', () => {
   })
 
   it('exits 2 with one line and no stack for a directory without a journal', async () => {
-    const { code, stdout, stderr } = await spawnCli(['report', join(work, 'no-such-run')])
+    const { code, stdout, stderr } = await spawnCliDone(['report', join(work, 'no-such-run')])
     expect(code).toBe(2)
     expect(stdout).toBe('')
     expect(stderr).toContain('journal.jsonl')

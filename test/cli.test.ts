@@ -1,27 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process'
-import { once } from 'node:events'
-import { join } from 'node:path'
+import type { ChildProcess } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { describe, expect, it } from 'vitest'
 import { testRedisUrl } from './support/redis-sandbox.ts'
+import { spawnCli } from './support/run-cli.ts'
 
-const BIN = join(import.meta.dirname, '..', 'bin', 'firedrill.js')
-
-function run(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const merged: NodeJS.ProcessEnv = { ...process.env, ...env }
-  for (const [key, value] of Object.entries(env)) if (value === undefined) delete merged[key]
-  const child = spawn(process.execPath, [BIN, ...args], { env: merged, stdio: 'pipe' })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (c: Buffer) => {
-    stdout += c.toString()
-  })
-  child.stderr.on('data', (c: Buffer) => {
-    stderr += c.toString()
-  })
-  const done = once(child, 'exit').then(([code]) => ({ code: code as number, stdout, stderr }))
-  return { child, done }
-}
+const run = spawnCli
 
 describe('firedrill command line', () => {
   it('exits 2 with one clear line for an unknown command', async () => {

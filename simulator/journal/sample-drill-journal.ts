@@ -37,7 +37,7 @@ export function sampleDrillJournal(options: SampleDrillOptions = {}): JournalEve
         j.add('drill.started', {
           runId: 'run-sample',
           scenario: 'bad-pricing',
-          title: 'Coupon orders fail on the new pricing path',
+          title: 'Orders with unknown coupon codes fail on the new pricing path',
           seed: 42,
           timeScale: 1 / 240,
           slo: { objective: 0.99, window: '30d' },
