@@ -1,35 +1,26 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { access, cp, mkdir } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import { createFlagStore } from '../../services/flags/create-flag-store.ts'
 import { FlagsHttpClient } from '../../services/flags/flags-http-client.ts'
-import { RedisFaultModeStore } from '../../services/payments/fault-mode-store.ts'
-import { createRedisConnection } from '../../services/platform/redis/redis-connection.ts'
 import { type Clock, systemClock } from '../clock/clock.ts'
-import { toAlertmanagerWebhook } from '../detection/alertmanager-webhook.ts'
-import type { BurnRateRule } from '../detection/burn-rate-rule.ts'
-import { type BurnRateEvent, createBurnRateEvaluator } from '../detection/create-burn-rate-evaluator.ts'
-import { createScraper } from '../detection/create-scraper.ts'
 import { createRecoveryWatch } from '../detection/recovery-watch.ts'
-import { sendWebhook } from '../detection/send-webhook.ts'
 import { DrillNotReadyError, DrillOutNotEmptyError } from '../errors.ts'
 import type { DrillPhase } from '../journal/journal-event.ts'
 import { JournalWriter } from '../journal/journal-writer.ts'
-import { scaleDuration } from '../scenario/duration.ts'
 import { deriveImpact } from '../timings/derive-impact.ts'
 import { impactSloOf } from '../timings/drill-figures.ts'
-import { createOrderGenerator } from '../traffic/order-generator.ts'
-import type { RequestRecord } from '../traffic/request-outcome.ts'
-import { startTraffic, type TrafficRun } from '../traffic/start-traffic.ts'
+import type { TrafficRun } from '../traffic/start-traffic.ts'
 import { type DeployedShop, deployShop } from './deploy-shop.ts'
+import { createDrillDetection, type DrillDetection } from './drill-detection.ts'
 import { DrillJournal } from './drill-journal.ts'
 import type { DrillOutcome, RunDrillOptions } from './drill-options.ts'
-import { flagPercent, isFlagOff, OFF, rolloutChange } from './flag-state.ts'
-import { type Page, type Pager, startPager } from './pager.ts'
+import { type DrillPaging, startDrillPaging } from './drill-paging.ts'
+import { restoreSafety, untilAborted, waitForFlagOff } from './drill-safety.ts'
+import { requestSequenceDigest, startDrillTraffic } from './drill-traffic.ts'
+import { flagPercent, isFlagOff, rolloutChange } from './flag-state.ts'
 import { runPreflight } from './preflight.ts'
 import { botResponder } from './responders/bot-responder.ts'
 import { humanResponder } from './responders/human-responder.ts'
-import type { Responder } from './responders/responder.ts'
 import { sliceSeries, steadyStateOf } from './steady-state.ts'
 
 type AbortCondition = 'error-budget' | 'max-duration' | 'signal' | 'error'
@@ -53,11 +44,11 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
   const { loaded } = options
   const { scenario } = loaded
   const clock: Clock = options.clock ?? systemClock
-  const say = options.progress ?? (() => {})
   const seed = options.seed ?? scenario.seed
   const responderKind = options.responder ?? scenario.responder.kind
   const startedAt = clock.now()
-  const runId = `${new Date(startedAt).toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}-${loaded.name}-${randomBytes(3).toString('hex')}`
+  const stamp = new Date(startedAt).toISOString().replace(/[-:]/g, '').replace(/\..*/, '')
+  const runId = `${stamp}-${loaded.name}-${randomBytes(3).toString('hex')}`
   const outDir = resolve(options.outDir ?? join(process.cwd(), '.firedrill', 'runs', runId))
   const journalFile = join(outDir, 'journal.jsonl')
   if (await exists(journalFile)) throw new DrillOutNotEmptyError(outDir)
@@ -68,6 +59,9 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
   const flag = scenario.change.flag
   const prefix = `drill-${runId}`
   const token = randomBytes(24).toString('base64url')
+  const seconds = () => ((clock.now() - startedAt) / 1000).toFixed(1).padStart(6)
+  const say = (line: string) => options.progress?.(`[${seconds()}s] ${line}`)
+
   const controller = new AbortController()
   let abort: DrillAborted | undefined
   const stop = (reason: string, condition: AbortCondition) => {
@@ -80,12 +74,19 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
   options.signal?.addEventListener('abort', onSignal, { once: true })
   const signal = controller.signal
 
-  const seconds = () => ((clock.now() - startedAt) / 1000).toFixed(1).padStart(6)
   let phase: DrillPhase = 'preflight'
   const enter = async (next: DrillPhase) => {
     phase = next
     await journal.append({ type: 'phase.entered', data: { phase } })
-    say(`[${seconds()}s] ${phase}`)
+    say(phase)
+  }
+  const exitCheck = async (name: string, ok: boolean, evidence: Record<string, unknown>) => {
+    if (ok) {
+      await journal.append({ type: 'check.passed', data: { name, evidence } })
+      return
+    }
+    await journal.append({ type: 'check.failed', data: { name, evidence, message: `${name} did not hold` } })
+    throw new DrillAborted(`exit check failed: ${name}`, 'error')
   }
 
   await journal.append({
@@ -123,12 +124,10 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
     throw new DrillNotReadyError(failed.map((c) => ({ name: c.name, message: c.message ?? 'failed' })))
   }
 
-  const redis = createRedisConnection(options.redisUrl, 'worker')
   let deployed: DeployedShop | undefined
-  let pager: Pager | undefined
+  let paging: DrillPaging | undefined
   let traffic: TrafficRun | undefined
-  let scraper: ReturnType<typeof createScraper> | undefined
-  let evaluator: ReturnType<typeof createBurnRateEvaluator> | undefined
+  let detection: DrillDetection | undefined
   const background: Promise<unknown>[] = []
   const track = (task: Promise<unknown>) => {
     background.push(
@@ -168,212 +167,92 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
       serving: initial?.summary ?? 'missing',
     })
 
-    // Detection runs from the first request: the services' own metrics, scraped like a team's Prometheus.
-    const rules: BurnRateRule[] = scenario.detection.rules.map((r) => ({
-      name: r.name,
-      severity: r.severity,
-      longWindowMs: scaleDuration(r.longWindow, scenario.timeScale),
-      shortWindowMs: scaleDuration(r.shortWindow, scenario.timeScale),
-      burnRate: r.burnRate,
-    }))
-    const windowsOf = new Map(scenario.detection.rules.map((r) => [r.name, r]))
-    const budget = 1 - scenario.slo.objective
+    paging = await startDrillPaging({
+      responder:
+        responderKind === 'human'
+          ? humanResponder(options.human)
+          : botResponder(scenario.responder.ackDelaySeconds * 1000),
+      journal,
+      flagsUrl: shop.flagsUrl,
+      token,
+      clock,
+      signal,
+      track,
+      say,
+    })
+
+    // Recovery is judged on the paging rule's short window, once the flag is off.
+    let mitigated = false
     const recovery = createRecoveryWatch({
-      threshold: budget,
+      threshold: 1 - scenario.slo.objective,
       consecutive: scenario.recovery.consecutiveEvaluations,
     })
-    const pageRule = rules.find((r) => r.severity === 'page') ?? rules[0]!
-    let released = false
-    let mitigated = false
-    let recoveredResolve: () => void = () => {}
+    let resolveRecovered: () => void = () => {}
     const recovered = new Promise<void>((r) => {
-      recoveredResolve = r
+      resolveRecovered = r
     })
-    let lastShortRatio: number | null = null
-
-    const responder: Responder =
-      responderKind === 'human'
-        ? humanResponder(options.human)
-        : botResponder(scenario.responder.ackDelaySeconds * 1000)
-    let acknowledged = false
-    const acknowledge = async (by: string, alert: string) => {
-      if (acknowledged) return
-      acknowledged = true
-      await journal.append({ type: 'page.acknowledged', data: { alert, by } })
-      say(`[${seconds()}s] page acknowledged by ${by}`)
-    }
-    let paged: Page | undefined
-    let pagedResolve: (page: Page) => void = () => {}
-    const pagedPromise = new Promise<Page>((r) => {
-      pagedResolve = r
-    })
-    pager = await startPager((page) => {
-      if (paged !== undefined) return
-      paged = page
-      track(
-        (async () => {
-          await journal.append({
-            type: 'page.sent',
-            data: {
-              alert: page.alert,
-              to: responder.name,
-              channel: 'alertmanager-webhook',
-              dedupKey: page.fingerprint,
-            },
-          })
-          say(`[${seconds()}s] paged ${responder.name}: ${page.alert}`)
-          pagedResolve(page)
-          await responder.respond(page, {
-            flags: new FlagsHttpClient({ baseUrl: shop.flagsUrl, token, actor: responder.name }),
-            flagsUrl: shop.flagsUrl,
-            token,
-            clock,
-            signal,
-            acknowledge: (by) => acknowledge(by, page.alert),
-            say,
-          })
-        })(),
-      )
-    })
-
-    const onDetection = (event: BurnRateEvent) => {
-      if (event.type === 'evaluated') {
-        for (const r of event.rules) {
-          const w = windowsOf.get(r.rule)
-          const errorRatios: Record<string, number> = {}
-          const burnRates: Record<string, number> = {}
-          if (w && r.long.errorRatio !== null) errorRatios[w.longWindow] = r.long.errorRatio
-          if (w && r.short.errorRatio !== null) errorRatios[w.shortWindow] = r.short.errorRatio
-          if (w && r.long.burnRate !== null) burnRates[w.longWindow] = r.long.burnRate
-          if (w && r.short.burnRate !== null) burnRates[w.shortWindow] = r.short.burnRate
-          track(journal.append({ type: 'sli.evaluated', data: { rule: r.rule, errorRatios, burnRates } }))
-          if (r.rule === pageRule.name) lastShortRatio = r.short.errorRatio
-        }
-        if (mitigated && !recovery.state().recovered) {
-          const state = recovery.observe(lastShortRatio, event.at)
-          if (state.recovered) {
-            track(
-              journal
-                .append({
-                  type: 'recovery.confirmed',
-                  data: { errorRatio: lastShortRatio ?? 0, consecutiveEvaluations: state.streak },
-                })
-                .then(() => recoveredResolve()),
-            )
-          }
-        }
-        const impact = deriveImpact(journal.events, impactSloOf(scenario))
-        if (impact.errorBudgetConsumedPct > scenario.stopConditions.maxErrorBudgetConsumedPct) {
-          stop(
-            `stop condition: ${impact.errorBudgetConsumedPct.toFixed(1)}% of the error budget consumed (limit ${scenario.stopConditions.maxErrorBudgetConsumedPct}%)`,
-            'error-budget',
-          )
-        }
-        if (clock.now() - startedAt > scenario.stopConditions.maxDurationSeconds * 1000) {
-          stop(
-            `stop condition: the drill ran past ${scenario.stopConditions.maxDurationSeconds} s`,
-            'max-duration',
-          )
-        }
-        return
-      }
-      const w = windowsOf.get(event.alert.rule.name)
-      if (event.type === 'firing') {
-        const { long, short } = event.alert.evidence
-        track(
-          (async () => {
-            await journal.append({
-              type: 'alert.fired',
-              data: {
-                alert: event.alert.rule.name,
-                severity: event.alert.rule.severity === 'ticket' ? 'ticket' : 'page',
-                burnRates: { long: long.burnRate ?? 0, short: short.burnRate ?? 0 },
-                threshold: event.alert.rule.burnRate,
-                windows: {
-                  long: w?.longWindow ?? `${long.windowMs}ms`,
-                  short: w?.shortWindow ?? `${short.windowMs}ms`,
-                },
-              },
-            })
-            say(
-              `[${seconds()}s] ALERT ${event.alert.rule.name}: burn ${(long.burnRate ?? 0).toFixed(1)}x / ${(short.burnRate ?? 0).toFixed(1)}x (threshold ${event.alert.rule.burnRate}x)`,
-            )
-            await sendWebhook(
-              pager!.url,
-              toAlertmanagerWebhook(event.alert, { receiver: 'firedrill-pager', externalURL: shop.flagsUrl }),
-            )
-          })(),
-        )
-      } else {
-        track(journal.append({ type: 'alert.resolved', data: { alert: event.alert.rule.name } }))
-      }
-    }
-
-    scraper = createScraper({ targets: shop.apiUrls, intervalMs: scenario.detection.scrapeIntervalMs, clock })
-    evaluator = createBurnRateEvaluator({
-      objective: scenario.slo.objective,
-      rules,
-      evaluationIntervalMs: scenario.detection.evaluationIntervalMs,
-      clock,
-      source: scraper,
-      onEvent: onDetection,
-    })
-
-    // Traffic: seeded orders on an open arrival schedule; every interval's outcome goes to the journal.
-    let firstFailureLogged = false
-    traffic = startTraffic({
-      targets: shop.apiUrls,
-      ratePerSecond: scenario.traffic.ratePerSecond,
-      generator: createOrderGenerator({
-        seed,
-        couponShare: scenario.traffic.mix.couponShare,
-        itemsPerOrder: scenario.traffic.mix.itemsPerOrder,
-        customers: scenario.traffic.mix.customers,
-      }),
-      clock,
-      intervalMs: 250,
-      timeoutMs: 2000,
-      onInterval: (counts) => {
-        track(
-          journal.append({
-            type: 'traffic.interval',
-            data: {
-              index: counts.index,
-              from: new Date(counts.start).toISOString(),
-              to: new Date(counts.end).toISOString(),
-              requests: counts.requests - counts.dropped,
-              failures: counts.failures,
-              dropped: counts.dropped,
-              byStatus: counts.byStatus,
-              latencyP50Ms: counts.latencyP50,
-              latencyP99Ms: counts.latencyP99,
-            },
-          }),
-        )
-        if (released && !firstFailureLogged && counts.failures > 0) {
-          firstFailureLogged = true
-          const first = traffic?.firstFailure()
-          const status =
-            first?.status ?? Object.keys(counts.byStatus).find((s) => s.startsWith('5')) ?? 'unknown'
+    const onEvaluated = (at: number, shortRatio: number | null) => {
+      if (mitigated && !recovery.state().recovered) {
+        const state = recovery.observe(shortRatio, at)
+        if (state.recovered) {
           track(
-            journal.append({
-              type: 'request.first-failure',
-              data: { status: typeof status === 'number' ? status : String(status), route: 'POST /orders' },
-            }),
+            journal
+              .append({
+                type: 'recovery.confirmed',
+                data: { errorRatio: shortRatio ?? 0, consecutiveEvaluations: state.streak },
+              })
+              .then(() => resolveRecovered()),
           )
         }
-      },
+      }
+      checkStopConditions()
+    }
+    const checkStopConditions = () => {
+      const limits = scenario.stopConditions
+      const impact = deriveImpact(journal.events, impactSloOf(scenario))
+      if (impact.errorBudgetConsumedPct > limits.maxErrorBudgetConsumedPct) {
+        stop(
+          `stop condition: ${impact.errorBudgetConsumedPct.toFixed(1)}% of the error budget consumed (limit ${limits.maxErrorBudgetConsumedPct}%)`,
+          'error-budget',
+        )
+      }
+      if (clock.now() - startedAt > limits.maxDurationSeconds * 1000) {
+        stop(`stop condition: the drill ran past ${limits.maxDurationSeconds} s`, 'max-duration')
+      }
+    }
+
+    // Detection runs from the first request: the services' own metrics, scraped like a team's Prometheus.
+    detection = createDrillDetection({
+      scenario,
+      clock,
+      targets: shop.apiUrls,
+      journal,
+      pagerUrl: paging.url,
+      externalURL: shop.flagsUrl,
+      track,
+      say,
+      onEvaluated,
+    })
+    let released = false
+    traffic = startDrillTraffic({
+      scenario,
+      seed,
+      clock,
+      targets: shop.apiUrls,
+      journal,
+      track,
+      released: () => released,
     })
     await journal.append({
       type: 'traffic.started',
       data: { ratePerSecond: scenario.traffic.ratePerSecond, seed },
     })
-    scraper.start()
-    evaluator.start()
+    detection.start()
 
     const live = setInterval(() => {
-      const ratio = lastShortRatio === null ? 'no data' : `${(lastShortRatio * 100).toFixed(1)}%`
-      say(`[${seconds()}s] ${phase}: error ratio (${pageRule.name} short window) ${ratio}`)
+      const ratio = detection?.lastShortRatio() ?? null
+      const shown = ratio === null ? 'no data' : `${(ratio * 100).toFixed(1)}%`
+      say(`${phase}: error ratio (${detection?.pageRule.name} short window) ${shown}`)
     }, 2000)
     live.unref()
 
@@ -385,13 +264,10 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
       // Release: canary steps through the flag, until the last step's hold ends or someone is paged.
       await enter('release')
       for (const [i, step] of scenario.release.steps.entries()) {
-        if (paged !== undefined) break
+        if (paging.isPaged()) break
+        const reason = `canary step ${i + 1}: ${step.percent}%`
         const before = (await flags.list()).flags.find((f) => f.key === flag)
-        const answer = await flags.set(
-          flag,
-          rolloutChange(step.percent),
-          `canary step ${i + 1}: ${step.percent}%`,
-        )
+        const answer = await flags.set(flag, rolloutChange(step.percent), reason)
         released ||= step.percent > 0
         await journal.append({
           type: 'flag.changed',
@@ -401,24 +277,25 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
             to: answer.definition.summary,
             percent: step.percent,
             actor: 'release-train',
-            reason: `canary step ${i + 1}: ${step.percent}%`,
+            reason,
           },
         })
         await journal.append({
           type: 'release.step',
           data: { flag, step: i + 1, percent: step.percent, holdSeconds: step.holdSeconds },
         })
-        say(`[${seconds()}s] release step ${i + 1}: ${flag} on for ${step.percent}%`)
-        await Promise.race([clock.sleep(step.holdSeconds * 1000, signal), pagedPromise])
+        say(`release step ${i + 1}: ${flag} on for ${step.percent}%`)
+        await Promise.race([clock.sleep(step.holdSeconds * 1000, signal), paging.paged])
       }
 
       // Respond: wait for the page (stop conditions cover a page that never comes), then for the flag to go off.
-      const page = await race(pagedPromise, signal)
+      const page = await untilAborted(paging.paged, signal)
       await enter('respond')
       const off = await waitForFlagOff(flags, flag, clock, signal)
       mitigated = true
       const audit = (await flags.audit(20)).find((e) => e.flag === flag)
-      if (!acknowledged) await acknowledge(audit?.actor ?? 'unknown', page.alert)
+      const by = audit?.actor ?? 'unknown'
+      if (!paging.acknowledged()) await paging.acknowledge(by, page.alert)
       await journal.append({
         type: 'flag.changed',
         data: {
@@ -426,20 +303,20 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
           from: audit?.from ?? null,
           to: off.summary,
           percent: flagPercent(off),
-          actor: audit?.actor ?? 'unknown',
+          actor: by,
           reason: audit?.reason ?? '',
         },
       })
       await journal.append({
         type: 'mitigation.applied',
-        data: { action: 'flag off', flag, by: audit?.actor ?? 'unknown', reason: audit?.reason ?? '' },
+        data: { action: 'flag off', flag, by, reason: audit?.reason ?? '' },
       })
-      say(`[${seconds()}s] mitigated: ${flag} off (by ${audit?.actor ?? 'unknown'})`)
+      say(`mitigated: ${flag} off (by ${by})`)
 
       // Recover: the short window's error ratio stays under the SLO's budget for N evaluations in a row.
       await enter('recover')
-      await race(recovered, signal)
-      say(`[${seconds()}s] recovered`)
+      await untilAborted(recovered, signal)
+      say('recovered')
 
       await enter('steady-state-after')
       status = (await steadyState('after')) ? 'recovered' : 'not-recovered'
@@ -456,20 +333,21 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
     await enter('cleanup').catch(() => {})
     const summary = await traffic?.stop().catch(() => undefined)
     if (summary !== undefined && traffic !== undefined) {
-      const sequence = requestSequenceDigest(traffic.requests())
       await journal
         .append({
           type: 'traffic.stopped',
-          data: { requests: summary.requests, failures: summary.failures, sequence },
+          data: {
+            requests: summary.requests,
+            failures: summary.failures,
+            sequence: requestSequenceDigest(traffic.requests()),
+          },
         })
         .catch(() => {})
     }
-    await evaluator?.stop().catch(() => {})
-    await scraper?.stop().catch(() => {})
+    await detection?.stop()
     await Promise.allSettled(background)
     await restoreSafety(options.redisUrl, prefix, flag, abort?.reason ?? 'drill finished').catch(() => {})
-    await new RedisFaultModeStore(redis, prefix).clear().catch(() => {})
-    await pager?.close().catch(() => {})
+    await paging?.close().catch(() => {})
     await deployed?.shop.close().catch(() => {})
     options.signal?.removeEventListener('abort', onSignal)
     if (abort !== undefined) {
@@ -478,9 +356,7 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
         type: 'drill.aborted',
         data: { reason: abort.reason, condition: abort.condition },
       })
-      say(
-        `[${seconds()}s] ABORTED: ${abort.reason}; flags back to safe values, faults cleared, traffic stopped`,
-      )
+      say(`ABORTED: ${abort.reason}; flags back to safe values, faults cleared, traffic stopped`)
     } else {
       await journal.append({
         type: 'drill.finished',
@@ -491,83 +367,25 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
       })
     }
     await journal.close()
-    await redis.quit().catch(() => {})
   }
 
   return { runId, outDir, journal: journalFile, status, ...(abort ? { abortReason: abort.reason } : {}) }
 
-  async function exitCheck(name: string, ok: boolean, evidence: Record<string, unknown>) {
-    if (ok) {
-      await journal.append({ type: 'check.passed', data: { name, evidence } })
-      return
-    }
-    await journal.append({ type: 'check.failed', data: { name, evidence, message: `${name} did not hold` } })
-    throw new DrillAborted(`exit check failed: ${name}`, 'error')
-  }
-
   async function steadyState(when: 'before' | 'after'): Promise<boolean> {
     const from = clock.now()
     await clock.sleep(scenario.steadyState.durationSeconds * 1000, signal)
-    await scraper!.scrapeOnce()
-    const { requests, failures } = sliceSeries(scraper!.series(), from, clock.now())
+    await detection!.scraper.scrapeOnce()
+    const { requests, failures } = sliceSeries(detection!.scraper.series(), from, clock.now())
     const result = steadyStateOf(requests, failures, scenario.steadyState)
     await journal.append({ type: 'steady-state.checked', data: { when, ...result } })
     say(
-      `[${seconds()}s] steady state ${when}: ${result.ok ? 'holds' : 'does NOT hold'} (${failures}/${requests} failed, limit ${(scenario.steadyState.maxErrorRatio * 100).toFixed(2)}%)`,
+      `steady state ${when}: ${result.ok ? 'holds' : 'does NOT hold'} (${failures}/${requests} failed, limit ${(scenario.steadyState.maxErrorRatio * 100).toFixed(2)}%)`,
     )
     if (!result.ok && when === 'before') {
       throw new DrillAborted('the steady state did not hold before the release', 'error')
     }
     return result.ok
   }
-}
-
-/** The first 200 requests in schedule order, as a digest: what two runs with one seed must share. */
-function requestSequenceDigest(records: readonly RequestRecord[]): { count: number; digest: string } {
-  const first = [...records].sort((a, b) => a.seq - b.seq).slice(0, 200)
-  const hash = createHash('sha256')
-  for (const r of first)
-    hash.update(`${r.seq}|${r.requestId}|${r.customerId}|${r.couponCode ?? ''}|${r.itemCount}\n`)
-  return { count: first.length, digest: hash.digest('hex') }
-}
-
-async function waitForFlagOff(flags: FlagsHttpClient, flag: string, clock: Clock, signal: AbortSignal) {
-  for (;;) {
-    const view = (await flags.list()).flags.find((f) => f.key === flag)
-    if (view !== undefined && isFlagOff(view)) return view
-    await clock.sleep(100, signal)
-  }
-}
-
-/** The guarded flag back to its safe value, straight through the store (the flags app may be gone). */
-async function restoreSafety(redisUrl: string, prefix: string, flag: string, why: string): Promise<void> {
-  const store = createFlagStore({ redis: redisUrl, prefix })
-  try {
-    const current = await store.get(flag)
-    if (current !== undefined && (current.defaultVariant !== 'off' || current.targeting !== undefined)) {
-      await store.setFlag(flag, OFF, 'firedrill', `drill cleanup: ${why}`)
-    }
-  } finally {
-    await store.close()
-  }
-}
-
-function race<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason)
-  return new Promise((resolvePromise, reject) => {
-    const onAbort = () => reject(signal.reason)
-    signal.addEventListener('abort', onAbort, { once: true })
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort)
-        resolvePromise(value)
-      },
-      (err: unknown) => {
-        signal.removeEventListener('abort', onAbort)
-        reject(err)
-      },
-    )
-  })
 }
 
 async function exists(file: string): Promise<boolean> {

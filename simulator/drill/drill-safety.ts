@@ -1,0 +1,64 @@
+import { createFlagStore } from '../../services/flags/create-flag-store.ts'
+import type { FlagsHttpClient } from '../../services/flags/flags-http-client.ts'
+import type { FlagView } from '../../services/flags/flags-schemas.ts'
+import { RedisFaultModeStore } from '../../services/payments/fault-mode-store.ts'
+import { createRedisConnection } from '../../services/platform/redis/redis-connection.ts'
+import type { Clock } from '../clock/clock.ts'
+import { isFlagOff, OFF } from './flag-state.ts'
+
+/**
+ * Puts the shop back whatever happened: the guarded flag off (straight through the store, since the flags app
+ * may be gone) and the payment provider's faults cleared.
+ */
+export async function restoreSafety(
+  redisUrl: string,
+  prefix: string,
+  flag: string,
+  why: string,
+): Promise<void> {
+  const store = createFlagStore({ redis: redisUrl, prefix })
+  const redis = createRedisConnection(redisUrl, 'worker')
+  try {
+    const current = await store.get(flag)
+    if (current !== undefined && (current.defaultVariant !== 'off' || current.targeting !== undefined)) {
+      await store.setFlag(flag, OFF, 'firedrill', `drill cleanup: ${why}`)
+    }
+    await new RedisFaultModeStore(redis, prefix).clear()
+  } finally {
+    await store.close()
+    await redis.quit().catch(() => {})
+  }
+}
+
+/** Resolves with the flag's view once it serves off to everyone, whoever turned it off. */
+export async function waitForFlagOff(
+  flags: FlagsHttpClient,
+  flag: string,
+  clock: Clock,
+  signal: AbortSignal,
+): Promise<FlagView> {
+  for (;;) {
+    const view = (await flags.list()).flags.find((f) => f.key === flag)
+    if (view !== undefined && isFlagOff(view)) return view
+    await clock.sleep(100, signal)
+  }
+}
+
+/** The promise's outcome, or the signal's reason if it aborts first. */
+export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason)
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason)
+    signal.addEventListener('abort', onAbort, { once: true })
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort)
+        resolve(value)
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort)
+        reject(err)
+      },
+    )
+  })
+}
