@@ -38,7 +38,7 @@ export async function buildArtifact(options: BuildArtifactOptions): Promise<Arti
     throw new ArtifactBuildFailedError(options.commit, `git cannot resolve it in ${repoDir}`, err)
   }
   const dir = join(store, commit)
-  if (await exists(dir)) return existing(dir)
+  if (await exists(dir)) return existing(dir, commit)
 
   await mkdir(store, { recursive: true })
   const building = join(store, `.building-${commit}-${randomUUID()}`)
@@ -72,7 +72,7 @@ export async function buildArtifact(options: BuildArtifactOptions): Promise<Arti
       // Another build of the same commit got there first: keep theirs if it verifies.
       if (!(await exists(dir))) throw err
       await removeArtifacts(building)
-      return existing(dir)
+      return existing(dir, commit)
     }
     return { commit, tree, dir, manifest, contentHash: manifest.contentHash }
   } catch (err) {
@@ -89,10 +89,12 @@ export async function openArtifact(dir: string): Promise<Artifact> {
   return existing(resolve(dir))
 }
 
-async function existing(dir: string): Promise<Artifact> {
+async function existing(dir: string, commit?: string): Promise<Artifact> {
   const verification = await verifyArtifact(dir)
   if (!verification.ok) throw new ArtifactCorruptError(dir, verification.problems)
   const manifest = await readManifest(dir)
+  if (commit !== undefined && manifest.commit !== commit)
+    throw new ArtifactCorruptError(dir, [`its manifest names commit ${manifest.commit}, not ${commit}`])
   return { commit: manifest.commit, tree: manifest.tree, dir, manifest, contentHash: manifest.contentHash }
 }
 

@@ -94,7 +94,8 @@ async function rollOut(env: Environment, artifact: Artifact, options: DeployOpti
     throw new DeployFailedError(env.name, artifact.commit, check, slot, detail, cause)
   }
 
-  emit({ type: 'deploy.started' })
+  const running = [...new Set([...previous.values()].map((a) => a?.commit ?? 'nothing'))]
+  emit({ type: 'deploy.started', detail: `${env.slots.length} api slot(s), running ${running.join(', ')}` })
   for (const slot of env.slots) {
     touched.push(slot)
     await env.stopSlot(slot)
