@@ -1,9 +1,17 @@
-import { FiredrillError } from '../services/platform/firedrill-error.ts'
+import { FiredrillError, FiredrillInputError } from '../services/platform/firedrill-error.ts'
 
 /** Error codes of the gate part. A code is never reused. */
 export const GateErrorCode = {
   GIT_FAILED: 'FIREDRILL_GATE_GIT_FAILED',
   PATCH_DOES_NOT_APPLY: 'FIREDRILL_GATE_PATCH_DOES_NOT_APPLY',
+  GATE_FILE_MISSING: 'FIREDRILL_GATE_FILE_MISSING',
+  GATE_FILE_INVALID: 'FIREDRILL_GATE_FILE_INVALID',
+  NOT_A_REPOSITORY: 'FIREDRILL_GATE_NOT_A_REPOSITORY',
+  REF_UNKNOWN: 'FIREDRILL_GATE_REF_UNKNOWN',
+  KEY_INVALID: 'FIREDRILL_GATE_KEY_INVALID',
+  MERGE_REFUSED: 'FIREDRILL_GATE_MERGE_REFUSED',
+  MERGE_WORKTREE_DIRTY: 'FIREDRILL_GATE_MERGE_WORKTREE_DIRTY',
+  MERGE_CONFLICT: 'FIREDRILL_GATE_MERGE_CONFLICT',
   ARTIFACT_BUILD_FAILED: 'FIREDRILL_ARTIFACT_BUILD_FAILED',
   ARTIFACT_CORRUPT: 'FIREDRILL_ARTIFACT_CORRUPT',
   DEPLOY_FAILED: 'FIREDRILL_DEPLOY_FAILED',
@@ -100,6 +108,100 @@ export class DeployInProgressError extends FiredrillError {
     super(
       GateErrorCode.DEPLOY_IN_PROGRESS,
       `A deploy to ${env} is already running. Wait for it to finish (deployArtifact resolves or throws) before starting another.`,
+    )
+  }
+}
+
+/** One thing wrong in a gate file: `path` is the field (`steps[2].timeout`). */
+export interface GateFileProblem {
+  path: string
+  detail: string
+}
+
+export class GateFileMissingError extends FiredrillInputError {
+  constructor(file: string, commit: string) {
+    super(
+      GateErrorCode.GATE_FILE_MISSING,
+      `No gate file "${file}" in commit ${commit.slice(0, 12)}. Commit a firedrill-gate.yaml at the repository root listing the gate's steps.`,
+    )
+  }
+}
+
+export class GateFileInvalidError extends FiredrillInputError {
+  readonly problems: readonly GateFileProblem[]
+
+  constructor(file: string, problems: readonly GateFileProblem[]) {
+    const shown = problems.slice(0, 5).map((p) => `${p.path} ${p.detail}`)
+    const more = problems.length > 5 ? ` (and ${problems.length - 5} more)` : ''
+    super(
+      GateErrorCode.GATE_FILE_INVALID,
+      `Invalid gate file "${file}": ${shown.join('; ')}${more}. Fix the file and commit it.`,
+    )
+    this.problems = problems
+  }
+}
+
+export class NotARepositoryError extends FiredrillInputError {
+  constructor(dir: string, cause?: unknown) {
+    super(
+      GateErrorCode.NOT_A_REPOSITORY,
+      `"${dir}" is not inside a git repository. Pass --repo with the service repository's directory.`,
+      { cause },
+    )
+  }
+}
+
+export class RefUnknownError extends FiredrillInputError {
+  constructor(ref: string, dir: string, cause?: unknown) {
+    super(
+      GateErrorCode.REF_UNKNOWN,
+      `"${ref}" names no commit in ${dir}. Pass a branch, tag or commit id that exists (git log shows them).`,
+      { cause },
+    )
+  }
+}
+
+export class GateKeyInvalidError extends FiredrillInputError {
+  constructor(detail: string) {
+    super(
+      GateErrorCode.KEY_INVALID,
+      `The gate's signing key cannot be used: ${detail}. Set FIREDRILL_GATE_KEY to a secret of at least 16 characters, or unset it to use the repository's own key.`,
+    )
+  }
+}
+
+/** Why a merge was refused, for tools: no record, a red record, or a record whose signature fails. */
+export type MergeRefusal = 'no-record' | 'red' | 'signature-invalid'
+
+export class MergeRefusedError extends FiredrillError {
+  constructor(
+    readonly branch: string,
+    readonly commit: string,
+    readonly refusal: MergeRefusal,
+    why: string,
+  ) {
+    super(GateErrorCode.MERGE_REFUSED, `Refused to merge "${branch}" (${commit.slice(0, 12)}): ${why}`, {
+      exitCode: 1,
+    })
+  }
+}
+
+export class MergeWorktreeDirtyError extends FiredrillError {
+  constructor(dir: string, files: readonly string[]) {
+    super(
+      GateErrorCode.MERGE_WORKTREE_DIRTY,
+      `Refused to merge: the work tree at ${dir} has uncommitted changes (${files.slice(0, 5).join(', ')}${files.length > 5 ? ', …' : ''}). Commit or set them aside, then merge again.`,
+      { exitCode: 1 },
+    )
+  }
+}
+
+export class MergeConflictError extends FiredrillError {
+  constructor(branch: string, trunk: string, detail: string) {
+    super(
+      GateErrorCode.MERGE_CONFLICT,
+      `Merging "${branch}" into "${trunk}" conflicts (${detail.trim().split('\n')[0]}); the merge was aborted. Rebase the branch on ${trunk}, run the gate again, then merge.`,
+      { exitCode: 1 },
     )
   }
 }

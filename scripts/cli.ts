@@ -46,6 +46,18 @@ const commands: readonly CommandEntry[] = [
     summary: 'the scenario catalog',
     load: async () => (await import('./commands/scenarios-command.ts')).scenariosCommand,
   },
+  {
+    name: 'gate',
+    usage: 'gate [--repo DIR] [--ref REF] [--junit FILE] [--json] | gate --show REF',
+    summary: 'run the CI gate on a commit and record it in the ledger (0 green, 1 red, 2 error)',
+    load: async () => (await import('./commands/gate-command.ts')).gateCommand,
+  },
+  {
+    name: 'merge',
+    usage: 'merge BRANCH [--repo DIR] [--trunk BRANCH]',
+    summary: 'merge into trunk only when the branch head is green in the ledger (0 merged, 1 refused)',
+    load: async () => (await import('./commands/merge-command.ts')).mergeCommand,
+  },
 ]
 
 const HELP = `firedrill: incident drills and the postmortem loop, end to end.

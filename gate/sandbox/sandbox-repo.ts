@@ -1,5 +1,5 @@
-import { cp, mkdir, symlink, writeFile } from 'node:fs/promises'
-import { join, resolve } from 'node:path'
+import { cp, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises'
+import { join, relative, resolve } from 'node:path'
 import { PatchDoesNotApplyError } from '../gate-errors.ts'
 import { git } from './git.ts'
 
@@ -23,6 +23,8 @@ export async function createSandboxRepo(dir: string, projectRoot = PROJECT_ROOT)
   await symlink(join(projectRoot, 'node_modules'), join(dir, 'node_modules'), 'dir')
   await cp(join(projectRoot, 'package.json'), join(dir, 'package.json'))
   await cp(join(projectRoot, 'tsconfig.json'), join(dir, 'tsconfig.json'))
+  await cp(join(projectRoot, 'gate', 'shop', 'firedrill-gate.yaml'), join(dir, 'firedrill-gate.yaml'))
+  await copyTestSupport(projectRoot, dir)
   await writeFile(join(dir, '.gitignore'), 'node_modules\n')
   await git(dir, ['init', '-q', '-b', 'main'])
   await git(dir, ['add', '-A'])
@@ -53,4 +55,25 @@ export async function mergeToTrunk(repo: SandboxRepo, branch: string): Promise<s
   await git(repo.dir, ['checkout', '-q', repo.trunk])
   await git(repo.dir, ['merge', '-q', '--no-ff', '-m', `Merge branch '${branch}'`, branch])
   return git(repo.dir, ['rev-parse', 'HEAD'])
+}
+
+/**
+ * Copies the test support files the shop's own tests import (`test/support/redis-sandbox.ts` and friends),
+ * leaving out those that reach into the simulator, which the sandbox does not hold.
+ */
+async function copyTestSupport(projectRoot: string, dir: string): Promise<void> {
+  const from = join(projectRoot, 'test', 'support')
+  const to = join(dir, 'test', 'support')
+  await mkdir(to, { recursive: true })
+  for (const entry of await readdir(from, { withFileTypes: true })) {
+    if (!entry.isFile()) continue
+    const name = entry.name
+    const text = await readFile(join(from, name), 'utf8')
+    const imports = [...text.matchAll(/from\s+'(\.{1,2}\/[^']+)'/g)].map((m) => m[1]!)
+    const staysInside = imports.every((spec) => {
+      const target = relative(resolve(projectRoot), resolve(from, spec))
+      return target.startsWith('services/') || target.startsWith('test/support/')
+    })
+    if (staysInside) await writeFile(join(to, name), text)
+  }
 }

@@ -1,0 +1,63 @@
+import { type Static, Type } from '@sinclair/typebox'
+import { GATE_DURATION_PATTERN } from './gate-duration.ts'
+
+/** The steps firedrill ships; a gate file names them with `uses`. */
+export const BUILT_IN_STEPS = [
+  'typecheck',
+  'unit-tests',
+  'contract-tests',
+  'secret-scan',
+  'flag-inventory',
+] as const
+export type BuiltInStep = (typeof BUILT_IN_STEPS)[number]
+
+/** The gate file's name at the repository root. */
+export const GATE_FILE_NAME = 'firedrill-gate.yaml'
+
+export const GateStepSchema = Type.Object(
+  {
+    name: Type.String({
+      minLength: 1,
+      maxLength: 80,
+      pattern: '^[A-Za-z0-9][A-Za-z0-9 ._-]*$',
+      expected: 'a name of letters, digits, spaces, dots, dashes or underscores (1..80 characters)',
+    }),
+    uses: Type.Optional(Type.Union(BUILT_IN_STEPS.map((s) => Type.Literal(s)))),
+    run: Type.Optional(Type.String({ minLength: 1, expected: 'a shell command (not empty)' })),
+    with: Type.Optional(
+      Type.Object(
+        {
+          /** Test files or folders for `unit-tests`/`contract-tests`, or what `secret-scan` looks at. */
+          paths: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })),
+          /** The flags file `flag-inventory` checks. @defaultValue 'services/flags/flags.json' */
+          flagsFile: Type.Optional(Type.String({ minLength: 1 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    /** A failed blocking step makes the gate red; a non-blocking one is only reported. @defaultValue true */
+    blocking: Type.Boolean({ default: true }),
+    /** @defaultValue '10m' */
+    timeout: Type.String({
+      pattern: GATE_DURATION_PATTERN,
+      default: '10m',
+      expected: 'a duration like 90s, 5m or 1m30s (units h, m, s, ms; at most 1h)',
+    }),
+    /** Steps that must pass before this one starts; steps with nothing pending run in parallel. */
+    needs: Type.Array(Type.String({ minLength: 1 }), { default: [] }),
+  },
+  { additionalProperties: false },
+)
+
+export const GateFileSchema = Type.Object(
+  {
+    version: Type.Literal(1),
+    /** @defaultValue 'main' */
+    trunk: Type.String({ minLength: 1, default: 'main' }),
+    steps: Type.Array(GateStepSchema, { minItems: 1, maxItems: 50 }),
+  },
+  { additionalProperties: false },
+)
+
+export type GateFileInput = Static<typeof GateFileSchema>
+export type GateStepInput = Static<typeof GateStepSchema>

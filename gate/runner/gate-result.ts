@@ -1,0 +1,39 @@
+import type { GateStepKind } from '../config/parse-gate-file.ts'
+
+/**
+ * `passed`/`failed`: the step ran and said so; `timed-out`: stopped at its timeout; `skipped`: a step it
+ * needs did not pass; `error`: the step could not be run at all (missing tool, unreadable file).
+ */
+export type StepStatus = 'passed' | 'failed' | 'timed-out' | 'skipped' | 'error'
+
+export interface StepResult {
+  name: string
+  kind: GateStepKind
+  blocking: boolean
+  status: StepStatus
+  durationMs: number
+  /** The last lines the step wrote (or, for built-ins run in process, what they found). */
+  outputTail: string
+  /** Why it did not pass, in one line. */
+  reason?: string
+}
+
+export interface GateResult {
+  /** The ref as asked for (`HEAD`, a branch, a commit id). */
+  ref: string
+  commit: string
+  tree: string
+  /** sha256 of the gate file as committed. */
+  gateFile: string
+  steps: StepResult[]
+  /** Every blocking step passed. */
+  green: boolean
+  durationMs: number
+  /** ISO time the run started. */
+  startedAt: string
+}
+
+/** A step counts against the gate when it is blocking and did not pass (skipped included: it was not proven). */
+export function isRedStep(step: Pick<StepResult, 'blocking' | 'status'>): boolean {
+  return step.blocking && step.status !== 'passed'
+}
