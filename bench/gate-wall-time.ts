@@ -1,0 +1,45 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { GateResult } from '../gate/runner/gate-result.ts'
+import { runGate } from '../gate/runner/run-gate.ts'
+import { createSandboxRepo } from '../gate/sandbox/sandbox-repo.ts'
+
+const GOAL_MS = 20_000
+
+/**
+ * Gate wall time on the shop: the shop's gate file on a fresh sandbox repository, per step and in total.
+ * Cold is the first run in that sandbox; warm the runs after it (the OS file cache and tools' caches hold what
+ * the first run read). `quick` runs one warm run instead of three.
+ */
+export async function gateWallTime(quick: boolean): Promise<{ lines: string[] }> {
+  const parent = await mkdtemp(join(tmpdir(), 'firedrill-bench-gate-'))
+  try {
+    const repo = await createSandboxRepo(join(parent, 'shop'))
+    const env: NodeJS.ProcessEnv = { ...process.env }
+    delete env.FIREDRILL_GATE_KEY
+    const runs: GateResult[] = []
+    for (let i = 0; i < (quick ? 2 : 4); i++) runs.push((await runGate({ repo: repo.dir, env })).result)
+    const [cold, ...warm] = runs as [GateResult, ...GateResult[]]
+    const sec = (ms: number) => `${(ms / 1000).toFixed(1)} s`
+    const median = (xs: number[]) => {
+      const s = [...xs].sort((a, b) => a - b)
+      return s[Math.floor((s.length - 1) / 2)]!
+    }
+    const warmOf = (pick: (r: GateResult) => number) => median(warm.map(pick))
+    const width = Math.max(...cold.steps.map((s) => s.name.length), 'total'.length)
+    const lines = [
+      `gate wall time, the shop's gate (${cold.steps.length} steps, 2 at a time), cold = first run in a fresh sandbox, warm = median of ${warm.length}`,
+      ...cold.steps.map(
+        (s, i) =>
+          `  ${s.name.padEnd(width)}  cold ${sec(s.durationMs).padStart(6)}  warm ${sec(warmOf((r) => r.steps[i]!.durationMs)).padStart(6)}  ${s.status}`,
+      ),
+      `  ${'total'.padEnd(width)}  cold ${sec(cold.durationMs).padStart(6)}  warm ${sec(warmOf((r) => r.durationMs)).padStart(6)}  goal: warm under ${sec(GOAL_MS)}`,
+      `  warm / goal  ${(warmOf((r) => r.durationMs) / GOAL_MS).toFixed(2)}x`,
+    ]
+    if (runs.some((r) => !r.green)) lines.push('  NOTE: a run was red; figures are for a failing gate')
+    return { lines }
+  } finally {
+    await rm(parent, { recursive: true, force: true })
+  }
+}
