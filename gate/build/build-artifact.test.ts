@@ -1,4 +1,4 @@
-import { access, chmod, constants, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises'
+import { access, chmod, constants, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -130,6 +130,20 @@ describe('artifact verification', () => {
       code: GateErrorCode.ARTIFACT_CORRUPT,
     })
     await expect(openArtifact(artifact.dir)).rejects.toMatchObject({ code: GateErrorCode.ARTIFACT_CORRUPT })
+  })
+
+  it('names a file added after the build and a file removed', async () => {
+    const artifact = await buildArtifact({ repo, commit: trunkHead, store: join(root, 'store-add-remove') })
+    await chmod(artifact.dir, 0o755)
+    await writeFile(join(artifact.dir, 'backdoor.ts'), 'export {}\n')
+    await rm(join(artifact.dir, 'package.json'))
+    const verification = await verifyArtifact(artifact.dir)
+    expect(verification.ok).toBe(false)
+    expect(verification.problems).toEqual([
+      'backdoor.ts: not in the manifest',
+      'package.json: missing',
+      'contentHash differs from the manifest',
+    ])
   })
 
   it('reports a missing manifest', async () => {

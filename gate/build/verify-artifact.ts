@@ -34,8 +34,14 @@ export async function verifyArtifact(dir: string): Promise<ArtifactVerification>
   } catch (err) {
     return { ok: false, contentHash: '', problems: [`files unreadable: ${(err as Error).message}`] }
   }
+  if (!Array.isArray(manifest.files) || typeof manifest.contentHash !== 'string')
+    return {
+      ok: false,
+      contentHash: contentHash(actual),
+      problems: [`${MANIFEST_FILE}: no files list or contentHash`],
+    }
   const problems: string[] = []
-  const listed = new Map((manifest.files ?? []).map((f) => [f.path, f]))
+  const listed = new Map(manifest.files.map((f) => [f.path, f]))
   for (const file of actual) {
     const want = listed.get(file.path)
     if (want === undefined) problems.push(`${file.path}: not in the manifest`)
@@ -44,7 +50,7 @@ export async function verifyArtifact(dir: string): Promise<ArtifactVerification>
   }
   for (const path of listed.keys()) problems.push(`${path}: missing`)
   const hash = contentHash(actual)
-  if (contentHash(manifest.files ?? []) !== manifest.contentHash)
+  if (contentHash(manifest.files) !== manifest.contentHash)
     problems.push('manifest: contentHash does not match its own file list')
   else if (hash !== manifest.contentHash) problems.push('contentHash differs from the manifest')
   return { ok: problems.length === 0, contentHash: hash, problems }
