@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { gateJunitXml } from '../gate/report/gate-junit.ts'
 import { runGate } from '../gate/runner/run-gate.ts'
+import { git } from '../gate/sandbox/git.ts'
 import { createFixtureRepo, type FixtureRepo } from '../gate/testing/fixture-repo.ts'
 import { testRedisUrl } from './support/redis-sandbox.ts'
 import { runCliInProcess } from './support/run-cli.ts'
@@ -60,6 +61,20 @@ describe('gate runner', () => {
     expect(result.steps[0]?.status).toBe('timed-out')
     expect(result.green).toBe(false)
     expect(Date.now() - t0).toBeLessThan(10_000)
+  })
+
+  it('leaves no worktree behind, green or red', async () => {
+    repo = await createFixtureRepo({}, `version: 1\nsteps:\n  - name: bad\n    run: '${fail}'\n`)
+    await runGate({ repo: repo.dir, env: env() })
+    const list = await git(repo.dir, ['worktree', 'list', '--porcelain'])
+    expect(list.split('\n').filter((l) => l.startsWith('worktree '))).toHaveLength(1)
+  })
+
+  it('exits 2 for a ref that names no commit', async () => {
+    repo = await createFixtureRepo({}, 'version: 1\nsteps:\n  - name: ok\n    run: "true"\n')
+    const { code, stderr } = await runCliInProcess(['gate', '--repo', repo.dir, '--ref', 'no-such-branch'])
+    expect(code).toBe(2)
+    expect(stderr).toContain('"no-such-branch" names no commit')
   })
 
   it('runs independent steps in parallel', async () => {
