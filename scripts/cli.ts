@@ -48,8 +48,8 @@ const commands: readonly CommandEntry[] = [
   },
   {
     name: 'gate',
-    usage: 'gate [--repo DIR] [--ref REF] [--junit FILE] [--json] | gate --show REF',
-    summary: 'run the CI gate on a commit and record it in the ledger (0 green, 1 red, 2 error)',
+    usage: 'gate [--repo DIR] [--ref REF] [--junit FILE] [--json]',
+    summary: 'run the CI gate on a commit and record it in the ledger; gate --show REF reads a record',
     load: async () => (await import('./commands/gate-command.ts')).gateCommand,
   },
   {
