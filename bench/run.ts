@@ -2,6 +2,7 @@ import { provisionRedis } from '../services/platform/redis/redis-provisioner.ts'
 import { detection } from './detection.ts'
 import { drillTime } from './drill-time.ts'
 import { flagPropagation } from './flag-propagation.ts'
+import { gateWallTime } from './gate-wall-time.ts'
 import { overhead } from './overhead.ts'
 
 /**
@@ -26,6 +27,8 @@ try {
   out((await overhead(redis, quick ? 2 : 5, quick ? 2 : 3)).lines)
   header(4, 'drill time')
   out(drillTime(detected.loaded, detected.drills).lines)
+  header(5, 'gate wall time')
+  out((await gateWallTime(quick)).lines)
 } finally {
   await redis.stop()
 }
