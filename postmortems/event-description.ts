@@ -27,7 +27,7 @@ export function describeEvent(event: JournalEvent): string {
     case 'flag.changed':
       return `Flag ${event.data.key} set from ${JSON.stringify(event.data.from)} to ${JSON.stringify(event.data.to)} at ${event.data.percent} % by ${event.data.actor} (${event.data.reason}).`
     case 'release.step':
-      return `Release step ${event.data.step + 1}: ${event.data.flag} on for ${event.data.percent} % of traffic.`
+      return `Release step ${event.data.step}: ${event.data.flag} on for ${event.data.percent} % of traffic.`
     case 'change.deployed':
       return `Change ${event.data.commit.slice(0, 12)} deployed${event.data.dark ? ' dark (flag off)' : ''}.`
     case 'request.first-failure':

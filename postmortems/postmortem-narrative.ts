@@ -62,7 +62,7 @@ export function triggerOf(facts: DrillFacts): string {
   }
   const firstError = facts.anchors.firstError
   return (
-    `Release step ${released.data.step + 1} turned ${released.data.flag} on for ${released.data.percent} % of traffic at ${formatUtcTime(released.at)}` +
+    `Release step ${released.data.step} turned ${released.data.flag} on for ${released.data.percent} % of traffic at ${formatUtcTime(released.at)}` +
     (firstError === null ? '.' : `; the first request failed at ${formatUtcTime(firstError.at)}.`)
   )
 }

@@ -73,6 +73,7 @@ export interface JournalEventData {
     actor: string
     reason: string
   }
+  /** `step` counts from 1, as the plan lists them. */
   'release.step': { flag: string; step: number; percent: number; holdSeconds: number }
   'change.deployed': { commit: string; dark: boolean }
   'request.first-failure': { status: number | string; route: string; detail?: string }
