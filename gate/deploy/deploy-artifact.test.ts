@@ -156,7 +156,7 @@ describe('rollback', () => {
     const staging = environment('staging')
     await deployArtifact(staging, good)
     const log = recorder()
-    const deploying = deployArtifact(staging, neverReady, { onEvent: log.onEvent, healthTimeoutMs: 600 })
+    const deploying = deployArtifact(staging, neverReady, { onEvent: log.onEvent, healthTimeoutMs: 1500 })
     await expect(deploying).rejects.toMatchObject({
       code: GateErrorCode.DEPLOY_FAILED,
       check: 'health',

@@ -16,18 +16,20 @@ export function readyzCheck(options: ReadyzCheckOptions = {}): HealthCheck {
   const intervalMs = options.intervalMs ?? 50
   return async (url) => {
     const deadline = Date.now() + timeoutMs
-    let last = 'no answer'
+    // What the instance said last wins over a request that merely ran out of time.
+    let answered: string | undefined
+    let failed = 'no answer'
     for (;;) {
       const left = deadline - Date.now()
       try {
-        const response = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(Math.max(left, 1)) })
+        const response = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(Math.max(left, 250)) })
         if (response.status === 200) return { ok: true, detail: '/readyz answered 200' }
-        last = `/readyz answered ${response.status} ${(await response.text()).slice(0, 200)}`
+        answered = `/readyz answered ${response.status} ${(await response.text()).slice(0, 200)}`
       } catch (err) {
-        last = `/readyz did not answer: ${(err as Error).message}`
+        failed = `/readyz did not answer: ${(err as Error).message}`
       }
       if (Date.now() + intervalMs >= deadline)
-        return { ok: false, detail: `not ready after ${timeoutMs} ms (${last})` }
+        return { ok: false, detail: `not ready after ${timeoutMs} ms (${answered ?? failed})` }
       await new Promise((resolve) => setTimeout(resolve, intervalMs))
     }
   }
