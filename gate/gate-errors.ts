@@ -17,6 +17,7 @@ export const GateErrorCode = {
   DEPLOY_FAILED: 'FIREDRILL_DEPLOY_FAILED',
   DEPLOY_ROLLBACK_FAILED: 'FIREDRILL_DEPLOY_ROLLBACK_FAILED',
   DEPLOY_IN_PROGRESS: 'FIREDRILL_DEPLOY_IN_PROGRESS',
+  GATE_RED: 'FIREDRILL_GATE_RED',
 } as const
 
 export class GitFailedError extends FiredrillError {
@@ -202,6 +203,19 @@ export class MergeConflictError extends FiredrillError {
       GateErrorCode.MERGE_CONFLICT,
       `Merging "${branch}" into "${trunk}" conflicts (${detail.trim().split('\n')[0]}); the merge was aborted. Rebase the branch on ${trunk}, run the gate again, then merge.`,
       { exitCode: 1 },
+    )
+  }
+}
+
+/** The gate stopped a commit: it does not travel on to trunk. */
+export class GateRedError extends FiredrillError {
+  constructor(
+    readonly commit: string,
+    readonly failedSteps: readonly string[],
+  ) {
+    super(
+      GateErrorCode.GATE_RED,
+      `The gate is red on ${commit.slice(0, 12)} (${failedSteps.join(', ')}): the change does not reach trunk. Fix it on its branch and run the gate again.`,
     )
   }
 }

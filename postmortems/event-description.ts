@@ -28,6 +28,12 @@ export function describeEvent(event: JournalEvent): string {
       return `Flag ${event.data.key} set from ${JSON.stringify(event.data.from)} to ${JSON.stringify(event.data.to)} at ${event.data.percent} % by ${event.data.actor} (${event.data.reason}).`
     case 'release.step':
       return `Release step ${event.data.step}: ${event.data.flag} on for ${event.data.percent} % of traffic.`
+    case 'change.committed':
+      return `Change "${event.data.title}" committed as ${event.data.commit.slice(0, 12)} on ${event.data.branch}.`
+    case 'gate.finished':
+      return `Gate ${event.data.green ? 'green' : 'RED'} on ${event.data.commit.slice(0, 12)} in ${(event.data.durationMs / 1000).toFixed(1)} s: ${event.data.steps.map((s) => `${s.name} ${s.status}`).join(', ')}.`
+    case 'change.merged':
+      return `Branch ${event.data.branch} (${event.data.commit.slice(0, 12)}) merged to trunk as ${event.data.trunk.slice(0, 12)}.`
     case 'change.deployed':
       return `Change ${event.data.commit.slice(0, 12)} deployed${event.data.dark ? ' dark (flag off)' : ''}.`
     case 'request.first-failure':

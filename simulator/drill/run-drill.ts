@@ -139,13 +139,19 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
   try {
     // Deploy: the bad change travels as a commit to trunk and runs dark (its flag off).
     await enter('deploy')
-    deployed = await deployShop(loaded, outDir, {
-      redisUrl: options.redisUrl,
-      prefix,
-      apiInstances: scenario.service.api,
-      workers: scenario.service.workers,
-      flagsToken: token,
-      flagsResyncIntervalMs: 1000,
+    deployed = await deployShop({
+      loaded,
+      runDir: outDir,
+      shop: {
+        redisUrl: options.redisUrl,
+        prefix,
+        apiInstances: scenario.service.api,
+        workers: scenario.service.workers,
+        flagsToken: token,
+        flagsResyncIntervalMs: 1000,
+      },
+      record: (event) => journal.append(event),
+      say,
     })
     const shop = deployed.shop
     const flags = new FlagsHttpClient({ baseUrl: shop.flagsUrl, token, actor: 'release-train' })

@@ -75,6 +75,18 @@ export interface JournalEventData {
   }
   /** `step` counts from 1, as the plan lists them. */
   'release.step': { flag: string; step: number; percent: number; holdSeconds: number }
+  /** The bad change, committed on a branch of the drill's service repository. */
+  'change.committed': { branch: string; commit: string; title: string }
+  /** A gate run on a commit (its ledger record is in the repository's `refs/notes/firedrill`). */
+  'gate.finished': {
+    commit: string
+    tree: string
+    green: boolean
+    durationMs: number
+    steps: { name: string; status: string; durationMs: number }[]
+  }
+  /** The branch merged into trunk, which only a green, validly signed gate record allows. */
+  'change.merged': { branch: string; commit: string; trunk: string }
   'change.deployed': { commit: string; dark: boolean }
   'request.first-failure': { status: number | string; route: string; detail?: string }
   'alert.fired': {
@@ -108,6 +120,9 @@ export const JOURNAL_EVENT_TYPES = [
   'traffic.interval',
   'flag.changed',
   'release.step',
+  'change.committed',
+  'gate.finished',
+  'change.merged',
   'change.deployed',
   'request.first-failure',
   'alert.fired',

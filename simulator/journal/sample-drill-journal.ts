@@ -89,7 +89,12 @@ export function sampleDrillJournal(options: SampleDrillOptions = {}): JournalEve
                 actor: 'firedrill-release',
                 reason: `canary step ${step! + 1}`,
               })
-              .add('release.step', { flag: FLAG, step: step! + 1, percent: percent!, holdSeconds: holdSeconds! }),
+              .add('release.step', {
+                flag: FLAG,
+                step: step! + 1,
+                percent: percent!,
+                holdSeconds: holdSeconds!,
+              }),
         ] as [number, (j: JournalBuilder) => void],
     ),
     [
