@@ -34,8 +34,12 @@ export function describeEvent(event: JournalEvent): string {
       return `Gate ${event.data.green ? 'green' : 'RED'} on ${event.data.commit.slice(0, 12)} in ${(event.data.durationMs / 1000).toFixed(1)} s: ${event.data.steps.map((s) => `${s.name} ${s.status}`).join(', ')}.`
     case 'change.merged':
       return `Branch ${event.data.branch} (${event.data.commit.slice(0, 12)}) merged to trunk as ${event.data.trunk.slice(0, 12)}.`
+    case 'artifact.built':
+      return `Artifact built from ${event.data.commit.slice(0, 12)}: ${event.data.files} files, content hash ${event.data.contentHash.slice(0, 16)}.`
+    case 'deploy.step':
+      return `Deploy to ${event.data.environment}: ${event.data.step}${event.data.slot === undefined ? '' : ` (instance ${event.data.slot})`}${event.data.outcome ? `, ${event.data.outcome}` : ''}${event.data.detail ? `: ${event.data.detail}` : ''}.`
     case 'change.deployed':
-      return `Change ${event.data.commit.slice(0, 12)} deployed${event.data.dark ? ' dark (flag off)' : ''}.`
+      return `Change ${event.data.commit.slice(0, 12)} deployed${event.data.environment ? ` to ${event.data.environment}` : ''}${event.data.dark ? ' dark (flag off)' : ''}${event.data.artifact ? `, artifact ${event.data.artifact.slice(0, 16)}` : ''}.`
     case 'request.first-failure':
       return `First failed request: ${event.data.route} answered ${event.data.status}${event.data.detail ? ` (${event.data.detail})` : ''}.`
     case 'alert.fired':

@@ -93,10 +93,18 @@ describe('a whole drill', () => {
     const [committed] = eventsOf(events, 'change.committed')
     const [gate] = eventsOf(events, 'gate.finished')
     const [merged] = eventsOf(events, 'change.merged')
-    const [deployed] = eventsOf(events, 'change.deployed')
+    const [built] = eventsOf(events, 'artifact.built')
+    const deployed = eventsOf(events, 'change.deployed')
     expect(gate?.data).toMatchObject({ commit: committed?.data.commit, green: true })
     expect(merged?.data).toMatchObject({ commit: committed?.data.commit })
-    expect(deployed?.data).toMatchObject({ dark: true, commit: merged?.data.trunk })
+    expect(built?.data.commit).toBe(merged?.data.trunk)
+    // Built once: staging and production run the same artifact, and the hash proves it.
+    expect(deployed.map((e) => [e.data.environment, e.data.artifact, e.data.commit, e.data.dark])).toEqual([
+      ['staging', built?.data.contentHash, merged?.data.trunk, true],
+      ['production', built?.data.contentHash, merged?.data.trunk, true],
+    ])
+    const smoke = eventsOf(events, 'deploy.step').filter((e) => e.data.step === 'smoke.passed')
+    expect(smoke.map((e) => e.data.environment)).toEqual(['staging', 'production'])
 
     const postmortem = JSON.parse(await readFile(summary.postmortem.json, 'utf8'))
     expect(postmortem.actionItems.length).toBeGreaterThan(0)

@@ -1,23 +1,41 @@
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import type { Artifact } from '../../gate/build/artifact.ts'
+import { buildArtifact } from '../../gate/build/build-artifact.ts'
+import { deployArtifact } from '../../gate/deploy/deploy-artifact.ts'
+import type { DeployEvent } from '../../gate/deploy/deploy-event.ts'
+import { Environment } from '../../gate/deploy/environment.ts'
 import { GateRedError } from '../../gate/gate-errors.ts'
 import { mergeWhenGreen } from '../../gate/merge/merge-when-green.ts'
 import { runGate } from '../../gate/runner/run-gate.ts'
+import { git } from '../../gate/sandbox/git.ts'
 import { commitPatch, createSandboxRepo, type SandboxRepo } from '../../gate/sandbox/sandbox-repo.ts'
+import { FlagsHttpClient } from '../../services/flags/flags-http-client.ts'
 import type { RunningShop, ShopOptions } from '../../services/shop/shop-options.ts'
 import type { NewJournalEvent } from '../journal/journal-event.ts'
 import type { LoadedScenario } from '../scenario/load-scenario.ts'
+import { isFlagOff } from './flag-state.ts'
+
+/** What the drill runs against: production's api instances and its flag service. */
+export interface ShopUnderDrill {
+  apiUrls: string[]
+  flagsUrl: string
+  close(): Promise<void>
+}
 
 export interface DeployedShop {
   repo: SandboxRepo
   /** Trunk's head after the bad change was merged (null when the scenario has no patch). */
   commit: string | null
-  shop: RunningShop
+  /** The artifact production runs. */
+  artifact: Artifact
+  shop: ShopUnderDrill
 }
 
 export interface DeployShopOptions {
   loaded: LoadedScenario
   runDir: string
+  /** Production's shop: Redis, prefix, instances, flag token. */
   shop: ShopOptions
   /** Journals one step of the change's path. */
   record(event: NewJournalEvent): Promise<unknown>
@@ -27,49 +45,160 @@ export interface DeployShopOptions {
 type StartShop = (options: ShopOptions) => Promise<RunningShop>
 
 /**
- * The drill's own copy of the shop, and the bad change's path to it as real changes travel: `services/` in a
- * sandbox git repository (trunk), the scenario's change committed on a branch, the gate run on exactly that
- * commit (green: nothing tests the flagged path yet), merged to trunk only on a green, signed gate record, and
- * the shop started from trunk's files.
+ * The bad change's path to production, as real changes travel:
+ * 1. `services/` in a sandbox git repository (trunk); production runs trunk's build before the change;
+ * 2. the scenario's change committed on a branch, the gate run on exactly that commit (green: nothing tests
+ *    the flagged path yet), merged to trunk only on a green, signed gate record;
+ * 3. trunk built once into an immutable artifact;
+ * 4. deployed to staging (rolling, health-checked, smoke-tested; the flag verified off), then to production the
+ *    same way, dark. Both report the same content hash. A failed check rolls back and stops the pipeline.
  */
 export async function deployShop(options: DeployShopOptions): Promise<DeployedShop> {
   const { loaded, record, say } = options
-  const repo = await createSandboxRepo(join(options.runDir, 'sandbox'))
-  let commit: string | null = null
-  const patch = loaded.scenario.change.patch
-  if (patch !== undefined) {
-    const branch = `change/${loaded.scenario.change.flag.replace(/[^A-Za-z0-9._-]/g, '-')}`
-    const title = loaded.scenario.change.title
-    const head = await commitPatch(repo, join(loaded.dir, patch), branch, `feat: ${title}`)
-    await record({ type: 'change.committed', data: { branch, commit: head, title } })
-    say(`change committed on ${branch} (${head.slice(0, 12)}); running the gate`)
-    const env = { ...process.env, REDIS_URL: options.shop.redisUrl }
-    const { result } = await runGate({ repo: repo.dir, ref: branch, env })
+  const store = join(options.runDir, 'artifacts')
+  const closers: Array<() => Promise<void>> = []
+  const close = async () => {
+    for (const fn of closers.reverse()) await fn().catch(() => {})
+    closers.length = 0
+  }
+  // Deploy events arrive synchronously; their journal writes are awaited after each deploy.
+  const pending: Promise<unknown>[] = []
+  const settle = async () => {
+    await Promise.all(pending.splice(0))
+  }
+  const deployEvents = (event: DeployEvent) => {
+    pending.push(
+      record({
+        type: 'deploy.step',
+        data: {
+          environment: event.env,
+          step: event.type,
+          commit: event.artifact.commit,
+          contentHash: event.artifact.contentHash,
+          ...(event.slot === undefined ? {} : { slot: event.slot }),
+          ...(event.detail === undefined ? {} : { detail: event.detail }),
+          ...(event.outcome === undefined ? {} : { outcome: event.outcome }),
+        },
+      }),
+    )
+  }
+
+  try {
+    const repo = await createSandboxRepo(join(options.runDir, 'sandbox'))
+    const base = await buildArtifact({ repo, commit: await git(repo.dir, ['rev-parse', repo.trunk]), store })
+
+    // Production as it was before the change: flags service and workers, then the api instances.
+    const production = new Environment({
+      name: 'production',
+      redisUrl: options.shop.redisUrl,
+      prefix: options.shop.prefix ?? 'firedrill',
+      ports: Array.from({ length: options.shop.apiInstances ?? 2 }, () => 0),
+      ...(options.shop.flagsResyncIntervalMs === undefined
+        ? {}
+        : { flagsResyncIntervalMs: options.shop.flagsResyncIntervalMs }),
+    })
+    const productionShop = await startShopFrom(base, { ...options.shop, apiInstances: 0 })
+    closers.push(() => productionShop.close())
+    closers.push(() => production.close())
+    await deployArtifact(production, base)
+
+    let commit: string | null = null
+    let artifact = base
+    const patch = loaded.scenario.change.patch
+    if (patch !== undefined) {
+      const branch = `change/${loaded.scenario.change.flag.replace(/[^A-Za-z0-9._-]/g, '-')}`
+      const title = loaded.scenario.change.title
+      const head = await commitPatch(repo, join(loaded.dir, patch), branch, `feat: ${title}`)
+      await record({ type: 'change.committed', data: { branch, commit: head, title } })
+      say(`change committed on ${branch} (${head.slice(0, 12)}); running the gate`)
+      const env = { ...process.env, REDIS_URL: options.shop.redisUrl }
+      const { result } = await runGate({ repo: repo.dir, ref: branch, env })
+      await record({
+        type: 'gate.finished',
+        data: {
+          commit: result.commit,
+          tree: result.tree,
+          green: result.green,
+          durationMs: result.durationMs,
+          steps: result.steps.map((s) => ({ name: s.name, status: s.status, durationMs: s.durationMs })),
+        },
+      })
+      say(`gate ${result.green ? 'green' : 'RED'} in ${(result.durationMs / 1000).toFixed(1)} s`)
+      if (!result.green) {
+        throw new GateRedError(
+          result.commit,
+          result.steps.filter((s) => s.status !== 'passed').map((s) => s.name),
+        )
+      }
+      const merged = await mergeWhenGreen({ repo: repo.dir, branch, env })
+      commit = merged.mergeCommit
+      await record({
+        type: 'change.merged',
+        data: { branch, commit: merged.branchHead, trunk: merged.mergeCommit },
+      })
+
+      artifact = await buildArtifact({ repo, commit, store })
+      await record({
+        type: 'artifact.built',
+        data: { commit, contentHash: artifact.contentHash, files: artifact.manifest.files.length },
+      })
+      say(`artifact ${artifact.contentHash.slice(0, 12)} built from trunk ${commit.slice(0, 12)}`)
+
+      // Staging: its own prefix and flag service; the change must be dark there too.
+      const stagingPrefix = `${options.shop.prefix ?? 'firedrill'}-staging`
+      const stagingShop = await startShopFrom(artifact, {
+        ...options.shop,
+        prefix: stagingPrefix,
+        apiInstances: 0,
+        workers: 0,
+      })
+      closers.push(() => stagingShop.close())
+      const staging = new Environment({
+        name: 'staging',
+        redisUrl: options.shop.redisUrl,
+        prefix: stagingPrefix,
+        ports: [0],
+      })
+      closers.push(() => staging.close())
+      await deployArtifact(staging, artifact, { onEvent: deployEvents }).finally(settle)
+      const stagingFlag = (
+        await new FlagsHttpClient({ baseUrl: stagingShop.flagsUrl, token: options.shop.flagsToken }).list()
+      ).flags.find((f) => f.key === loaded.scenario.change.flag)
+      if (stagingFlag === undefined || !isFlagOff(stagingFlag)) {
+        throw new Error(`staging serves ${loaded.scenario.change.flag} on; the change must arrive dark`)
+      }
+      await record({
+        type: 'change.deployed',
+        data: { commit, dark: true, artifact: artifact.contentHash, environment: 'staging' },
+      })
+      say(`staging verified on ${artifact.contentHash.slice(0, 12)}, flag off`)
+
+      await deployArtifact(production, artifact, { onEvent: deployEvents }).finally(settle)
+      say(`production rolled to ${artifact.contentHash.slice(0, 12)}, dark`)
+    }
     await record({
-      type: 'gate.finished',
+      type: 'change.deployed',
       data: {
-        commit: result.commit,
-        tree: result.tree,
-        green: result.green,
-        durationMs: result.durationMs,
-        steps: result.steps.map((s) => ({ name: s.name, status: s.status, durationMs: s.durationMs })),
+        commit: commit ?? base.commit,
+        dark: true,
+        artifact: artifact.contentHash,
+        environment: 'production',
       },
     })
-    say(`gate ${result.green ? 'green' : 'RED'} in ${(result.durationMs / 1000).toFixed(1)} s`)
-    if (!result.green)
-      throw new GateRedError(
-        result.commit,
-        result.steps.filter((s) => s.status !== 'passed').map((s) => s.name),
-      )
-    const merged = await mergeWhenGreen({ repo: repo.dir, branch, env })
-    commit = merged.mergeCommit
-    await record({
-      type: 'change.merged',
-      data: { branch, commit: merged.branchHead, trunk: merged.mergeCommit },
-    })
+    return {
+      repo,
+      commit,
+      artifact,
+      shop: { apiUrls: production.urls(), flagsUrl: productionShop.flagsUrl, close },
+    }
+  } catch (err) {
+    await close()
+    throw err
   }
-  const entry = pathToFileURL(join(repo.dir, 'services', 'shop', 'start-shop.ts')).href
+}
+
+async function startShopFrom(artifact: Artifact, options: ShopOptions): Promise<RunningShop> {
+  const entry = pathToFileURL(join(artifact.dir, 'services', 'shop', 'start-shop.ts')).href
   const { startShop } = (await import(entry)) as { startShop: StartShop }
-  const shop = await startShop(options.shop)
-  return { repo, commit, shop }
+  return startShop(options)
 }

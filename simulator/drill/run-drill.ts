@@ -155,7 +155,6 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
     })
     const shop = deployed.shop
     const flags = new FlagsHttpClient({ baseUrl: shop.flagsUrl, token, actor: 'release-train' })
-    await journal.append({ type: 'change.deployed', data: { commit: deployed.commit ?? 'none', dark: true } })
     const health = await Promise.all(
       [...shop.apiUrls, shop.flagsUrl].map(async (url) => ({
         url,

@@ -87,7 +87,19 @@ export interface JournalEventData {
   }
   /** The branch merged into trunk, which only a green, validly signed gate record allows. */
   'change.merged': { branch: string; commit: string; trunk: string }
-  'change.deployed': { commit: string; dark: boolean }
+  /** A trunk commit turned into an immutable artifact; `contentHash` proves what every environment runs. */
+  'artifact.built': { commit: string; contentHash: string; files: number }
+  /** One step of a rolling deploy (started, instance updated, health failed, smoke passed/failed, rolled back, finished). */
+  'deploy.step': {
+    environment: string
+    step: string
+    commit: string
+    contentHash: string
+    slot?: number
+    detail?: string
+    outcome?: string
+  }
+  'change.deployed': { commit: string; dark: boolean; artifact?: string; environment?: string }
   'request.first-failure': { status: number | string; route: string; detail?: string }
   'alert.fired': {
     alert: string
@@ -123,6 +135,8 @@ export const JOURNAL_EVENT_TYPES = [
   'change.committed',
   'gate.finished',
   'change.merged',
+  'artifact.built',
+  'deploy.step',
   'change.deployed',
   'request.first-failure',
   'alert.fired',
