@@ -1,4 +1,4 @@
-import { mkdtemp, readFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -113,6 +113,13 @@ describe('a whole drill', () => {
       expect(item.dueDate).toMatch(/^\d{4}-\d{2}-\d{2}$/)
     }
     await expectPutBack(prefix)
+
+    // The run keeps its artifact's files read-only, and gives its directories back their owner's write bit so
+    // a plain recursive remove can clear the run away (checked by mode: the suite may run as root).
+    const artifactDir = join(outcome.outDir, 'artifacts', built!.data.commit)
+    expect((await stat(join(artifactDir, 'manifest.json'))).mode & 0o222).toBe(0)
+    expect((await stat(join(artifactDir, 'services'))).mode & 0o200).toBe(0o200)
+    await rm(outcome.outDir, { recursive: true })
   }, 60_000)
 
   it('sends the same requests and walks the same steps for the same seed', async () => {

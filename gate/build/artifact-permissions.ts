@@ -19,6 +19,24 @@ export async function removeArtifacts(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true })
 }
 
+/**
+ * Once nothing will run an artifact again (a drill has ended), gives its directories back their owner's write
+ * permission so `rm -rf` can remove the run; its files stay read-only, and `verifyArtifact` still proves them.
+ */
+export async function allowRemoval(dir: string): Promise<void> {
+  const walk = async (path: string): Promise<void> => {
+    const stat = await lstat(path)
+    if (!stat.isDirectory() || stat.isSymbolicLink()) return
+    await chmod(path, (stat.mode & 0o7777) | 0o200)
+    for (const entry of await readdir(path)) await walk(join(path, entry))
+  }
+  try {
+    await walk(dir)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+  }
+}
+
 async function walkChmod(path: string, change: (mode: number) => number, dirOrder: 'before' | 'after') {
   const stat = await lstat(path)
   if (stat.isSymbolicLink()) return

@@ -7,7 +7,7 @@ export {
   MANIFEST_FILE,
   type ManifestFile,
 } from './artifact.ts'
-export { makeReadOnly, removeArtifacts } from './artifact-permissions.ts'
+export { allowRemoval, makeReadOnly, removeArtifacts } from './artifact-permissions.ts'
 export { type BuildArtifactOptions, buildArtifact, openArtifact } from './build-artifact.ts'
 export { contentHash, hashFiles } from './content-hash.ts'
 export { type ArtifactVerification, readManifest, verifyArtifact } from './verify-artifact.ts'

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { access, cp, mkdir } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
+import { allowRemoval } from '../../gate/build/artifact-permissions.ts'
 import { FlagsHttpClient } from '../../services/flags/flags-http-client.ts'
 import { type Clock, systemClock } from '../clock/clock.ts'
 import { createRecoveryWatch } from '../detection/recovery-watch.ts'
@@ -354,6 +355,7 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
     await restoreSafety(options.redisUrl, prefix, flag, abort?.reason ?? 'drill finished').catch(() => {})
     await paging?.close().catch(() => {})
     await deployed?.shop.close().catch(() => {})
+    await allowRemoval(join(outDir, 'artifacts')).catch(() => {})
     options.signal?.removeEventListener('abort', onSignal)
     if (abort !== undefined) {
       status = 'aborted'
