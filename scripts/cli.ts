@@ -65,7 +65,7 @@ const HELP = `firedrill: incident drills and the postmortem loop, end to end.
 Usage: firedrill <command> [options]
 
 Commands:
-${commands.map((c) => `  ${c.usage.padEnd(58)} ${c.summary}`).join('\n')}
+${commands.map((c) => `  ${c.usage}\n      ${c.summary}`).join('\n')}
 
 Redis: --redis URL, else REDIS_URL, else a server on 127.0.0.1:6379, else a private redis-server.
 `
