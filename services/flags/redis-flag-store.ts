@@ -103,9 +103,12 @@ export class RedisFlagStore implements FlagStore {
     const [[revisionErr, revision] = [], [hashErr, hash] = []] = results
     if (revisionErr) throw revisionErr
     if (hashErr) throw hashErr
+    // Sorted by key, so the inventory and bulk evaluation list flags in one order, whatever Redis hands back.
     const flags: Record<string, FlagDefinition> = {}
-    for (const [key, json] of Object.entries(hash as Record<string, string>))
-      flags[key] = parseDefinition(key, json)
+    const entries = Object.entries(hash as Record<string, string>).sort(([a], [b]) =>
+      a < b ? -1 : a > b ? 1 : 0,
+    )
+    for (const [key, json] of entries) flags[key] = parseDefinition(key, json)
     return { revision: Number(revision ?? 0), flags }
   }
 
