@@ -18,6 +18,7 @@ function writeScenario(text: string): string {
   const dir = join(work, `s${++counter}`)
   mkdirSync(dir)
   writeFileSync(join(dir, 'team.yaml'), readFileSync(join(SCENARIO_CATALOG_DIR, 'bad-pricing', 'team.yaml')))
+  writeFileSync(join(dir, 'fix.patch'), readFileSync(join(SCENARIO_CATALOG_DIR, 'bad-pricing', 'fix.patch')))
   writeFileSync(
     join(dir, 'change.patch'),
     readFileSync(join(SCENARIO_CATALOG_DIR, 'bad-pricing', 'change.patch')),
