@@ -18,6 +18,8 @@ export const GateErrorCode = {
   DEPLOY_ROLLBACK_FAILED: 'FIREDRILL_DEPLOY_ROLLBACK_FAILED',
   DEPLOY_IN_PROGRESS: 'FIREDRILL_DEPLOY_IN_PROGRESS',
   GATE_RED: 'FIREDRILL_GATE_RED',
+  VERIFY_POSTMORTEM_UNREADABLE: 'FIREDRILL_VERIFY_POSTMORTEM_UNREADABLE',
+  VERIFY_POSTMORTEM_INVALID: 'FIREDRILL_VERIFY_POSTMORTEM_INVALID',
 } as const
 
 export class GitFailedError extends FiredrillError {
@@ -216,6 +218,27 @@ export class GateRedError extends FiredrillError {
     super(
       GateErrorCode.GATE_RED,
       `The gate is red on ${commit.slice(0, 12)} (${failedSteps.join(', ')}): the change does not reach trunk. Fix it on its branch and run the gate again.`,
+    )
+  }
+}
+
+export class VerifyPostmortemUnreadableError extends FiredrillInputError {
+  constructor(file: string, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause)
+    super(
+      GateErrorCode.VERIFY_POSTMORTEM_UNREADABLE,
+      `Cannot read the postmortem "${file}": ${reason}. Pass the postmortem.json a drill wrote (firedrill report RUN_DIR rebuilds it).`,
+      { cause },
+    )
+  }
+}
+
+export class VerifyPostmortemInvalidError extends FiredrillInputError {
+  constructor(file: string, problems: readonly string[]) {
+    const more = problems.length > 5 ? ` (and ${problems.length - 5} more)` : ''
+    super(
+      GateErrorCode.VERIFY_POSTMORTEM_INVALID,
+      `The postmortem "${file}" cannot be verified: ${problems.slice(0, 5).join('; ')}${more}. Fix those fields, or rebuild it with firedrill report RUN_DIR.`,
     )
   }
 }

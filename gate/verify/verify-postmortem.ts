@@ -1,0 +1,111 @@
+import { GATE_FILE_NAME } from '../config/gate-file-schema.ts'
+import { parseGateFile } from '../config/parse-gate-file.ts'
+import { resolveCommit } from '../runner/resolve-commit.ts'
+import { git } from '../sandbox/git.ts'
+import type { ItemVerdict } from './item-verdict.ts'
+import { readVerifiablePostmortem } from './read-verifiable-postmortem.ts'
+import { type ReplayOutcome, replayBadChange } from './replay-bad-change.ts'
+import { verifyActionItems } from './verify-action-items.ts'
+
+export interface VerifyPostmortemOptions {
+  postmortemFile: string
+  /** A directory inside the repository. */
+  repo: string
+  /** @defaultValue the postmortem's `change.trunk`, else the gate file's `trunk` at HEAD, else 'main' */
+  trunk?: string
+  /** @defaultValue new Date() */
+  now?: Date
+  /** Run the loop check (replay of the bad change through the gate). @defaultValue true */
+  replay?: boolean
+  /** Record the replay's gate run in the ledger. @defaultValue false */
+  recordReplay?: boolean
+  /** Where FIREDRILL_GATE_KEY and REDIS_URL are read. @defaultValue process.env */
+  env?: NodeJS.ProcessEnv
+}
+
+export interface LoopCheck {
+  holds: boolean
+  badCommit: string | null
+  replayCommit: string | null
+  /** The blocking steps that stopped the replay (empty when it went green or did not run). */
+  blockedBy: string[]
+  /** Why the loop does not hold, when it does not. */
+  reason?: string
+  replay?: ReplayOutcome
+}
+
+export interface VerifyResult {
+  holds: boolean
+  trunk: string
+  items: ItemVerdict[]
+  /** null when the replay was not asked for (`replay: false`). */
+  loop: LoopCheck | null
+}
+
+async function trunkAtHead(top: string): Promise<string> {
+  try {
+    return parseGateFile(await git(top, ['show', `HEAD:${GATE_FILE_NAME}`]), GATE_FILE_NAME).trunk
+  } catch {
+    return 'main'
+  }
+}
+
+async function loopCheck(
+  top: string,
+  trunk: string,
+  badCommit: string | undefined,
+  options: VerifyPostmortemOptions,
+): Promise<LoopCheck> {
+  if (badCommit === undefined)
+    return {
+      holds: false,
+      badCommit: null,
+      replayCommit: null,
+      blockedBy: [],
+      reason: 'not possible: the postmortem names no bad change (change.commit); nothing to replay',
+    }
+  const replay = await replayBadChange({
+    repo: top,
+    trunk,
+    badCommit,
+    record: options.recordReplay ?? false,
+    ...(options.env === undefined ? {} : { env: options.env }),
+  })
+  const base = { badCommit, replayCommit: replay.replayCommit, blockedBy: replay.blockedBy, replay }
+  if (replay.replayed.length === 0)
+    return {
+      ...base,
+      holds: false,
+      reason: `the bad change ${badCommit.slice(0, 12)} changed only tests (or nothing): there is no code to replay`,
+    }
+  if (replay.green)
+    return {
+      ...base,
+      holds: false,
+      reason: `the replay of ${badCommit.slice(0, 12)} on ${trunk} went green: nothing on trunk stops the bad change today`,
+    }
+  return { ...base, holds: true }
+}
+
+/**
+ * Holds a postmortem against its repository: every action item (merged through the gate, or open and not yet
+ * due), and the loop check (the bad change replayed on trunk must be red). `holds` is all of them together.
+ */
+export async function verifyPostmortem(options: VerifyPostmortemOptions): Promise<VerifyResult> {
+  const postmortem = await readVerifiablePostmortem(options.postmortemFile)
+  const { top } = await resolveCommit(options.repo, 'HEAD')
+  const trunk = options.trunk ?? postmortem.change?.trunk ?? (await trunkAtHead(top))
+  await resolveCommit(top, trunk)
+  const items = await verifyActionItems({
+    repo: top,
+    trunk,
+    items: postmortem.actionItems,
+    now: options.now ?? new Date(),
+    ...(options.env === undefined ? {} : { env: options.env }),
+  })
+  const loop =
+    options.replay === false
+      ? null
+      : await loopCheck(top, trunk, postmortem.change?.commit ?? undefined, options)
+  return { holds: items.every((i) => i.holds) && (loop?.holds ?? true), trunk, items, loop }
+}
