@@ -58,6 +58,12 @@ const commands: readonly CommandEntry[] = [
     summary: 'merge into trunk only when the branch head is green in the ledger (0 merged, 1 refused)',
     load: async () => (await import('./commands/merge-command.ts')).mergeCommand,
   },
+  {
+    name: 'verify',
+    usage: 'verify POSTMORTEM [--repo DIR] [--json] [--no-replay]',
+    summary: 'action items merged through the gate, bad change replayed red (0 all hold, 1 some fall short)',
+    load: async () => (await import('./commands/verify-command.ts')).verifyCommand,
+  },
 ]
 
 const HELP = `firedrill: incident drills and the postmortem loop, end to end.

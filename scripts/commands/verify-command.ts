@@ -1,0 +1,80 @@
+import type { ItemVerdict } from '../../gate/verify/item-verdict.ts'
+import { type LoopCheck, type VerifyResult, verifyPostmortem } from '../../gate/verify/verify-postmortem.ts'
+import type { Command } from '../command.ts'
+import { parseCommandArgs } from '../parse-command-args.ts'
+
+const usage = 'verify POSTMORTEM [--repo DIR] [--trunk BRANCH] [--json] [--no-replay]'
+
+function itemLines(items: readonly ItemVerdict[]): string[] {
+  const width = (pick: (i: ItemVerdict) => string, title: string) =>
+    Math.max(title.length, ...items.map((i) => pick(i).length))
+  const idW = width((i) => i.id, 'item')
+  const dueW = width((i) => i.dueDate, 'due')
+  const statusW = width((i) => i.status, 'status')
+  const row = (id: string, due: string, status: string, holds: string, why: string) =>
+    `${id.padEnd(idW)}  ${due.padEnd(dueW)}  ${status.padEnd(statusW)}  ${holds.padEnd(5)}  ${why}`.trimEnd()
+  const lines = [row('item', 'due', 'status', 'holds', 'why')]
+  for (const item of items) {
+    const why =
+      item.reasons.length > 0
+        ? item.reasons.map((r) => r.text)
+        : item.accepted === undefined
+          ? ['not due yet']
+          : [
+              `closed by ${item.accepted.closingCommit.slice(0, 12)}, gate green on ${item.accepted.recordCommit.slice(0, 12)} (${item.accepted.via})`,
+            ]
+    lines.push(row(item.id, item.dueDate, item.status, item.holds ? 'yes' : 'NO', why[0] ?? ''))
+    for (const more of why.slice(1)) lines.push(row('', '', '', '', more))
+  }
+  return lines
+}
+
+function loopLine(loop: LoopCheck | null): string {
+  if (loop === null) return 'loop check: not run (--no-replay)'
+  if (loop.holds)
+    return `loop check: holds: the replay of ${loop.badCommit?.slice(0, 12)} (${loop.replayCommit?.slice(0, 12)}) is red, stopped by ${loop.blockedBy.join(', ')}`
+  return `loop check: DOES NOT HOLD: ${loop.reason ?? 'unknown'}`
+}
+
+/** The verdict for people: one row per action item with its reasons, then the loop check, then the total. */
+export function describeVerifyResult(result: VerifyResult): string[] {
+  const failing = result.items.filter((i) => !i.holds).length
+  return [
+    ...itemLines(result.items),
+    '',
+    loopLine(result.loop),
+    '',
+    result.holds
+      ? `verify: everything holds on ${result.trunk}`
+      : `verify: falls short on ${result.trunk} (${failing} of ${result.items.length} action items${result.loop?.holds === false ? ', loop check' : ''})`,
+  ]
+}
+
+export const verifyCommand: Command = {
+  name: 'verify',
+  usage,
+  summary:
+    'hold every action item against the repository (merged through the gate, or not yet due) and replay the bad change, which must be red',
+  async run(argv) {
+    const { values, positionals } = parseCommandArgs(
+      argv,
+      {
+        repo: { type: 'string', default: '.' },
+        trunk: { type: 'string' },
+        json: { type: 'boolean' },
+        'no-replay': { type: 'boolean' },
+      },
+      usage,
+      { min: 1, max: 1 },
+    )
+    const result = await verifyPostmortem({
+      postmortemFile: positionals[0]!,
+      repo: values.repo,
+      replay: !(values['no-replay'] ?? false),
+      ...(values.trunk === undefined ? {} : { trunk: values.trunk }),
+    })
+    const out = values.json ? JSON.stringify(result, null, 2) : describeVerifyResult(result).join('\n')
+    process.stdout.write(`${out}\n`)
+    return result.holds ? 0 : 1
+  },
+}
