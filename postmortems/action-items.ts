@@ -1,3 +1,4 @@
+import { eventsOf } from '../simulator/journal/journal-event.ts'
 import type { ActionItemType, PlannedActionItem } from '../simulator/scenario/scenario-schema.ts'
 import { ownerFor, type Roster } from '../simulator/scenario/team-roster.ts'
 import type { DrillFacts } from './drill-facts.ts'
@@ -15,12 +16,20 @@ export const DEFAULT_OWNER_ROLE: Readonly<Record<ActionItemType, string>> = {
 /** Detection slower than this many times the theoretical minimum earns an action item. */
 const SLOW_DETECTION_FACTOR = 3
 
+export interface ActionItemClock {
+  /** When the items were raised: anchors their due dates. */
+  raisedAt: number
+  /** When the postmortem is written: an open item due before this day is `overdue`. */
+  now: number
+}
+
 /**
  * The scenario's planned items (or a default fix), then items the journal calls for: a missing page, slow
  * detection, no mitigation, an abort, and retiring the flag. Each gets `AI-n`, an owner from the roster and
- * a due date from the priority policy.
+ * a due date from the priority policy. A `fix.merged` event naming an item (through a green gate) makes it `done`, closed by that
+ * commit; an open item past its due date is `overdue`.
  */
-export function actionItemsOf(facts: DrillFacts, roster: Roster, now: number): ActionItem[] {
+export function actionItemsOf(facts: DrillFacts, roster: Roster, clock: ActionItemClock): ActionItem[] {
   const { scenario, timings } = facts
   const flag = scenario.change.flag
   const planned: PlannedActionItem[] = [...(scenario.followUp.actionItems ?? [])]
@@ -68,19 +77,24 @@ export function actionItemsOf(facts: DrillFacts, roster: Roster, now: number): A
     priority: 'P2',
   })
 
+  const fixes = eventsOf(facts.events, 'fix.merged')
+  const today = new Date(clock.now).toISOString().slice(0, 10)
   return planned.map((item, i) => {
     const id = `AI-${i + 1}`
     const owner = ownerFor(roster, item.ownerRole ?? DEFAULT_OWNER_ROLE[item.type])
+    const dueDate = dueDateFor(item.priority, clock.raisedAt)
+    const closedBy = [...new Set(fixes.filter((f) => f.data.actionItem === id && f.data.gate.green).map((f) => f.data.commit))]
     return {
       id,
       title: item.title,
       owner: owner.handle,
       ownerName: owner.name,
-      dueDate: dueDateFor(item.priority, now),
+      dueDate,
       priority: item.priority,
       type: item.type,
       tracking: `Refs: ${id}`,
-      status: 'open',
+      status: closedBy.length > 0 ? 'done' : dueDate < today ? 'overdue' : 'open',
+      closedBy,
     }
   })
 }

@@ -2,9 +2,11 @@ import { BUFFERED_EVENT_TYPES, type JournalEvent } from '../simulator/journal/jo
 import type { ValidScenario } from '../simulator/scenario/parse-scenario.ts'
 import type { Roster } from '../simulator/scenario/team-roster.ts'
 import { actionItemsOf } from './action-items.ts'
+import { changePathOf } from './change-path.ts'
 import { gatherDrillFacts } from './drill-facts.ts'
 import { describeEvent } from './event-description.ts'
 import { lessonsOf } from './lessons.ts'
+import { mistakeLogOf } from './mistake-log.ts'
 import {
   detectionOf,
   impactStatementOf,
@@ -17,8 +19,13 @@ import {
 import type { Postmortem, TimingRow } from './postmortem-schema.ts'
 
 export interface BuildPostmortemOptions {
-  /** When the postmortem is written: stamps it and anchors the action items' due dates. */
+  /** When the postmortem is written: stamps it and decides which open action items are overdue. */
   now: number
+  /**
+   * When the action items were raised: anchors their due dates, so a postmortem rebuilt later keeps them.
+   * @defaultValue the time of `drill.finished` or `drill.aborted`, else of the journal's last event, else `now`
+   */
+  raisedAt?: number
   /** @defaultValue the runId in `drill.started` */
   runId?: string
   /** @defaultValue the scenario name in `drill.started` */
@@ -70,9 +77,12 @@ export function buildPostmortem(
       to: ref(a.recovered),
     },
   ]
+  const ended = facts.finished ?? facts.aborted ?? events.at(-1)
+  const raisedAt = options.raisedAt ?? (ended === undefined ? options.now : Date.parse(ended.at))
+  const change = changePathOf(events, scenario.change.title)
   const startedAt = facts.started?.at ?? events[0]?.at ?? new Date(options.now).toISOString()
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     runId: facts.runId,
     title: titleOf(facts),
     status: facts.status,
@@ -99,7 +109,9 @@ export function buildPostmortem(
     trigger: triggerOf(facts),
     resolution: resolutionOf(facts),
     detection: detectionOf(facts),
-    actionItems: actionItemsOf(facts, roster, options.now),
+    actionItems: actionItemsOf(facts, roster, { raisedAt, now: options.now }),
+    change,
+    mistakeLog: mistakeLogOf(facts, change),
     lessons: lessonsOf(facts),
     timeline: [...events]
       .filter((e) => !BUFFERED_EVENT_TYPES.has(e.type))

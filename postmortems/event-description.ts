@@ -56,5 +56,13 @@ export function describeEvent(event: JournalEvent): string {
       return `Recovery confirmed: error ratio ${formatRatio(event.data.errorRatio)} for ${event.data.consecutiveEvaluations} consecutive evaluations.`
     case 'sli.evaluated':
       return `SLI evaluated for ${event.data.rule}.`
+    case 'fix.merged':
+      return `Fix for ${event.data.actionItem} (${event.data.commit.slice(0, 12)} on ${event.data.branch}) merged to trunk as ${event.data.trunk.slice(0, 12)} after a ${event.data.gate.green ? 'green' : 'RED'} gate.`
+    case 'replay.gated':
+      return event.data.green
+        ? `Replay of the bad change ${event.data.commit.slice(0, 12)} on today's trunk passed the gate: the fix does not block it.`
+        : `Replay of the bad change ${event.data.commit.slice(0, 12)} on today's trunk blocked by the gate (${event.data.blockedBy.join(', ') || 'no step named'}).`
+    case 'verify.finished':
+      return `Verification ${event.data.holds ? 'holds' : 'falls short'}: ${event.data.items.filter((i) => i.holds).length} of ${event.data.items.length} action items hold; replay ${event.data.loop.holds ? 'blocked' : 'not blocked'}.`
   }
 }

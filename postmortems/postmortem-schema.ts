@@ -24,7 +24,66 @@ export const ActionItemSchema = Type.Object(
     ]),
     /** How the item is tracked: the commit trailer that closes it. */
     tracking: Type.String({ minLength: 1 }),
-    status: Type.Union([Type.Literal('open'), Type.Literal('done')]),
+    /** `done` once a `fix.merged` event names it; `overdue` when still open after its due date. */
+    status: Type.Union([Type.Literal('open'), Type.Literal('done'), Type.Literal('overdue')]),
+    /** The fix commits that closed it, from `fix.merged` events. */
+    closedBy: Type.Array(Type.String({ minLength: 1 })),
+  },
+  Closed,
+)
+
+const GateStepSchema = Type.Object(
+  { name: Type.String(), status: Type.String(), durationMs: Type.Number({ minimum: 0 }) },
+  Closed,
+)
+
+/** The bad change's path through the gate to the environments, from the journal. */
+export const ChangePathSchema = Type.Object(
+  {
+    title: Type.String(),
+    branch: Type.String(),
+    /** The bad change's own commit on its branch: what a replay puts back on trunk. */
+    commit: Type.String({ minLength: 1 }),
+    /** The merge commit on trunk; null when the journal ends before the merge. */
+    trunk: Type.Union([Type.String(), Type.Null()]),
+    gate: Type.Union([
+      Type.Object(
+        { commit: Type.String(), tree: Type.String(), green: Type.Boolean(), steps: Type.Array(GateStepSchema) },
+        Closed,
+      ),
+      Type.Null(),
+    ]),
+    artifact: Type.Union([
+      Type.Object({ commit: Type.String(), contentHash: Type.String() }, Closed),
+      Type.Null(),
+    ]),
+    /** Where the change was deployed, in order. */
+    environments: Type.Array(Type.String()),
+  },
+  Closed,
+)
+
+export const MistakeLogSchema = Type.Object(
+  {
+    mistake: Type.String({ minLength: 1 }),
+    symptom: Type.String({ minLength: 1 }),
+    rootCause: Type.String({ minLength: 1 }),
+    /** The gate red on the replay of the bad change and green on the fix; null until the journal has them. */
+    repairEvidence: Type.Object(
+      {
+        replay: Type.Union([
+          Type.Object(
+            { commit: Type.String(), green: Type.Boolean(), blockedBy: Type.Array(Type.String()) },
+            Closed,
+          ),
+          Type.Null(),
+        ]),
+        fix: Type.Union([Type.Object({ commit: Type.String(), green: Type.Boolean() }, Closed), Type.Null()]),
+      },
+      Closed,
+    ),
+    /** One line: `Check <what> before <when>`. */
+    retrievalCard: Type.String({ pattern: '^Check \\S[^\\n]* before \\S[^\\n]*$' }),
   },
   Closed,
 )
@@ -46,7 +105,7 @@ export const TimingRowSchema = Type.Object(
 
 export const PostmortemSchema = Type.Object(
   {
-    schemaVersion: Type.Literal(1),
+    schemaVersion: Type.Literal(2),
     runId: Type.String({ minLength: 1 }),
     title: Type.String({ minLength: 1 }),
     /** How the drill ended, as the journal tells it. */
@@ -87,6 +146,9 @@ export const PostmortemSchema = Type.Object(
     resolution: Type.String({ minLength: 1 }),
     detection: Type.String({ minLength: 1 }),
     actionItems: Type.Array(ActionItemSchema, { minItems: 1 }),
+    /** Null when the journal records no committed change. */
+    change: Type.Union([ChangePathSchema, Type.Null()]),
+    mistakeLog: MistakeLogSchema,
     lessons: Type.Object(
       {
         wentWell: Type.Array(Type.String()),
@@ -133,3 +195,5 @@ export const PostmortemSchema = Type.Object(
 export type Postmortem = Static<typeof PostmortemSchema>
 export type ActionItem = Static<typeof ActionItemSchema>
 export type TimingRow = Static<typeof TimingRowSchema>
+export type ChangePath = Static<typeof ChangePathSchema>
+export type MistakeLog = Static<typeof MistakeLogSchema>

@@ -14,6 +14,8 @@ import { renderPostmortemMarkdown } from './render-postmortem-markdown.ts'
 import { writePostmortem } from './write-postmortem.ts'
 
 const NOW = Date.UTC(2026, 0, 2, 9)
+/** When the sample drill finished (12:00:40Z): the action items are raised then. */
+const FINISHED = Date.UTC(2026, 0, 1, 12, 0, 40)
 const SECTIONS = [
   '# Postmortem: ',
   '**Status:**',
@@ -55,18 +57,18 @@ describe('postmortem from a hand-made journal', () => {
     expect(pm.status).toBe('recovered')
   })
 
-  it('gives every action item an owner from the roster and a due date from the priority policy', () => {
+  it('gives every action item an owner from the roster and a due date from the priority policy, counted from the end of the drill', () => {
     const pm = buildPostmortem(sampleDrillJournal(), loaded.scenario, roster, { now: NOW })
     const handles = roster.members.map((m) => m.handle)
     expect(pm.actionItems.length).toBeGreaterThanOrEqual(1)
     pm.actionItems.forEach((item, i) => {
       expect(item.id).toBe(`AI-${i + 1}`)
       expect(handles).toContain(item.owner)
-      expect(item.dueDate).toBe(dueDateFor(item.priority, NOW))
+      expect(item.dueDate).toBe(dueDateFor(item.priority, FINISHED))
       expect(item.tracking).toBe(`Refs: ${item.id}`)
     })
     const prevent = pm.actionItems.find((a) => a.type === 'prevent')!
-    expect([prevent.priority, prevent.dueDate, prevent.owner]).toEqual(['P0', '2026-01-09', 'nikita.crist'])
+    expect([prevent.priority, prevent.dueDate, prevent.owner]).toEqual(['P0', '2026-01-08', 'nikita.crist'])
   })
 
   it('ties each timing figure to the two journal events it comes from', () => {

@@ -1,5 +1,6 @@
+import { list, table } from './markdown-table.ts'
 import { formatMs, formatPct, formatRatio } from './postmortem-format.ts'
-import type { Postmortem } from './postmortem-schema.ts'
+import type { ChangePath, MistakeLog, Postmortem } from './postmortem-schema.ts'
 
 const STATUS_WORDS: Record<Postmortem['status'], string> = {
   recovered: 'Recovered; action items open',
@@ -8,19 +9,64 @@ const STATUS_WORDS: Record<Postmortem['status'], string> = {
   incomplete: 'Incomplete: the journal ends before the drill finished',
 }
 
-/** Escapes text for a Markdown table cell. */
-const cell = (text: string | number): string => String(text).replaceAll('|', '\\|').replaceAll('\n', ' ')
+const short = (commit: string) => `\`${commit.slice(0, 12)}\``
 
-function table(head: string[], rows: (string | number)[][]): string {
-  return [
-    `| ${head.join(' | ')} |`,
-    `| ${head.map(() => '---').join(' | ')} |`,
-    ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
-  ].join('\n')
+/** The change from its commit to the environments, one row per step, saying plainly what the journal lacks. */
+function changePathMarkdown(change: ChangePath | null): string {
+  if (change === null)
+    return 'The journal records no committed change: the change did not travel through the gate in this run, or the run ended before it did.'
+  const gate = change.gate
+  return table(
+    ['Step', 'Result', 'Evidence'],
+    [
+      ['Commit', `\`${change.branch}\``, `${short(change.commit)} "${change.title}"`],
+      [
+        'Gate (ledger record)',
+        gate === null ? 'not recorded' : gate.green ? 'green' : 'RED',
+        gate === null
+          ? 'no gate.finished for this commit'
+          : `${short(gate.commit)}, tree ${short(gate.tree)}: ${gate.steps.map((s) => `${s.name} ${s.status} (${formatMs(s.durationMs)})`).join(', ') || 'no steps'}`,
+      ],
+      [
+        'Merge to trunk',
+        change.trunk === null ? 'not recorded' : 'merged',
+        change.trunk === null ? '-' : short(change.trunk),
+      ],
+      [
+        'Artifact',
+        change.artifact === null ? 'not recorded' : 'built',
+        change.artifact === null
+          ? '-'
+          : `from ${short(change.artifact.commit)}, content hash \`${change.artifact.contentHash.slice(0, 16)}\``,
+      ],
+      [
+        'Deploy',
+        change.environments.length === 0 ? 'not recorded' : 'deployed dark',
+        change.environments.join(', ') || '-',
+      ],
+    ],
+  )
 }
 
-const list = (items: readonly string[], empty: string) =>
-  items.length === 0 ? `- ${empty}` : items.map((i) => `- ${i}`).join('\n')
+/** Mistake, symptom, root cause, repair evidence (or a plain statement that there is none yet) and the card. */
+function mistakeLogMarkdown(log: MistakeLog): string {
+  const { replay, fix } = log.repairEvidence
+  const evidence = [
+    replay === null
+      ? 'Replay of the bad change through the gate: not recorded yet (no `replay.gated` in the journal).'
+      : `Replay of the bad change ${short(replay.commit)} on today's trunk: gate ${replay.green ? 'green: the replay was not blocked' : `RED, blocked by ${replay.blockedBy.join(', ') || 'no step named'}`}.`,
+    fix === null
+      ? 'Fix through the gate: not recorded yet (no `fix.merged` in the journal).'
+      : `Fix ${short(fix.commit)}: gate ${fix.green ? 'green' : 'RED'}, merged to trunk.`,
+  ]
+  return [
+    `**Mistake:** ${log.mistake}`,
+    `**Symptom:** ${log.symptom}`,
+    `**Root cause:** ${log.rootCause}`,
+    `**Repair evidence:**\n\n${list(evidence, '')}`,
+    `**Retrieval card:** ${log.retrievalCard}`,
+  ].join('\n\n')
+}
 
 /** The postmortem as Markdown, in the sections of the Google SRE template plus a timing breakdown. */
 export function renderPostmortemMarkdown(pm: Postmortem): string {
@@ -56,9 +102,11 @@ export function renderPostmortemMarkdown(pm: Postmortem): string {
     pm.resolution,
     '## Detection',
     pm.detection,
+    "## The change's path",
+    changePathMarkdown(pm.change),
     '## Action items',
     table(
-      ['ID', 'Action item', 'Type', 'Priority', 'Owner', 'Due', 'Tracking', 'Status'],
+      ['ID', 'Action item', 'Type', 'Priority', 'Owner', 'Due', 'Tracking', 'Status', 'Closed by'],
       pm.actionItems.map((ai) => [
         ai.id,
         ai.title,
@@ -68,6 +116,7 @@ export function renderPostmortemMarkdown(pm: Postmortem): string {
         ai.dueDate,
         `\`${ai.tracking}\``,
         ai.status,
+        ai.closedBy.length === 0 ? '-' : ai.closedBy.map((c) => `\`${c.slice(0, 12)}\``).join(', '),
       ]),
     ),
     '## Lessons learned',
@@ -77,6 +126,8 @@ export function renderPostmortemMarkdown(pm: Postmortem): string {
     list(pm.lessons.wentWrong, 'Nothing recorded.'),
     '### Where we got lucky',
     list(pm.lessons.gotLucky, 'Nothing recorded.'),
+    '## Mistake log',
+    mistakeLogMarkdown(pm.mistakeLog),
     '## Timeline (UTC)',
     table(
       ['Time', 'Event', 'What happened'],

@@ -115,6 +115,28 @@ export interface JournalEventData {
   'recovery.confirmed': { errorRatio: number; consecutiveEvaluations: number }
   /** One rule evaluation: error ratio and burn rate per window label (`1h`, `5m`, …). */
   'sli.evaluated': { rule: string; errorRatios: Record<string, number>; burnRates: Record<string, number> }
+  /**
+   * After the postmortem: the fix for one action item (`actionItem`: `AI-1`) merged into trunk as `trunk`,
+   * through the gate whose result it carries.
+   */
+  'fix.merged': {
+    branch: string
+    commit: string
+    trunk: string
+    actionItem: string
+    gate: { green: boolean; steps: { name: string; status: string; durationMs: number }[] }
+  }
+  /**
+   * The bad change's code put back on today's trunk and run through the gate: `green: false` with the steps
+   * that blocked it proves the fix holds.
+   */
+  'replay.gated': { commit: string; green: boolean; blockedBy: string[] }
+  /** The verifier's verdict on every action item and on the loop (replay blocked). */
+  'verify.finished': {
+    holds: boolean
+    items: { id: string; status: string; holds: boolean; reasons: string[] }[]
+    loop: { holds: boolean; blockedBy: string[] }
+  }
 }
 
 export type JournalEventType = keyof JournalEventData
@@ -146,6 +168,9 @@ export const JOURNAL_EVENT_TYPES = [
   'mitigation.applied',
   'recovery.confirmed',
   'sli.evaluated',
+  'fix.merged',
+  'replay.gated',
+  'verify.finished',
 ] as const satisfies readonly JournalEventType[]
 
 /** High-volume events: buffered and flushed in batches. Every other event is fsynced before append resolves. */
