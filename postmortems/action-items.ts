@@ -83,7 +83,11 @@ export function actionItemsOf(facts: DrillFacts, roster: Roster, clock: ActionIt
     const id = `AI-${i + 1}`
     const owner = ownerFor(roster, item.ownerRole ?? DEFAULT_OWNER_ROLE[item.type])
     const dueDate = dueDateFor(item.priority, clock.raisedAt)
-    const closedBy = [...new Set(fixes.filter((f) => f.data.actionItem === id && f.data.gate.green).map((f) => f.data.commit))]
+    const closedBy = [
+      ...new Set(
+        fixes.filter((f) => f.data.actionItem === id && f.data.gate.green).map((f) => f.data.commit),
+      ),
+    ]
     return {
       id,
       title: item.title,

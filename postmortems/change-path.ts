@@ -17,7 +17,8 @@ export function changePathOf(events: readonly JournalEvent[], fallbackTitle: str
     .filter((g) => g.data.commit === commit)
     .at(-1)
   const trunk = merged?.data.trunk ?? null
-  const built = trunk === null ? undefined : eventsOf(events, 'artifact.built').find((a) => a.data.commit === trunk)
+  const built =
+    trunk === null ? undefined : eventsOf(events, 'artifact.built').find((a) => a.data.commit === trunk)
   const environments = eventsOf(events, 'change.deployed')
     .filter((d) => trunk !== null && d.data.commit === trunk && d.data.environment !== undefined)
     .map((d) => d.data.environment as string)

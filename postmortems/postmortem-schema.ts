@@ -48,7 +48,12 @@ export const ChangePathSchema = Type.Object(
     trunk: Type.Union([Type.String(), Type.Null()]),
     gate: Type.Union([
       Type.Object(
-        { commit: Type.String(), tree: Type.String(), green: Type.Boolean(), steps: Type.Array(GateStepSchema) },
+        {
+          commit: Type.String(),
+          tree: Type.String(),
+          green: Type.Boolean(),
+          steps: Type.Array(GateStepSchema),
+        },
         Closed,
       ),
       Type.Null(),

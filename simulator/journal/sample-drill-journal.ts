@@ -6,6 +6,81 @@ export interface SampleDrillOptions {
   crashAtMs?: number
   /** Leave the alert (and the page and acknowledgement) out: detection failed. */
   withoutAlert?: boolean
+  /**
+   * Add the change's path during preflight (0.1 s to 0.4 s): committed, gated green, merged, built and
+   * deployed dark to staging and production.
+   */
+  withChangePath?: boolean
+  /**
+   * Add the postmortem loop after the drill (60 s on): the fix for AI-1 merged through a green gate, the bad
+   * change replayed on the new trunk and blocked by the gate's `test` step, and the verifier's verdict.
+   */
+  withRepair?: boolean
+}
+
+/** The commits of the sample's change path and repair, 40 hex digits each. */
+export const SAMPLE_COMMITS = {
+  change: 'c'.repeat(40),
+  changeTree: 'e'.repeat(40),
+  trunk: 'a'.repeat(40),
+  fix: 'f'.repeat(40),
+  fixTrunk: 'b'.repeat(40),
+  replay: 'd'.repeat(40),
+  contentHash: `sha256-${'9'.repeat(64)}`,
+} as const
+
+const GATE_STEPS = [
+  { name: 'typecheck', status: 'passed', durationMs: 1_200 },
+  { name: 'test', status: 'passed', durationMs: 2_400 },
+]
+
+function addChangePath(j: JournalBuilder): void {
+  const c = SAMPLE_COMMITS
+  const branch = 'change/checkout.new-pricing'
+  j.at(100).add('phase.entered', { phase: 'deploy' })
+  j.add('change.committed', { branch, commit: c.change, title: 'New pricing engine for checkout' })
+  j.at(200).add('gate.finished', {
+    commit: c.change,
+    tree: c.changeTree,
+    green: true,
+    durationMs: 3_600,
+    steps: GATE_STEPS,
+  })
+  j.at(250).add('change.merged', { branch, commit: c.change, trunk: c.trunk })
+  j.at(300).add('artifact.built', { commit: c.trunk, contentHash: c.contentHash, files: 42 })
+  for (const [at, environment] of [
+    [350, 'staging'],
+    [400, 'production'],
+  ] as const) {
+    j.at(at).add('deploy.step', {
+      environment,
+      step: 'finished',
+      commit: c.trunk,
+      contentHash: c.contentHash,
+      outcome: 'ok',
+    })
+    j.add('change.deployed', { commit: c.trunk, dark: true, artifact: c.contentHash, environment })
+  }
+}
+
+function addRepair(j: JournalBuilder): void {
+  const c = SAMPLE_COMMITS
+  j.at(60_000).add('fix.merged', {
+    branch: 'fix/AI-1',
+    commit: c.fix,
+    trunk: c.fixTrunk,
+    actionItem: 'AI-1',
+    gate: {
+      green: true,
+      steps: [...GATE_STEPS, { name: 'coupon-regression', status: 'passed', durationMs: 300 }],
+    },
+  })
+  j.at(65_000).add('replay.gated', { commit: c.replay, green: false, blockedBy: ['coupon-regression'] })
+  j.at(66_000).add('verify.finished', {
+    holds: true,
+    items: [{ id: 'AI-1', status: 'done', holds: true, reasons: [] }],
+    loop: { holds: true, blockedBy: ['coupon-regression'] },
+  })
 }
 
 const FLAG = 'checkout.new-pricing'
@@ -200,6 +275,8 @@ export function sampleDrillJournal(options: SampleDrillOptions = {}): JournalEve
         }),
     ])
   }
+  if (options.withChangePath) timeline.push([100, addChangePath])
+  if (options.withRepair) timeline.push([60_000, addRepair])
   timeline.sort((a, b) => a[0] - b[0])
   for (const [offset, add] of timeline) {
     if (options.crashAtMs !== undefined && offset >= options.crashAtMs) break
