@@ -120,4 +120,18 @@ describe('replay of the bad change', () => {
     expect(code).toBe(1)
     expect(JSON.parse(stdout).loop.holds).toBe(false)
   })
+
+  it('fails the loop check when trunk still holds the bad code, even though the replay is red', async () => {
+    repo = await createFixtureRepo({ 'src/price.mjs': PRICE(10), 'run-tests.mjs': RUN_TESTS }, GATE)
+    const bad = await repo.commit(
+      { 'src/price.mjs': PRICE(-1), 'test/price.test.mjs': PRICE_TEST },
+      'feat: discount everything',
+      'main',
+    )
+    const file = await postmortemFile({ commit: bad })
+    const result = await verifyPostmortem({ postmortemFile: file, repo: repo.dir, env: env() })
+    expect(result.loop?.replay).toMatchObject({ green: false, sameAsTrunk: true })
+    expect(result.loop?.holds).toBe(false)
+    expect(result.holds).toBe(false)
+  })
 })

@@ -30,6 +30,8 @@ export interface ReplayOutcome {
   trunkCommit: string
   /** Files put back from the bad commit (deleted ones included). */
   replayed: string[]
+  /** The replay's tree is trunk's own: trunk still holds the bad change's code, so red proves nothing. */
+  sameAsTrunk: boolean
   green: boolean
   /** Blocking steps that did not pass (skipped ones only when nothing else failed). */
   blockedBy: string[]
@@ -57,7 +59,7 @@ async function buildReplayCommit(
   top: string,
   trunkCommit: string,
   badCommit: string,
-): Promise<{ commit: string; replayed: string[] }> {
+): Promise<{ commit: string; replayed: string[]; sameAsTrunk: boolean }> {
   const files = (await changedFiles(top, badCommit)).filter(
     (f) => !isTestFile(f.path) && f.path !== GATE_FILE_NAME,
   )
@@ -86,7 +88,8 @@ async function buildReplayCommit(
       '-m',
       `replay: ${subject}\n\nThe code of ${badCommit} put back on ${trunkCommit}, tests as trunk has them.`,
     ])
-    return { commit, replayed: files.map((f) => f.path) }
+    const trunkTree = await git(top, ['rev-parse', `${trunkCommit}^{tree}`])
+    return { commit, replayed: files.map((f) => f.path), sameAsTrunk: tree === trunkTree }
   } finally {
     await rm(scratch, { recursive: true, force: true })
   }
@@ -101,7 +104,7 @@ async function buildReplayCommit(
 export async function replayBadChange(options: ReplayBadChangeOptions): Promise<ReplayOutcome> {
   const { top, commit: trunkCommit } = await resolveCommit(options.repo, options.trunk)
   const { commit: badCommit } = await resolveCommit(top, options.badCommit)
-  const { commit: replayCommit, replayed } = await buildReplayCommit(top, trunkCommit, badCommit)
+  const { commit: replayCommit, replayed, sameAsTrunk } = await buildReplayCommit(top, trunkCommit, badCommit)
   const record = options.record ?? false
   if (record) await git(top, ['update-ref', `${REPLAY_REF_PREFIX}${replayCommit}`, replayCommit])
   const { result } = await runGate({
@@ -117,6 +120,7 @@ export async function replayBadChange(options: ReplayBadChangeOptions): Promise<
     replayCommit,
     trunkCommit,
     replayed,
+    sameAsTrunk,
     green: result.green,
     blockedBy: (failed.length > 0 ? failed : red).map((s) => s.name),
     steps: result.steps,

@@ -78,6 +78,12 @@ async function loopCheck(
       holds: false,
       reason: `the bad change ${badCommit.slice(0, 12)} changed only tests (or nothing): there is no code to replay`,
     }
+  if (replay.sameAsTrunk)
+    return {
+      ...base,
+      holds: false,
+      reason: `${trunk} still holds the code of the bad change ${badCommit.slice(0, 12)}: a red replay would prove nothing; merge the fix first`,
+    }
   if (replay.green)
     return {
       ...base,
