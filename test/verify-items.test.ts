@@ -33,6 +33,7 @@ interface Item {
   id: string
   dueDate: string
   status: string
+  [field: string]: unknown
 }
 const item = (id: string, status = 'done', dueDate = '2030-07-01'): Item => ({
   id,
