@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { GATE_FILE_NAME } from '../config/gate-file-schema.ts'
 import { isRedStep, type StepResult } from '../runner/gate-result.ts'
 import { resolveCommit } from '../runner/resolve-commit.ts'
-import { runGate } from '../runner/run-gate.ts'
+import { type GateEvent, runGate } from '../runner/run-gate.ts'
 import { git } from '../sandbox/git.ts'
 import { isTestFile } from './is-test-file.ts'
 
@@ -22,6 +22,8 @@ export interface ReplayBadChangeOptions {
   /** Where FIREDRILL_GATE_KEY and REDIS_URL are read. @defaultValue process.env */
   env?: NodeJS.ProcessEnv
   now?: () => Date
+  /** The replay's gate steps as they start and finish. */
+  onEvent?: (event: GateEvent) => void
 }
 
 export interface ReplayOutcome {
@@ -113,6 +115,7 @@ export async function replayBadChange(options: ReplayBadChangeOptions): Promise<
     record,
     ...(options.env === undefined ? {} : { env: options.env }),
     ...(options.now === undefined ? {} : { now: options.now }),
+    ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
   })
   const red = result.steps.filter(isRedStep)
   const failed = red.filter((s) => s.status !== 'skipped')

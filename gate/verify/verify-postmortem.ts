@@ -1,6 +1,7 @@
 import { GATE_FILE_NAME } from '../config/gate-file-schema.ts'
 import { parseGateFile } from '../config/parse-gate-file.ts'
 import { resolveCommit } from '../runner/resolve-commit.ts'
+import type { GateEvent } from '../runner/run-gate.ts'
 import { git } from '../sandbox/git.ts'
 import type { ItemVerdict } from './item-verdict.ts'
 import { readVerifiablePostmortem } from './read-verifiable-postmortem.ts'
@@ -21,6 +22,8 @@ export interface VerifyPostmortemOptions {
   recordReplay?: boolean
   /** Where FIREDRILL_GATE_KEY and REDIS_URL are read. @defaultValue process.env */
   env?: NodeJS.ProcessEnv
+  /** The replay's gate steps as they start and finish. */
+  onReplayEvent?: (event: GateEvent) => void
 }
 
 export interface LoopCheck {
@@ -70,6 +73,7 @@ async function loopCheck(
     badCommit,
     record: options.recordReplay ?? false,
     ...(options.env === undefined ? {} : { env: options.env }),
+    ...(options.onReplayEvent === undefined ? {} : { onEvent: options.onReplayEvent }),
   })
   const base = { badCommit, replayCommit: replay.replayCommit, blockedBy: replay.blockedBy, replay }
   if (replay.replayed.length === 0)

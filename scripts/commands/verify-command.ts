@@ -1,9 +1,15 @@
+import type { GateEvent } from '../../gate/runner/run-gate.ts'
 import type { ItemVerdict } from '../../gate/verify/item-verdict.ts'
 import { type LoopCheck, type VerifyResult, verifyPostmortem } from '../../gate/verify/verify-postmortem.ts'
 import type { Command } from '../command.ts'
 import { parseCommandArgs } from '../parse-command-args.ts'
 
 const usage = 'verify POSTMORTEM [--repo DIR] [--trunk BRANCH] [--json] [--no-replay]'
+
+function progress(event: GateEvent): void {
+  if (event.type === 'step-started') process.stderr.write(`verify: replay: ${event.step.name} started\n`)
+  else process.stderr.write(`verify: replay: ${event.result.name} ${event.result.status}\n`)
+}
 
 function itemLines(items: readonly ItemVerdict[]): string[] {
   const width = (pick: (i: ItemVerdict) => string, title: string) =>
@@ -71,6 +77,7 @@ export const verifyCommand: Command = {
       postmortemFile: positionals[0]!,
       repo: values.repo,
       replay: !(values['no-replay'] ?? false),
+      onReplayEvent: progress,
       ...(values.trunk === undefined ? {} : { trunk: values.trunk }),
     })
     const out = values.json ? JSON.stringify(result, null, 2) : describeVerifyResult(result).join('\n')
