@@ -64,6 +64,12 @@ const commands: readonly CommandEntry[] = [
     summary: 'action items merged through the gate, bad change replayed red (0 all hold, 1 some fall short)',
     load: async () => (await import('./commands/verify-command.ts')).verifyCommand,
   },
+  {
+    name: 'postmortem',
+    usage: 'postmortem lint FILE [--json]',
+    summary: 'lint a postmortem (.json, or the .json beside a .md): 0 clean, 1 problems, 2 unreadable',
+    load: async () => (await import('./commands/postmortem-command.ts')).postmortemCommand,
+  },
 ]
 
 const HELP = `firedrill: incident drills and the postmortem loop, end to end.
