@@ -60,7 +60,7 @@ const commands: readonly CommandEntry[] = [
   },
   {
     name: 'verify',
-    usage: 'verify POSTMORTEM [--repo DIR] [--trunk BRANCH] [--json] [--no-replay]',
+    usage: 'verify POSTMORTEM [--repo DIR] [--trunk BRANCH] [--json] [--no-replay] [--lint-only]',
     summary: 'action items merged through the gate, bad change replayed red (0 all hold, 1 some fall short)',
     load: async () => (await import('./commands/verify-command.ts')).verifyCommand,
   },

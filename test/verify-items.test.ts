@@ -249,4 +249,13 @@ describe('firedrill verify', () => {
       code: GateErrorCode.VERIFY_POSTMORTEM_INVALID,
     })
   })
+
+  it('--lint-only lints the postmortem without the repository: 1 on problems, 2 when unreadable', async () => {
+    const file = await postmortemFile([item('AI-1')])
+    const linted = await runCliInProcess(['verify', file, '--lint-only', '--json', '--repo', scratch!])
+    expect(linted.code).toBe(1)
+    expect(JSON.parse(linted.stdout)).toMatchObject({ ok: false })
+    const missing = await runCliInProcess(['verify', join(scratch!, 'nope.json'), '--lint-only'])
+    expect(missing.code).toBe(2)
+  })
 })

@@ -1,10 +1,11 @@
 import type { GateEvent } from '../../gate/runner/run-gate.ts'
 import type { ItemVerdict } from '../../gate/verify/item-verdict.ts'
 import { type LoopCheck, type VerifyResult, verifyPostmortem } from '../../gate/verify/verify-postmortem.ts'
+import { lintPostmortemFile } from '../../postmortems/lint/lint-postmortem-file.ts'
 import type { Command } from '../command.ts'
 import { parseCommandArgs } from '../parse-command-args.ts'
 
-const usage = 'verify POSTMORTEM [--repo DIR] [--trunk BRANCH] [--json] [--no-replay]'
+const usage = 'verify POSTMORTEM [--repo DIR] [--trunk BRANCH] [--json] [--no-replay] [--lint-only]'
 
 function progress(event: GateEvent): void {
   if (event.type === 'step-started') process.stderr.write(`verify: replay: ${event.step.name} started\n`)
@@ -56,6 +57,21 @@ export function describeVerifyResult(result: VerifyResult): string[] {
   ]
 }
 
+/** `--lint-only`: the postmortem's own lint, without the repository (0 clean, 1 problems, 2 unreadable). */
+async function lintOnly(path: string, json: boolean): Promise<number> {
+  const result = await lintPostmortemFile(path)
+  const lines = json
+    ? [JSON.stringify(result, null, 2)]
+    : result.ok
+      ? [`lint: ${result.file}: no problems`]
+      : [
+          `lint: ${result.file}: ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}`,
+          ...result.problems.map((p) => `  ${p.path}: ${p.message}`),
+        ]
+  process.stdout.write(`${lines.join('\n')}\n`)
+  return result.ok ? 0 : 1
+}
+
 export const verifyCommand: Command = {
   name: 'verify',
   usage,
@@ -69,10 +85,12 @@ export const verifyCommand: Command = {
         trunk: { type: 'string' },
         json: { type: 'boolean' },
         'no-replay': { type: 'boolean' },
+        'lint-only': { type: 'boolean' },
       },
       usage,
       { min: 1, max: 1 },
     )
+    if (values['lint-only']) return lintOnly(positionals[0]!, values.json ?? false)
     const result = await verifyPostmortem({
       postmortemFile: positionals[0]!,
       repo: values.repo,
