@@ -4,7 +4,8 @@ import type { ChangePath } from './postmortem-schema.ts'
 /**
  * The bad change's path as the journal records it: committed on its branch, gated, merged into trunk, built
  * into an artifact and deployed. `commit` is the change's own commit on its branch (what a replay puts back on
- * trunk). Null when the journal records no committed or merged change; later steps it lacks are null or empty.
+ * trunk). Null when the journal records no committed or merged change; of the later steps, those it lacks are
+ * absent (`trunk`), null (`gate`, `artifact`) or empty (`environments`).
  */
 export function changePathOf(events: readonly JournalEvent[], fallbackTitle: string): ChangePath | null {
   const committed = eventsOf(events, 'change.committed')[0]
@@ -16,17 +17,17 @@ export function changePathOf(events: readonly JournalEvent[], fallbackTitle: str
   const gate = eventsOf(events, 'gate.finished')
     .filter((g) => g.data.commit === commit)
     .at(-1)
-  const trunk = merged?.data.trunk ?? null
+  const trunk = merged?.data.trunk
   const built =
-    trunk === null ? undefined : eventsOf(events, 'artifact.built').find((a) => a.data.commit === trunk)
+    trunk === undefined ? undefined : eventsOf(events, 'artifact.built').find((a) => a.data.commit === trunk)
   const environments = eventsOf(events, 'change.deployed')
-    .filter((d) => trunk !== null && d.data.commit === trunk && d.data.environment !== undefined)
+    .filter((d) => trunk !== undefined && d.data.commit === trunk && d.data.environment !== undefined)
     .map((d) => d.data.environment as string)
   return {
     title: committed?.data.title ?? fallbackTitle,
     branch: committed?.data.branch ?? merged?.data.branch ?? '',
     commit,
-    trunk,
+    ...(trunk === undefined ? {} : { trunk }),
     gate:
       gate === undefined
         ? null

@@ -44,8 +44,8 @@ export const ChangePathSchema = Type.Object(
     branch: Type.String(),
     /** The bad change's own commit on its branch: what a replay puts back on trunk. */
     commit: Type.String({ minLength: 1 }),
-    /** The merge commit on trunk; null when the journal ends before the merge. */
-    trunk: Type.Union([Type.String(), Type.Null()]),
+    /** The merge commit on trunk; absent when the journal ends before the merge. */
+    trunk: Type.Optional(Type.String({ minLength: 1 })),
     gate: Type.Union([
       Type.Object(
         {

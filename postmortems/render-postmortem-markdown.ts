@@ -29,8 +29,8 @@ function changePathMarkdown(change: ChangePath | null): string {
       ],
       [
         'Merge to trunk',
-        change.trunk === null ? 'not recorded' : 'merged',
-        change.trunk === null ? '-' : short(change.trunk),
+        change.trunk === undefined ? 'not recorded' : 'merged',
+        change.trunk === undefined ? '-' : short(change.trunk),
       ],
       [
         'Artifact',
