@@ -1,7 +1,6 @@
 import { eventsOf } from '../simulator/journal/journal-event.ts'
 import type { DrillFacts } from './drill-facts.ts'
 import { formatMs, formatRatio } from './postmortem-format.ts'
-import { faultWords } from './postmortem-narrative.ts'
 import type { ChangePath, MistakeLog } from './postmortem-schema.ts'
 
 /** What to check, and before which decision, for each kind of fault a scenario can release. */
@@ -40,7 +39,7 @@ export function mistakeLogOf(facts: DrillFacts, change: ChangePath | null): Mist
       `The decision to release "${scenario.change.title}" behind ${flag} rested on a gate that never ran the new path with the flag on; ` +
       `${gateWords}.`,
     symptom,
-    rootCause: `${scenario.change.description.trim()} On the new path, ${faultWords(facts)}.`,
+    rootCause: `${scenario.change.description.trim()} No gate step exercised this path with ${flag} on, so the defect reached trunk.`,
     repairEvidence: {
       replay:
         replay === undefined

@@ -6,8 +6,7 @@ const FAULT_WORDS: Record<string, (statusCode: number) => string> = {
     `orders that carry a coupon code the catalog does not know fail with HTTP ${status}`,
 }
 
-/** The fault in plain words: what fails on the new path. */
-export function faultWords(facts: DrillFacts): string {
+function faultWords(facts: DrillFacts): string {
   const { fault } = facts.scenario.change
   return FAULT_WORDS[fault.kind]?.(fault.statusCode) ?? `requests fail (${fault.kind})`
 }
