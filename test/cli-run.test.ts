@@ -22,7 +22,13 @@ describe('firedrill run', () => {
     expect(stderr).toContain('release step 1')
     expect(code).toBe(0)
     const summary = JSON.parse(stdout)
-    expect(summary).toMatchObject({ scenario: expect.any(String), seed: 42, status: 'recovered' })
+    expect(summary).toMatchObject({
+      scenario: expect.any(String),
+      seed: 42,
+      status: 'recovered',
+      loopClosed: true,
+    })
+    expect(summary.verify).toMatchObject({ holds: true, loop: { holds: true, blockedBy: ['unit-tests'] } })
     for (const key of [
       'releasedAt',
       'firstErrorAt',
@@ -38,7 +44,7 @@ describe('firedrill run', () => {
     expect(summary.impact).toMatchObject({ requests: expect.any(Number), failedRequests: expect.any(Number) })
     expect(summary.postmortem.markdown).toBe(join(out, 'postmortem.md'))
     expect(summary.journal).toBe(join(out, 'journal.jsonl'))
-  }, 60_000)
+  }, 180_000)
 
   it('exits 2 naming the file and the field for a malformed scenario, with no stack trace', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'firedrill-bad-'))

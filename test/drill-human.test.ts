@@ -45,6 +45,7 @@ describe('a drill with a human responder', () => {
         redisUrl: testRedisUrl(),
         outDir,
         responder: 'human',
+        followUp: false,
         human: { out: terminal, input: Object.assign(new PassThrough(), { isTTY: false }) as never },
       })
       expect(outcome.status).toBe('recovered')

@@ -51,6 +51,7 @@ describe('a whole drill', () => {
   it('releases the bad change, pages, turns the flag off, recovers, and is timed from its journal', async () => {
     const { outcome, events, prefix } = await drill(await quickScenario())
     expect(outcome.status).toBe('recovered')
+    expect(outcome.loopClosed).toBe(true)
 
     const types = events.map((e) => e.type)
     for (const type of [
@@ -106,7 +107,20 @@ describe('a whole drill', () => {
     const smoke = eventsOf(events, 'deploy.step').filter((e) => e.data.step === 'smoke.passed')
     expect(smoke.map((e) => e.data.environment)).toEqual(['staging', 'production'])
 
+    // The loop closed: the fix merged through a green gate as the commit closing AI-1, every item holds, and the
+    // bad change's code, put back on today's trunk, is stopped by the test the fix added.
+    const [fix] = eventsOf(events, 'fix.merged')
+    const [replay] = eventsOf(events, 'replay.gated')
+    const [verdict] = eventsOf(events, 'verify.finished')
+    expect(fix?.data).toMatchObject({ actionItem: 'AI-1', gate: { green: true } })
+    expect(replay?.data).toMatchObject({ green: false, blockedBy: ['unit-tests'] })
+    expect(verdict?.data).toMatchObject({ holds: true, loop: { holds: true } })
+    expect(summary).toMatchObject({ loopClosed: true })
+
     const postmortem = JSON.parse(await readFile(summary.postmortem.json, 'utf8'))
+    expect(postmortem.actionItems[0]).toMatchObject({ id: 'AI-1', status: 'done' })
+    expect(postmortem.actionItems[0].closedBy).toHaveLength(1)
+    expect([fix?.data.commit, fix?.data.trunk]).toContain(postmortem.actionItems[0].closedBy[0])
     expect(postmortem.actionItems.length).toBeGreaterThan(0)
     for (const item of postmortem.actionItems) {
       expect(item.owner).toBeTruthy()
@@ -120,13 +134,13 @@ describe('a whole drill', () => {
     expect((await stat(join(artifactDir, 'manifest.json'))).mode & 0o222).toBe(0)
     expect((await stat(join(artifactDir, 'services'))).mode & 0o200).toBe(0o200)
     await rm(outcome.outDir, { recursive: true })
-  }, 60_000)
+  }, 180_000)
 
   it('sends the same requests and walks the same steps for the same seed', async () => {
     const dir = await quickScenario()
     // One after the other: two drills at once on two cores would race for the CPU, not test determinism.
-    const a = await drill(dir)
-    const b = await drill(dir)
+    const a = await drill(dir, { followUp: false })
+    const b = await drill(dir, { followUp: false })
     const sequence = (events: readonly JournalEvent[]) =>
       events.find((e) => e.type === 'traffic.stopped')?.data as {
         sequence: { count: number; digest: string }
@@ -135,9 +149,9 @@ describe('a whole drill', () => {
     expect(sequence(a.events).sequence).toEqual(sequence(b.events).sequence)
     expect(skeleton(a.events)).toEqual(skeleton(b.events))
 
-    const other = await drill(dir, { seed: 7 })
+    const other = await drill(dir, { seed: 7, followUp: false })
     expect(sequence(other.events).sequence).not.toEqual(sequence(a.events).sequence)
-  }, 150_000)
+  }, 240_000)
 })
 
 describe('an aborted drill', () => {

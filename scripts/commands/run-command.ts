@@ -52,7 +52,7 @@ export const runCommand: Command = {
       })
       const { summary } = await reportRun(outcome.outDir)
       process.stdout.write(values.json ? `${JSON.stringify(summary)}\n` : describe(summary))
-      return summary.status === 'recovered' ? 0 : 1
+      return summary.status === 'recovered' && summary.loopClosed ? 0 : 1
     } finally {
       process.off('SIGINT', onSignal)
       process.off('SIGTERM', onSignal)
@@ -72,8 +72,18 @@ function describe(s: DrillSummary): string {
     `MTTM       ${ms(t.mttmMs)}   alert → flag off`,
     `MTTR       ${ms(t.mttrMs)}   release → recovered (${ms(t.mttrFromFirstErrorMs)} from the first failed request)`,
     `impact     ${s.impact.failedRequests} of ${s.impact.requests} requests failed; ${s.impact.errorBudgetConsumedPct.toFixed(2)}% of the error budget`,
+    `loop       ${loopLine(s)}`,
     `postmortem ${s.postmortem.markdown}`,
     `journal    ${s.journal}`,
     '',
   ].join('\n')
+}
+
+function loopLine(s: DrillSummary): string {
+  if (s.verify === null) return 'not closed (the follow-up did not run)'
+  const items = s.verify.items.map((i) => `${i.id} ${i.status}${i.holds ? '' : ' (falls short)'}`).join(', ')
+  const replay = s.verify.loop.holds
+    ? `the replayed bad change is blocked by ${s.verify.loop.blockedBy.join(', ')}`
+    : 'the replayed bad change is NOT blocked'
+  return `${s.loopClosed ? 'closed' : 'NOT closed'}: ${items}; ${replay}`
 }

@@ -17,6 +17,11 @@ export interface RunDrillOptions {
   signal?: AbortSignal
   /** One line of progress at a time (stderr in the command line). @defaultValue none */
   progress?: (line: string) => void
+  /**
+   * After a recovered drill, close the loop: merge the scenario's fix through the gate, verify the action
+   * items and replay the bad change. @defaultValue true
+   */
+  followUp?: boolean
   /** How a human responder is paged and acknowledges. */
   human?: HumanResponderOptions
 }
@@ -26,5 +31,7 @@ export interface DrillOutcome {
   outDir: string
   journal: string
   status: 'recovered' | 'aborted' | 'not-recovered'
+  /** The fix merged through the gate, every action item holds, and the replayed bad change is blocked. */
+  loopClosed: boolean
   abortReason?: string
 }

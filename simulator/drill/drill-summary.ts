@@ -1,3 +1,4 @@
+import type { JournalEventData } from '../journal/journal-event.ts'
 import type { Timings } from '../timings/derive-timings.ts'
 
 export type DrillStatus = 'recovered' | 'aborted' | 'not-recovered'
@@ -29,5 +30,9 @@ export interface DrillSummary {
   >
   impact: { requests: number; failedRequests: number; errorRatio: number; errorBudgetConsumedPct: number }
   postmortem: { markdown: string; json: string; actionItems: number }
+  /** The fix merged through the gate, every action item holds, and the replayed bad change was blocked. */
+  loopClosed: boolean
+  /** The verifier's verdict from the journal (null when the loop never ran). */
+  verify: JournalEventData['verify.finished'] | null
   journal: string
 }

@@ -51,6 +51,7 @@ export async function reportRun(runDir: string, options: ReportRunOptions = {}):
   const { timings, impact } = drillFigures(events, loaded.scenario)
   const started = eventsOf(events, 'drill.started')[0]
   const aborted = eventsOf(events, 'drill.aborted')[0]
+  const verified = eventsOf(events, 'verify.finished').at(-1)
   const summary: DrillSummary = {
     runId: started?.data.runId ?? basename(dir),
     scenario: started?.data.scenario ?? loaded.name,
@@ -76,6 +77,8 @@ export async function reportRun(runDir: string, options: ReportRunOptions = {}):
       json: resolve(written.json),
       actionItems: postmortem.actionItems.length,
     },
+    loopClosed: verified?.data.holds ?? false,
+    verify: verified?.data ?? null,
     journal,
   }
   await writeFileAtomically(join(dir, RUN_FILES.summary), `${JSON.stringify(summary, null, 2)}\n`)

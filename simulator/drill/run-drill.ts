@@ -11,6 +11,7 @@ import { JournalWriter } from '../journal/journal-writer.ts'
 import { deriveImpact } from '../timings/derive-impact.ts'
 import { impactSloOf } from '../timings/drill-figures.ts'
 import type { TrafficRun } from '../traffic/start-traffic.ts'
+import { closeLoop } from './close-loop.ts'
 import { type DeployedShop, deployShop } from './deploy-shop.ts'
 import { createDrillDetection, type DrillDetection } from './drill-detection.ts'
 import { DrillJournal } from './drill-journal.ts'
@@ -136,6 +137,7 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
     )
   }
   let status: DrillOutcome['status'] = 'not-recovered'
+  let loopClosed = false
 
   try {
     // Deploy: the bad change travels as a commit to trunk and runs dark (its flag off).
@@ -356,6 +358,28 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
     await paging?.close().catch(() => {})
     await deployed?.shop.close().catch(() => {})
     await allowRemoval(join(outDir, 'artifacts')).catch(() => {})
+    if (
+      abort === undefined &&
+      status === 'recovered' &&
+      deployed !== undefined &&
+      options.followUp !== false
+    ) {
+      await enter('follow-up')
+      loopClosed = await closeLoop({
+        loaded,
+        repo: deployed.repo,
+        journal,
+        outDir,
+        redisUrl: options.redisUrl,
+        clock,
+        say,
+      }).catch(async (err: unknown) => {
+        const message = (err as Error).message
+        await journal.append({ type: 'check.failed', data: { name: 'loop closed', evidence: {}, message } })
+        say(`the loop did not close: ${message}`)
+        return false
+      })
+    }
     options.signal?.removeEventListener('abort', onSignal)
     if (abort !== undefined) {
       status = 'aborted'
@@ -376,7 +400,14 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
     await journal.close()
   }
 
-  return { runId, outDir, journal: journalFile, status, ...(abort ? { abortReason: abort.reason } : {}) }
+  return {
+    runId,
+    outDir,
+    journal: journalFile,
+    status,
+    loopClosed,
+    ...(abort ? { abortReason: abort.reason } : {}),
+  }
 
   async function steadyState(when: 'before' | 'after'): Promise<boolean> {
     const from = clock.now()

@@ -17,6 +17,7 @@ export type DrillPhase =
   | 'steady-state-after'
   | 'report'
   | 'cleanup'
+  | 'follow-up'
 
 export interface JournalEventData {
   'drill.started': {

@@ -1,0 +1,114 @@
+import { join } from 'node:path'
+import { mergeWhenGreen } from '../../gate/merge/merge-when-green.ts'
+import { runGate } from '../../gate/runner/run-gate.ts'
+import { commitPatch, type SandboxRepo } from '../../gate/sandbox/sandbox-repo.ts'
+import { verifyPostmortem } from '../../gate/verify/verify-postmortem.ts'
+import { buildPostmortem } from '../../postmortems/build-postmortem.ts'
+import { writePostmortem } from '../../postmortems/write-postmortem.ts'
+import type { Clock } from '../clock/clock.ts'
+import type { LoadedScenario } from '../scenario/load-scenario.ts'
+import { loadRoster } from '../scenario/team-roster.ts'
+import type { DrillJournal } from './drill-journal.ts'
+
+export interface CloseLoopOptions {
+  loaded: LoadedScenario
+  repo: SandboxRepo
+  journal: DrillJournal
+  outDir: string
+  redisUrl: string
+  clock: Clock
+  say(line: string): void
+}
+
+/**
+ * After the incident, the loop: the scenario's fix (the repair and the test that would have caught the change)
+ * is committed on a branch with a `Refs: AI-n` trailer for the first prevent item, gated, and merged only when
+ * green; then the verifier holds every action item against the repository and replays the bad change's code on
+ * today's trunk, which the gate must now stop. Returns whether the loop closed.
+ */
+export async function closeLoop(options: CloseLoopOptions): Promise<boolean> {
+  const { loaded, repo, journal, say } = options
+  const fix = loaded.scenario.followUp.fix
+  if (fix === undefined) {
+    say('no fix in the scenario: the loop cannot close')
+    return false
+  }
+  const roster = await loadRoster(loaded)
+  const interim = () => buildPostmortem(journal.events, loaded.scenario, roster, { now: options.clock.now() })
+  const item = interim().actionItems.find((i) => i.type === 'prevent')
+  if (item === undefined) {
+    say('no prevent action item: the loop cannot close')
+    return false
+  }
+  const env = { ...process.env, REDIS_URL: options.redisUrl }
+
+  const branch = `fix/${item.id}`
+  const head = await commitPatch(
+    repo,
+    join(loaded.dir, fix),
+    branch,
+    `fix: ${item.title}\n\nRefs: ${item.id}`,
+  )
+  say(`fix for ${item.id} committed on ${branch} (${head.slice(0, 12)}); running the gate`)
+  const { result } = await runGate({ repo: repo.dir, ref: branch, env })
+  const gate = {
+    green: result.green,
+    steps: result.steps.map((s) => ({ name: s.name, status: s.status, durationMs: s.durationMs })),
+  }
+  await journal.append({
+    type: 'gate.finished',
+    data: {
+      commit: result.commit,
+      tree: result.tree,
+      green: result.green,
+      durationMs: result.durationMs,
+      steps: gate.steps,
+    },
+  })
+  say(`gate ${result.green ? 'green' : 'RED'} on the fix`)
+  if (!result.green) return false
+  const merged = await mergeWhenGreen({ repo: repo.dir, branch, env })
+  await journal.append({
+    type: 'fix.merged',
+    data: { branch, commit: merged.branchHead, trunk: merged.mergeCommit, actionItem: item.id, gate },
+  })
+
+  // The verifier reads the postmortem as it now stands (the fix merged), like a reviewer would.
+  const written = await writePostmortem(options.outDir, interim())
+  const verdict = await verifyPostmortem({
+    postmortemFile: written.json,
+    repo: repo.dir,
+    trunk: repo.trunk,
+    env,
+    now: new Date(options.clock.now()),
+  })
+  if (verdict.loop !== null && verdict.loop.replayCommit !== null) {
+    await journal.append({
+      type: 'replay.gated',
+      data: {
+        commit: verdict.loop.replayCommit,
+        green: verdict.loop.replay?.green ?? false,
+        blockedBy: verdict.loop.blockedBy,
+      },
+    })
+  }
+  await journal.append({
+    type: 'verify.finished',
+    data: {
+      holds: verdict.holds,
+      items: verdict.items.map((i) => ({
+        id: i.id,
+        status: i.status,
+        holds: i.holds,
+        reasons: i.reasons.map((r) => r.text),
+      })),
+      loop: { holds: verdict.loop?.holds ?? false, blockedBy: verdict.loop?.blockedBy ?? [] },
+    },
+  })
+  say(
+    `verify: ${verdict.holds ? 'every item holds' : 'some items fall short'}; replay of the bad change ${
+      verdict.loop?.holds ? `blocked by ${verdict.loop.blockedBy.join(', ')}` : 'NOT blocked'
+    }`,
+  )
+  return verdict.holds
+}
