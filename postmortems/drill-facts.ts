@@ -12,7 +12,7 @@ import {
 } from '../simulator/timings/derive-timings.ts'
 import { theoreticalDetectionMs } from '../simulator/timings/theoretical-detection.ts'
 
-export type DrillStatus = 'recovered' | 'not-recovered' | 'aborted' | 'incomplete'
+export type DrillStatus = 'recovered' | 'not-recovered' | 'aborted' | 'incomplete' | 'prevented'
 
 /** What the journal says happened, gathered once for the postmortem's sections. */
 export interface DrillFacts {
@@ -59,7 +59,9 @@ export function gatherDrillFacts(
   const status: DrillStatus =
     aborted !== undefined
       ? 'aborted'
-      : anchors.recovered !== null
+      : finished?.data.outcome === 'prevented'
+        ? 'prevented'
+        : anchors.recovered !== null
         ? 'recovered'
         : finished === undefined
           ? 'incomplete'

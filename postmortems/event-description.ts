@@ -32,6 +32,8 @@ export function describeEvent(event: JournalEvent): string {
       return `Change "${event.data.title}" committed as ${event.data.commit.slice(0, 12)} on ${event.data.branch}.`
     case 'gate.finished':
       return `Gate ${event.data.green ? 'green' : 'RED'} on ${event.data.commit.slice(0, 12)} in ${(event.data.durationMs / 1000).toFixed(1)} s: ${event.data.steps.map((s) => `${s.name} ${s.status}`).join(', ')}.`
+    case 'change.refused':
+      return `The gate refused ${event.data.commit.slice(0, 12)} on ${event.data.branch} (stopped by ${event.data.blockedBy.join(', ')}); it did not reach trunk.`
     case 'change.merged':
       return `Branch ${event.data.branch} (${event.data.commit.slice(0, 12)}) merged to trunk as ${event.data.trunk.slice(0, 12)}.`
     case 'artifact.built':

@@ -119,6 +119,7 @@ export const PostmortemSchema = Type.Object(
       Type.Literal('not-recovered'),
       Type.Literal('aborted'),
       Type.Literal('incomplete'),
+      Type.Literal('prevented'),
     ]),
     /** The incident's date (UTC) and when this document was generated. */
     date: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' }),

@@ -7,6 +7,7 @@ const STATUS_WORDS: Record<Postmortem['status'], string> = {
   'not-recovered': 'Not recovered during the drill; action items open',
   aborted: 'Drill aborted by a stop condition; action items open',
   incomplete: 'Incomplete: the journal ends before the drill finished',
+  prevented: 'Prevented: the gate refused the change, and the same workload caused no incident',
 }
 
 const short = (commit: string) => `\`${commit.slice(0, 12)}\``

@@ -6,7 +6,8 @@ import type { CommandEntry } from './command.ts'
 const commands: readonly CommandEntry[] = [
   {
     name: 'run',
-    usage: 'run [--scenario NAME|PATH] [--seed N] [--responder bot|human] [--out DIR] [--json]',
+    usage:
+      'run [--scenario NAME|PATH] [--seed N] [--responder bot|human] [--out DIR] [--json] | run --again RUN_DIR',
     summary: 'one whole drill; progress on stderr, summary on stdout',
     load: async () => (await import('./commands/run-command.ts')).runCommand,
   },

@@ -128,13 +128,27 @@ describe('a whole drill', () => {
     }
     await expectPutBack(prefix)
 
+    // --again: the same workload on the fixed trunk. The gate now refuses the bad change; no incident happens.
+    const again = await drill(await quickScenario(), { again: outcome.outDir, followUp: false })
+    expect(again.outcome.status).toBe('prevented')
+    const [refused] = eventsOf(again.events, 'change.refused')
+    expect(refused?.data.blockedBy).toEqual(['unit-tests'])
+    expect(eventsOf(again.events, 'change.merged')).toEqual([])
+    expect(eventsOf(again.events, 'alert.fired')).toEqual([])
+    // Every canary step ran, up to 100 %, and nothing paged.
+    expect(eventsOf(again.events, 'release.step').map((e) => e.data.percent)).toEqual([25, 100])
+    expect((await reportRun(again.outcome.outDir)).summary).toMatchObject({
+      status: 'prevented',
+      impact: { failedRequests: 0 },
+    })
+
     // The run keeps its artifact's files read-only, and gives its directories back their owner's write bit so
     // a plain recursive remove can clear the run away (checked by mode: the suite may run as root).
     const artifactDir = join(outcome.outDir, 'artifacts', built!.data.commit)
     expect((await stat(join(artifactDir, 'manifest.json'))).mode & 0o222).toBe(0)
     expect((await stat(join(artifactDir, 'services'))).mode & 0o200).toBe(0o200)
     await rm(outcome.outDir, { recursive: true })
-  }, 180_000)
+  }, 300_000)
 
   it('sends the same requests and walks the same steps for the same seed', async () => {
     const dir = await quickScenario()

@@ -1,7 +1,10 @@
+import { join, resolve } from 'node:path'
 import { provisionRedis } from '../../services/platform/redis/redis-provisioner.ts'
 import type { DrillSummary } from '../../simulator/drill/drill-summary.ts'
 import { reportRun } from '../../simulator/drill/report-run.ts'
 import { runDrill } from '../../simulator/drill/run-drill.ts'
+import { eventsOf } from '../../simulator/journal/journal-event.ts'
+import { readJournal } from '../../simulator/journal/read-journal.ts'
 import { loadScenario } from '../../simulator/scenario/load-scenario.ts'
 import { humanizeMs } from '../../simulator/timings/humanize-ms.ts'
 import { UsageError } from '../cli-errors.ts'
@@ -9,7 +12,7 @@ import type { Command } from '../command.ts'
 import { intOption, parseCommandArgs } from '../parse-command-args.ts'
 
 const usage =
-  'run [--scenario NAME|PATH] [--seed N] [--responder bot|human] [--out DIR] [--json] [--redis URL]'
+  'run [--scenario NAME|PATH] [--seed N] [--responder bot|human] [--out DIR] [--json] [--redis URL] | run --again RUN_DIR'
 
 export const runCommand: Command = {
   name: 'run',
@@ -25,6 +28,7 @@ export const runCommand: Command = {
         out: { type: 'string' },
         json: { type: 'boolean', default: false },
         redis: { type: 'string' },
+        again: { type: 'string' },
       },
       usage,
     )
@@ -33,7 +37,9 @@ export const runCommand: Command = {
       throw new UsageError(`--responder must be bot or human (got "${responder}").\nUsage: ${usage}`)
     }
     const seed = values.seed === undefined ? undefined : intOption(values.seed, 'seed', 0, 0, 4_294_967_295)
-    const loaded = await loadScenario(values.scenario)
+    // --again: the same workload (scenario and seed) as a previous run, on that run's fixed trunk.
+    const previous = values.again === undefined ? undefined : await previousRun(values.again)
+    const loaded = previous?.loaded ?? (await loadScenario(values.scenario))
     const redis = await provisionRedis({ url: values.redis })
     const interrupt = new AbortController()
     const onSignal = () => interrupt.abort()
@@ -44,7 +50,8 @@ export const runCommand: Command = {
       const outcome = await runDrill({
         loaded,
         redisUrl: redis.url,
-        ...(seed === undefined ? {} : { seed }),
+        ...(seed === undefined ? (previous === undefined ? {} : { seed: previous.seed }) : { seed }),
+        ...(previous === undefined ? {} : { again: previous.dir }),
         ...(responder === undefined ? {} : { responder }),
         ...(values.out === undefined ? {} : { outDir: values.out }),
         signal: interrupt.signal,
@@ -52,13 +59,26 @@ export const runCommand: Command = {
       })
       const { summary } = await reportRun(outcome.outDir)
       process.stdout.write(values.json ? `${JSON.stringify(summary)}\n` : describe(summary))
-      return summary.status === 'recovered' && summary.loopClosed ? 0 : 1
+      return (summary.status === 'recovered' && summary.loopClosed) || summary.status === 'prevented' ? 0 : 1
     } finally {
       process.off('SIGINT', onSignal)
       process.off('SIGTERM', onSignal)
       await redis.stop()
     }
   },
+}
+
+async function previousRun(dir: string) {
+  const runDir = resolve(dir)
+  const { events } = await readJournal(join(runDir, 'journal.jsonl'))
+  const started = eventsOf(events, 'drill.started')[0]
+  if (started === undefined || eventsOf(events, 'fix.merged').length === 0) {
+    throw new UsageError(
+      `--again needs a run whose loop closed (its fix merged to trunk); "${runDir}" has ${started === undefined ? 'no drill.started event' : 'no merged fix'}.`,
+    )
+  }
+  const loaded = await loadScenario(join(runDir, 'scenario'))
+  return { dir: runDir, seed: started.data.seed, loaded: { ...loaded, name: started.data.scenario } }
 }
 
 function describe(s: DrillSummary): string {
@@ -80,6 +100,7 @@ function describe(s: DrillSummary): string {
 }
 
 function loopLine(s: DrillSummary): string {
+  if (s.status === 'prevented') return 'not needed: the gate refused the change, so no incident happened'
   if (s.verify === null) return 'not closed (the follow-up did not run)'
   const items = s.verify.items.map((i) => `${i.id} ${i.status}${i.holds ? '' : ' (falls short)'}`).join(', ')
   const replay = s.verify.loop.holds

@@ -1,4 +1,5 @@
-import { join } from 'node:path'
+import { symlink } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { Artifact } from '../../gate/build/artifact.ts'
 import { buildArtifact } from '../../gate/build/build-artifact.ts'
@@ -9,7 +10,12 @@ import { GateRedError } from '../../gate/gate-errors.ts'
 import { mergeWhenGreen } from '../../gate/merge/merge-when-green.ts'
 import { runGate } from '../../gate/runner/run-gate.ts'
 import { git } from '../../gate/sandbox/git.ts'
-import { commitPatch, createSandboxRepo, type SandboxRepo } from '../../gate/sandbox/sandbox-repo.ts'
+import {
+  commitPatch,
+  createSandboxRepo,
+  PROJECT_ROOT,
+  type SandboxRepo,
+} from '../../gate/sandbox/sandbox-repo.ts'
 import { FlagsHttpClient } from '../../services/flags/flags-http-client.ts'
 import type { RunningShop, ShopOptions } from '../../services/shop/shop-options.ts'
 import type { NewJournalEvent } from '../journal/journal-event.ts'
@@ -29,6 +35,8 @@ export interface DeployedShop {
   commit: string | null
   /** The artifact production runs. */
   artifact: Artifact
+  /** The gate refused the change (expected in a `--again` run): production runs trunk without it. */
+  refused: boolean
   shop: ShopUnderDrill
 }
 
@@ -40,6 +48,11 @@ export interface DeployShopOptions {
   /** Journals one step of the change's path. */
   record(event: NewJournalEvent): Promise<unknown>
   say(line: string): void
+  /**
+   * A previous run's service repository to start from (its trunk, with its fix merged) instead of a fresh copy
+   * of `services/`; a red gate on the change is then an outcome, not a failure.
+   */
+  baseRepo?: string
 }
 
 type StartShop = (options: ShopOptions) => Promise<RunningShop>
@@ -84,7 +97,10 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
   }
 
   try {
-    const repo = await createSandboxRepo(join(options.runDir, 'sandbox'))
+    const repo =
+      options.baseRepo === undefined
+        ? await createSandboxRepo(join(options.runDir, 'sandbox'))
+        : await cloneSandboxRepo(options.baseRepo, join(options.runDir, 'sandbox'))
     const base = await buildArtifact({ repo, commit: await git(repo.dir, ['rev-parse', repo.trunk]), store })
 
     // Production as it was before the change: flags service and workers, then the api instances.
@@ -104,6 +120,7 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
 
     let commit: string | null = null
     let artifact = base
+    let refused = false
     const patch = loaded.scenario.change.patch
     if (patch !== undefined) {
       const branch = `change/${loaded.scenario.change.flag.replace(/[^A-Za-z0-9._-]/g, '-')}`
@@ -124,77 +141,96 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
         },
       })
       say(`gate ${result.green ? 'green' : 'RED'} in ${(result.durationMs / 1000).toFixed(1)} s`)
-      if (!result.green) {
+      const blockedBy = result.steps.filter((s) => s.blocking && s.status !== 'passed').map((s) => s.name)
+      if (!result.green && options.baseRepo !== undefined) {
+        refused = true
+        await record({ type: 'change.refused', data: { branch, commit: head, blockedBy } })
+        say(
+          `the gate refused the change (stopped by ${blockedBy.join(', ')}): production keeps trunk as it is`,
+        )
+      } else if (!result.green) {
         throw new GateRedError(
           result.commit,
           result.steps.filter((s) => s.status !== 'passed').map((s) => s.name),
         )
       }
-      const merged = await mergeWhenGreen({ repo: repo.dir, branch, env })
-      commit = merged.mergeCommit
-      await record({
-        type: 'change.merged',
-        data: { branch, commit: merged.branchHead, trunk: merged.mergeCommit },
-      })
+      if (!refused) {
+        const merged = await mergeWhenGreen({ repo: repo.dir, branch, env })
+        commit = merged.mergeCommit
+        await record({
+          type: 'change.merged',
+          data: { branch, commit: merged.branchHead, trunk: merged.mergeCommit },
+        })
 
-      artifact = await buildArtifact({ repo, commit, store })
-      await record({
-        type: 'artifact.built',
-        data: { commit, contentHash: artifact.contentHash, files: artifact.manifest.files.length },
-      })
-      say(`artifact ${artifact.contentHash.slice(0, 12)} built from trunk ${commit.slice(0, 12)}`)
+        artifact = await buildArtifact({ repo, commit, store })
+        await record({
+          type: 'artifact.built',
+          data: { commit, contentHash: artifact.contentHash, files: artifact.manifest.files.length },
+        })
+        say(`artifact ${artifact.contentHash.slice(0, 12)} built from trunk ${commit.slice(0, 12)}`)
 
-      // Staging: its own prefix and flag service; the change must be dark there too.
-      const stagingPrefix = `${options.shop.prefix ?? 'firedrill'}-staging`
-      const stagingShop = await startShopFrom(artifact, {
-        ...options.shop,
-        prefix: stagingPrefix,
-        apiInstances: 0,
-        workers: 0,
-      })
-      closers.push(() => stagingShop.close())
-      const staging = new Environment({
-        name: 'staging',
-        redisUrl: options.shop.redisUrl,
-        prefix: stagingPrefix,
-        ports: [0],
-      })
-      closers.push(() => staging.close())
-      await deployArtifact(staging, artifact, { onEvent: deployEvents }).finally(settle)
-      const stagingFlag = (
-        await new FlagsHttpClient({ baseUrl: stagingShop.flagsUrl, token: options.shop.flagsToken }).list()
-      ).flags.find((f) => f.key === loaded.scenario.change.flag)
-      if (stagingFlag === undefined || !isFlagOff(stagingFlag)) {
-        throw new Error(`staging serves ${loaded.scenario.change.flag} on; the change must arrive dark`)
+        // Staging: its own prefix and flag service; the change must be dark there too.
+        const stagingPrefix = `${options.shop.prefix ?? 'firedrill'}-staging`
+        const stagingShop = await startShopFrom(artifact, {
+          ...options.shop,
+          prefix: stagingPrefix,
+          apiInstances: 0,
+          workers: 0,
+        })
+        closers.push(() => stagingShop.close())
+        const staging = new Environment({
+          name: 'staging',
+          redisUrl: options.shop.redisUrl,
+          prefix: stagingPrefix,
+          ports: [0],
+        })
+        closers.push(() => staging.close())
+        await deployArtifact(staging, artifact, { onEvent: deployEvents }).finally(settle)
+        const stagingFlag = (
+          await new FlagsHttpClient({ baseUrl: stagingShop.flagsUrl, token: options.shop.flagsToken }).list()
+        ).flags.find((f) => f.key === loaded.scenario.change.flag)
+        if (stagingFlag === undefined || !isFlagOff(stagingFlag)) {
+          throw new Error(`staging serves ${loaded.scenario.change.flag} on; the change must arrive dark`)
+        }
+        await record({
+          type: 'change.deployed',
+          data: { commit, dark: true, artifact: artifact.contentHash, environment: 'staging' },
+        })
+        say(`staging verified on ${artifact.contentHash.slice(0, 12)}, flag off`)
+
+        await deployArtifact(production, artifact, { onEvent: deployEvents }).finally(settle)
+        say(`production rolled to ${artifact.contentHash.slice(0, 12)}, dark`)
       }
+    }
+    if (!refused) {
       await record({
         type: 'change.deployed',
-        data: { commit, dark: true, artifact: artifact.contentHash, environment: 'staging' },
+        data: {
+          commit: commit ?? base.commit,
+          dark: true,
+          artifact: artifact.contentHash,
+          environment: 'production',
+        },
       })
-      say(`staging verified on ${artifact.contentHash.slice(0, 12)}, flag off`)
-
-      await deployArtifact(production, artifact, { onEvent: deployEvents }).finally(settle)
-      say(`production rolled to ${artifact.contentHash.slice(0, 12)}, dark`)
     }
-    await record({
-      type: 'change.deployed',
-      data: {
-        commit: commit ?? base.commit,
-        dark: true,
-        artifact: artifact.contentHash,
-        environment: 'production',
-      },
-    })
     return {
       repo,
       commit,
       artifact,
+      refused,
       shop: { apiUrls: production.urls(), flagsUrl: productionShop.flagsUrl, close },
     }
   } catch (err) {
     await close()
     throw err
   }
+}
+
+/** A previous run's service repository, cloned with its history (its fix merged), dependencies linked. */
+async function cloneSandboxRepo(from: string, dir: string): Promise<SandboxRepo> {
+  await git(process.cwd(), ['clone', '-q', '--no-hardlinks', resolve(from), dir])
+  await symlink(join(PROJECT_ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir')
+  return { dir, trunk: (await git(dir, ['rev-parse', '--abbrev-ref', 'HEAD'])) || 'main' }
 }
 
 async function startShopFrom(artifact: Artifact, options: ShopOptions): Promise<RunningShop> {

@@ -5,6 +5,11 @@ import type { HumanResponderOptions } from './responders/human-responder.ts'
 export interface RunDrillOptions {
   loaded: LoadedScenario
   redisUrl: string
+  /**
+   * A previous run's directory: repeat its workload on its fixed trunk (its sandbox repository, fix merged). The
+   * bad change is expected to be refused at the gate; the release then runs on code without it.
+   */
+  again?: string
   /** Overrides the scenario's seed. */
   seed?: number
   /** Overrides the scenario's responder. */
@@ -30,7 +35,7 @@ export interface DrillOutcome {
   runId: string
   outDir: string
   journal: string
-  status: 'recovered' | 'aborted' | 'not-recovered'
+  status: 'recovered' | 'aborted' | 'not-recovered' | 'prevented'
   /** The fix merged through the gate, every action item holds, and the replayed bad change is blocked. */
   loopClosed: boolean
   abortReason?: string

@@ -1,7 +1,8 @@
 import type { JournalEventData } from '../journal/journal-event.ts'
 import type { Timings } from '../timings/derive-timings.ts'
 
-export type DrillStatus = 'recovered' | 'aborted' | 'not-recovered'
+/** `prevented`: a `--again` run whose bad change the gate refused; the same workload caused no incident. */
+export type DrillStatus = 'recovered' | 'aborted' | 'not-recovered' | 'prevented'
 
 /**
  * What `firedrill run --json` prints and `summary.json` holds: a pure function of the run's journal, its

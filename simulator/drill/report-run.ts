@@ -91,5 +91,6 @@ export async function reportRun(runDir: string, options: ReportRunOptions = {}):
  */
 function statusOf(events: readonly JournalEvent[], recoveredAt: string | null): DrillStatus {
   if (eventsOf(events, 'drill.aborted').length > 0) return 'aborted'
+  if (eventsOf(events, 'drill.finished').some((e) => e.data.outcome === 'prevented')) return 'prevented'
   return recoveredAt !== null ? 'recovered' : 'not-recovered'
 }

@@ -155,6 +155,7 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
       },
       record: (event) => journal.append(event),
       say,
+      ...(options.again === undefined ? {} : { baseRepo: join(options.again, 'sandbox') }),
     })
     const shop = deployed.shop
     const flags = new FlagsHttpClient({ baseUrl: shop.flagsUrl, token, actor: 'release-train' })
@@ -296,38 +297,49 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
         await Promise.race([clock.sleep(step.holdSeconds * 1000, signal), paging.paged])
       }
 
-      // Respond: wait for the page (stop conditions cover a page that never comes), then for the flag to go off.
-      const page = await untilAborted(paging.paged, signal)
-      await enter('respond')
-      const off = await waitForFlagOff(flags, flag, clock, signal)
-      mitigated = true
-      const audit = (await flags.audit(20)).find((e) => e.flag === flag)
-      const by = audit?.actor ?? 'unknown'
-      if (!paging.acknowledged()) await paging.acknowledge(by, page.alert)
-      await journal.append({
-        type: 'flag.changed',
-        data: {
-          key: flag,
-          from: audit?.from ?? null,
-          to: off.summary,
-          percent: flagPercent(off),
-          actor: by,
-          reason: audit?.reason ?? '',
-        },
-      })
-      await journal.append({
-        type: 'mitigation.applied',
-        data: { action: 'flag off', flag, by, reason: audit?.reason ?? '' },
-      })
-      say(`mitigated: ${flag} off (by ${by})`)
+      if (deployed.refused && !paging.isPaged()) {
+        // The gate kept the change out of trunk: the same release on trunk as it is must cause no incident.
+        await enter('steady-state-after')
+        status = (await steadyState('after')) ? 'prevented' : 'not-recovered'
+        say(
+          status === 'prevented'
+            ? 'no incident: the gate kept the change out'
+            : 'the steady state did not hold',
+        )
+      } else {
+        // Respond: wait for the page (stop conditions cover a page that never comes), then for the flag to go off.
+        const page = await untilAborted(paging.paged, signal)
+        await enter('respond')
+        const off = await waitForFlagOff(flags, flag, clock, signal)
+        mitigated = true
+        const audit = (await flags.audit(20)).find((e) => e.flag === flag)
+        const by = audit?.actor ?? 'unknown'
+        if (!paging.acknowledged()) await paging.acknowledge(by, page.alert)
+        await journal.append({
+          type: 'flag.changed',
+          data: {
+            key: flag,
+            from: audit?.from ?? null,
+            to: off.summary,
+            percent: flagPercent(off),
+            actor: by,
+            reason: audit?.reason ?? '',
+          },
+        })
+        await journal.append({
+          type: 'mitigation.applied',
+          data: { action: 'flag off', flag, by, reason: audit?.reason ?? '' },
+        })
+        say(`mitigated: ${flag} off (by ${by})`)
 
-      // Recover: the short window's error ratio stays under the SLO's budget for N evaluations in a row.
-      await enter('recover')
-      await untilAborted(recovered, signal)
-      say('recovered')
+        // Recover: the short window's error ratio stays under the SLO's budget for N evaluations in a row.
+        await enter('recover')
+        await untilAborted(recovered, signal)
+        say('recovered')
 
-      await enter('steady-state-after')
-      status = (await steadyState('after')) ? 'recovered' : 'not-recovered'
+        await enter('steady-state-after')
+        status = (await steadyState('after')) ? 'recovered' : 'not-recovered'
+      }
     } finally {
       clearInterval(live)
     }
@@ -392,7 +404,7 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
       await journal.append({
         type: 'drill.finished',
         data: {
-          outcome: status === 'recovered' ? 'recovered' : 'not-recovered',
+          outcome: status,
           durationMs: clock.now() - startedAt,
         },
       })

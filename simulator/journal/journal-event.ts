@@ -30,7 +30,8 @@ export interface JournalEventData {
     flag: string
     responder: 'bot' | 'human'
   }
-  'drill.finished': { outcome: 'recovered' | 'not-recovered'; durationMs: number }
+  /** `prevented`: the gate refused the bad change (a `--again` run), and the same workload caused no incident. */
+  'drill.finished': { outcome: 'recovered' | 'not-recovered' | 'prevented'; durationMs: number }
   'drill.aborted': { reason: string; condition?: 'error-budget' | 'max-duration' | 'signal' | 'error' }
   'phase.entered': { phase: DrillPhase }
   /** A preflight or exit check, with what it looked at. */
@@ -86,6 +87,8 @@ export interface JournalEventData {
     durationMs: number
     steps: { name: string; status: string; durationMs: number }[]
   }
+  /** The gate stopped the bad change: it does not reach trunk (the steps that stopped it). */
+  'change.refused': { branch: string; commit: string; blockedBy: string[] }
   /** The branch merged into trunk, which only a green, validly signed gate record allows. */
   'change.merged': { branch: string; commit: string; trunk: string }
   /** A trunk commit turned into an immutable artifact; `contentHash` proves what every environment runs. */
@@ -157,6 +160,7 @@ export const JOURNAL_EVENT_TYPES = [
   'release.step',
   'change.committed',
   'gate.finished',
+  'change.refused',
   'change.merged',
   'artifact.built',
   'deploy.step',
