@@ -62,10 +62,10 @@ export function gatherDrillFacts(
       : finished?.data.outcome === 'prevented'
         ? 'prevented'
         : anchors.recovered !== null
-        ? 'recovered'
-        : finished === undefined
-          ? 'incomplete'
-          : 'not-recovered'
+          ? 'recovered'
+          : finished === undefined
+            ? 'incomplete'
+            : 'not-recovered'
 
   const steps = eventsOf(events, 'release.step')
   const detectedMs = anchors.detected === null ? null : Date.parse(anchors.detected.at)
