@@ -17,9 +17,10 @@ import { createDrillDetection, type DrillDetection } from './drill-detection.ts'
 import { DrillJournal } from './drill-journal.ts'
 import type { DrillOutcome, RunDrillOptions } from './drill-options.ts'
 import { type DrillPaging, startDrillPaging } from './drill-paging.ts'
-import { restoreSafety, untilAborted, waitForFlagOff } from './drill-safety.ts'
+import { restoreSafety, untilAborted } from './drill-safety.ts'
 import { requestSequenceDigest, startDrillTraffic } from './drill-traffic.ts'
-import { flagPercent, isFlagOff, rolloutChange } from './flag-state.ts'
+import { isFlagOff } from './flag-state.ts'
+import { observeMitigation, releaseStep } from './flag-steps.ts'
 import { runPreflight } from './preflight.ts'
 import { botResponder } from './responders/bot-responder.ts'
 import { humanResponder } from './responders/human-responder.ts'
@@ -274,25 +275,15 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
       await enter('release')
       for (const [i, step] of scenario.release.steps.entries()) {
         if (paging.isPaged()) break
-        const reason = `canary step ${i + 1}: ${step.percent}%`
-        const before = (await flags.list()).flags.find((f) => f.key === flag)
-        const answer = await flags.set(flag, rolloutChange(step.percent), reason)
+        await releaseStep({
+          flags,
+          flag,
+          step: i + 1,
+          percent: step.percent,
+          holdSeconds: step.holdSeconds,
+          journal,
+        })
         released ||= step.percent > 0
-        await journal.append({
-          type: 'flag.changed',
-          data: {
-            key: flag,
-            from: before?.summary ?? null,
-            to: answer.definition.summary,
-            percent: step.percent,
-            actor: 'release-train',
-            reason,
-          },
-        })
-        await journal.append({
-          type: 'release.step',
-          data: { flag, step: i + 1, percent: step.percent, holdSeconds: step.holdSeconds },
-        })
         say(`release step ${i + 1}: ${flag} on for ${step.percent}%`)
         await Promise.race([clock.sleep(step.holdSeconds * 1000, signal), paging.paged])
       }
@@ -310,26 +301,8 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
         // Respond: wait for the page (stop conditions cover a page that never comes), then for the flag to go off.
         const page = await untilAborted(paging.paged, signal)
         await enter('respond')
-        const off = await waitForFlagOff(flags, flag, clock, signal)
+        const by = await observeMitigation({ flags, flag, alert: page.alert, paging, journal, clock, signal })
         mitigated = true
-        const audit = (await flags.audit(20)).find((e) => e.flag === flag)
-        const by = audit?.actor ?? 'unknown'
-        if (!paging.acknowledged()) await paging.acknowledge(by, page.alert)
-        await journal.append({
-          type: 'flag.changed',
-          data: {
-            key: flag,
-            from: audit?.from ?? null,
-            to: off.summary,
-            percent: flagPercent(off),
-            actor: by,
-            reason: audit?.reason ?? '',
-          },
-        })
-        await journal.append({
-          type: 'mitigation.applied',
-          data: { action: 'flag off', flag, by, reason: audit?.reason ?? '' },
-        })
         say(`mitigated: ${flag} off (by ${by})`)
 
         // Recover: the short window's error ratio stays under the SLO's budget for N evaluations in a row.
