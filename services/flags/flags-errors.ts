@@ -13,6 +13,10 @@ export const FlagsErrorCode = {
   FLAGS_UNAUTHORIZED: 'FIREDRILL_FLAGS_UNAUTHORIZED',
   /** HTTP: a request that does not match its route's schema. */
   FLAGS_REQUEST_INVALID: 'FIREDRILL_FLAGS_REQUEST_INVALID',
+  /** Lifecycle: a transition that goes backward, skips a stage or stays put. */
+  FLAG_TRANSITION_INVALID: 'FIREDRILL_FLAG_TRANSITION_INVALID',
+  /** Lifecycle: archiving a flag whose key code still refers to. */
+  FLAG_STILL_REFERENCED: 'FIREDRILL_FLAG_STILL_REFERENCED',
 } as const
 
 export class FlagNotFoundError extends FiredrillInputError {
@@ -66,5 +70,41 @@ export class FlagsHttpError extends FiredrillError {
     )
     this.status = status
     this.body = body
+  }
+}
+
+/** A lifecycle transition other than active → completed → archived, one stage at a time. */
+export class FlagTransitionInvalidError extends FiredrillInputError {
+  readonly flag: string
+  readonly from: string
+  readonly to: string
+
+  constructor(flag: string, from: string, to: string, allowed: string | undefined) {
+    super(
+      FlagsErrorCode.FLAG_TRANSITION_INVALID,
+      `Cannot move flag "${flag}" from ${from} to ${to}: a flag goes active → completed → archived, one stage at a time, never back. ` +
+        (allowed === undefined
+          ? `It is ${from} already, the last stage: remove it from the flags file when its ticket closes.`
+          : `Its next stage is ${allowed}.`),
+    )
+    this.flag = flag
+    this.from = from
+    this.to = to
+  }
+}
+
+/** Archiving refused: code still refers to the flag's key (`files` names where). */
+export class FlagStillReferencedError extends FiredrillInputError {
+  readonly flag: string
+  readonly files: readonly string[]
+
+  constructor(flag: string, files: readonly string[]) {
+    const shown = files.slice(0, 5).join(', ') + (files.length > 5 ? `, and ${files.length - 5} more` : '')
+    super(
+      FlagsErrorCode.FLAG_STILL_REFERENCED,
+      `Cannot archive flag "${flag}": code still refers to it (${shown}). Remove its code path in a cleanup change through the gate, then archive it.`,
+    )
+    this.flag = flag
+    this.files = files
   }
 }
