@@ -1,4 +1,6 @@
+import { dirname, resolve } from 'node:path'
 import {
+  DEFAULT_FLAGS_FILE,
   FLAGS_TOKEN_ENV,
   type FlagChange,
   type FlagInventory,
@@ -7,7 +9,19 @@ import {
   FlagsHttpClient,
   FlagsHttpError,
   type FlagView,
+  loadFlagsFile,
 } from '../../services/flags/index.ts'
+import {
+  auditFlags,
+  type FlagDebt,
+  type FlagInventoryRow,
+  findCodeReferences,
+  flagInventory,
+  isFlagLifecycle,
+  loadFlagsForAudit,
+  transitionFlag,
+  writeFlagsFile,
+} from '../../services/flags/lifecycle/index.ts'
 import { ConfigInvalidError } from '../../services/platform/errors.ts'
 import { FiredrillError } from '../../services/platform/firedrill-error.ts'
 import { UsageError } from '../cli-errors.ts'
@@ -18,13 +32,18 @@ export const FLAGS_URL_ENV = 'FIREDRILL_FLAGS_URL'
 /** Where `firedrill serve` puts the flags service by default (api port 3000 + 100). */
 export const DEFAULT_FLAGS_URL = 'http://127.0.0.1:3100'
 
+/** The project the shop's seed flags file belongs to (`services/flags/flags.json` → the root). */
+const SHOP_ROOT = resolve(dirname(DEFAULT_FLAGS_FILE), '..', '..')
+
 /** One `firedrill flags <name>` subcommand. New ones (like `audit`) are one more entry in `subcommands`. */
 interface Subcommand {
   usage: string
   run(argv: readonly string[]): Promise<number>
 }
 
-const LIST_USAGE = 'flags list [--flags-url URL] [--json]'
+const LIST_USAGE = 'flags list [--file FLAGS.json | --flags-url URL] [--json]'
+const AUDIT_USAGE = 'flags audit [--file FLAGS.json] [--root DIR] [--json]'
+const LIFECYCLE_USAGE = 'flags lifecycle KEY completed|archived --file FLAGS.json [--root DIR] [--json]'
 const SET_USAGE = 'flags set KEY on|off --reason TEXT [--flags-url URL] [--actor NAME] [--json]'
 
 const subcommands: Record<string, Subcommand> = {
@@ -33,13 +52,85 @@ const subcommands: Record<string, Subcommand> = {
     async run(argv) {
       const { values } = parseCommandArgs(
         argv,
-        { 'flags-url': { type: 'string' }, json: { type: 'boolean' } },
+        { 'flags-url': { type: 'string' }, file: { type: 'string' }, json: { type: 'boolean' } },
         LIST_USAGE,
       )
+      if (values.file !== undefined) {
+        if (values['flags-url'] !== undefined)
+          throw new UsageError(
+            `--file reads a flags file and --flags-url asks the service: pass one.\nUsage: ${LIST_USAGE}`,
+            LIST_USAGE,
+          )
+        const rows = flagInventory(await loadFlagsForAudit(values.file), { now: new Date() })
+        process.stdout.write(
+          values.json
+            ? `${JSON.stringify({ file: values.file, flags: rows }, null, 2)}\n`
+            : `${fileInventoryTable(rows).join('\n')}\n`,
+        )
+        return 0
+      }
       const url = flagsUrl(values['flags-url'])
       const inventory = await call(url, () => new FlagsHttpClient({ baseUrl: url }).list())
       process.stdout.write(
         values.json ? `${JSON.stringify(inventory, null, 2)}\n` : `${inventoryTable(inventory).join('\n')}\n`,
+      )
+      return 0
+    },
+  },
+  audit: {
+    usage: AUDIT_USAGE,
+    async run(argv) {
+      const { values } = parseCommandArgs(
+        argv,
+        { file: { type: 'string' }, root: { type: 'string' }, json: { type: 'boolean' } },
+        AUDIT_USAGE,
+      )
+      const file = values.file ?? DEFAULT_FLAGS_FILE
+      // The shop's own file is audited against the project it sits in; another file against --root or here.
+      const root = values.root ?? (values.file === undefined ? SHOP_ROOT : process.cwd())
+      const document = await loadFlagsForAudit(file)
+      const codeRefs = await findCodeReferences(root, Object.keys(document.flags), { exclude: [file] })
+      const debts = auditFlags(document, { now: new Date(), codeRefs })
+      process.stdout.write(
+        values.json
+          ? `${JSON.stringify({ file, flags: Object.keys(document.flags).length, debts }, null, 2)}\n`
+          : `${debtReport(file, Object.keys(document.flags).length, debts).join('\n')}\n`,
+      )
+      return debts.length > 0 ? 1 : 0
+    },
+  },
+  lifecycle: {
+    usage: LIFECYCLE_USAGE,
+    async run(argv) {
+      const { values, positionals } = parseCommandArgs(
+        argv,
+        { file: { type: 'string' }, root: { type: 'string' }, json: { type: 'boolean' } },
+        LIFECYCLE_USAGE,
+        { min: 2, max: 2 },
+      )
+      const [key, to] = positionals as [string, string]
+      if (!isFlagLifecycle(to) || to === 'active')
+        throw new UsageError(
+          `A flag moves on to completed or archived (got "${to}").\nUsage: ${LIFECYCLE_USAGE}`,
+          LIFECYCLE_USAGE,
+        )
+      if (values.file === undefined)
+        throw new UsageError(
+          `--file is required: name the flags file to change.\nUsage: ${LIFECYCLE_USAGE}`,
+          LIFECYCLE_USAGE,
+        )
+      const document = await loadFlagsFile(values.file)
+      const codeRefs =
+        to === 'archived'
+          ? await findCodeReferences(values.root ?? process.cwd(), [key], { exclude: [values.file] })
+          : new Map<string, string[]>()
+      const from = Object.hasOwn(document.flags, key) ? document.flags[key]?.metadata.lifecycle : undefined
+      const changed = transitionFlag(document, key, to, { codeRefs })
+      await writeFlagsFile(values.file, changed)
+      process.stdout.write(
+        values.json
+          ? `${JSON.stringify({ file: values.file, flag: key, from, to }, null, 2)}\n`
+          : `${key}: ${from} → ${to}  (${values.file})\n`,
       )
       return 0
     },
@@ -91,12 +182,13 @@ const subcommands: Record<string, Subcommand> = {
   },
 }
 
-const usage = 'flags list|set KEY on|off --reason TEXT [--flags-url URL]'
+const usage =
+  'flags list|audit [--file FLAGS.json]|lifecycle KEY completed|archived --file FLAGS.json|set KEY on|off --reason TEXT [--flags-url URL]'
 
 export const flagsCommand: Command = {
   name: 'flags',
   usage,
-  summary: 'flag inventory, and the kill switch (token in FIREDRILL_FLAGS_TOKEN)',
+  summary: 'flag inventory, flag-debt audit, lifecycle, and the kill switch (token in FIREDRILL_FLAGS_TOKEN)',
   async run(argv) {
     const [name, ...rest] = argv
     const subcommand = name === undefined ? undefined : Object.hasOwn(subcommands, name) && subcommands[name]
@@ -228,4 +320,39 @@ export function inventoryTable(inventory: FlagInventory): string[] {
       .join('  ')
       .trimEnd(),
   )
+}
+
+const cell = (value: string | number | null) => (value === null ? '-' : String(value))
+
+/** A flags file's inventory as aligned columns, with age, expiry and staleness at the time it runs. */
+export function fileInventoryTable(rows: readonly FlagInventoryRow[]): string[] {
+  if (rows.length === 0) return ['no flags']
+  const header = ['KEY', 'STATE', 'OWNER', 'TYPE', 'AGE', 'EXPIRES', 'REMOVAL', 'LIFECYCLE', 'STALE']
+  const table = rows.map((r) => [
+    r.key,
+    r.state === 'ENABLED' ? 'enabled' : 'disabled',
+    cell(r.owner),
+    cell(r.type),
+    r.ageDays === null ? '-' : `${r.ageDays}d`,
+    r.expiresAt === null ? '-' : `${r.expiresAt}${r.pastExpiry ? ' (past)' : ''}`,
+    cell(r.removalTicket),
+    cell(r.lifecycle),
+    r.potentiallyStale ? 'potentially stale' : '-',
+  ])
+  const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i]!.length)))
+  return [header, ...table].map((row) =>
+    row
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd(),
+  )
+}
+
+/** The audit as lines: each flag in debt with each reason, or that there is none. */
+export function debtReport(file: string, flags: number, debts: readonly FlagDebt[]): string[] {
+  if (debts.length === 0) return [`${file}: ${flags} flag(s), no flag debt`]
+  return [
+    `${file}: ${debts.length} of ${flags} flag(s) carry flag debt`,
+    ...debts.flatMap((d) => [`${d.key}`, ...d.reasons.map((r) => `  ${r.code}: ${r.detail}`)]),
+  ]
 }
