@@ -8,6 +8,7 @@ export const BUILT_IN_STEPS = [
   'contract-tests',
   'secret-scan',
   'flag-inventory',
+  'flag-debt',
 ] as const
 export type BuiltInStep = (typeof BUILT_IN_STEPS)[number]
 
@@ -29,7 +30,7 @@ export const GateStepSchema = Type.Object(
         {
           /** Test files or folders for `unit-tests`/`contract-tests`, or what `secret-scan` looks at. */
           paths: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })),
-          /** The flags file `flag-inventory` checks. @defaultValue 'services/flags/flags.json' */
+          /** The flags file `flag-inventory` or `flag-debt` checks. @defaultValue 'services/flags/flags.json' */
           flagsFile: Type.Optional(Type.String({ minLength: 1 })),
         },
         { additionalProperties: false },

@@ -33,6 +33,7 @@ export interface GateFile {
 
 const MAX_TIMEOUT_MS = 3_600_000
 const PATHS_STEPS: readonly GateStepKind[] = ['unit-tests', 'contract-tests', 'secret-scan']
+const FLAGS_FILE_STEPS: readonly GateStepKind[] = ['flag-inventory', 'flag-debt']
 
 /**
  * Parses and validates a gate file's YAML: the schema (defaults applied, unknown keys refused), then the
@@ -116,8 +117,11 @@ function crossFieldProblems(input: GateFileInput): GateFileProblem[] {
         path: at('.with.paths'),
         detail: `is only for ${PATHS_STEPS.join(', ')} steps`,
       })
-    if (step.with?.flagsFile !== undefined && kind !== 'flag-inventory')
-      problems.push({ path: at('.with.flagsFile'), detail: 'is only for flag-inventory steps' })
+    if (step.with?.flagsFile !== undefined && !FLAGS_FILE_STEPS.includes(kind))
+      problems.push({
+        path: at('.with.flagsFile'),
+        detail: `is only for ${FLAGS_FILE_STEPS.join(', ')} steps`,
+      })
     step.needs.forEach((need, j) => {
       if (!earlier.has(need))
         problems.push({

@@ -10,6 +10,7 @@ import { writeRecord } from '../ledger/gate-ledger.ts'
 import { type GateRecord, recordOf } from '../ledger/gate-record.ts'
 import { git } from '../sandbox/git.ts'
 import { runCommandStep, typecheckStep, vitestStep } from '../steps/command-steps.ts'
+import { flagDebtStep } from '../steps/flag-debt-step.ts'
 import { flagInventoryStep } from '../steps/flag-inventory-step.ts'
 import { secretScanStep } from '../steps/secret-scan-step.ts'
 import type { StepContext, StepOutcome } from '../steps/step-context.ts'
@@ -77,6 +78,8 @@ function runBuiltIn(ctx: StepContext): Promise<StepOutcome> {
       return withTimeout(ctx, secretScanStep(ctx))
     case 'flag-inventory':
       return withTimeout(ctx, flagInventoryStep(ctx))
+    case 'flag-debt':
+      return withTimeout(ctx, flagDebtStep(ctx))
   }
 }
 
