@@ -37,8 +37,10 @@ const commands: readonly CommandEntry[] = [
   },
   {
     name: 'flags',
-    usage: 'flags list|set KEY on|off --reason TEXT [--flags-url URL]',
-    summary: 'flag inventory, and the kill switch (token in FIREDRILL_FLAGS_TOKEN)',
+    usage:
+      'flags list [--file F] | set KEY on|off --reason TEXT | audit [--file F] | lifecycle KEY completed|archived --file F',
+    summary:
+      'flag inventory, the kill switch (token in FIREDRILL_FLAGS_TOKEN), the flag-debt audit, lifecycle',
     load: async () => (await import('./commands/flags-command.ts')).flagsCommand,
   },
   {
@@ -70,6 +72,12 @@ const commands: readonly CommandEntry[] = [
     usage: 'postmortem lint FILE [--json]',
     summary: 'lint a postmortem (.json, or the .json beside a .md): 0 clean, 1 problems, 2 unreadable',
     load: async () => (await import('./commands/postmortem-command.ts')).postmortemCommand,
+  },
+  {
+    name: 'dora',
+    usage: 'dora [--runs DIR] [--events FILE] [--since DATE] [--json|--csv] | dora --compare RUN_A RUN_B',
+    summary: "the five DORA metrics from the runs' journals or a fourkeys events file; --compare two runs",
+    load: async () => (await import('./commands/dora-command.ts')).doraCommand,
   },
 ]
 

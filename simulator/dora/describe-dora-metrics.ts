@@ -1,0 +1,51 @@
+import { humanizeMs } from '../timings/humanize-ms.ts'
+import type { DoraMetrics } from './dora-metrics.ts'
+
+const pct = (rate: number | null) => (rate === null ? 'n/a' : `${(rate * 100).toFixed(1)}%`)
+const ms = (value: number | null) => (value === null ? 'n/a' : humanizeMs(value))
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
+
+/** Each metric's value as one short cell: `0.50/day`, `1m 2s`, `50.0%`, `n/a` where undefined. */
+export function metricValues(m: DoraMetrics): [label: string, value: string][] {
+  return [
+    [
+      'deployment frequency',
+      m.deploymentFrequency.perDay === null ? 'n/a' : `${m.deploymentFrequency.perDay.toFixed(2)}/day`,
+    ],
+    ['change lead time', ms(m.changeLeadTime.medianMs)],
+    ['change failure rate', pct(m.changeFailureRate.rate)],
+    ['failed deployment recovery time', ms(m.failedDeploymentRecoveryTime.medianMs)],
+    ['deployment rework rate', pct(m.deploymentReworkRate.rate)],
+  ]
+}
+
+/** The five metrics for people, one line each, with the inputs of its formula. */
+export function describeDoraMetrics(m: DoraMetrics): string[] {
+  const f = m.deploymentFrequency
+  const inputs = [
+    `${plural(f.deployments, 'production deployment')} / ${f.days === null ? 'no period' : plural(f.days, 'day')}` +
+      (f.medianDeployDaysPerWeek === null
+        ? ''
+        : `; median ${plural(f.medianDeployDaysPerWeek, 'deploy day')} a week`),
+    `median over ${plural(m.changeLeadTime.changes, 'change')} (first production deployment − commit)`,
+    `${m.changeFailureRate.failedDeployments} of ${plural(m.changeFailureRate.deployments, 'production deployment')} linked to an incident`,
+    `median over ${plural(m.failedDeploymentRecoveryTime.incidents, 'resolved incident')} linked to a deployment`,
+    `${m.deploymentReworkRate.reworkDeployments} of ${plural(m.deploymentReworkRate.deployments, 'production deployment')} fix an earlier failed one`,
+  ]
+  const period = `period                           ${m.period.since ?? 'no deployments'} → ${m.period.until}`
+  return [
+    period,
+    ...metricValues(m).map(([label, value], i) => `${label.padEnd(32)} ${value.padEnd(10)} ${inputs[i]}`),
+  ]
+}
+
+/** Two runs' metrics side by side: `label  A  B`. */
+export function describeComparison(a: DoraMetrics, b: DoraMetrics, names: [string, string]): string[] {
+  const right = metricValues(b)
+  const rows = metricValues(a).map(([label, value], i) => [label, value, right[i]![1]] as const)
+  const width = Math.max(10, names[0].length)
+  return [
+    `${'metric'.padEnd(32)} ${names[0].padEnd(width)} ${names[1]}`,
+    ...rows.map(([label, va, vb]) => `${label.padEnd(32)} ${va.padEnd(width)} ${vb}`),
+  ]
+}
