@@ -9,6 +9,7 @@ export const BUILT_IN_STEPS = [
   'secret-scan',
   'flag-inventory',
   'flag-debt',
+  'cfr-governor',
 ] as const
 export type BuiltInStep = (typeof BUILT_IN_STEPS)[number]
 
@@ -32,6 +33,32 @@ export const GateStepSchema = Type.Object(
           paths: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })),
           /** The flags file `flag-inventory` or `flag-debt` checks. @defaultValue 'services/flags/flags.json' */
           flagsFile: Type.Optional(Type.String({ minLength: 1 })),
+          /** The fourkeys JSON export `cfr-governor` reads (required there), relative to the repository root. */
+          events: Type.Optional(Type.String({ minLength: 1 })),
+          /** `cfr-governor`: days in the trailing period, ending when the gate runs. @defaultValue 30 */
+          trailingDays: Type.Optional(
+            Type.Integer({ minimum: 1, maximum: 3650, expected: 'a whole number of days (1..3650)' }),
+          ),
+          /** `cfr-governor`: days in the baseline period, just before the trailing one. @defaultValue 90 */
+          baselineDays: Type.Optional(
+            Type.Integer({ minimum: 1, maximum: 3650, expected: 'a whole number of days (1..3650)' }),
+          ),
+          /** `cfr-governor`: how far the change failure rate may rise over the baseline, absolute. @defaultValue 0.05 */
+          maxFailureRateIncrease: Type.Optional(
+            Type.Number({
+              minimum: 0,
+              maximum: 1,
+              expected: 'a rate increase between 0 and 1 (0.05 = 5 points)',
+            }),
+          ),
+          /** `cfr-governor`: how many times the baseline recovery time the trailing one may reach. @defaultValue 1.5 */
+          maxRecoveryTimeRatio: Type.Optional(
+            Type.Number({
+              minimum: 1,
+              maximum: 100,
+              expected: 'a ratio between 1 and 100 (1.5 = 50% slower)',
+            }),
+          ),
         },
         { additionalProperties: false },
       ),

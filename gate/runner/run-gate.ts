@@ -9,6 +9,7 @@ import { GATE_KEY_ENV, gateKey } from '../ledger/gate-key.ts'
 import { writeRecord } from '../ledger/gate-ledger.ts'
 import { type GateRecord, recordOf } from '../ledger/gate-record.ts'
 import { git } from '../sandbox/git.ts'
+import { cfrGovernorStep } from '../steps/cfr-governor-step.ts'
 import { runCommandStep, typecheckStep, vitestStep } from '../steps/command-steps.ts'
 import { flagDebtStep } from '../steps/flag-debt-step.ts'
 import { flagInventoryStep } from '../steps/flag-inventory-step.ts'
@@ -65,7 +66,7 @@ export async function readGateFileAt(
   }
 }
 
-function runBuiltIn(ctx: StepContext): Promise<StepOutcome> {
+function runBuiltIn(ctx: StepContext, now: Date): Promise<StepOutcome> {
   switch (ctx.step.kind) {
     case 'run':
       return runCommandStep(ctx)
@@ -80,6 +81,8 @@ function runBuiltIn(ctx: StepContext): Promise<StepOutcome> {
       return withTimeout(ctx, flagInventoryStep(ctx))
     case 'flag-debt':
       return withTimeout(ctx, flagDebtStep(ctx))
+    case 'cfr-governor':
+      return withTimeout(ctx, cfrGovernorStep(ctx, now))
   }
 }
 
@@ -114,7 +117,8 @@ export async function runGate(options: RunGateOptions): Promise<GateRun> {
   const ref = options.ref ?? 'HEAD'
   const env = options.env ?? process.env
   const now = options.now ?? (() => new Date())
-  const startedAt = now().toISOString()
+  const runAt = now()
+  const startedAt = runAt.toISOString()
   const started = performance.now()
   const { top, commit, tree } = await resolveCommit(options.repo, ref)
   const { gateFile, sha256 } = await readGateFileAt(top, commit)
@@ -142,7 +146,7 @@ export async function runGate(options: RunGateOptions): Promise<GateRun> {
       const t0 = performance.now()
       let outcome: StepOutcome
       try {
-        outcome = await runBuiltIn({ step, worktree: worktree.dir, env: stepEnv, vitestConfig })
+        outcome = await runBuiltIn({ step, worktree: worktree.dir, env: stepEnv, vitestConfig }, runAt)
       } catch (err) {
         outcome = { status: 'error', outputTail: '', reason: (err as Error).message }
       }
