@@ -151,13 +151,25 @@ describe('cfr-governor gate step', () => {
     expect(invalid.result.steps[0]?.reason).toContain('deployments[0]')
   }, 30_000)
 
-  it('accepts its with options in the gate file and refuses unknown ones', () => {
+  it('accepts its with options in the gate file and refuses unknown ones, a missing events file, and its keys on other steps', () => {
+    const onOther =
+      'version: 1\nsteps:\n  - name: secrets\n    uses: secret-scan\n    with: { trailingDays: 3 }\n'
+    expect(() => parseGateFile(onOther, 'gate.yaml')).toThrow(
+      expect.objectContaining({ code: GateErrorCode.GATE_FILE_INVALID }),
+    )
     const text = GATE().replace(
       '{ events: dora/events.json }',
       '{ events: e.json, trailingDays: 14, baselineDays: 60, maxFailureRateIncrease: 0.1, maxRecoveryTimeRatio: 2 }',
     )
-    expect(parseGateFile(text, 'gate.yaml').steps[0]).toMatchObject({ kind: 'cfr-governor' })
-    for (const bad of ['{ events: e.json, maxFailureRate: 0.1 }', '{ events: e.json, trailingDays: 0 }'])
+    expect(parseGateFile(text, 'gate.yaml').steps[0]).toMatchObject({
+      kind: 'cfr-governor',
+      governor: { events: 'e.json', trailingDays: 14, maxRecoveryTimeRatio: 2 },
+    })
+    for (const bad of [
+      '{ events: e.json, maxFailureRate: 0.1 }',
+      '{ events: e.json, trailingDays: 0 }',
+      '{ trailingDays: 14 }',
+    ])
       expect(() => parseGateFile(GATE().replace('{ events: dora/events.json }', bad), 'gate.yaml')).toThrow(
         expect.objectContaining({ code: GateErrorCode.GATE_FILE_INVALID }),
       )

@@ -21,6 +21,14 @@ export interface GateStep {
   readonly run?: string
   readonly paths?: readonly string[]
   readonly flagsFile?: string
+  /** For `cfr-governor`: its `with` options, as given (the step applies its defaults). */
+  readonly governor?: Readonly<{
+    events?: string
+    trailingDays?: number
+    baselineDays?: number
+    maxFailureRateIncrease?: number
+    maxRecoveryTimeRatio?: number
+  }>
   readonly blocking: boolean
   readonly timeoutMs: number
   readonly needs: readonly string[]
@@ -34,6 +42,22 @@ export interface GateFile {
 const MAX_TIMEOUT_MS = 3_600_000
 const PATHS_STEPS: readonly GateStepKind[] = ['unit-tests', 'contract-tests', 'secret-scan']
 const FLAGS_FILE_STEPS: readonly GateStepKind[] = ['flag-inventory', 'flag-debt']
+const GOVERNOR_KEYS = [
+  'events',
+  'trailingDays',
+  'baselineDays',
+  'maxFailureRateIncrease',
+  'maxRecoveryTimeRatio',
+] as const
+
+function governorOptions(input: GateStepInput): NonNullable<GateStep['governor']> {
+  const options: Record<string, string | number> = {}
+  for (const key of GOVERNOR_KEYS) {
+    const value = input.with?.[key]
+    if (value !== undefined) options[key] = value
+  }
+  return options
+}
 
 /**
  * Parses and validates a gate file's YAML: the schema (defaults applied, unknown keys refused), then the
@@ -89,6 +113,7 @@ function toStep(input: GateStepInput): GateStep {
     ...(input.run === undefined ? {} : { run: input.run }),
     ...(input.with?.paths === undefined ? {} : { paths: Object.freeze([...input.with.paths]) }),
     ...(input.with?.flagsFile === undefined ? {} : { flagsFile: input.with.flagsFile }),
+    ...(input.uses === 'cfr-governor' ? { governor: Object.freeze(governorOptions(input)) } : {}),
   }
   return Object.freeze(step)
 }
@@ -116,6 +141,15 @@ function crossFieldProblems(input: GateFileInput): GateFileProblem[] {
       problems.push({
         path: at('.with.paths'),
         detail: `is only for ${PATHS_STEPS.join(', ')} steps`,
+      })
+    for (const key of GOVERNOR_KEYS) {
+      if (step.with?.[key] !== undefined && kind !== 'cfr-governor')
+        problems.push({ path: at(`.with.${key}`), detail: 'is only for cfr-governor steps' })
+    }
+    if (kind === 'cfr-governor' && step.with?.events === undefined)
+      problems.push({
+        path: at('.with.events'),
+        detail: 'must name the fourkeys JSON export the governor reads (a path in the repository)',
       })
     if (step.with?.flagsFile !== undefined && !FLAGS_FILE_STEPS.includes(kind))
       problems.push({

@@ -1,11 +1,8 @@
-import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { parse } from 'yaml'
 import { DAY_MS } from '../../simulator/dora/dora-events.ts'
 import { type DoraMetrics, doraMetrics } from '../../simulator/dora/dora-metrics.ts'
 import { readEventsFile } from '../../simulator/dora/read-events-file.ts'
 import { humanizeMs } from '../../simulator/timings/humanize-ms.ts'
-import { GATE_FILE_NAME } from '../config/gate-file-schema.ts'
 import type { StepContext, StepOutcome } from './step-context.ts'
 
 /** A `cfr-governor` step's `with` options, defaults applied. */
@@ -101,10 +98,10 @@ export function judgeChangeFailure(
  * `cfr-governor`: red when the trailing change failure rate or failed deployment recovery time has regressed
  * past its threshold against the baseline (`judgeChangeFailure`), so deploys cannot speed up while breaking
  * more. `error` when the events file is not named, missing or invalid. `now` is the gate run's time.
- * The step's `with` options are read from the gate file in the commit under test.
+ * The step's `with` options come from the gate file as the runner parsed it.
  */
 export async function cfrGovernorStep(ctx: StepContext, now: Date = new Date()): Promise<StepOutcome> {
-  const options = await cfrGovernorOptionsIn(ctx)
+  const options = cfrGovernorOptionsIn(ctx)
   if (options === undefined)
     return {
       status: 'error',
@@ -140,12 +137,9 @@ export async function cfrGovernorStep(ctx: StepContext, now: Date = new Date()):
   return { status: 'passed', outputTail: [summary, ...verdict.comparisons].join('\n') }
 }
 
-/** This step's `with` from the gate file in the worktree (already validated by the runner); undefined without `events`. */
-async function cfrGovernorOptionsIn(ctx: StepContext): Promise<CfrGovernorOptions | undefined> {
-  const gate = parse(await readFile(join(ctx.worktree, GATE_FILE_NAME), 'utf8')) as {
-    steps: { name: string; with?: Partial<CfrGovernorOptions> }[]
-  }
-  const given = gate.steps.find((s) => s.name === ctx.step.name)?.with ?? {}
+/** This step's `with` options as the runner parsed them, with the defaults; undefined without `events`. */
+function cfrGovernorOptionsIn(ctx: StepContext): CfrGovernorOptions | undefined {
+  const given = ctx.step.governor ?? {}
   if (given.events === undefined) return undefined
   return { ...CFR_GOVERNOR_DEFAULTS, ...given, events: given.events }
 }
