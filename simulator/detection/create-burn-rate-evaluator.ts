@@ -1,4 +1,5 @@
 import type { Clock } from '../clock/clock.ts'
+import { startTicker, type Ticker } from '../clock/start-ticker.ts'
 import type { BurnRateRule } from './burn-rate-rule.ts'
 import { DetectionOptionsInvalidError } from './errors.ts'
 import type { SliSeriesSource } from './sli-sample.ts'
@@ -67,7 +68,7 @@ export function createBurnRateEvaluator(options: BurnRateEvaluatorOptions): Burn
   validate(options)
   const events: BurnRateEvent[] = []
   const active = new Map<string, BurnRateAlert>()
-  let running: { stopped: boolean; sleep: AbortController; error: unknown; loop: Promise<void> } | null = null
+  let running: Ticker | null = null
 
   const emit = (event: BurnRateEvent) => {
     events.push(event)
@@ -118,44 +119,12 @@ export function createBurnRateEvaluator(options: BurnRateEvaluatorOptions): Burn
     events: () => events,
     firing: () => [...active.values()],
     start() {
-      if (running !== null) return
-      const state = {
-        stopped: false,
-        sleep: new AbortController(),
-        error: null as unknown,
-        loop: Promise.resolve(),
-      }
-      const startedAt = clock.now()
-      state.loop = (async () => {
-        for (let k = 1; !state.stopped; k++) {
-          try {
-            evaluate()
-          } catch (err) {
-            state.error ??= err
-          }
-          k = Math.max(k, Math.floor((clock.now() - startedAt) / evaluationIntervalMs) + 1)
-          // One controller per sleep: a clock may keep the listener it was given until that signal aborts.
-          state.sleep = new AbortController()
-          try {
-            await clock.sleep(
-              Math.max(0, startedAt + k * evaluationIntervalMs - clock.now()),
-              state.sleep.signal,
-            )
-          } catch {
-            return
-          }
-        }
-      })()
-      running = state
+      running ??= startTicker(clock, evaluationIntervalMs, () => evaluate())
     },
     async stop() {
-      if (running === null) return
-      const state = running
+      const ticker = running
       running = null
-      state.stopped = true
-      state.sleep.abort()
-      await state.loop
-      if (state.error !== null) throw state.error
+      await ticker?.stop()
     },
   }
 }

@@ -1,4 +1,5 @@
 import type { Clock } from '../clock/clock.ts'
+import { startTicker, type Ticker } from '../clock/start-ticker.ts'
 import { DetectionOptionsInvalidError } from './errors.ts'
 import { parsePrometheusText } from './parse-prometheus-text.ts'
 import type { SliSample, SliSeriesSource } from './sli-sample.ts'
@@ -69,7 +70,7 @@ export function createScraper(options: ScraperOptions): Scraper {
   const ticks: ScrapeTick[] = []
   let cumulative = { total: 0, bad: 0 }
   let queue: Promise<unknown> = Promise.resolve()
-  let running: { stopped: boolean; sleep: AbortController; error: unknown; loop: Promise<void> } | null = null
+  let running: Ticker | null = null
 
   const scrapeTarget = async (target: string): Promise<TargetScrape> => {
     try {
@@ -127,43 +128,12 @@ export function createScraper(options: ScraperOptions): Scraper {
     series: () => series,
     ticks: () => ticks,
     start() {
-      if (running !== null) return
-      const state = {
-        stopped: false,
-        sleep: new AbortController(),
-        error: null as unknown,
-        loop: Promise.resolve(),
-      }
-      const startedAt = clock.now()
-      state.loop = (async () => {
-        for (let k = 0; !state.stopped; ) {
-          try {
-            await scrapeOnce()
-          } catch (err) {
-            state.error ??= err
-          }
-          // Next tick on the grid start + k·interval that is still ahead.
-          k = Math.max(k + 1, Math.floor((clock.now() - startedAt) / intervalMs) + 1)
-          // One controller per sleep: a clock may keep the listener it was given until that signal aborts.
-          state.sleep = new AbortController()
-          if (state.stopped) return
-          try {
-            await clock.sleep(Math.max(0, startedAt + k * intervalMs - clock.now()), state.sleep.signal)
-          } catch {
-            return
-          }
-        }
-      })()
-      running = state
+      running ??= startTicker(clock, intervalMs, () => scrapeOnce())
     },
     async stop() {
-      if (running === null) return
-      const state = running
+      const ticker = running
       running = null
-      state.stopped = true
-      state.sleep.abort()
-      await state.loop
-      if (state.error !== null) throw state.error
+      await ticker?.stop()
     },
   }
 }
