@@ -64,6 +64,10 @@ export function describeEvent(event: JournalEvent): string {
       return event.data.green
         ? `Replay of the bad change ${event.data.commit.slice(0, 12)} on today's trunk passed the gate: the fix does not block it.`
         : `Replay of the bad change ${event.data.commit.slice(0, 12)} on today's trunk blocked by the gate (${event.data.blockedBy.join(', ') || 'no step named'}).`
+    case 'flag.lifecycle':
+      return `Flag ${event.data.key} moved from ${event.data.from} to ${event.data.to} by ${event.data.commit.slice(0, 12)} on ${event.data.branch}.`
+    case 'cleanup.merged':
+      return `Close-out of ${event.data.flag} (${event.data.commit.slice(0, 12)} on ${event.data.branch}) merged to trunk as ${event.data.trunk.slice(0, 12)} after a ${event.data.gate.green ? 'green' : 'RED'} gate.`
     case 'verify.finished':
       return `Verification ${event.data.holds ? 'holds' : 'falls short'}: ${event.data.items.filter((i) => i.holds).length} of ${event.data.items.length} action items hold; replay ${event.data.loop.holds ? 'blocked' : 'not blocked'}.`
   }

@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto'
 import { access, cp, mkdir } from 'node:fs/promises'
-import { join, resolve } from 'node:path'
+import { basename, join, resolve } from 'node:path'
 import { allowRemoval } from '../../gate/build/artifact-permissions.ts'
 import { FlagsHttpClient } from '../../services/flags/flags-http-client.ts'
 import { type Clock, systemClock } from '../clock/clock.ts'
 import { createRecoveryWatch } from '../detection/recovery-watch.ts'
 import { DrillNotReadyError, DrillOutNotEmptyError } from '../errors.ts'
-import type { DrillPhase } from '../journal/journal-event.ts'
+import { type DrillPhase, eventsOf } from '../journal/journal-event.ts'
 import { JournalWriter } from '../journal/journal-writer.ts'
+import { readJournal } from '../journal/read-journal.ts'
 import { deriveImpact } from '../timings/derive-impact.ts'
 import { impactSloOf } from '../timings/drill-figures.ts'
 import type { TrafficRun } from '../traffic/start-traffic.ts'
@@ -103,6 +104,7 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
       slo: { objective: scenario.slo.objective, window: scenario.slo.window },
       flag,
       responder: responderKind,
+      ...(options.again === undefined ? {} : { againOf: await againOf(options.again) }),
     },
   })
 
@@ -409,6 +411,13 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
     }
     return result.ok
   }
+}
+
+/** The run a `--again` run repeats: its id (from its journal) and its directory. */
+async function againOf(dir: string): Promise<{ runId: string; dir: string }> {
+  const { events } = await readJournal(join(dir, 'journal.jsonl'))
+  const runId = eventsOf(events, 'drill.started')[0]?.data.runId ?? basename(dir)
+  return { runId, dir: resolve(dir) }
 }
 
 async function exists(file: string): Promise<boolean> {

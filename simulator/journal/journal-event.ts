@@ -29,6 +29,8 @@ export interface JournalEventData {
     slo: { objective: number; window: string }
     flag: string
     responder: 'bot' | 'human'
+    /** A `--again` run: the run whose workload it repeats, on that run's trunk (its id and directory). */
+    againOf?: { runId: string; dir: string }
   }
   /** `prevented`: the gate refused the bad change (a `--again` run), and the same workload caused no incident. */
   'drill.finished': { outcome: 'recovered' | 'not-recovered' | 'prevented'; durationMs: number }
@@ -131,6 +133,21 @@ export interface JournalEventData {
     gate: { green: boolean; steps: { name: string; status: string; durationMs: number }[] }
   }
   /**
+   * A flag moved one lifecycle stage on (active → completed → archived) by a commit to its flags file on
+   * `branch`; the stage holds on trunk once that branch merges.
+   */
+  'flag.lifecycle': { key: string; from: string; to: string; branch: string; commit: string }
+  /**
+   * The flag's close-out merged: completed, its code path removed and archived, on `branch`, through the gate.
+   */
+  'cleanup.merged': {
+    branch: string
+    commit: string
+    trunk: string
+    flag: string
+    gate: { green: boolean; steps: { name: string; status: string; durationMs: number }[] }
+  }
+  /**
    * The bad change's code put back on today's trunk and run through the gate: `green: false` with the steps
    * that blocked it proves the fix holds.
    */
@@ -176,6 +193,8 @@ export const JOURNAL_EVENT_TYPES = [
   'fix.merged',
   'replay.gated',
   'verify.finished',
+  'flag.lifecycle',
+  'cleanup.merged',
 ] as const satisfies readonly JournalEventType[]
 
 /** High-volume events: buffered and flushed in batches. Every other event is fsynced before append resolves. */
