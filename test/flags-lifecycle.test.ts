@@ -206,9 +206,19 @@ describe('firedrill flags audit', () => {
     expect((await cli(['flags', 'audit', '--file', join(dir, 'flags.json')])).code).toBe(2)
   })
 
-  it("passes on the shop's own flags", async () => {
-    const { code, stdout } = await cli(['flags', 'audit'])
-    expect(code, stdout).toBe(0)
+  it("passes on the shop's own flags before the release flag's expiry, and names it once past", async () => {
+    const clean = await cli(['flags', 'audit', '--at', '2026-12-01'])
+    expect(clean.code, clean.stdout).toBe(0)
+    const late = await cli(['flags', 'audit', '--at', '2027-01-01', '--json'])
+    expect(late.code).toBe(1)
+    const { debts } = JSON.parse(late.stdout) as { debts: { key: string; reasons: { code: string }[] }[] }
+    expect(debts.map((d) => [d.key, d.reasons.map((r) => r.code)])).toEqual([
+      ['checkout.new-pricing', ['past-expiry', 'potentially-stale']],
+    ])
+  })
+
+  it('exits 2 on an --at that is not a date', async () => {
+    expect((await cli(['flags', 'audit', '--at', 'soon'])).code).toBe(2)
   })
 })
 

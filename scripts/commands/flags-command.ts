@@ -41,8 +41,17 @@ interface Subcommand {
   run(argv: readonly string[]): Promise<number>
 }
 
-const LIST_USAGE = 'flags list [--file FLAGS.json | --flags-url URL] [--json]'
-const AUDIT_USAGE = 'flags audit [--file FLAGS.json] [--root DIR] [--json]'
+const LIST_USAGE = 'flags list [--file FLAGS.json [--at DATE] | --flags-url URL] [--json]'
+const AUDIT_USAGE = 'flags audit [--file FLAGS.json] [--root DIR] [--at DATE] [--json]'
+
+/** `--at DATE`: the day ages and expiries are judged on (default: now). */
+function atOption(value: string | undefined, usage: string): Date {
+  if (value === undefined) return new Date()
+  const at = new Date(value)
+  if (Number.isNaN(at.getTime()))
+    throw new UsageError(`--at must be a date like 2026-12-01 (got "${value}").\nUsage: ${usage}`, usage)
+  return at
+}
 const LIFECYCLE_USAGE = 'flags lifecycle KEY completed|archived --file FLAGS.json [--root DIR] [--json]'
 const SET_USAGE = 'flags set KEY on|off --reason TEXT [--flags-url URL] [--actor NAME] [--json]'
 
@@ -52,16 +61,22 @@ const subcommands: Record<string, Subcommand> = {
     async run(argv) {
       const { values } = parseCommandArgs(
         argv,
-        { 'flags-url': { type: 'string' }, file: { type: 'string' }, json: { type: 'boolean' } },
+        {
+          'flags-url': { type: 'string' },
+          file: { type: 'string' },
+          at: { type: 'string' },
+          json: { type: 'boolean' },
+        },
         LIST_USAGE,
       )
+      const now = atOption(values.at, LIST_USAGE)
       if (values.file !== undefined) {
         if (values['flags-url'] !== undefined)
           throw new UsageError(
             `--file reads a flags file and --flags-url asks the service: pass one.\nUsage: ${LIST_USAGE}`,
             LIST_USAGE,
           )
-        const rows = flagInventory(await loadFlagsForAudit(values.file), { now: new Date() })
+        const rows = flagInventory(await loadFlagsForAudit(values.file), { now })
         process.stdout.write(
           values.json
             ? `${JSON.stringify({ file: values.file, flags: rows }, null, 2)}\n`
@@ -82,15 +97,21 @@ const subcommands: Record<string, Subcommand> = {
     async run(argv) {
       const { values } = parseCommandArgs(
         argv,
-        { file: { type: 'string' }, root: { type: 'string' }, json: { type: 'boolean' } },
+        {
+          file: { type: 'string' },
+          root: { type: 'string' },
+          at: { type: 'string' },
+          json: { type: 'boolean' },
+        },
         AUDIT_USAGE,
       )
+      const now = atOption(values.at, AUDIT_USAGE)
       const file = values.file ?? DEFAULT_FLAGS_FILE
       // The shop's own file is audited against the project it sits in; another file against --root or here.
       const root = values.root ?? (values.file === undefined ? SHOP_ROOT : process.cwd())
       const document = await loadFlagsForAudit(file)
       const codeRefs = await findCodeReferences(root, Object.keys(document.flags), { exclude: [file] })
-      const debts = auditFlags(document, { now: new Date(), codeRefs })
+      const debts = auditFlags(document, { now, codeRefs })
       process.stdout.write(
         values.json
           ? `${JSON.stringify({ file, flags: Object.keys(document.flags).length, debts }, null, 2)}\n`

@@ -21,7 +21,7 @@ export interface FlagClientOptions {
 }
 
 export interface FlagClient {
-  /** The OpenFeature client to evaluate with (`client.getBooleanValue('checkout.new-pricing', false, ctx)`). */
+  /** The OpenFeature client to evaluate with (`client.getBooleanValue('checkout.accepting-orders', true, ctx)`). */
   client: Client
   provider: RedisFlagProvider
   domain: string
