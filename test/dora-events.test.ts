@@ -89,6 +89,7 @@ describe('dora events from journals', () => {
         time_created: at(400),
         changes: ['r1-change'],
         artifact: 'abc',
+        commit: 'r1-trunk',
         result: 'success',
       },
     ])
@@ -119,6 +120,32 @@ describe('dora events from journals', () => {
     expect(late?.deployment_id).toBeNull()
   })
 
+  it("counts a flag's close-out merged through the gate as a change the next production deployment carries", () => {
+    const j = new JournalBuilder(START)
+    j.add('drill.started', {
+      runId: 'c',
+      scenario: 'bad-pricing',
+      title: 't',
+      seed: 1,
+      timeScale: 1,
+      slo: { objective: 0.99, window: '30d' },
+      flag: 'f',
+      responder: 'bot',
+    })
+    j.at(1_000).add('cleanup.merged', {
+      branch: 'cleanup/f',
+      commit: 'c-cleanup',
+      trunk: 'c-cleanup-trunk',
+      flag: 'f',
+      gate: { green: true, steps: [] },
+    })
+    j.at(3_000).add('change.deployed', { commit: 'c-cleanup-trunk', dark: false, environment: 'production' })
+    const events = eventsFromJournals([j.build()])
+    expect(events.changes).toEqual([{ change_id: 'c-cleanup', time_created: at(1_000), source: 'firedrill' }])
+    expect(events.deployments.map((d) => [d.changes, d.commit])).toEqual([[['c-cleanup'], 'c-cleanup-trunk']])
+    expect(doraMetrics(events, { now: START + HOUR }).changeLeadTime).toEqual({ medianMs: 2_000, changes: 1 })
+  })
+
   it('measures two drills: both deployments failed, recovery only from the resolved incident', () => {
     const events = eventsFromJournals([drillJournal('a'), drillJournal('b', { recover: false })])
     const m = doraMetrics(events, { now: START + HOUR })
@@ -145,8 +172,10 @@ describe('fourkeys export and import', () => {
     const csv = toFourkeysCsv(events)
     const blocks = csv.split('\r\n\r\n')
     expect(blocks.map((b) => b.split('\r\n')[0])).toEqual(['# changes', '# deployments', '# incidents'])
-    expect(blocks[1]!.split('\r\n')[1]).toBe('deploy_id,environment,time_created,changes,artifact,result')
-    expect(csv).toContain(',"[""r1-change""]",abc,success')
+    expect(blocks[1]!.split('\r\n')[1]).toBe(
+      'deploy_id,environment,time_created,changes,artifact,result,commit',
+    )
+    expect(csv).toContain(',"[""r1-change""]",abc,success,r1-trunk')
   })
 
   it('quotes CSV fields as RFC 4180 says, so a parser gets each field back', () => {

@@ -33,6 +33,11 @@ export const DoraDeploymentSchema = Type.Object(
     time_created: IsoTime,
     changes: Type.Array(Type.String({ minLength: 1 })),
     artifact: Type.Optional(Type.String()),
+    /**
+     * The trunk commit deployed (fourkeys' `main_commit`); empty means unknown. A deployment with a commit and
+     * no `changes` gets them from the trunk's history (`deriveDeploymentChanges`).
+     */
+    commit: Type.Optional(Type.String()),
     result: DeploymentResultSchema,
   },
   { additionalProperties: false },
@@ -77,11 +82,11 @@ export interface EventsFromJournalsOptions {
 
 /**
  * DORA events from drill journals, one journal per run:
- * - a change per `change.committed` and per `fix.merged` commit, at that event's time (`fixes_incidents`
- *   names the run's incident for a fix);
- * - a production deployment per `change.deployed` in `production`, carrying the change commits merged (or
- *   fixes merged) in that run and not yet deployed to production; a fix that no deployment carries stays a
- *   change only;
+ * - a change per `change.committed`, `fix.merged` and `cleanup.merged` commit, at that event's time
+ *   (`fixes_incidents` names the run's incident for a fix; a flag's close-out fixes none);
+ * - a production deployment per `change.deployed` in `production`, with its trunk `commit`, carrying the
+ *   change commits merged (or fixes and close-outs merged) in that run and not yet deployed to production; a
+ *   fix or close-out that no deployment carries stays a change only;
  * - an incident per run with an `alert.fired`: from the first alert to the first `recovery.confirmed` after
  *   it (null if none), root cause the last change committed before the alert, linked to the last production
  *   deployment at or before the alert within `incidentWindowMs`.
@@ -120,6 +125,9 @@ export function eventsFromJournals(
           ...(incidentId === null ? {} : { fixes_incidents: [incidentId] }),
         })
         pending.push(event.data.commit)
+      } else if (event.type === 'cleanup.merged') {
+        addChange({ change_id: event.data.commit, time_created: event.at, source })
+        pending.push(event.data.commit)
       } else if (event.type === 'change.deployed' && event.data.environment === PRODUCTION) {
         runDeployments.push({
           deploy_id: `${runId}/${PRODUCTION}/${event.seq}`,
@@ -127,6 +135,7 @@ export function eventsFromJournals(
           time_created: event.at,
           changes: pending.splice(0),
           ...(event.data.artifact === undefined ? {} : { artifact: event.data.artifact }),
+          commit: event.data.commit,
           result: 'success',
         })
       }

@@ -4,7 +4,11 @@ import type { DoraEvents } from './dora-events.ts'
 export function toFourkeysTables(events: DoraEvents): DoraEvents {
   return {
     changes: events.changes.map((c) => ({ ...c, fixes_incidents: c.fixes_incidents ?? [] })),
-    deployments: events.deployments.map((d) => ({ ...d, artifact: d.artifact ?? '' })),
+    deployments: events.deployments.map((d) => ({
+      ...d,
+      artifact: d.artifact ?? '',
+      commit: d.commit ?? '',
+    })),
     incidents: events.incidents.map((i) => ({ ...i })),
   }
 }
@@ -28,7 +32,7 @@ export function toCsv(columns: readonly string[], rows: readonly object[]): stri
 
 export const FOURKEYS_COLUMNS = {
   changes: ['change_id', 'time_created', 'source', 'fixes_incidents'],
-  deployments: ['deploy_id', 'environment', 'time_created', 'changes', 'artifact', 'result'],
+  deployments: ['deploy_id', 'environment', 'time_created', 'changes', 'artifact', 'result', 'commit'],
   incidents: ['incident_id', 'time_created', 'time_resolved', 'root_cause', 'deployment_id'],
 } as const
 
