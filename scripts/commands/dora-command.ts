@@ -1,20 +1,22 @@
 import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
+import { type TrunkHistory, trunkProblem } from '../../simulator/dora/changes-from-git.ts'
 import { describeComparison, describeDoraMetrics } from '../../simulator/dora/describe-dora-metrics.ts'
-import { DoraDateInvalidError } from '../../simulator/dora/dora-errors.ts'
+import { DoraDateInvalidError, DoraRepoInvalidError } from '../../simulator/dora/dora-errors.ts'
 import { type DoraEvents, eventsFromJournals } from '../../simulator/dora/dora-events.ts'
 import { doraMetrics } from '../../simulator/dora/dora-metrics.ts'
 import { toFourkeysCsv, toFourkeysTables } from '../../simulator/dora/fourkeys-tables.ts'
-import { loadRunJournals } from '../../simulator/dora/load-run-journals.ts'
+import { loadRuns } from '../../simulator/dora/load-run-journals.ts'
 import { readEventsFile } from '../../simulator/dora/read-events-file.ts'
-import type { JournalEvent } from '../../simulator/journal/journal-event.ts'
+import { readRunDora, runTrunkHistory } from '../../simulator/dora/run-dora.ts'
+import { withTrunkHistory } from '../../simulator/dora/with-trunk-history.ts'
 import { parseDuration } from '../../simulator/scenario/duration.ts'
 import { UsageError } from '../cli-errors.ts'
 import type { Command } from '../command.ts'
 import { parseCommandArgs } from '../parse-command-args.ts'
 
 const usage =
-  'dora [--runs DIR] [--events FILE] [--since DATE] [--until DATE] [--window DURATION] [--json|--csv] | dora --compare RUN_A RUN_B [--runs DIR] [--json]'
+  'dora [--runs DIR] [--events FILE] [--repo DIR] [--trunk BRANCH] [--since DATE] [--until DATE] [--window DURATION] [--json|--csv] | dora --compare RUN_A RUN_B [--runs DIR] [--json]'
 
 /** Where `firedrill run` writes its runs. */
 export const DEFAULT_RUNS_DIR = join('.firedrill', 'runs')
@@ -28,6 +30,8 @@ const options = {
   json: { type: 'boolean' },
   csv: { type: 'boolean' },
   compare: { type: 'string' },
+  repo: { type: 'string' },
+  trunk: { type: 'string' },
 } as const
 
 function dateOption(value: string | undefined, flag: string): number | undefined {
@@ -38,20 +42,26 @@ function dateOption(value: string | undefined, flag: string): number | undefined
 }
 
 /** A run named by path, or by its id under the runs directory. */
-async function runJournal(run: string, runsDir: string): Promise<JournalEvent[]> {
+async function runDir(run: string, runsDir: string): Promise<string> {
   const isDir = async (p: string) => (await stat(p).catch(() => null))?.isDirectory() === true
-  const dir = (await isDir(run)) ? run : join(runsDir, run)
-  const [journal] = await loadRunJournals(dir)
-  return journal!
+  return (await isDir(run)) ? run : join(runsDir, run)
 }
 
-const lastEventTime = (journal: readonly JournalEvent[]) =>
-  journal.length === 0 ? Date.now() : Date.parse(journal.at(-1)!.at)
+/** `--repo DIR` with its `--trunk`, checked: not a repository, or no such branch, is bad input (exit 2). */
+async function repoOption(repoDir: string, trunk: string): Promise<TrunkHistory> {
+  const problem = await trunkProblem(repoDir, trunk)
+  if (problem === 'not-a-repository')
+    throw new DoraRepoInvalidError('repo', repoDir, 'it is not the top directory of a git repository')
+  if (problem === 'no-trunk')
+    throw new DoraRepoInvalidError('repo', repoDir, `it has no branch "${trunk}" (--trunk)`)
+  return { repoDir, trunk }
+}
 
 export const doraCommand: Command = {
   name: 'dora',
   usage,
-  summary: "the five DORA metrics from the runs' journals or a fourkeys events file; --compare two runs",
+  summary:
+    "the five DORA metrics from the runs' journals (and their trunks' git history) or a fourkeys events file; --compare two runs",
   async run(argv) {
     const { values, positionals } = parseCommandArgs(argv, options, usage, {
       max: argv.includes('--compare') ? 1 : 0,
@@ -64,15 +74,19 @@ export const doraCommand: Command = {
     const runsDir = values.runs ?? DEFAULT_RUNS_DIR
 
     if (values.compare !== undefined) {
-      if (positionals.length !== 1 || values.csv || values.events !== undefined)
+      if (
+        positionals.length !== 1 ||
+        values.csv ||
+        values.events !== undefined ||
+        values.repo !== undefined ||
+        values.trunk !== undefined
+      )
         throw new UsageError(`--compare takes two runs: --compare RUN_A RUN_B.\nUsage: ${usage}`, usage)
       const names: [string, string] = [values.compare, positionals[0]!]
       const [a, b] = await Promise.all(
-        names.map(async (name) => {
-          const journal = await runJournal(name, runsDir)
-          const events = eventsFromJournals([journal], { incidentWindowMs })
-          return doraMetrics(events, { now: lastEventTime(journal), incidentWindowMs })
-        }),
+        names.map(
+          async (name) => (await readRunDora(await runDir(name, runsDir), { incidentWindowMs })).metrics,
+        ),
       )
       process.stdout.write(
         values.json
@@ -82,10 +96,24 @@ export const doraCommand: Command = {
       return 0
     }
 
-    const events: DoraEvents =
-      values.events !== undefined
-        ? await readEventsFile(values.events)
-        : eventsFromJournals(await loadRunJournals(runsDir), { incidentWindowMs })
+    if (values.trunk !== undefined && values.repo === undefined)
+      throw new UsageError(`--trunk names the branch of --repo; pass --repo DIR too.\nUsage: ${usage}`, usage)
+    const repos: TrunkHistory[] = []
+    if (values.repo !== undefined) repos.push(await repoOption(values.repo, values.trunk ?? 'main'))
+    let events: DoraEvents
+    if (values.events !== undefined) events = await readEventsFile(values.events)
+    else {
+      const runs = await loadRuns(runsDir)
+      events = eventsFromJournals(
+        runs.map((r) => r.events),
+        { incidentWindowMs },
+      )
+      for (const run of runs) {
+        const sandbox = await runTrunkHistory(run.dir)
+        if (sandbox !== null) repos.push(sandbox)
+      }
+    }
+    if (repos.length > 0) events = await withTrunkHistory(events, repos)
     const metrics = doraMetrics(events, { since, until, now: Date.now(), incidentWindowMs })
     if (values.csv) process.stdout.write(toFourkeysCsv(events))
     else if (values.json)

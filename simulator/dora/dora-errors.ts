@@ -6,6 +6,7 @@ export const DoraErrorCode = {
   EVENTS_INVALID: 'FIREDRILL_DORA_EVENTS_INVALID',
   RUNS_NOT_FOUND: 'FIREDRILL_DORA_RUNS_NOT_FOUND',
   DATE_INVALID: 'FIREDRILL_DORA_DATE_INVALID',
+  REPO_INVALID: 'FIREDRILL_DORA_REPO_INVALID',
 } as const
 
 export type DoraErrorCode = (typeof DoraErrorCode)[keyof typeof DoraErrorCode]
@@ -49,5 +50,18 @@ export class DoraDateInvalidError extends FiredrillInputError {
       DoraErrorCode.DATE_INVALID,
       `--${flag} must be a date like 2026-01-31 or an ISO-8601 instant (got "${text}").`,
     )
+  }
+}
+
+export class DoraRepoInvalidError extends FiredrillInputError {
+  readonly repo: string
+
+  constructor(option: string, repo: string, detail: string, cause?: unknown) {
+    super(
+      DoraErrorCode.REPO_INVALID,
+      `--${option} "${repo}" cannot give the trunk's history: ${detail}. Pass the top directory of a git repository and, with --trunk, a branch it has (default main).`,
+      { cause },
+    )
+    this.repo = repo
   }
 }

@@ -8,25 +8,37 @@ const JOURNAL = 'journal.jsonl'
 
 const isFile = async (path: string) => (await stat(path).catch(() => null))?.isFile() === true
 
+/** One run: its directory and its journal's events. */
+export interface LoadedRun {
+  dir: string
+  events: JournalEvent[]
+}
+
 /**
- * The journals under `dir`: the run directory itself when it holds a `journal.jsonl`, else every run
- * directory in it that does, in name order (run ids start with their UTC start time). A missing directory,
- * or one with no run at all, is `FIREDRILL_DORA_RUNS_NOT_FOUND` (exit 2). A crashed run's cut-off last line
- * is left out, as `readJournal` does.
+ * The runs under `dir`: the run directory itself when it holds a `journal.jsonl`, else every run directory in
+ * it that does, in name order (run ids start with their UTC start time). A missing directory, or one with no
+ * run at all, is `FIREDRILL_DORA_RUNS_NOT_FOUND` (exit 2). A crashed run's cut-off last line is left out, as
+ * `readJournal` does.
  */
-export async function loadRunJournals(dir: string): Promise<JournalEvent[][]> {
-  if (await isFile(join(dir, JOURNAL))) return [(await readJournal(join(dir, JOURNAL))).events]
+export async function loadRuns(dir: string): Promise<LoadedRun[]> {
+  if (await isFile(join(dir, JOURNAL)))
+    return [{ dir, events: (await readJournal(join(dir, JOURNAL))).events }]
   let entries: string[]
   try {
     entries = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name)
   } catch {
     throw new DoraRunsNotFoundError(dir)
   }
-  const journals: JournalEvent[][] = []
+  const runs: LoadedRun[] = []
   for (const name of entries.sort()) {
     const file = join(dir, name, JOURNAL)
-    if (await isFile(file)) journals.push((await readJournal(file)).events)
+    if (await isFile(file)) runs.push({ dir: join(dir, name), events: (await readJournal(file)).events })
   }
-  if (journals.length === 0) throw new DoraRunsNotFoundError(dir)
-  return journals
+  if (runs.length === 0) throw new DoraRunsNotFoundError(dir)
+  return runs
+}
+
+/** The journals of `loadRuns(dir)`. */
+export async function loadRunJournals(dir: string): Promise<JournalEvent[][]> {
+  return (await loadRuns(dir)).map((r) => r.events)
 }
