@@ -19,10 +19,10 @@ export function metricValues(m: DoraMetrics): [label: string, value: string][] {
   ]
 }
 
-/** The five metrics for people, one line each, with the inputs of its formula. */
-export function describeDoraMetrics(m: DoraMetrics): string[] {
+/** The inputs of each metric's formula, in `metricValues` order: `1 of 2 production deployments linked to an incident`. */
+export function metricInputs(m: DoraMetrics): string[] {
   const f = m.deploymentFrequency
-  const inputs = [
+  return [
     `${plural(f.deployments, 'production deployment')} / ${f.days === null ? 'no period' : plural(f.days, 'day')}` +
       (f.medianDeployDaysPerWeek === null
         ? ''
@@ -32,9 +32,17 @@ export function describeDoraMetrics(m: DoraMetrics): string[] {
     `median over ${plural(m.failedDeploymentRecoveryTime.incidents, 'resolved incident')} linked to a deployment`,
     `${m.deploymentReworkRate.reworkDeployments} of ${plural(m.deploymentReworkRate.deployments, 'production deployment')} fix an earlier failed one`,
   ]
-  const period = `period                           ${m.period.since ?? 'no deployments'} → ${m.period.until}`
+}
+
+/** The measured period: `since → until`, `no deployments → until` without a start. */
+export const periodOf = (m: DoraMetrics): string =>
+  `${m.period.since ?? 'no deployments'} → ${m.period.until}`
+
+/** The five metrics for people, one line each, with the inputs of its formula. */
+export function describeDoraMetrics(m: DoraMetrics): string[] {
+  const inputs = metricInputs(m)
   return [
-    period,
+    `${'period'.padEnd(32)} ${periodOf(m)}`,
     ...metricValues(m).map(([label, value], i) => `${label.padEnd(32)} ${value.padEnd(10)} ${inputs[i]}`),
   ]
 }
