@@ -3,6 +3,7 @@ import type { ValidScenario } from '../simulator/scenario/parse-scenario.ts'
 import type { Roster } from '../simulator/scenario/team-roster.ts'
 import { actionItemsOf } from './action-items.ts'
 import { changePathOf } from './change-path.ts'
+import { doraFromJournal } from './dora-before-after.ts'
 import { gatherDrillFacts } from './drill-facts.ts'
 import { describeEvent } from './event-description.ts'
 import { lessonsOf } from './lessons.ts'
@@ -16,7 +17,7 @@ import {
   titleOf,
   triggerOf,
 } from './postmortem-narrative.ts'
-import type { Postmortem, TimingRow } from './postmortem-schema.ts'
+import type { Postmortem, PostmortemDora, TimingRow } from './postmortem-schema.ts'
 
 export interface BuildPostmortemOptions {
   /** When the postmortem is written: stamps it and decides which open action items are overdue. */
@@ -32,6 +33,11 @@ export interface BuildPostmortemOptions {
   scenarioName?: string
   /** Whether the journal's last line was cut off (from `readJournal`). @defaultValue false */
   truncatedLastLine?: boolean
+  /**
+   * DORA before (the run a `--again` run repeats) and after (this run), as `reportRun` measures them.
+   * @defaultValue after from this journal alone, no before (`doraFromJournal`)
+   */
+  dora?: PostmortemDora
 }
 
 const ref = (event: JournalEvent | null) =>
@@ -82,7 +88,7 @@ export function buildPostmortem(
   const change = changePathOf(events, scenario.change.title)
   const startedAt = facts.started?.at ?? events[0]?.at ?? new Date(options.now).toISOString()
   return {
-    schemaVersion: 2,
+    schemaVersion: 3,
     runId: facts.runId,
     title: titleOf(facts),
     status: facts.status,
@@ -119,6 +125,7 @@ export function buildPostmortem(
       .map((e) => ({ seq: e.seq, at: e.at, type: e.type, text: describeEvent(e) })),
     timings: t,
     timingBreakdown,
+    dora: options.dora ?? doraFromJournal(events, facts.runId),
     journal: {
       events: events.length,
       finished: facts.finished !== undefined || facts.aborted !== undefined,

@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox'
+import { DoraMetricsSchema } from '../simulator/dora/dora-metrics-schema.ts'
 
 const Closed = { additionalProperties: false } as const
 const Iso = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$' })
@@ -108,9 +109,38 @@ export const TimingRowSchema = Type.Object(
   Closed,
 )
 
+/** One run's DORA metrics: the run's id, its directory (null when not known) and the figures. */
+export const DoraSideSchema = Type.Object(
+  {
+    runId: Type.String({ minLength: 1 }),
+    dir: Type.Union([Type.String(), Type.Null()]),
+    metrics: DoraMetricsSchema,
+  },
+  Closed,
+)
+
+/**
+ * DORA before and after: `after` is this run, `before` the run it repeats (a `--again` run). When `before` is
+ * null, `beforeMissing` says why: a first run; the repeated run's journal could not be read at `dir`; or the
+ * repeated run at `dir` was not measured for this document (built without it, as an interim postmortem is).
+ */
+export const PostmortemDoraSchema = Type.Object(
+  {
+    before: Type.Union([DoraSideSchema, Type.Null()]),
+    after: DoraSideSchema,
+    beforeMissing: Type.Union([
+      Type.Object({ reason: Type.Literal('first-run') }, Closed),
+      Type.Object({ reason: Type.Literal('unreadable'), dir: Type.String() }, Closed),
+      Type.Object({ reason: Type.Literal('not-measured'), dir: Type.String() }, Closed),
+      Type.Null(),
+    ]),
+  },
+  Closed,
+)
+
 export const PostmortemSchema = Type.Object(
   {
-    schemaVersion: Type.Literal(2),
+    schemaVersion: Type.Literal(3),
     runId: Type.String({ minLength: 1 }),
     title: Type.String({ minLength: 1 }),
     /** How the drill ended, as the journal tells it. */
@@ -186,6 +216,8 @@ export const PostmortemSchema = Type.Object(
       Closed,
     ),
     timingBreakdown: Type.Array(TimingRowSchema),
+    /** The DORA metrics of the run it repeats (before) and of this run (after). */
+    dora: PostmortemDoraSchema,
     journal: Type.Object(
       {
         events: Type.Integer({ minimum: 0 }),
@@ -203,3 +235,5 @@ export type ActionItem = Static<typeof ActionItemSchema>
 export type TimingRow = Static<typeof TimingRowSchema>
 export type ChangePath = Static<typeof ChangePathSchema>
 export type MistakeLog = Static<typeof MistakeLogSchema>
+export type DoraSide = Static<typeof DoraSideSchema>
+export type PostmortemDora = Static<typeof PostmortemDoraSchema>

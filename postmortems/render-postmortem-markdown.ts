@@ -1,3 +1,4 @@
+import { doraMarkdown } from './dora-markdown.ts'
 import { list, table } from './markdown-table.ts'
 import { formatMs, formatPct, formatRatio } from './postmortem-format.ts'
 import type { ChangePath, MistakeLog, Postmortem } from './postmortem-schema.ts'
@@ -69,7 +70,7 @@ function mistakeLogMarkdown(log: MistakeLog): string {
   ].join('\n\n')
 }
 
-/** The postmortem as Markdown, in the sections of the Google SRE template plus a timing breakdown. */
+/** The postmortem as Markdown, in the sections of the Google SRE template plus a timing breakdown and DORA before and after. */
 export function renderPostmortemMarkdown(pm: Postmortem): string {
   const sections = [
     `# Postmortem: ${pm.title}`,
@@ -144,6 +145,8 @@ export function renderPostmortemMarkdown(pm: Postmortem): string {
         row.to === null ? 'missing' : `\`${row.to.type}\` #${row.to.seq} at ${row.to.at}`,
       ]),
     ),
+    '## DORA before and after',
+    doraMarkdown(pm.dora),
   ]
   return `${sections.join('\n\n')}\n`
 }

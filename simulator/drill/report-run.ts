@@ -1,8 +1,10 @@
 import { basename, join, resolve } from 'node:path'
 import { buildPostmortem } from '../../postmortems/build-postmortem.ts'
-import type { Postmortem } from '../../postmortems/postmortem-schema.ts'
+import type { DoraSide, Postmortem, PostmortemDora } from '../../postmortems/postmortem-schema.ts'
 import { writePostmortem } from '../../postmortems/write-postmortem.ts'
+import { FiredrillError } from '../../services/platform/firedrill-error.ts'
 import { writeFileAtomically } from '../../services/platform/write-file-atomically.ts'
+import { type RunDora, readRunDora, runDora } from '../dora/run-dora.ts'
 import { eventsOf, type JournalEvent } from '../journal/journal-event.ts'
 import { readJournal } from '../journal/read-journal.ts'
 import { loadScenario } from '../scenario/load-scenario.ts'
@@ -32,6 +34,8 @@ export const RUN_FILES = {
 /**
  * Rebuilds a run's report from its directory: reads `journal.jsonl` and the scenario copied into
  * `scenario/`, writes `postmortem.md`, `postmortem.json` and `summary.json` (each atomically) next to them.
+ * The postmortem's DORA before and after: after is this run (its journal and its `sandbox/` trunk), before
+ * the run a `--again` run repeats, read from its directory the same way (`doraBeforeAfter`).
  * Works on a crashed run's journal too. The summary is a pure function of the journal and the scenario: the
  * same run gives the same summary, whenever it is reported. A missing journal is
  * `FIREDRILL_JOURNAL_NOT_FOUND` (exit 2).
@@ -46,6 +50,7 @@ export async function reportRun(runDir: string, options: ReportRunOptions = {}):
   const postmortem = buildPostmortem(events, loaded.scenario, roster, {
     now: options.now ?? Date.now(),
     truncatedLastLine: truncated,
+    dora: await doraBeforeAfter(dir, events),
   })
   const written = await writePostmortem(dir, postmortem)
   const { timings, impact } = drillFigures(events, loaded.scenario)
@@ -93,4 +98,23 @@ function statusOf(events: readonly JournalEvent[], recoveredAt: string | null): 
   if (eventsOf(events, 'drill.aborted').length > 0) return 'aborted'
   if (eventsOf(events, 'drill.finished').some((e) => e.data.outcome === 'prevented')) return 'prevented'
   return recoveredAt !== null ? 'recovered' : 'not-recovered'
+}
+
+const side = (r: RunDora): DoraSide => ({ runId: r.runId, dir: r.dir, metrics: r.metrics })
+
+/**
+ * DORA before and after for the run in `dir`: after from its journal and `sandbox/` trunk, up to its last
+ * event; before likewise from the run `drill.started.againOf` names, or null for a first run, or when that
+ * run's directory can no longer be read (the postmortem then names the directory).
+ */
+export async function doraBeforeAfter(dir: string, events: JournalEvent[]): Promise<PostmortemDora> {
+  const after = side(await runDora({ dir, events }))
+  const againOf = eventsOf(events, 'drill.started')[0]?.data.againOf
+  if (againOf === undefined) return { before: null, after, beforeMissing: { reason: 'first-run' } }
+  try {
+    return { before: side(await readRunDora(againOf.dir)), after, beforeMissing: null }
+  } catch (err) {
+    if (!(err instanceof FiredrillError)) throw err
+    return { before: null, after, beforeMissing: { reason: 'unreadable', dir: againOf.dir } }
+  }
 }

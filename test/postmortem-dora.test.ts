@@ -1,0 +1,162 @@
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Value } from '@sinclair/typebox/value'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildPostmortem } from '../postmortems/build-postmortem.ts'
+import { lintPostmortemFile } from '../postmortems/lint/lint-postmortem-file.ts'
+import { PostmortemSchema } from '../postmortems/postmortem-schema.ts'
+import { renderPostmortemMarkdown } from '../postmortems/render-postmortem-markdown.ts'
+import { reportRun } from '../simulator/drill/report-run.ts'
+import { JournalBuilder } from '../simulator/journal/journal-builder.ts'
+import type { JournalEvent } from '../simulator/journal/journal-event.ts'
+import { type LoadedScenario, loadScenario } from '../simulator/scenario/load-scenario.ts'
+import { SCENARIO_CATALOG_DIR } from '../simulator/scenario/scenario-catalog.ts'
+import { loadRoster, type Roster } from '../simulator/scenario/team-roster.ts'
+
+const START = Date.UTC(2026, 0, 1, 12)
+const NOW = Date.UTC(2026, 0, 2, 9)
+const FIRST = '20260101T120000-bad-pricing-aaaaaa'
+const AGAIN = '20260101T130000-bad-pricing-bbbbbb'
+
+/**
+ * A drill (the change deployed, an incident from 20 s to 25 s, recovered), or its `--again` run repeating the
+ * drill in `againOf` (the gate refuses the change, nothing is deployed, no incident).
+ */
+function journal(runId: string, againOf?: { runId: string; dir: string }): JournalEvent[] {
+  const j = new JournalBuilder(START + (againOf === undefined ? 0 : 3_600_000))
+  j.add('drill.started', {
+    runId,
+    scenario: 'bad-pricing',
+    title: 't',
+    seed: 42,
+    timeScale: 1,
+    slo: { objective: 0.99, window: '30d' },
+    flag: 'new-pricing',
+    responder: 'bot',
+    ...(againOf === undefined ? {} : { againOf }),
+  })
+  j.at(1_000).add('change.committed', { branch: 'change/b', commit: `${runId}-change`, title: 't' })
+  if (againOf !== undefined) {
+    j.at(2_000).add('change.refused', {
+      branch: 'change/b',
+      commit: `${runId}-change`,
+      blockedBy: ['coupon-regression'],
+    })
+    j.at(40_000).add('drill.finished', { outcome: 'prevented', durationMs: 40_000 })
+    return j.build()
+  }
+  j.at(2_000).add('change.merged', { branch: 'change/b', commit: `${runId}-change`, trunk: `${runId}-trunk` })
+  j.at(3_000).add('change.deployed', { commit: `${runId}-trunk`, dark: true, environment: 'production' })
+  j.at(20_000).add('alert.fired', {
+    alert: 'fast-burn',
+    severity: 'page',
+    burnRates: { long: 15, short: 20 },
+    threshold: 14.4,
+    windows: { long: '1h', short: '5m' },
+  })
+  j.at(25_000).add('recovery.confirmed', { errorRatio: 0, consecutiveEvaluations: 4 })
+  j.at(40_000).add('drill.finished', { outcome: 'recovered', durationMs: 40_000 })
+  return j.build()
+}
+
+let work: string
+let loaded: LoadedScenario
+let roster: Roster
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'firedrill-postmortem-dora-'))
+  loaded = await loadScenario('bad-pricing')
+  roster = await loadRoster(loaded)
+})
+afterAll(() => rm(work, { recursive: true, force: true }))
+
+/** A run directory as the drill leaves it: the journal, and the scenario copied into `scenario/`. */
+async function runDir(name: string, events: readonly JournalEvent[]): Promise<string> {
+  const dir = join(work, name)
+  await mkdir(dir, { recursive: true })
+  await cp(join(SCENARIO_CATALOG_DIR, 'bad-pricing'), join(dir, 'scenario'), { recursive: true })
+  await writeFile(join(dir, 'journal.jsonl'), events.map((e) => `${JSON.stringify(e)}\n`).join(''))
+  return dir
+}
+
+const section = (markdown: string) => markdown.slice(markdown.indexOf('## DORA before and after'))
+const row = (markdown: string, metric: string) =>
+  section(markdown)
+    .split('\n')
+    .find((l) => l.startsWith(`| ${metric} |`))
+
+describe('DORA before and after in the postmortem', () => {
+  it('shows the repeated run as before (failed, recovered in the incident’s 5 s) and the --again run as after', async () => {
+    const first = await runDir(FIRST, journal(FIRST))
+    const again = await runDir(AGAIN, journal(AGAIN, { runId: FIRST, dir: first }))
+    const { postmortem } = await reportRun(again, { now: NOW })
+    expect(Value.Check(PostmortemSchema, postmortem)).toBe(true)
+    expect(postmortem.schemaVersion).toBe(3)
+    const { before, after, beforeMissing } = postmortem.dora
+    expect(beforeMissing).toBeNull()
+    expect(before).toMatchObject({ runId: FIRST, dir: first })
+    expect(before?.metrics.changeFailureRate).toEqual({ rate: 1, failedDeployments: 1, deployments: 1 })
+    expect(before?.metrics.failedDeploymentRecoveryTime).toEqual({ medianMs: 5_000, incidents: 1 })
+    expect(after).toMatchObject({ runId: AGAIN, dir: again })
+    // Nothing deployed after: the failure rate is undefined, not 0%.
+    expect(after.metrics.changeFailureRate).toEqual({ rate: null, failedDeployments: 0, deployments: 0 })
+    expect(after.metrics.failedDeploymentRecoveryTime).toEqual({ medianMs: null, incidents: 0 })
+
+    const markdown = await readFile(join(again, 'postmortem.md'), 'utf8')
+    expect(markdown.indexOf('## DORA before and after')).toBeGreaterThan(
+      markdown.indexOf('## Timing breakdown'),
+    )
+    expect(row(markdown, 'change failure rate')).toBe(
+      '| change failure rate | 100.0% (1 of 1 production deployment linked to an incident) | n/a (0 of 0 production deployments linked to an incident) |',
+    )
+    expect(row(markdown, 'failed deployment recovery time')).toMatch(
+      /^\| failed deployment recovery time \| 5\.0 s \(median over 1 resolved incident/,
+    )
+    // The hand-made journal gives no lessons to tell; everything else, the DORA section included, lints clean.
+    const { problems } = await lintPostmortemFile(join(again, 'postmortem.json'))
+    expect(problems.filter((p) => !p.path.startsWith('lessons.'))).toEqual([])
+  })
+
+  it('gives a first run no before, and says how to get the after view', async () => {
+    const first = await runDir(`${FIRST}-alone`, journal(FIRST))
+    const { postmortem } = await reportRun(first, { now: NOW })
+    expect(postmortem.dora.before).toBeNull()
+    expect(postmortem.dora.beforeMissing).toEqual({ reason: 'first-run' })
+    expect(postmortem.dora.after.metrics.changeFailureRate.rate).toBe(1)
+    const markdown = section(renderPostmortemMarkdown(postmortem))
+    expect(markdown).toContain(`firedrill run --again ${first}`)
+    expect(markdown).toContain('firedrill dora --compare RUN_A RUN_B')
+    expect(row(markdown, 'change failure rate')).toMatch(
+      /^\| change failure rate \| not measured \| 100\.0% /,
+    )
+  })
+
+  it('names the repeated run’s directory when it can no longer be read', async () => {
+    const gone = join(work, 'deleted-run')
+    const again = await runDir(`${AGAIN}-orphan`, journal(AGAIN, { runId: FIRST, dir: gone }))
+    const { postmortem } = await reportRun(again, { now: NOW })
+    expect(postmortem.dora.before).toBeNull()
+    expect(postmortem.dora.beforeMissing).toEqual({ reason: 'unreadable', dir: gone })
+    expect(section(await readFile(join(again, 'postmortem.md'), 'utf8'))).toContain(`\`${gone}\``)
+  })
+
+  it('built from the journal alone, measures this run and says a repeated run was not measured', () => {
+    const first = buildPostmortem(journal(FIRST), loaded.scenario, roster, { now: NOW })
+    expect(first.dora).toMatchObject({
+      before: null,
+      after: { runId: FIRST, dir: null },
+      beforeMissing: { reason: 'first-run' },
+    })
+    expect(first.dora.after.metrics.failedDeploymentRecoveryTime.medianMs).toBe(5_000)
+    const again = buildPostmortem(
+      journal(AGAIN, { runId: FIRST, dir: '/runs/first' }),
+      loaded.scenario,
+      roster,
+      {
+        now: NOW,
+      },
+    )
+    expect(again.dora.beforeMissing).toEqual({ reason: 'not-measured', dir: '/runs/first' })
+    expect(Value.Check(PostmortemSchema, again)).toBe(true)
+  })
+})
