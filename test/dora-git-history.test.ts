@@ -189,6 +189,16 @@ describe('firedrill dora with --repo', () => {
     expect(stderr).toContain('--repo')
   })
 
+  it.each([
+    ['--trunk without --repo', () => ['--trunk', 'main']],
+    ['--repo with --compare', () => ['--compare', 'a', 'b', '--repo', repo]],
+  ])('refuses %s as a usage mistake', async (_, args) => {
+    await expect(doraCommand.run(['--runs', work, ...args()])).rejects.toMatchObject({
+      code: 'FIREDRILL_USAGE',
+      exitCode: 2,
+    })
+  })
+
   it("adds each run's sandbox trunk, so a run's deployment carries the commits it deployed", async () => {
     const run = join(work, 'runs', 'r1')
     await mkdir(run, { recursive: true })
