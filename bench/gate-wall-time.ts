@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import type { GateResult } from '../gate/runner/gate-result.ts'
 import { runGate } from '../gate/runner/run-gate.ts'
 import { createSandboxRepo } from '../gate/sandbox/sandbox-repo.ts'
+import { mintReleaseFlag } from '../simulator/drill/mint-release-flag.ts'
 
 const GOAL_MS = 20_000
 
@@ -16,6 +17,7 @@ export async function gateWallTime(quick: boolean): Promise<{ lines: string[] }>
   const parent = await mkdtemp(join(tmpdir(), 'firedrill-bench-gate-'))
   try {
     const repo = await createSandboxRepo(join(parent, 'shop'))
+    await mintReleaseFlag(repo, 'checkout.new-pricing', Date.now())
     const env: NodeJS.ProcessEnv = { ...process.env }
     delete env.FIREDRILL_GATE_KEY
     const runs: GateResult[] = []

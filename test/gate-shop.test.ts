@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { mergeWhenGreen } from '../gate/merge/merge-when-green.ts'
 import { runGate } from '../gate/runner/run-gate.ts'
 import { commitPatch, createSandboxRepo, PROJECT_ROOT } from '../gate/sandbox/sandbox-repo.ts'
+import { mintReleaseFlag } from '../simulator/drill/mint-release-flag.ts'
 import { testRedisUrl } from './support/redis-sandbox.ts'
 
 const BAD_PRICING = join(PROJECT_ROOT, 'simulator', 'scenarios', 'bad-pricing', 'change.patch')
@@ -18,6 +19,7 @@ describe("the shop's gate", () => {
   it("lets the bad-pricing change through, since nothing tests the flagged path's unknown coupons yet", async () => {
     parent = await mkdtemp(join(tmpdir(), 'firedrill-gate-shop-'))
     const repo = await createSandboxRepo(join(parent, 'shop'))
+    await mintReleaseFlag(repo, 'checkout.new-pricing', Date.now())
     const head = await commitPatch(
       repo,
       BAD_PRICING,
@@ -35,6 +37,7 @@ describe("the shop's gate", () => {
       'contract-tests',
       'secret-scan',
       'flag-inventory',
+      'flag-debt',
     ])
     expect(result.green).toBe(true)
     const merged = await mergeWhenGreen({ repo: repo.dir, branch: 'bad-pricing', env })

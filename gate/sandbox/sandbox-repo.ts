@@ -41,9 +41,25 @@ export async function commitPatch(
 ): Promise<string> {
   await git(repo.dir, ['checkout', '-q', '-b', branch, repo.trunk])
   try {
-    await git(repo.dir, ['apply', '--index', '--whitespace=nowarn', patchFile])
+    return await commitPatchHere(repo, patchFile, message)
   } catch (err) {
     await git(repo.dir, ['checkout', '-q', repo.trunk])
+    throw err
+  }
+}
+
+/**
+ * Applies a patch on the branch checked out and commits it; returns the commit id. A patch that does not apply
+ * is `PatchDoesNotApplyError`, with the work tree left as it was.
+ */
+export async function commitPatchHere(
+  repo: SandboxRepo,
+  patchFile: string,
+  message: string,
+): Promise<string> {
+  try {
+    await git(repo.dir, ['apply', '--index', '--whitespace=nowarn', patchFile])
+  } catch (err) {
     throw new PatchDoesNotApplyError(patchFile, (err as Error).message)
   }
   await git(repo.dir, ['commit', '-q', '-m', message])

@@ -48,7 +48,7 @@ describe('the seed flags file', () => {
       state: 'ENABLED',
       variants: { on: true, off: false },
       defaultVariant: 'off',
-      metadata: { owner: 'team-checkout', type: 'release', lifecycle: 'active', removalTicket: 'SHOP-101' },
+      metadata: { owner: 'team-checkout', type: 'release', removalTicket: 'SHOP-101' },
     })
     expect(document.flags['checkout.accepting-orders']).toMatchObject({
       defaultVariant: 'on',

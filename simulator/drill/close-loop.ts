@@ -1,6 +1,5 @@
 import { join } from 'node:path'
 import { mergeWhenGreen } from '../../gate/merge/merge-when-green.ts'
-import { runGate } from '../../gate/runner/run-gate.ts'
 import { commitPatch, type SandboxRepo } from '../../gate/sandbox/sandbox-repo.ts'
 import { verifyPostmortem } from '../../gate/verify/verify-postmortem.ts'
 import { buildPostmortem } from '../../postmortems/build-postmortem.ts'
@@ -9,6 +8,7 @@ import type { Clock } from '../clock/clock.ts'
 import type { LoadedScenario } from '../scenario/load-scenario.ts'
 import { loadRoster } from '../scenario/team-roster.ts'
 import type { DrillJournal } from './drill-journal.ts'
+import { gateBranch } from './gate-branch.ts'
 
 export interface CloseLoopOptions {
   loaded: LoadedScenario
@@ -50,23 +50,9 @@ export async function closeLoop(options: CloseLoopOptions): Promise<boolean> {
     `fix: ${item.title}\n\nRefs: ${item.id}`,
   )
   say(`fix for ${item.id} committed on ${branch} (${head.slice(0, 12)}); running the gate`)
-  const { result } = await runGate({ repo: repo.dir, ref: branch, env })
-  const gate = {
-    green: result.green,
-    steps: result.steps.map((s) => ({ name: s.name, status: s.status, durationMs: s.durationMs })),
-  }
-  await journal.append({
-    type: 'gate.finished',
-    data: {
-      commit: result.commit,
-      tree: result.tree,
-      green: result.green,
-      durationMs: result.durationMs,
-      steps: gate.steps,
-    },
-  })
-  say(`gate ${result.green ? 'green' : 'RED'} on the fix`)
-  if (!result.green) return false
+  const { green, gate } = await gateBranch(repo.dir, branch, env, (event) => journal.append(event))
+  say(`gate ${green ? 'green' : 'RED'} on the fix`)
+  if (!green) return false
   const merged = await mergeWhenGreen({ repo: repo.dir, branch, env })
   await journal.append({
     type: 'fix.merged',

@@ -8,7 +8,6 @@ import type { DeployEvent } from '../../gate/deploy/deploy-event.ts'
 import { Environment } from '../../gate/deploy/environment.ts'
 import { GateRedError } from '../../gate/gate-errors.ts'
 import { mergeWhenGreen } from '../../gate/merge/merge-when-green.ts'
-import { runGate } from '../../gate/runner/run-gate.ts'
 import { git } from '../../gate/sandbox/git.ts'
 import {
   commitPatch,
@@ -21,6 +20,8 @@ import type { RunningShop, ShopOptions } from '../../services/shop/shop-options.
 import type { NewJournalEvent } from '../journal/journal-event.ts'
 import type { LoadedScenario } from '../scenario/load-scenario.ts'
 import { isFlagOff } from './flag-state.ts'
+import { gateBranch } from './gate-branch.ts'
+import { mintReleaseFlag } from './mint-release-flag.ts'
 
 /** What the drill runs against: production's api instances and its flag service. */
 export interface ShopUnderDrill {
@@ -53,6 +54,8 @@ export interface DeployShopOptions {
    * of `services/`; a red gate on the change is then an outcome, not a failure.
    */
   baseRepo?: string
+  /** When the drill started (epoch ms): dates a fresh repository's release flag. */
+  startedAt: number
 }
 
 type StartShop = (options: ShopOptions) => Promise<RunningShop>
@@ -101,6 +104,8 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
       options.baseRepo === undefined
         ? await createSandboxRepo(join(options.runDir, 'sandbox'))
         : await cloneSandboxRepo(options.baseRepo, join(options.runDir, 'sandbox'))
+    if (options.baseRepo === undefined)
+      await mintReleaseFlag(repo, loaded.scenario.change.flag, options.startedAt)
     const base = await buildArtifact({ repo, commit: await git(repo.dir, ['rev-parse', repo.trunk]), store })
 
     // Production as it was before the change: flags service and workers, then the api instances.
@@ -129,19 +134,9 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
       await record({ type: 'change.committed', data: { branch, commit: head, title } })
       say(`change committed on ${branch} (${head.slice(0, 12)}); running the gate`)
       const env = { ...process.env, REDIS_URL: options.shop.redisUrl }
-      const { result } = await runGate({ repo: repo.dir, ref: branch, env })
-      await record({
-        type: 'gate.finished',
-        data: {
-          commit: result.commit,
-          tree: result.tree,
-          green: result.green,
-          durationMs: result.durationMs,
-          steps: result.steps.map((s) => ({ name: s.name, status: s.status, durationMs: s.durationMs })),
-        },
-      })
+      const result = await gateBranch(repo.dir, branch, env, record)
       say(`gate ${result.green ? 'green' : 'RED'} in ${(result.durationMs / 1000).toFixed(1)} s`)
-      const blockedBy = result.steps.filter((s) => s.blocking && s.status !== 'passed').map((s) => s.name)
+      const blockedBy = result.blockedBy
       if (!result.green && options.baseRepo !== undefined) {
         refused = true
         await record({ type: 'change.refused', data: { branch, commit: head, blockedBy } })
@@ -151,7 +146,7 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
       } else if (!result.green) {
         throw new GateRedError(
           result.commit,
-          result.steps.filter((s) => s.status !== 'passed').map((s) => s.name),
+          result.gate.steps.filter((s) => s.status !== 'passed').map((s) => s.name),
         )
       }
       if (!refused) {

@@ -24,7 +24,7 @@ export interface RunDrillOptions {
   progress?: (line: string) => void
   /**
    * After a recovered drill, close the loop: merge the scenario's fix through the gate, verify the action
-   * items and replay the bad change. @defaultValue true
+   * items and replay the bad change; then close out the release flag. @defaultValue true
    */
   followUp?: boolean
   /** How a human responder is paged and acknowledges. */
@@ -38,5 +38,7 @@ export interface DrillOutcome {
   status: 'recovered' | 'aborted' | 'not-recovered' | 'prevented'
   /** The fix merged through the gate, every action item holds, and the replayed bad change is blocked. */
   loopClosed: boolean
+  /** The release flag completed, its code path removed through the gate, and archived on trunk. */
+  flagClosedOut: boolean
   abortReason?: string
 }

@@ -36,9 +36,12 @@ export async function runPreflight(loaded: LoadedScenario, redisUrl: string): Pr
       return { version: stdout.trim() }
     }),
     check('scenario files present', async () => {
-      const files = [scenario.change.patch, scenario.followUp?.fix, scenario.team].filter(
-        (f): f is string => f !== undefined,
-      )
+      const files = [
+        scenario.change.patch,
+        scenario.followUp.fix,
+        scenario.followUp.cleanup,
+        scenario.team,
+      ].filter((f): f is string => f !== undefined)
       for (const file of files) await access(join(loaded.dir, file))
       return { scenario: loaded.file, files }
     }),

@@ -12,7 +12,6 @@ import { readJournal } from '../journal/read-journal.ts'
 import { deriveImpact } from '../timings/derive-impact.ts'
 import { impactSloOf } from '../timings/drill-figures.ts'
 import type { TrafficRun } from '../traffic/start-traffic.ts'
-import { closeLoop } from './close-loop.ts'
 import { type DeployedShop, deployShop } from './deploy-shop.ts'
 import { createDrillDetection, type DrillDetection } from './drill-detection.ts'
 import { DrillJournal } from './drill-journal.ts'
@@ -22,6 +21,7 @@ import { restoreSafety, untilAborted } from './drill-safety.ts'
 import { requestSequenceDigest, startDrillTraffic } from './drill-traffic.ts'
 import { isFlagOff } from './flag-state.ts'
 import { observeMitigation, releaseStep } from './flag-steps.ts'
+import { followUp } from './follow-up.ts'
 import { runPreflight } from './preflight.ts'
 import { botResponder } from './responders/bot-responder.ts'
 import { humanResponder } from './responders/human-responder.ts'
@@ -141,6 +141,7 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
   }
   let status: DrillOutcome['status'] = 'not-recovered'
   let loopClosed = false
+  let flagClosedOut = false
 
   try {
     // Deploy: the bad change travels as a commit to trunk and runs dark (its flag off).
@@ -158,6 +159,7 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
       },
       record: (event) => journal.append(event),
       say,
+      startedAt,
       ...(options.again === undefined ? {} : { baseRepo: join(options.again, 'sandbox') }),
     })
     const shop = deployed.shop
@@ -352,7 +354,7 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
       options.followUp !== false
     ) {
       await enter('follow-up')
-      loopClosed = await closeLoop({
+      const after = await followUp({
         loaded,
         repo: deployed.repo,
         journal,
@@ -360,12 +362,9 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
         redisUrl: options.redisUrl,
         clock,
         say,
-      }).catch(async (err: unknown) => {
-        const message = (err as Error).message
-        await journal.append({ type: 'check.failed', data: { name: 'loop closed', evidence: {}, message } })
-        say(`the loop did not close: ${message}`)
-        return false
       })
+      loopClosed = after.loopClosed
+      flagClosedOut = after.flagClosedOut
     }
     options.signal?.removeEventListener('abort', onSignal)
     if (abort !== undefined) {
@@ -393,6 +392,7 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
     journal: journalFile,
     status,
     loopClosed,
+    flagClosedOut,
     ...(abort ? { abortReason: abort.reason } : {}),
   }
 

@@ -65,6 +65,7 @@ export function crossFieldProblems(scenario: Scenario, dir: string): ScenarioPro
   const files: [string, string | undefined][] = [
     ['change.patch', scenario.change.patch],
     ['followUp.fix', scenario.followUp.fix],
+    ['followUp.cleanup', scenario.followUp.cleanup],
     ['team', scenario.team],
   ]
   for (const [path, file] of files) {

@@ -223,6 +223,12 @@ export const FollowUpSchema = Type.Object(
   {
     /** The fix as a patch file next to the scenario. */
     fix: Type.Optional(Type.String({ minLength: 1 })),
+    /**
+     * The flag's close-out as a patch file next to the scenario: the change that removes the code path the
+     * release flag guarded (applied on trunk once the fix is merged). The drill marks the flag completed, merges
+     * this through the gate and archives the flag.
+     */
+    cleanup: Type.Optional(Type.String({ minLength: 1 })),
     /** Action items the postmortem starts from; it adds more from what the journal shows. */
     actionItems: Type.Optional(Type.Array(PlannedActionItemSchema, { maxItems: 20 })),
   },

@@ -1,0 +1,82 @@
+import { join, resolve } from 'node:path'
+import { mergeWhenGreen } from '../../gate/merge/merge-when-green.ts'
+import { git } from '../../gate/sandbox/git.ts'
+import { commitPatchHere, type SandboxRepo } from '../../gate/sandbox/sandbox-repo.ts'
+import { DEFAULT_GATE_FLAGS_FILE } from '../../gate/steps/flag-inventory-step.ts'
+import type { FlagLifecycle } from '../../services/flags/flag-definition.ts'
+import { findCodeReferences, transitionFlag, writeFlagsFile } from '../../services/flags/lifecycle/index.ts'
+import { loadFlagsFile } from '../../services/flags/load-flags-file.ts'
+import type { LoadedScenario } from '../scenario/load-scenario.ts'
+import type { DrillJournal } from './drill-journal.ts'
+import { gateBranch } from './gate-branch.ts'
+
+export interface CloseOutFlagOptions {
+  loaded: LoadedScenario
+  repo: SandboxRepo
+  journal: DrillJournal
+  redisUrl: string
+  say(line: string): void
+}
+
+/**
+ * After the loop closes, the release flag's close-out, on one branch cut from trunk:
+ * 1. the flag marked `completed` in the service's flags file;
+ * 2. the scenario's cleanup patch, which removes the code path the flag guarded;
+ * 3. the flag marked `archived`, which is refused while any source file still names its key;
+ * then the gate on the branch's head (its flag-debt step checks the same thing again) and a merge only on green.
+ * Each commit carries the flag's removal ticket as a `Refs:` trailer. Journals `flag.lifecycle` for each stage,
+ * `gate.finished` and `cleanup.merged`. Returns whether the close-out reached trunk; a scenario without a
+ * cleanup patch leaves the flag active and returns false.
+ */
+export async function closeOutFlag(options: CloseOutFlagOptions): Promise<boolean> {
+  const { loaded, repo, journal, say } = options
+  const cleanup = loaded.scenario.followUp.cleanup
+  const key = loaded.scenario.change.flag
+  if (cleanup === undefined) {
+    say(`no cleanup in the scenario: ${key} stays active`)
+    return false
+  }
+  const file = join(repo.dir, DEFAULT_GATE_FLAGS_FILE)
+  const ticket = (await loadFlagsFile(file)).flags[key]?.metadata.removalTicket
+  const trailer = ticket === undefined ? '' : `\n\nRefs: ${ticket}`
+  const branch = `cleanup/${key.replace(/[^A-Za-z0-9._-]/g, '-')}`
+  // -B: a close-out tried before (and refused) starts again from today's trunk.
+  await git(repo.dir, ['checkout', '-q', '-B', branch, repo.trunk])
+  try {
+    const moveOn = async (to: FlagLifecycle) => {
+      const document = await loadFlagsFile(file)
+      const from = document.flags[key]?.metadata.lifecycle ?? 'missing'
+      const codeRefs =
+        to === 'archived'
+          ? await findCodeReferences(repo.dir, [key], { exclude: [file] })
+          : new Map<string, string[]>()
+      await writeFlagsFile(file, transitionFlag(document, key, to, { codeRefs }))
+      await git(repo.dir, ['add', DEFAULT_GATE_FLAGS_FILE])
+      await git(repo.dir, ['commit', '-q', '-m', `chore(flags): ${key} ${to}${trailer}`])
+      const commit = await git(repo.dir, ['rev-parse', 'HEAD'])
+      await journal.append({ type: 'flag.lifecycle', data: { key, from, to, branch, commit } })
+      say(`${key}: ${from} → ${to} (${commit.slice(0, 12)})`)
+    }
+
+    await moveOn('completed')
+    await commitPatchHere(repo, resolve(loaded.dir, cleanup), `refactor: remove the ${key} code path${trailer}`)
+    await moveOn('archived')
+  } finally {
+    await git(repo.dir, ['checkout', '-q', repo.trunk])
+  }
+
+  const env = { ...process.env, REDIS_URL: options.redisUrl }
+  say(`close-out of ${key} committed on ${branch}; running the gate`)
+  const { green, gate, blockedBy } = await gateBranch(repo.dir, branch, env, (event) => journal.append(event))
+  if (!green) {
+    say(`gate RED on the close-out (stopped by ${blockedBy.join(', ')}): ${key} stays on trunk as it was`)
+    return false
+  }
+  const merged = await mergeWhenGreen({ repo: repo.dir, branch, env })
+  await journal.append({
+    type: 'cleanup.merged',
+    data: { branch, commit: merged.branchHead, trunk: merged.mergeCommit, flag: key, gate },
+  })
+  say(`close-out merged: ${key} archived, its code path gone (trunk ${merged.mergeCommit.slice(0, 12)})`)
+  return true
+}
