@@ -117,6 +117,14 @@ describe('a whole drill', () => {
     expect(verdict?.data).toMatchObject({ holds: true, loop: { holds: true } })
     expect(summary).toMatchObject({ loopClosed: true })
 
+    // Then the release flag closed out: completed, its code path removed through a green gate, archived on trunk.
+    expect(outcome.flagClosedOut).toBe(true)
+    expect(eventsOf(events, 'flag.lifecycle').map((e) => [e.data.key, e.data.to])).toEqual([
+      [FLAG, 'completed'],
+      [FLAG, 'archived'],
+    ])
+    expect(eventsOf(events, 'cleanup.merged')[0]?.data).toMatchObject({ flag: FLAG, gate: { green: true } })
+
     const postmortem = JSON.parse(await readFile(summary.postmortem.json, 'utf8'))
     expect(postmortem.actionItems[0]).toMatchObject({ id: 'AI-1', status: 'done' })
     expect(postmortem.actionItems[0].closedBy).toHaveLength(1)
