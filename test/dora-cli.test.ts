@@ -12,16 +12,7 @@ const START = Date.UTC(2026, 0, 1, 12)
 /** A drill (incident, recovered after 5 s) or its `--again` run (refused, nothing deployed, no incident). */
 function journal(runId: string, again: boolean): JournalEvent[] {
   const j = new JournalBuilder(START + (again ? 3_600_000 : 0))
-  j.add('drill.started', {
-    runId,
-    scenario: 'bad-pricing',
-    title: 't',
-    seed: 1,
-    timeScale: 1,
-    slo: { objective: 0.99, window: '30d' },
-    flag: 'f',
-    responder: 'bot',
-  })
+  j.started(runId)
   j.at(1_000).add('change.committed', { branch: 'b', commit: `${runId}-change`, title: 't' })
   if (again) {
     j.at(2_000).add('change.refused', {

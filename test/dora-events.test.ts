@@ -21,16 +21,7 @@ function drillJournal(
 ): JournalEvent[] {
   const j = new JournalBuilder(START)
   const alertAt = options.alertAt === undefined ? 30_000 : options.alertAt
-  j.at(0).add('drill.started', {
-    runId,
-    scenario: 'bad-pricing',
-    title: 't',
-    seed: 1,
-    timeScale: 1,
-    slo: { objective: 0.99, window: '30d' },
-    flag: 'f',
-    responder: 'bot',
-  })
+  j.at(0).started(runId)
   j.at(100).add('change.committed', { branch: 'b', commit: `${runId}-change`, title: 't' })
   j.at(200).add('change.merged', { branch: 'b', commit: `${runId}-change`, trunk: `${runId}-trunk` })
   j.at(300).add('change.deployed', { commit: `${runId}-trunk`, dark: true, environment: 'staging' })
@@ -122,16 +113,7 @@ describe('dora events from journals', () => {
 
   it("counts a flag's close-out merged through the gate as a change the next production deployment carries", () => {
     const j = new JournalBuilder(START)
-    j.add('drill.started', {
-      runId: 'c',
-      scenario: 'bad-pricing',
-      title: 't',
-      seed: 1,
-      timeScale: 1,
-      slo: { objective: 0.99, window: '30d' },
-      flag: 'f',
-      responder: 'bot',
-    })
+    j.started('c')
     j.at(1_000).add('cleanup.merged', {
       branch: 'cleanup/f',
       commit: 'c-cleanup',

@@ -204,16 +204,7 @@ describe('firedrill dora with --repo', () => {
     await mkdir(run, { recursive: true })
     await git(work, ['clone', '-q', repo, join(run, 'sandbox')])
     const j = new JournalBuilder(T0)
-    j.add('drill.started', {
-      runId: 'r1',
-      scenario: 'bad-pricing',
-      title: 't',
-      seed: 1,
-      timeScale: 1,
-      slo: { objective: 0.99, window: '30d' },
-      flag: 'f',
-      responder: 'bot',
-    })
+    j.started('r1')
     j.at(200 * MIN).add('change.deployed', { commit: sha.D, dark: true, environment: 'production' })
     await writeFile(
       join(run, 'journal.jsonl'),

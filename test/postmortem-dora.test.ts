@@ -25,17 +25,7 @@ const AGAIN = '20260101T130000-bad-pricing-bbbbbb'
  */
 function journal(runId: string, againOf?: { runId: string; dir: string }): JournalEvent[] {
   const j = new JournalBuilder(START + (againOf === undefined ? 0 : 3_600_000))
-  j.add('drill.started', {
-    runId,
-    scenario: 'bad-pricing',
-    title: 't',
-    seed: 42,
-    timeScale: 1,
-    slo: { objective: 0.99, window: '30d' },
-    flag: 'new-pricing',
-    responder: 'bot',
-    ...(againOf === undefined ? {} : { againOf }),
-  })
+  j.started(runId, { seed: 42, flag: 'new-pricing', ...(againOf === undefined ? {} : { againOf }) })
   j.at(1_000).add('change.committed', { branch: 'change/b', commit: `${runId}-change`, title: 't' })
   if (againOf !== undefined) {
     j.at(2_000).add('change.refused', {

@@ -29,6 +29,24 @@ export class JournalBuilder {
     return this
   }
 
+  /**
+   * Adds `drill.started` for `runId` with plain defaults (scenario bad-pricing, seed 1, time scale 1, a 99 % SLO
+   * over 30d, flag `f`, a bot responder); `data` overrides any of them.
+   */
+  started(runId: string, data: Partial<JournalEventData['drill.started']> = {}): this {
+    return this.add('drill.started', {
+      runId,
+      scenario: 'bad-pricing',
+      title: 't',
+      seed: 1,
+      timeScale: 1,
+      slo: { objective: 0.99, window: '30d' },
+      flag: 'f',
+      responder: 'bot',
+      ...data,
+    })
+  }
+
   /** The ISO time `offsetMs` after the start. */
   iso(offsetMs: number): string {
     return new Date(this.#start + offsetMs).toISOString()
