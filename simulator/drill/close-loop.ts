@@ -1,24 +1,12 @@
 import { join } from 'node:path'
 import { mergeWhenGreen } from '../../gate/merge/merge-when-green.ts'
-import { commitPatch, type SandboxRepo } from '../../gate/sandbox/sandbox-repo.ts'
+import { commitPatch } from '../../gate/sandbox/sandbox-repo.ts'
 import { verifyPostmortem } from '../../gate/verify/verify-postmortem.ts'
 import { buildPostmortem } from '../../postmortems/build-postmortem.ts'
 import { writePostmortem } from '../../postmortems/write-postmortem.ts'
-import type { Clock } from '../clock/clock.ts'
-import type { LoadedScenario } from '../scenario/load-scenario.ts'
 import { loadRoster } from '../scenario/team-roster.ts'
-import type { DrillJournal } from './drill-journal.ts'
+import type { FollowUpOptions } from './follow-up-options.ts'
 import { gateBranch } from './gate-branch.ts'
-
-export interface CloseLoopOptions {
-  loaded: LoadedScenario
-  repo: SandboxRepo
-  journal: DrillJournal
-  outDir: string
-  redisUrl: string
-  clock: Clock
-  say(line: string): void
-}
 
 /**
  * After the incident, the loop: the scenario's fix (the repair and the test that would have caught the change)
@@ -26,7 +14,7 @@ export interface CloseLoopOptions {
  * green; then the verifier holds every action item against the repository and replays the bad change's code on
  * today's trunk, which the gate must now stop. Returns whether the loop closed.
  */
-export async function closeLoop(options: CloseLoopOptions): Promise<boolean> {
+export async function closeLoop(options: FollowUpOptions): Promise<boolean> {
   const { loaded, repo, journal, say } = options
   const fix = loaded.scenario.followUp.fix
   if (fix === undefined) {

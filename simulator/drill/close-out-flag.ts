@@ -1,22 +1,13 @@
 import { join, resolve } from 'node:path'
 import { mergeWhenGreen } from '../../gate/merge/merge-when-green.ts'
 import { git } from '../../gate/sandbox/git.ts'
-import { commitPatchHere, type SandboxRepo } from '../../gate/sandbox/sandbox-repo.ts'
+import { commitPatchHere } from '../../gate/sandbox/sandbox-repo.ts'
 import { DEFAULT_GATE_FLAGS_FILE } from '../../gate/steps/flag-inventory-step.ts'
 import type { FlagLifecycle } from '../../services/flags/flag-definition.ts'
 import { findCodeReferences, transitionFlag, writeFlagsFile } from '../../services/flags/lifecycle/index.ts'
 import { loadFlagsFile } from '../../services/flags/load-flags-file.ts'
-import type { LoadedScenario } from '../scenario/load-scenario.ts'
-import type { DrillJournal } from './drill-journal.ts'
+import type { FollowUpOptions } from './follow-up-options.ts'
 import { gateBranch } from './gate-branch.ts'
-
-export interface CloseOutFlagOptions {
-  loaded: LoadedScenario
-  repo: SandboxRepo
-  journal: DrillJournal
-  redisUrl: string
-  say(line: string): void
-}
 
 /**
  * After the loop closes, the release flag's close-out, on one branch cut from trunk:
@@ -28,7 +19,9 @@ export interface CloseOutFlagOptions {
  * `gate.finished` and `cleanup.merged`. Returns whether the close-out reached trunk; a scenario without a
  * cleanup patch leaves the flag active and returns false.
  */
-export async function closeOutFlag(options: CloseOutFlagOptions): Promise<boolean> {
+export async function closeOutFlag(
+  options: Pick<FollowUpOptions, 'loaded' | 'repo' | 'journal' | 'redisUrl' | 'say'>,
+): Promise<boolean> {
   const { loaded, repo, journal, say } = options
   const cleanup = loaded.scenario.followUp.cleanup
   const key = loaded.scenario.change.flag
@@ -59,7 +52,11 @@ export async function closeOutFlag(options: CloseOutFlagOptions): Promise<boolea
     }
 
     await moveOn('completed')
-    await commitPatchHere(repo, resolve(loaded.dir, cleanup), `refactor: remove the ${key} code path${trailer}`)
+    await commitPatchHere(
+      repo,
+      resolve(loaded.dir, cleanup),
+      `refactor: remove the ${key} code path${trailer}`,
+    )
     await moveOn('archived')
   } finally {
     await git(repo.dir, ['checkout', '-q', repo.trunk])

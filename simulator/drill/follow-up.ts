@@ -1,19 +1,6 @@
-import type { SandboxRepo } from '../../gate/sandbox/sandbox-repo.ts'
-import type { Clock } from '../clock/clock.ts'
-import type { LoadedScenario } from '../scenario/load-scenario.ts'
 import { closeLoop } from './close-loop.ts'
 import { closeOutFlag } from './close-out-flag.ts'
-import type { DrillJournal } from './drill-journal.ts'
-
-export interface FollowUpOptions {
-  loaded: LoadedScenario
-  repo: SandboxRepo
-  journal: DrillJournal
-  outDir: string
-  redisUrl: string
-  clock: Clock
-  say(line: string): void
-}
+import type { FollowUpOptions } from './follow-up-options.ts'
 
 export interface FollowUpOutcome {
   /** The fix merged through the gate, every action item holds, and the replayed bad change is blocked. */

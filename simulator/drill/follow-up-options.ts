@@ -1,0 +1,17 @@
+import type { SandboxRepo } from '../../gate/sandbox/sandbox-repo.ts'
+import type { Clock } from '../clock/clock.ts'
+import type { LoadedScenario } from '../scenario/load-scenario.ts'
+import type { DrillJournal } from './drill-journal.ts'
+
+/** What each step of a drill's follow-up works with: the scenario, the run's repository and journal. */
+export interface FollowUpOptions {
+  loaded: LoadedScenario
+  repo: SandboxRepo
+  journal: DrillJournal
+  /** The run's directory (the interim postmortem is written there for the verifier). */
+  outDir: string
+  /** The Redis the gate's contract tests use. */
+  redisUrl: string
+  clock: Clock
+  say(line: string): void
+}
