@@ -6,6 +6,7 @@ import { changePathOf } from './change-path.ts'
 import { doraFromJournal } from './dora-before-after.ts'
 import { gatherDrillFacts } from './drill-facts.ts'
 import { describeEvent } from './event-description.ts'
+import { flagsOf } from './flag-close-out.ts'
 import { lessonsOf } from './lessons.ts'
 import { mistakeLogOf } from './mistake-log.ts'
 import {
@@ -17,7 +18,7 @@ import {
   titleOf,
   triggerOf,
 } from './postmortem-narrative.ts'
-import type { Postmortem, PostmortemDora, TimingRow } from './postmortem-schema.ts'
+import type { Postmortem, PostmortemDora, PostmortemFlags, TimingRow } from './postmortem-schema.ts'
 
 export interface BuildPostmortemOptions {
   /** When the postmortem is written: stamps it and decides which open action items are overdue. */
@@ -38,6 +39,11 @@ export interface BuildPostmortemOptions {
    * @defaultValue after from this journal alone, no before (`doraFromJournal`)
    */
   dora?: PostmortemDora
+  /**
+   * The flags file on the run's trunk, judged at the journal's last event, as `reportRun` reads it.
+   * @defaultValue null (not read)
+   */
+  flagInventory?: PostmortemFlags['inventory']
 }
 
 const ref = (event: JournalEvent | null) =>
@@ -126,6 +132,7 @@ export function buildPostmortem(
     timings: t,
     timingBreakdown,
     dora: options.dora ?? doraFromJournal(events, facts.runId),
+    flags: flagsOf(events, scenario.change.flag, options.flagInventory ?? null),
     journal: {
       events: events.length,
       finished: facts.finished !== undefined || facts.aborted !== undefined,

@@ -109,6 +109,57 @@ export const TimingRowSchema = Type.Object(
   Closed,
 )
 
+/** One flag of the service's flags file on trunk, with its flag debt (the `flags audit` reason codes). */
+export const PostmortemFlagRowSchema = Type.Object(
+  {
+    key: Type.String({ minLength: 1 }),
+    owner: Type.Union([Type.String(), Type.Null()]),
+    type: Type.Union([Type.String(), Type.Null()]),
+    lifecycle: Type.Union([Type.String(), Type.Null()]),
+    ageDays: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+    expiresAt: Type.Union([Type.String(), Type.Null()]),
+    removalTicket: Type.Union([Type.String(), Type.Null()]),
+    debt: Type.Array(Type.String()),
+  },
+  Closed,
+)
+
+/**
+ * The release flag's close-out and the flag inventory. `closeOut.status`: `closed-out` when the cleanup merged
+ * (completed, code path removed and archived on trunk); `not-merged` when it was committed but did not reach
+ * trunk (the archive was refused, or the gate was red); `not-attempted` when the follow-up never got to it.
+ * `inventory` is the flags file on the run's trunk, judged at the journal's last event; null when it was not
+ * read (the run's repository is gone, or the document was built from the journal alone).
+ */
+export const PostmortemFlagsSchema = Type.Object(
+  {
+    flag: Type.String({ minLength: 1 }),
+    closeOut: Type.Object(
+      {
+        status: Type.Union([
+          Type.Literal('closed-out'),
+          Type.Literal('not-merged'),
+          Type.Literal('not-attempted'),
+        ]),
+        stages: Type.Array(Type.Object({ to: Type.String(), commit: Type.String(), at: Iso }, Closed)),
+        cleanup: Type.Union([
+          Type.Object(
+            { branch: Type.String(), commit: Type.String(), trunk: Type.String(), at: Iso },
+            Closed,
+          ),
+          Type.Null(),
+        ]),
+      },
+      Closed,
+    ),
+    inventory: Type.Union([
+      Type.Object({ at: Iso, rows: Type.Array(PostmortemFlagRowSchema) }, Closed),
+      Type.Null(),
+    ]),
+  },
+  Closed,
+)
+
 /** One run's DORA metrics: the run's id, its directory (null when not known) and the figures. */
 export const DoraSideSchema = Type.Object(
   {
@@ -218,6 +269,8 @@ export const PostmortemSchema = Type.Object(
     timingBreakdown: Type.Array(TimingRowSchema),
     /** The DORA metrics of the run it repeats (before) and of this run (after). */
     dora: PostmortemDoraSchema,
+    /** The release flag's close-out and the flag inventory on trunk. */
+    flags: PostmortemFlagsSchema,
     journal: Type.Object(
       {
         events: Type.Integer({ minimum: 0 }),
@@ -237,3 +290,5 @@ export type ChangePath = Static<typeof ChangePathSchema>
 export type MistakeLog = Static<typeof MistakeLogSchema>
 export type DoraSide = Static<typeof DoraSideSchema>
 export type PostmortemDora = Static<typeof PostmortemDoraSchema>
+export type PostmortemFlags = Static<typeof PostmortemFlagsSchema>
+export type PostmortemFlagRow = Static<typeof PostmortemFlagRowSchema>

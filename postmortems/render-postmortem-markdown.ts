@@ -1,4 +1,5 @@
 import { doraMarkdown } from './dora-markdown.ts'
+import { flagsMarkdown } from './flag-close-out.ts'
 import { list, table } from './markdown-table.ts'
 import { formatMs, formatPct, formatRatio } from './postmortem-format.ts'
 import type { ChangePath, MistakeLog, Postmortem } from './postmortem-schema.ts'
@@ -147,6 +148,8 @@ export function renderPostmortemMarkdown(pm: Postmortem): string {
     ),
     '## DORA before and after',
     doraMarkdown(pm.dora),
+    '## Flags',
+    flagsMarkdown(pm.flags),
   ]
   return `${sections.join('\n\n')}\n`
 }

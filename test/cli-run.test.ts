@@ -27,6 +27,7 @@ describe('firedrill run', () => {
       seed: 42,
       status: 'recovered',
       loopClosed: true,
+      flagClosedOut: true,
     })
     expect(summary.verify).toMatchObject({ holds: true, loop: { holds: true, blockedBy: ['unit-tests'] } })
     for (const key of [

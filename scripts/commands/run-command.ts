@@ -58,8 +58,14 @@ export const runCommand: Command = {
         progress: (line) => process.stderr.write(`${line}\n`),
       })
       const { summary } = await reportRun(outcome.outDir)
-      process.stdout.write(values.json ? `${JSON.stringify(summary)}\n` : describe(summary))
-      return (summary.status === 'recovered' && summary.loopClosed) || summary.status === 'prevented' ? 0 : 1
+      const flag = loaded.scenario.change.flag
+      process.stdout.write(values.json ? `${JSON.stringify(summary)}\n` : describe(summary, flag))
+      // A scenario with a cleanup patch has not finished its follow-up until its release flag is closed out.
+      const closedOut = summary.flagClosedOut || loaded.scenario.followUp.cleanup === undefined
+      return (summary.status === 'recovered' && summary.loopClosed && closedOut) ||
+        summary.status === 'prevented'
+        ? 0
+        : 1
     } finally {
       process.off('SIGINT', onSignal)
       process.off('SIGTERM', onSignal)
@@ -81,7 +87,7 @@ async function previousRun(dir: string) {
   return { dir: runDir, seed: started.data.seed, loaded: { ...loaded, name: started.data.scenario } }
 }
 
-function describe(s: DrillSummary): string {
+function describe(s: DrillSummary, flag: string): string {
   const t = s.timings
   const ms = (x: number | null) => (x === null ? 'n/a' : humanizeMs(x))
   return [
@@ -93,10 +99,19 @@ function describe(s: DrillSummary): string {
     `MTTR       ${ms(t.mttrMs)}   release → recovered (${ms(t.mttrFromFirstErrorMs)} from the first failed request)`,
     `impact     ${s.impact.failedRequests} of ${s.impact.requests} requests failed; ${s.impact.errorBudgetConsumedPct.toFixed(2)}% of the error budget`,
     `loop       ${loopLine(s)}`,
+    `flag       ${flagLine(s, flag)}`,
     `postmortem ${s.postmortem.markdown}`,
     `journal    ${s.journal}`,
     '',
   ].join('\n')
+}
+
+function flagLine(s: DrillSummary, flag: string): string {
+  if (s.flagClosedOut)
+    return `${flag} closed out: completed, its code path removed through the gate, archived`
+  if (s.status === 'prevented')
+    return `${flag} left as the repeated run left it (no incident, nothing to close out)`
+  return `${flag} NOT closed out: still active on trunk (see the postmortem's Flags section)`
 }
 
 function loopLine(s: DrillSummary): string {

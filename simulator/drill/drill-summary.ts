@@ -33,6 +33,8 @@ export interface DrillSummary {
   postmortem: { markdown: string; json: string; actionItems: number }
   /** The fix merged through the gate, every action item holds, and the replayed bad change was blocked. */
   loopClosed: boolean
+  /** The release flag completed, its code path removed by a cleanup change through the gate, and archived. */
+  flagClosedOut: boolean
   /** The verifier's verdict from the journal (null when the loop never ran). */
   verify: JournalEventData['verify.finished'] | null
   journal: string

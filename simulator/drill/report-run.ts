@@ -11,6 +11,7 @@ import { loadScenario } from '../scenario/load-scenario.ts'
 import { loadRoster } from '../scenario/team-roster.ts'
 import { drillFigures } from '../timings/drill-figures.ts'
 import type { DrillStatus, DrillSummary } from './drill-summary.ts'
+import { readRunFlagInventory } from './run-flag-inventory.ts'
 
 export interface ReportRunOptions {
   /** When the report is written: stamps the postmortem and anchors its due dates. @defaultValue Date.now() */
@@ -51,6 +52,7 @@ export async function reportRun(runDir: string, options: ReportRunOptions = {}):
     now: options.now ?? Date.now(),
     truncatedLastLine: truncated,
     dora: await doraBeforeAfter(dir, events),
+    flagInventory: await readRunFlagInventory(dir, new Date(lastEventTime(events, options.now))),
   })
   const written = await writePostmortem(dir, postmortem)
   const { timings, impact } = drillFigures(events, loaded.scenario)
@@ -83,6 +85,7 @@ export async function reportRun(runDir: string, options: ReportRunOptions = {}):
       actionItems: postmortem.actionItems.length,
     },
     loopClosed: verified?.data.holds ?? false,
+    flagClosedOut: postmortem.flags.closeOut.status === 'closed-out',
     verify: verified?.data ?? null,
     journal,
   }
@@ -98,6 +101,12 @@ function statusOf(events: readonly JournalEvent[], recoveredAt: string | null): 
   if (eventsOf(events, 'drill.aborted').length > 0) return 'aborted'
   if (eventsOf(events, 'drill.finished').some((e) => e.data.outcome === 'prevented')) return 'prevented'
   return recoveredAt !== null ? 'recovered' : 'not-recovered'
+}
+
+/** The journal's last event time, so a rebuilt report judges the flags on the same day; else `fallback` or now. */
+const lastEventTime = (events: readonly JournalEvent[], fallback: number | undefined) => {
+  const last = events.at(-1)
+  return last === undefined ? (fallback ?? Date.now()) : Date.parse(last.at)
 }
 
 const side = (r: RunDora): DoraSide => ({ runId: r.runId, dir: r.dir, metrics: r.metrics })
