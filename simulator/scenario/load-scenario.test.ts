@@ -17,12 +17,8 @@ let counter = 0
 function writeScenario(text: string): string {
   const dir = join(work, `s${++counter}`)
   mkdirSync(dir)
-  writeFileSync(join(dir, 'team.yaml'), readFileSync(join(SCENARIO_CATALOG_DIR, 'bad-pricing', 'team.yaml')))
-  writeFileSync(join(dir, 'fix.patch'), readFileSync(join(SCENARIO_CATALOG_DIR, 'bad-pricing', 'fix.patch')))
-  writeFileSync(
-    join(dir, 'change.patch'),
-    readFileSync(join(SCENARIO_CATALOG_DIR, 'bad-pricing', 'change.patch')),
-  )
+  for (const name of ['team.yaml', 'change.patch', 'fix.patch', 'cleanup.patch'])
+    writeFileSync(join(dir, name), readFileSync(join(SCENARIO_CATALOG_DIR, 'bad-pricing', name)))
   const file = join(dir, 'scenario.yaml')
   writeFileSync(file, text)
   return file
