@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { Value } from '@sinclair/typebox/value'
-import { fieldPath, quoteValue } from '../scenario/schema-problems.ts'
+import { fieldPath, quoteValue } from '../../services/platform/schema-problems.ts'
 import { DoraEventsInvalidError, DoraEventsUnreadableError } from './dora-errors.ts'
 import { type DoraEvents, DoraEventsSchema } from './dora-events.ts'
 

@@ -1,5 +1,6 @@
 import { Value } from '@sinclair/typebox/value'
 import { parseAllDocuments } from 'yaml'
+import { schemaProblems } from '../../services/platform/schema-problems.ts'
 import {
   ScenarioAliasLimitError,
   ScenarioInvalidError,
@@ -9,7 +10,6 @@ import {
 import { crossFieldProblems } from './cross-field-problems.ts'
 import { type DeepReadonly, deepFreeze } from './deep-freeze.ts'
 import { type Scenario, ScenarioSchema } from './scenario-schema.ts'
-import { schemaProblems } from './schema-problems.ts'
 
 /** Aliases a scenario may expand; a hand-written file needs a handful, a bomb needs millions. */
 export const MAX_ALIAS_COUNT = 100

@@ -3,10 +3,10 @@ import { resolve } from 'node:path'
 import { en, Faker } from '@faker-js/faker'
 import { type Static, Type } from '@sinclair/typebox'
 import { parse } from 'yaml'
+import { schemaProblems } from '../../services/platform/schema-problems.ts'
 import { RosterInvalidError } from '../errors.ts'
 import { type DeepReadonly, deepFreeze } from './deep-freeze.ts'
 import type { LoadedScenario } from './load-scenario.ts'
-import { schemaProblems } from './schema-problems.ts'
 
 export const RosterSchema = Type.Object(
   {

@@ -1,7 +1,16 @@
 import { Kind, type TSchema } from '@sinclair/typebox'
 import { type ValueError, ValueErrorType } from '@sinclair/typebox/errors'
 import { Value } from '@sinclair/typebox/value'
-import type { ScenarioProblem } from '../errors.ts'
+
+/**
+ * One way a document misses its TypeBox schema: the field path (`release.steps[2].percent`), what the field
+ * must be, and what it was. Scenario, team roster, gate file and DORA events errors all speak this way.
+ */
+export interface SchemaProblem {
+  path: string
+  expected: string
+  got: string
+}
 
 /** `/release/steps/2/percent` → `release.steps[2].percent`; the root is `(root)`. */
 export function fieldPath(pointer: string): string {
@@ -82,7 +91,7 @@ export function describeSchema(schema: TSchema): string {
   }
 }
 
-function problemOf(error: ValueError): ScenarioProblem {
+function problemOf(error: ValueError): SchemaProblem {
   const path = fieldPath(error.path)
   switch (error.type) {
     case ValueErrorType.ObjectAdditionalProperties: {
@@ -99,9 +108,9 @@ function problemOf(error: ValueError): ScenarioProblem {
  * Every way `value` misses `schema`, one problem per field path, in document order. Unknown keys name the
  * fields allowed beside them, so a typo shows its fix.
  */
-export function schemaProblems(schema: TSchema, value: unknown): ScenarioProblem[] {
+export function schemaProblems(schema: TSchema, value: unknown): SchemaProblem[] {
   const seen = new Set<string>()
-  const problems: ScenarioProblem[] = []
+  const problems: SchemaProblem[] = []
   for (const error of Value.Errors(schema, value)) {
     // A missing required property is reported twice by TypeBox (required + its own type); keep the first.
     if (seen.has(error.path)) continue
