@@ -4,9 +4,10 @@ import { eventsOf, type JournalEvent } from '../simulator/journal/journal-event.
 import type { PostmortemDora } from './postmortem-schema.ts'
 
 /**
- * The postmortem's DORA view from the journal alone, when the caller gathered none: `after` from this run's
- * journal (no git history), over the period up to its last event; `before` null, a first run, or, for a
- * `--again` run, its repeated run not measured (`reportRun` measures both, with each run's trunk history).
+ * The postmortem's DORA view from the journal alone, when the caller gathered none: this run's side from its
+ * journal (no git history), over the period up to its last event; the other side null: a first run's after is
+ * still to come, and a `--again` run's repeated run was not measured (`reportRun` measures both, with each
+ * run's trunk history).
  */
 export function doraFromJournal(events: readonly JournalEvent[], runId: string): PostmortemDora {
   const last = events.at(-1)
@@ -14,10 +15,8 @@ export function doraFromJournal(events: readonly JournalEvent[], runId: string):
     now: last === undefined ? 0 : Date.parse(last.at),
   })
   const againOf = eventsOf(events, 'drill.started')[0]?.data.againOf
-  return {
-    before: null,
-    after: { runId, dir: null, metrics },
-    beforeMissing:
-      againOf === undefined ? { reason: 'first-run' } : { reason: 'not-measured', dir: againOf.dir },
-  }
+  const side = { runId, dir: null, metrics }
+  return againOf === undefined
+    ? { thisRun: 'before', before: side, after: null, missing: { reason: 'no-again-run' } }
+    : { thisRun: 'after', before: null, after: side, missing: { reason: 'not-measured', dir: againOf.dir } }
 }

@@ -3,10 +3,10 @@ import type { DoraMetrics } from '../simulator/dora/dora-metrics.ts'
 import { table } from './markdown-table.ts'
 import type { PostmortemDora } from './postmortem-schema.ts'
 
-/** Each metric's cells: the value with its formula's inputs, `100.0% (1 of 1 production deployment linked to an incident)`. */
+/** Each metric's cells: the value with its formula's inputs, `100.0% — 1 of 1 production deployment linked to an incident`. */
 function cells(m: DoraMetrics): string[] {
   const inputs = metricInputs(m)
-  return [periodOf(m), ...metricValues(m).map(([, value], i) => `${value} (${inputs[i]})`)]
+  return [periodOf(m), ...metricValues(m).map(([, value], i) => `${value} — ${inputs[i]}`)]
 }
 
 const LABELS = [
@@ -18,34 +18,33 @@ const LABELS = [
   'deployment rework rate',
 ]
 
-/** Why there is no before, and how to get one. */
-function beforeNote(dora: PostmortemDora): string {
-  const missing = dora.beforeMissing
-  const thisRun = dora.after.dir ?? '<this run dir>'
-  if (missing === null) return ''
+/** What the two columns are, and why one is missing and how to fill it. */
+function intro(dora: PostmortemDora): string {
+  const self = (dora.thisRun === 'before' ? dora.before : dora.after)?.dir ?? '<this run dir>'
+  const missing = dora.missing
+  const measured = "each side is measured from its run's journal and its trunk's history up to its last event"
+  if (missing === null)
+    return `Before is the run this one repeats, with the bad change shipped; after is this run, on the trunk its loop left (fix merged, flag closed out); ${measured}.`
+  if (missing.reason === 'no-again-run')
+    return `This run is the before: the delivery loop as it was when the bad change shipped. The after comes from repeating its workload on the trunk this run's loop left, with \`firedrill run --again ${self}\` (that run's postmortem shows both); \`firedrill dora --compare RUN_A RUN_B\` puts any two runs side by side.`
   if (missing.reason === 'unreadable')
-    return `The run this one repeats could not be read at \`${missing.dir}\` (its journal is missing or unreadable), so there is no before. Restore that run directory and rebuild this report with \`firedrill report ${thisRun}\`.`
-  if (missing.reason === 'not-measured')
-    return `The run this one repeats (\`${missing.dir}\`) was not measured for this document; \`firedrill report ${thisRun}\` rebuilds it with both.`
-  return `This is a first run, so there is no before yet. To see the after view, repeat its workload on the fixed trunk with \`firedrill run --again ${thisRun}\` (its postmortem shows both), or compare two runs with \`firedrill dora --compare RUN_A RUN_B\`.`
+    return `This run is the after. The run it repeats could not be read at \`${missing.dir}\` (its journal is missing or unreadable), so there is no before. Restore that run directory and rebuild this report with \`firedrill report ${self}\`.`
+  return `This run is the after. The run it repeats (\`${missing.dir}\`) was not measured for this document; \`firedrill report ${self}\` rebuilds it with both.`
 }
 
-/** The "DORA before and after" section's body: why a before is missing, then metric | before | after. */
+const column = (side: PostmortemDora['before'], name: string) =>
+  side === null
+    ? ([name, LABELS.map(() => 'not measured')] as const)
+    : ([`${name} (\`${side.runId}\`)`, cells(side.metrics)] as const)
+
+/** The "DORA before and after" section's body: what the columns are, then metric | before | after. */
 export function doraMarkdown(dora: PostmortemDora): string {
-  const after = cells(dora.after.metrics)
-  const before = dora.before === null ? LABELS.map(() => 'not measured') : cells(dora.before.metrics)
-  const intro =
-    dora.before === null
-      ? beforeNote(dora)
-      : `Before is the run this one repeats (\`${dora.before.runId}\`), after is this run (\`${dora.after.runId}\`), each measured from its journal and its trunk's history up to its last event.`
+  const [beforeHead, before] = column(dora.before, 'Before')
+  const [afterHead, after] = column(dora.after, 'After')
   return [
-    intro,
+    intro(dora),
     table(
-      [
-        'Metric',
-        dora.before === null ? 'Before' : `Before (\`${dora.before.runId}\`)`,
-        `After (\`${dora.after.runId}\`)`,
-      ],
+      ['Metric', beforeHead, afterHead],
       LABELS.map((label, i) => [label, before[i]!, after[i]!]),
     ),
   ].join('\n\n')

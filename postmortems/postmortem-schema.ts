@@ -171,16 +171,19 @@ export const DoraSideSchema = Type.Object(
 )
 
 /**
- * DORA before and after: `after` is this run, `before` the run it repeats (a `--again` run). When `before` is
- * null, `beforeMissing` says why: a first run; the repeated run's journal could not be read at `dir`; or the
- * repeated run at `dir` was not measured for this document (built without it, as an interim postmortem is).
+ * DORA before and after the loop closed. A first run is the before (the delivery loop that shipped the bad
+ * change) and its after is still to come (`missing.reason` `no-again-run`: a `--again` run measures it). A
+ * `--again` run is the after, and the run it repeats the before; when that side is null, `missing` says why:
+ * its journal could not be read at `dir`, or it was not measured for this document (built without it, as an
+ * interim postmortem is). `thisRun` says which side this run is.
  */
 export const PostmortemDoraSchema = Type.Object(
   {
+    thisRun: Type.Union([Type.Literal('before'), Type.Literal('after')]),
     before: Type.Union([DoraSideSchema, Type.Null()]),
-    after: DoraSideSchema,
-    beforeMissing: Type.Union([
-      Type.Object({ reason: Type.Literal('first-run') }, Closed),
+    after: Type.Union([DoraSideSchema, Type.Null()]),
+    missing: Type.Union([
+      Type.Object({ reason: Type.Literal('no-again-run') }, Closed),
       Type.Object({ reason: Type.Literal('unreadable'), dir: Type.String() }, Closed),
       Type.Object({ reason: Type.Literal('not-measured'), dir: Type.String() }, Closed),
       Type.Null(),

@@ -82,42 +82,46 @@ describe('DORA before and after in the postmortem', () => {
     const { postmortem } = await reportRun(again, { now: NOW })
     expect(Value.Check(PostmortemSchema, postmortem)).toBe(true)
     expect(postmortem.schemaVersion).toBe(3)
-    const { before, after, beforeMissing } = postmortem.dora
-    expect(beforeMissing).toBeNull()
+    const { before, after, missing, thisRun } = postmortem.dora
+    expect(missing).toBeNull()
+    expect(thisRun).toBe('after')
     expect(before).toMatchObject({ runId: FIRST, dir: first })
     expect(before?.metrics.changeFailureRate).toEqual({ rate: 1, failedDeployments: 1, deployments: 1 })
     expect(before?.metrics.failedDeploymentRecoveryTime).toEqual({ medianMs: 5_000, incidents: 1 })
     expect(after).toMatchObject({ runId: AGAIN, dir: again })
     // Nothing deployed after: the failure rate is undefined, not 0%.
-    expect(after.metrics.changeFailureRate).toEqual({ rate: null, failedDeployments: 0, deployments: 0 })
-    expect(after.metrics.failedDeploymentRecoveryTime).toEqual({ medianMs: null, incidents: 0 })
+    expect(after?.metrics.changeFailureRate).toEqual({ rate: null, failedDeployments: 0, deployments: 0 })
+    expect(after?.metrics.failedDeploymentRecoveryTime).toEqual({ medianMs: null, incidents: 0 })
 
     const markdown = await readFile(join(again, 'postmortem.md'), 'utf8')
     expect(markdown.indexOf('## DORA before and after')).toBeGreaterThan(
       markdown.indexOf('## Timing breakdown'),
     )
     expect(row(markdown, 'change failure rate')).toBe(
-      '| change failure rate | 100.0% (1 of 1 production deployment linked to an incident) | n/a (0 of 0 production deployments linked to an incident) |',
+      '| change failure rate | 100.0% — 1 of 1 production deployment linked to an incident | n/a — 0 of 0 production deployments linked to an incident |',
     )
     expect(row(markdown, 'failed deployment recovery time')).toMatch(
-      /^\| failed deployment recovery time \| 5\.0 s \(median over 1 resolved incident/,
+      /^\| failed deployment recovery time \| 5\.0 s — median over 1 resolved incident/,
     )
     // The hand-made journal gives no lessons to tell; everything else, the DORA section included, lints clean.
     const { problems } = await lintPostmortemFile(join(again, 'postmortem.json'))
     expect(problems.filter((p) => !p.path.startsWith('lessons.'))).toEqual([])
   })
 
-  it('gives a first run no before, and says how to get the after view', async () => {
+  it('makes a first run the before, and says how to measure the after', async () => {
     const first = await runDir(`${FIRST}-alone`, journal(FIRST))
     const { postmortem } = await reportRun(first, { now: NOW })
-    expect(postmortem.dora.before).toBeNull()
-    expect(postmortem.dora.beforeMissing).toEqual({ reason: 'first-run' })
-    expect(postmortem.dora.after.metrics.changeFailureRate.rate).toBe(1)
+    expect(postmortem.dora).toMatchObject({
+      thisRun: 'before',
+      after: null,
+      missing: { reason: 'no-again-run' },
+    })
+    expect(postmortem.dora.before?.metrics.changeFailureRate.rate).toBe(1)
     const markdown = section(renderPostmortemMarkdown(postmortem))
     expect(markdown).toContain(`firedrill run --again ${first}`)
     expect(markdown).toContain('firedrill dora --compare RUN_A RUN_B')
     expect(row(markdown, 'change failure rate')).toMatch(
-      /^\| change failure rate \| not measured \| 100\.0% /,
+      /^\| change failure rate \| 100\.0% .* \| not measured \|$/,
     )
   })
 
@@ -125,19 +129,23 @@ describe('DORA before and after in the postmortem', () => {
     const gone = join(work, 'deleted-run')
     const again = await runDir(`${AGAIN}-orphan`, journal(AGAIN, { runId: FIRST, dir: gone }))
     const { postmortem } = await reportRun(again, { now: NOW })
-    expect(postmortem.dora.before).toBeNull()
-    expect(postmortem.dora.beforeMissing).toEqual({ reason: 'unreadable', dir: gone })
+    expect(postmortem.dora).toMatchObject({
+      thisRun: 'after',
+      before: null,
+      missing: { reason: 'unreadable', dir: gone },
+    })
     expect(section(await readFile(join(again, 'postmortem.md'), 'utf8'))).toContain(`\`${gone}\``)
   })
 
   it('built from the journal alone, measures this run and says a repeated run was not measured', () => {
     const first = buildPostmortem(journal(FIRST), loaded.scenario, roster, { now: NOW })
     expect(first.dora).toMatchObject({
-      before: null,
-      after: { runId: FIRST, dir: null },
-      beforeMissing: { reason: 'first-run' },
+      thisRun: 'before',
+      before: { runId: FIRST, dir: null },
+      after: null,
+      missing: { reason: 'no-again-run' },
     })
-    expect(first.dora.after.metrics.failedDeploymentRecoveryTime.medianMs).toBe(5_000)
+    expect(first.dora.before?.metrics.failedDeploymentRecoveryTime.medianMs).toBe(5_000)
     const again = buildPostmortem(
       journal(AGAIN, { runId: FIRST, dir: '/runs/first' }),
       loaded.scenario,
@@ -146,7 +154,11 @@ describe('DORA before and after in the postmortem', () => {
         now: NOW,
       },
     )
-    expect(again.dora.beforeMissing).toEqual({ reason: 'not-measured', dir: '/runs/first' })
+    expect(again.dora).toMatchObject({
+      thisRun: 'after',
+      before: null,
+      missing: { reason: 'not-measured', dir: '/runs/first' },
+    })
     expect(Value.Check(PostmortemSchema, again)).toBe(true)
   })
 })

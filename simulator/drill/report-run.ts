@@ -35,8 +35,8 @@ export const RUN_FILES = {
 /**
  * Rebuilds a run's report from its directory: reads `journal.jsonl` and the scenario copied into
  * `scenario/`, writes `postmortem.md`, `postmortem.json` and `summary.json` (each atomically) next to them.
- * The postmortem's DORA before and after: after is this run (its journal and its `sandbox/` trunk), before
- * the run a `--again` run repeats, read from its directory the same way (`doraBeforeAfter`).
+ * The postmortem's DORA before and after (`doraBeforeAfter`): a first run is the before; a `--again` run is
+ * the after, and the run it repeats, read from its directory the same way, the before.
  * Works on a crashed run's journal too. The summary is a pure function of the journal and the scenario: the
  * same run gives the same summary, whenever it is reported. A missing journal is
  * `FIREDRILL_JOURNAL_NOT_FOUND` (exit 2).
@@ -112,18 +112,25 @@ const lastEventTime = (events: readonly JournalEvent[], fallback: number | undef
 const side = (r: RunDora): DoraSide => ({ runId: r.runId, dir: r.dir, metrics: r.metrics })
 
 /**
- * DORA before and after for the run in `dir`: after from its journal and `sandbox/` trunk, up to its last
- * event; before likewise from the run `drill.started.againOf` names, or null for a first run, or when that
- * run's directory can no longer be read (the postmortem then names the directory).
+ * DORA before and after for the run in `dir`, each run measured from its journal and `sandbox/` trunk up to its
+ * last event. A first run is the before, its after still to come. A `--again` run is the after, and the run
+ * `drill.started.againOf` names the before (null when that directory can no longer be read: the postmortem
+ * then names it).
  */
 export async function doraBeforeAfter(dir: string, events: JournalEvent[]): Promise<PostmortemDora> {
-  const after = side(await runDora({ dir, events }))
+  const thisRun = side(await runDora({ dir, events }))
   const againOf = eventsOf(events, 'drill.started')[0]?.data.againOf
-  if (againOf === undefined) return { before: null, after, beforeMissing: { reason: 'first-run' } }
+  if (againOf === undefined)
+    return { thisRun: 'before', before: thisRun, after: null, missing: { reason: 'no-again-run' } }
   try {
-    return { before: side(await readRunDora(againOf.dir)), after, beforeMissing: null }
+    return { thisRun: 'after', before: side(await readRunDora(againOf.dir)), after: thisRun, missing: null }
   } catch (err) {
     if (!(err instanceof FiredrillError)) throw err
-    return { before: null, after, beforeMissing: { reason: 'unreadable', dir: againOf.dir } }
+    return {
+      thisRun: 'after',
+      before: null,
+      after: thisRun,
+      missing: { reason: 'unreadable', dir: againOf.dir },
+    }
   }
 }
