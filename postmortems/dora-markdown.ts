@@ -1,4 +1,9 @@
-import { metricInputs, metricValues, periodOf } from '../simulator/dora/describe-dora-metrics.ts'
+import {
+  DORA_METRIC_LABELS,
+  metricInputs,
+  metricValues,
+  periodOf,
+} from '../simulator/dora/describe-dora-metrics.ts'
 import type { DoraMetrics } from '../simulator/dora/dora-metrics.ts'
 import { table } from './markdown-table.ts'
 import type { PostmortemDora } from './postmortem-schema.ts'
@@ -9,14 +14,7 @@ function cells(m: DoraMetrics): string[] {
   return [periodOf(m), ...metricValues(m).map(([, value], i) => `${value} — ${inputs[i]}`)]
 }
 
-const LABELS = [
-  'period',
-  'deployment frequency',
-  'change lead time',
-  'change failure rate',
-  'failed deployment recovery time',
-  'deployment rework rate',
-]
+const LABELS = ['period', ...DORA_METRIC_LABELS]
 
 /** What the two columns are, and why one is missing and how to fill it. */
 function intro(dora: PostmortemDora): string {

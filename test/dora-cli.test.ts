@@ -3,44 +3,19 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { doraCommand } from '../scripts/commands/dora-command.ts'
-import { JournalBuilder } from '../simulator/journal/journal-builder.ts'
-import type { JournalEvent } from '../simulator/journal/journal-event.ts'
+import { drillJournal } from './support/drill-journals.ts'
 import { runCliInProcess as cli } from './support/run-cli.ts'
 
 const START = Date.UTC(2026, 0, 1, 12)
 
 /** A drill (incident, recovered after 5 s) or its `--again` run (refused, nothing deployed, no incident). */
-function journal(runId: string, again: boolean): JournalEvent[] {
-  const j = new JournalBuilder(START + (again ? 3_600_000 : 0))
-  j.started(runId)
-  j.at(1_000).add('change.committed', { branch: 'b', commit: `${runId}-change`, title: 't' })
-  if (again) {
-    j.at(2_000).add('change.refused', {
-      branch: 'b',
-      commit: `${runId}-change`,
-      blockedBy: ['coupon-regression'],
-    })
-    j.at(40_000).add('drill.finished', { outcome: 'prevented', durationMs: 40_000 })
-    return j.build()
-  }
-  j.at(2_000).add('change.merged', { branch: 'b', commit: `${runId}-change`, trunk: 'trunk' })
-  j.at(3_000).add('change.deployed', {
-    commit: 'trunk',
-    dark: true,
+const journal = (runId: string, again: boolean) =>
+  drillJournal(runId, {
+    start: START + (again ? 3_600_000 : 0),
+    trunk: 'trunk',
     artifact: 'abc',
-    environment: 'production',
+    ...(again ? { refused: {} } : {}),
   })
-  j.at(20_000).add('alert.fired', {
-    alert: 'fast-burn',
-    severity: 'page',
-    burnRates: { long: 15, short: 20 },
-    threshold: 14.4,
-    windows: { long: '1h', short: '5m' },
-  })
-  j.at(25_000).add('recovery.confirmed', { errorRatio: 0, consecutiveEvaluations: 4 })
-  j.at(40_000).add('drill.finished', { outcome: 'recovered', durationMs: 40_000 })
-  return j.build()
-}
 
 let work: string
 let runs: string

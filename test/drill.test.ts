@@ -145,10 +145,15 @@ describe('a whole drill', () => {
     expect(eventsOf(again.events, 'alert.fired')).toEqual([])
     // Every canary step ran, up to 100 %, and nothing paged.
     expect(eventsOf(again.events, 'release.step').map((e) => e.data.percent)).toEqual([25, 100])
-    expect((await reportRun(again.outcome.outDir)).summary).toMatchObject({
-      status: 'prevented',
-      impact: { failedRequests: 0 },
-    })
+    const againReport = await reportRun(again.outcome.outDir)
+    expect(againReport.summary).toMatchObject({ status: 'prevented', impact: { failedRequests: 0 } })
+    // Its postmortem puts DORA before (the first run: its one production deployment failed) and after side by side.
+    const dora = againReport.postmortem.dora
+    expect(dora).toMatchObject({ thisRun: 'after', before: { runId: outcome.runId }, missing: null })
+    expect(dora.before?.metrics.changeFailureRate).toEqual({ rate: 1, failedDeployments: 1, deployments: 1 })
+    // After: production started on the trunk the first run's loop left (its fix and flag close-out), no failure.
+    expect(dora.after?.metrics.changeFailureRate).toEqual({ rate: 0, failedDeployments: 0, deployments: 1 })
+    expect(dora.after?.metrics.changeLeadTime.changes).toBeGreaterThan(0)
 
     // The run keeps its artifact's files read-only, and gives its directories back their owner's write bit so
     // a plain recursive remove can clear the run away (checked by mode: the suite may run as root).

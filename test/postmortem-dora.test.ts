@@ -8,11 +8,11 @@ import { lintPostmortemFile } from '../postmortems/lint/lint-postmortem-file.ts'
 import { PostmortemSchema } from '../postmortems/postmortem-schema.ts'
 import { renderPostmortemMarkdown } from '../postmortems/render-postmortem-markdown.ts'
 import { reportRun } from '../simulator/drill/report-run.ts'
-import { JournalBuilder } from '../simulator/journal/journal-builder.ts'
 import type { JournalEvent } from '../simulator/journal/journal-event.ts'
 import { type LoadedScenario, loadScenario } from '../simulator/scenario/load-scenario.ts'
 import { SCENARIO_CATALOG_DIR } from '../simulator/scenario/scenario-catalog.ts'
 import { loadRoster, type Roster } from '../simulator/scenario/team-roster.ts'
+import { drillJournal } from './support/drill-journals.ts'
 
 const START = Date.UTC(2026, 0, 1, 12)
 const NOW = Date.UTC(2026, 0, 2, 9)
@@ -21,34 +21,14 @@ const AGAIN = '20260101T130000-bad-pricing-bbbbbb'
 
 /**
  * A drill (the change deployed, an incident from 20 s to 25 s, recovered), or its `--again` run repeating the
- * drill in `againOf` (the gate refuses the change, nothing is deployed, no incident).
+ * drill in `againOf` (the gate refuses the change, production starts on the drill's trunk, no incident).
  */
-function journal(runId: string, againOf?: { runId: string; dir: string }): JournalEvent[] {
-  const j = new JournalBuilder(START + (againOf === undefined ? 0 : 3_600_000))
-  j.started(runId, { seed: 42, flag: 'new-pricing', ...(againOf === undefined ? {} : { againOf }) })
-  j.at(1_000).add('change.committed', { branch: 'change/b', commit: `${runId}-change`, title: 't' })
-  if (againOf !== undefined) {
-    j.at(2_000).add('change.refused', {
-      branch: 'change/b',
-      commit: `${runId}-change`,
-      blockedBy: ['coupon-regression'],
-    })
-    j.at(40_000).add('drill.finished', { outcome: 'prevented', durationMs: 40_000 })
-    return j.build()
-  }
-  j.at(2_000).add('change.merged', { branch: 'change/b', commit: `${runId}-change`, trunk: `${runId}-trunk` })
-  j.at(3_000).add('change.deployed', { commit: `${runId}-trunk`, dark: true, environment: 'production' })
-  j.at(20_000).add('alert.fired', {
-    alert: 'fast-burn',
-    severity: 'page',
-    burnRates: { long: 15, short: 20 },
-    threshold: 14.4,
-    windows: { long: '1h', short: '5m' },
+const journal = (runId: string, againOf?: { runId: string; dir: string }) =>
+  drillJournal(runId, {
+    start: START + (againOf === undefined ? 0 : 3_600_000),
+    started: { seed: 42, flag: 'new-pricing', ...(againOf === undefined ? {} : { againOf }) },
+    ...(againOf === undefined ? {} : { refused: { deploys: `${againOf.runId}-trunk` } }),
   })
-  j.at(25_000).add('recovery.confirmed', { errorRatio: 0, consecutiveEvaluations: 4 })
-  j.at(40_000).add('drill.finished', { outcome: 'recovered', durationMs: 40_000 })
-  return j.build()
-}
 
 let work: string
 let loaded: LoadedScenario
@@ -89,8 +69,8 @@ describe('DORA before and after in the postmortem', () => {
     expect(before?.metrics.changeFailureRate).toEqual({ rate: 1, failedDeployments: 1, deployments: 1 })
     expect(before?.metrics.failedDeploymentRecoveryTime).toEqual({ medianMs: 5_000, incidents: 1 })
     expect(after).toMatchObject({ runId: AGAIN, dir: again })
-    // Nothing deployed after: the failure rate is undefined, not 0%.
-    expect(after?.metrics.changeFailureRate).toEqual({ rate: null, failedDeployments: 0, deployments: 0 })
+    // After: production started on the drill's trunk, and nothing failed.
+    expect(after?.metrics.changeFailureRate).toEqual({ rate: 0, failedDeployments: 0, deployments: 1 })
     expect(after?.metrics.failedDeploymentRecoveryTime).toEqual({ medianMs: null, incidents: 0 })
 
     const markdown = await readFile(join(again, 'postmortem.md'), 'utf8')
@@ -98,7 +78,7 @@ describe('DORA before and after in the postmortem', () => {
       markdown.indexOf('## Timing breakdown'),
     )
     expect(row(markdown, 'change failure rate')).toBe(
-      '| change failure rate | 100.0% — 1 of 1 production deployment linked to an incident | n/a — 0 of 0 production deployments linked to an incident |',
+      '| change failure rate | 100.0% — 1 of 1 production deployment linked to an incident | 0.0% — 0 of 1 production deployment linked to an incident |',
     )
     expect(row(markdown, 'failed deployment recovery time')).toMatch(
       /^\| failed deployment recovery time \| 5\.0 s — median over 1 resolved incident/,

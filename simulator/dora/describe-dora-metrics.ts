@@ -5,18 +5,25 @@ const pct = (rate: number | null) => (rate === null ? 'n/a' : `${(rate * 100).to
 const ms = (value: number | null) => (value === null ? 'n/a' : humanizeMs(value))
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
 
+/** The five metrics' names, dora.dev's, in the order every view lists them. */
+export const DORA_METRIC_LABELS = [
+  'deployment frequency',
+  'change lead time',
+  'change failure rate',
+  'failed deployment recovery time',
+  'deployment rework rate',
+] as const
+
 /** Each metric's value as one short cell: `0.50/day`, `1m 2s`, `50.0%`, `n/a` where undefined. */
 export function metricValues(m: DoraMetrics): [label: string, value: string][] {
-  return [
-    [
-      'deployment frequency',
-      m.deploymentFrequency.perDay === null ? 'n/a' : `${m.deploymentFrequency.perDay.toFixed(2)}/day`,
-    ],
-    ['change lead time', ms(m.changeLeadTime.medianMs)],
-    ['change failure rate', pct(m.changeFailureRate.rate)],
-    ['failed deployment recovery time', ms(m.failedDeploymentRecoveryTime.medianMs)],
-    ['deployment rework rate', pct(m.deploymentReworkRate.rate)],
+  const values = [
+    m.deploymentFrequency.perDay === null ? 'n/a' : `${m.deploymentFrequency.perDay.toFixed(2)}/day`,
+    ms(m.changeLeadTime.medianMs),
+    pct(m.changeFailureRate.rate),
+    ms(m.failedDeploymentRecoveryTime.medianMs),
+    pct(m.deploymentReworkRate.rate),
   ]
+  return DORA_METRIC_LABELS.map((label, i) => [label, values[i]!])
 }
 
 /** The inputs of each metric's formula, in `metricValues` order: `1 of 2 production deployments linked to an incident`. */

@@ -122,6 +122,14 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
     closers.push(() => productionShop.close())
     closers.push(() => production.close())
     await deployArtifact(production, base)
+    if (options.baseRepo !== undefined) {
+      // A repeated run's trunk carries what the earlier run's loop merged (its fix, its flag close-out), which
+      // no production had run yet: starting production on it is a deployment, and DORA counts it.
+      await record({
+        type: 'change.deployed',
+        data: { commit: base.commit, dark: false, artifact: base.contentHash, environment: 'production' },
+      })
+    }
 
     let commit: string | null = null
     let artifact = base
@@ -197,7 +205,7 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
         say(`production rolled to ${artifact.contentHash.slice(0, 12)}, dark`)
       }
     }
-    if (!refused) {
+    if (!refused && (options.baseRepo === undefined || commit !== null)) {
       await record({
         type: 'change.deployed',
         data: {
