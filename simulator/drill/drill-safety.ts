@@ -4,6 +4,10 @@ import type { FlagView } from '../../services/flags/flags-schemas.ts'
 import { RedisFaultModeStore } from '../../services/payments/fault-mode-store.ts'
 import { createRedisConnection } from '../../services/platform/redis/redis-connection.ts'
 import type { Clock } from '../clock/clock.ts'
+import type { JournalEvent } from '../journal/journal-event.ts'
+import type { ValidScenario } from '../scenario/parse-scenario.ts'
+import { deriveImpact } from '../timings/derive-impact.ts'
+import { impactSloOf } from '../timings/drill-figures.ts'
 import { isFlagOff, OFF } from './flag-state.ts'
 
 /**
@@ -61,4 +65,34 @@ export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promi
       },
     )
   })
+}
+
+/** A stop condition that tripped: why, and which one. */
+export interface TrippedStop {
+  reason: string
+  condition: 'error-budget' | 'max-duration'
+}
+
+/**
+ * The scenario's stop conditions against the journal so far: more of the error budget consumed than allowed,
+ * or the drill running past its time limit (`elapsedMs`). Null while neither has tripped.
+ */
+export function trippedStopCondition(
+  events: readonly JournalEvent[],
+  scenario: ValidScenario,
+  elapsedMs: number,
+): TrippedStop | null {
+  const limits = scenario.stopConditions
+  const { errorBudgetConsumedPct } = deriveImpact(events, impactSloOf(scenario))
+  if (errorBudgetConsumedPct > limits.maxErrorBudgetConsumedPct)
+    return {
+      reason: `stop condition: ${errorBudgetConsumedPct.toFixed(1)}% of the error budget consumed (limit ${limits.maxErrorBudgetConsumedPct}%)`,
+      condition: 'error-budget',
+    }
+  if (elapsedMs > limits.maxDurationSeconds * 1000)
+    return {
+      reason: `stop condition: the drill ran past ${limits.maxDurationSeconds} s`,
+      condition: 'max-duration',
+    }
+  return null
 }

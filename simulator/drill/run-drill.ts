@@ -1,27 +1,22 @@
 import { randomBytes } from 'node:crypto'
-import { access, cp, mkdir } from 'node:fs/promises'
-import { basename, join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { allowRemoval } from '../../gate/build/artifact-permissions.ts'
 import { FlagsHttpClient } from '../../services/flags/flags-http-client.ts'
 import { type Clock, systemClock } from '../clock/clock.ts'
 import { createRecoveryWatch } from '../detection/recovery-watch.ts'
-import { DrillNotReadyError, DrillOutNotEmptyError } from '../errors.ts'
-import { type DrillPhase, eventsOf } from '../journal/journal-event.ts'
-import { JournalWriter } from '../journal/journal-writer.ts'
-import { readJournal } from '../journal/read-journal.ts'
-import { deriveImpact } from '../timings/derive-impact.ts'
-import { impactSloOf } from '../timings/drill-figures.ts'
+import { DrillNotReadyError } from '../errors.ts'
+import type { DrillPhase } from '../journal/journal-event.ts'
 import type { TrafficRun } from '../traffic/start-traffic.ts'
 import { type DeployedShop, deployShop } from './deploy-shop.ts'
 import { createDrillDetection, type DrillDetection } from './drill-detection.ts'
-import { DrillJournal } from './drill-journal.ts'
 import type { DrillOutcome, RunDrillOptions } from './drill-options.ts'
 import { type DrillPaging, startDrillPaging } from './drill-paging.ts'
-import { restoreSafety, untilAborted } from './drill-safety.ts'
+import { restoreSafety, trippedStopCondition, untilAborted } from './drill-safety.ts'
 import { requestSequenceDigest, startDrillTraffic } from './drill-traffic.ts'
 import { isFlagOff } from './flag-state.ts'
 import { observeMitigation, releaseStep } from './flag-steps.ts'
 import { followUp } from './follow-up.ts'
+import { againOf, openRun } from './open-run.ts'
 import { runPreflight } from './preflight.ts'
 import { botResponder } from './responders/bot-responder.ts'
 import { humanResponder } from './responders/human-responder.ts'
@@ -51,15 +46,7 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
   const seed = options.seed ?? scenario.seed
   const responderKind = options.responder ?? scenario.responder.kind
   const startedAt = clock.now()
-  const stamp = new Date(startedAt).toISOString().replace(/[-:]/g, '').replace(/\..*/, '')
-  const runId = `${stamp}-${loaded.name}-${randomBytes(3).toString('hex')}`
-  const outDir = resolve(options.outDir ?? join(process.cwd(), '.firedrill', 'runs', runId))
-  const journalFile = join(outDir, 'journal.jsonl')
-  if (await exists(journalFile)) throw new DrillOutNotEmptyError(outDir)
-  await mkdir(outDir, { recursive: true })
-  await cp(loaded.dir, join(outDir, 'scenario'), { recursive: true })
-
-  const journal = new DrillJournal(await JournalWriter.create(journalFile, { clock }))
+  const { runId, outDir, journalFile, journal } = await openRun(loaded, clock, startedAt, options.outDir)
   const flag = scenario.change.flag
   const prefix = `drill-${runId}`
   const token = randomBytes(24).toString('base64url')
@@ -222,17 +209,8 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
       checkStopConditions()
     }
     const checkStopConditions = () => {
-      const limits = scenario.stopConditions
-      const impact = deriveImpact(journal.events, impactSloOf(scenario))
-      if (impact.errorBudgetConsumedPct > limits.maxErrorBudgetConsumedPct) {
-        stop(
-          `stop condition: ${impact.errorBudgetConsumedPct.toFixed(1)}% of the error budget consumed (limit ${limits.maxErrorBudgetConsumedPct}%)`,
-          'error-budget',
-        )
-      }
-      if (clock.now() - startedAt > limits.maxDurationSeconds * 1000) {
-        stop(`stop condition: the drill ran past ${limits.maxDurationSeconds} s`, 'max-duration')
-      }
+      const tripped = trippedStopCondition(journal.events, scenario, clock.now() - startedAt)
+      if (tripped !== null) stop(tripped.reason, tripped.condition)
     }
 
     // Detection runs from the first request: the services' own metrics, scraped like a team's Prometheus.
@@ -410,21 +388,5 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
       throw new DrillAborted('the steady state did not hold before the release', 'error')
     }
     return result.ok
-  }
-}
-
-/** The run a `--again` run repeats: its id (from its journal) and its directory. */
-async function againOf(dir: string): Promise<{ runId: string; dir: string }> {
-  const { events } = await readJournal(join(dir, 'journal.jsonl'))
-  const runId = eventsOf(events, 'drill.started')[0]?.data.runId ?? basename(dir)
-  return { runId, dir: resolve(dir) }
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await access(file)
-    return true
-  } catch {
-    return false
   }
 }

@@ -1,0 +1,57 @@
+import { randomBytes } from 'node:crypto'
+import { access, cp, mkdir } from 'node:fs/promises'
+import { basename, join, resolve } from 'node:path'
+import type { Clock } from '../clock/clock.ts'
+import { DrillOutNotEmptyError } from '../errors.ts'
+import { eventsOf } from '../journal/journal-event.ts'
+import { JournalWriter } from '../journal/journal-writer.ts'
+import { readJournal } from '../journal/read-journal.ts'
+import type { LoadedScenario } from '../scenario/load-scenario.ts'
+import { DrillJournal } from './drill-journal.ts'
+
+/** A drill's run: its id, its directory and its open journal. */
+export interface OpenRun {
+  /** `<UTC start>-<scenario>-<6 hex>`, so run directories sort by start time. */
+  runId: string
+  outDir: string
+  journalFile: string
+  journal: DrillJournal
+}
+
+/**
+ * Makes a drill's run directory (`outDir`, default `.firedrill/runs/<run-id>/` under the working directory),
+ * copies the scenario into it and opens its journal. A directory that already holds a journal is
+ * `DrillOutNotEmptyError`: a run never writes over another.
+ */
+export async function openRun(
+  loaded: LoadedScenario,
+  clock: Clock,
+  startedAt: number,
+  outDir: string | undefined,
+): Promise<OpenRun> {
+  const stamp = new Date(startedAt).toISOString().replace(/[-:]/g, '').replace(/\..*/, '')
+  const runId = `${stamp}-${loaded.name}-${randomBytes(3).toString('hex')}`
+  const dir = resolve(outDir ?? join(process.cwd(), '.firedrill', 'runs', runId))
+  const journalFile = join(dir, 'journal.jsonl')
+  if (await exists(journalFile)) throw new DrillOutNotEmptyError(dir)
+  await mkdir(dir, { recursive: true })
+  await cp(loaded.dir, join(dir, 'scenario'), { recursive: true })
+  const journal = new DrillJournal(await JournalWriter.create(journalFile, { clock }))
+  return { runId, outDir: dir, journalFile, journal }
+}
+
+/** The run a `--again` run repeats: its id (from its journal) and its directory. */
+export async function againOf(dir: string): Promise<{ runId: string; dir: string }> {
+  const { events } = await readJournal(join(dir, 'journal.jsonl'))
+  const runId = eventsOf(events, 'drill.started')[0]?.data.runId ?? basename(dir)
+  return { runId, dir: resolve(dir) }
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await access(file)
+    return true
+  } catch {
+    return false
+  }
+}
