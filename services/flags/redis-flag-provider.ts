@@ -44,12 +44,19 @@ import {
 } from '@openfeature/server-sdk'
 import type { Redis } from 'ioredis'
 import { DEFAULT_PREFIX } from '../platform/keys.ts'
-import { createRedisConnection, type RedisRole, waitForReady } from '../platform/redis/redis-connection.ts'
+import {
+  closeConnection,
+  createRedisConnection,
+  type RedisRole,
+  waitForReady,
+} from '../platform/redis/redis-connection.ts'
+import { withTimeout } from '../platform/with-timeout.ts'
 import { toFlagdConfiguration } from './flag-definition.ts'
 import type { FlagChangeMessage, FlagStore } from './flag-store.ts'
 import { FlagsSyncFailedError } from './flags-errors.ts'
 import { flagKeys } from './flags-keys.ts'
 import { RedisFlagStore } from './redis-flag-store.ts'
+import { RevisionWaiters } from './revision-waiters.ts'
 
 export interface RedisFlagProviderOptions {
   /**
@@ -85,13 +92,6 @@ export interface AnyFlagEvaluation {
 
 const silent: Logger = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {} }
 
-interface RevisionWaiter {
-  revision: number
-  resolve: () => void
-  reject: (err: Error) => void
-  timer: NodeJS.Timeout
-}
-
 export class RedisFlagProvider implements Provider {
   readonly metadata = { name: 'firedrill-redis' } as const
   readonly runsOn = 'server' as const
@@ -115,7 +115,7 @@ export class RedisFlagProvider implements Provider {
   #lastError: unknown
   #syncing: Promise<boolean> | undefined
   #again = false
-  #waiters: RevisionWaiter[] = []
+  readonly #waiters = new RevisionWaiters()
 
   constructor(options: RedisFlagProviderOptions) {
     this.#options = {
@@ -223,7 +223,7 @@ export class RedisFlagProvider implements Provider {
       this.#markFresh()
       if (!first && changed.length > 0)
         this.events.emit(ProviderEvents.ConfigurationChanged, { flagsChanged: changed })
-      this.#settleWaiters()
+      this.#waiters.settle(this.#revision)
       return true
     } catch (err) {
       this.#lastError = err
@@ -259,27 +259,7 @@ export class RedisFlagProvider implements Provider {
   /** Resolves once the copy being served has revision `revision` or later; rejects after `timeoutMs`. */
   waitForRevision(revision: number, timeoutMs = 10_000): Promise<void> {
     if (this.#synced && this.#revision >= revision) return Promise.resolve()
-    return new Promise((resolve, reject) => {
-      const waiter: RevisionWaiter = {
-        revision,
-        resolve,
-        reject,
-        timer: setTimeout(() => {
-          this.#waiters = this.#waiters.filter((w) => w !== waiter)
-          reject(new Error(`flags: revision ${revision} not seen in ${timeoutMs} ms (at ${this.#revision})`))
-        }, timeoutMs),
-      }
-      this.#waiters.push(waiter)
-    })
-  }
-
-  #settleWaiters(): void {
-    const due = this.#waiters.filter((w) => this.#revision >= w.revision)
-    this.#waiters = this.#waiters.filter((w) => this.#revision < w.revision)
-    for (const waiter of due) {
-      clearTimeout(waiter.timer)
-      waiter.resolve()
-    }
+    return this.#waiters.waitFor(revision, timeoutMs, () => this.#revision)
   }
 
   resolveBooleanEvaluation(
@@ -405,16 +385,13 @@ export class RedisFlagProvider implements Provider {
 
   async #close(): Promise<void> {
     clearInterval(this.#timer)
-    for (const waiter of this.#waiters.splice(0)) {
-      clearTimeout(waiter.timer)
-      waiter.reject(new Error('flags: the provider was closed'))
-    }
+    this.#waiters.close('flags: the provider was closed')
     await this.#initializing?.catch(() => {})
     await this.#syncing
     const subscriber = this.#subscriber
     if (subscriber?.status === 'ready')
       await subscriber.unsubscribe(flagKeys(this.#options.prefix).changes).catch(() => {})
-    await Promise.all([quit(subscriber), quit(this.#command)])
+    await Promise.all([closeConnection(subscriber), closeConnection(this.#command)])
   }
 
   #connect(role: RedisRole): Redis {
@@ -430,20 +407,6 @@ export class RedisFlagProvider implements Provider {
   }
 }
 
-async function quit(redis: Redis | undefined): Promise<void> {
-  if (!redis) return
-  if (redis.status === 'ready') await redis.quit().catch(() => redis.disconnect())
-  else redis.disconnect()
-}
-
 function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err ?? 'unknown error')
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms)
-  })
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
 }

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis'
-import { waitForReady } from '../platform/redis/redis-connection.ts'
+import { closeConnection, waitForReady } from '../platform/redis/redis-connection.ts'
 import { applyFlagChange, describeFlag, type FlagChange } from './flag-change.ts'
 import type { FlagDefinition, FlagsDocument } from './flag-definition.ts'
 import type { FlagAuditEntry, FlagChangeResult, FlagStore, FlagsSnapshot } from './flag-store.ts'
@@ -173,8 +173,7 @@ export class RedisFlagStore implements FlagStore {
 
   async close(): Promise<void> {
     if (!this.#ownsConnection) return
-    if (this.#redis.status === 'ready') await this.#redis.quit().catch(() => this.#redis.disconnect())
-    else this.#redis.disconnect()
+    await closeConnection(this.#redis)
   }
 }
 

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsync } from 'fastify'
+import { withTimeout } from '../with-timeout.ts'
 
 export interface HealthRoutesOptions {
   /** Each named dependency answers, or throws; `/readyz` is 503 while any throws. */
@@ -24,7 +25,7 @@ export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app,
       const entries = await Promise.all(
         Object.entries(opts.checks).map(async ([name, check]) => {
           try {
-            await withTimeout(check(), timeoutMs)
+            await withTimeout(check(), timeoutMs, 'the check')
             return [name, 'ok'] as const
           } catch (err) {
             return [name, (err as Error).message || 'failed'] as const
@@ -36,12 +37,4 @@ export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (app,
       return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', checks })
     },
   )
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms)
-  })
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
 }

@@ -44,3 +44,10 @@ export function waitForReady(redis: Redis, timeoutMs = 5000): Promise<void> {
     redis.once('ready', onReady)
   })
 }
+
+/** Closes a connection: a polite QUIT when it is up (dropping it if that fails), else a disconnect. */
+export async function closeConnection(redis: Redis | undefined): Promise<void> {
+  if (!redis) return
+  if (redis.status === 'ready') await redis.quit().catch(() => redis.disconnect())
+  else redis.disconnect()
+}
