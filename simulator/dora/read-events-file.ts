@@ -3,11 +3,13 @@ import { Value } from '@sinclair/typebox/value'
 import { fieldPath, quoteValue } from '../../services/platform/schema-problems.ts'
 import { DoraEventsInvalidError, DoraEventsUnreadableError } from './dora-errors.ts'
 import { type DoraEvents, DoraEventsSchema } from './dora-events.ts'
+import { parseFourkeysCsv } from './parse-fourkeys-csv.ts'
 
 /**
- * Reads DORA events in fourkeys' table shapes (`{ changes, deployments, incidents }`, as `firedrill dora --json`
- * prints under `tables`, or the bare tables). An unreadable file is `FIREDRILL_DORA_EVENTS_UNREADABLE`; a
- * wrong field is `FIREDRILL_DORA_EVENTS_INVALID`, naming the file and the field (both exit 2).
+ * Reads DORA events in fourkeys' table shapes: JSON (`{ changes, deployments, incidents }`, as `firedrill dora
+ * --json` prints under `tables`, or the bare tables) or CSV as `firedrill dora --csv` prints it (a file whose
+ * first line starts with `#`). An unreadable file is `FIREDRILL_DORA_EVENTS_UNREADABLE`; a wrong field is
+ * `FIREDRILL_DORA_EVENTS_INVALID`, naming the file and the field (both exit 2).
  */
 export async function readEventsFile(file: string): Promise<DoraEvents> {
   let text: string
@@ -16,11 +18,12 @@ export async function readEventsFile(file: string): Promise<DoraEvents> {
   } catch (err) {
     throw new DoraEventsUnreadableError(file, (err as Error).message, err)
   }
+  if (text.trimStart().startsWith('#')) return parseEvents(parseFourkeysCsv(text, file), file)
   let value: unknown
   try {
     value = JSON.parse(text)
   } catch (err) {
-    throw new DoraEventsUnreadableError(file, 'it is not JSON', err)
+    throw new DoraEventsUnreadableError(file, 'it is neither JSON nor fourkeys CSV', err)
   }
   return parseEvents(value, file)
 }
