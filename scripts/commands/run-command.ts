@@ -1,14 +1,13 @@
 import { join, resolve } from 'node:path'
 import { provisionRedis } from '../../services/platform/redis/redis-provisioner.ts'
-import type { DrillSummary } from '../../simulator/drill/drill-summary.ts'
 import { reportRun } from '../../simulator/drill/report-run.ts'
 import { runDrill } from '../../simulator/drill/run-drill.ts'
 import { eventsOf } from '../../simulator/journal/journal-event.ts'
 import { readJournal } from '../../simulator/journal/read-journal.ts'
 import { loadScenario } from '../../simulator/scenario/load-scenario.ts'
-import { humanizeMs } from '../../simulator/timings/humanize-ms.ts'
 import { UsageError } from '../cli-errors.ts'
 import type { Command } from '../command.ts'
+import { describeSummary } from '../describe-summary.ts'
 import { intOption, parseCommandArgs } from '../parse-command-args.ts'
 
 const usage =
@@ -58,8 +57,9 @@ export const runCommand: Command = {
         progress: (line) => process.stderr.write(`${line}\n`),
       })
       const { summary } = await reportRun(outcome.outDir)
-      const flag = loaded.scenario.change.flag
-      process.stdout.write(values.json ? `${JSON.stringify(summary)}\n` : describe(summary, flag))
+      process.stdout.write(
+        values.json ? `${JSON.stringify(summary)}\n` : `${describeSummary(summary).join('\n')}\n`,
+      )
       // A scenario with a cleanup patch has not finished its follow-up until its release flag is closed out.
       const closedOut = summary.flagClosedOut || loaded.scenario.followUp.cleanup === undefined
       return (summary.status === 'recovered' && summary.loopClosed && closedOut) ||
@@ -85,41 +85,4 @@ async function previousRun(dir: string) {
   }
   const loaded = await loadScenario(join(runDir, 'scenario'))
   return { dir: runDir, seed: started.data.seed, loaded: { ...loaded, name: started.data.scenario } }
-}
-
-function describe(s: DrillSummary, flag: string): string {
-  const t = s.timings
-  const ms = (x: number | null) => (x === null ? 'n/a' : humanizeMs(x))
-  return [
-    `run        ${s.runId}`,
-    `status     ${s.status}${s.abortReason ? ` (${s.abortReason})` : ''}`,
-    `MTTD       ${ms(t.mttdMs)}   release → alert`,
-    `MTTA       ${ms(t.mttaMs)}   alert → acknowledged`,
-    `MTTM       ${ms(t.mttmMs)}   alert → flag off`,
-    `MTTR       ${ms(t.mttrMs)}   release → recovered (${ms(t.mttrFromFirstErrorMs)} from the first failed request)`,
-    `impact     ${s.impact.failedRequests} of ${s.impact.requests} requests failed; ${s.impact.errorBudgetConsumedPct.toFixed(2)}% of the error budget`,
-    `loop       ${loopLine(s)}`,
-    `flag       ${flagLine(s, flag)}`,
-    `postmortem ${s.postmortem.markdown}`,
-    `journal    ${s.journal}`,
-    '',
-  ].join('\n')
-}
-
-function flagLine(s: DrillSummary, flag: string): string {
-  if (s.flagClosedOut)
-    return `${flag} closed out: completed, its code path removed through the gate, archived`
-  if (s.status === 'prevented')
-    return `${flag} left as the repeated run left it (no incident, nothing to close out)`
-  return `${flag} NOT closed out: still active on trunk (see the postmortem's Flags section)`
-}
-
-function loopLine(s: DrillSummary): string {
-  if (s.status === 'prevented') return 'not needed: the gate refused the change, so no incident happened'
-  if (s.verify === null) return 'not closed (the follow-up did not run)'
-  const items = s.verify.items.map((i) => `${i.id} ${i.status}${i.holds ? '' : ' (falls short)'}`).join(', ')
-  const replay = s.verify.loop.holds
-    ? `the replayed bad change is blocked by ${s.verify.loop.blockedBy.join(', ')}`
-    : 'the replayed bad change is NOT blocked'
-  return `${s.loopClosed ? 'closed' : 'NOT closed'}: ${items}; ${replay}`
 }

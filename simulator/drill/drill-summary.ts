@@ -12,6 +12,8 @@ export interface DrillSummary {
   runId: string
   scenario: string
   seed: number
+  /** The release flag the bad change shipped behind. */
+  flag: string
   status: DrillStatus
   /** Why the drill was aborted, when it was. */
   abortReason?: string

@@ -63,6 +63,7 @@ export async function reportRun(runDir: string, options: ReportRunOptions = {}):
     runId: started?.data.runId ?? basename(dir),
     scenario: started?.data.scenario ?? loaded.name,
     seed: started?.data.seed ?? loaded.scenario.seed,
+    flag: started?.data.flag ?? loaded.scenario.change.flag,
     status: statusOf(events, timings.recoveredAt),
     ...(aborted === undefined ? {} : { abortReason: aborted.data.reason }),
     timings: {

@@ -1,0 +1,44 @@
+import type { DrillSummary } from '../simulator/drill/drill-summary.ts'
+import { humanizeMs } from '../simulator/timings/humanize-ms.ts'
+
+const ms = (x: number | null) => (x === null ? 'n/a' : humanizeMs(x))
+
+/**
+ * A run's summary for people, as `firedrill run` and `firedrill report` print it: status, the four timings,
+ * impact, whether the loop closed and the flag was closed out, and where the files are.
+ */
+export function describeSummary(s: DrillSummary, files: { summary?: string } = {}): string[] {
+  const t = s.timings
+  return [
+    `run        ${s.runId} (scenario ${s.scenario}, seed ${s.seed})`,
+    `status     ${s.status}${s.abortReason ? ` (${s.abortReason})` : ''}`,
+    `MTTD       ${ms(t.mttdMs)}   release → alert`,
+    `MTTA       ${ms(t.mttaMs)}   alert → acknowledged`,
+    `MTTM       ${ms(t.mttmMs)}   alert → flag off`,
+    `MTTR       ${ms(t.mttrMs)}   release → recovered (${ms(t.mttrFromFirstErrorMs)} from the first failed request)`,
+    `impact     ${s.impact.failedRequests} of ${s.impact.requests} requests failed (${(s.impact.errorRatio * 100).toFixed(2)}%); ${s.impact.errorBudgetConsumedPct.toFixed(2)}% of the error budget`,
+    `loop       ${loopLine(s)}`,
+    `flag       ${flagLine(s)}`,
+    `postmortem ${s.postmortem.markdown} (${s.postmortem.actionItems} action items)`,
+    ...(files.summary === undefined ? [] : [`summary    ${files.summary}`]),
+    `journal    ${s.journal}`,
+  ]
+}
+
+function flagLine(s: DrillSummary): string {
+  if (s.flagClosedOut)
+    return `${s.flag} closed out: completed, its code path removed through the gate, archived`
+  if (s.status === 'prevented')
+    return `${s.flag} left as the repeated run left it (no incident, nothing to close out)`
+  return `${s.flag} NOT closed out: still active on trunk (see the postmortem's Flags section)`
+}
+
+function loopLine(s: DrillSummary): string {
+  if (s.status === 'prevented') return 'not needed: the gate refused the change, so no incident happened'
+  if (s.verify === null) return 'not closed (the follow-up did not run)'
+  const items = s.verify.items.map((i) => `${i.id} ${i.status}${i.holds ? '' : ' (falls short)'}`).join(', ')
+  const replay = s.verify.loop.holds
+    ? `the replayed bad change is blocked by ${s.verify.loop.blockedBy.join(', ')}`
+    : 'the replayed bad change is NOT blocked'
+  return `${s.loopClosed ? 'closed' : 'NOT closed'}: ${items}; ${replay}`
+}
