@@ -128,6 +128,26 @@ describe('dora events from journals', () => {
     expect(doraMetrics(events, { now: START + HOUR }).changeLeadTime).toEqual({ medianMs: 2_000, changes: 1 })
   })
 
+  it('adds the commits a deployment names itself, once, to those merged in the run', () => {
+    const j = new JournalBuilder(START)
+    j.started('a')
+    j.at(1_000).add('cleanup.merged', {
+      branch: 'cleanup/f',
+      commit: 'a-cleanup',
+      trunk: 'a-trunk',
+      flag: 'f',
+      gate: { green: true, steps: [] },
+    })
+    j.at(2_000).add('change.deployed', {
+      commit: 'a-trunk',
+      dark: false,
+      environment: 'production',
+      changes: ['earlier-fix', 'a-cleanup'],
+    })
+    const [deployment] = eventsFromJournals([j.build()]).deployments
+    expect(deployment?.changes).toEqual(['a-cleanup', 'earlier-fix'])
+  })
+
   it('measures two drills: both deployments failed, recovery only from the resolved incident', () => {
     const events = eventsFromJournals([drillJournal('a'), drillJournal('b', { recover: false })])
     const m = doraMetrics(events, { now: START + HOUR })

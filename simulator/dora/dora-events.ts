@@ -85,8 +85,9 @@ export interface EventsFromJournalsOptions {
  * - a change per `change.committed`, `fix.merged` and `cleanup.merged` commit, at that event's time
  *   (`fixes_incidents` names the run's incident for a fix; a flag's close-out fixes none);
  * - a production deployment per `change.deployed` in `production`, with its trunk `commit`, carrying the
- *   change commits merged (or fixes and close-outs merged) in that run and not yet deployed to production; a
- *   fix or close-out that no deployment carries stays a change only;
+ *   change commits merged (or fixes and close-outs merged) in that run and not yet deployed to production, and
+ *   the commits the event itself names (`changes`); a fix or close-out that no deployment carries stays a
+ *   change only;
  * - an incident per run with an `alert.fired`: from the first alert to the first `recovery.confirmed` after
  *   it (null if none), root cause the last change committed before the alert, linked to the last production
  *   deployment at or before the alert within `incidentWindowMs`.
@@ -133,7 +134,7 @@ export function eventsFromJournals(
           deploy_id: `${runId}/${PRODUCTION}/${event.seq}`,
           environment: PRODUCTION,
           time_created: event.at,
-          changes: pending.splice(0),
+          changes: [...new Set([...pending.splice(0), ...(event.data.changes ?? [])])],
           ...(event.data.artifact === undefined ? {} : { artifact: event.data.artifact }),
           commit: event.data.commit,
           result: 'success',

@@ -54,6 +54,8 @@ export interface DeployShopOptions {
    * of `services/`; a red gate on the change is then an outcome, not a failure.
    */
   baseRepo?: string
+  /** The commit the repeated run last ran in production: the start on `baseRepo` carries what came since. */
+  baseProductionCommit?: string | null
   /** When the drill started (epoch ms): dates a fresh repository's release flag. */
   startedAt: number
 }
@@ -125,9 +127,22 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
     if (options.baseRepo !== undefined) {
       // A repeated run's trunk carries what the earlier run's loop merged (its fix, its flag close-out), which
       // no production had run yet: starting production on it is a deployment, and DORA counts it.
+      const since = options.baseProductionCommit
+      const changes =
+        since === undefined || since === null
+          ? []
+          : (await git(repo.dir, ['rev-list', '--no-merges', `${since}..${base.commit}`]))
+              .split('\n')
+              .filter((line) => line !== '')
       await record({
         type: 'change.deployed',
-        data: { commit: base.commit, dark: false, artifact: base.contentHash, environment: 'production' },
+        data: {
+          commit: base.commit,
+          dark: false,
+          artifact: base.contentHash,
+          environment: 'production',
+          ...(changes.length > 0 ? { changes } : {}),
+        },
       })
     }
 

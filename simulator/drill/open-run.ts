@@ -40,11 +40,20 @@ export async function openRun(
   return { runId, outDir: dir, journalFile, journal }
 }
 
-/** The run a `--again` run repeats: its id (from its journal) and its directory. */
-export async function againOf(dir: string): Promise<{ runId: string; dir: string }> {
+/** The run a `--again` run repeats, as its journal tells it. */
+export interface RepeatedRun {
+  runId: string
+  dir: string
+  /** The last commit that run deployed to production; null when its journal names none. */
+  productionCommit: string | null
+}
+
+/** The run a `--again` run repeats: its id and last production commit (from its journal) and its directory. */
+export async function readRepeatedRun(dir: string): Promise<RepeatedRun> {
   const { events } = await readJournal(join(dir, 'journal.jsonl'))
   const runId = eventsOf(events, 'drill.started')[0]?.data.runId ?? basename(dir)
-  return { runId, dir: resolve(dir) }
+  const deployed = eventsOf(events, 'change.deployed').filter((e) => e.data.environment === 'production')
+  return { runId, dir: resolve(dir), productionCommit: deployed.at(-1)?.data.commit ?? null }
 }
 
 async function exists(file: string): Promise<boolean> {

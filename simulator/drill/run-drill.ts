@@ -16,7 +16,7 @@ import { requestSequenceDigest, startDrillTraffic } from './drill-traffic.ts'
 import { isFlagOff } from './flag-state.ts'
 import { observeMitigation, releaseStep } from './flag-steps.ts'
 import { followUp } from './follow-up.ts'
-import { againOf, openRun } from './open-run.ts'
+import { openRun, readRepeatedRun } from './open-run.ts'
 import { runPreflight } from './preflight.ts'
 import { botResponder } from './responders/bot-responder.ts'
 import { humanResponder } from './responders/human-responder.ts'
@@ -46,6 +46,7 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
   const seed = options.seed ?? scenario.seed
   const responderKind = options.responder ?? scenario.responder.kind
   const startedAt = clock.now()
+  const repeated = options.again === undefined ? undefined : await readRepeatedRun(options.again)
   const { runId, outDir, journalFile, journal } = await openRun(loaded, clock, startedAt, options.outDir)
   const flag = scenario.change.flag
   const prefix = `drill-${runId}`
@@ -91,7 +92,7 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
       slo: { objective: scenario.slo.objective, window: scenario.slo.window },
       flag,
       responder: responderKind,
-      ...(options.again === undefined ? {} : { againOf: await againOf(options.again) }),
+      ...(repeated === undefined ? {} : { againOf: { runId: repeated.runId, dir: repeated.dir } }),
     },
   })
 
@@ -147,7 +148,9 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
       record: (event) => journal.append(event),
       say,
       startedAt,
-      ...(options.again === undefined ? {} : { baseRepo: join(options.again, 'sandbox') }),
+      ...(repeated === undefined
+        ? {}
+        : { baseRepo: join(repeated.dir, 'sandbox'), baseProductionCommit: repeated.productionCommit }),
     })
     const shop = deployed.shop
     const flags = new FlagsHttpClient({ baseUrl: shop.flagsUrl, token, actor: 'release-train' })

@@ -105,7 +105,17 @@ export interface JournalEventData {
     detail?: string
     outcome?: string
   }
-  'change.deployed': { commit: string; dark: boolean; artifact?: string; environment?: string }
+  /**
+   * `changes`: the commits this deployment brings to the environment for the first time, when the drill knows
+   * them beyond its own merges (a `--again` run's start on the earlier run's trunk).
+   */
+  'change.deployed': {
+    commit: string
+    dark: boolean
+    artifact?: string
+    environment?: string
+    changes?: string[]
+  }
   'request.first-failure': { status: number | string; route: string; detail?: string }
   'alert.fired': {
     alert: string
