@@ -13,6 +13,7 @@ import { readJournal } from '../simulator/journal/read-journal.ts'
 import { loadScenario } from '../simulator/scenario/load-scenario.ts'
 import { quickScenario } from './support/quick-scenario.ts'
 import { testRedisUrl } from './support/redis-sandbox.ts'
+import { runCliInProcess } from './support/run-cli.ts'
 
 const FLAG = 'checkout.new-pricing'
 
@@ -155,6 +156,25 @@ describe('a whole drill', () => {
     expect(dora.after?.metrics.changeFailureRate).toEqual({ rate: 0, failedDeployments: 0, deployments: 1 })
     // It carries the commits the first run's loop made: the fix and the close-out's three.
     expect(dora.after?.metrics.changeLeadTime.changes).toBe(4)
+    // Measured with the first run as history, that deployment ships the fix for the first run's failed one.
+    expect(dora.after?.metrics.deploymentReworkRate).toEqual({
+      rate: 1,
+      reworkDeployments: 1,
+      deployments: 1,
+    })
+    // firedrill dora --compare measures the pair the same way.
+    const compared = await runCliInProcess([
+      'dora',
+      '--compare',
+      outcome.outDir,
+      again.outcome.outDir,
+      '--json',
+    ])
+    expect(compared.code, compared.stderr).toBe(0)
+    expect(JSON.parse(compared.stdout)).toMatchObject({
+      a: { metrics: { changeFailureRate: dora.before?.metrics.changeFailureRate } },
+      b: { metrics: dora.after?.metrics },
+    })
 
     // The run keeps its artifact's files read-only, and gives its directories back their owner's write bit so
     // a plain recursive remove can clear the run away (checked by mode: the suite may run as root).

@@ -8,7 +8,7 @@ import { doraMetrics } from '../../simulator/dora/dora-metrics.ts'
 import { toFourkeysCsv, toFourkeysTables } from '../../simulator/dora/fourkeys-tables.ts'
 import { loadRuns } from '../../simulator/dora/load-run-journals.ts'
 import { readEventsFile } from '../../simulator/dora/read-events-file.ts'
-import { readRunDora, runTrunkHistory } from '../../simulator/dora/run-dora.ts'
+import { readRunDora, runDoraAfter, runTrunkHistory } from '../../simulator/dora/run-dora.ts'
 import { withTrunkHistory } from '../../simulator/dora/with-trunk-history.ts'
 import { parseDuration } from '../../simulator/scenario/duration.ts'
 import { UsageError } from '../cli-errors.ts'
@@ -83,11 +83,10 @@ export const doraCommand: Command = {
       )
         throw new UsageError(`--compare takes two runs: --compare RUN_A RUN_B.\nUsage: ${usage}`, usage)
       const names: [string, string] = [values.compare, positionals[0]!]
-      const [a, b] = await Promise.all(
-        names.map(
-          async (name) => (await readRunDora(await runDir(name, runsDir), { incidentWindowMs })).metrics,
-        ),
-      )
+      const first = await readRunDora(await runDir(names[0], runsDir), { incidentWindowMs })
+      const [second] = await loadRuns(await runDir(names[1], runsDir))
+      const a = first.metrics
+      const b = (await runDoraAfter(second!, first, { incidentWindowMs })).metrics
       process.stdout.write(
         values.json
           ? `${JSON.stringify({ a: { run: names[0], metrics: a }, b: { run: names[1], metrics: b } }, null, 2)}\n`

@@ -4,7 +4,7 @@ import type { DoraSide, Postmortem, PostmortemDora } from '../../postmortems/pos
 import { writePostmortem } from '../../postmortems/write-postmortem.ts'
 import { FiredrillError } from '../../services/platform/firedrill-error.ts'
 import { writeFileAtomically } from '../../services/platform/write-file-atomically.ts'
-import { type RunDora, readRunDora, runDora } from '../dora/run-dora.ts'
+import { type RunDora, readRunDora, runDora, runDoraAfter } from '../dora/run-dora.ts'
 import { eventsOf, type JournalEvent } from '../journal/journal-event.ts'
 import { readJournal } from '../journal/read-journal.ts'
 import { loadScenario } from '../scenario/load-scenario.ts'
@@ -114,24 +114,25 @@ const side = (r: RunDora): DoraSide => ({ runId: r.runId, dir: r.dir, metrics: r
 
 /**
  * DORA before and after for the run in `dir`, each run measured from its journal and `sandbox/` trunk up to its
- * last event. A first run is the before, its after still to come. A `--again` run is the after, and the run
- * `drill.started.againOf` names the before (null when that directory can no longer be read: the postmortem
- * then names it).
+ * last event. A first run is the before, its after still to come. A `--again` run is the after, over its own
+ * period with the repeated run's events as history; the run `drill.started.againOf` names is the before (null
+ * when that directory can no longer be read: the postmortem then names it).
  */
 export async function doraBeforeAfter(dir: string, events: JournalEvent[]): Promise<PostmortemDora> {
-  const thisRun = side(await runDora({ dir, events }))
   const againOf = eventsOf(events, 'drill.started')[0]?.data.againOf
-  if (againOf === undefined)
+  if (againOf === undefined) {
+    const thisRun = side(await runDora({ dir, events }))
     return { thisRun: 'before', before: thisRun, after: null, missing: { reason: 'no-again-run' } }
+  }
+  let before: RunDora
   try {
-    return { thisRun: 'after', before: side(await readRunDora(againOf.dir)), after: thisRun, missing: null }
+    before = await readRunDora(againOf.dir)
   } catch (err) {
     if (!(err instanceof FiredrillError)) throw err
-    return {
-      thisRun: 'after',
-      before: null,
-      after: thisRun,
-      missing: { reason: 'unreadable', dir: againOf.dir },
-    }
+    const after = side(await runDora({ dir, events }))
+    return { thisRun: 'after', before: null, after, missing: { reason: 'unreadable', dir: againOf.dir } }
   }
+  // The after period is this run's, with the repeated run as known history (a fix deployed now is rework).
+  const after = side(await runDoraAfter({ dir, events }, before))
+  return { thisRun: 'after', before: side(before), after, missing: null }
 }
