@@ -66,8 +66,12 @@ async function verify(items: Item[]): Promise<ItemVerdict[]> {
 }
 
 /** A fix branch `fix` whose head carries `message`, with state.txt set to `state`, gated, back on main. */
-async function gatedFix(message: string, state: 'good' | 'bad' = 'good'): Promise<string> {
-  repo = await createFixtureRepo({ 'state.txt': 'good\n' }, GATE)
+async function gatedFix(
+  message: string,
+  state: 'good' | 'bad' = 'good',
+  existing?: FixtureRepo,
+): Promise<string> {
+  repo = existing ?? (await createFixtureRepo({ 'state.txt': 'good\n' }, GATE))
   const head = await repo.commit({ 'state.txt': `${state}\n`, 'fix.txt': 'fixed\n' }, message, 'fix', 'main')
   await repo.commit({}, 'trunk moves on', 'main')
   await runGate({ repo: repo.dir, ref: 'fix', env: env() })
@@ -191,6 +195,24 @@ describe('firedrill verify', () => {
     expect(stdout).toMatch(/AI-1\s+2030-07-01\s+done\s+yes/)
     expect(stdout).toMatch(/AI-2\s+2999-01-01\s+open\s+yes/)
     expect(stdout).toContain('loop check: not run')
+  })
+
+  it("judges on today's trunk, not on the commit the bad change merged as", async () => {
+    repo = await createFixtureRepo({ 'state.txt': 'good\n' }, GATE)
+    const merged = await repo.commit({ 'state.txt': 'bad\n' }, 'feat: the change', 'main')
+    await gatedFix('fix: reject negative prices\n\nRefs: AI-1', 'good', repo)
+    await mergeWhenGreen({ repo: repo.dir, branch: 'fix', env: env() })
+    const file = await postmortemFile([item('AI-1')], { commit: merged, trunk: merged })
+    const { code, stdout } = await runCliInProcess([
+      'verify',
+      file,
+      '--repo',
+      repo.dir,
+      '--json',
+      '--no-replay',
+    ])
+    expect(code, stdout).toBe(0)
+    expect(JSON.parse(stdout)).toMatchObject({ holds: true, trunk: 'main' })
   })
 
   it('exits 1 with each reason in --json when an item falls short', async () => {

@@ -12,7 +12,7 @@ export interface VerifyPostmortemOptions {
   postmortemFile: string
   /** A directory inside the repository. */
   repo: string
-  /** @defaultValue the postmortem's `change.trunk`, else the gate file's `trunk` at HEAD, else 'main' */
+  /** The trunk branch to judge on, as it stands today. @defaultValue the gate file's `trunk` at HEAD, else 'main' */
   trunk?: string
   /** @defaultValue new Date() */
   now?: Date
@@ -104,7 +104,7 @@ async function loopCheck(
 export async function verifyPostmortem(options: VerifyPostmortemOptions): Promise<VerifyResult> {
   const postmortem = await readVerifiablePostmortem(options.postmortemFile)
   const { top } = await resolveCommit(options.repo, 'HEAD')
-  const trunk = options.trunk ?? postmortem.change?.trunk ?? (await trunkAtHead(top))
+  const trunk = options.trunk ?? (await trunkAtHead(top))
   await resolveCommit(top, trunk)
   const items = await verifyActionItems({
     repo: top,
