@@ -125,6 +125,11 @@ describe('a whole drill', () => {
       [FLAG, 'archived'],
     ])
     expect(eventsOf(events, 'cleanup.merged')[0]?.data).toMatchObject({ flag: FLAG, gate: { green: true } })
+    // The loop still holds on trunk after the close-out, checked as a reviewer would from the command line.
+    const sandbox = join(outcome.outDir, 'sandbox')
+    const verified = await runCliInProcess(['verify', summary.postmortem.json, '--repo', sandbox, '--json'])
+    expect(verified.code, verified.stdout).toBe(0)
+    expect(JSON.parse(verified.stdout)).toMatchObject({ holds: true, loop: { holds: true } })
 
     const postmortem = JSON.parse(await readFile(summary.postmortem.json, 'utf8'))
     expect(postmortem.actionItems[0]).toMatchObject({ id: 'AI-1', status: 'done' })
