@@ -5,7 +5,7 @@ import { GateErrorCode } from '../gate/gate-errors.ts'
 import { mergeWhenGreen } from '../gate/merge/merge-when-green.ts'
 import { runGate } from '../gate/runner/run-gate.ts'
 import { judgeChangeFailure } from '../gate/steps/cfr-governor-step.ts'
-import { createFixtureRepo, type FixtureRepo } from '../gate/testing/fixture-repo.ts'
+import { createFixtureRepo, type FixtureRepo, gateTestEnv } from '../gate/testing/fixture-repo.ts'
 import type { DoraMetrics } from '../simulator/dora/dora-metrics.ts'
 
 let repo: FixtureRepo | undefined
@@ -14,11 +14,7 @@ afterEach(async () => {
   repo = undefined
 })
 
-const env = () => {
-  const e: NodeJS.ProcessEnv = { ...process.env }
-  delete e.FIREDRILL_GATE_KEY
-  return e
-}
+const env = () => gateTestEnv()
 
 const NOW = new Date('2026-06-01T12:00:00.000Z')
 const DAY = 86_400_000

@@ -3,7 +3,7 @@ import { parseGateFile } from '../gate/config/parse-gate-file.ts'
 import { GateErrorCode } from '../gate/gate-errors.ts'
 import { mergeWhenGreen } from '../gate/merge/merge-when-green.ts'
 import { runGate } from '../gate/runner/run-gate.ts'
-import { createFixtureRepo, type FixtureRepo } from '../gate/testing/fixture-repo.ts'
+import { createFixtureRepo, type FixtureRepo, gateTestEnv } from '../gate/testing/fixture-repo.ts'
 
 let repo: FixtureRepo | undefined
 afterEach(async () => {
@@ -11,11 +11,7 @@ afterEach(async () => {
   repo = undefined
 })
 
-const env = () => {
-  const e: NodeJS.ProcessEnv = { ...process.env }
-  delete e.FIREDRILL_GATE_KEY
-  return e
-}
+const env = () => gateTestEnv()
 
 const FLAGS = (lifecycle: string, expiresAt = '2099-01-31') =>
   JSON.stringify({

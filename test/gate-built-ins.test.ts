@@ -3,7 +3,7 @@ import { GateErrorCode } from '../gate/gate-errors.ts'
 import { mergeWhenGreen } from '../gate/merge/merge-when-green.ts'
 import { runGate } from '../gate/runner/run-gate.ts'
 import { findSecrets, maskSecret } from '../gate/steps/secret-rules.ts'
-import { createFixtureRepo, type FixtureRepo } from '../gate/testing/fixture-repo.ts'
+import { createFixtureRepo, type FixtureRepo, gateTestEnv } from '../gate/testing/fixture-repo.ts'
 import { testRedisUrl } from './support/redis-sandbox.ts'
 
 /** A PEM armour line, put together at run time so this file holds no key-looking text itself. */
@@ -15,11 +15,7 @@ afterEach(async () => {
   repo = undefined
 })
 
-const env = () => {
-  const e: NodeJS.ProcessEnv = { ...process.env, REDIS_URL: testRedisUrl() }
-  delete e.FIREDRILL_GATE_KEY
-  return e
-}
+const env = () => gateTestEnv({ REDIS_URL: testRedisUrl() })
 
 const TSCONFIG = JSON.stringify({
   compilerOptions: {

@@ -3,22 +3,18 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { GateErrorCode } from '../gate/gate-errors.ts'
-import { LEDGER_NOTES_REF } from '../gate/ledger/gate-ledger.ts'
+import { LEDGER_NOTES_REF, writeRecord } from '../gate/ledger/gate-ledger.ts'
 import { mergeWhenGreen } from '../gate/merge/merge-when-green.ts'
 import { runGate } from '../gate/runner/run-gate.ts'
 import { git } from '../gate/sandbox/git.ts'
-import { createFixtureRepo, type FixtureRepo } from '../gate/testing/fixture-repo.ts'
+import { createFixtureRepo, type FixtureRepo, gateTestEnv } from '../gate/testing/fixture-repo.ts'
 import type { ItemVerdict } from '../gate/verify/item-verdict.ts'
 import { verifyPostmortem } from '../gate/verify/verify-postmortem.ts'
 import { runCliInProcess } from './support/run-cli.ts'
 
 const GATE = 'version: 1\nsteps:\n  - name: check\n    run: "grep -q good state.txt"\n'
 const NOW = new Date('2030-06-15T12:00:00Z')
-const env = () => {
-  const e: NodeJS.ProcessEnv = { ...process.env }
-  delete e.FIREDRILL_GATE_KEY
-  return e
-}
+const env = () => gateTestEnv()
 
 let repo: FixtureRepo | undefined
 let scratch: string | undefined
@@ -156,16 +152,7 @@ describe('verify action items', () => {
     const record = JSON.parse(await git(repo.dir, ['notes', '--ref', LEDGER_NOTES_REF, 'show', closing]))
     record.green = true
     record.steps[0].status = 'passed'
-    await git(repo.dir, [
-      'notes',
-      '--ref',
-      LEDGER_NOTES_REF,
-      'add',
-      '-f',
-      '-m',
-      JSON.stringify(record),
-      closing,
-    ])
+    await writeRecord(repo.dir, record)
     const [verdict] = await verify([item('AI-1')])
     expect(verdict?.holds).toBe(false)
     expect(verdict?.reasons).toEqual([

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { readRecord } from '../gate/ledger/gate-ledger.ts'
 import { git } from '../gate/sandbox/git.ts'
-import { createFixtureRepo, type FixtureRepo } from '../gate/testing/fixture-repo.ts'
+import { createFixtureRepo, type FixtureRepo, gateTestEnv } from '../gate/testing/fixture-repo.ts'
 import { REPLAY_REF_PREFIX, replayBadChange } from '../gate/verify/replay-bad-change.ts'
 import { verifyPostmortem } from '../gate/verify/verify-postmortem.ts'
 import { runCliInProcess } from './support/run-cli.ts'
@@ -19,11 +19,7 @@ const PRICE = (n: number) => `export const price = () => ${n}\n`
 const PRICE_TEST = `import { price } from '../src/price.mjs'
 if (price() < 0) { console.error('price is negative'); process.exit(1) }
 `
-const env = () => {
-  const e: NodeJS.ProcessEnv = { ...process.env }
-  delete e.FIREDRILL_GATE_KEY
-  return e
-}
+const env = () => gateTestEnv()
 
 let repo: FixtureRepo | undefined
 let scratch: string | undefined

@@ -68,3 +68,13 @@ export async function createFixtureRepo(
     remove: () => rm(dir, { recursive: true, force: true }),
   }
 }
+
+/**
+ * The process environment for a test's gate runs: `FIREDRILL_GATE_KEY` left out, so records are signed with the
+ * repository's own key whatever the developer's shell holds; `extra` on top.
+ */
+export function gateTestEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, ...extra }
+  delete env.FIREDRILL_GATE_KEY
+  return env
+}
