@@ -51,3 +51,15 @@ export async function closeConnection(redis: Redis | undefined): Promise<void> {
   if (redis.status === 'ready') await redis.quit().catch(() => redis.disconnect())
   else redis.disconnect()
 }
+
+/**
+ * True when `err` says Redis could not be reached (down, restarting, connection dropped, a command timed
+ * out), as opposed to Redis answering with an error.
+ */
+export function isRedisUnavailable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false
+  if (err.name === 'MaxRetriesPerRequestError') return true
+  return /Stream isn't writeable|Connection is closed|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Redis not ready|took longer than|LOADING/.test(
+    err.message,
+  )
+}
