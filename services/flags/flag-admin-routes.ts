@@ -26,6 +26,8 @@ export interface FlagAdminRoutesOptions {
   changes: Counter<'flag'>
   /** Writes the definitions back if the store came back empty (Redis restarted); a change then retries once. */
   keepWhole?: () => Promise<void>
+  /** Told of every change made here, once it is stored. */
+  onChanged?: (flag: string, definition: FlagDefinition, revision: number) => void
 }
 
 /** The actor recorded when a change names none. */
@@ -98,6 +100,7 @@ export const flagAdminRoutes: FastifyPluginAsyncTypebox<FlagAdminRoutesOptions> 
         if (isRedisUnavailable(err)) throw new FlagStoreUnavailableError(key, err)
         throw err
       }
+      options.onChanged?.(key, result.definition, result.revision)
       changes.inc({ flag: key })
       request.log.info({ flag: key, audit: result.audit }, 'flag changed')
       await provider.sync()

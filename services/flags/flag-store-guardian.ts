@@ -30,6 +30,8 @@ export interface FlagStoreGuardian {
   check(): Promise<void>
   /** The definitions as last read from a store that held some. */
   lastKnown(): FlagsSnapshot | undefined
+  /** A change this service just made: remembered at once, so an outage right after it cannot undo it. */
+  noteChange(flag: string, definition: FlagDefinition, revision: number): void
   stop(): void
 }
 
@@ -44,6 +46,8 @@ export function startFlagStoreGuardian(options: FlagStoreGuardianOptions): FlagS
   let known: FlagsSnapshot | undefined
   /** The flags under a lease when `known` was read: written back at their safe value, since the lease is lost. */
   let leased: LeasedChange[] = []
+  /** The revision the last full read (definitions and leases) saw. */
+  let readAt = -1
   const leases = {
     redis: options.redis,
     prefix: options.prefix,
@@ -56,11 +60,12 @@ export function startFlagStoreGuardian(options: FlagStoreGuardianOptions): FlagS
   let running: Promise<void> | undefined
   const keepWhole = async () => {
     const revision = await store.revision()
-    if (known !== undefined && revision === known.revision && revision > 0) return
+    if (revision === readAt && revision > 0) return
     const snapshot = await store.snapshot()
     if (Object.keys(snapshot.flags).length > 0) {
       known = snapshot
       leased = (await readLeasedChanges(options.redis, options.prefix)).filter((c) => c.kind === 'flag')
+      readAt = snapshot.revision
       return
     }
     if (known === undefined || Object.keys(known.flags).length === 0) return
@@ -95,6 +100,10 @@ export function startFlagStoreGuardian(options: FlagStoreGuardianOptions): FlagS
   return {
     check,
     lastKnown: () => known,
+    noteChange: (flag, definition, revision) => {
+      if (known === undefined || revision <= known.revision) return
+      known = { revision, flags: { ...known.flags, [flag]: definition } }
+    },
     stop: () => {
       clearInterval(timer)
     },

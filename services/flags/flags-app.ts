@@ -166,6 +166,7 @@ export async function buildFlagsApp(options: FlagsAppOptions): Promise<FastifyIn
     keepWhole: async () => {
       await guardian?.check()
     },
+    onChanged: (flag, definition, revision) => guardian?.noteChange(flag, definition, revision),
   })
   await app.register(ofrepRoutes, { provider })
   return app

@@ -421,7 +421,11 @@ export class RedisFlagProvider implements Provider {
     await this.#syncing
     const subscriber = this.#subscriber
     if (subscriber?.status === 'ready')
-      await subscriber.unsubscribe(flagKeys(this.#options.prefix).changes).catch(() => {})
+      await withTimeout(
+        subscriber.unsubscribe(flagKeys(this.#options.prefix).changes),
+        500,
+        'unsubscribe',
+      ).catch(() => {})
     await Promise.all([closeConnection(subscriber), closeConnection(this.#command)])
   }
 

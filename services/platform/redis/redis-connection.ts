@@ -45,11 +45,29 @@ export function waitForReady(redis: Redis, timeoutMs = 5000): Promise<void> {
   })
 }
 
-/** Closes a connection: a polite QUIT when it is up (dropping it if that fails), else a disconnect. */
-export async function closeConnection(redis: Redis | undefined): Promise<void> {
+/**
+ * Closes a connection: a polite QUIT when it is up (dropping it if that fails or takes longer than
+ * `timeoutMs`, as it can when Redis has just died), else a disconnect. Never waits longer than `timeoutMs`.
+ */
+export async function closeConnection(redis: Redis | undefined, timeoutMs = 1000): Promise<void> {
   if (!redis) return
-  if (redis.status === 'ready') await redis.quit().catch(() => redis.disconnect())
-  else redis.disconnect()
+  if (redis.status !== 'ready') {
+    redis.disconnect()
+    return
+  }
+  let timer: NodeJS.Timeout | undefined
+  const gaveUp = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, timeoutMs)
+  })
+  await Promise.race([
+    redis.quit().then(
+      () => {},
+      () => {},
+    ),
+    gaveUp,
+  ])
+  clearTimeout(timer)
+  if ((redis.status as string) !== 'end') redis.disconnect()
 }
 
 /**
