@@ -74,6 +74,7 @@ export class LeaseHolder {
   #lastRenewed = Date.now()
   #lost: string | undefined
   #renewing = false
+  #lastError: string | undefined
   #ended = false
 
   private constructor(options: LeaseHolderOptions) {
@@ -144,6 +145,15 @@ export class LeaseHolder {
     await this.#release(leasedResource(kind, target), false)
   }
 
+  /**
+   * Stops the heartbeat and leaves everything as it is: the lease lapses after its TTL and the shop puts back
+   * what it guards. What a holder does when it could not put things back itself. Idempotent.
+   */
+  abandon(): void {
+    this.#ended = true
+    clearInterval(this.#timer)
+  }
+
   /** Stops the heartbeat, drops every change this holder registered, and the lease. Idempotent. */
   async end(timeoutMs = 2000): Promise<void> {
     if (this.#ended) return
@@ -165,20 +175,25 @@ export class LeaseHolder {
   }
 
   async #renew(): Promise<void> {
-    if (this.#renewing || this.#ended || this.#lost !== undefined) return
+    if (this.#ended || this.#lost !== undefined) return
+    const silentFor = Date.now() - this.#lastRenewed
+    if (silentFor >= this.#lostAfterMs) {
+      this.#lose(
+        `redis unavailable: no renewal for ${silentFor} ms${this.#lastError ? ` (${this.#lastError})` : ''}`,
+      )
+      return
+    }
+    // One renewal at a time: a slow Redis is judged by the time since the last renewal, not by piling up calls.
+    if (this.#renewing) return
     this.#renewing = true
     try {
-      const renewed = await withTimeout(
-        this.#redis.eval(RENEW, 1, this.#keys.lease(this.holder), this.ttlMs),
-        Math.max(250, this.heartbeatMs),
-        'renewing the lease',
-      )
-      if (renewed === 1) this.#lastRenewed = Date.now()
-      else this.#lose(`it lapsed before it was renewed (no renewal for over ${this.ttlMs} ms)`)
+      const renewed = await this.#redis.eval(RENEW, 1, this.#keys.lease(this.holder), this.ttlMs)
+      if (renewed === 1) {
+        this.#lastRenewed = Date.now()
+        this.#lastError = undefined
+      } else this.#lose(`it lapsed before it was renewed (no renewal for over ${this.ttlMs} ms)`)
     } catch (err) {
-      const silentFor = Date.now() - this.#lastRenewed
-      if (silentFor >= this.#lostAfterMs)
-        this.#lose(`redis unavailable: no renewal for ${silentFor} ms (${(err as Error).message})`)
+      this.#lastError = (err as Error).message
     } finally {
       this.#renewing = false
     }
