@@ -156,7 +156,7 @@ describe('dead man’s switch', () => {
       [
         '--import',
         'tsx',
-        join(import.meta.dirname, '../../test/support/lease-holder-child.ts'),
+        join(import.meta.dirname, 'testing', 'lease-holder-process.ts'),
         url,
         prefix,
         FLAG,

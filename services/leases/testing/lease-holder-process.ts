@@ -3,15 +3,15 @@
  * flag and turns it on for a share of customers (as a canary step does), sets a payment fault under the same
  * lease, prints `ready` and waits to be killed. Argv: REDIS_URL PREFIX FLAG PERCENT HOLDER [TTL_MS]
  */
-import { createFlagStore } from '../../services/flags/create-flag-store.ts'
-import { rolloutTargeting } from '../../services/flags/rollout-targeting.ts'
-import { LeaseHolder } from '../../services/leases/index.ts'
-import { PAYMENTS_FAULT_LEASE, RedisFaultModeStore } from '../../services/payments/fault-mode-store.ts'
-import { createRedisConnection } from '../../services/platform/redis/redis-connection.ts'
+import { createFlagStore } from '../../flags/create-flag-store.ts'
+import { rolloutTargeting } from '../../flags/rollout-targeting.ts'
+import { PAYMENTS_FAULT_LEASE, RedisFaultModeStore } from '../../payments/fault-mode-store.ts'
+import { createRedisConnection } from '../../platform/redis/redis-connection.ts'
+import { LeaseHolder } from '../index.ts'
 
 const [url, prefix, flag, percent, holder, ttl] = process.argv.slice(2)
 if (url === undefined || prefix === undefined || flag === undefined || holder === undefined) {
-  process.stderr.write('usage: lease-holder-child REDIS_URL PREFIX FLAG PERCENT HOLDER\n')
+  process.stderr.write('usage: lease-holder-process REDIS_URL PREFIX FLAG PERCENT HOLDER\n')
   process.exit(2)
 }
 const redis = createRedisConnection(url, 'command')
