@@ -1,4 +1,5 @@
 import { provisionRedis } from '../services/platform/redis/redis-provisioner.ts'
+import { deadMansSwitch } from './dead-mans-switch.ts'
 import { detection } from './detection.ts'
 import { drillTime } from './drill-time.ts'
 import { flagPropagation } from './flag-propagation.ts'
@@ -29,6 +30,8 @@ try {
   out(drillTime(detected.loaded, detected.drills).lines)
   header(5, 'gate wall time')
   out((await gateWallTime(quick)).lines)
+  header(6, "dead man's switch")
+  out((await deadMansSwitch(redis, quick ? 1 : 5)).lines)
 } finally {
   await redis.stop()
 }

@@ -12,7 +12,7 @@ import {
 } from '../simulator/timings/derive-timings.ts'
 import { theoreticalDetectionMs } from '../simulator/timings/theoretical-detection.ts'
 
-export type DrillStatus = 'recovered' | 'not-recovered' | 'aborted' | 'incomplete' | 'prevented'
+export type DrillStatus = 'recovered' | 'not-recovered' | 'aborted' | 'crashed' | 'incomplete' | 'prevented'
 
 /** What the journal says happened, gathered once for the postmortem's sections. */
 export interface DrillFacts {
@@ -58,7 +58,9 @@ export function gatherDrillFacts(
   const impact = deriveImpact(events, { objective: scenario.slo.objective, windowMs })
   const status: DrillStatus =
     aborted !== undefined
-      ? 'aborted'
+      ? aborted.data.condition === 'crashed'
+        ? 'crashed'
+        : 'aborted'
       : finished?.data.outcome === 'prevented'
         ? 'prevented'
         : anchors.recovered !== null

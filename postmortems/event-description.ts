@@ -10,6 +10,12 @@ export function describeEvent(event: JournalEvent): string {
       return `Drill finished (${event.data.outcome}).`
     case 'drill.aborted':
       return `Drill aborted: ${event.data.reason}.`
+    case 'lease.acquired':
+      return `Lease taken on the shop's changes (${event.data.ttlMs / 1000} s, renewed every ${event.data.heartbeatMs / 1000} s): if the drill dies, the shop puts back what it turned on.`
+    case 'cleanup.finished':
+      return event.data.failed.length === 0
+        ? `Cleanup put everything back: ${event.data.done.join(', ')}.`
+        : `Cleanup put back ${event.data.done.join(', ') || 'nothing'}; it could not ${event.data.failed.map((f) => `${f.step} (${f.error})`).join('; ')}.`
     case 'phase.entered':
       return `Phase: ${event.data.phase}.`
     case 'check.passed':

@@ -72,6 +72,8 @@ export function lessonsOf(facts: DrillFacts): Lessons {
     wentWrong.push(`Check ${check.data.name} failed: ${check.data.message}.`)
   if (facts.status === 'aborted')
     wentWrong.push(`A stop condition ended the drill: ${facts.aborted?.data.reason}.`)
+  if (facts.status === 'crashed')
+    wentWrong.push(`The drill's process died before it finished: ${facts.aborted?.data.reason}.`)
   if (facts.status === 'incomplete')
     wentWrong.push('The run ended before drill.finished; the journal stops there.')
 

@@ -31,6 +31,10 @@ export function summaryOf(facts: DrillFacts): string {
   if (timings.recoveredAt !== null)
     parts.push(`Recovery was confirmed ${formatMs(timings.mttrMs)} after the release.`)
   if (facts.status === 'aborted') parts.push(`The drill was aborted: ${facts.aborted?.data.reason}.`)
+  if (facts.status === 'crashed')
+    parts.push(
+      `The drill's process died before it finished (${facts.aborted?.data.reason}); its lease lapsed and the shop put back what the drill had turned on. The figures cover what the journal recorded.`,
+    )
   if (facts.status === 'incomplete')
     parts.push('The journal ends before the drill finished; the figures cover what it recorded.')
   return parts.join(' ')

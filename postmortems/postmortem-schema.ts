@@ -202,6 +202,7 @@ export const PostmortemSchema = Type.Object(
       Type.Literal('recovered'),
       Type.Literal('not-recovered'),
       Type.Literal('aborted'),
+      Type.Literal('crashed'),
       Type.Literal('incomplete'),
       Type.Literal('prevented'),
     ]),

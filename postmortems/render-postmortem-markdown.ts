@@ -8,6 +8,7 @@ const STATUS_WORDS: Record<Postmortem['status'], string> = {
   recovered: 'Recovered; action items open',
   'not-recovered': 'Not recovered during the drill; action items open',
   aborted: 'Drill aborted by a stop condition; action items open',
+  crashed: "Crashed: the drill's process died before it finished; the shop put back what it had turned on",
   incomplete: 'Incomplete: the journal ends before the drill finished',
   prevented: 'Prevented: the gate refused the change, and the same workload caused no incident',
 }

@@ -1,9 +1,13 @@
 import { chmod, lstat, readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 
-/** Takes write permission away from everything under `dir` (files first, then their directory). Links are left alone. */
+/**
+ * Takes write permission away from every file under `dir`. Directories keep their owner's write permission, so
+ * the user who made them can always remove a run with a plain `rm -rf`, even one whose drill was killed before it
+ * could tidy up; a file added or edited anyway is caught by `verifyArtifact`. Links are left alone.
+ */
 export async function makeReadOnly(dir: string): Promise<void> {
-  await walkChmod(dir, (mode) => mode & ~0o222, 'after')
+  await walkChmod(dir, (mode, isDir) => (isDir ? (mode & ~0o022) | 0o200 : mode & ~0o222), 'after')
 }
 
 /**
@@ -37,11 +41,15 @@ export async function allowRemoval(dir: string): Promise<void> {
   }
 }
 
-async function walkChmod(path: string, change: (mode: number) => number, dirOrder: 'before' | 'after') {
+async function walkChmod(
+  path: string,
+  change: (mode: number, isDir: boolean) => number,
+  dirOrder: 'before' | 'after',
+) {
   const stat = await lstat(path)
   if (stat.isSymbolicLink()) return
-  if (!stat.isDirectory()) return chmod(path, change(stat.mode & 0o7777))
-  if (dirOrder === 'before') await chmod(path, change(stat.mode & 0o7777))
+  if (!stat.isDirectory()) return chmod(path, change(stat.mode & 0o7777, false))
+  if (dirOrder === 'before') await chmod(path, change(stat.mode & 0o7777, true))
   for (const entry of await readdir(path)) await walkChmod(join(path, entry), change, dirOrder)
-  if (dirOrder === 'after') await chmod(path, change(stat.mode & 0o7777))
+  if (dirOrder === 'after') await chmod(path, change(stat.mode & 0o7777, true))
 }

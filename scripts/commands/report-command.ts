@@ -15,7 +15,11 @@ export const reportCommand: Command = {
       min: 1,
       max: 1,
     })
-    const { summary, truncatedLastLine } = await reportRun(positionals[0]!)
+    const { summary, truncatedLastLine, closedOrphan } = await reportRun(positionals[0]!)
+    if (closedOrphan !== null)
+      process.stderr.write(
+        `firedrill: run ${closedOrphan.runId} ${closedOrphan.reason}; its journal now says so.\n`,
+      )
     if (truncatedLastLine)
       process.stderr.write(
         "firedrill: the journal's last line was cut off (the run crashed); reported what it holds.\n",

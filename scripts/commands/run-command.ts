@@ -1,7 +1,15 @@
 import { join, resolve } from 'node:path'
+import {
+  closeConnection,
+  createRedisConnection,
+  waitForReady,
+} from '../../services/platform/redis/redis-connection.ts'
 import { provisionRedis } from '../../services/platform/redis/redis-provisioner.ts'
+import { systemClock } from '../../simulator/clock/clock.ts'
+import { closeOrphanedRuns } from '../../simulator/drill/orphaned-runs.ts'
 import { reportRun } from '../../simulator/drill/report-run.ts'
 import { runDrill } from '../../simulator/drill/run-drill.ts'
+import { sweepCrashedRunKeys } from '../../simulator/drill/run-keys.ts'
 import { eventsOf } from '../../simulator/journal/journal-event.ts'
 import { readJournal } from '../../simulator/journal/read-journal.ts'
 import { loadScenario } from '../../simulator/scenario/load-scenario.ts'
@@ -42,9 +50,14 @@ export const runCommand: Command = {
     const redis = await provisionRedis({ url: values.redis })
     const interrupt = new AbortController()
     const onSignal = () => interrupt.abort()
+    // Ctrl-C, SIGTERM and a closed terminal (SIGHUP) each abort the drill with its cleanup.
     process.once('SIGINT', onSignal)
     process.once('SIGTERM', onSignal)
+    process.once('SIGHUP', onSignal)
+    // A closed terminal must not turn progress lines into a crash.
+    process.stderr.on('error', () => {})
     try {
+      await tidyAfterCrashedRuns(redis.url, (line) => process.stderr.write(`firedrill: ${line}\n`))
       process.stderr.write(`firedrill: drill "${loaded.name}": ${loaded.scenario.title}\n`)
       const outcome = await runDrill({
         loaded,
@@ -69,6 +82,7 @@ export const runCommand: Command = {
     } finally {
       process.off('SIGINT', onSignal)
       process.off('SIGTERM', onSignal)
+      process.off('SIGHUP', onSignal)
       await redis.stop()
     }
   },
@@ -85,4 +99,23 @@ async function previousRun(dir: string) {
   }
   const loaded = await loadScenario(join(runDir, 'scenario'))
   return { dir: runDir, seed: started.data.seed, loaded: { ...loaded, name: started.data.scenario } }
+}
+
+/**
+ * Before a drill: journals of runs whose process died are closed (`drill.aborted`, crashed), and the Redis keys
+ * of runs whose lease lapsed are removed. Best effort: a failure here never stops the new drill.
+ */
+async function tidyAfterCrashedRuns(redisUrl: string, say: (line: string) => void): Promise<void> {
+  for (const orphan of await closeOrphanedRuns(join(process.cwd(), '.firedrill', 'runs'), systemClock))
+    say(`run ${orphan.runId} ${orphan.reason}; its journal now says so`)
+  const redis = createRedisConnection(redisUrl, 'command')
+  try {
+    await waitForReady(redis, 2000)
+    for (const swept of await sweepCrashedRunKeys(redis))
+      say(`removed ${swept.keys} Redis keys left by crashed run ${swept.runId}`)
+  } catch {
+    // Redis trouble shows up in the drill's own preflight
+  } finally {
+    await closeConnection(redis)
+  }
 }

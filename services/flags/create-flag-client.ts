@@ -47,6 +47,7 @@ export async function createFlagClient(options: FlagClientOptions): Promise<Flag
     ...(options.listen === undefined ? {} : { listen: options.listen }),
     ...(options.initTimeoutMs === undefined ? {} : { initTimeoutMs: options.initTimeoutMs }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
+    leaseClaimant: `flag provider of ${domain}`,
   })
   let closed: Promise<void> | undefined
   const close = () => {

@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { Counter } from 'prom-client'
+import { isRedisUnavailable } from '../platform/redis/redis-connection.ts'
 import { describeFlag, type FlagChange } from './flag-change.ts'
 import type { FlagDefinition } from './flag-definition.ts'
 import type { FlagStore } from './flag-store.ts'
-import { FlagsErrorCode } from './flags-errors.ts'
+import { FlagNotFoundError, FlagStoreUnavailableError, FlagsErrorCode } from './flags-errors.ts'
 import {
   AuditListSchema,
   AuditQuerySchema,
@@ -23,6 +24,10 @@ export interface FlagAdminRoutesOptions {
   provider: RedisFlagProvider
   token: string
   changes: Counter<'flag'>
+  /** Writes the definitions back if the store came back empty (Redis restarted); a change then retries once. */
+  keepWhole?: () => Promise<void>
+  /** Told of every change made here, once it is stored. */
+  onChanged?: (flag: string, definition: FlagDefinition, revision: number) => void
 }
 
 /** The actor recorded when a change names none. */
@@ -57,6 +62,7 @@ export const flagAdminRoutes: FastifyPluginAsyncTypebox<FlagAdminRoutesOptions> 
           400: ErrorResponseSchema,
           401: ErrorResponseSchema,
           404: ErrorResponseSchema,
+          503: ErrorResponseSchema,
         },
       },
       // Before the body is even parsed: without the token, nothing about the request is answered.
@@ -79,7 +85,22 @@ export const flagAdminRoutes: FastifyPluginAsyncTypebox<FlagAdminRoutesOptions> 
       if (rest.defaultVariant !== undefined) change.defaultVariant = rest.defaultVariant
       if (rest.state !== undefined) change.state = rest.state
       if (rest.targeting !== undefined) change.targeting = rest.targeting
-      const result = await store.setFlag(key, change, actor ?? DEFAULT_ACTOR, reason)
+      const set = () => store.setFlag(key, change, actor ?? DEFAULT_ACTOR, reason)
+      let result: Awaited<ReturnType<typeof set>>
+      try {
+        try {
+          result = await set()
+        } catch (err) {
+          // A store that came back empty (Redis restarted) is written back first: the kill switch must work.
+          if (!(err instanceof FlagNotFoundError) || options.keepWhole === undefined) throw err
+          await options.keepWhole()
+          result = await set()
+        }
+      } catch (err) {
+        if (isRedisUnavailable(err)) throw new FlagStoreUnavailableError(key, err)
+        throw err
+      }
+      options.onChanged?.(key, result.definition, result.revision)
       changes.inc({ flag: key })
       request.log.info({ flag: key, audit: result.audit }, 'flag changed')
       await provider.sync()

@@ -40,6 +40,11 @@ export interface FlagChangeMessage {
 export interface FlagStore {
   /** Writes the document's flags if the store holds none yet; true when it did. */
   seedIfEmpty(document: FlagsDocument): Promise<boolean>
+  /**
+   * Writes definitions back into a store that came back empty (Redis restarted without persistence), with one
+   * audit entry per flag saying who did it and why; does nothing (false) when the store holds any flag.
+   */
+  restoreIfEmpty(flags: Record<string, FlagDefinition>, actor: string, reason: string): Promise<boolean>
   snapshot(): Promise<FlagsSnapshot>
   /** The current revision; 0 for a store never written. */
   revision(): Promise<number>

@@ -6,9 +6,16 @@ import { healthRoutes } from '../platform/health/health-routes.ts'
 import { DEFAULT_PREFIX } from '../platform/keys.ts'
 import type { Logger } from '../platform/logger.ts'
 import { httpMetricsPlugin } from '../platform/metrics/http-metrics-plugin.ts'
+import { closeConnection, createRedisConnection } from '../platform/redis/redis-connection.ts'
 import { createFlagStore } from './create-flag-store.ts'
 import { flagAdminRoutes } from './flag-admin-routes.ts'
-import { FlagChangeInvalidError, FlagNotFoundError, FlagsErrorCode } from './flags-errors.ts'
+import { type FlagStoreGuardian, startFlagStoreGuardian } from './flag-store-guardian.ts'
+import {
+  FlagChangeInvalidError,
+  FlagNotFoundError,
+  FlagStoreUnavailableError,
+  FlagsErrorCode,
+} from './flags-errors.ts'
 import { DEFAULT_FLAGS_FILE, loadFlagsFile } from './load-flags-file.ts'
 import { ofrepRoutes } from './ofrep-routes.ts'
 import { RedisFlagProvider } from './redis-flag-provider.ts'
@@ -30,6 +37,11 @@ export interface FlagsAppOptions {
   seedFile?: string | false
   /** How often the app's own provider (for OFREP) resyncs. @defaultValue 5000 */
   resyncIntervalMs?: number
+  /**
+   * How often the app checks that the store is whole (written back if Redis came back empty) and puts back
+   * flags whose lease lapsed. @defaultValue 500
+   */
+  guardIntervalMs?: number
 }
 
 /**
@@ -55,7 +67,15 @@ export async function buildFlagsApp(options: FlagsAppOptions): Promise<FastifyIn
     redis,
     prefix,
     ...(options.resyncIntervalMs === undefined ? {} : { resyncIntervalMs: options.resyncIntervalMs }),
+    // The app's guardian watches the leases for this process.
+    watchLeases: false,
   })
+  const guardConnection =
+    typeof redis === 'string'
+      ? createRedisConnection(redis, 'command')
+      : redis.duplicate({ maxRetriesPerRequest: 1, enableOfflineQueue: false })
+  guardConnection.on('error', () => {})
+  let guardian: FlagStoreGuardian | undefined
   const registry = new Registry()
   const changes = new Counter({
     name: 'flag_changes_total',
@@ -67,11 +87,25 @@ export async function buildFlagsApp(options: FlagsAppOptions): Promise<FastifyIn
   app.addHook('onReady', async () => {
     if (seedFile !== false && (await store.seedIfEmpty(await loadFlagsFile(seedFile))))
       app.log.info({ file: seedFile }, 'flag store seeded')
+    guardian = startFlagStoreGuardian({
+      store,
+      redis: guardConnection,
+      prefix,
+      ...(options.guardIntervalMs === undefined ? {} : { intervalMs: options.guardIntervalMs }),
+      onRestored: (flags) => app.log.warn({ flags }, 'flag store came back empty: definitions written back'),
+      onReverted: ({ change, reason }) =>
+        app.log.warn({ flag: change.target, reason }, 'lease lapsed: flag put back'),
+      onError: (err) => app.log.debug({ err }, 'flag store guard check failed'),
+    })
+    // Before serving: whatever a dead drill left on is put back first.
+    await guardian.check()
     await provider.initialize()
   })
   app.addHook('onClose', async () => {
+    guardian?.stop()
     await provider.onClose()
     await store.close()
+    await closeConnection(guardConnection)
   })
 
   app.setErrorHandler(async (error: FastifyError, request, reply) => {
@@ -96,6 +130,10 @@ export async function buildFlagsApp(options: FlagsAppOptions): Promise<FastifyIn
         message: error.message,
         field: error.field,
       })
+    if (error instanceof FlagStoreUnavailableError)
+      return reply
+        .code(503)
+        .send({ statusCode: 503, error: 'Service Unavailable', code: error.code, message: error.message })
     if (error instanceof FlagNotFoundError)
       return reply
         .code(404)
@@ -120,7 +158,16 @@ export async function buildFlagsApp(options: FlagsAppOptions): Promise<FastifyIn
   await app.register(httpMetricsPlugin, { registry })
 
   await app.register(healthRoutes, { checks: { redis: () => store.ping() } })
-  await app.register(flagAdminRoutes, { store, provider, token: options.token, changes })
+  await app.register(flagAdminRoutes, {
+    store,
+    provider,
+    token: options.token,
+    changes,
+    keepWhole: async () => {
+      await guardian?.check()
+    },
+    onChanged: (flag, definition, revision) => guardian?.noteChange(flag, definition, revision),
+  })
   await app.register(ofrepRoutes, { provider })
   return app
 }

@@ -17,6 +17,8 @@ export const FlagsErrorCode = {
   FLAG_TRANSITION_INVALID: 'FIREDRILL_FLAG_TRANSITION_INVALID',
   /** Lifecycle: archiving a flag whose key code still refers to. */
   FLAG_STILL_REFERENCED: 'FIREDRILL_FLAG_STILL_REFERENCED',
+  /** HTTP 503: the flag store (Redis) cannot be reached, so a change cannot be made now. */
+  FLAG_STORE_UNAVAILABLE: 'FIREDRILL_FLAG_STORE_UNAVAILABLE',
 } as const
 
 export class FlagNotFoundError extends FiredrillInputError {
@@ -106,5 +108,19 @@ export class FlagStillReferencedError extends FiredrillInputError {
     )
     this.flag = flag
     this.files = files
+  }
+}
+
+/** The flag store (Redis) did not answer: nothing was changed. The flags service answers 503 with this. */
+export class FlagStoreUnavailableError extends FiredrillError {
+  readonly statusCode = 503
+
+  constructor(flag: string, cause: unknown) {
+    super(
+      FlagsErrorCode.FLAG_STORE_UNAVAILABLE,
+      `Flag "${flag}" was not changed: the flag store (Redis) is unreachable (${(cause as Error | undefined)?.message ?? 'no answer'}). ` +
+        'Evaluation keeps serving the last known values; try again once Redis is back (the flags service writes its definitions back by itself if Redis comes back empty).',
+      { cause },
+    )
   }
 }

@@ -43,6 +43,7 @@ import {
   StandardResolutionReasons,
 } from '@openfeature/server-sdk'
 import type { Redis } from 'ioredis'
+import { type LeaseWatchdog, startLeaseWatchdog } from '../leases/index.ts'
 import { DEFAULT_PREFIX } from '../platform/keys.ts'
 import {
   closeConnection,
@@ -52,6 +53,7 @@ import {
 } from '../platform/redis/redis-connection.ts'
 import { withTimeout } from '../platform/with-timeout.ts'
 import { toFlagdConfiguration } from './flag-definition.ts'
+import { flagLeaseReverter } from './flag-lease-reverter.ts'
 import type { FlagChangeMessage, FlagStore } from './flag-store.ts'
 import { FlagsSyncFailedError } from './flags-errors.ts'
 import { flagKeys } from './flags-keys.ts'
@@ -74,6 +76,15 @@ export interface RedisFlagProviderOptions {
   initTimeoutMs?: number
   /** OpenFeature-style logger (pino fits). @defaultValue silent */
   logger?: Logger
+  /**
+   * Watch the drills' leases under the prefix and put back any flag whose lease lapsed (before the first
+   * load, then every `leaseCheckIntervalMs`), so a shop serves nothing a dead drill left on. @defaultValue true
+   */
+  watchLeases?: boolean
+  /** @defaultValue 500 */
+  leaseCheckIntervalMs?: number
+  /** Who puts a flag back, in the audit log. @defaultValue 'flag provider' */
+  leaseClaimant?: string
 }
 
 /** How fresh the provider's copy is. */
@@ -98,6 +109,7 @@ export class RedisFlagProvider implements Provider {
   readonly events = new OpenFeatureEventEmitter()
 
   readonly #options: Required<Omit<RedisFlagProviderOptions, 'logger'>>
+  #leases: LeaseWatchdog | undefined
   readonly #logger: Logger
   readonly #core: FlagdCore
   #command: Redis | undefined
@@ -124,6 +136,9 @@ export class RedisFlagProvider implements Provider {
       resyncIntervalMs: options.resyncIntervalMs ?? 5000,
       listen: options.listen ?? true,
       initTimeoutMs: options.initTimeoutMs ?? 5000,
+      watchLeases: options.watchLeases ?? true,
+      leaseCheckIntervalMs: options.leaseCheckIntervalMs ?? 500,
+      leaseClaimant: options.leaseClaimant ?? 'flag provider',
     }
     this.#logger = options.logger ?? silent
     this.#core = new FlagdCore(undefined, this.#logger)
@@ -174,6 +189,21 @@ export class RedisFlagProvider implements Provider {
       await waitForReady(command, initTimeoutMs)
     } catch (err) {
       this.#lastError = err
+    }
+    if (this.#options.watchLeases) {
+      this.#leases = startLeaseWatchdog({
+        redis: command,
+        prefix,
+        claimant: this.#options.leaseClaimant,
+        reverters: { flag: flagLeaseReverter(this.#store) },
+        intervalMs: this.#options.leaseCheckIntervalMs,
+        onReverted: ({ change }) => {
+          this.#logger.warn(`flags: the lease on ${change.target} lapsed; put back to its safe value`)
+          void this.sync()
+        },
+      })
+      // Before the first load: nothing a dead drill left on is ever served.
+      await this.#leases.check()
     }
     if (await this.sync()) return
     this.#readyOwed = true
@@ -385,12 +415,17 @@ export class RedisFlagProvider implements Provider {
 
   async #close(): Promise<void> {
     clearInterval(this.#timer)
+    this.#leases?.stop()
     this.#waiters.close('flags: the provider was closed')
     await this.#initializing?.catch(() => {})
     await this.#syncing
     const subscriber = this.#subscriber
     if (subscriber?.status === 'ready')
-      await subscriber.unsubscribe(flagKeys(this.#options.prefix).changes).catch(() => {})
+      await withTimeout(
+        subscriber.unsubscribe(flagKeys(this.#options.prefix).changes),
+        500,
+        'unsubscribe',
+      ).catch(() => {})
     await Promise.all([closeConnection(subscriber), closeConnection(this.#command)])
   }
 

@@ -31,6 +31,22 @@ redis.call('PUBLISH', ARGV[1], '{"revision":' .. revision .. ',"flagsChanged":' 
 return revision
 `
 
+/**
+ * Like SEED, and logs one audit entry per flag written back (ARGV[3] holds them, a JSON array of strings,
+ * each an entry without its revision). Only into an empty store.
+ */
+const RESTORE = `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], unpack(ARGV, 5))
+local revision = redis.call('INCR', KEYS[2])
+for _, entry in ipairs(cjson.decode(ARGV[3])) do
+  redis.call('LPUSH', KEYS[3], '{"revision":' .. revision .. ',' .. string.sub(entry, 2))
+end
+redis.call('LTRIM', KEYS[3], 0, tonumber(ARGV[4]) - 1)
+redis.call('PUBLISH', ARGV[1], '{"revision":' .. revision .. ',"flagsChanged":' .. ARGV[2] .. '}')
+return revision
+`
+
 const MAX_CAS_ATTEMPTS = 25
 
 export interface RedisFlagStoreOptions {
@@ -89,6 +105,42 @@ export class RedisFlagStore implements FlagStore {
       this.#keys.changes,
       JSON.stringify(entries.map(([key]) => key)),
       ...fields,
+    )) as number
+    return revision > 0
+  }
+
+  async restoreIfEmpty(
+    flags: Record<string, FlagDefinition>,
+    actor: string,
+    reason: string,
+  ): Promise<boolean> {
+    const entries = Object.entries(flags)
+    if (entries.length === 0) return false
+    const at = this.#now().toISOString()
+    const audit = entries.map(([flag, definition]) =>
+      JSON.stringify({
+        flag,
+        from: 'missing',
+        to: describeFlag(definition),
+        actor,
+        reason,
+        at,
+        change: {},
+      } satisfies Omit<FlagAuditEntry, 'revision'>),
+    )
+    const revision = (await (
+      await this.#db()
+    ).eval(
+      RESTORE,
+      3,
+      this.#keys.definitions,
+      this.#keys.revision,
+      this.#keys.audit,
+      this.#keys.changes,
+      JSON.stringify(entries.map(([key]) => key)),
+      JSON.stringify(audit),
+      this.#auditCap,
+      ...entries.flatMap(([key, definition]) => [key, JSON.stringify(definition)]),
     )) as number
     return revision > 0
   }

@@ -2,7 +2,8 @@ import type { JournalEventData } from '../journal/journal-event.ts'
 import type { Timings } from '../timings/derive-timings.ts'
 
 /** `prevented`: a `--again` run whose bad change the gate refused; the same workload caused no incident. */
-export type DrillStatus = 'recovered' | 'aborted' | 'not-recovered' | 'prevented'
+/** `crashed`: the drill's process died without finishing; a later run or report closed its journal. */
+export type DrillStatus = 'recovered' | 'aborted' | 'crashed' | 'not-recovered' | 'prevented'
 
 /**
  * What `firedrill run --json` prints and `summary.json` holds: a pure function of the run's journal, its

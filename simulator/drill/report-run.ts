@@ -4,6 +4,7 @@ import type { DoraSide, Postmortem, PostmortemDora } from '../../postmortems/pos
 import { writePostmortem } from '../../postmortems/write-postmortem.ts'
 import { FiredrillError } from '../../services/platform/firedrill-error.ts'
 import { writeFileAtomically } from '../../services/platform/write-file-atomically.ts'
+import { systemClock } from '../clock/clock.ts'
 import { type RunDora, readRunDora, runDora, runDoraAfter } from '../dora/run-dora.ts'
 import { eventsOf, type JournalEvent } from '../journal/journal-event.ts'
 import { readJournal } from '../journal/read-journal.ts'
@@ -11,6 +12,7 @@ import { loadScenario } from '../scenario/load-scenario.ts'
 import { loadRoster } from '../scenario/team-roster.ts'
 import { drillFigures } from '../timings/drill-figures.ts'
 import type { DrillStatus, DrillSummary } from './drill-summary.ts'
+import { closeOrphanedRun, type OrphanedRun } from './orphaned-runs.ts'
 import { readRunFlagInventory } from './run-flag-inventory.ts'
 
 export interface ReportRunOptions {
@@ -23,6 +25,8 @@ export interface RunReport {
   postmortem: Postmortem
   /** Whether the journal's last line was cut off (a crashed run). */
   truncatedLastLine: boolean
+  /** The run had crashed and nobody had said so yet: this report closed its journal (`drill.aborted`). */
+  closedOrphan: OrphanedRun | null
 }
 
 /** The files of a run directory that `reportRun` reads and writes. */
@@ -44,6 +48,8 @@ export const RUN_FILES = {
 export async function reportRun(runDir: string, options: ReportRunOptions = {}): Promise<RunReport> {
   const dir = resolve(runDir)
   const journal = join(dir, RUN_FILES.journal)
+  // A run whose process died mid-drill is closed first, so it reads as crashed rather than not recovered.
+  const closedOrphan = await closeOrphanedRun(dir, systemClock)
   const { events, truncatedLastLine } = await readJournal(journal)
   const loaded = await loadScenario(join(dir, RUN_FILES.scenario))
   const roster = await loadRoster(loaded)
@@ -91,15 +97,17 @@ export async function reportRun(runDir: string, options: ReportRunOptions = {}):
     journal,
   }
   await writeFileAtomically(join(dir, RUN_FILES.summary), `${JSON.stringify(summary, null, 2)}\n`)
-  return { summary, postmortem, truncatedLastLine: truncated }
+  return { summary, postmortem, truncatedLastLine: truncated, closedOrphan }
 }
 
 /**
- * Aborted when the journal says so; recovered when a recovery was confirmed (after the mitigation, as the
+ * Crashed when a later run or report closed the journal of a run whose process died; aborted when the journal
+ * says so; recovered when a recovery was confirmed (after the mitigation, as the
  * timings and the postmortem count it); otherwise not recovered, a crashed run without a finish included.
  */
 function statusOf(events: readonly JournalEvent[], recoveredAt: string | null): DrillStatus {
-  if (eventsOf(events, 'drill.aborted').length > 0) return 'aborted'
+  const aborted = eventsOf(events, 'drill.aborted')[0]
+  if (aborted !== undefined) return aborted.data.condition === 'crashed' ? 'crashed' : 'aborted'
   if (eventsOf(events, 'drill.finished').some((e) => e.data.outcome === 'prevented')) return 'prevented'
   return recoveredAt !== null ? 'recovered' : 'not-recovered'
 }

@@ -2,27 +2,33 @@ import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { allowRemoval } from '../../gate/build/artifact-permissions.ts'
 import { FlagsHttpClient } from '../../services/flags/flags-http-client.ts'
+import { LeaseHolder } from '../../services/leases/index.ts'
+import { closeConnection, createRedisConnection } from '../../services/platform/redis/redis-connection.ts'
 import { type Clock, systemClock } from '../clock/clock.ts'
 import { createRecoveryWatch } from '../detection/recovery-watch.ts'
 import { DrillNotReadyError } from '../errors.ts'
-import type { DrillPhase } from '../journal/journal-event.ts'
+import type { AbortCondition, DrillPhase } from '../journal/journal-event.ts'
 import type { TrafficRun } from '../traffic/start-traffic.ts'
 import { type DeployedShop, deployShop } from './deploy-shop.ts'
+import { type CleanupStep, runCleanup } from './drill-cleanup.ts'
 import { createDrillDetection, type DrillDetection } from './drill-detection.ts'
 import type { DrillOutcome, RunDrillOptions } from './drill-options.ts'
 import { type DrillPaging, startDrillPaging } from './drill-paging.ts'
 import { restoreSafety, trippedStopCondition, untilAborted } from './drill-safety.ts'
 import { requestSequenceDigest, startDrillTraffic } from './drill-traffic.ts'
-import { isFlagOff } from './flag-state.ts'
+import { isFlagOff, OFF } from './flag-state.ts'
 import { observeMitigation, releaseStep } from './flag-steps.ts'
 import { followUp } from './follow-up.ts'
 import { openRun, readRepeatedRun } from './open-run.ts'
 import { runPreflight } from './preflight.ts'
 import { botResponder } from './responders/bot-responder.ts'
 import { humanResponder } from './responders/human-responder.ts'
+import { type KeyKeeper, registerRun, removeKeys, startKeyKeeper, unregisterRun } from './run-keys.ts'
+import { thisProcess } from './run-process.ts'
 import { sliceSeries, steadyStateOf } from './steady-state.ts'
 
-type AbortCondition = 'error-budget' | 'max-duration' | 'signal' | 'error'
+/** The drill's lease on what it changes in the shop: renewed every second, lapses 5 s after the drill dies. */
+const LEASE = { ttlMs: 5000, heartbeatMs: 1000, lostAfterMs: 3000 } as const
 
 class DrillAborted extends Error {
   constructor(
@@ -56,9 +62,13 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
 
   const controller = new AbortController()
   let abort: DrillAborted | undefined
+  // The abort is journalled (on disk) the moment it is decided; cleanup follows it.
+  let abortJournalled: Promise<unknown> = Promise.resolve()
   const stop = (reason: string, condition: AbortCondition) => {
     if (abort !== undefined) return
     abort = new DrillAborted(reason, condition)
+    abortJournalled = journal.append({ type: 'drill.aborted', data: { reason, condition } }).catch(() => {})
+    say(`ABORTING: ${reason}`)
     controller.abort(abort)
   }
   const onSignal = () => stop('interrupted (Ctrl-C or SIGTERM)', 'signal')
@@ -93,6 +103,7 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
       flag,
       responder: responderKind,
       ...(repeated === undefined ? {} : { againOf: { runId: repeated.runId, dir: repeated.dir } }),
+      process: thisProcess(),
     },
   })
 
@@ -130,8 +141,38 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
   let status: DrillOutcome['status'] = 'not-recovered'
   let loopClosed = false
   let flagClosedOut = false
+  // The drill's own line to Redis: its lease, and the keys it owns.
+  const control = createRedisConnection(options.redisUrl, 'command')
+  const ownedPrefixes = [prefix, `${prefix}-staging`]
+  let lease: LeaseHolder | undefined
+  let keeper: KeyKeeper | undefined
 
   try {
+    lease = await LeaseHolder.acquire({
+      redis: control,
+      prefix,
+      holder: runId,
+      label: `run ${runId} (pid ${process.pid})`,
+      ...LEASE,
+      onLost: (reason) =>
+        stop(
+          reason.startsWith('redis unavailable') ? reason : `lease lost: ${reason}`,
+          reason.startsWith('redis unavailable') ? 'redis-unavailable' : 'lease-lost',
+        ),
+    })
+    await registerRun(control, {
+      runId,
+      prefixes: ownedPrefixes,
+      leasePrefix: prefix,
+      holder: runId,
+      startedAt: new Date(startedAt).toISOString(),
+    })
+    keeper = startKeyKeeper(control, ownedPrefixes)
+    await journal.append({
+      type: 'lease.acquired',
+      data: { holder: runId, prefix, ttlMs: LEASE.ttlMs, heartbeatMs: LEASE.heartbeatMs },
+    })
+
     // Deploy: the bad change travels as a commit to trunk and runs dark (its flag off).
     await enter('deploy')
     deployed = await deployShop({
@@ -260,6 +301,7 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
       await enter('release')
       for (const [i, step] of scenario.release.steps.entries()) {
         if (paging.isPaged()) break
+        if (i === 0) await lease.guard('flag', flag, OFF)
         await releaseStep({
           flags,
           flag,
@@ -302,32 +344,81 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
       clearInterval(live)
     }
   } catch (err) {
-    if (!(err instanceof DrillAborted) && abort === undefined) {
-      stop(`drill failed: ${(err as Error).message}`, 'error')
-    }
-    if (abort === undefined) throw err
+    // An exit check or steady state that fails aborts the drill like a stop condition; anything else is a
+    // failure of the drill's own machinery, which aborts it too (and says so).
+    if (err instanceof DrillAborted) stop(err.reason, err.condition)
+    else stop(`drill failed: ${(err as Error).message}`, 'error')
   } finally {
-    // Put everything back, whatever happened: traffic stopped, flag safe, faults cleared, shop closed.
+    // Put everything back, whatever happened: traffic stopped, flag safe, faults cleared, shop closed. Each
+    // step is bounded, so a Redis that went away cannot hang the drill; what could not be done is said.
+    await abortJournalled
     await enter('cleanup').catch(() => {})
-    const summary = await traffic?.stop().catch(() => undefined)
-    if (summary !== undefined && traffic !== undefined) {
-      await journal
-        .append({
-          type: 'traffic.stopped',
-          data: {
-            requests: summary.requests,
-            failures: summary.failures,
-            sequence: requestSequenceDigest(traffic.requests()),
-          },
-        })
-        .catch(() => {})
-    }
-    await detection?.stop()
-    await Promise.allSettled(background)
-    await restoreSafety(options.redisUrl, prefix, flag, abort?.reason ?? 'drill finished').catch(() => {})
-    await paging?.close().catch(() => {})
-    await deployed?.shop.close().catch(() => {})
-    await allowRemoval(join(outDir, 'artifacts')).catch(() => {})
+    let restored = false
+    let keysRemoved: number | undefined
+    const steps: CleanupStep[] = [
+      {
+        name: 'stop the traffic',
+        timeoutMs: 5000,
+        run: async () => {
+          const summary = await traffic?.stop()
+          if (summary === undefined || traffic === undefined) return
+          await journal.append({
+            type: 'traffic.stopped',
+            data: {
+              requests: summary.requests,
+              failures: summary.failures,
+              sequence: requestSequenceDigest(traffic.requests()),
+            },
+          })
+        },
+      },
+      { name: 'stop detection', timeoutMs: 2000, run: async () => detection?.stop() },
+      { name: 'let background work settle', timeoutMs: 3000, run: () => Promise.allSettled(background) },
+      {
+        name: `put ${flag} back to off and clear payment faults`,
+        timeoutMs: 4000,
+        run: async () => {
+          await restoreSafety(options.redisUrl, prefix, flag, abort?.reason ?? 'drill finished')
+          restored = true
+        },
+      },
+      {
+        // Only once everything is back: a lease left to lapse makes the shop put things back by itself.
+        name: 'end the lease',
+        timeoutMs: 2000,
+        run: async () => {
+          if (!restored) throw new Error('left to lapse, so the shop puts back what cleanup could not')
+          await lease?.end()
+        },
+      },
+      { name: 'close the pager', timeoutMs: 2000, run: async () => paging?.close() },
+      { name: 'stop the shop', timeoutMs: 8000, run: async () => deployed?.shop.close() },
+      {
+        name: 'make the run directory removable',
+        timeoutMs: 5000,
+        run: () => allowRemoval(join(outDir, 'artifacts')),
+      },
+      {
+        name: "remove the run's Redis keys",
+        timeoutMs: 5000,
+        run: async () => {
+          keeper?.stop()
+          keysRemoved = await removeKeys(control, ownedPrefixes)
+          await unregisterRun(control, runId)
+        },
+      },
+    ]
+    const cleanup = await runCleanup(steps)
+    lease?.abandon()
+    keeper?.stop()
+    await closeConnection(control)
+    await journal
+      .append({
+        type: 'cleanup.finished',
+        data: { ...cleanup, ...(keysRemoved === undefined ? {} : { keysRemoved }) },
+      })
+      .catch(() => {})
+    for (const failure of cleanup.failed) say(`cleanup could not ${failure.step}: ${failure.error}`)
     if (
       abort === undefined &&
       status === 'recovered' &&
@@ -350,11 +441,9 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
     options.signal?.removeEventListener('abort', onSignal)
     if (abort !== undefined) {
       status = 'aborted'
-      await journal.append({
-        type: 'drill.aborted',
-        data: { reason: abort.reason, condition: abort.condition },
-      })
-      say(`ABORTED: ${abort.reason}; flags back to safe values, faults cleared, traffic stopped`)
+      say(
+        `ABORTED: ${abort.reason}; ${cleanup.failed.length === 0 ? 'flags back to safe values, faults cleared, traffic stopped' : 'cleanup did what it could (see above)'}`,
+      )
     } else {
       await journal.append({
         type: 'drill.finished',

@@ -19,6 +19,24 @@ export type DrillPhase =
   | 'cleanup'
   | 'follow-up'
 
+/** Why a drill stopped early. `crashed` is written later, for a run whose process died without finishing. */
+export type AbortCondition =
+  | 'error-budget'
+  | 'max-duration'
+  | 'signal'
+  | 'error'
+  | 'redis-unavailable'
+  | 'lease-lost'
+  | 'crashed'
+
+/** Which process ran a drill: enough to tell later, on the same host, whether it is still alive. */
+export interface RunProcess {
+  pid: number
+  host: string
+  /** The process's start time in clock ticks since boot (Linux `/proc/PID/stat` field 22), when known. */
+  startTicks?: number
+}
+
 export interface JournalEventData {
   'drill.started': {
     runId: string
@@ -31,10 +49,25 @@ export interface JournalEventData {
     responder: 'bot' | 'human'
     /** A `--again` run: the run whose workload it repeats, on that run's trunk (its id and directory). */
     againOf?: { runId: string; dir: string }
+    /** The drill's own process, so a later run can tell a crashed run from one still going. */
+    process?: RunProcess
   }
   /** `prevented`: the gate refused the bad change (a `--again` run), and the same workload caused no incident. */
   'drill.finished': { outcome: 'recovered' | 'not-recovered' | 'prevented'; durationMs: number }
-  'drill.aborted': { reason: string; condition?: 'error-budget' | 'max-duration' | 'signal' | 'error' }
+  /**
+   * Written when the drill decides to abort (cleanup follows), or by a later run or report for a run whose
+   * process died without finishing (`crashed`).
+   */
+  'drill.aborted': { reason: string; condition?: AbortCondition }
+  /** The drill's lease: while its heartbeat renews it, what it turned on stays on; if it lapses, the shop puts it back. */
+  'lease.acquired': { holder: string; prefix: string; ttlMs: number; heartbeatMs: number }
+  /** What cleanup put back, and what it could not (each with why), within its time bounds. */
+  'cleanup.finished': {
+    done: string[]
+    failed: Array<{ step: string; error: string }>
+    /** Redis keys the run wrote under its own prefixes, removed. */
+    keysRemoved?: number
+  }
   'phase.entered': { phase: DrillPhase }
   /** A preflight or exit check, with what it looked at. */
   'check.passed': { name: string; evidence: Record<string, unknown> }
@@ -176,6 +209,8 @@ export const JOURNAL_EVENT_TYPES = [
   'drill.started',
   'drill.finished',
   'drill.aborted',
+  'lease.acquired',
+  'cleanup.finished',
   'phase.entered',
   'check.passed',
   'check.failed',

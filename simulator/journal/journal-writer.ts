@@ -1,5 +1,5 @@
 import type { FileHandle } from 'node:fs/promises'
-import { mkdir, open } from 'node:fs/promises'
+import { mkdir, open, readFile, truncate } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import type { Clock } from '../clock/clock.ts'
 import { JournalClosedError, JournalExistsError, JournalWriteFailedError } from '../errors.ts'
@@ -48,6 +48,37 @@ export class JournalWriter {
       throw new JournalWriteFailedError(file, err)
     }
     return new JournalWriter(file, handle, options)
+  }
+
+  /**
+   * Opens an existing journal to append to it (a crashed run's, to close it): numbering goes on from its last
+   * event, and a last line the crash cut off is dropped first, since it was never whole.
+   */
+  static async resume(file: string, options: JournalWriterOptions): Promise<JournalWriter> {
+    let text: string
+    try {
+      text = await readFile(file, 'utf8')
+    } catch (err) {
+      throw new JournalWriteFailedError(file, err)
+    }
+    const whole = text.endsWith('\n') || text === '' ? text : text.slice(0, text.lastIndexOf('\n') + 1)
+    if (whole.length !== text.length) await truncate(file, Buffer.byteLength(whole))
+    const lines = whole.split('\n').filter((line) => line.trim() !== '')
+    let seq = 0
+    try {
+      seq = lines.length === 0 ? 0 : Number((JSON.parse(lines.at(-1)!) as { seq: number }).seq)
+    } catch {
+      seq = lines.length
+    }
+    let handle: FileHandle
+    try {
+      handle = await open(file, 'a')
+    } catch (err) {
+      throw new JournalWriteFailedError(file, err)
+    }
+    const writer = new JournalWriter(file, handle, options)
+    writer.#seq = Number.isFinite(seq) ? seq : lines.length
+    return writer
   }
 
   /** How many events were appended so far (the last `seq`). */

@@ -38,3 +38,15 @@ export function redisSandbox() {
     },
   }
 }
+
+/** Every key matching a glob pattern (SCAN to the end, never KEYS). */
+export async function keysMatching(redis: Redis, pattern: string): Promise<string[]> {
+  const found: string[] = []
+  let cursor = '0'
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000)
+    cursor = next
+    found.push(...keys)
+  } while (cursor !== '0')
+  return found
+}

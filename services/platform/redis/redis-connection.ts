@@ -45,9 +45,39 @@ export function waitForReady(redis: Redis, timeoutMs = 5000): Promise<void> {
   })
 }
 
-/** Closes a connection: a polite QUIT when it is up (dropping it if that fails), else a disconnect. */
-export async function closeConnection(redis: Redis | undefined): Promise<void> {
+/**
+ * Closes a connection: a polite QUIT when it is up (dropping it if that fails or takes longer than
+ * `timeoutMs`, as it can when Redis has just died), else a disconnect. Never waits longer than `timeoutMs`.
+ */
+export async function closeConnection(redis: Redis | undefined, timeoutMs = 1000): Promise<void> {
   if (!redis) return
-  if (redis.status === 'ready') await redis.quit().catch(() => redis.disconnect())
-  else redis.disconnect()
+  if (redis.status !== 'ready') {
+    redis.disconnect()
+    return
+  }
+  let timer: NodeJS.Timeout | undefined
+  const gaveUp = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, timeoutMs)
+  })
+  await Promise.race([
+    redis.quit().then(
+      () => {},
+      () => {},
+    ),
+    gaveUp,
+  ])
+  clearTimeout(timer)
+  if ((redis.status as string) !== 'end') redis.disconnect()
+}
+
+/**
+ * True when `err` says Redis could not be reached (down, restarting, connection dropped, a command timed
+ * out), as opposed to Redis answering with an error.
+ */
+export function isRedisUnavailable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false
+  if (err.name === 'MaxRetriesPerRequestError') return true
+  return /Stream isn't writeable|Connection is closed|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Redis not ready|took longer than|LOADING/.test(
+    err.message,
+  )
 }

@@ -1,0 +1,194 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { mkdtemp, readFile, stat } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { createFlagClient } from '../services/flags/create-flag-client.ts'
+import { createFlagStore } from '../services/flags/create-flag-store.ts'
+import { buildFlagsApp } from '../services/flags/flags-app.ts'
+import { createRedisConnection } from '../services/platform/redis/redis-connection.ts'
+import { RUNS_REGISTRY, sweepCrashedRunKeys } from '../simulator/drill/run-keys.ts'
+import type { JournalEvent } from '../simulator/journal/journal-event.ts'
+import { eventsOf } from '../simulator/journal/journal-event.ts'
+import { readJournal } from '../simulator/journal/read-journal.ts'
+import { quickScenario } from './support/quick-scenario.ts'
+import { dropPrefix, keysMatching, testRedisUrl } from './support/redis-sandbox.ts'
+import { startRestartableRedis } from './support/restartable-redis.ts'
+import { BIN, spawnCli } from './support/run-cli.ts'
+
+const FLAG = 'checkout.new-pricing'
+const LEASE_TTL_MS = 5000
+
+const cleanups: Array<() => Promise<unknown>> = []
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {})
+})
+
+/** A drill as its own process group (as a terminal starts it), so a test can kill the whole group. */
+function startDrill(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): { child: ChildProcess; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [BIN, 'run', ...args], {
+    env: { ...process.env, LOG_LEVEL: 'silent', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+    detached: true,
+  })
+  child.stderr?.resume()
+  const exited = once(child, 'exit').then(([code]) => code as number | null)
+  cleanups.push(async () => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL')
+    } catch {
+      // gone already
+    }
+  })
+  return { child, exited }
+}
+
+/** Reads the journal until an event matches; bounded. */
+async function journalEvent(
+  file: string,
+  match: (event: JournalEvent) => boolean,
+  timeoutMs: number,
+): Promise<{ event: JournalEvent; events: JournalEvent[] }> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    try {
+      const { events } = await readJournal(file)
+      const event = events.find(match)
+      if (event !== undefined) return { event, events }
+    } catch {
+      // not written yet
+    }
+    if (Date.now() > deadline) throw new Error(`no matching journal event in ${file} within ${timeoutMs} ms`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
+async function until(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+): Promise<number> {
+  const started = Date.now()
+  for (;;) {
+    if (await check()) return Date.now() - started
+    if (Date.now() - started > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}
+
+describe('a drill whose Redis dies', () => {
+  it('aborts within 10 s with exit 1, the abort on disk, and cleanup saying what it could not undo', async () => {
+    const server = await startRestartableRedis()
+    cleanups.push(() => server.close())
+    const out = join(await mkdtemp(join(tmpdir(), 'firedrill-redis-dies-')), 'run')
+    const journal = join(out, 'journal.jsonl')
+    const { exited } = startDrill(
+      [
+        '--scenario',
+        await quickScenario({ release: { steps: [{ percent: 5, holdSeconds: 30 }] } }),
+        '--out',
+        out,
+        '--redis',
+        server.url,
+      ],
+      { REDIS_URL: undefined },
+    )
+    await journalEvent(journal, (e) => e.type === 'release.step', 120_000)
+
+    await server.stop()
+    const killedAt = Date.now()
+    const code = await exited
+    const tookMs = Date.now() - killedAt
+    expect(code).toBe(1)
+    expect(tookMs).toBeLessThan(10_000)
+
+    const { events } = await readJournal(journal)
+    const [aborted] = eventsOf(events, 'drill.aborted')
+    expect(aborted?.data).toMatchObject({ condition: 'redis-unavailable' })
+    expect(aborted?.data.reason).toMatch(/redis unavailable/)
+    expect(Date.parse(aborted!.at) - killedAt).toBeLessThan(10_000)
+    const [cleanup] = eventsOf(events, 'cleanup.finished')
+    expect(cleanup?.data.failed.map((f) => f.step)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/put checkout.new-pricing back/)]),
+    )
+  }, 180_000)
+})
+
+describe('a drill killed with SIGKILL mid-release', () => {
+  it('leaves nothing on: a shop still running on its Redis serves the flag off within TTL + 1 s, and the run reads as crashed', async () => {
+    const out = join(await mkdtemp(join(tmpdir(), 'firedrill-killed-')), 'run')
+    const journal = join(out, 'journal.jsonl')
+    const { child, exited } = startDrill(
+      [
+        '--scenario',
+        await quickScenario({ release: { steps: [{ percent: 100, holdSeconds: 30 }] } }),
+        '--out',
+        out,
+      ],
+      { REDIS_URL: testRedisUrl() },
+    )
+    const { events } = await journalEvent(journal, (e) => e.type === 'release.step', 120_000)
+    const runId = eventsOf(events, 'drill.started')[0]!.data.runId
+    const prefix = `drill-${runId}`
+    // A shop that is still running on that Redis when the drill dies: its flag service and two api instances'
+    // flag providers (each evaluates in-process, as the api does).
+    const flagsApp = await buildFlagsApp({
+      redisUrl: testRedisUrl(),
+      prefix,
+      token: 'a-token-for-this-test',
+      seedFile: false,
+    })
+    await flagsApp.ready()
+    cleanups.push(() => flagsApp.close())
+    const apis = await Promise.all(
+      [0, 1].map(() => createFlagClient({ redisUrl: testRedisUrl(), prefix, resyncIntervalMs: 5000 })),
+    )
+    for (const api of apis) cleanups.push(() => api.close())
+    const on = () => apis.map((api) => api.provider.evaluate(FLAG, { targetingKey: 'customer-7' }).value)
+    await until(() => on().every((value) => value === true), 10_000, 'flag on in every api instance')
+
+    process.kill(-child.pid!, 'SIGKILL')
+    const killedAt = Date.now()
+    await exited
+    const tookMs = await until(() => on().every((value) => value === false), LEASE_TTL_MS + 5000, 'flag off')
+    expect(Date.now() - killedAt).toBeLessThan(LEASE_TTL_MS + 1000)
+    expect(tookMs).toBeGreaterThan(0)
+
+    const store = createFlagStore({ redis: testRedisUrl(), prefix })
+    cleanups.push(() => store.close())
+    const audit = (await store.audit(5)).find((entry) => entry.actor === 'lease-watchdog')
+    expect(audit?.reason).toMatch(new RegExp(`lease of run ${runId}.* expired`))
+
+    // The run reads as crashed, and its directory can be removed by its owner.
+    const report = await spawnCli(['report', out, '--json'], { REDIS_URL: testRedisUrl() }).done
+    expect(report.code).toBe(0)
+    expect(JSON.parse(report.stdout).status).toBe('crashed')
+    const closed = await readJournal(journal)
+    expect(eventsOf(closed.events, 'drill.aborted')[0]?.data).toMatchObject({ condition: 'crashed' })
+    const artifacts = join(out, 'artifacts')
+    expect((await stat(artifacts)).mode & 0o200).toBe(0o200)
+
+    // What the run wrote expires, and a later run's sweep removes it at once.
+    await flagsApp.close()
+    for (const api of apis) await api.close()
+    const redis = createRedisConnection(testRedisUrl(), 'worker')
+    cleanups.push(async () => {
+      await dropPrefix(redis, prefix)
+      await redis.quit()
+    })
+    const keys = await keysMatching(redis, `${prefix}:*`)
+    expect(keys.length).toBeGreaterThan(0)
+    const ttls = await Promise.all(keys.slice(0, 20).map((key) => redis.pttl(key)))
+    expect(ttls.filter((ttl) => ttl === -1).length).toBeLessThan(ttls.length)
+    const swept = await sweepCrashedRunKeys(redis)
+    expect(swept.find((s) => s.runId === runId)?.keys).toBeGreaterThan(0)
+    const left = await keysMatching(redis, `${prefix}*`)
+    expect(left).toEqual([])
+    expect(await redis.hexists(RUNS_REGISTRY, runId)).toBe(0)
+    expect(await readFile(journal, 'utf8')).toContain('"condition":"crashed"')
+  }, 180_000)
+})
