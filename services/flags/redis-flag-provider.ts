@@ -28,7 +28,7 @@
  * revision n or later, to measure propagation without sleeping.
  */
 
-import { FlagdCore } from '@openfeature/flagd-core'
+import type { FlagdCore } from '@openfeature/flagd-core'
 import {
   ErrorCode,
   type EvaluationContext,
@@ -51,6 +51,7 @@ import {
   waitForReady,
 } from '../platform/redis/redis-connection.ts'
 import { withTimeout } from '../platform/with-timeout.ts'
+import { createFlagdCore } from './bucketing/create-flagd-core.ts'
 import { toFlagdConfiguration } from './flag-definition.ts'
 import type { FlagChangeMessage, FlagStore } from './flag-store.ts'
 import { FlagsSyncFailedError } from './flags-errors.ts'
@@ -126,7 +127,7 @@ export class RedisFlagProvider implements Provider {
       initTimeoutMs: options.initTimeoutMs ?? 5000,
     }
     this.#logger = options.logger ?? silent
-    this.#core = new FlagdCore(undefined, this.#logger)
+    this.#core = createFlagdCore(this.#logger)
   }
 
   /** The revision of the copy being served; 0 before the first sync. */
