@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createRedisConnection, waitForReady } from '../../services/platform/redis/redis-connection.ts'
 import { redisSandbox } from '../../test/support/redis-sandbox.ts'
-import { runCliInProcess } from '../../test/support/run-cli.ts'
+import { runCliInProcess, spawnCli } from '../../test/support/run-cli.ts'
 import { decideProxyFault } from './decide-proxy-fault.ts'
 import { buildFaultProxy } from './fault-proxy.ts'
 import { FaultProxyErrorCode } from './fault-proxy-errors.ts'
@@ -302,5 +302,50 @@ describe('fault decisions', () => {
     expect(decideProxyFault({ status: { code: 500, percent: 50 } }, 'n:1', () => 0.1).status).toBe(500)
     expect(decideProxyFault({ status: { code: 500, percent: 50 } }, 'n:1', () => 0.9).status).toBeUndefined()
     expect(decideProxyFault({ reset: { percent: 0 } }, 'n:1', () => 0).reset).toBe(false)
+  })
+})
+
+describe('firedrill proxy serve', () => {
+  it('runs as its own process, injects what the store says, and stops on SIGTERM', async () => {
+    const sandbox = redisSandbox()
+    cleanups.push(() => sandbox.close())
+    const dependency = await upstream()
+    const { child, done } = spawnCli([
+      'proxy',
+      'serve',
+      '--target',
+      dependency.url,
+      '--name',
+      'payments',
+      '--redis',
+      sandbox.url,
+      '--prefix',
+      sandbox.prefix,
+    ])
+    cleanups.push(async () => {
+      if (child.exitCode === null) child.kill('SIGKILL')
+    })
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = ''
+      const timer = setTimeout(() => reject(new Error(`no proxy line within 10 s: ${out}`)), 10_000)
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString()
+        const match = /^proxy\s+(http:\S+)/m.exec(out)
+        if (match) {
+          clearTimeout(timer)
+          resolve(match[1]!)
+        }
+      })
+    })
+    expect((await request(url)).status).toBe(201)
+    await new RedisProxyFaultStore(sandbox.redis, sandbox.prefix, 'payments').set(
+      { status: { code: 503, percent: 100 } },
+      'drill',
+      'game day',
+    )
+    expect((await request(url)).status).toBe(503)
+    child.kill('SIGTERM')
+    const { code } = await done
+    expect(code).toBe(0)
   })
 })
