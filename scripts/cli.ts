@@ -79,6 +79,12 @@ const commands: readonly CommandEntry[] = [
     summary: "the five DORA metrics from the runs' journals or a fourkeys events file; --compare two runs",
     load: async () => (await import('./commands/dora-command.ts')).doraCommand,
   },
+  {
+    name: 'proxy',
+    usage: 'proxy serve --target URL | proxy fault show|clear|set …',
+    summary: "an HTTP fault proxy in front of a service's dependency",
+    load: async () => (await import('./commands/proxy-command.ts')).proxyCommand,
+  },
 ]
 
 const HELP = `firedrill: incident drills and the postmortem loop, end to end.

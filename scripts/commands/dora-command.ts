@@ -7,7 +7,7 @@ import { type DoraEvents, eventsFromJournals } from '../../simulator/dora/dora-e
 import { doraMetrics } from '../../simulator/dora/dora-metrics.ts'
 import { toFourkeysCsv, toFourkeysTables } from '../../simulator/dora/fourkeys-tables.ts'
 import { loadRuns } from '../../simulator/dora/load-run-journals.ts'
-import { readEventsFile } from '../../simulator/dora/read-events-file.ts'
+import { readEventsFiles } from '../../simulator/dora/read-events-file.ts'
 import { readRunDora, runDoraAfter, runTrunkHistory } from '../../simulator/dora/run-dora.ts'
 import { withTrunkHistory } from '../../simulator/dora/with-trunk-history.ts'
 import { parseDuration } from '../../simulator/scenario/duration.ts'
@@ -16,14 +16,14 @@ import type { Command } from '../command.ts'
 import { parseCommandArgs } from '../parse-command-args.ts'
 
 const usage =
-  'dora [--runs DIR] [--events FILE] [--repo DIR] [--trunk BRANCH] [--since DATE] [--until DATE] [--window DURATION] [--json|--csv] | dora --compare RUN_A RUN_B [--runs DIR] [--json]'
+  'dora [--runs DIR] [--events FILE]... [--repo DIR] [--trunk BRANCH] [--since DATE] [--until DATE] [--window DURATION] [--json|--csv] | dora --compare RUN_A RUN_B [--runs DIR] [--json]'
 
 /** Where `firedrill run` writes its runs. */
 export const DEFAULT_RUNS_DIR = join('.firedrill', 'runs')
 
 const options = {
   runs: { type: 'string' },
-  events: { type: 'string' },
+  events: { type: 'string', multiple: true },
   since: { type: 'string' },
   until: { type: 'string' },
   window: { type: 'string' },
@@ -100,7 +100,7 @@ export const doraCommand: Command = {
     const repos: TrunkHistory[] = []
     if (values.repo !== undefined) repos.push(await repoOption(values.repo, values.trunk ?? 'main'))
     let events: DoraEvents
-    if (values.events !== undefined) events = await readEventsFile(values.events)
+    if (values.events !== undefined) events = await readEventsFiles(values.events)
     else {
       const runs = await loadRuns(runsDir)
       events = eventsFromJournals(

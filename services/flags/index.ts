@@ -1,5 +1,6 @@
 /** The flags part's public entry point: what the api, the shop launcher, the command line and drills use. */
 
+export { createFlagdCore } from './bucketing/create-flagd-core.ts'
 export { createFlagClient, type FlagClient, type FlagClientOptions } from './create-flag-client.ts'
 export { type CreateFlagStoreOptions, createFlagStore } from './create-flag-store.ts'
 export { applyFlagChange, describeFlag, type FlagChange } from './flag-change.ts'

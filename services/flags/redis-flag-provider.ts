@@ -28,7 +28,7 @@
  * revision n or later, to measure propagation without sleeping.
  */
 
-import { FlagdCore } from '@openfeature/flagd-core'
+import type { FlagdCore } from '@openfeature/flagd-core'
 import {
   ErrorCode,
   type EvaluationContext,
@@ -52,6 +52,7 @@ import {
   waitForReady,
 } from '../platform/redis/redis-connection.ts'
 import { withTimeout } from '../platform/with-timeout.ts'
+import { createFlagdCore } from './bucketing/create-flagd-core.ts'
 import { toFlagdConfiguration } from './flag-definition.ts'
 import { flagLeaseReverter } from './flag-lease-reverter.ts'
 import type { FlagChangeMessage, FlagStore } from './flag-store.ts'
@@ -141,7 +142,7 @@ export class RedisFlagProvider implements Provider {
       leaseClaimant: options.leaseClaimant ?? 'flag provider',
     }
     this.#logger = options.logger ?? silent
-    this.#core = new FlagdCore(undefined, this.#logger)
+    this.#core = createFlagdCore(this.#logger)
   }
 
   /** The revision of the copy being served; 0 before the first sync. */

@@ -1,15 +1,15 @@
-import { FlagdCore } from '@openfeature/flagd-core'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { createFlagdCore } from './bucketing/create-flagd-core.ts'
 import { toFlagdConfiguration } from './flag-definition.ts'
 import { readRollout, rolloutTargeting } from './rollout-targeting.ts'
 
 const FLAG = 'checkout.new-pricing'
 const customers = Array.from({ length: 2000 }, (_, i) => `customer-${i}`)
 
-/** Which customers get `on` at a given rollout, evaluated by flagd-core itself. */
+/** Which customers get `on` at a given rollout, evaluated as every firedrill process evaluates it. */
 function onAt(percent: number, keys: readonly string[] = customers): Set<string> {
-  const core = new FlagdCore()
+  const core = createFlagdCore()
   core.setConfigurations(
     toFlagdConfiguration({
       [FLAG]: {

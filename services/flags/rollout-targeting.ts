@@ -2,8 +2,9 @@ import type { Targeting } from './flag-definition.ts'
 
 /**
  * The flagd targeting for a percentage release: `percent` of targeting keys get `onVariant`, the rest
- * `offVariant`. flagd's `fractional` hashes flag key + targeting key, so a key's bucket is fixed per flag and a
- * key that is on at 5% stays on at 50% and 100%. Whole percents give `[[on, 5], [off, 95]]`; fractions of a
+ * `offVariant`. flagd's `fractional` hashes flag key + targeting key (MurmurHash3 over their UTF-8 bytes, which
+ * firedrill's evaluator matches: see `createFlagdCore`), so a key's bucket is fixed per flag, is the one a team's
+ * flagd gives it, and a key that is on at 5% stays on at 50% and 100%. Whole percents give `[[on, 5], [off, 95]]`; fractions of a
  * percent are written in basis points (`2.5` → `[[on, 250], [off, 9750]]`).
  */
 export function rolloutTargeting(percent: number, onVariant = 'on', offVariant = 'off'): Targeting {

@@ -15,7 +15,7 @@ export class DoraEventsUnreadableError extends FiredrillInputError {
   constructor(file: string, detail: string, cause?: unknown) {
     super(
       DoraErrorCode.EVENTS_UNREADABLE,
-      `Failed to read DORA events "${file}": ${detail}. Pass a JSON file holding {changes, deployments, incidents} (firedrill dora --json writes one under "tables"), or the CSV firedrill dora --csv writes.`,
+      `Failed to read DORA events "${file}": ${detail}. Pass a JSON file holding {changes, deployments, incidents} (firedrill dora --json writes one under "tables"), the CSV firedrill dora --csv writes, or a BigQuery export (CSV, JSON or JSON lines) of fourkeys' events_raw, changes, deployments or incidents table.`,
       { cause },
     )
   }

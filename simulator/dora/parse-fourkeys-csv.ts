@@ -1,79 +1,107 @@
 import { DoraEventsInvalidError, DoraEventsUnreadableError } from './dora-errors.ts'
-import { FOURKEYS_COLUMNS } from './fourkeys-tables.ts'
+import { EVENTS_RAW_COLUMNS } from './fourkeys-events-raw.ts'
+import { type ImportedRow, importedColumns, TABLE_NAMES, type TableName } from './imported-rows.ts'
 
-type TableName = keyof typeof FOURKEYS_COLUMNS
+/** What one file holds: rows of the three tables, and fourkeys `events_raw` rows. */
+export type ImportedRows = Record<TableName | 'events_raw', ImportedRow[]>
+
+export function noRows(): ImportedRows {
+  return { changes: [], deployments: [], incidents: [], events_raw: [] }
+}
+
+type Target = keyof ImportedRows
 
 /** Columns that hold a JSON list of ids; an empty cell is an empty list. */
 const LIST_COLUMNS = new Set(['changes', 'fixes_incidents'])
-/** Columns where an empty cell means null (an open incident, an unknown root cause or deployment). */
-const NULLABLE_COLUMNS = new Set(['time_resolved', 'root_cause', 'deployment_id'])
-/** Columns left out of a row when their cell is empty (optional in the tables). */
-const OPTIONAL_COLUMNS = new Set(['artifact', 'commit', 'fixes_incidents'])
+
+function columnsOf(target: Target): readonly string[] {
+  return target === 'events_raw' ? EVENTS_RAW_COLUMNS : importedColumns(target)
+}
+
+/** The table a bare header row (a BigQuery or spreadsheet export of one table) belongs to. */
+function tableOfHeader(fields: readonly string[]): Target | undefined {
+  if (fields.includes('event_type') && fields.includes('metadata')) return 'events_raw'
+  if (fields.includes('change_id')) return 'changes'
+  if (fields.includes('deploy_id')) return 'deployments'
+  if (fields.includes('incident_id')) return 'incidents'
+  return undefined
+}
 
 /**
- * The three fourkeys tables from CSV as `firedrill dora --csv` writes them: a `# changes`, `# deployments`
- * and `# incidents` line before each table, a header row naming its columns (in any order), RFC 4180 fields
- * (quoted when they hold a comma, a quote or a line break; quotes doubled), CRLF or LF line ends. Returns the
- * raw tables for `parseEvents` to validate. A missing table, an unknown column or a row of the wrong width is
- * `FIREDRILL_DORA_EVENTS_INVALID`, naming the file and the line.
+ * Rows from CSV: either the three tables as `firedrill dora --csv` writes them (a `# changes`, `# deployments`,
+ * `# incidents` or `# events_raw` line before each table's header row), or one table as BigQuery or a
+ * spreadsheet exports it (a header row whose columns say which table: `change_id`, `deploy_id`,
+ * `incident_id`, or events_raw's `event_type` and `metadata`). Columns come in any order; RFC 4180 fields
+ * (quoted when they hold a comma, a quote or a line break; quotes doubled); CRLF or LF line ends; an empty cell
+ * is a missing value. An unknown table or column, a row of the wrong width or a list that is not a JSON list is
+ * `FIREDRILL_DORA_EVENTS_INVALID`, naming the file and the line (and the column).
  */
-export function parseFourkeysCsv(text: string, file: string): Record<TableName, Record<string, unknown>[]> {
-  const tables: Partial<Record<TableName, Record<string, unknown>[]>> = {}
-  let current: { name: TableName; columns: string[] } | undefined
-  let awaitingHeader = false
+export function parseFourkeysCsv(text: string, file: string): ImportedRows {
+  const rows = noRows()
+  let current: { target: Target; columns: string[] } | undefined
+  let awaitingHeader = true
+  let sawTable = false
   for (const { fields, line } of csvRecords(text, file)) {
     if (fields.length === 1 && fields[0] === '') continue
     const marker = fields.length === 1 ? /^#\s*(\w+)$/.exec(fields[0]!) : null
     if (marker !== null) {
       const name = marker[1]!
-      if (!Object.hasOwn(FOURKEYS_COLUMNS, name))
+      if (!(name in rows))
         throw new DoraEventsInvalidError(
           file,
           `line ${line}`,
-          `names a table fourkeys does not have ("${name}")`,
+          `names a table fourkeys does not have ("${name}"; known: ${Object.keys(rows).join(', ')})`,
         )
-      current = { name: name as TableName, columns: [] }
-      tables[current.name] = []
+      current = { target: name as Target, columns: [] }
       awaitingHeader = true
+      sawTable = true
       continue
     }
-    if (current === undefined)
-      throw new DoraEventsInvalidError(file, `line ${line}`, 'comes before any "# changes" style table line')
     if (awaitingHeader) {
-      const known: readonly string[] = FOURKEYS_COLUMNS[current.name]
+      const target = current?.target ?? tableOfHeader(fields)
+      if (target === undefined)
+        throw new DoraEventsInvalidError(
+          file,
+          `line ${line}`,
+          'is neither a "# changes" style table line nor a header row naming change_id, deploy_id, incident_id, or events_raw\'s event_type and metadata',
+        )
+      const known = columnsOf(target)
       const unknown = fields.find((f) => !known.includes(f))
       if (unknown !== undefined)
         throw new DoraEventsInvalidError(
           file,
           `line ${line}`,
-          `has a column ${current.name} does not have ("${unknown}"; known: ${known.join(', ')})`,
+          `has a column ${target} does not have ("${unknown}"; known: ${known.join(', ')})`,
         )
-      current.columns = fields
+      current = { target, columns: fields }
       awaitingHeader = false
+      sawTable = true
       continue
     }
-    if (fields.length !== current.columns.length)
+    const { target, columns } = current!
+    if (fields.length !== columns.length)
       throw new DoraEventsInvalidError(
         file,
         `line ${line}`,
-        `has ${fields.length} fields where the ${current.name} header has ${current.columns.length}`,
+        `has ${fields.length} fields where the ${target} header has ${columns.length}`,
       )
-    tables[current.name]!.push(rowOf(current.columns, fields, file, line))
+    rows[target].push({ value: rowOf(columns, fields, file, line), where: `line ${line}` })
   }
-  for (const name of Object.keys(FOURKEYS_COLUMNS) as TableName[]) {
-    if (tables[name] === undefined)
-      throw new DoraEventsInvalidError(file, name, `is missing: add a "# ${name}" line and its header row`)
-  }
-  return tables as Record<TableName, Record<string, unknown>[]>
+  if (!sawTable)
+    throw new DoraEventsInvalidError(
+      file,
+      'line 1',
+      `holds no table: start with a header row or a "# ${TABLE_NAMES[0]}" line`,
+    )
+  return rows
 }
 
 function rowOf(columns: readonly string[], fields: readonly string[], file: string, line: number) {
   const row: Record<string, unknown> = {}
   columns.forEach((column, i) => {
     const cell = fields[i]!
-    if (cell === '' && OPTIONAL_COLUMNS.has(column)) return
     if (LIST_COLUMNS.has(column)) row[column] = cell === '' ? [] : listOf(cell, column, file, line)
-    else row[column] = cell === '' && NULLABLE_COLUMNS.has(column) ? null : cell
+    else if (cell !== '') row[column] = cell
   })
   return row
 }
