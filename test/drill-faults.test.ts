@@ -1,21 +1,19 @@
-import { type ChildProcess, spawn } from 'node:child_process'
-import { once } from 'node:events'
 import { mkdtemp, readFile, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import { startDrillProcess, until, waitForJournalEvent } from '../faults/drill-process.ts'
 import { createFlagClient } from '../services/flags/create-flag-client.ts'
 import { createFlagStore } from '../services/flags/create-flag-store.ts'
 import { buildFlagsApp } from '../services/flags/flags-app.ts'
 import { createRedisConnection } from '../services/platform/redis/redis-connection.ts'
 import { RUNS_REGISTRY, sweepCrashedRunKeys } from '../simulator/drill/run-keys.ts'
-import type { JournalEvent } from '../simulator/journal/journal-event.ts'
 import { eventsOf } from '../simulator/journal/journal-event.ts'
 import { readJournal } from '../simulator/journal/read-journal.ts'
 import { quickScenario } from './support/quick-scenario.ts'
 import { dropPrefix, keysMatching, testRedisUrl } from './support/redis-sandbox.ts'
 import { startRestartableRedis } from './support/restartable-redis.ts'
-import { BIN, spawnCli } from './support/run-cli.ts'
+import { spawnCli } from './support/run-cli.ts'
 
 const FLAG = 'checkout.new-pricing'
 const LEASE_TTL_MS = 5000
@@ -25,59 +23,10 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {})
 })
 
-/** A drill as its own process group (as a terminal starts it), so a test can kill the whole group. */
-function startDrill(
-  args: string[],
-  env: NodeJS.ProcessEnv = {},
-): { child: ChildProcess; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [BIN, 'run', ...args], {
-    env: { ...process.env, LOG_LEVEL: 'silent', ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-    detached: true,
-  })
-  child.stderr?.resume()
-  const exited = once(child, 'exit').then(([code]) => code as number | null)
-  cleanups.push(async () => {
-    try {
-      process.kill(-child.pid!, 'SIGKILL')
-    } catch {
-      // gone already
-    }
-  })
-  return { child, exited }
-}
-
-/** Reads the journal until an event matches; bounded. */
-async function journalEvent(
-  file: string,
-  match: (event: JournalEvent) => boolean,
-  timeoutMs: number,
-): Promise<{ event: JournalEvent; events: JournalEvent[] }> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    try {
-      const { events } = await readJournal(file)
-      const event = events.find(match)
-      if (event !== undefined) return { event, events }
-    } catch {
-      // not written yet
-    }
-    if (Date.now() > deadline) throw new Error(`no matching journal event in ${file} within ${timeoutMs} ms`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-}
-
-async function until(
-  check: () => boolean | Promise<boolean>,
-  timeoutMs: number,
-  what: string,
-): Promise<number> {
-  const started = Date.now()
-  for (;;) {
-    if (await check()) return Date.now() - started
-    if (Date.now() - started > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
+function startDrill(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const drill = startDrillProcess(args, env)
+  cleanups.push(async () => drill.signalGroup('SIGKILL'))
+  return drill
 }
 
 describe('a drill whose Redis dies', () => {
@@ -97,7 +46,7 @@ describe('a drill whose Redis dies', () => {
       ],
       { REDIS_URL: undefined },
     )
-    await journalEvent(journal, (e) => e.type === 'release.step', 120_000)
+    await waitForJournalEvent(journal, (e) => e.type === 'release.step', 120_000)
 
     await server.stop()
     const killedAt = Date.now()
@@ -122,7 +71,7 @@ describe('a drill killed with SIGKILL mid-release', () => {
   it('leaves nothing on: a shop still running on its Redis serves the flag off within TTL + 1 s, and the run reads as crashed', async () => {
     const out = join(await mkdtemp(join(tmpdir(), 'firedrill-killed-')), 'run')
     const journal = join(out, 'journal.jsonl')
-    const { child, exited } = startDrill(
+    const { signalGroup, exited } = startDrill(
       [
         '--scenario',
         await quickScenario({ release: { steps: [{ percent: 100, holdSeconds: 30 }] } }),
@@ -131,7 +80,7 @@ describe('a drill killed with SIGKILL mid-release', () => {
       ],
       { REDIS_URL: testRedisUrl() },
     )
-    const { events } = await journalEvent(journal, (e) => e.type === 'release.step', 120_000)
+    const { events } = await waitForJournalEvent(journal, (e) => e.type === 'release.step', 120_000)
     const runId = eventsOf(events, 'drill.started')[0]!.data.runId
     const prefix = `drill-${runId}`
     // A shop that is still running on that Redis when the drill dies: its flag service and two api instances'
@@ -151,7 +100,7 @@ describe('a drill killed with SIGKILL mid-release', () => {
     const on = () => apis.map((api) => api.provider.evaluate(FLAG, { targetingKey: 'customer-7' }).value)
     await until(() => on().every((value) => value === true), 10_000, 'flag on in every api instance')
 
-    process.kill(-child.pid!, 'SIGKILL')
+    signalGroup('SIGKILL')
     const killedAt = Date.now()
     await exited
     const tookMs = await until(() => on().every((value) => value === false), LEASE_TTL_MS + 5000, 'flag off')
