@@ -8,16 +8,26 @@ export const ShopErrorCode = {
   PROCESS_TIMEOUT: 'FIREDRILL_SHOP_PROCESS_TIMEOUT',
 } as const
 
-/** A shop part's configuration misses its schema; names the field, where it came from, and the fix. */
+/**
+ * A shop part's configuration misses its schema: names the field, where it came from, and the fix. `field` is
+ * the top-level key (`responseHeaders`), `path` the exact place (`responseHeaders["bad header"]`), `problem`
+ * what is wrong there (`must be an integer 0..65535 (got 70000)`).
+ */
 export class ShopPartConfigInvalidError extends FiredrillInputError {
   readonly field: string
+  readonly path: string
+  readonly problem: string
+  readonly fix: string
 
-  constructor(source: string, field: string, problem: string, fix: string) {
+  constructor(source: string, where: { field: string; path: string }, problem: string, fix: string) {
     super(
       ShopErrorCode.PART_CONFIG_INVALID,
-      `Invalid shop part configuration from ${source}: ${problem}. ${fix}`,
+      `Invalid shop part configuration from ${source}: ${where.path} ${problem}. ${fix}`,
     )
-    this.field = field
+    this.field = where.field
+    this.path = where.path
+    this.problem = problem
+    this.fix = fix
   }
 }
 

@@ -105,8 +105,8 @@ export function parseShopPartConfig(input: unknown, source: string): ShopPartCon
           : `Fix ${problem.path}, or leave it out to take its default (${JSON.stringify(fallback)}).`
     throw new ShopPartConfigInvalidError(
       source,
-      top,
-      `${problem.path} ${problem.expected} (got ${problem.got})`,
+      { field: top, path: problem.path },
+      `${problem.expected} (got ${problem.got})`,
       fix,
     )
   }
@@ -114,8 +114,8 @@ export function parseShopPartConfig(input: unknown, source: string): ShopPartCon
   if (valid.role === 'flags' && valid.flagsToken === undefined) {
     throw new ShopPartConfigInvalidError(
       source,
-      'flagsToken',
-      'the flags role needs flagsToken, the bearer token flag flips must carry',
+      { field: 'flagsToken', path: 'flagsToken' },
+      'is required by the flags role: the bearer token flag flips must carry',
       'Set FIREDRILL_FLAGS_TOKEN (or pass flagsToken) to the token the shop uses.',
     )
   }
