@@ -158,6 +158,11 @@ async function serveShop(options: ServeShopOptions): Promise<number> {
   const redis = await provisionRedis({ url: options.redis })
   let shop: RunningShopProcesses
   try {
+    if (await settledWithin(stop.requested, 0)) {
+      process.stderr.write('stopped while starting\n')
+      await stopRedis(redis)
+      return 1
+    }
     const starting = startShopProcesses(OWN_CODE_ROOT, {
       redisUrl: redis.url,
       prefix: options.prefix,
@@ -287,6 +292,19 @@ async function stopRedis(redis: RedisHandle): Promise<void> {
   let timer: NodeJS.Timeout | undefined
   await Promise.race([redis.stop(), new Promise((r) => (timer = setTimeout(r, 1500)))])
   clearTimeout(timer)
+}
+
+/** True when `promise` has settled (or settles within `ms`). */
+async function settledWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined
+  const settled = await Promise.race([
+    promise.then(() => true),
+    new Promise<boolean>((r) => {
+      timer = setTimeout(() => r(false), ms)
+    }),
+  ])
+  clearTimeout(timer)
+  return settled
 }
 
 /** A closed terminal or a reader gone must not turn an orderly stop into a crash. */
