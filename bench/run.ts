@@ -4,6 +4,7 @@ import { drillTime } from './drill-time.ts'
 import { flagPropagation } from './flag-propagation.ts'
 import { gateWallTime } from './gate-wall-time.ts'
 import { overhead } from './overhead.ts'
+import { shopProcesses } from './shop-processes.ts'
 
 /**
  * `npm run bench`: prints each benchmark's figures, and the ratio against a baseline measured in the same run.
@@ -29,6 +30,8 @@ try {
   out(drillTime(detected.loaded, detected.drills).lines)
   header(5, 'gate wall time')
   out((await gateWallTime(quick)).lines)
+  header(6, 'shop processes')
+  out((await shopProcesses(redis, quick ? 1 : 3)).lines)
 } finally {
   await redis.stop()
 }

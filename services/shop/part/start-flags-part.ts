@@ -12,9 +12,7 @@ export async function startFlagsPart(config: ShopPartConfig, logger?: Logger): P
     prefix: config.prefix,
     token: config.flagsToken,
     resyncIntervalMs: config.flagsResyncIntervalMs,
-    ...(logger === undefined
-      ? {}
-      : { logger: logger.child({ service: 'flags', instance: config.instance }) }),
+    ...(logger === undefined ? {} : { logger: logger.child({ service: 'flags' }) }),
   })
   try {
     const url = await listenApp(app, config.host, config.port)

@@ -14,9 +14,7 @@ export async function startWorkerPart(config: ShopPartConfig, logger?: Logger): 
     concurrency: config.workerConcurrency,
     stalledIntervalMs: config.workerStalledIntervalMs,
     lockDurationMs: config.workerLockDurationMs,
-    ...(logger === undefined
-      ? {}
-      : { logger: logger.child({ service: 'worker', instance: config.instance }) }),
+    ...(logger === undefined ? {} : { logger: logger.child({ service: 'worker' }) }),
   })
   const server = Fastify({ logger: false })
   server.get('/healthz', async () => ({ status: 'ok' }))
