@@ -16,6 +16,10 @@ import {
   startShopProcess,
 } from './start-shop-process.ts'
 
+// What the code a shop process runs must never see, and the launcher must not pass on.
+process.env.FIREDRILL_GATE_KEY = 'a-secret-the-shop-must-not-see'
+process.env.FIREDRILL_FLAGS_TOKEN = 'a-token-only-the-flags-service-gets'
+
 const started: ShopProcess[] = []
 const spawned: number[] = []
 
@@ -67,6 +71,9 @@ describe('a shop process', { timeout: 40_000 }, () => {
   it('runs one part from the code root in a process of its own, and stops gracefully', async () => {
     const api = await start({ role: 'api', redisUrl: testRedisUrl(), prefix: testPrefix() })
     expect(api.pid).not.toBe(process.pid)
+    const environment = (await readFile(`/proc/${api.pid}/environ`, 'utf8')).split('\0')
+    expect(environment.filter((v) => v.startsWith('PATH='))).toEqual([`PATH=${process.env.PATH}`])
+    expect(environment.filter((v) => v.startsWith('FIREDRILL_'))).toEqual([])
     expect((await fetch(`${api.url}/healthz`)).status).toBe(200)
     const commandLine = (await readFile(`/proc/${api.pid}/cmdline`, 'utf8')).split('\0')
     expect(commandLine).toContain(`${OWN_CODE_ROOT}/${SHOP_PROCESS_ENTRY}`)

@@ -25,7 +25,7 @@ export interface ShopProcessOptions extends ShopPartConfigInput {
    * keeps the last lines for `output()` and error messages. @defaultValue 'inherit'
    */
   output?: 'inherit' | 'capture'
-  /** Added to this process's environment. @defaultValue none */
+  /** Added to the process's environment, which otherwise holds only `INHERITED_ENV`. @defaultValue none */
   env?: Record<string, string>
 }
 
@@ -54,6 +54,22 @@ export interface ShopProcess {
   output(): string
 }
 
+/**
+ * What a shop process takes from this process's environment: what node and tsx need, and nothing secret. Its
+ * configuration travels over IPC (the flags token only to the flags service), and the code it runs may be a
+ * change under test, which must never see the gate's signing key or anything else firedrill holds.
+ */
+export const INHERITED_ENV = [
+  'PATH',
+  'HOME',
+  'TMPDIR',
+  'TZ',
+  'LANG',
+  'LC_ALL',
+  'NO_COLOR',
+  'FORCE_COLOR',
+] as const
+
 const OUTPUT_TAIL = 8192
 /** Bounds the wait for a process's exit after SIGKILL, which the kernel carries out at once. */
 const KILL_WAIT_MS = 2000
@@ -76,7 +92,7 @@ export async function startShopProcess(codeRoot: string, options: ShopProcessOpt
 
   const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: root,
-    env: { ...process.env, ...env },
+    env: { ...inheritedEnv(), ...env },
     stdio: output === 'inherit' ? ['ignore', 2, 2, 'ipc'] : ['ignore', 'pipe', 'pipe', 'ipc'],
     detached: true,
   })
@@ -180,6 +196,15 @@ function waitForReady(
       onError(err as Error)
     }
   })
+}
+
+function inheritedEnv(): Record<string, string> {
+  const picked: Record<string, string> = {}
+  for (const name of INHERITED_ENV) {
+    const value = process.env[name]
+    if (value !== undefined) picked[name] = value
+  }
+  return picked
 }
 
 function exitOf(child: ChildProcess): Promise<ShopProcessExit> {
