@@ -26,6 +26,7 @@ export interface ShopProcessesOptions extends Omit<ShopOptions, 'logger'> {
 export interface RunningShopProcesses extends RunningShop {
   /** Every process of the shop: flags first, then the api instances, then the workers. */
   processes: ShopProcess[]
+  /** Undefined with `flags: false` (and `flagsUrl` is then ''). */
   flags: ShopProcess | undefined
   apis: ShopProcess[]
   workers: ShopProcess[]
