@@ -5,6 +5,7 @@ import { drillTime } from './drill-time.ts'
 import { flagPropagation } from './flag-propagation.ts'
 import { gateWallTime } from './gate-wall-time.ts'
 import { overhead } from './overhead.ts'
+import { shopProcesses } from './shop-processes.ts'
 
 /**
  * `npm run bench`: prints each benchmark's figures, and the ratio against a baseline measured in the same run.
@@ -32,6 +33,8 @@ try {
   out((await gateWallTime(quick)).lines)
   header(6, "dead man's switch")
   out((await deadMansSwitch(redis, quick ? 1 : 5)).lines)
+  header(7, 'shop processes')
+  out((await shopProcesses(redis, quick ? 1 : 3)).lines)
 } finally {
   await redis.stop()
 }

@@ -1,16 +1,20 @@
-import { resolveFlagsToken } from '../../services/flags/index.ts'
 import { createLogger } from '../../services/platform/logger.ts'
-import { provisionRedis } from '../../services/platform/redis/redis-provisioner.ts'
-import { startShop } from '../../services/shop/start-shop.ts'
+import { SHOP_PART_ROLES, type ShopPartRole } from '../../services/shop/part/shop-part-config.ts'
+import { UsageError } from '../cli-errors.ts'
 import type { Command } from '../command.ts'
 import { intOption, parseCommandArgs } from '../parse-command-args.ts'
+import { checkPartOptions, SERVE_USAGE as usage } from './serve-options.ts'
+import { servePart } from './serve-part.ts'
+import { serveShop } from './serve-shop.ts'
 
-const usage = 'serve [--api N] [--workers M] [--port P] [--flags-port P] [--redis URL] [--prefix NAME]'
+/** Default ports: the api instances from 3000, the flags service on the api's first port + 100. */
+const API_PORT = 3000
+const FLAGS_PORT_OFFSET = 100
 
 export const serveCommand: Command = {
   name: 'serve',
   usage,
-  summary: 'run the shop (api instances, workers, flags) until Ctrl-C',
+  summary: 'run the shop until Ctrl-C, each part in its own process; --role runs one part here',
   async run(argv) {
     const { values } = parseCommandArgs(
       argv,
@@ -19,65 +23,71 @@ export const serveCommand: Command = {
         workers: { type: 'string' },
         port: { type: 'string' },
         'flags-port': { type: 'string' },
+        host: { type: 'string' },
         redis: { type: 'string' },
         prefix: { type: 'string' },
+        role: { type: 'string' },
+        instance: { type: 'string' },
+        concurrency: { type: 'string' },
       },
       usage,
     )
-    const apiInstances = intOption(values.api, 'api', 2, 1, 64)
-    const workers = intOption(values.workers, 'workers', 1, 0, 64)
-    const apiPort = intOption(values.port, 'port', 3000, 0, 65535)
-    const flagsPort = intOption(
-      values['flags-port'],
-      'flags-port',
-      apiPort === 0 ? 0 : apiPort + 100,
-      0,
-      65535,
-    )
-    const token = resolveFlagsToken(process.env)
-
-    const redis = await provisionRedis({ url: values.redis })
-    const logger = createLogger('shop')
-    let shop: Awaited<ReturnType<typeof startShop>>
-    try {
-      shop = await startShop({
-        redisUrl: redis.url,
-        prefix: values.prefix ?? 'firedrill',
-        apiInstances,
-        workers,
-        apiPort,
-        flagsPort,
-        flagsToken: token.token,
-        logger,
-      })
-    } catch (err) {
-      await redis.stop()
-      throw err
-    }
-
-    const lines = [
-      `redis     ${redis.url} (${redis.source})`,
-      ...shop.apiUrls.map((url, i) => `api ${String(i).padEnd(5)} ${url}`),
-      `flags     ${shop.flagsUrl}`,
-      ...shop.workerMetricsUrls.map((url, i) => `worker ${String(i).padEnd(2)} ${url}`),
-      token.generated
-        ? `token     ${token.token}  (generated for this run; set FIREDRILL_FLAGS_TOKEN to choose one)`
-        : 'token     from FIREDRILL_FLAGS_TOKEN',
-    ]
-    process.stdout.write(`${lines.join('\n')}\nThe shop is running. Ctrl-C stops it.\n`)
-
-    await new Promise<void>((resolve) => {
-      const stop = () => {
-        process.off('SIGINT', stop)
-        process.off('SIGTERM', stop)
-        resolve()
-      }
-      process.on('SIGINT', stop)
-      process.on('SIGTERM', stop)
+    // Everything the command line and the environment give is checked here, before anything starts.
+    createLogger('shop')
+    const concurrency = intOption(values.concurrency, 'concurrency', 4, 1, 256)
+    const host = values.host ?? '127.0.0.1'
+    const role = values.role === undefined ? undefined : parseRole(values.role)
+    checkPartOptions({
+      role: 'api',
+      redisUrl: 'redis://127.0.0.1:6379',
+      host,
+      prefix: values.prefix ?? 'firedrill',
+      workerConcurrency: concurrency,
+      ...(values.instance === undefined ? {} : { instance: values.instance }),
     })
-    process.stderr.write('stopping: finishing requests and jobs in hand\n')
-    await shop.close()
-    await redis.stop()
-    return 0
+    if (role !== undefined) {
+      for (const flag of ['api', 'workers', 'flags-port'] as const) {
+        if (values[flag] !== undefined)
+          throw new UsageError(
+            `--${flag} is for the whole shop; with --role each process runs one part (start one per instance).\nUsage: ${usage}`,
+          )
+      }
+      const defaultPort = role === 'api' ? API_PORT : role === 'flags' ? API_PORT + FLAGS_PORT_OFFSET : 0
+      return servePart({
+        role,
+        port: intOption(values.port, 'port', defaultPort, 0, 65535),
+        instance: values.instance ?? '0',
+        host,
+        concurrency,
+        redis: values.redis,
+        prefix: values.prefix ?? 'firedrill',
+      })
+    }
+    if (values.instance !== undefined)
+      throw new UsageError(`--instance names one part: use it with --role.\nUsage: ${usage}`)
+    const apiPort = intOption(values.port, 'port', API_PORT, 0, 65535)
+    return serveShop({
+      apiInstances: intOption(values.api, 'api', 2, 1, 64),
+      workers: intOption(values.workers, 'workers', 1, 0, 64),
+      apiPort,
+      flagsPort: intOption(
+        values['flags-port'],
+        'flags-port',
+        apiPort === 0 ? 0 : apiPort + FLAGS_PORT_OFFSET,
+        0,
+        65535,
+      ),
+      host,
+      concurrency,
+      redis: values.redis,
+      prefix: values.prefix ?? 'firedrill',
+    })
   },
+}
+
+function parseRole(value: string): ShopPartRole {
+  if ((SHOP_PART_ROLES as readonly string[]).includes(value)) return value as ShopPartRole
+  throw new UsageError(
+    `--role must be one of ${SHOP_PART_ROLES.join(', ')} (got "${value}").\nUsage: ${usage}`,
+  )
 }

@@ -40,8 +40,8 @@ const LOCAL_PORT = 6379
 /**
  * Finds Redis the way every firedrill command and the test suite do: `--redis URL`, else `REDIS_URL`, else a
  * server already answering on 127.0.0.1:6379, else a private `redis-server` child on a free port with no
- * persistence, stopped when the caller stops it, when this process exits, and when this process dies
- * (the child watches its stdin pipe, which closes with the parent).
+ * persistence, stopped when the caller stops it, when this process exits, and when this process dies of any
+ * signal, its process group's included (the child watches its stdin pipe, which closes with the parent).
  */
 export async function provisionRedis(options: ProvisionRedisOptions = {}): Promise<RedisHandle> {
   const env = options.env ?? process.env
@@ -105,12 +105,18 @@ async function startPrivateRedis(name: string, timeoutMs: number): Promise<Redis
     '--loglevel',
     'warning',
   ]
-  // The shell stays as the child's guardian: when our end of its stdin closes (we exit or die), `read`
-  // returns and it stops redis-server, so no private server outlives firedrill.
-  const script = `"$0" "$@" & r=$!; trap 'kill $r 2>/dev/null; exit 0' TERM INT; read _; kill $r 2>/dev/null; wait $r`
+  // The shell stays as the child's guardian: when our end of its stdin closes (we exit or die, whatever the
+  // signal), `read` returns and it stops redis-server, so no private server outlives firedrill. It runs in a
+  // session of its own, so a signal meant for firedrill's terminal or process group (a closed terminal's
+  // SIGHUP, which redis-server ignores) reaches only firedrill, whose death closes the pipe; a signal sent to
+  // the guardian itself stops redis-server too.
+  const script = `"$0" "$@" & r=$!; trap 'kill $r 2>/dev/null; wait $r; exit 0' TERM INT HUP; read _; kill $r 2>/dev/null; wait $r`
   let child: ChildProcess
   try {
-    child = spawn('sh', ['-c', script, executable, ...args], { stdio: ['pipe', 'ignore', 'pipe'] })
+    child = spawn('sh', ['-c', script, executable, ...args], {
+      stdio: ['pipe', 'ignore', 'pipe'],
+      detached: true,
+    })
   } catch (err) {
     throw new RedisUnavailableError(`redis-server could not be started (${(err as Error).message})`)
   }
