@@ -51,6 +51,9 @@ describe('kill switch across a Redis restart', () => {
     expect(during.statusCode).toBe(503)
     expect(during.json()).toMatchObject({ code: FlagsErrorCode.FLAG_STORE_UNAVAILABLE })
     expect(during.json().message).toMatch(/Redis/)
+    const listing = await app.inject({ url: '/flags' })
+    expect(listing.statusCode).toBe(503)
+    expect(listing.json()).toMatchObject({ code: FlagsErrorCode.FLAG_STORE_UNAVAILABLE })
 
     // Redis comes back empty (no persistence); the first flip finds the store whole again.
     await server.start()

@@ -6,7 +6,11 @@ import { healthRoutes } from '../platform/health/health-routes.ts'
 import { DEFAULT_PREFIX } from '../platform/keys.ts'
 import type { Logger } from '../platform/logger.ts'
 import { httpMetricsPlugin } from '../platform/metrics/http-metrics-plugin.ts'
-import { closeConnection, createRedisConnection } from '../platform/redis/redis-connection.ts'
+import {
+  closeConnection,
+  createRedisConnection,
+  isRedisUnavailable,
+} from '../platform/redis/redis-connection.ts'
 import { createFlagStore } from './create-flag-store.ts'
 import { flagAdminRoutes } from './flag-admin-routes.ts'
 import { type FlagStoreGuardian, startFlagStoreGuardian } from './flag-store-guardian.ts'
@@ -138,6 +142,13 @@ export async function buildFlagsApp(options: FlagsAppOptions): Promise<FastifyIn
       return reply
         .code(404)
         .send({ statusCode: 404, error: 'Not Found', code: error.code, message: error.message })
+    if (isRedisUnavailable(error))
+      return reply.code(503).send({
+        statusCode: 503,
+        error: 'Service Unavailable',
+        code: FlagsErrorCode.FLAG_STORE_UNAVAILABLE,
+        message: `The flag store (Redis) is unreachable (${error.message}); evaluation keeps serving the last known values. Try again once Redis is back.`,
+      })
     const status = error.statusCode ?? 500
     if (status < 500)
       return reply.code(status).send({

@@ -3,7 +3,11 @@ import { join } from 'node:path'
 import { allowRemoval } from '../../gate/build/artifact-permissions.ts'
 import { FlagsHttpClient } from '../../services/flags/flags-http-client.ts'
 import { LeaseHolder } from '../../services/leases/index.ts'
-import { closeConnection, createRedisConnection } from '../../services/platform/redis/redis-connection.ts'
+import {
+  closeConnection,
+  createRedisConnection,
+  isRedisUnavailable,
+} from '../../services/platform/redis/redis-connection.ts'
 import { type Clock, systemClock } from '../clock/clock.ts'
 import { createRecoveryWatch } from '../detection/recovery-watch.ts'
 import { DrillNotReadyError } from '../errors.ts'
@@ -64,8 +68,12 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
   let abort: DrillAborted | undefined
   // The abort is journalled (on disk) the moment it is decided; cleanup follows it.
   let abortJournalled: Promise<unknown> = Promise.resolve()
-  const stop = (reason: string, condition: AbortCondition) => {
+  const stop = (why: string, given: AbortCondition) => {
     if (abort !== undefined) return
+    // A failure that comes down to Redis being unreachable is said as such, whichever part noticed it first.
+    const redisGone = given === 'error' && isRedisUnavailable(new Error(why))
+    const condition: AbortCondition = redisGone ? 'redis-unavailable' : given
+    const reason = redisGone ? `redis unavailable: ${why}` : why
     abort = new DrillAborted(reason, condition)
     abortJournalled = journal.append({ type: 'drill.aborted', data: { reason, condition } }).catch(() => {})
     say(`ABORTING: ${reason}`)
@@ -355,10 +363,13 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
     await enter('cleanup').catch(() => {})
     let restored = false
     let keysRemoved: number | undefined
+    // With Redis gone, what needs it fails at once, and the rest must not wait on it: shorter bounds.
+    const redisGone = abort?.condition === 'redis-unavailable'
+    const bound = (ms: number) => (redisGone ? Math.min(ms, 1500) : ms)
     const steps: CleanupStep[] = [
       {
         name: 'stop the traffic',
-        timeoutMs: 5000,
+        timeoutMs: bound(5000),
         run: async () => {
           const summary = await traffic?.stop()
           if (summary === undefined || traffic === undefined) return
@@ -372,11 +383,15 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
           })
         },
       },
-      { name: 'stop detection', timeoutMs: 2000, run: async () => detection?.stop() },
-      { name: 'let background work settle', timeoutMs: 3000, run: () => Promise.allSettled(background) },
+      { name: 'stop detection', timeoutMs: bound(2000), run: async () => detection?.stop() },
+      {
+        name: 'let background work settle',
+        timeoutMs: bound(3000),
+        run: () => Promise.allSettled(background),
+      },
       {
         name: `put ${flag} back to off and clear payment faults`,
-        timeoutMs: 4000,
+        timeoutMs: bound(4000),
         run: async () => {
           await restoreSafety(options.redisUrl, prefix, flag, abort?.reason ?? 'drill finished')
           restored = true
@@ -385,22 +400,22 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
       {
         // Only once everything is back: a lease left to lapse makes the shop put things back by itself.
         name: 'end the lease',
-        timeoutMs: 2000,
+        timeoutMs: bound(2000),
         run: async () => {
           if (!restored) throw new Error('left to lapse, so the shop puts back what cleanup could not')
           await lease?.end()
         },
       },
-      { name: 'close the pager', timeoutMs: 2000, run: async () => paging?.close() },
-      { name: 'stop the shop', timeoutMs: 8000, run: async () => deployed?.shop.close() },
+      { name: 'close the pager', timeoutMs: bound(2000), run: async () => paging?.close() },
+      { name: 'stop the shop', timeoutMs: redisGone ? 3000 : 8000, run: async () => deployed?.shop.close() },
       {
         name: 'make the run directory removable',
-        timeoutMs: 5000,
+        timeoutMs: bound(5000),
         run: () => allowRemoval(join(outDir, 'artifacts')),
       },
       {
         name: "remove the run's Redis keys",
-        timeoutMs: 5000,
+        timeoutMs: bound(5000),
         run: async () => {
           keeper?.stop()
           keysRemoved = await removeKeys(control, ownedPrefixes)

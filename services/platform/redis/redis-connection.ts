@@ -77,7 +77,7 @@ export async function closeConnection(redis: Redis | undefined, timeoutMs = 1000
 export function isRedisUnavailable(err: unknown): boolean {
   if (!(err instanceof Error)) return false
   if (err.name === 'MaxRetriesPerRequestError') return true
-  return /Stream isn't writeable|Connection is closed|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Redis not ready|took longer than|LOADING/.test(
+  return /Stream isn't writeable|Connection is closed|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Redis not ready|LOADING/.test(
     err.message,
   )
 }
