@@ -43,9 +43,9 @@ const TEST_SIGNING_KEY = generateKeyPairSync('ed25519')
  * (FIREDRILL_GATE_SIGNING_KEY), whatever the developer's shell or key file holds; `extra` on top.
  */
 export function gateTestEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, [SIGNING_KEY_ENV]: TEST_SIGNING_KEY, ...extra }
+  const env: NodeJS.ProcessEnv = { ...process.env }
   delete env[RETIRED_KEY_ENV]
-  return env
+  return { ...env, [SIGNING_KEY_ENV]: TEST_SIGNING_KEY, ...extra }
 }
 
 export interface FixtureRepoOptions {
