@@ -48,7 +48,7 @@ async function which(name: string, path: string): Promise<string | undefined> {
         () => false,
       )
     )
-      return realpath(candidate)
+      return candidate
   }
   return undefined
 }
@@ -111,7 +111,9 @@ export class StepLauncher {
         throw new Error(
           'redis-server is not installed: test steps run a private Redis inside the sandbox (apt-get install redis-server)',
         )
-      if (!underUsr(redisServer)) readOnly.add(dirname(redisServer))
+      // redis-server is often a link to redis-check-rdb, and behaves by the name it is started as.
+      for (const path of [redisServer, await realpath(redisServer)])
+        if (!underUsr(path)) readOnly.add(dirname(path))
       const script = [
         `${redisServer} --port 6379 --bind 127.0.0.1 --save '' --appendonly no --daemonize yes --dir /tmp --logfile /tmp/redis.log || exit 1`,
         `node -e "$FIREDRILL_WAIT_FOR_REDIS" || exit 1`,

@@ -1,4 +1,4 @@
-import { access } from 'node:fs/promises'
+import { access, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { vitestGateConfig } from '../runner/vitest-gate-config.ts'
 import type { StepProcess } from '../step-sandbox/step-launcher.ts'
@@ -52,6 +52,20 @@ export async function typecheckStep(ctx: StepContext): Promise<StepOutcome> {
 }
 
 /**
+ * Whether the step's vite can load a config without writing a bundled copy into node_modules (vite 6.1 and
+ * later), which the sandbox mounts read-only.
+ */
+async function runnerConfigLoader(dir: string): Promise<boolean> {
+  try {
+    const { version } = JSON.parse(await readFile(join(dir, 'node_modules', 'vite', 'package.json'), 'utf8'))
+    const [major = 0, minor = 0] = String(version).split('.').map(Number)
+    return major > 6 || (major === 6 && minor >= 1)
+  } catch {
+    return false
+  }
+}
+
+/**
  * `unit-tests` / `contract-tests`: the repository's own vitest on `with.paths` (all tests when none given),
  * with a Redis of the step's own.
  */
@@ -60,7 +74,10 @@ export async function vitestStep(ctx: StepContext): Promise<StepOutcome> {
   const vitest = await tool(proc.dir, 'vitest')
   if (vitest === undefined) return missingTool('vitest', 'vitest')
   const config = await vitestGateConfig(proc.dir)
-  const configArgs = config === undefined ? [] : ['--config', config]
+  const configArgs = [
+    ...(config === undefined ? [] : ['--config', config]),
+    ...((await runnerConfigLoader(proc.dir)) ? ['--configLoader', 'runner'] : []),
+  ]
   return outcomeOf(ctx, proc, vitest, ['run', ...configArgs, ...(ctx.step.paths ?? [])], {
     shell: false,
     redis: true,

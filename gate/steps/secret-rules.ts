@@ -1,6 +1,6 @@
 import { lintSource } from '@secretlint/core'
 import { creator as patternRule } from '@secretlint/secretlint-rule-pattern'
-import { creator as recommendedRules } from '@secretlint/secretlint-rule-preset-recommend'
+import { rules as recommendedRules } from '@secretlint/secretlint-rule-preset-recommend'
 
 /** A line carrying this comment is never reported: for test fixtures and documented examples. */
 export const ALLOW_SECRET_MARKER = 'firedrill:allow-secret'
@@ -63,14 +63,13 @@ export const FIREDRILL_SECRET_PATTERNS = [
  */
 export const SECRET_SCAN_CONFIG: CoreConfig = {
   rules: [
-    {
-      id: '@secretlint/secretlint-rule-preset-recommend',
-      rule: recommendedRules,
-      rules: [
-        { id: '@secretlint/secretlint-rule-aws', options: { enableIDScanRule: true } },
-        { id: '@secretlint/secretlint-rule-filter-comments', disabled: true },
-      ],
-    },
+    ...recommendedRules
+      .filter((rule) => rule.meta.id !== '@secretlint/secretlint-rule-filter-comments')
+      .map((rule) => ({
+        id: rule.meta.id,
+        rule,
+        options: rule.meta.id === '@secretlint/secretlint-rule-aws' ? { enableIDScanRule: true } : {},
+      })),
     {
       id: '@secretlint/secretlint-rule-pattern',
       rule: patternRule as unknown as CoreConfig['rules'][number]['rule'],
