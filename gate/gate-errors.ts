@@ -128,7 +128,7 @@ export class GateFileMissingError extends FiredrillInputError {
   constructor(file: string, commit: string) {
     super(
       GateErrorCode.GATE_FILE_MISSING,
-      `No gate file "${file}" in commit ${commit.slice(0, 12)}. Commit a firedrill-gate.yaml at the repository root listing the gate's steps.`,
+      `No gate file "${file}" in commit ${commit.slice(0, 12)} (trunk's gate file judges every change). Commit a firedrill-gate.yaml listing the gate's steps at the repository root on trunk.`,
     )
   }
 }

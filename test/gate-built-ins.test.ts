@@ -191,7 +191,9 @@ describe('secret scan', () => {
       "const TOKEN = 'test-token-for-flag-flips'",
       "const password = process.env.PASSWORD ?? ''",
       "const PASSWORD_ENV = 'FIREDRILL_DB_PASSWORD'",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell reference, as an env file writes it
       'DB_PASSWORD=${DB_PASSWORD}',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a template literal, as the code under scan writes it
       'const url = `redis://${host}:${port}`',
       "const sha = 'e83c5163316f89bfbde7d9ab23ca2e25604af290'",
       `const key = '${fake.awsId}' // firedrill:allow-secret`,
