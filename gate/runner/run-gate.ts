@@ -153,7 +153,12 @@ export async function runGate(options: RunGateOptions): Promise<GateRun> {
   const trunkCommit = await git(top, ['rev-parse', `${trunk}^{commit}`])
   const { gateFile, sha256 } = await readGateFileAt(top, trunkCommit)
   const steps: GateStep[] = [...gateFile.steps]
-  if ((await gateFileSha(top, commit)) !== sha256) steps.push(GATE_FILE_CHANGE_STEP)
+  if ((await gateFileSha(top, commit)) !== sha256) {
+    // Named so it cannot collide with one of trunk's own steps.
+    let name = GATE_FILE_CHANGE_STEP.name
+    for (let n = 2; steps.some((s) => s.name === name); n++) name = `${GATE_FILE_CHANGE_STEP.name}-${n}`
+    steps.push({ ...GATE_FILE_CHANGE_STEP, name })
+  }
   const sandbox = await chooseSandbox(
     options.sandbox ?? 'auto',
     gateFile.sandbox,

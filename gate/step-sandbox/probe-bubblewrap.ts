@@ -10,7 +10,6 @@ const probes = new Map<string, Promise<BubblewrapProbe>>()
 async function findExecutable(name: string, path: string): Promise<string | undefined> {
   const candidates = name.includes('/') ? [name] : path.split(delimiter).map((dir) => join(dir, name))
   for (const candidate of candidates) {
-    if (candidate === name && !name.includes('/')) continue
     const found = await access(candidate, constants.X_OK).then(
       () => true,
       () => false,

@@ -13,7 +13,7 @@ export const GATE_FILE_CHANGE_STEP: GateStep = Object.freeze({
   needs: Object.freeze([]),
 })
 
-const describe = (s: GateStep) =>
+const label = (s: GateStep) =>
   `${s.name} (${s.kind === 'run' ? 'run' : s.kind}${s.blocking ? '' : ', non-blocking'})`
 
 /** What the change's gate file would do to trunk's, once merged, one line each. */
@@ -23,11 +23,11 @@ export function gateFileDifferences(trunk: GateFile, change: GateFile): string[]
   const ours = new Map(trunk.steps.map((s) => [s.name, s]))
   for (const step of trunk.steps) {
     const next = theirs.get(step.name)
-    if (next === undefined) lines.push(`removes step ${describe(step)}`)
+    if (next === undefined) lines.push(`removes step ${label(step)}`)
     else if (step.blocking && !next.blocking) lines.push(`makes step ${step.name} non-blocking`)
     else if (JSON.stringify(step) !== JSON.stringify(next)) lines.push(`changes step ${step.name}`)
   }
-  for (const step of change.steps) if (!ours.has(step.name)) lines.push(`adds step ${describe(step)}`)
+  for (const step of change.steps) if (!ours.has(step.name)) lines.push(`adds step ${label(step)}`)
   if (trunk.trunk !== change.trunk) lines.push(`names trunk "${change.trunk}" instead of "${trunk.trunk}"`)
   if (trunk.sandbox !== change.sandbox) lines.push(`sets sandbox: ${change.sandbox}`)
   return lines
