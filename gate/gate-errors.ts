@@ -9,6 +9,9 @@ export const GateErrorCode = {
   NOT_A_REPOSITORY: 'FIREDRILL_GATE_NOT_A_REPOSITORY',
   REF_UNKNOWN: 'FIREDRILL_GATE_REF_UNKNOWN',
   KEY_INVALID: 'FIREDRILL_GATE_KEY_INVALID',
+  TRUSTED_KEYS_INVALID: 'FIREDRILL_GATE_TRUSTED_KEYS_INVALID',
+  TRUNK_UNKNOWN: 'FIREDRILL_GATE_TRUNK_UNKNOWN',
+  SANDBOX_UNAVAILABLE: 'FIREDRILL_GATE_SANDBOX_UNAVAILABLE',
   MERGE_REFUSED: 'FIREDRILL_GATE_MERGE_REFUSED',
   MERGE_WORKTREE_DIRTY: 'FIREDRILL_GATE_MERGE_WORKTREE_DIRTY',
   MERGE_CONFLICT: 'FIREDRILL_GATE_MERGE_CONFLICT',
@@ -125,7 +128,7 @@ export class GateFileMissingError extends FiredrillInputError {
   constructor(file: string, commit: string) {
     super(
       GateErrorCode.GATE_FILE_MISSING,
-      `No gate file "${file}" in commit ${commit.slice(0, 12)}. Commit a firedrill-gate.yaml at the repository root listing the gate's steps.`,
+      `No gate file "${file}" in commit ${commit.slice(0, 12)} (trunk's gate file judges every change). Commit a firedrill-gate.yaml listing the gate's steps at the repository root on trunk.`,
     )
   }
 }
@@ -165,16 +168,47 @@ export class RefUnknownError extends FiredrillInputError {
 }
 
 export class GateKeyInvalidError extends FiredrillInputError {
-  constructor(detail: string) {
+  constructor(detail: string, cause?: unknown) {
     super(
       GateErrorCode.KEY_INVALID,
-      `The gate's signing key cannot be used: ${detail}. Set FIREDRILL_GATE_KEY to a secret of at least 16 characters, or unset it to use the repository's own key.`,
+      `The gate's signing key cannot be used: ${detail}. Put an Ed25519 private key (PKCS#8 PEM) in FIREDRILL_GATE_SIGNING_KEY, or unset it to use your own key file (created on first use under $XDG_CONFIG_HOME/firedrill/).`,
+      { cause },
     )
   }
 }
 
-/** Why a merge was refused, for tools: no record, a red record, or a record whose signature fails. */
-export type MergeRefusal = 'no-record' | 'red' | 'signature-invalid'
+export class TrustedKeysInvalidError extends FiredrillInputError {
+  constructor(file: string, ref: string, detail: string) {
+    super(
+      GateErrorCode.TRUSTED_KEYS_INVALID,
+      `The trusted gate keys "${file}" on ${ref} cannot be read: ${detail}. It holds Ed25519 public keys as PEM blocks (firedrill gate --public-key prints one); fix it on ${ref}.`,
+    )
+  }
+}
+
+export class TrunkUnknownError extends FiredrillInputError {
+  constructor(dir: string, detail: string) {
+    super(
+      GateErrorCode.TRUNK_UNKNOWN,
+      `Cannot tell which branch is trunk in ${dir}: ${detail}. Pass --trunk BRANCH (the branch whose gate file and trusted keys judge every change).`,
+    )
+  }
+}
+
+export class SandboxUnavailableError extends FiredrillInputError {
+  constructor(who: string, why: string) {
+    super(
+      GateErrorCode.SANDBOX_UNAVAILABLE,
+      `${who} requires the sandbox, but it cannot be used here: ${why}. Install bubblewrap (apt-get install bubblewrap) on a machine that allows user namespaces, or run the gate where it does.`,
+    )
+  }
+}
+
+/**
+ * Why a merge was refused, for tools: no record, a red record, a record whose signature fails, one signed by a
+ * key trunk does not trust, or one judged by another gate file than trunk's.
+ */
+export type MergeRefusal = 'no-record' | 'red' | 'signature-invalid' | 'untrusted-key' | 'stale-gate-file'
 
 export class MergeRefusedError extends FiredrillError {
   constructor(

@@ -121,43 +121,105 @@ describe('a forced red on a blocking built-in step blocks the merge', () => {
   }
 })
 
+/** Key-shaped test values, put together at run time so this file holds none whole. */
+const fake = {
+  awsId: ['AKIA', 'Z3MSJV4WWNKWW5FG'].join(''),
+  awsSecret: ['wJalrXUtnFEMI/K7MDENG/', 'bPxRfiCYzEXAMPLEKE'].join(''),
+  slack: ['xoxb', '123456789012-abcdefghij'].join('-'),
+  github: `ghp_${'a1B2'.repeat(9)}`,
+}
+
 describe('secret scan', () => {
-  it('finds each kind of secret and never shows more than its first four characters', () => {
-    const secrets = {
-      aws: 'AKIAIOSFODNN7EXAMPLE',
-      slack: 'xoxb-123456789012-abcdefghij',
-      github: `ghp_${'a1B2'.repeat(9)}`,
-      password: 'hunter22',
-      token: 'tok_9f8e7d6c5b4a3f2e1d',
-    }
+  it('finds each kind of secret and never shows more than its first four characters', async () => {
+    const secrets = { ...fake, password: 'hunter22', token: 'tok_9f8e7d6c5b4a3f2e1d' }
     const text = [
-      `const id = '${secrets.aws}'`,
+      `const id = '${secrets.awsId}'`,
       `slack: ${secrets.slack}`,
       `GITHUB=${secrets.github}`,
       `db: { password: "${secrets.password}" }`,
       `const apiToken = '${secrets.token}'`,
       pemLine('BEGIN', 'OPENSSH '),
     ].join('\n')
-    const findings = findSecrets('a.ts', text)
+    const findings = await findSecrets('a.ts', text)
     expect(findings.map((f) => [f.line, f.rule])).toEqual([
-      [1, 'aws-access-key-id'],
-      [2, 'slack-token'],
-      [3, 'github-token'],
-      [4, 'password-assignment'],
-      [5, 'generic-secret-assignment'],
-      [6, 'private-key'],
+      [1, 'aws/AWSAccessKeyID'],
+      [2, 'slack/SLACK_TOKEN'],
+      [3, 'github/GITHUB_TOKEN'],
+      [4, 'firedrill/password-assignment'],
+      [5, 'firedrill/secret-assignment'],
+      [6, 'firedrill/private-key-block'],
     ])
     const report = JSON.stringify(findings)
     for (const secret of Object.values(secrets)) expect(report).not.toContain(secret.slice(4))
-    expect(maskSecret(secrets.aws)).toMatch(/^AKIA\*+ \(20 chars\)$/)
+    expect(maskSecret(secrets.awsId)).toMatch(/^AKIA\*+ \(20 chars\)$/)
   })
 
-  it('leaves names, placeholders and allow-listed fixtures alone', () => {
+  // What the delivery pipeline's checklist warns about, which the scan once missed.
+  it.each([
+    [
+      'an AWS secret access key alone on its line',
+      `${fake.awsId}\n${fake.awsSecret}\n`,
+      2,
+      'firedrill/aws-secret-access-key-alone',
+    ],
+    [
+      'DB_PASSWORD=… in an environment file',
+      'DB_HOST=db\nDB_PASSWORD=s3cr3t-Passw0rd\n',
+      2,
+      'firedrill/password-variable',
+    ],
+    [
+      'credentials inside a database URL',
+      'DATABASE_URL: postgresql://user:pass@host/db\n',
+      1,
+      'firedrill/url-credentials',
+    ],
+    [
+      'credentials inside a Redis URL',
+      'REDIS_URL=redis://:n0t-s0-s3cret@cache:6379/0\n',
+      1,
+      'firedrill/url-credentials',
+    ],
+  ])('finds %s', async (_what, text, line, rule) => {
+    const findings = await findSecrets('deploy/app.env', text)
+    expect(findings).toContainEqual(expect.objectContaining({ line, rule }))
+    expect(JSON.stringify(findings)).not.toMatch(/s3cr3t-Passw0rd|:pass@|n0t-s0-s3cret|EXAMPLEKE/)
+  })
+
+  it('leaves names, references, placeholders and allow-listed fixtures alone', async () => {
     const text = [
       "const TOKEN = 'test-token-for-flag-flips'",
       "const password = process.env.PASSWORD ?? ''",
-      "const key = 'AKIAIOSFODNN7EXAMPLE' // firedrill:allow-secret",
+      "const PASSWORD_ENV = 'FIREDRILL_DB_PASSWORD'",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell reference, as an env file writes it
+      'DB_PASSWORD=${DB_PASSWORD}',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a template literal, as the code under scan writes it
+      'const url = `redis://${host}:${port}`',
+      "const sha = 'e83c5163316f89bfbde7d9ab23ca2e25604af290'",
+      `const key = '${fake.awsId}' // firedrill:allow-secret`,
     ].join('\n')
-    expect(findSecrets('a.ts', text)).toEqual([])
+    expect(await findSecrets('a.ts', text)).toEqual([])
+  })
+
+  it('cannot be switched off for a file by a secretlint-disable comment in the change', async () => {
+    const text = `// secretlint-disable\nDATABASE_URL=postgresql://app:Sup3r-s3cret@db/app // secretlint-disable-line\n`
+    expect((await findSecrets('a.ts', text)).map((f) => f.line)).toEqual([2])
+  })
+
+  it('is red on a commit holding a database URL with its password, read from the commit itself', async () => {
+    repo = await createFixtureRepo(
+      { 'config/app.yaml': 'port: 3000\n' },
+      'version: 1\nsteps:\n  - name: secret-scan\n    uses: secret-scan\n',
+    )
+    await repo.commit(
+      { 'config/app.yaml': 'DATABASE_URL: postgresql://user:pass@host/db\n' },
+      'config',
+      'leak',
+    )
+    await repo.commit({}, 'trunk', 'main')
+    const { result } = await runGate({ repo: repo.dir, ref: 'leak', env: env() })
+    expect(result.steps[0]).toMatchObject({ status: 'failed' })
+    expect(result.steps[0]?.outputTail).toContain('config/app.yaml:1  firedrill/url-credentials  post')
+    expect(result.steps[0]?.outputTail).not.toContain('user:pass')
   })
 })

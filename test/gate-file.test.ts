@@ -31,6 +31,16 @@ describe('gate file', () => {
     expect(Object.isFrozen(gate.steps[0])).toBe(true)
   })
 
+  it('takes sandbox: required or auto (the default), and refuses anything else naming the field', () => {
+    expect(parseGateFile('version: 1\nsteps:\n  - name: a\n    run: x\n', 'f').sandbox).toBe('auto')
+    expect(
+      parseGateFile('version: 1\nsandbox: required\nsteps:\n  - name: a\n    run: x\n', 'f').sandbox,
+    ).toBe('required')
+    expect(problemsOf('version: 1\nsandbox: maybe\nsteps:\n  - name: a\n    run: x\n').paths).toEqual([
+      'sandbox',
+    ])
+  })
+
   it('refuses an unknown key, naming its field path', () => {
     const { code, paths } = problemsOf('version: 1\nsteps:\n  - name: a\n    run: x\n    colour: red\n')
     expect(code).toBe(GateErrorCode.GATE_FILE_INVALID)

@@ -1,19 +1,27 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { GateErrorCode } from '../gate/gate-errors.ts'
+import { SIGNING_KEY_ENV } from '../gate/ledger/gate-signer.ts'
+import { mergeWhenGreen } from '../gate/merge/merge-when-green.ts'
 import { gateJunitXml } from '../gate/report/gate-junit.ts'
 import { runGate } from '../gate/runner/run-gate.ts'
 import { git } from '../gate/sandbox/git.ts'
-import { createFixtureRepo, type FixtureRepo } from '../gate/testing/fixture-repo.ts'
+import { createFixtureRepo, type FixtureRepo, gateTestEnv } from '../gate/testing/fixture-repo.ts'
 import { testRedisUrl } from './support/redis-sandbox.ts'
 import { runCliInProcess } from './support/run-cli.ts'
 
 const fail = 'node -e "process.exit(1)"'
 let repo: FixtureRepo | undefined
+// The command line signs with this process's environment: the test signer, never the developer's key file.
+beforeEach(() => {
+  vi.stubEnv(SIGNING_KEY_ENV, gateTestEnv()[SIGNING_KEY_ENV] ?? '')
+})
 afterEach(async () => {
+  vi.unstubAllEnvs()
   await repo?.remove()
   repo = undefined
 })
 
-const env = () => ({ ...process.env, REDIS_URL: testRedisUrl(), FIREDRILL_GATE_KEY: undefined })
+const env = () => gateTestEnv({ REDIS_URL: testRedisUrl() })
 
 describe('gate runner', () => {
   it('is green when every blocking step passes, and reports each step', async () => {
@@ -78,21 +86,20 @@ describe('gate runner', () => {
   })
 
   it('runs independent steps in parallel', async () => {
-    // Each step waits for the other's marker: only two steps running at once can both finish.
     repo = await createFixtureRepo(
       {},
-      [
-        'version: 1',
-        'steps:',
-        '  - name: left',
-        '    run: "touch left; for i in $(seq 100); do [ -f right ] && exit 0; sleep 0.05; done; exit 1"',
-        '  - name: right',
-        '    run: "touch right; for i in $(seq 100); do [ -f left ] && exit 0; sleep 0.05; done; exit 1"',
-        '',
-      ].join('\n'),
+      'version: 1\nsteps:\n  - name: left\n    run: "sleep 0.2"\n  - name: right\n    run: "sleep 0.2"\n',
     )
-    const { result } = await runGate({ repo: repo.dir, env: env() })
+    const events: string[] = []
+    const { result } = await runGate({
+      repo: repo.dir,
+      env: env(),
+      onEvent: (e) =>
+        events.push(e.type === 'step-started' ? `start ${e.step.name}` : `end ${e.result.name}`),
+    })
     expect(result.steps.map((s) => s.status)).toEqual(['passed', 'passed'])
+    // Both started before either finished.
+    expect(events.slice(0, 2)).toEqual(['start left', 'start right'])
   })
 })
 
@@ -120,6 +127,69 @@ describe('the gate sees only the commit', () => {
     const { result } = await runGate({ repo: repo.dir, ref: 'broken', env: env() })
     expect(result.commit).toBe(bad)
     expect(result.green).toBe(false)
+  })
+})
+
+describe("trunk's gate file judges every change", () => {
+  const gate = 'version: 1\nsteps:\n  - name: check\n    run: "grep -q good state.txt"\n'
+
+  it('runs the blocking steps a change deleted from its own gate file, and refuses to merge it', async () => {
+    repo = await createFixtureRepo({ 'state.txt': 'good\n' }, gate)
+    const weak = 'version: 1\nsteps:\n  - name: check\n    run: "true"\n'
+    await repo.commit({ 'state.txt': 'bad\n', 'firedrill-gate.yaml': weak }, 'ci: a friendlier gate', 'weak')
+    await repo.commit({}, 'trunk', 'main')
+    const { result } = await runGate({ repo: repo.dir, ref: 'weak', env: env() })
+    expect(result.policy).toMatchObject({ trunk: 'main', file: 'firedrill-gate.yaml' })
+    expect(result.steps.map((s) => [s.name, s.status])).toEqual([
+      ['check', 'failed'],
+      ['gate-file-change', 'passed'],
+    ])
+    expect(result.steps[1]?.outputTail).toContain('changes step check')
+    expect(result.green).toBe(false)
+    await expect(mergeWhenGreen({ repo: repo.dir, branch: 'weak' })).rejects.toMatchObject({
+      code: GateErrorCode.MERGE_REFUSED,
+      refusal: 'red',
+    })
+  })
+
+  it('is not fooled by a change whose gate file names its own branch as trunk', async () => {
+    repo = await createFixtureRepo({ 'state.txt': 'good\n' }, gate)
+    const self = 'version: 1\ntrunk: mine\nsteps:\n  - name: ok\n    run: "true"\n'
+    await repo.commit({ 'state.txt': 'bad\n', 'firedrill-gate.yaml': self }, 'ci: I am trunk now', 'mine')
+    await repo.commit({}, 'trunk', 'main')
+    const { result } = await runGate({ repo: repo.dir, ref: 'mine', env: env() })
+    expect(result.policy.trunk).toBe('main')
+    expect(result.green).toBe(false)
+    expect(result.steps[1]?.outputTail).toContain('removes step check (run)')
+    await expect(mergeWhenGreen({ repo: repo.dir, branch: 'mine' })).rejects.toMatchObject({ refusal: 'red' })
+    expect(await git(repo.dir, ['rev-parse', 'main'])).not.toBe(await git(repo.dir, ['rev-parse', 'mine']))
+  })
+
+  it('is red on a change that deletes the gate file or leaves it invalid', async () => {
+    repo = await createFixtureRepo({ 'state.txt': 'good\n' }, gate)
+    await repo.commit({ 'firedrill-gate.yaml': null }, 'ci: no gate', 'gone')
+    await repo.commit({ 'firedrill-gate.yaml': 'version: 1\nsteps: []\n' }, 'ci: empty gate', 'empty', 'main')
+    await repo.commit({}, 'trunk', 'main')
+    const gone = await runGate({ repo: repo.dir, ref: 'gone', env: env() })
+    expect(gone.result.steps.map((s) => [s.name, s.status])).toEqual([
+      ['check', 'passed'],
+      ['gate-file-change', 'failed'],
+    ])
+    const empty = await runGate({ repo: repo.dir, ref: 'empty', env: env() })
+    expect(empty.result.steps[1]).toMatchObject({ name: 'gate-file-change', status: 'failed' })
+    expect(empty.result.green).toBe(false)
+  })
+
+  it('exits 2 when there is no trunk to judge by, naming --trunk', async () => {
+    repo = await createFixtureRepo({}, 'version: 1\nsteps:\n  - name: ok\n    run: "true"\n')
+    await git(repo.dir, ['branch', '-m', 'main', 'develop'])
+    await expect(runGate({ repo: repo.dir, env: env() })).rejects.toMatchObject({
+      code: GateErrorCode.TRUNK_UNKNOWN,
+    })
+    const { code, stderr } = await runCliInProcess(['gate', '--repo', repo.dir])
+    expect(code).toBe(2)
+    expect(stderr).toContain('--trunk')
+    expect((await runCliInProcess(['gate', '--repo', repo.dir, '--trunk', 'develop'])).code).toBe(0)
   })
 })
 

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { mergeWhenGreen } from '../gate/merge/merge-when-green.ts'
 import { runGate } from '../gate/runner/run-gate.ts'
 import { commitPatch, createSandboxRepo, PROJECT_ROOT } from '../gate/sandbox/sandbox-repo.ts'
+import { gateTestEnv } from '../gate/testing/fixture-repo.ts'
 import { mintReleaseFlag } from '../simulator/drill/mint-release-flag.ts'
 import { testRedisUrl } from './support/redis-sandbox.ts'
 
@@ -18,7 +19,8 @@ afterAll(async () => {
 describe("the shop's gate", () => {
   it("lets the bad-pricing change through, since nothing tests the flagged path's unknown coupons yet", async () => {
     parent = await mkdtemp(join(tmpdir(), 'firedrill-gate-shop-'))
-    const repo = await createSandboxRepo(join(parent, 'shop'))
+    const env = gateTestEnv({ REDIS_URL: testRedisUrl() })
+    const repo = await createSandboxRepo(join(parent, 'shop'), PROJECT_ROOT, env)
     await mintReleaseFlag(repo, 'checkout.new-pricing', Date.now())
     const head = await commitPatch(
       repo,
@@ -26,9 +28,9 @@ describe("the shop's gate", () => {
       'bad-pricing',
       'feat(pricing): validate coupons up front',
     )
-    const env: NodeJS.ProcessEnv = { ...process.env, REDIS_URL: testRedisUrl() }
-    delete env.FIREDRILL_GATE_KEY
     const { result } = await runGate({ repo: repo.dir, ref: 'bad-pricing', env })
+    // In the sandbox: the contract tests ran on a Redis of their own there, not on the one REDIS_URL names.
+    expect(result.sandbox.kind).toBe('bubblewrap')
     const failed = result.steps.filter((s) => s.status !== 'passed')
     expect(failed, failed.map((s) => `${s.name}: ${s.reason}\n${s.outputTail}`).join('\n')).toEqual([])
     expect(result.steps.map((s) => s.name)).toEqual([

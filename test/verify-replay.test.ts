@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { readRecord } from '../gate/ledger/gate-ledger.ts'
+import { loadTrustedKeys } from '../gate/ledger/trusted-keys.ts'
 import { git } from '../gate/sandbox/git.ts'
 import { createFixtureRepo, type FixtureRepo, gateTestEnv } from '../gate/testing/fixture-repo.ts'
 import { REPLAY_REF_PREFIX, replayBadChange } from '../gate/verify/replay-bad-change.ts'
@@ -78,7 +79,7 @@ describe('replay of the bad change', () => {
     expect(await git(repo!.dir, ['rev-parse', 'HEAD'])).toBe(before)
     expect(await git(repo!.dir, ['status', '--porcelain'])).toBe('')
     expect((await git(repo!.dir, ['worktree', 'list'])).split('\n')).toHaveLength(1)
-    expect((await readRecord(repo!.dir, r, env())).present).toBe(false)
+    expect((await readRecord(repo!.dir, r, await loadTrustedKeys(repo!.dir, 'main'))).present).toBe(false)
   })
 
   it('records the replay and keeps its commit under a ref only when asked', async () => {
@@ -93,7 +94,10 @@ describe('replay of the bad change', () => {
     expect(await git(repo!.dir, ['rev-parse', `${REPLAY_REF_PREFIX}${outcome.replayCommit}`])).toBe(
       outcome.replayCommit,
     )
-    expect((await readRecord(repo!.dir, outcome.replayCommit, env())).record?.green).toBe(false)
+    expect(
+      (await readRecord(repo!.dir, outcome.replayCommit, await loadTrustedKeys(repo!.dir, 'main'))).record
+        ?.green,
+    ).toBe(false)
   })
 
   it('holds the loop in verify: exit 0, and the table names the step that stopped the replay', async () => {

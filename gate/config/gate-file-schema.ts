@@ -82,6 +82,15 @@ export const GateFileSchema = Type.Object(
     version: Type.Literal(1),
     /** @defaultValue 'main' */
     trunk: Type.String({ minLength: 1, default: 'main' }),
+    /**
+     * `required`: the gate refuses to run steps outside the bubblewrap sandbox (exit 2) rather than expose the
+     * signing key to them; `auto`: sandboxed where the machine allows it, else a scrubbed environment only.
+     * Only trunk's value counts. @defaultValue 'auto'
+     */
+    sandbox: Type.Union([Type.Literal('auto'), Type.Literal('required')], {
+      default: 'auto',
+      expected: 'auto or required',
+    }),
     steps: Type.Array(GateStepSchema, { minItems: 1, maxItems: 50 }),
   },
   { additionalProperties: false },

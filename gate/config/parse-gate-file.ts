@@ -10,8 +10,11 @@ import {
 } from './gate-file-schema.ts'
 import { gateSchemaProblems } from './gate-schema-problems.ts'
 
-/** What a step does: a shell command (`run`) or one of the built-in steps. */
-export type GateStepKind = 'run' | BuiltInStep
+/**
+ * What a step does: a shell command (`run`), one of the built-in steps, or `gate-file`, the check the gate adds
+ * itself when a change edits the gate file (never named in a gate file).
+ */
+export type GateStepKind = 'run' | BuiltInStep | 'gate-file'
 
 /** One validated step, with its defaults applied. */
 export interface GateStep {
@@ -36,6 +39,8 @@ export interface GateStep {
 
 export interface GateFile {
   readonly trunk: string
+  /** `required`: never run steps outside the sandbox. */
+  readonly sandbox: 'auto' | 'required'
   readonly steps: readonly GateStep[]
 }
 
@@ -99,6 +104,7 @@ export function parseGateFile(text: string, file: string): GateFile {
   if (crossProblems.length > 0) throw new GateFileInvalidError(file, crossProblems)
   return Object.freeze({
     trunk: input.trunk,
+    sandbox: input.sandbox,
     steps: Object.freeze(input.steps.map(toStep)),
   })
 }

@@ -1,10 +1,15 @@
-import { createHmac, timingSafeEqual } from 'node:crypto'
 import type { GateStepKind } from '../config/parse-gate-file.ts'
 import type { GateResult, StepStatus } from '../runner/gate-result.ts'
+import { type DsseEnvelope, IN_TOTO_PAYLOAD_TYPE, signEnvelope } from './dsse-envelope.ts'
+import type { GateSigner } from './gate-signer.ts'
+import { type GateStatement, gateStatement, statementSubject } from './gate-statement.ts'
 
-/** One gate run as the ledger keeps it, signed. */
+/**
+ * One gate run as the ledger keeps it, read out of its signed statement: the commit and tree it judged, the
+ * result, the gate file that judged it (trunk's) and who signed it.
+ */
 export interface GateRecord {
-  version: 1
+  version: 2
   commit: string
   tree: string
   ref: string
@@ -12,34 +17,23 @@ export interface GateRecord {
   steps: { name: string; kind: GateStepKind; blocking: boolean; status: StepStatus; durationMs: number }[]
   startedAt: string
   durationMs: number
-  /** sha256 of the gate file the run used. */
+  /** sha256 of the gate file that judged the commit: trunk's, as `trunkCommit` holds it. */
   gateFile: string
-  /** hex HMAC-SHA256 of the canonical JSON of every other field. */
-  signature: string
+  trunk: string
+  trunkCommit: string
+  /** `bubblewrap`, or `off` with the reason in `sandboxDetail`. */
+  sandbox: 'bubblewrap' | 'off'
+  sandboxDetail: string
+  /** The keyid of the key that signed it. */
+  signer: string
 }
 
-/** JSON with object keys sorted at every depth, so a record signs the same whatever order it was built in. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`
-  }
-  return JSON.stringify(value) ?? 'null'
-}
-
-export function signRecordBody(body: Omit<GateRecord, 'signature'>, key: Buffer): string {
-  return createHmac('sha256', key).update(canonicalJson(body)).digest('hex')
-}
-
-/** The record of a gate run, signed with `key`. */
-export function recordOf(result: GateResult, key: Buffer): GateRecord {
-  const body: Omit<GateRecord, 'signature'> = {
-    version: 1,
-    commit: result.commit,
-    tree: result.tree,
+/** The signed statement of a gate run, as a DSSE envelope, and the record it reads as. */
+export function recordOf(
+  result: GateResult,
+  signer: GateSigner,
+): { envelope: DsseEnvelope; record: GateRecord } {
+  const statement = gateStatement(result.commit, result.tree, {
     ref: result.ref,
     green: result.green,
     steps: result.steps.map((s) => ({
@@ -51,15 +45,36 @@ export function recordOf(result: GateResult, key: Buffer): GateRecord {
     })),
     startedAt: result.startedAt,
     durationMs: result.durationMs,
-    gateFile: result.gateFile,
-  }
-  return { ...body, signature: signRecordBody(body, key) }
+    policy: {
+      file: result.policy.file,
+      sha256: result.policy.sha256,
+      trunk: result.policy.trunk,
+      trunkCommit: result.policy.trunkCommit,
+    },
+    sandbox: { kind: result.sandbox.kind, detail: result.sandbox.detail },
+  })
+  const envelope = signEnvelope(Buffer.from(JSON.stringify(statement)), IN_TOTO_PAYLOAD_TYPE, signer)
+  return { envelope, record: recordFromStatement(statement, signer.keyid) }
 }
 
-/** Whether `record`'s signature is the one `key` gives its other fields (constant-time comparison). */
-export function signatureHolds(record: GateRecord, key: Buffer): boolean {
-  const { signature, ...body } = record
-  if (typeof signature !== 'string' || !/^[0-9a-f]{64}$/.test(signature)) return false
-  const expected = Buffer.from(signRecordBody(body, key), 'hex')
-  return timingSafeEqual(expected, Buffer.from(signature, 'hex'))
+/** The record a verified statement reads as. */
+export function recordFromStatement(statement: GateStatement, signer: string): GateRecord {
+  const { commit = '', tree = '' } = statementSubject(statement)
+  const p = statement.predicate
+  return {
+    version: 2,
+    commit,
+    tree,
+    ref: p.ref,
+    green: p.green,
+    steps: p.steps as GateRecord['steps'],
+    startedAt: p.startedAt,
+    durationMs: p.durationMs,
+    gateFile: p.policy.sha256,
+    trunk: p.policy.trunk,
+    trunkCommit: p.policy.trunkCommit,
+    sandbox: p.sandbox.kind,
+    sandboxDetail: p.sandbox.detail,
+    signer,
+  }
 }

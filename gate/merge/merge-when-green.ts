@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto'
 import { GATE_FILE_NAME } from '../config/gate-file-schema.ts'
-import { parseGateFile } from '../config/parse-gate-file.ts'
+import { resolveTrunk } from '../config/resolve-trunk.ts'
 import {
   GitFailedError,
   MergeConflictError,
@@ -8,6 +9,7 @@ import {
 } from '../gate-errors.ts'
 import { findGreenRecordForTree } from '../ledger/find-green-record.ts'
 import type { GateRecord } from '../ledger/gate-record.ts'
+import { loadTrustedKeys } from '../ledger/trusted-keys.ts'
 import { resolveCommit } from '../runner/resolve-commit.ts'
 import { git } from '../sandbox/git.ts'
 
@@ -15,9 +17,9 @@ export interface MergeWhenGreenOptions {
   /** A directory inside the repository. */
   repo: string
   branch: string
-  /** @defaultValue the gate file's `trunk` at the branch head, else 'main' */
+  /** @defaultValue the trunk the gate file on `main` names (never the branch's own gate file) */
   trunk?: string
-  /** Where FIREDRILL_GATE_KEY is read. @defaultValue process.env */
+  /** Not read: checking a record needs no secret, only the public keys trunk commits. */
   env?: NodeJS.ProcessEnv
 }
 
@@ -32,28 +34,31 @@ export interface MergeOutcome {
   recordCommit: string
 }
 
-async function trunkOf(top: string, commit: string): Promise<string> {
-  try {
-    const text = await git(top, ['show', `${commit}:${GATE_FILE_NAME}`])
-    return parseGateFile(text, GATE_FILE_NAME).trunk
-  } catch {
-    return 'main'
-  }
-}
-
 /**
- * Merges `branch` into trunk with a merge commit, only when the branch head's tree has a valid, green gate
- * record. Otherwise refuses with `MergeRefusedError` (exit 1) naming the branch, the commit and why: no record,
- * red (which steps), or a record that fails its signature. Checks trunk out in the repository's work tree,
- * so it refuses a work tree with uncommitted changes, and aborts a conflicting merge.
+ * Merges `branch` into trunk with a merge commit, only when the branch head's tree has a green gate record
+ * signed by a key trunk trusts (trunk's firedrill-gate.pub) and judged by trunk's gate file as it stands now.
+ * Otherwise refuses with `MergeRefusedError` (exit 1) naming the branch, the commit and why: no record, red
+ * (which steps), a record that fails its signature, one signed by a key trunk does not trust, or one judged by
+ * another gate file. Checks trunk out in the repository's work tree, so it refuses a work tree with
+ * uncommitted changes, and aborts a conflicting merge.
  */
 export async function mergeWhenGreen(options: MergeWhenGreenOptions): Promise<MergeOutcome> {
   const { top, commit } = await resolveCommit(options.repo, options.branch)
-  const verdict = await findGreenRecordForTree(top, commit, options.env ?? process.env)
+  const trunk = await resolveTrunk(top, options.trunk)
+  const { commit: trunkCommit } = await resolveCommit(top, trunk)
+  const trust = await loadTrustedKeys(top, trunk)
+  const verdict = await findGreenRecordForTree(top, commit, trust)
   if (verdict.kind !== 'green')
     throw new MergeRefusedError(options.branch, commit, verdict.kind, `${verdict.why}.`)
-  const trunk = options.trunk ?? (await trunkOf(top, commit))
-  await resolveCommit(top, trunk)
+  const trunkGate = await git(top, ['show', `${trunkCommit}:${GATE_FILE_NAME}`]).catch(() => '')
+  const trunkSha = createHash('sha256').update(trunkGate).digest('hex')
+  if (verdict.record.gateFile !== trunkSha)
+    throw new MergeRefusedError(
+      options.branch,
+      commit,
+      'stale-gate-file',
+      `its green record was judged by another gate file (sha256 ${verdict.record.gateFile.slice(0, 12)}, from ${verdict.record.trunk} ${verdict.record.trunkCommit.slice(0, 12)}) than ${trunk}'s ${GATE_FILE_NAME} now (sha256 ${trunkSha.slice(0, 12)}); run firedrill gate on it again.`,
+    )
 
   const dirty = (await git(top, ['status', '--porcelain', '--untracked-files=no']))
     .split('\n')
@@ -69,7 +74,7 @@ export async function mergeWhenGreen(options: MergeWhenGreenOptions): Promise<Me
       '--no-ff',
       '--no-edit',
       '-m',
-      `Merge branch '${options.branch}'\n\nGate: green on ${verdict.recordCommit.slice(0, 12)} (tree ${verdict.record.tree.slice(0, 12)}), recorded ${verdict.record.startedAt}`,
+      `Merge branch '${options.branch}'\n\nGate: green on ${verdict.recordCommit.slice(0, 12)} (tree ${verdict.record.tree.slice(0, 12)}), recorded ${verdict.record.startedAt}, signed by ${verdict.record.signer.slice(0, 16)}`,
       commit,
     ])
   } catch (err) {

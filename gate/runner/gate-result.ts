@@ -1,4 +1,5 @@
 import type { GateStepKind } from '../config/parse-gate-file.ts'
+import type { SandboxState } from '../step-sandbox/sandbox-state.ts'
 
 /**
  * `passed`/`failed`: the step ran and said so; `timed-out`: stopped at its timeout; `skipped`: a step it
@@ -23,14 +24,26 @@ export interface GateResult {
   ref: string
   commit: string
   tree: string
-  /** sha256 of the gate file as committed. */
+  /** sha256 of the gate file that judged the commit: trunk's (`policy`). */
   gateFile: string
+  /** Where the steps came from: trunk's gate file, never the change's own. */
+  policy: GatePolicy
+  /** Whether the steps that run the commit's code ran in the sandbox, said plainly. */
+  sandbox: SandboxState
   steps: StepResult[]
   /** Every blocking step passed. */
   green: boolean
   durationMs: number
   /** ISO time the run started. */
   startedAt: string
+}
+
+/** The gate file that judged a commit: `file` as trunk (`trunkCommit`) holds it. */
+export interface GatePolicy {
+  file: string
+  sha256: string
+  trunk: string
+  trunkCommit: string
 }
 
 /** A step counts against the gate when it is blocking and did not pass (skipped included: it was not proven). */

@@ -1,25 +1,31 @@
 import { createHash } from 'node:crypto'
-import { delimiter, join } from 'node:path'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { provisionRedis, type RedisHandle } from '../../services/platform/redis/redis-provisioner.ts'
 import { GATE_FILE_NAME } from '../config/gate-file-schema.ts'
 import { type GateFile, type GateStep, parseGateFile } from '../config/parse-gate-file.ts'
+import { resolveTrunk } from '../config/resolve-trunk.ts'
 import { GateFileMissingError } from '../gate-errors.ts'
-import { GATE_KEY_ENV, gateKey } from '../ledger/gate-key.ts'
 import { writeRecord } from '../ledger/gate-ledger.ts'
 import { type GateRecord, recordOf } from '../ledger/gate-record.ts'
+import { loadGateSigner } from '../ledger/gate-signer.ts'
 import { git } from '../sandbox/git.ts'
+import { chooseSandbox } from '../step-sandbox/choose-sandbox.ts'
+import type { SandboxMode } from '../step-sandbox/sandbox-state.ts'
+import { StepLauncher } from '../step-sandbox/step-launcher.ts'
 import { cfrGovernorStep } from '../steps/cfr-governor-step.ts'
 import { runCommandStep, typecheckStep, vitestStep } from '../steps/command-steps.ts'
 import { flagDebtStep } from '../steps/flag-debt-step.ts'
 import { flagInventoryStep } from '../steps/flag-inventory-step.ts'
+import { GATE_FILE_CHANGE_STEP, gateFileChangeStep } from '../steps/gate-file-change-step.ts'
 import { secretScanStep } from '../steps/secret-scan-step.ts'
 import type { StepContext, StepOutcome } from '../steps/step-context.ts'
 import { type GateResult, isRedStep, type StepResult } from './gate-result.ts'
 import { createGateWorktree } from './gate-worktree.ts'
 import { resolveCommit } from './resolve-commit.ts'
 import { scheduleSteps } from './schedule-steps.ts'
-import { vitestGateConfig } from './vitest-gate-config.ts'
 
 export type GateEvent =
   | { type: 'step-started'; step: GateStep }
@@ -30,14 +36,27 @@ export interface RunGateOptions {
   repo: string
   /** @defaultValue 'HEAD' */
   ref?: string
-  /** Where FIREDRILL_GATE_KEY and REDIS_URL are read. @defaultValue process.env */
+  /**
+   * The branch whose gate file (the steps) and firedrill-gate.pub (the keys) judge the commit.
+   * @defaultValue the trunk the gate file on `main` names (see resolveTrunk)
+   */
+  trunk?: string
+  /**
+   * Where the signing key (FIREDRILL_GATE_SIGNING_KEY, or the key file under XDG_CONFIG_HOME or HOME) and
+   * REDIS_URL are read. Steps never see it: they get an environment built from nothing.
+   * @defaultValue process.env
+   */
   env?: NodeJS.ProcessEnv
   /** @defaultValue () => new Date() */
   now?: () => Date
   /** Steps running at once. @defaultValue 2 */
   concurrency?: number
-  /** Write the run into the ledger. @defaultValue true */
+  /** Write the run into the ledger (and so load the signing key). @defaultValue true */
   record?: boolean
+  /** Run the commit's code in the bubblewrap sandbox: where possible, always, or never. @defaultValue 'auto' */
+  sandbox?: SandboxMode
+  /** The bubblewrap executable. @defaultValue 'bwrap', found on the PATH */
+  bubblewrap?: string
   onEvent?: (event: GateEvent) => void
 }
 
@@ -46,8 +65,6 @@ export interface GateRun {
   /** The ledger record written (undefined when `record` is false). */
   record: GateRecord | undefined
 }
-
-const TEST_STEPS = new Set(['unit-tests', 'contract-tests'])
 
 /** Reads and validates the gate file as `commit` holds it; returns it with its sha256. */
 export async function readGateFileAt(
@@ -66,7 +83,13 @@ export async function readGateFileAt(
   }
 }
 
-function runBuiltIn(ctx: StepContext, now: Date): Promise<StepOutcome> {
+/** The sha256 of the gate file as `commit` holds it, or undefined when it holds none. */
+async function gateFileSha(top: string, commit: string): Promise<string | undefined> {
+  const text = await git(top, ['show', `${commit}:${GATE_FILE_NAME}`]).catch(() => undefined)
+  return text === undefined ? undefined : createHash('sha256').update(text).digest('hex')
+}
+
+function runBuiltIn(ctx: StepContext, now: Date, trunkGate: GateFile): Promise<StepOutcome> {
   switch (ctx.step.kind) {
     case 'run':
       return runCommandStep(ctx)
@@ -83,6 +106,8 @@ function runBuiltIn(ctx: StepContext, now: Date): Promise<StepOutcome> {
       return withTimeout(ctx, flagDebtStep(ctx))
     case 'cfr-governor':
       return withTimeout(ctx, cfrGovernorStep(ctx, now))
+    case 'gate-file':
+      return withTimeout(ctx, gateFileChangeStep(ctx, trunkGate))
   }
 }
 
@@ -108,10 +133,13 @@ async function withTimeout(ctx: StepContext, work: Promise<StepOutcome>): Promis
 }
 
 /**
- * Runs the gate on exactly one commit: resolves `ref`, reads the gate file from that commit, checks the commit
- * out into a clean worktree, runs the steps (independent ones in parallel), signs the result and stores it in
- * the ledger as a note on the commit. Red is a result, not an error; errors are for what stops the gate from
- * running at all (bad gate file, unknown ref, no Redis for test steps).
+ * Runs the gate on exactly one commit: resolves `ref` and trunk, takes the steps from trunk's gate file (a change
+ * never judges itself: one that edits the gate file also gets the `gate-file-change` check), checks the commit out
+ * into a clean worktree, runs the steps (independent ones in parallel; those that run the commit's code each on
+ * their own copy, in the sandbox where the machine allows it, always with an environment built from nothing),
+ * signs the result with the gate's Ed25519 key as an in-toto statement in a DSSE envelope and stores it in the
+ * ledger as a note on the commit. Red is a result, not an error; errors are for what stops the gate from
+ * running at all (bad gate file, unknown ref or trunk, no usable key, a required sandbox missing).
  */
 export async function runGate(options: RunGateOptions): Promise<GateRun> {
   const ref = options.ref ?? 'HEAD'
@@ -121,32 +149,51 @@ export async function runGate(options: RunGateOptions): Promise<GateRun> {
   const startedAt = runAt.toISOString()
   const started = performance.now()
   const { top, commit, tree } = await resolveCommit(options.repo, ref)
-  const { gateFile, sha256 } = await readGateFileAt(top, commit)
-  const { key } = await gateKey(top, env)
+  const trunk = await resolveTrunk(top, options.trunk)
+  const trunkCommit = await git(top, ['rev-parse', `${trunk}^{commit}`])
+  const { gateFile, sha256 } = await readGateFileAt(top, trunkCommit)
+  const steps: GateStep[] = [...gateFile.steps]
+  if ((await gateFileSha(top, commit)) !== sha256) {
+    // Named so it cannot collide with one of trunk's own steps.
+    let name = GATE_FILE_CHANGE_STEP.name
+    for (let n = 2; steps.some((s) => s.name === name); n++) name = `${GATE_FILE_CHANGE_STEP.name}-${n}`
+    steps.push({ ...GATE_FILE_CHANGE_STEP, name })
+  }
+  const sandbox = await chooseSandbox(
+    options.sandbox ?? 'auto',
+    gateFile.sandbox,
+    options.bubblewrap,
+    env.PATH,
+  )
+  // Loaded before any step runs, and kept in this process only.
+  const signer = (options.record ?? true) ? await loadGateSigner(env, top) : undefined
 
-  const needsTests = gateFile.steps.some((s) => TEST_STEPS.has(s.kind))
-  let redis: RedisHandle | undefined
+  let redis: Promise<RedisHandle> | undefined
   const worktree = await createGateWorktree(top, commit)
+  const scratch = await mkdtemp(join(tmpdir(), 'firedrill-gate-steps-'))
   try {
-    if (needsTests) redis = await provisionRedis({ env })
-    const vitestConfig = needsTests ? await vitestGateConfig(worktree.dir) : undefined
-    const stepEnv: NodeJS.ProcessEnv = {
-      ...env,
-      CI: '1',
-      NO_COLOR: '1',
-      FORCE_COLOR: '0',
-      PATH: `${join(worktree.dir, 'node_modules', '.bin')}${delimiter}${env.PATH ?? ''}`,
-      ...(redis === undefined ? {} : { REDIS_URL: redis.url }),
-    }
-    // The commit under test runs code of its own: it never sees the key that signs its record.
-    delete stepEnv[GATE_KEY_ENV]
+    const launcher = new StepLauncher({
+      checkout: worktree.dir,
+      scratch,
+      sandbox: sandbox.state,
+      ...(sandbox.bwrap === undefined ? {} : { bwrap: sandbox.bwrap }),
+      env,
+      hostRedis: async () => {
+        redis ??= provisionRedis({ env })
+        return (await redis).url
+      },
+    })
 
     const runStep = async (step: GateStep): Promise<StepResult> => {
       options.onEvent?.({ type: 'step-started', step })
       const t0 = performance.now()
       let outcome: StepOutcome
       try {
-        outcome = await runBuiltIn({ step, worktree: worktree.dir, env: stepEnv, vitestConfig }, runAt)
+        outcome = await runBuiltIn(
+          { step, worktree: worktree.dir, repo: top, commit, launcher },
+          runAt,
+          gateFile,
+        )
       } catch (err) {
         outcome = { status: 'error', outputTail: '', reason: (err as Error).message }
       }
@@ -175,25 +222,29 @@ export async function runGate(options: RunGateOptions): Promise<GateRun> {
       options.onEvent?.({ type: 'step-finished', result })
       return result
     }
-    const steps = await scheduleSteps(gateFile.steps, options.concurrency ?? 2, runStep, skipStep)
+    const results = await scheduleSteps(steps, options.concurrency ?? 2, runStep, skipStep)
     const result: GateResult = {
       ref,
       commit,
       tree,
       gateFile: sha256,
-      steps,
-      green: !steps.some(isRedStep),
+      policy: { file: GATE_FILE_NAME, sha256, trunk, trunkCommit },
+      sandbox: sandbox.state,
+      steps: results,
+      green: !results.some(isRedStep),
       durationMs: Math.round(performance.now() - started),
       startedAt,
     }
     let record: GateRecord | undefined
-    if (options.record ?? true) {
-      record = recordOf(result, key)
-      await writeRecord(top, record)
+    if (signer !== undefined) {
+      const signed = recordOf(result, signer)
+      await writeRecord(top, commit, signed.envelope)
+      record = signed.record
     }
     return { result, record }
   } finally {
     await worktree.remove()
-    await redis?.stop()
+    await rm(scratch, { recursive: true, force: true })
+    if (redis !== undefined) await (await redis.catch(() => undefined))?.stop()
   }
 }

@@ -1,6 +1,8 @@
 import { cp, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises'
 import { join, relative, resolve } from 'node:path'
 import { PatchDoesNotApplyError } from '../gate-errors.ts'
+import { loadGateSigner } from '../ledger/gate-signer.ts'
+import { TRUSTED_KEYS_FILE, trustedKeyEntry } from '../ledger/trusted-keys.ts'
 import { git } from './git.ts'
 
 export interface SandboxRepo {
@@ -15,9 +17,15 @@ export const PROJECT_ROOT = resolve(import.meta.dirname, '..', '..')
 
 /**
  * Makes a drill's own service repository: `services/` copied in as trunk's first commit, with the project's
- * dependencies linked (not reinstalled), so changes can travel as real commits on real branches.
+ * dependencies linked (not reinstalled), so changes can travel as real commits on real branches. The first
+ * commit also holds `firedrill-gate.pub` with the public key of the signer `env` gives (the one the drill's
+ * gate runs sign with), so trunk trusts exactly that key from the start.
  */
-export async function createSandboxRepo(dir: string, projectRoot = PROJECT_ROOT): Promise<SandboxRepo> {
+export async function createSandboxRepo(
+  dir: string,
+  projectRoot = PROJECT_ROOT,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<SandboxRepo> {
   await mkdir(dir, { recursive: true })
   await cp(join(projectRoot, 'services'), join(dir, 'services'), { recursive: true })
   await symlink(join(projectRoot, 'node_modules'), join(dir, 'node_modules'), 'dir')
@@ -26,6 +34,7 @@ export async function createSandboxRepo(dir: string, projectRoot = PROJECT_ROOT)
   await cp(join(projectRoot, 'gate', 'shop', 'firedrill-gate.yaml'), join(dir, 'firedrill-gate.yaml'))
   await copyTestSupport(projectRoot, dir)
   await writeFile(join(dir, '.gitignore'), 'node_modules\n')
+  await writeFile(join(dir, TRUSTED_KEYS_FILE), trustedKeyEntry(await loadGateSigner(env, dir)))
   await git(dir, ['init', '-q', '-b', 'main'])
   await git(dir, ['add', '-A'])
   await git(dir, ['commit', '-q', '-m', 'chore: import the shop'])

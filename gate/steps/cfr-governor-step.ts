@@ -1,8 +1,8 @@
-import { join } from 'node:path'
 import { DAY_MS } from '../../simulator/dora/dora-events.ts'
 import { type DoraMetrics, doraMetrics } from '../../simulator/dora/dora-metrics.ts'
 import { readEventsFile } from '../../simulator/dora/read-events-file.ts'
 import { humanizeMs } from '../../simulator/timings/humanize-ms.ts'
+import { checkoutFile } from './checkout-file.ts'
 import type { StepContext, StepOutcome } from './step-context.ts'
 
 /** A `cfr-governor` step's `with` options, defaults applied. */
@@ -110,7 +110,7 @@ export async function cfrGovernorStep(ctx: StepContext, now: Date = new Date()):
     }
   let events: Awaited<ReturnType<typeof readEventsFile>>
   try {
-    events = await readEventsFile(join(ctx.worktree, options.events))
+    events = await readEventsFile(await checkoutFile(ctx.worktree, options.events))
   } catch (err) {
     const field = (err as { field?: unknown }).field
     return {

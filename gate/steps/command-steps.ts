@@ -1,10 +1,11 @@
-import { access } from 'node:fs/promises'
+import { access, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { runProcess } from '../runner/run-process.ts'
+import { vitestGateConfig } from '../runner/vitest-gate-config.ts'
+import type { StepProcess } from '../step-sandbox/step-launcher.ts'
 import type { StepContext, StepOutcome } from './step-context.ts'
 
-async function tool(worktree: string, name: string): Promise<string | undefined> {
-  const bin = join(worktree, 'node_modules', '.bin', name)
+async function tool(dir: string, name: string): Promise<string | undefined> {
+  const bin = join(dir, 'node_modules', '.bin', name)
   try {
     await access(bin)
     return bin
@@ -23,16 +24,12 @@ function missingTool(name: string, pkg: string): StepOutcome {
 
 async function outcomeOf(
   ctx: StepContext,
+  proc: StepProcess,
   command: string,
   args: readonly string[],
-  shell: boolean,
+  options: { shell: boolean; redis: boolean },
 ): Promise<StepOutcome> {
-  const result = await runProcess(command, args, {
-    cwd: ctx.worktree,
-    env: ctx.env,
-    timeoutMs: ctx.step.timeoutMs,
-    shell,
-  })
+  const result = await proc.run(command, args, { ...options, timeoutMs: ctx.step.timeoutMs })
   const outputTail = result.output.tail()
   if (result.status === 'passed') return { status: 'passed', outputTail }
   if (result.status === 'timed-out')
@@ -40,22 +37,49 @@ async function outcomeOf(
   return { status: 'failed', outputTail, reason: `exited with code ${result.exitCode ?? 'none (killed)'}` }
 }
 
-/** A `run:` step: the command through `sh -c` in the worktree, with `node_modules/.bin` on PATH. */
-export function runCommandStep(ctx: StepContext): Promise<StepOutcome> {
-  return outcomeOf(ctx, ctx.step.run ?? 'false', [], true)
+/** A `run:` step: the command through `sh -c` in the step's copy, with `node_modules/.bin` on PATH. */
+export async function runCommandStep(ctx: StepContext): Promise<StepOutcome> {
+  const proc = await ctx.launcher.prepare(ctx.step.name)
+  return outcomeOf(ctx, proc, ctx.step.run ?? 'false', [], { shell: true, redis: false })
 }
 
 /** `typecheck`: the repository's own TypeScript, `tsc --noEmit -p tsconfig.json`. */
 export async function typecheckStep(ctx: StepContext): Promise<StepOutcome> {
-  const tsc = await tool(ctx.worktree, 'tsc')
+  const proc = await ctx.launcher.prepare(ctx.step.name)
+  const tsc = await tool(proc.dir, 'tsc')
   if (tsc === undefined) return missingTool('tsc', 'typescript')
-  return outcomeOf(ctx, tsc, ['--noEmit', '-p', 'tsconfig.json'], false)
+  return outcomeOf(ctx, proc, tsc, ['--noEmit', '-p', 'tsconfig.json'], { shell: false, redis: false })
 }
 
-/** `unit-tests` / `contract-tests`: the repository's own vitest on `with.paths` (all tests when none given). */
+/**
+ * Whether the step's vite can load a config without writing a bundled copy into node_modules (vite 6.1 and
+ * later), which the sandbox mounts read-only.
+ */
+async function runnerConfigLoader(dir: string): Promise<boolean> {
+  try {
+    const { version } = JSON.parse(await readFile(join(dir, 'node_modules', 'vite', 'package.json'), 'utf8'))
+    const [major = 0, minor = 0] = String(version).split('.').map(Number)
+    return major > 6 || (major === 6 && minor >= 1)
+  } catch {
+    return false
+  }
+}
+
+/**
+ * `unit-tests` / `contract-tests`: the repository's own vitest on `with.paths` (all tests when none given),
+ * with a Redis of the step's own.
+ */
 export async function vitestStep(ctx: StepContext): Promise<StepOutcome> {
-  const vitest = await tool(ctx.worktree, 'vitest')
+  const proc = await ctx.launcher.prepare(ctx.step.name)
+  const vitest = await tool(proc.dir, 'vitest')
   if (vitest === undefined) return missingTool('vitest', 'vitest')
-  const config = ctx.vitestConfig === undefined ? [] : ['--config', ctx.vitestConfig]
-  return outcomeOf(ctx, vitest, ['run', ...config, ...(ctx.step.paths ?? [])], false)
+  const config = await vitestGateConfig(proc.dir)
+  const configArgs = [
+    ...(config === undefined ? [] : ['--config', config]),
+    ...((await runnerConfigLoader(proc.dir)) ? ['--configLoader', 'runner'] : []),
+  ]
+  return outcomeOf(ctx, proc, vitest, ['run', ...configArgs, ...(ctx.step.paths ?? [])], {
+    shell: false,
+    redis: true,
+  })
 }

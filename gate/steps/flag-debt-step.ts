@@ -1,5 +1,5 @@
-import { join } from 'node:path'
 import { auditFlags, findCodeReferences, loadFlagsForAudit } from '../../services/flags/lifecycle/index.ts'
+import { checkoutFile } from './checkout-file.ts'
 import { DEFAULT_GATE_FLAGS_FILE } from './flag-inventory-step.ts'
 import type { StepContext, StepOutcome } from './step-context.ts'
 
@@ -10,9 +10,10 @@ import type { StepContext, StepOutcome } from './step-context.ts'
  */
 export async function flagDebtStep(ctx: StepContext, now: Date = new Date()): Promise<StepOutcome> {
   const relative = ctx.step.flagsFile ?? DEFAULT_GATE_FLAGS_FILE
-  const file = join(ctx.worktree, relative)
+  let file: string
   let document: Awaited<ReturnType<typeof loadFlagsForAudit>>
   try {
+    file = await checkoutFile(ctx.worktree, relative)
     document = await loadFlagsForAudit(file)
   } catch (err) {
     return { status: 'failed', outputTail: (err as Error).message, reason: `${relative} does not load` }

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import { loadFlagsFile } from '../../services/flags/load-flags-file.ts'
+import { checkoutFile } from './checkout-file.ts'
 import type { StepContext, StepOutcome } from './step-context.ts'
 
 /** Where the shop keeps its flags; a gate step names another file with `with.flagsFile`. */
@@ -34,9 +34,10 @@ export function flagInventoryProblems(flags: Record<string, unknown>): string[] 
  */
 export async function flagInventoryStep(ctx: StepContext): Promise<StepOutcome> {
   const relative = ctx.step.flagsFile ?? DEFAULT_GATE_FLAGS_FILE
-  const file = join(ctx.worktree, relative)
   let flags: Record<string, unknown>
+  let file: string
   try {
+    file = await checkoutFile(ctx.worktree, relative)
     const doc = JSON.parse(await readFile(file, 'utf8')) as { flags?: unknown }
     if (typeof doc.flags !== 'object' || doc.flags === null || Array.isArray(doc.flags))
       return { status: 'failed', outputTail: '', reason: `${relative} has no "flags" object` }

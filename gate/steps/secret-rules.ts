@@ -1,85 +1,146 @@
-/** One kind of secret the scan looks for. `group` is the capture holding the secret itself (0: the whole match). */
-export interface SecretRule {
-  readonly id: string
-  readonly description: string
-  readonly pattern: RegExp
-  readonly group: number
-  /** Extra test on the captured secret, to keep placeholders out. */
-  readonly accept?: (secret: string) => boolean
-}
-
-const looksRandom = (s: string) => /[A-Za-z]/.test(s) && /\d/.test(s)
+import { lintSource } from '@secretlint/core'
+import { creator as patternRule } from '@secretlint/secretlint-rule-pattern'
+import { rules as recommendedRules } from '@secretlint/secretlint-rule-preset-recommend'
 
 /** A line carrying this comment is never reported: for test fixtures and documented examples. */
 export const ALLOW_SECRET_MARKER = 'firedrill:allow-secret'
 
-export const SECRET_RULES: readonly SecretRule[] = [
+type CoreConfig = Parameters<typeof lintSource>[0]['options']['config']
+
+/** Characters a value may not start with: references to a variable or a template, not a secret. */
+const NOT_A_REFERENCE = String.raw`(?!process\.env|\$|%|\{|<|\*{3})`
+
+/**
+ * What secretlint's maintained rules leave to configuration, as firedrill's own patterns (each named; the range
+ * each matches is the secret alone, so the report masks exactly that).
+ */
+export const FIREDRILL_SECRET_PATTERNS = [
   {
-    id: 'private-key',
-    description: 'a private key block',
-    pattern: /-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY( BLOCK)?-----/,
-    group: 0,
+    // secretlint's private-key rule wants a long key body; an Ed25519 key is only 64 characters.
+    name: 'private-key-block',
+    patterns: ['/-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/'],
   },
   {
-    id: 'aws-access-key-id',
-    description: 'an AWS access key id',
-    pattern: /\b((?:AKIA|ASIA)[0-9A-Z]{16})\b/,
-    group: 1,
+    // The second line of a leaked key pair, on its own line: 40 base64 characters mixing cases and digits.
+    name: 'aws-secret-access-key-alone',
+    patterns: [
+      String.raw`/(?<=^[ \t]*["']?)(?=[A-Za-z0-9/+]{0,39}[A-Z])(?=[A-Za-z0-9/+]{0,39}[a-z])(?=[A-Za-z0-9/+]{0,39}[0-9])[A-Za-z0-9/+]{40}(?=["']?[ \t]*\r?$)/m`,
+    ],
   },
   {
-    id: 'slack-token',
-    description: 'a Slack token',
-    pattern: /\b(xox[baprs]-[A-Za-z0-9-]{10,})/,
-    group: 1,
+    // DB_PASSWORD=…, SMTP_PASSWD: "…" (environment files, compose files, shell)
+    name: 'password-variable',
+    patterns: [
+      String.raw`/(?<=\b[A-Z0-9_]*(?:PASSWORD|PASSWD|PWD)[A-Z0-9_]*[ \t]*[:=][ \t]*["']?)${NOT_A_REFERENCE}(?![A-Z][A-Z0-9_]*(?:["'\s]|$))[^\s"'#,;)}]{4,}/m`,
+    ],
   },
   {
-    id: 'github-token',
-    description: 'a GitHub token',
-    pattern: /\b(gh[pousr]_[A-Za-z0-9]{36,255})\b/,
-    group: 1,
+    // password: "hunter22" / password = 'hunter22' in code
+    name: 'password-assignment',
+    patterns: [String.raw`/(?<=password["']?\s*[:=]\s*["'])${NOT_A_REFERENCE}[^"'\s]{6,}(?=["'])/i`],
   },
   {
-    id: 'password-assignment',
-    description: 'a password written into the code',
-    pattern: /password\s*[:=]\s*['"]([^'"\s]{6,})['"]/i,
-    group: 1,
+    // API_TOKEN=…, clientSecret: '…': a random-looking value (letters and digits) under a secret-ish name
+    name: 'secret-assignment',
+    patterns: [
+      String.raw`/(?<=(?:secret|token|api[_-]?key|access[_-]?key)\w*["']?[ \t]*[:=][ \t]*["']?)${NOT_A_REFERENCE}(?=[A-Za-z0-9_\-]{0,200}[0-9])(?=[A-Za-z0-9_\-]{0,200}[A-Za-z])[A-Za-z0-9_\-]{16,}/i`,
+    ],
   },
   {
-    id: 'generic-secret-assignment',
-    description: 'a secret, token or API key written into the code',
-    pattern: /(?:secret|token|api[_-]?key)\w*['"]?\s*[:=]\s*['"]([A-Za-z0-9_-]{16,})['"]/i,
-    group: 1,
-    // Words joined by dashes (`test-token-for-flag-flips`) are names, not keys: a key mixes letters and digits.
-    accept: looksRandom,
+    // postgresql://user:pass@host/db, redis://:pass@host, amqp://…: credentials inside any URL
+    name: 'url-credentials',
+    patterns: [
+      String.raw`/\b[a-z][a-z0-9+.\-]*:\/\/[^\s:@\/"'<>]*:${NOT_A_REFERENCE}[^\s@\/"'<>]{3,}@[^\s\/"'<>]+/i`,
+    ],
   },
-]
+] as const
+
+/**
+ * secretlint's recommended rules (AWS, GCP, GitHub, Slack, private keys, basic auth, database connection
+ * strings and more), with AWS access key ids turned on and secretlint's own disable comments turned off (a
+ * change must not switch the scan off for a whole file; firedrill's allow marker works line by line), plus
+ * firedrill's patterns for what those rules leave out.
+ */
+export const SECRET_SCAN_CONFIG: CoreConfig = {
+  rules: [
+    ...recommendedRules
+      .filter((rule) => rule.meta.id !== '@secretlint/secretlint-rule-filter-comments')
+      .map((rule) => ({
+        id: rule.meta.id,
+        rule,
+        options: rule.meta.id === '@secretlint/secretlint-rule-aws' ? { enableIDScanRule: true } : {},
+      })),
+    {
+      id: '@secretlint/secretlint-rule-pattern',
+      rule: patternRule as unknown as CoreConfig['rules'][number]['rule'],
+      options: {
+        patterns: FIREDRILL_SECRET_PATTERNS.map((p) => ({ name: p.name, patterns: [...p.patterns] })),
+      },
+    },
+  ],
+} as CoreConfig
 
 /** What a report may show of a secret: its first four characters and its length, never the rest. */
 export function maskSecret(secret: string): string {
-  if (secret.startsWith('-----BEGIN')) return secret
+  if (secret.startsWith('-----BEGIN')) return secret.split('\n')[0]!
   return `${secret.slice(0, 4)}${'*'.repeat(Math.min(12, Math.max(4, secret.length - 4)))} (${secret.length} chars)`
 }
 
 export interface SecretFinding {
   file: string
   line: number
+  /** `aws/AWSSecretAccessKey`, `firedrill/url-credentials`: the rule and what it found. */
   rule: string
   masked: string
 }
 
-/** Every secret in one file's text, one finding per line and rule, skipping allow-listed lines. */
-export function findSecrets(file: string, text: string): SecretFinding[] {
-  const findings: SecretFinding[] = []
-  const lines = text.split('\n')
-  lines.forEach((line, i) => {
-    if (line.includes(ALLOW_SECRET_MARKER)) return
-    for (const rule of SECRET_RULES) {
-      const match = rule.pattern.exec(line)
-      if (match === null) continue
-      const secret = match[rule.group] ?? match[0]
-      if (rule.accept !== undefined && !rule.accept(secret)) continue
-      findings.push({ file, line: i + 1, rule: rule.id, masked: maskSecret(secret) })
-    }
+function ruleName(ruleId: string, messageId: string, message: string): string {
+  if (ruleId === '@secretlint/secretlint-rule-pattern') {
+    // "found matching <name>: <the secret>": only the name is kept.
+    const name = FIREDRILL_SECRET_PATTERNS.find((p) => message.startsWith(`found matching ${p.name}:`))?.name
+    return `firedrill/${name ?? 'pattern'}`
+  }
+  return `${ruleId.replace(/^@secretlint\/secretlint-rule-/, '')}/${messageId}`
+}
+
+/**
+ * Every secret in one file's text, at most one finding per overlapping range, skipping lines that carry the
+ * allow marker. Findings name the rule and show the secret masked; secretlint's own messages, which quote the
+ * secret, never leave this function.
+ */
+export async function findSecrets(file: string, text: string): Promise<SecretFinding[]> {
+  const result = await lintSource({
+    source: { content: text, filePath: file, contentType: 'text' },
+    options: { config: SECRET_SCAN_CONFIG, maskSecrets: false, noPhysicFilePath: true },
   })
+  const lineStarts = [0]
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1)
+  const lineOf = (offset: number) => {
+    let lo = 0
+    let hi = lineStarts.length - 1
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1
+      if (lineStarts[mid]! <= offset) lo = mid
+      else hi = mid - 1
+    }
+    return lo
+  }
+  const lines = text.split('\n')
+  const taken: (readonly [number, number])[] = []
+  const findings: SecretFinding[] = []
+  const messages = [...result.messages].sort((a, b) => a.range[0] - b.range[0] || b.range[1] - a.range[1])
+  for (const message of messages) {
+    const [start, end] = message.range
+    const index = lineOf(start)
+    if (lines[index]?.includes(ALLOW_SECRET_MARKER)) continue
+    if (taken.some(([s, e]) => start < e && s < end)) continue
+    taken.push([start, end])
+    findings.push({
+      file,
+      line: index + 1,
+      rule: ruleName(message.ruleId, message.messageId, message.message),
+      masked: maskSecret(text.slice(start, end)),
+    })
+  }
   return findings
 }

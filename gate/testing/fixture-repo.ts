@@ -1,6 +1,9 @@
+import { generateKeyPairSync } from 'node:crypto'
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
+import { loadGateSigner, RETIRED_KEY_ENV, SIGNING_KEY_ENV } from '../ledger/gate-signer.ts'
+import { TRUSTED_KEYS_FILE, trustedKeyEntry } from '../ledger/trusted-keys.ts'
 import { git } from '../sandbox/git.ts'
 import { PROJECT_ROOT } from '../sandbox/sandbox-repo.ts'
 
@@ -30,20 +33,46 @@ async function writeFiles(dir: string, files: Record<string, string | null>): Pr
   }
 }
 
+/** This test process's gate signing key: made once, never written to disk. */
+const TEST_SIGNING_KEY = generateKeyPairSync('ed25519')
+  .privateKey.export({ type: 'pkcs8', format: 'pem' })
+  .toString()
+
 /**
- * A small git repository for gate tests: the given files and gate file committed on `main`, with the
- * project's node_modules linked in (so typescript and vitest are there) and ignored.
+ * The process environment for a test's gate runs: records are signed with this test process's own key
+ * (FIREDRILL_GATE_SIGNING_KEY), whatever the developer's shell or key file holds; `extra` on top.
+ */
+export function gateTestEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env }
+  delete env[RETIRED_KEY_ENV]
+  return { ...env, [SIGNING_KEY_ENV]: TEST_SIGNING_KEY, ...extra }
+}
+
+export interface FixtureRepoOptions {
+  /** Whose public key trunk's first commit trusts (none: `false`). @defaultValue gateTestEnv()'s signer */
+  trust?: NodeJS.ProcessEnv | false
+}
+
+/**
+ * A small git repository for gate tests: the given files, the gate file and `firedrill-gate.pub` (trusting the
+ * test signer) committed on `main`, with the project's node_modules linked in (so typescript and vitest are
+ * there) and ignored.
  */
 export async function createFixtureRepo(
   files: Record<string, string>,
   gateFile: string,
+  options: FixtureRepoOptions = {},
 ): Promise<FixtureRepo> {
   const dir = await mkdtemp(join(tmpdir(), 'firedrill-gate-fixture-'))
   await symlink(join(PROJECT_ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir')
+  const trust = options.trust ?? gateTestEnv()
+  const trusted: Record<string, string> =
+    trust === false ? {} : { [TRUSTED_KEYS_FILE]: trustedKeyEntry(await loadGateSigner(trust, dir)) }
   await writeFiles(dir, {
     '.gitignore': 'node_modules\n',
     'package.json': '{ "name": "fixture", "private": true, "type": "module" }\n',
     'firedrill-gate.yaml': gateFile,
+    ...trusted,
     ...files,
   })
   await git(dir, ['init', '-q', '-b', 'main'])
@@ -67,14 +96,4 @@ export async function createFixtureRepo(
     write: (more) => writeFiles(dir, more),
     remove: () => rm(dir, { recursive: true, force: true }),
   }
-}
-
-/**
- * The process environment for a test's gate runs: `FIREDRILL_GATE_KEY` left out, so records are signed with the
- * repository's own key whatever the developer's shell holds; `extra` on top.
- */
-export function gateTestEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, ...extra }
-  delete env.FIREDRILL_GATE_KEY
-  return env
 }

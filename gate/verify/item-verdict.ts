@@ -7,6 +7,8 @@ export interface VerifiableItem {
   dueDate: string
   /** What the postmortem says (`open`, `done`, `overdue`); absent in older postmortems. */
   status?: string
+  /** `prevent`, `detect`, `mitigate`, `process`: a prevent item's closing change must add a test or a gate step. */
+  type?: string
 }
 
 /** `open`: not closed and not yet due; `done`: closed; `overdue`: not closed and past its due date. */
@@ -17,7 +19,12 @@ export type ItemReasonKind =
   | 'not-on-trunk'
   | 'red'
   | 'signature-invalid'
+  | 'untrusted-key'
   | 'no-record'
+  | 'empty-change'
+  | 'not-merged'
+  | 'foreign-gate-file'
+  | 'no-test-change'
   | 'overdue'
 
 /** Why an item falls short, for tools (`kind`, `commit`) and for people (`text`). */

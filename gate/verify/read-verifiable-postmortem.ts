@@ -15,6 +15,7 @@ export const VerifiablePostmortemSchema = Type.Object({
       owner: Type.Optional(Type.String()),
       dueDate: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' }),
       status: Type.Optional(Type.String()),
+      type: Type.Optional(Type.String()),
     }),
   ),
   /** The bad change; `commit` is its own commit. Absent or null when the drill did not record one. */

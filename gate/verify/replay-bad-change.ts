@@ -6,6 +6,7 @@ import { isRedStep, type StepResult } from '../runner/gate-result.ts'
 import { resolveCommit } from '../runner/resolve-commit.ts'
 import { type GateEvent, runGate } from '../runner/run-gate.ts'
 import { git } from '../sandbox/git.ts'
+import type { SandboxMode } from '../step-sandbox/sandbox-state.ts'
 import { isTestFile } from './is-test-file.ts'
 
 /** Where a recorded replay commit is kept reachable (`refs/firedrill/replays/<commit>`). */
@@ -19,8 +20,10 @@ export interface ReplayBadChangeOptions {
   badCommit: string
   /** Write the replay's run into the ledger, and keep the replay commit under a ref. @defaultValue false */
   record?: boolean
-  /** Where FIREDRILL_GATE_KEY and REDIS_URL are read. @defaultValue process.env */
+  /** Where REDIS_URL (and, with `record`, the signing key) are read. @defaultValue process.env */
   env?: NodeJS.ProcessEnv
+  /** The replay's sandbox. @defaultValue 'auto' */
+  sandbox?: SandboxMode
   now?: () => Date
   /** The replay's gate steps as they start and finish. */
   onEvent?: (event: GateEvent) => void
@@ -112,7 +115,9 @@ export async function replayBadChange(options: ReplayBadChangeOptions): Promise<
   const { result } = await runGate({
     repo: top,
     ref: replayCommit,
+    trunk: options.trunk,
     record,
+    ...(options.sandbox === undefined ? {} : { sandbox: options.sandbox }),
     ...(options.env === undefined ? {} : { env: options.env }),
     ...(options.now === undefined ? {} : { now: options.now }),
     ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),

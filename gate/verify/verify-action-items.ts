@@ -1,3 +1,4 @@
+import type { TrustedKeys } from '../ledger/trusted-keys.ts'
 import { closingRecord } from './closing-record.ts'
 import { findClosingCommits } from './find-closing-commits.ts'
 import type { ItemReason, ItemVerdict, VerifiableItem } from './item-verdict.ts'
@@ -9,8 +10,8 @@ export interface VerifyActionItemsOptions {
   items: readonly VerifiableItem[]
   /** Today (UTC) is taken from it, for due dates. */
   now: Date
-  /** Where FIREDRILL_GATE_KEY is read. @defaultValue process.env */
-  env?: NodeJS.ProcessEnv
+  /** The keys trunk trusts (its firedrill-gate.pub): records signed by others prove nothing. */
+  trust: TrustedKeys
 }
 
 function offTrunkReasons(
@@ -26,7 +27,6 @@ function offTrunkReasons(
 
 async function verifyItem(options: VerifyActionItemsOptions, item: VerifiableItem): Promise<ItemVerdict> {
   const { repo, trunk } = options
-  const env = options.env ?? process.env
   const today = options.now.toISOString().slice(0, 10)
   const closing = await findClosingCommits(repo, trunk, item.id)
   const base = {
@@ -41,7 +41,7 @@ async function verifyItem(options: VerifyActionItemsOptions, item: VerifiableIte
   if (item.status === 'done' || closing.onTrunk.length > 0) {
     const reasons: ItemReason[] = []
     for (const commit of closing.onTrunk) {
-      const found = await closingRecord(repo, trunk, commit, env)
+      const found = await closingRecord(repo, trunk, commit, item, options.trust)
       if ('accepted' in found)
         return { ...base, status: 'done', holds: true, accepted: found.accepted, reasons: [] }
       reasons.push(found.reason)
@@ -72,8 +72,9 @@ async function verifyItem(options: VerifyActionItemsOptions, item: VerifiableIte
 
 /**
  * Holds every action item against the repository. A done item (the postmortem says so, or a trunk commit
- * carries its `Refs:` trailer) holds when a closing commit on trunk went through the gate green with a valid
- * signature; an open item holds until its due date (UTC) has passed, then it is overdue.
+ * carries its `Refs:` trailer) holds when a closing commit on trunk changed something and was merged through
+ * the gate green, signed by a key trunk trusts (a prevent item's merge adding or changing a test or a gate
+ * step); an open item holds until its due date (UTC) has passed, then it is overdue.
  */
 export async function verifyActionItems(options: VerifyActionItemsOptions): Promise<ItemVerdict[]> {
   const verdicts: ItemVerdict[] = []

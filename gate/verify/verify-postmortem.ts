@@ -1,8 +1,8 @@
-import { GATE_FILE_NAME } from '../config/gate-file-schema.ts'
-import { parseGateFile } from '../config/parse-gate-file.ts'
+import { resolveTrunk } from '../config/resolve-trunk.ts'
+import { loadTrustedKeys } from '../ledger/trusted-keys.ts'
 import { resolveCommit } from '../runner/resolve-commit.ts'
 import type { GateEvent } from '../runner/run-gate.ts'
-import { git } from '../sandbox/git.ts'
+import type { SandboxMode } from '../step-sandbox/sandbox-state.ts'
 import type { ItemVerdict } from './item-verdict.ts'
 import { readVerifiablePostmortem } from './read-verifiable-postmortem.ts'
 import { type ReplayOutcome, replayBadChange } from './replay-bad-change.ts'
@@ -12,7 +12,10 @@ export interface VerifyPostmortemOptions {
   postmortemFile: string
   /** A directory inside the repository. */
   repo: string
-  /** The trunk branch to judge on, as it stands today. @defaultValue the gate file's `trunk` at HEAD, else 'main' */
+  /**
+   * The trunk branch to judge on, as it stands today: its gate file runs the replay and its firedrill-gate.pub
+   * says whose records count. @defaultValue the trunk the gate file on `main` names
+   */
   trunk?: string
   /** @defaultValue new Date() */
   now?: Date
@@ -20,8 +23,10 @@ export interface VerifyPostmortemOptions {
   replay?: boolean
   /** Record the replay's gate run in the ledger. @defaultValue false */
   recordReplay?: boolean
-  /** Where FIREDRILL_GATE_KEY and REDIS_URL are read. @defaultValue process.env */
+  /** Where REDIS_URL (and, with `recordReplay`, the signing key) are read. @defaultValue process.env */
   env?: NodeJS.ProcessEnv
+  /** The replay's sandbox. @defaultValue 'auto' */
+  sandbox?: SandboxMode
   /** The replay's gate steps as they start and finish. */
   onReplayEvent?: (event: GateEvent) => void
 }
@@ -45,14 +50,6 @@ export interface VerifyResult {
   loop: LoopCheck | null
 }
 
-async function trunkAtHead(top: string): Promise<string> {
-  try {
-    return parseGateFile(await git(top, ['show', `HEAD:${GATE_FILE_NAME}`]), GATE_FILE_NAME).trunk
-  } catch {
-    return 'main'
-  }
-}
-
 async function loopCheck(
   top: string,
   trunk: string,
@@ -73,6 +70,7 @@ async function loopCheck(
     badCommit,
     record: options.recordReplay ?? false,
     ...(options.env === undefined ? {} : { env: options.env }),
+    ...(options.sandbox === undefined ? {} : { sandbox: options.sandbox }),
     ...(options.onReplayEvent === undefined ? {} : { onEvent: options.onReplayEvent }),
   })
   const base = { badCommit, replayCommit: replay.replayCommit, blockedBy: replay.blockedBy, replay }
@@ -104,14 +102,14 @@ async function loopCheck(
 export async function verifyPostmortem(options: VerifyPostmortemOptions): Promise<VerifyResult> {
   const postmortem = await readVerifiablePostmortem(options.postmortemFile)
   const { top } = await resolveCommit(options.repo, 'HEAD')
-  const trunk = options.trunk ?? (await trunkAtHead(top))
+  const trunk = await resolveTrunk(top, options.trunk)
   await resolveCommit(top, trunk)
   const items = await verifyActionItems({
     repo: top,
     trunk,
     items: postmortem.actionItems,
     now: options.now ?? new Date(),
-    ...(options.env === undefined ? {} : { env: options.env }),
+    trust: await loadTrustedKeys(top, trunk),
   })
   const loop =
     options.replay === false

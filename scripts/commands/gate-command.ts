@@ -1,15 +1,21 @@
+import { resolveTrunk } from '../../gate/config/resolve-trunk.ts'
 import { readRecord } from '../../gate/ledger/gate-ledger.ts'
 import type { GateRecord } from '../../gate/ledger/gate-record.ts'
+import { loadGateSigner } from '../../gate/ledger/gate-signer.ts'
+import { loadTrustedKeys, TRUSTED_KEYS_FILE, trustedKeyEntry } from '../../gate/ledger/trusted-keys.ts'
 import { gateJunitXml } from '../../gate/report/gate-junit.ts'
 import { writeFileAtomic } from '../../gate/report/write-file-atomic.ts'
 import type { GateResult, StepResult } from '../../gate/runner/gate-result.ts'
 import { resolveCommit } from '../../gate/runner/resolve-commit.ts'
 import { type GateEvent, runGate } from '../../gate/runner/run-gate.ts'
+import { SANDBOX_MODES, type SandboxMode } from '../../gate/step-sandbox/sandbox-state.ts'
 import { isFiredrillError } from '../../services/platform/firedrill-error.ts'
+import { UsageError } from '../cli-errors.ts'
 import type { Command } from '../command.ts'
 import { parseCommandArgs } from '../parse-command-args.ts'
 
-const usage = 'gate [--repo DIR] [--ref REF] [--junit FILE] [--json] | gate --show REF [--repo DIR] [--json]'
+const usage =
+  'gate [--repo DIR] [--ref REF] [--trunk BRANCH] [--sandbox auto|on|off] [--junit FILE] [--json] | gate --show REF [--repo DIR] [--trunk BRANCH] [--json] | gate --public-key'
 
 const sec = (ms: number) => `${(ms / 1000).toFixed(1)} s`
 
@@ -28,6 +34,8 @@ export function describeGateResult(result: GateResult): string[] {
   const width = Math.max(4, ...result.steps.map((s) => s.name.length))
   const lines = [
     `gate ${verdict}  commit ${result.commit.slice(0, 12)}  tree ${result.tree.slice(0, 12)}  ${sec(result.durationMs)}`,
+    `judged by ${result.policy.file} on ${result.policy.trunk} (${result.policy.trunkCommit.slice(0, 12)})`,
+    `sandbox ${result.sandbox.kind === 'off' ? 'OFF' : 'on'}: ${result.sandbox.detail}`,
     '',
     `${'step'.padEnd(width)}  ${'status'.padEnd(9)}  ${'duration'.padStart(8)}  blocking`,
     ...result.steps.map(
@@ -35,7 +43,7 @@ export function describeGateResult(result: GateResult): string[] {
         `${s.name.padEnd(width)}  ${s.status.padEnd(9)}  ${sec(s.durationMs).padStart(8)}  ${s.blocking ? 'yes' : 'no'}`,
     ),
   ]
-  for (const s of result.steps.filter((x: StepResult) => x.status !== 'passed')) {
+  for (const s of result.steps.filter((x: StepResult) => x.status !== 'passed' || x.kind === 'gate-file')) {
     lines.push('', `--- ${s.name}: ${s.status}${s.reason === undefined ? '' : ` (${s.reason})`}`)
     if (s.outputTail !== '') lines.push(s.outputTail)
   }
@@ -49,7 +57,9 @@ function describeRecord(record: GateRecord): string[] {
     `ref        ${record.ref}`,
     `result     ${record.green ? 'GREEN' : 'RED'}`,
     `started    ${record.startedAt}  (${sec(record.durationMs)})`,
-    `gate file  sha256 ${record.gateFile}`,
+    `gate file  sha256 ${record.gateFile}, from ${record.trunk} ${record.trunkCommit.slice(0, 12)}`,
+    `sandbox    ${record.sandbox === 'off' ? 'OFF' : 'on'}: ${record.sandboxDetail}`,
+    `signed by  ${record.signer}`,
     ...record.steps.map(
       (s) =>
         `step       ${s.name.padEnd(20)} ${s.status.padEnd(9)} ${sec(s.durationMs).padStart(8)}${s.blocking ? '' : '  (non-blocking)'}`,
@@ -57,16 +67,23 @@ function describeRecord(record: GateRecord): string[] {
   ]
 }
 
-async function show(repo: string, ref: string, json: boolean): Promise<number> {
+async function show(
+  repo: string,
+  ref: string,
+  trunkOption: string | undefined,
+  json: boolean,
+): Promise<number> {
   const { top, commit } = await resolveCommit(repo, ref)
-  const read = await readRecord(top, commit)
+  const trunk = await resolveTrunk(top, trunkOption)
+  const trust = await loadTrustedKeys(top, trunk)
+  const read = await readRecord(top, commit, trust)
   if (json) {
-    process.stdout.write(`${JSON.stringify({ commit, ...read }, null, 2)}\n`)
+    process.stdout.write(`${JSON.stringify({ commit, trustedBy: trust.source, ...read }, null, 2)}\n`)
   } else {
     const lines = read.record === undefined ? [`commit     ${commit}`] : describeRecord(read.record)
     lines.push(
       read.valid
-        ? 'signature: valid'
+        ? `signature: valid (a key ${TRUSTED_KEYS_FILE} on ${trust.source} trusts)`
         : read.present
           ? `signature: INVALID (${read.reason})`
           : `signature: none (${read.reason}; run firedrill gate --ref ${ref})`,
@@ -76,27 +93,58 @@ async function show(repo: string, ref: string, json: boolean): Promise<number> {
   return read.valid ? 0 : 1
 }
 
+/** `--public-key`: this signer's public key, as the lines to add to firedrill-gate.pub on trunk. */
+async function publicKey(): Promise<number> {
+  const signer = await loadGateSigner(process.env)
+  process.stderr.write(
+    `gate: the signing key comes from ${signer.source === 'env' ? 'FIREDRILL_GATE_SIGNING_KEY' : signer.file}; add these lines to ${TRUSTED_KEYS_FILE} on trunk and commit them\n`,
+  )
+  process.stdout.write(trustedKeyEntry(signer))
+  return 0
+}
+
+function sandboxMode(value: string | undefined): SandboxMode {
+  if (value === undefined) return 'auto'
+  if ((SANDBOX_MODES as readonly string[]).includes(value)) return value as SandboxMode
+  throw new UsageError(
+    `--sandbox must be one of ${SANDBOX_MODES.join(', ')} (got "${value}").\nUsage: ${usage}`,
+    usage,
+  )
+}
+
 export const gateCommand: Command = {
   name: 'gate',
   usage,
   summary:
-    'run the gate on a commit in a clean worktree and record it in the ledger; --show REF reads a record',
+    'run the gate on a commit in a clean worktree and record it in the ledger; --show REF reads a record; --public-key prints the signer to trust',
   async run(argv) {
     const { values } = parseCommandArgs(
       argv,
       {
         repo: { type: 'string', default: '.' },
         ref: { type: 'string' },
+        trunk: { type: 'string' },
+        sandbox: { type: 'string' },
         junit: { type: 'string' },
         json: { type: 'boolean' },
         show: { type: 'string' },
+        'public-key': { type: 'boolean' },
       },
       usage,
     )
     const json = values.json ?? false
+    const sandbox = sandboxMode(values.sandbox)
     try {
-      if (values.show !== undefined) return await show(values.repo, values.show, json)
-      const { result } = await runGate({ repo: values.repo, ref: values.ref ?? 'HEAD', onEvent: progress })
+      if (values['public-key']) return await publicKey()
+      if (values.show !== undefined) return await show(values.repo, values.show, values.trunk, json)
+      const { result } = await runGate({
+        repo: values.repo,
+        ref: values.ref ?? 'HEAD',
+        sandbox,
+        onEvent: progress,
+        ...(values.trunk === undefined ? {} : { trunk: values.trunk }),
+      })
+      if (result.sandbox.kind === 'off') process.stderr.write(`gate: SANDBOX OFF: ${result.sandbox.detail}\n`)
       if (values.junit !== undefined) await writeFileAtomic(values.junit, gateJunitXml(result))
       process.stdout.write(
         json ? `${JSON.stringify(result, null, 2)}\n` : `${describeGateResult(result).join('\n')}\n`,
