@@ -13,8 +13,8 @@ export interface FaultRow {
   faultsLeftOn: number
   /** Records a forger produced that the ledger accepted. */
   forgedAccepted: number
-  /** Private redis-server processes left running. */
-  redisLeft: number
+  /** Processes left running after firedrill ended: a private redis-server, a part of the shop. */
+  processesLeft: number
   /** From the fault to everything safe (flags off, faults cleared), when measured. */
   secondsToSafe: number | null
   /** From the fault to the process's exit, when measured. */
@@ -45,7 +45,7 @@ export function emptyRow(name: string, note: string): FaultRow {
     flagsLeftOn: 0,
     faultsLeftOn: 0,
     forgedAccepted: 0,
-    redisLeft: 0,
+    processesLeft: 0,
     secondsToSafe: null,
     secondsToExit: null,
     note,
@@ -59,5 +59,5 @@ export const LOSS_COLUMNS = [
   'flagsLeftOn',
   'faultsLeftOn',
   'forgedAccepted',
-  'redisLeft',
+  'processesLeft',
 ] as const satisfies readonly (keyof FaultRow)[]

@@ -1,5 +1,7 @@
 import { provisionRedis } from '../services/platform/redis/redis-provisioner.ts'
 import { drillInterrupted, drillKilled, drillRedisRestart } from './cases/drill-cases.ts'
+import { forgedRecords } from './cases/forgery-case.ts'
+import { privateRedisOutlives, serveSigtermRedisDown } from './cases/process-cases.ts'
 import { emptyRow, type FaultCase, type FaultRow, LOSS_COLUMNS } from './fault-case.ts'
 
 /**
@@ -10,7 +12,14 @@ import { emptyRow, type FaultCase, type FaultRow, LOSS_COLUMNS } from './fault-c
 const quick = process.argv.includes('--quick') || process.env.FAULTS_QUICK === '1'
 const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length)
 
-const CASES: readonly FaultCase[] = [drillKilled, drillInterrupted, drillRedisRestart]
+const CASES: readonly FaultCase[] = [
+  drillKilled,
+  drillInterrupted,
+  drillRedisRestart,
+  serveSigtermRedisDown,
+  privateRedisOutlives,
+  forgedRecords,
+]
 
 const redis = await provisionRedis()
 const rows: FaultRow[] = []
@@ -50,7 +59,7 @@ function table(rows: readonly FaultRow[]): string {
     'flags on',
     'faults on',
     'forged',
-    'redis left',
+    'procs left',
     's to safe',
     's to exit',
     'note',
@@ -64,7 +73,7 @@ function table(rows: readonly FaultRow[]): string {
     String(r.flagsLeftOn),
     String(r.faultsLeftOn),
     String(r.forgedAccepted),
-    String(r.redisLeft),
+    String(r.processesLeft),
     seconds(r.secondsToSafe),
     seconds(r.secondsToExit),
     r.note,
