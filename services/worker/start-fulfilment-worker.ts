@@ -94,8 +94,10 @@ export async function startFulfilmentWorker(options: FulfilmentWorkerOptions): P
     },
   )
   worker.on('error', (err) => logger.warn({ err }, 'fulfilment worker error'))
-  worker.on('completed', (_job, result) => {
+  worker.on('completed', (job, result) => {
     metrics.completed.inc()
+    if (result.status === 'paid' || result.status === 'failed')
+      metrics.settlement.observe({ outcome: result.status }, (now().getTime() - job.timestamp) / 1000)
     logger.info({ ...result }, 'order fulfilled')
   })
   worker.on('failed', (job, err) => {
@@ -104,6 +106,7 @@ export async function startFulfilmentWorker(options: FulfilmentWorkerOptions): P
     if (!final) return
     const reason = err instanceof FulfilmentAbortedError ? err.reason : 'attempts_exhausted'
     metrics.failed.inc({ reason })
+    metrics.settlement.observe({ outcome: 'failed' }, (now().getTime() - job.timestamp) / 1000)
     logger.warn({ orderId: job.data.orderId, reason, attempts: job.attemptsMade }, 'order failed')
     // Also covers a job failed without the processor's say (e.g. stalled too often): the order must not stay pending.
     store.markFailed(job.data.orderId, reason, now()).catch((markErr: unknown) => {
