@@ -80,23 +80,33 @@ export function createPageDelivery(options: {
     )
   }
 
+  // One incident's deliveries go out in order (an acknowledge never overtakes a trigger still being retried).
+  const chains = new Map<string, Promise<unknown>>()
+  const inOrder = (dedupKey: string, send: () => Promise<unknown>): Promise<void> => {
+    const next = (chains.get(dedupKey) ?? Promise.resolve()).then(send)
+    chains.set(dedupKey, next)
+    return next.then(() => undefined)
+  }
   const routingKey = destinations.pagerDuty?.routingKey ?? ''
   return {
-    async trigger(incident) {
-      await Promise.all([
-        toPagerDuty(pagerDutyTrigger(incident, mark, routingKey)),
-        toWebhooks('trigger', incident),
-      ])
-    },
-    async acknowledge(dedupKey) {
-      await toPagerDuty({ routing_key: routingKey, event_action: 'acknowledge', dedup_key: dedupKey })
-    },
-    async resolve(incident) {
-      await Promise.all([
-        toPagerDuty({ routing_key: routingKey, event_action: 'resolve', dedup_key: incident.dedupKey }),
-        toWebhooks('resolve', incident),
-      ])
-    },
+    trigger: (incident) =>
+      inOrder(incident.dedupKey, () =>
+        Promise.all([
+          toPagerDuty(pagerDutyTrigger(incident, mark, routingKey)),
+          toWebhooks('trigger', incident),
+        ]),
+      ),
+    acknowledge: (dedupKey) =>
+      inOrder(dedupKey, () =>
+        toPagerDuty({ routing_key: routingKey, event_action: 'acknowledge', dedup_key: dedupKey }),
+      ),
+    resolve: (incident) =>
+      inOrder(incident.dedupKey, () =>
+        Promise.all([
+          toPagerDuty({ routing_key: routingKey, event_action: 'resolve', dedup_key: incident.dedupKey }),
+          toWebhooks('resolve', incident),
+        ]),
+      ),
   }
 }
 

@@ -71,7 +71,11 @@ const Refusal = Type.Object({ status: Type.Literal('error'), error: Type.String(
 export async function startPager(options: PagerOptions): Promise<Pager> {
   const pageSeverities = new Set(options.pageSeverities ?? ['page', 'critical'])
   const open = new Map<string, string>()
-  const app = Fastify({ logger: false }).withTypeProvider<TypeBoxTypeProvider>()
+  // `expected` is firedrill's own schema annotation (the words an error uses), not a validation keyword.
+  const app = Fastify({
+    logger: false,
+    ajv: { customOptions: { keywords: ['expected'], coerceTypes: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>()
   app.post(
     '/alertmanager',
     {
