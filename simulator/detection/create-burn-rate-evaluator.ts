@@ -66,8 +66,11 @@ export type BurnRateEvent =
   | { type: 'resolved'; at: number; alert: BurnRateAlert }
 
 export interface BurnRateEvaluator {
-  /** Evaluates every rule now, emits the transitions, and returns the `evaluated` record. */
-  evaluate(): Extract<BurnRateEvent, { type: 'evaluated' }>
+  /**
+   * Evaluates every rule as of `at` (default now: a detector that evaluates each scrape as it lands passes the
+   * scrape's time, so a replay of the series decides the same), emits the transitions, and returns the record.
+   */
+  evaluate(at?: number): Extract<BurnRateEvent, { type: 'evaluated' }>
   /** Evaluates now and then every evaluationIntervalMs of the clock. */
   start(): void
   /** Stops the schedule; rethrows the first error an onEvent callback threw. */
@@ -98,8 +101,7 @@ export function createBurnRateEvaluator(options: BurnRateEvaluatorOptions): Burn
     onEvent?.(event)
   }
 
-  const evaluate = (): Extract<BurnRateEvent, { type: 'evaluated' }> => {
-    const at = clock.now()
+  const evaluate = (at: number = clock.now()): Extract<BurnRateEvent, { type: 'evaluated' }> => {
     const series = source.series()
     const transitions: BurnRateEvent[] = []
     const evaluations = rules.map((rule): RuleEvaluation => {

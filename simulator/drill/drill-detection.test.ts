@@ -25,18 +25,18 @@ const listener: Responder = { kind: 'bot', name: 'listener', respond: async () =
 
 /**
  * Detection and paging as the drill wires them, on a real instance's metrics: clean traffic, then errors that
- * switch on and off every `flapMs` (the fast-burn short window flaps across its threshold while the long one
+ * switch on and off every 800 ms (the fast-burn short window flaps across its threshold while the long one
  * stays over it), then clean traffic until every alert has resolved.
  */
 async function flappingIncident(keepFiringFor: string) {
-  // 1h = 2 s: the fast-burn pair is 2 s / 167 ms; slow-burn 12 s / 1 s.
+  // 1h = 4 s: the fast-burn pair is 4 s / 333 ms.
   const scenario = scenarioWith((doc) => {
-    doc.timeScale = 1 / 1800
+    doc.timeScale = 1 / 900
     doc.detection = {
       scrapeIntervalMs: 40,
       evaluationIntervalMs: 40,
       keepFiringFor,
-      grouping: { groupWait: '30s', groupInterval: '5m' },
+      grouping: { groupWait: '30s', groupInterval: '1m' },
       rules: [{ name: 'fast-burn', severity: 'page', longWindow: '1h', shortWindow: '5m', burnRate: 14.4 }],
     }
   })
@@ -87,10 +87,10 @@ async function flappingIncident(keepFiringFor: string) {
   }, 20)
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
   try {
-    await sleep(2500)
+    await sleep(4500)
     for (let flap = 0; flap < 6; flap++) {
       bad = flap % 2 === 0 ? 20 : 0
-      await sleep(300)
+      await sleep(800)
     }
     bad = 0
     // Clean until the incident resolves (bounded).
@@ -107,7 +107,7 @@ async function flappingIncident(keepFiringFor: string) {
 
 describe('one page per incident', () => {
   it('holds a flapping alert with keep_firing_for and pages once; the journal keeps every transition', async () => {
-    const { events, lines } = await flappingIncident('20m')
+    const { events, lines } = await flappingIncident('30m')
     expect(lines.filter((l) => l.startsWith('ALERT'))).toHaveLength(1)
     expect(eventsOf(events, 'alert.fired')).toHaveLength(1)
     expect(eventsOf(events, 'page.sent')).toHaveLength(1)
@@ -118,17 +118,17 @@ describe('one page per incident', () => {
       slos: ['orders-availability'],
     })
     // The flaps are in the journal, as the alert's condition clearing and coming back.
-    expect(eventsOf(events, 'alert.held').length).toBeGreaterThanOrEqual(2)
+    expect(eventsOf(events, 'alert.held').length).toBeGreaterThanOrEqual(1)
     expect(eventsOf(events, 'alert.rearmed').length).toBeGreaterThanOrEqual(1)
     expect(eventsOf(events, 'alert.resolved')).toHaveLength(1)
     expect(eventsOf(events, 'page.resolved').map((e) => e.data.reason)).toEqual(['alerts resolved'])
     expect(eventsOf(events, 'alert.received').map((e) => e.data.outcome)).toEqual(['paged', 'resolved'])
     expect(eventsOf(events, 'sli.sampled').length).toBeGreaterThan(10)
-  }, 30_000)
+  }, 40_000)
 
   it('without keep_firing_for, the same flapping fires, resolves and pages again', async () => {
     const { events, lines } = await flappingIncident('0s')
     expect(lines.filter((l) => l.startsWith('ALERT')).length).toBeGreaterThan(1)
     expect(eventsOf(events, 'page.sent').length).toBeGreaterThan(1)
-  }, 30_000)
+  }, 40_000)
 })

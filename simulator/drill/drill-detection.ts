@@ -172,7 +172,7 @@ export function createDrillDetection(options: DrillDetectionOptions): DrillDetec
         },
       }),
     )
-    if (settings.evaluateOnScrape && ticker !== null) evaluateAll()
+    if (settings.evaluateOnScrape && ticker !== null) evaluateAll(tick.t)
   }
 
   const scraper = createScraper({
@@ -195,12 +195,11 @@ export function createDrillDetection(options: DrillDetectionOptions): DrillDetec
     }),
   )
 
-  function evaluateAll() {
-    const at = clock.now()
+  function evaluateAll(at: number = clock.now()) {
     let worst: { errorRatio: number | null; burnRate: number | null } | null = null
     let missing = false
     for (const [i, evaluator] of evaluators.entries()) {
-      const record = evaluator.evaluate().rules.find((r) => r.rule === pageRule.name)
+      const record = evaluator.evaluate(at).rules.find((r) => r.rule === pageRule.name)
       if (record === undefined) continue
       const { errorRatio, burnRate } = record.short
       if (slos[i]!.name === primary) lastShortRatio = errorRatio
@@ -241,7 +240,7 @@ export function createDrillDetection(options: DrillDetectionOptions): DrillDetec
       // With evaluateOnScrape the scrapes drive the evaluations; the ticker only marks detection as running.
       ticker = settings.evaluateOnScrape
         ? { stop: async () => {} }
-        : startTicker(clock, settings.evaluationIntervalMs, evaluateAll)
+        : startTicker(clock, settings.evaluationIntervalMs, () => evaluateAll())
       scraper.start()
     },
     async stop() {
