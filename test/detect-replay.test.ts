@@ -1,10 +1,11 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { DetectionReplay } from '../simulator/detection/replay/replay-detection.ts'
 import { JournalBuilder } from '../simulator/journal/journal-builder.ts'
-import { runCliInProcess } from './support/run-cli.ts'
+import { testRedisUrl } from './support/redis-sandbox.ts'
+import { runCliInProcess, spawnCli } from './support/run-cli.ts'
 
 const cleanup: Array<() => Promise<unknown>> = []
 afterEach(async () => {
@@ -167,5 +168,19 @@ describe('firedrill detect replay', () => {
     const result = await runCliInProcess(['detect', 'replay', dir, '--rules', file])
     expect(result.code).toBe(2)
     expect(result.stderr).toContain('holds no SLI series')
+  })
+})
+
+describe('firedrill run with a page destination that is set but wrong', () => {
+  it('exits 2 naming the variable, before it writes anything', async () => {
+    const out = join(await mkdtemp(join(tmpdir(), 'firedrill-run-')), 'run')
+    cleanup.push(() => rm(join(out, '..'), { recursive: true, force: true }))
+    const { code, stderr } = await spawnCli(['run', '--out', out, '--redis', testRedisUrl()], {
+      FIREDRILL_PAGERDUTY_ROUTING_KEY: 'not-a-key',
+    }).done
+    expect(code).toBe(2)
+    expect(stderr).toContain('FIREDRILL_PAGERDUTY_ROUTING_KEY')
+    expect(stderr).not.toMatch(/\n\s+at /)
+    await expect(stat(out)).rejects.toMatchObject({ code: 'ENOENT' })
   })
 })
