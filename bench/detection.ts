@@ -121,6 +121,12 @@ function describeRuns(runs: readonly DetectionRun[]): string[] {
     for (const r of runs.filter((x) => x.kind === kind)) {
       const setup =
         r.cleanMs >= FULL_WINDOWS_MS ? 'full clean windows' : `from the step (${r.cleanMs / 1000} s history)`
+      if (r.burningBefore) {
+        lines.push(
+          `    ${setup.padEnd(30)} not measured: the SLI burned before the fault (the machine too busy for its threshold)`,
+        )
+        continue
+      }
       if (r.floorAt === null) {
         lines.push(`    ${setup.padEnd(30)} the condition never held on the events: nothing to measure`)
         continue
