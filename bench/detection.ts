@@ -128,7 +128,9 @@ function describeRuns(runs: readonly DetectionRun[]): string[] {
         continue
       }
       if (r.floorAt === null) {
-        lines.push(`    ${setup.padEnd(30)} the condition never held on the events: nothing to measure`)
+        lines.push(
+          `    ${setup.padEnd(30)} the condition never held on the events (error ratio ${(r.errorRatio * 100).toFixed(1)} %): nothing to measure`,
+        )
         continue
       }
       const floor = r.floorAt - r.faultAt
@@ -138,7 +140,7 @@ function describeRuns(runs: readonly DetectionRun[]): string[] {
       lines.push(
         `    ${setup.padEnd(30)} floor ${sec(floor)}  detector ${of(r.detectorAt)}${ok ? '' : ' ABOVE GOAL'}  ` +
           `page ${r.pageAt === null ? '-' : sec(r.pageAt - r.faultAt)}  Prometheus ${of(r.prometheusAt)}  ` +
-          `(error ratio ${(r.errorRatio * 100).toFixed(1)} %, ${r.events} events)`,
+          `(error ratio ${(r.errorRatio * 100).toFixed(1)} %, before the fault ${(r.cleanErrorRatio * 100).toFixed(1)} %; ${r.events} events)`,
       )
     }
   }

@@ -77,6 +77,10 @@ export async function startFulfilmentWorker(options: FulfilmentWorkerOptions): P
       try {
         const result = await fulfilOrder(deps, job)
         stop({ outcome: result.chargeId === undefined ? 'skipped' : 'paid' })
+        // Settled by this attempt (it charged, or found its charge): observed as it settles, not once BullMQ
+        // has moved the job on. A job that only finds its order settled was observed by the attempt that settled it.
+        if (result.chargeId !== undefined)
+          metrics.settlement.observe({ outcome: result.status }, (now().getTime() - job.timestamp) / 1000)
         return result
       } catch (err) {
         stop({ outcome: err instanceof UnrecoverableError ? 'failed' : 'retry' })
@@ -94,10 +98,8 @@ export async function startFulfilmentWorker(options: FulfilmentWorkerOptions): P
     },
   )
   worker.on('error', (err) => logger.warn({ err }, 'fulfilment worker error'))
-  worker.on('completed', (job, result) => {
+  worker.on('completed', (_job, result) => {
     metrics.completed.inc()
-    if (result.status === 'paid' || result.status === 'failed')
-      metrics.settlement.observe({ outcome: result.status }, (now().getTime() - job.timestamp) / 1000)
     logger.info({ ...result }, 'order fulfilled')
   })
   worker.on('failed', (job, err) => {
