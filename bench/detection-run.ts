@@ -197,7 +197,7 @@ export async function detectionRun(
         rolloutChange(70),
         'bench: turn 30 % of customers away',
       )
-    else if (kind === 'latency') proxy.setDelay(600)
+    else if (kind === 'latency') proxy.setDelay(1000)
     else await new RedisFaultModeStore(redisConnection, prefix).set({ mode: 'latency', ms: 2500 })
 
     const deadline = faultAt + timeoutMs
@@ -226,12 +226,16 @@ export async function detectionRun(
       kind === 'fulfilment'
         ? await settlements(redisConnection, prefix, 2000)
         : traffic.requests().flatMap((r): SliEvent[] =>
-            r.status === null || r.latencyMs === null || r.status === 'dropped'
+            r.status === null || r.latencyMs === null || r.sentAt === null
               ? []
               : [
                   {
                     t: r.scheduledAt + r.latencyMs,
-                    bad: kind === 'availability' ? isFailure(r.status) : r.latencyMs > 1000,
+                    // Latency as the service saw it: from the request leaving, not from when it was due.
+                    bad:
+                      kind === 'availability'
+                        ? isFailure(r.status)
+                        : r.scheduledAt + r.latencyMs - r.sentAt > 1000,
                   },
                 ],
           )

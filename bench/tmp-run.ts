@@ -1,12 +1,10 @@
 import { provisionRedis } from '../services/platform/redis/redis-provisioner.ts'
-import { detectionRun } from './detection-run.ts'
+import { detection } from './detection.ts'
+
 const redis = await provisionRedis()
 try {
-  for (const kind of ['availability', 'latency', 'fulfilment'] as const) {
-    const r = await detectionRun(redis, kind, 5000)
-    const rel = (x: number | null) => (x === null ? null : x - r.faultAt)
-    console.log(kind, { floor: rel(r.floorAt), detector: rel(r.detectorAt), page: rel(r.pageAt), prom: rel(r.prometheusAt), e: r.errorRatio, n: r.events })
-  }
+  const result = await detection(redis, Number(process.env.DRILLS ?? 1), false)
+  process.stdout.write(`${result.lines.join('\n')}\n`)
 } finally {
   await redis.stop()
 }
