@@ -32,7 +32,7 @@ import { startRedisDelayProxy } from './redis-delay-proxy.ts'
 export const FAULTS: Record<SliKind, string> = {
   availability: 'the kill switch checkout.accepting-orders off for 30 % of customers (503)',
   latency:
-    'Redis 600 ms slower for one of the two api instances (a delay proxy on its connections), against 1 s',
+    'Redis 1 s slower for one of the two api instances (a delay proxy on its connections), against 1 s',
   fulfilment: 'the payment provider 2.5 s slower (every order paid after its 2 s deadline)',
 }
 
