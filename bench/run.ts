@@ -10,7 +10,8 @@ import { shopProcesses } from './shop-processes.ts'
 /**
  * `npm run bench`: prints each benchmark's figures, and the ratio against a baseline measured in the same run.
  * Figures are measured here, never asserted in tests. `BENCH_QUICK=1` runs every entry short (a smoke run);
- * the full run takes about 5 minutes on a 2-core machine: the resync-only flips (5 s each) and three drills.
+ * the full run takes about 9 minutes on a 2-core machine: the resync-only flips (5 s each), three drills, and
+ * six detection runs (three SLI kinds, two histories each) with a real Prometheus beside the detector.
  */
 const quick = process.env.BENCH_QUICK === '1'
 const redis = await provisionRedis()
@@ -23,7 +24,7 @@ try {
   header(1, 'flag propagation')
   out((await flagPropagation(redis, quick ? 60 : 300, quick ? 6 : 24)).lines)
   header(2, 'detection')
-  const detected = await detection(redis, quick ? 1 : 3)
+  const detected = await detection(redis, quick ? 1 : 3, quick)
   out(detected.lines)
   header(3, 'overhead')
   out((await overhead(redis, quick ? 2 : 5, quick ? 2 : 3)).lines)

@@ -51,11 +51,21 @@ export function describeEvent(event: JournalEvent): string {
     case 'request.first-failure':
       return `First failed request: ${event.data.route} answered ${event.data.status}${event.data.detail ? ` (${event.data.detail})` : ''}.`
     case 'alert.fired':
-      return `Alert ${event.data.alert} (${event.data.severity}) fired: burn rate ${event.data.burnRates.long.toFixed(1)}× over ${event.data.windows.long} and ${event.data.burnRates.short.toFixed(1)}× over ${event.data.windows.short}, threshold ${event.data.threshold}×.`
+      return `Alert ${event.data.alert} (${event.data.severity}${event.data.slo ? `, SLO ${event.data.slo}` : ''}) fired: burn rate ${event.data.burnRates.long.toFixed(1)}× over ${event.data.windows.long} and ${event.data.burnRates.short.toFixed(1)}× over ${event.data.windows.short}, threshold ${event.data.threshold}×.`
+    case 'alert.held':
+      return `Alert ${event.data.alert}${event.data.slo ? ` (SLO ${event.data.slo})` : ''}: condition cleared; kept firing until ${event.data.until} unless it returns.`
+    case 'alert.rearmed':
+      return `Alert ${event.data.alert}${event.data.slo ? ` (SLO ${event.data.slo})` : ''}: condition back while held; still the same alert.`
     case 'alert.resolved':
-      return `Alert ${event.data.alert} resolved.`
+      return `Alert ${event.data.alert}${event.data.slo ? ` (SLO ${event.data.slo})` : ''} resolved.`
+    case 'alert.received':
+      return `Pager received a ${event.data.status} notification for ${event.data.groupKey} (${event.data.alerts.map((a) => `${a.alert} ${a.status}`).join(', ')}): ${event.data.outcome}.`
     case 'page.sent':
-      return `Page for ${event.data.alert} sent to ${event.data.to} via ${event.data.channel}.`
+      return `Page for ${event.data.alert} sent to ${event.data.to} via ${event.data.channel}${event.data.slos?.length ? ` (SLO ${event.data.slos.join(', ')})` : ''}.`
+    case 'page.resolved':
+      return `Incident ${event.data.groupKey} resolved: ${event.data.reason}.`
+    case 'page.delivered':
+      return `${event.data.action} sent to ${event.data.channel} ${event.data.target}: ${event.data.ok ? `accepted (${event.data.status})` : `failed (${event.data.error ?? event.data.status})`}.`
     case 'page.acknowledged':
       return `Page for ${event.data.alert} acknowledged by ${event.data.by}.`
     case 'mitigation.applied':
@@ -64,6 +74,10 @@ export function describeEvent(event: JournalEvent): string {
       return `Recovery confirmed: error ratio ${formatRatio(event.data.errorRatio)} for ${event.data.consecutiveEvaluations} consecutive evaluations.`
     case 'sli.evaluated':
       return `SLI evaluated for ${event.data.rule}.`
+    case 'sli.sampled':
+      return `SLIs scraped from ${event.data.up} of ${event.data.targets} targets.`
+    case 'detection.started':
+      return `Detection started: SLOs ${event.data.slos.map((s) => `${s.name} (${s.description}, ${s.objective * 100} %)`).join('; ')}; rules ${event.data.rules.map((r) => `${r.name} ${r.burnRate}× over ${r.longWindow}/${r.shortWindow}`).join(', ')}.`
     case 'fix.merged':
       return `Fix for ${event.data.actionItem} (${event.data.commit.slice(0, 12)} on ${event.data.branch}) merged to trunk as ${event.data.trunk.slice(0, 12)} after a ${event.data.gate.green ? 'green' : 'RED'} gate.`
     case 'replay.gated':

@@ -1,3 +1,4 @@
+import { burnedSlos, describeBurnedSlos } from './burned-slos.ts'
 import type { DrillFacts } from './drill-facts.ts'
 import { formatMs, formatPct, formatRatio, formatUtcTime } from './postmortem-format.ts'
 
@@ -73,21 +74,23 @@ export function triggerOf(facts: DrillFacts): string {
 
 export function detectionOf(facts: DrillFacts): string {
   const detected = facts.anchors.detected
+  const slos = describeBurnedSlos(burnedSlos(facts.events, facts.scenario))
   if (detected === null || detected.type !== 'alert.fired') {
-    return 'No paging burn-rate alert is recorded in the journal: the failures stayed below every rule threshold, detection was not running, or the run ended first.'
+    return `No paging burn-rate alert is recorded in the journal: the failures stayed below every rule threshold, detection was not running, or the run ended first. ${slos}`
   }
   const ack = facts.anchors.acknowledged
   const page = facts.events.find((e) => e.type === 'page.sent' && e.data.alert === detected.data.alert)
   const pageText =
     page?.type === 'page.sent' ? ` The page went to ${page.data.to} via ${page.data.channel}.` : ''
   return (
-    `The ${detected.data.alert} alert fired at ${formatUtcTime(detected.at)}, ${formatMs(facts.timings.mttdMs)} after the release, ` +
+    `The ${detected.data.alert} alert${detected.data.slo === undefined ? '' : ` on SLO ${detected.data.slo}`} fired at ${formatUtcTime(detected.at)}, ${formatMs(facts.timings.mttdMs)} after the release, ` +
     `with the release at ${facts.exposurePctAtDetection} %: burn rate ${detected.data.burnRates.long.toFixed(1)}× over ${detected.data.windows.long} ` +
     `and ${detected.data.burnRates.short.toFixed(1)}× over ${detected.data.windows.short} against a threshold of ${detected.data.threshold}×.` +
     pageText +
     (ack === null
       ? ' No acknowledgement was recorded.'
-      : ` It was acknowledged ${formatMs(facts.timings.mttaMs)} later.`)
+      : ` It was acknowledged ${formatMs(facts.timings.mttaMs)} later.`) +
+    ` ${slos}`
   )
 }
 

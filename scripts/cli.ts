@@ -74,6 +74,20 @@ const commands: readonly CommandEntry[] = [
     load: async () => (await import('./commands/postmortem-command.ts')).postmortemCommand,
   },
   {
+    name: 'slo',
+    usage: 'slo rules [--scenario NAME|PATH] [--format prometheus|sloth] [--scaled] [--out FILE]',
+    summary:
+      "the scenario's SLOs as burn-rate recording and alerting rules for a team's own Prometheus (or sloth)",
+    load: async () => (await import('./commands/slo-command.ts')).sloCommand,
+  },
+  {
+    name: 'detect',
+    usage: 'detect replay RUN_DIR --rules FILE [--rules FILE…] [--json]',
+    summary:
+      "replay a drill's SLI series against other burn-rate rules: when each fires, how often in steady state",
+    load: async () => (await import('./commands/detect-command.ts')).detectCommand,
+  },
+  {
     name: 'dora',
     usage: 'dora [--runs DIR] [--events FILE] [--since DATE] [--json|--csv] | dora --compare RUN_A RUN_B',
     summary: "the five DORA metrics from the runs' journals or a fourkeys events file; --compare two runs",

@@ -3,6 +3,14 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
 
 const QUEUE_STATES = ['waiting', 'active', 'delayed', 'failed'] as const
 
+/**
+ * Upper bounds of `fulfilment_order_settlement_seconds`, in seconds: a fulfilment SLI's deadline ("orders paid
+ * within D") must be one of them.
+ */
+export const ORDER_SETTLEMENT_BUCKETS: readonly number[] = Object.freeze([
+  0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 300,
+])
+
 /** The worker's metrics, in its own registry. Queue depth is read from Redis on each scrape. */
 export function createFulfilmentMetrics(registry: Registry, queue: Queue) {
   return {
@@ -22,6 +30,13 @@ export function createFulfilmentMetrics(registry: Registry, queue: Queue) {
       help: 'Time spent on one processing attempt of a fulfilment job, by outcome (paid, skipped, retry, failed).',
       labelNames: ['outcome'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    settlement: new Histogram({
+      name: 'fulfilment_order_settlement_seconds',
+      help: 'Time from an order entering the fulfilment queue to its settlement, by outcome (paid, failed).',
+      labelNames: ['outcome'],
+      buckets: [...ORDER_SETTLEMENT_BUCKETS],
       registers: [registry],
     }),
     queueDepth: new Gauge({

@@ -77,6 +77,10 @@ export async function startFulfilmentWorker(options: FulfilmentWorkerOptions): P
       try {
         const result = await fulfilOrder(deps, job)
         stop({ outcome: result.chargeId === undefined ? 'skipped' : 'paid' })
+        // Settled by this attempt (it charged, or found its charge): observed as it settles, not once BullMQ
+        // has moved the job on. A job that only finds its order settled was observed by the attempt that settled it.
+        if (result.chargeId !== undefined)
+          metrics.settlement.observe({ outcome: result.status }, (now().getTime() - job.timestamp) / 1000)
         return result
       } catch (err) {
         stop({ outcome: err instanceof UnrecoverableError ? 'failed' : 'retry' })
@@ -104,6 +108,7 @@ export async function startFulfilmentWorker(options: FulfilmentWorkerOptions): P
     if (!final) return
     const reason = err instanceof FulfilmentAbortedError ? err.reason : 'attempts_exhausted'
     metrics.failed.inc({ reason })
+    metrics.settlement.observe({ outcome: 'failed' }, (now().getTime() - job.timestamp) / 1000)
     logger.warn({ orderId: job.data.orderId, reason, attempts: job.attemptsMade }, 'order failed')
     // Also covers a job failed without the processor's say (e.g. stalled too often): the order must not stay pending.
     store.markFailed(job.data.orderId, reason, now()).catch((markErr: unknown) => {

@@ -8,6 +8,7 @@ import { sendWebhook } from './send-webhook.ts'
 
 const evidence: RuleEvaluation = {
   rule: 'SloFastBurn',
+  slo: 'orders-availability',
   severity: 'page',
   threshold: 14.4,
   conditionMet: true,
@@ -35,9 +36,11 @@ const evidence: RuleEvaluation = {
 }
 const alert: BurnRateAlert = {
   rule: { name: 'SloFastBurn', severity: 'page', longWindowMs: 15_000, shortWindowMs: 1250, burnRate: 14.4 },
+  slo: 'orders-availability',
   objective: 0.999,
   startsAt: Date.UTC(2026, 0, 1, 12, 0, 0),
   endsAt: null,
+  heldSince: null,
   evidence,
 }
 const options = { receiver: 'drill-pager', externalURL: 'http://127.0.0.1:9093' }

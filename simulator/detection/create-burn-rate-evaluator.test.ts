@@ -129,6 +129,51 @@ describe('burn-rate evaluator', () => {
     expect(states.slice(15, 40).every((s) => s === 'firing')).toBe(true)
   })
 
+  it('holds a flapping alert as one alert for keep_firing_for, and resolves once it stays clear', async () => {
+    const start = new ManualClock().now()
+    // 60 s clean, then 30 s where every other 5 s the short window sees 100% errors or none, then clean.
+    const flapping = (i: number): [number, number] =>
+      i >= 60 && i < 90 && Math.floor((i - 60) / 5) % 2 === 0 ? [100, 100] : [100, 0]
+    const run = async (keepFiringForMs: number) => {
+      const local = new ManualClock(start)
+      const samples = series(start, 150, flapping)
+      const evaluator = createBurnRateEvaluator({
+        objective,
+        rules: [rule],
+        evaluationIntervalMs: 1000,
+        clock: local,
+        source: { series: () => samples.filter((s) => s.t <= local.now()) },
+        slo: 'orders-latency',
+        keepFiringForMs,
+      })
+      for (let s = 1; s <= 150; s++) {
+        await local.advance(1000)
+        evaluator.evaluate()
+      }
+      return evaluator
+        .events()
+        .filter((e) => e.type !== 'evaluated')
+        .map((e) => [e.type, (e.at - start) / 1000])
+    }
+    // Without keep_firing_for the alert fires and resolves with every flap: two alerts.
+    const bare = await run(0)
+    // With it, one alert: held when its condition clears, rearmed when it returns, resolved 8 s after it last cleared.
+    const held = await run(8000)
+    expect(bare).toEqual([
+      ['firing', 72],
+      ['resolved', 80],
+      ['firing', 81],
+      ['resolved', 90],
+    ])
+    expect(held).toEqual([
+      ['firing', 72],
+      ['held', 80],
+      ['rearmed', 81],
+      ['held', 90],
+      ['resolved', 98],
+    ])
+  })
+
   it('evaluates on its interval of the clock once started', async () => {
     const clock = new ManualClock()
     const start = clock.now()

@@ -1,12 +1,17 @@
 import type { Clock } from '../clock/clock.ts'
 import { startTicker, type Ticker } from '../clock/start-ticker.ts'
 import { DetectionOptionsInvalidError } from './errors.ts'
-import { parsePrometheusText } from './parse-prometheus-text.ts'
-import type { SliSample, SliSeriesSource } from './sli-sample.ts'
-import { isBadStatus, ordersAvailabilitySli, type SliSelector, selectSliSeries } from './sli-selector.ts'
+import { type PromSample, parsePrometheusText } from './parse-prometheus-text.ts'
+import { matchesSelector, type SeriesSelector, seriesKey } from './series-selector.ts'
+import { ordersAvailabilitySlo } from './shop-slis.ts'
+import type { Slo } from './sli-definition.ts'
+import type { SliCounts, SliSample, SliSeriesSource } from './sli-sample.ts'
 
 export interface ScraperOptions {
-  /** Base URLs of the instances; each is scraped at `<base>/metrics`. */
+  /**
+   * The instances: a base URL is scraped at `<base>/metrics`; a URL whose path already ends in `/metrics` (a
+   * worker's metrics endpoint) as it is.
+   */
   targets: readonly string[]
   intervalMs: number
   clock: Clock
@@ -14,13 +19,16 @@ export interface ScraperOptions {
   fetch?: typeof fetch
   /** Real-time budget of one scrape. @defaultValue 2000 */
   timeoutMs?: number
-  /** @defaultValue ordersAvailabilitySli (`http_requests_total`, POST /orders, bad = 5xx) */
-  sli?: SliSelector
+  /**
+   * The SLOs whose SLI series are kept; the first is the primary one, whose series `series()` gives.
+   * @defaultValue [ordersAvailabilitySlo] (`http_requests_total`, POST /orders, bad = 5xx)
+   */
+  slos?: readonly Slo[]
   /** Called after every scrape, in order. */
   onScrape?: (tick: ScrapeTick) => void
 }
 
-/** What one target gave in one scrape. Counts are this tick's increase from that target (0 when it was down). */
+/** What one target gave in one scrape. Counts are the primary SLI's increase from that target (0 when down). */
 export interface TargetScrape {
   target: string
   up: 0 | 1
@@ -31,7 +39,9 @@ export interface TargetScrape {
   error?: string
 }
 
+/** One scrape: the primary SLI's cumulative counts (t, total, bad), every SLO's, and each target's. */
 export interface ScrapeTick extends SliSample {
+  slis: Record<string, SliCounts>
   targets: TargetScrape[]
 }
 
@@ -43,14 +53,18 @@ export interface Scraper extends SliSeriesSource {
   /** One scrape of every target, now (serialized with the schedule's scrapes). */
   scrapeOnce(): Promise<ScrapeTick>
   ticks(): readonly ScrapeTick[]
+  /** One SLO's cumulative series (its name as in `slos`). */
+  seriesOf(slo: string): SliSeriesSource
+  readonly slos: readonly Slo[]
 }
 
 /**
- * Scrapes every target's `/metrics`, keeps each target's counters per status code, and adds their increases
- * into one cumulative (total, bad) series. A counter lower than its last value, or gone, means the instance
- * restarted: its new values are all increase, as Prometheus `increase()` counts a reset, and since a restart
- * resets every counter of the instance, that holds for all of its counters, not just the one that went down. A target that fails a scrape
- * is reported with up=0 and its last values are carried, so it adds nothing until it answers again.
+ * Scrapes every target's metrics and adds, for each SLO, the increases of its SLI's counters over every
+ * target into one cumulative (total, bad) series. A counter lower than its last value, or gone, means the
+ * instance restarted: its new values are all increase, as Prometheus `increase()` counts a reset, and since a
+ * restart resets every counter of the instance, that holds for all of its counters, not just the one that went
+ * down. A target that fails a scrape is reported with up=0 and its last values are carried, so it adds nothing
+ * until it answers again. A target that does not expose an SLI's metrics adds nothing to it.
  */
 export function createScraper(options: ScraperOptions): Scraper {
   const { targets, intervalMs, clock } = options
@@ -61,57 +75,83 @@ export function createScraper(options: ScraperOptions): Scraper {
       'scrape intervalMs',
       `must be a positive number (got ${intervalMs})`,
     )
+  const slos = options.slos ?? [ordersAvailabilitySlo]
+  if (slos.length === 0) throw new DetectionOptionsInvalidError('slos', 'must list at least one SLO')
   const fetchImpl = options.fetch ?? fetch
   const timeoutMs = options.timeoutMs ?? 2000
-  const sli = options.sli ?? ordersAvailabilitySli
+  const selectors: SeriesSelector[] = slos.flatMap((slo) => Object.values(slo.sli.events))
+  const primary = slos[0]!.name
 
   const last = new Map<string, Map<string, number>>()
-  const series: SliSample[] = []
+  const series = new Map<string, SliSample[]>(slos.map((slo) => [slo.name, []]))
   const ticks: ScrapeTick[] = []
-  let cumulative = { total: 0, bad: 0 }
+  let cumulative: Record<string, SliCounts> = Object.fromEntries(
+    slos.map((slo) => [slo.name, { total: 0, bad: 0 }]),
+  )
   let queue: Promise<unknown> = Promise.resolve()
   let running: Ticker | null = null
 
-  const scrapeTarget = async (target: string): Promise<TargetScrape> => {
+  const scrapeTarget = async (
+    target: string,
+  ): Promise<{ scrape: TargetScrape; increases: Record<string, SliCounts> }> => {
+    const none = Object.fromEntries(slos.map((slo) => [slo.name, { total: 0, bad: 0 }]))
     try {
-      const response = await fetchImpl(`${target.replace(/\/+$/, '')}/metrics`, {
-        signal: AbortSignal.timeout(timeoutMs),
-      })
+      const response = await fetchImpl(metricsUrl(target), { signal: AbortSignal.timeout(timeoutMs) })
       const text = await response.text()
       if (!response.ok) throw new Error(`HTTP ${response.status}`)
-      const current = selectSliSeries(parsePrometheusText(text), sli)
+      const samples = parsePrometheusText(text).filter((s) =>
+        selectors.some((sel) => matchesSelector(s, sel)),
+      )
+      const current = new Map(samples.map((s) => [seriesKey(s), s.value]))
       const previous = last.get(target)
       last.set(target, current)
       // A restart resets every counter of the instance at once: one counter that went down, or one that
       // vanished, means all of them start again from zero (even those that are back at their old value).
       const reset =
         previous !== undefined &&
-        [...previous].some(([status, before]) => (current.get(status) ?? Number.NEGATIVE_INFINITY) < before)
-      let total = 0
-      let bad = 0
-      for (const [status, value] of current) {
+        [...previous].some(([key, before]) => (current.get(key) ?? Number.NEGATIVE_INFINITY) < before)
+      const increase = (sample: PromSample) => {
         // A target's first scrape is its baseline.
-        const before = previous === undefined ? value : reset ? 0 : (previous.get(status) ?? 0)
-        const increase = value - before
-        total += increase
-        if (isBadStatus(status)) bad += increase
+        const before =
+          previous === undefined ? sample.value : reset ? 0 : (previous.get(seriesKey(sample)) ?? 0)
+        return sample.value - before
       }
-      return { target, up: 1, total, bad, reset }
+      const sum = (selector: SeriesSelector) =>
+        samples.reduce((acc, s) => (matchesSelector(s, selector) ? acc + increase(s) : acc), 0)
+      const increases: Record<string, SliCounts> = {}
+      for (const slo of slos) {
+        const { events } = slo.sli
+        const total = sum(events.total)
+        const bad = 'bad' in events ? sum(events.bad) : total - sum(events.good)
+        increases[slo.name] = { total, bad }
+      }
+      const mine = increases[primary]!
+      return { scrape: { target, up: 1, total: mine.total, bad: mine.bad, reset }, increases }
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err)
-      return { target, up: 0, total: 0, bad: 0, reset: false, error }
+      return { scrape: { target, up: 0, total: 0, bad: 0, reset: false, error }, increases: none }
     }
   }
 
   const scrape = async (): Promise<ScrapeTick> => {
     const t = clock.now()
     const results = await Promise.all(targets.map(scrapeTarget))
-    cumulative = {
-      total: cumulative.total + results.reduce((sum, r) => sum + r.total, 0),
-      bad: cumulative.bad + results.reduce((sum, r) => sum + r.bad, 0),
+    const next: Record<string, SliCounts> = {}
+    for (const slo of slos) {
+      const before = cumulative[slo.name]!
+      next[slo.name] = {
+        total: before.total + results.reduce((acc, r) => acc + r.increases[slo.name]!.total, 0),
+        bad: before.bad + results.reduce((acc, r) => acc + r.increases[slo.name]!.bad, 0),
+      }
+      series.get(slo.name)!.push({ t, ...next[slo.name]! })
     }
-    const tick: ScrapeTick = { t, ...cumulative, targets: results }
-    series.push({ t, ...cumulative })
+    cumulative = next
+    const tick: ScrapeTick = {
+      t,
+      ...next[primary]!,
+      slis: next,
+      targets: results.map((r) => r.scrape),
+    }
     ticks.push(tick)
     options.onScrape?.(tick)
     return tick
@@ -124,8 +164,15 @@ export function createScraper(options: ScraperOptions): Scraper {
   }
 
   return {
+    slos,
     scrapeOnce,
-    series: () => series,
+    series: () => series.get(primary)!,
+    seriesOf(slo) {
+      const found = series.get(slo)
+      if (found === undefined)
+        throw new DetectionOptionsInvalidError('slo', `names no SLO the scraper keeps (got "${slo}")`)
+      return { series: () => found }
+    },
     ticks: () => ticks,
     start() {
       running ??= startTicker(clock, intervalMs, () => scrapeOnce())
@@ -136,4 +183,10 @@ export function createScraper(options: ScraperOptions): Scraper {
       await ticker?.stop()
     },
   }
+}
+
+/** `<base>/metrics`, unless the URL's path already ends in `/metrics`. */
+export function metricsUrl(target: string): string {
+  const trimmed = target.replace(/\/+$/, '')
+  return /\/metrics$/.test(new URL(trimmed).pathname) ? trimmed : `${trimmed}/metrics`
 }

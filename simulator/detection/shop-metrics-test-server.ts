@@ -5,8 +5,8 @@ import { httpMetricsPlugin } from '../../services/platform/metrics/http-metrics-
 export interface ShopMetricsTestServer {
   url: string
   port: number
-  /** Answers `count` orders through the real HTTP metrics plugin with this status. */
-  answer(status: number, count: number, route?: '/orders' | '/health'): Promise<void>
+  /** Answers `count` orders through the real HTTP metrics plugin with this status (after `delayMs`, when given). */
+  answer(status: number, count: number, route?: '/orders' | '/health', delayMs?: number): Promise<void>
   /** While on, real orders (no `status` in the body) that carry a coupon get a 500, as the drill's bad change does. */
   setCouponFault(on: boolean): void
   close(): Promise<void>
@@ -20,11 +20,17 @@ export async function startShopMetricsTestServer(port = 0): Promise<ShopMetricsT
   const app = Fastify({ logger: false, forceCloseConnections: true })
   await app.register(httpMetricsPlugin, { registry: new Registry() })
   let couponFault = false
-  app.post<{ Body: { status?: number; couponCode?: string } }>('/orders', async (request, reply) => {
-    if (request.body.status !== undefined) return reply.code(request.body.status).send({})
-    if (couponFault && request.body.couponCode !== undefined) return reply.code(500).send({ error: 'coupon' })
-    return reply.code(201).send({ orderId: 'ord_1', totalCents: 0, status: 'accepted' })
-  })
+  app.post<{ Body: { status?: number; couponCode?: string; delayMs?: number } }>(
+    '/orders',
+    async (request, reply) => {
+      const { delayMs } = request.body
+      if (delayMs !== undefined) await new Promise((resolve) => setTimeout(resolve, delayMs))
+      if (request.body.status !== undefined) return reply.code(request.body.status).send({})
+      if (couponFault && request.body.couponCode !== undefined)
+        return reply.code(500).send({ error: 'coupon' })
+      return reply.code(201).send({ orderId: 'ord_1', totalCents: 0, status: 'accepted' })
+    },
+  )
   app.get('/health', async () => ({ ok: true }))
   await app.listen({ host: '127.0.0.1', port })
   const address = app.server.address()
@@ -32,11 +38,15 @@ export async function startShopMetricsTestServer(port = 0): Promise<ShopMetricsT
   return {
     url: `http://127.0.0.1:${address.port}`,
     port: address.port,
-    async answer(status, count, route = '/orders') {
-      for (let i = 0; i < count; i++) {
-        if (route === '/health') await app.inject({ method: 'GET', url: route })
-        else await app.inject({ method: 'POST', url: route, payload: { status } })
-      }
+    async answer(status, count, route = '/orders', delayMs) {
+      const payload = delayMs === undefined ? { status } : { status, delayMs }
+      await Promise.all(
+        Array.from({ length: count }, () =>
+          route === '/health'
+            ? app.inject({ method: 'GET', url: route })
+            : app.inject({ method: 'POST', url: route, payload }),
+        ),
+      )
     },
     setCouponFault: (on) => {
       couponFault = on

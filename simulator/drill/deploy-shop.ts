@@ -27,6 +27,8 @@ import { mintReleaseFlag } from './mint-release-flag.ts'
 export interface ShopUnderDrill {
   apiUrls: string[]
   flagsUrl: string
+  /** The workers' `/metrics` URLs. */
+  workerMetricsUrls: string[]
   close(): Promise<void>
 }
 
@@ -236,7 +238,12 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
       commit,
       artifact,
       refused,
-      shop: { apiUrls: production.urls(), flagsUrl: productionShop.flagsUrl, close },
+      shop: {
+        apiUrls: production.urls(),
+        flagsUrl: productionShop.flagsUrl,
+        workerMetricsUrls: productionShop.workerMetricsUrls,
+        close,
+      },
     }
   } catch (err) {
     await close()

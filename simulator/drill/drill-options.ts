@@ -1,4 +1,5 @@
 import type { Clock } from '../clock/clock.ts'
+import type { PageDestinations } from '../detection/page-destinations.ts'
 import type { LoadedScenario } from '../scenario/load-scenario.ts'
 import type { HumanResponderOptions } from './responders/human-responder.ts'
 
@@ -29,6 +30,11 @@ export interface RunDrillOptions {
   followUp?: boolean
   /** How a human responder is paged and acknowledges. */
   human?: HumanResponderOptions
+  /**
+   * Where pages also go, marked as a drill (PagerDuty Events v2, webhooks).
+   * @defaultValue read from the environment (pageDestinationsFromEnv)
+   */
+  pageDestinations?: PageDestinations
 }
 
 export interface DrillOutcome {

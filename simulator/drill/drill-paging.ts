@@ -1,5 +1,7 @@
 import { FlagsHttpClient } from '../../services/flags/flags-http-client.ts'
 import type { Clock } from '../clock/clock.ts'
+import { createPageDelivery, type IncidentNotice, resolvedNotification } from '../detection/page-delivery.ts'
+import { NO_PAGE_DESTINATIONS, type PageDestinations } from '../detection/page-destinations.ts'
 import type { DrillJournal } from './drill-journal.ts'
 import { type Page, startPager } from './pager.ts'
 import type { Responder } from './responders/responder.ts'
@@ -14,6 +16,13 @@ export interface DrillPagingOptions {
   signal: AbortSignal
   track(task: Promise<unknown>): void
   say(line: string): void
+  /** The run and its scenario: pages sent on are marked as this drill's. */
+  runId: string
+  scenario: string
+  /** Severity labels that page. @defaultValue ['page', 'critical'] */
+  pageSeverities?: readonly string[]
+  /** Where pages also go (PagerDuty, webhooks). @defaultValue none */
+  destinations?: PageDestinations
 }
 
 export interface DrillPaging {
@@ -22,61 +31,116 @@ export interface DrillPaging {
   /** Resolves with the first page. */
   paged: Promise<Page>
   isPaged(): boolean
-  /** Journals the acknowledgement once, whoever gives it. */
+  /** Journals the acknowledgement once, whoever gives it, and sends it on. */
   acknowledge(by: string, alert: string): Promise<void>
   acknowledged(): boolean
+  /** Resolves incidents still open (the drill ended), sends that on, and stops the pager. */
   close(): Promise<void>
 }
 
 /**
- * The drill's on-call: the first paging alert pages the responder (journalled), who then works in the
- * background with what an on-call engineer can reach: the flag service and its token.
+ * The drill's on-call: every notification the pager takes is journalled (grouped alerts, repeats, resolutions);
+ * an incident's first paging notification pages (journalled, and sent on to PagerDuty and webhooks marked as a
+ * drill); the first page goes to the responder, who then works in the background with what an on-call engineer
+ * can reach: the flag service and its token.
  */
 export async function startDrillPaging(options: DrillPagingOptions): Promise<DrillPaging> {
-  const { responder, journal, say } = options
+  const { responder, journal, say, track } = options
   let acknowledged = false
   let page: Page | undefined
   let resolvePaged: (page: Page) => void = () => {}
   const paged = new Promise<Page>((resolve) => {
     resolvePaged = resolve
   })
+  const open = new Map<string, IncidentNotice>()
+  // Deliveries and their journal entries: tracked (a failure aborts the drill) and awaited by close().
+  const inFlight = new Set<Promise<unknown>>()
+  const keep = (task: Promise<unknown>) => {
+    track(task)
+    inFlight.add(task)
+    void task.finally(() => inFlight.delete(task)).catch(() => {})
+  }
+  const delivery = createPageDelivery({
+    destinations: options.destinations ?? NO_PAGE_DESTINATIONS,
+    mark: { runId: options.runId, scenario: options.scenario },
+    onDelivered: (record) => {
+      keep(journal.append({ type: 'page.delivered', data: record }))
+      if (!record.ok)
+        say(`page ${record.action} to ${record.target} failed: ${record.error ?? record.status}`)
+    },
+  })
+
   const acknowledge = async (by: string, alert: string) => {
     if (acknowledged) return
     acknowledged = true
     await journal.append({ type: 'page.acknowledged', data: { alert, by } })
     say(`page acknowledged by ${by}`)
+    if (page !== undefined) keep(delivery.acknowledge(page.dedupKey))
   }
-  const pager = await startPager((incoming) => {
-    if (page !== undefined) return
-    page = incoming
-    options.track(
-      (async () => {
-        await journal.append({
-          type: 'page.sent',
-          data: {
-            alert: incoming.alert,
-            to: responder.name,
-            channel: 'alertmanager-webhook',
-            dedupKey: incoming.fingerprint,
-          },
-        })
-        say(`paged ${responder.name}: ${incoming.alert}`)
-        resolvePaged(incoming)
-        await responder.respond(incoming, {
-          flags: new FlagsHttpClient({
-            baseUrl: options.flagsUrl,
-            token: options.token,
-            actor: responder.name,
-          }),
-          flagsUrl: options.flagsUrl,
-          token: options.token,
-          clock: options.clock,
-          signal: options.signal,
-          acknowledge: (by) => acknowledge(by, incoming.alert),
-          say,
-        })
-      })(),
-    )
+
+  const respond = (incoming: Page) =>
+    responder.respond(incoming, {
+      flags: new FlagsHttpClient({ baseUrl: options.flagsUrl, token: options.token, actor: responder.name }),
+      flagsUrl: options.flagsUrl,
+      token: options.token,
+      clock: options.clock,
+      signal: options.signal,
+      acknowledge: (by) => acknowledge(by, incoming.alert),
+      say,
+    })
+
+  const pager = await startPager({
+    ...(options.pageSeverities === undefined ? {} : { pageSeverities: options.pageSeverities }),
+    onNotification: (notification) => {
+      track(journal.append({ type: 'alert.received', data: notification }))
+      if (notification.outcome === 'not-paging')
+        say(
+          `alert group ${notification.status} without a paging severity (${notification.alerts.map((a) => `${a.alert}: ${a.severity}`).join(', ')}): journalled, not paged`,
+        )
+    },
+    onPage: (incoming) => {
+      const incident = {
+        groupKey: incoming.groupKey,
+        dedupKey: incoming.dedupKey,
+        notification: incoming.notification,
+      }
+      open.set(incoming.groupKey, incident)
+      const first = page === undefined
+      page ??= incoming
+      track(
+        (async () => {
+          await journal.append({
+            type: 'page.sent',
+            data: {
+              alert: incoming.alert,
+              to: responder.name,
+              channel: 'alertmanager-webhook',
+              dedupKey: incoming.dedupKey,
+              groupKey: incoming.groupKey,
+              alerts: incoming.alerts,
+              slos: incoming.slos,
+            },
+          })
+          say(
+            `paged ${responder.name}: ${incoming.alerts.join(', ')} on ${incoming.slos.join(', ') || 'no SLO'}`,
+          )
+          keep(delivery.trigger(incident))
+          if (!first) return
+          resolvePaged(incoming)
+          await respond(incoming)
+        })(),
+      )
+    },
+    onResolved: (incident) => {
+      open.delete(incident.groupKey)
+      track(
+        journal.append({
+          type: 'page.resolved',
+          data: { groupKey: incident.groupKey, dedupKey: incident.dedupKey, reason: 'alerts resolved' },
+        }),
+      )
+      keep(delivery.resolve(incident))
+    },
   })
   return {
     url: pager.url,
@@ -84,6 +148,20 @@ export async function startDrillPaging(options: DrillPagingOptions): Promise<Dri
     isPaged: () => page !== undefined,
     acknowledge,
     acknowledged: () => acknowledged,
-    close: () => pager.close(),
+    async close() {
+      await pager.close()
+      for (const incident of open.values()) {
+        await journal.append({
+          type: 'page.resolved',
+          data: { groupKey: incident.groupKey, dedupKey: incident.dedupKey, reason: 'drill ended' },
+        })
+        await delivery.resolve({
+          ...incident,
+          notification: resolvedNotification(incident.notification, options.clock.now()),
+        })
+      }
+      open.clear()
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight])
+    },
   }
 }

@@ -1,3 +1,4 @@
+import { detectionSettingsOf } from '../detection/scenario-detection.ts'
 import { scaleDuration } from '../scenario/duration.ts'
 import type { LoadedScenario } from '../scenario/load-scenario.ts'
 import type { CheckResult } from './preflight.ts'
@@ -8,6 +9,11 @@ export function describePlan(loaded: LoadedScenario, checks: readonly CheckResul
   const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 0)} s`
   const steps = s.release.steps.map(
     (st, i) => `    ${i + 1}. ${s.change.flag} on for ${st.percent}%, hold ${st.holdSeconds} s`,
+  )
+  const detection = detectionSettingsOf(s)
+  const slos = detection.slos.map(
+    (slo) =>
+      `    - SLO ${slo.name}: ${slo.sli.description}, objective ${Number((slo.objective * 100).toPrecision(10))} %`,
   )
   const rules = s.detection.rules.map(
     (r) =>
@@ -25,10 +31,12 @@ export function describePlan(loaded: LoadedScenario, checks: readonly CheckResul
     `  3. steady state before  ${s.traffic.ratePerSecond} req/s of seeded orders for ${s.steadyState.durationSeconds} s; error ratio ≤ ${s.steadyState.maxErrorRatio}, ≥ ${s.steadyState.minRequests} requests`,
     '  4. release              canary steps through the flag, stopped early by a page:',
     ...steps,
-    `  5. detect and respond   burn-rate alerts on the api's own /metrics (scrape ${s.detection.scrapeIntervalMs} ms, evaluate ${s.detection.evaluationIntervalMs} ms):`,
+    `  5. detect and respond   burn-rate alerts on the api's and workers' own /metrics (scrape ${s.detection.scrapeIntervalMs} ms, evaluate ${s.detection.evaluateOnScrape ? 'after each scrape' : `every ${s.detection.evaluationIntervalMs} ms`}):`,
+    ...slos,
     ...rules,
+    `                          an alert keeps firing ${seconds(detection.keepFiringForMs)} after its condition clears; alerts are grouped${detection.grouping.groupBy.length === 0 ? '' : ` by ${detection.grouping.groupBy.join(', ')}`} (wait ${seconds(detection.grouping.groupWaitMs)}): one page per group`,
     `                          page (Alertmanager webhook) → ${s.responder.kind === 'bot' ? `bot acknowledges after ${s.responder.ackDelaySeconds} s and turns off the most recently enabled flag` : 'a human trainee turns the flag off'}`,
-    `  6. recover              short-window error ratio under ${(1 - s.slo.objective).toFixed(4)} for ${s.recovery.consecutiveEvaluations} evaluations in a row`,
+    `  6. recover              every SLO's short-window error ratio under its budget (1 − objective) for ${s.recovery.consecutiveEvaluations} evaluations in a row`,
     `  7. steady state after   as in 3`,
     '',
     'Stop conditions (abort):',

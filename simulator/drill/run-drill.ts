@@ -9,6 +9,7 @@ import {
   isRedisUnavailable,
 } from '../../services/platform/redis/redis-connection.ts'
 import { type Clock, systemClock } from '../clock/clock.ts'
+import { pageDestinationsFromEnv } from '../detection/page-destinations.ts'
 import { createRecoveryWatch } from '../detection/recovery-watch.ts'
 import { DrillNotReadyError } from '../errors.ts'
 import type { AbortCondition, DrillPhase } from '../journal/journal-event.ts'
@@ -56,6 +57,7 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
   const seed = options.seed ?? scenario.seed
   const responderKind = options.responder ?? scenario.responder.kind
   const startedAt = clock.now()
+  const pageDestinations = options.pageDestinations ?? pageDestinationsFromEnv(process.env)
   const repeated = options.again === undefined ? undefined : await readRepeatedRun(options.again)
   const { runId, outDir, journalFile, journal } = await openRun(loaded, clock, startedAt, options.outDir)
   const flag = scenario.change.flag
@@ -232,21 +234,26 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
       signal,
       track,
       say,
+      runId,
+      scenario: loaded.name,
+      pageSeverities: scenario.detection.pageSeverities,
+      destinations: pageDestinations,
     })
 
-    // Recovery is judged on the paging rule's short window, once the flag is off.
+    // Recovery is judged on the paging rule's short window, once the flag is off: every SLO burning under 1×.
     let mitigated = false
     const recovery = createRecoveryWatch({
-      threshold: 1 - scenario.slo.objective,
+      threshold: 1,
       consecutive: scenario.recovery.consecutiveEvaluations,
     })
     let resolveRecovered: () => void = () => {}
     const recovered = new Promise<void>((r) => {
       resolveRecovered = r
     })
-    const onEvaluated = (at: number, shortRatio: number | null) => {
+    const onEvaluated = (at: number, short: { errorRatio: number | null; burnRate: number | null }) => {
+      const shortRatio = short.errorRatio
       if (mitigated && !recovery.state().recovered) {
-        const state = recovery.observe(shortRatio, at)
+        const state = recovery.observe(short.burnRate, at)
         if (state.recovered) {
           track(
             journal
@@ -269,8 +276,9 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
     detection = createDrillDetection({
       scenario,
       clock,
-      targets: shop.apiUrls,
+      targets: [...shop.apiUrls, ...shop.workerMetricsUrls],
       journal,
+      runId,
       pagerUrl: paging.url,
       externalURL: shop.flagsUrl,
       track,

@@ -150,20 +150,105 @@ export interface JournalEventData {
     changes?: string[]
   }
   'request.first-failure': { status: number | string; route: string; detail?: string }
+  /**
+   * An alert started firing (both windows of a burn-rate rule past its threshold) for the SLO `slo`. `pages`:
+   * its severity is one the pager pages for (older journals carry only `severity`, where `page` paged).
+   */
   'alert.fired': {
     alert: string
-    severity: 'page' | 'ticket'
+    severity: string
     burnRates: { long: number; short: number }
     threshold: number
     windows: { long: string; short: string }
+    slo?: string
+    pages?: boolean
   }
-  'alert.resolved': { alert: string }
-  'page.sent': { alert: string; to: string; channel: string; dedupKey?: string }
+  /** A firing alert's condition cleared; keep_firing_for holds it firing until `until` unless it comes back. */
+  'alert.held': { alert: string; slo?: string; until: string }
+  /** The condition of a held alert came back: still the same alert, still firing. */
+  'alert.rearmed': { alert: string; slo?: string }
+  'alert.resolved': { alert: string; slo?: string }
+  /**
+   * One notification the pager received (an Alertmanager group: its alerts, firing or resolved), and what it
+   * did: `paged` opened an incident, `repeat` one already open, `resolved` closed it, `not-paging` none open and
+   * no alert of a paging severity firing.
+   */
+  'alert.received': {
+    groupKey: string
+    status: 'firing' | 'resolved'
+    alerts: { alert: string; severity: string; status: 'firing' | 'resolved'; slo?: string }[]
+    outcome: 'paged' | 'repeat' | 'resolved' | 'not-paging'
+  }
+  /** The one page of an incident. `groupKey`: the alert group it is for; `alerts` and `slos` in it. */
+  'page.sent': {
+    alert: string
+    to: string
+    channel: string
+    dedupKey?: string
+    groupKey?: string
+    alerts?: string[]
+    slos?: string[]
+  }
+  /** An incident closed: its alerts all resolved, or the drill ended with it open. */
+  'page.resolved': { groupKey: string; dedupKey: string; reason: 'alerts resolved' | 'drill ended' }
+  /** A page, acknowledgement or resolution sent on to PagerDuty (Events v2) or a webhook, marked as a drill. */
+  'page.delivered': {
+    channel: 'pagerduty-events-v2' | 'webhook'
+    action: 'trigger' | 'acknowledge' | 'resolve'
+    target: string
+    dedupKey: string
+    ok: boolean
+    status?: number
+    error?: string
+  }
   'page.acknowledged': { alert: string; by: string }
   'mitigation.applied': { action: string; flag: string; by: string; reason: string }
   'recovery.confirmed': { errorRatio: number; consecutiveEvaluations: number }
-  /** One rule evaluation: error ratio and burn rate per window label (`1h`, `5m`, …). */
-  'sli.evaluated': { rule: string; errorRatios: Record<string, number>; burnRates: Record<string, number> }
+  /**
+   * One rule evaluation: error ratio and burn rate per window label (`1h`, `5m`, …), for the SLO `slo`; whether
+   * its condition held and the alert's state (`held`: firing, kept by keep_firing_for).
+   */
+  'sli.evaluated': {
+    rule: string
+    errorRatios: Record<string, number>
+    burnRates: Record<string, number>
+    slo?: string
+    conditionMet?: boolean
+    state?: 'ok' | 'firing' | 'held' | 'no-data'
+  }
+  /**
+   * What detection watches: each SLO (its SLI in words, objective), the burn-rate rules with their windows in
+   * scenario time and in wall-clock ms, and how alerts are evaluated, held and grouped (wall-clock ms).
+   */
+  'detection.started': {
+    slos: { name: string; sli: string; description: string; objective: number }[]
+    rules: {
+      name: string
+      severity: string
+      burnRate: number
+      longWindow: string
+      shortWindow: string
+      longWindowMs: number
+      shortWindowMs: number
+    }[]
+    targets: string[]
+    scrapeIntervalMs: number
+    evaluationIntervalMs: number
+    evaluateOnScrape: boolean
+    keepFiringForMs: number
+    grouping: { groupBy: string[]; groupWaitMs: number; groupIntervalMs: number; repeatIntervalMs: number }
+    pageSeverities: string[]
+  }
+  /**
+   * One scrape: every SLO's cumulative event counts since the first scrape (resets folded in) at `scrapedAt`,
+   * and how many targets answered. The series `firedrill detect replay` evaluates other rules against.
+   */
+  'sli.sampled': {
+    scrapedAt: string
+    slis: Record<string, { total: number; bad: number }>
+    up: number
+    targets: number
+  }
   /**
    * After the postmortem: the fix for one action item (`actionItem`: `AI-1`) merged into trunk as `trunk`,
    * through the gate whose result it carries.
@@ -229,12 +314,19 @@ export const JOURNAL_EVENT_TYPES = [
   'change.deployed',
   'request.first-failure',
   'alert.fired',
+  'alert.held',
+  'alert.rearmed',
   'alert.resolved',
+  'alert.received',
   'page.sent',
+  'page.resolved',
+  'page.delivered',
   'page.acknowledged',
   'mitigation.applied',
   'recovery.confirmed',
   'sli.evaluated',
+  'detection.started',
+  'sli.sampled',
   'fix.merged',
   'replay.gated',
   'verify.finished',
@@ -246,6 +338,7 @@ export const JOURNAL_EVENT_TYPES = [
 export const BUFFERED_EVENT_TYPES: ReadonlySet<JournalEventType> = new Set([
   'traffic.interval',
   'sli.evaluated',
+  'sli.sampled',
 ])
 
 /** What a caller appends: the writer adds `seq` and `at`. */

@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
+import { HTTP_DURATION_BUCKETS } from '../../services/platform/metrics/http-metrics-plugin.ts'
+import { ORDER_SETTLEMENT_BUCKETS } from '../../services/worker/fulfilment-metrics.ts'
 import type { ScenarioProblem } from '../errors.ts'
-import { parseDuration, scaleDuration } from './duration.ts'
+import { formatDuration, parseDuration, scaleDuration } from './duration.ts'
 import type { Scenario } from './scenario-schema.ts'
 
 /**
@@ -62,6 +64,8 @@ export function crossFieldProblems(scenario: Scenario, dir: string): ScenarioPro
     }
   })
 
+  problems.push(...sloProblems(scenario))
+
   const files: [string, string | undefined][] = [
     ['change.patch', scenario.change.patch],
     ['followUp.fix', scenario.followUp.fix],
@@ -79,5 +83,52 @@ export function crossFieldProblems(scenario: Scenario, dir: string): ScenarioPro
       })
     }
   }
+  return problems
+}
+
+/** What each SLI kind needs: latency a threshold, fulfilment a deadline, each on a bucket of its histogram. */
+const SLI_BOUND = {
+  latency: { field: 'threshold', buckets: HTTP_DURATION_BUCKETS, histogram: "the api's request-duration" },
+  fulfilment: { field: 'deadline', buckets: ORDER_SETTLEMENT_BUCKETS, histogram: "the worker's settlement" },
+} as const
+
+/** SLO names are unique; latency has a threshold and fulfilment a deadline, each a bucket; nothing else has one. */
+function sloProblems(scenario: Scenario): ScenarioProblem[] {
+  const problems: ScenarioProblem[] = []
+  const names = new Set<string>()
+  scenario.slo.indicators.forEach((indicator, i) => {
+    const at = `slo.indicators[${i}]`
+    if (names.has(indicator.name))
+      problems.push({ path: `${at}.name`, expected: 'must be unique', got: JSON.stringify(indicator.name) })
+    names.add(indicator.name)
+    for (const [kind, bound] of Object.entries(SLI_BOUND)) {
+      const value = indicator[bound.field]
+      if (indicator.sli !== kind) {
+        if (value !== undefined)
+          problems.push({
+            path: `${at}.${bound.field}`,
+            expected: `is only for a ${kind} SLI (this one is ${indicator.sli}); remove it`,
+            got: JSON.stringify(value),
+          })
+        continue
+      }
+      const wholeMs = bound.buckets.map((b) => b * 1000).filter((ms) => Number.isInteger(ms))
+      const choices = wholeMs.map((ms) => formatDuration(ms)).join(', ')
+      if (value === undefined) {
+        problems.push({
+          path: `${at}.${bound.field}`,
+          expected: `is required for a ${kind} SLI: one of ${choices}`,
+          got: 'nothing',
+        })
+        continue
+      }
+      if (!wholeMs.includes(parseDuration(value)))
+        problems.push({
+          path: `${at}.${bound.field}`,
+          expected: `must be a bucket of ${bound.histogram} histogram: one of ${choices}`,
+          got: JSON.stringify(value),
+        })
+    }
+  })
   return problems
 }

@@ -72,7 +72,11 @@ describe('scenario loading', () => {
       delete doc.followUp
     })
     const { scenario } = await loadScenario(file)
-    expect(scenario.slo).toEqual({ objective: 0.99, window: '30d' })
+    expect(scenario.slo).toEqual({
+      objective: 0.99,
+      window: '30d',
+      indicators: [{ name: 'orders-availability', sli: 'availability' }],
+    })
     expect(scenario.responder).toEqual({ kind: 'bot', ackDelaySeconds: 3 })
     expect(scenario.detection.rules.map((r) => [r.longWindow, r.shortWindow, r.burnRate])).toEqual([
       ['1h', '5m', 14.4],

@@ -59,12 +59,58 @@ export const TrafficSchema = Type.Object(
   Closed,
 )
 
+/** What an SLO measures; see SloIndicatorSchema. */
+export const SliKindSchema = Type.Union([
+  Type.Literal('availability'),
+  Type.Literal('latency'),
+  Type.Literal('fulfilment'),
+])
+
+export const SLO_NAME_PATTERN = '^[a-z0-9][a-z0-9._-]*$'
+
+export const SloIndicatorSchema = Type.Object(
+  {
+    /** The SLO's name: the `slo` label of its alerts and recording rules. */
+    name: Type.String({
+      minLength: 1,
+      maxLength: 100,
+      pattern: SLO_NAME_PATTERN,
+      expected: 'a name like orders-availability (lower case, digits, ".", "_", "-")',
+    }),
+    /**
+     * `availability`: POST /orders answered without a 5xx. `latency`: POST /orders answered within `threshold`
+     * (from the api's request-duration histogram). `fulfilment`: orders paid within `deadline` of entering the
+     * fulfilment queue (from the worker's settlement histogram; failed orders count as late).
+     */
+    sli: SliKindSchema,
+    /** Share of events that must be good. @defaultValue slo.objective */
+    objective: Type.Optional(Type.Number({ minimum: 0.5, maximum: 0.99999 })),
+    /** latency only: a request slower than this is bad. Real time, not scaled; a bucket of the histogram. */
+    threshold: Type.Optional(Duration()),
+    /** fulfilment only: an order not paid this long after it was placed is bad. Real time, not scaled. */
+    deadline: Type.Optional(Duration()),
+  },
+  Closed,
+)
+
+/** The SLO a scenario gets when it names none. */
+export const DEFAULT_SLO_INDICATORS = [{ name: 'orders-availability', sli: 'availability' }] as const
+
 export const SloSchema = Type.Object(
   {
-    /** Share of requests that must succeed. @defaultValue 0.99 */
+    /** Share of requests that must succeed; the default objective of every indicator. @defaultValue 0.99 */
     objective: Type.Number({ minimum: 0.5, maximum: 0.99999, default: 0.99 }),
     /** SLO window in scenario time (scaled by timeScale). @defaultValue '30d' */
     window: Duration('30d'),
+    /**
+     * The SLOs detection watches, each an SLI with its objective; every one gets the burn-rate rules. The first
+     * is the primary one: the steady-state checks read its series. @defaultValue DEFAULT_SLO_INDICATORS
+     */
+    indicators: Type.Array(SloIndicatorSchema, {
+      minItems: 1,
+      maxItems: 6,
+      default: DEFAULT_SLO_INDICATORS.map((i) => ({ ...i })),
+    }),
   },
   { ...Closed, default: {} },
 )
@@ -128,11 +174,21 @@ export const ReleaseSchema = Type.Object(
   Closed,
 )
 
+const LABEL_VALUE_PATTERN = '^[a-z][a-z0-9_-]*$'
+const LABEL_NAME_PATTERN = '^[a-zA-Z_][a-zA-Z0-9_]*$'
+
 export const BurnRateRuleSchema = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' }),
-    /** `page` wakes the responder; `ticket` does not. @defaultValue 'page' */
-    severity: Type.Union([Type.Literal('page'), Type.Literal('ticket')], { default: 'page' }),
+    /**
+     * The alert's `severity` label: one of `detection.pageSeverities` wakes the responder (`page`,
+     * `critical`), any other (`ticket`) is journalled and not paged. @defaultValue 'page'
+     */
+    severity: Type.String({
+      pattern: LABEL_VALUE_PATTERN,
+      expected: 'a severity like page, critical or ticket',
+      default: 'page',
+    }),
     /** Long window in scenario time. */
     longWindow: Duration(),
     /** Short window in scenario time; must be shorter than the long one. */
@@ -149,18 +205,52 @@ export const DEFAULT_BURN_RATE_RULES = [
   { name: 'slow-burn', severity: 'page', longWindow: '6h', shortWindow: '30m', burnRate: 6 },
 ] as const
 
+export const GroupingSchema = Type.Object(
+  {
+    /** Labels that split alerts into groups, one page each; [] makes every alert of a drill one group. @defaultValue [] */
+    groupBy: Type.Array(
+      Type.String({ pattern: LABEL_NAME_PATTERN, expected: 'a label name like slo or alertname' }),
+      { maxItems: 10, default: [] },
+    ),
+    /** A new group waits this long for more alerts before it pages (`group_wait`). @defaultValue '30s' */
+    groupWait: Duration('30s'),
+    /** A group's changes (alerts joining, resolving) are sent this often (`group_interval`). @defaultValue '5m' */
+    groupInterval: Duration('5m'),
+    /** An unchanged, still firing group is sent again after this (`repeat_interval`). @defaultValue '4h' */
+    repeatInterval: Duration('4h'),
+  },
+  { ...Closed, default: {} },
+)
+
 export const DetectionSchema = Type.Object(
   {
     /** How often metrics are scraped, wall-clock ms. @defaultValue 250 */
     scrapeIntervalMs: Type.Integer({ minimum: 10, maximum: 60_000, default: 250 }),
     /** How often alert rules are evaluated, wall-clock ms. @defaultValue 250 */
     evaluationIntervalMs: Type.Integer({ minimum: 10, maximum: 60_000, default: 250 }),
-    /** Burn-rate rules. @defaultValue DEFAULT_BURN_RATE_RULES */
+    /** Burn-rate rules, applied to every SLO in `slo.indicators`. @defaultValue DEFAULT_BURN_RATE_RULES */
     rules: Type.Array(BurnRateRuleSchema, {
       minItems: 1,
       maxItems: 10,
       default: DEFAULT_BURN_RATE_RULES.map((r) => ({ ...r })),
     }),
+    /**
+     * Evaluate the rules as soon as each scrape lands (a streaming detector); false evaluates on
+     * evaluationIntervalMs's own schedule, as Prometheus does. @defaultValue true
+     */
+    evaluateOnScrape: Type.Boolean({ default: true }),
+    /**
+     * How long a firing alert keeps firing once its condition clears (Prometheus `keep_firing_for`), in scenario
+     * time, so an alert flapping at its threshold stays one alert. @defaultValue '10m'
+     */
+    keepFiringFor: Duration('10m'),
+    /** How alerts become notifications (Alertmanager's route), in scenario time. */
+    grouping: GroupingSchema,
+    /** Severity labels that page the responder; others are journalled, not paged. @defaultValue ['page', 'critical'] */
+    pageSeverities: Type.Array(
+      Type.String({ pattern: LABEL_VALUE_PATTERN, expected: 'a severity like page or critical' }),
+      { minItems: 1, maxItems: 10, default: ['page', 'critical'] },
+    ),
   },
   { ...Closed, default: {} },
 )
@@ -262,6 +352,7 @@ export const ScenarioSchema = Type.Object(
 
 export type Scenario = Static<typeof ScenarioSchema>
 export type BurnRateRule = Static<typeof BurnRateRuleSchema>
+export type SloIndicator = Static<typeof SloIndicatorSchema>
 export type ReleaseStep = Static<typeof ReleaseStepSchema>
 export type PlannedActionItem = Static<typeof PlannedActionItemSchema>
 export type ActionItemPriority = Static<typeof ActionItemPrioritySchema>

@@ -56,6 +56,9 @@ function earliest(
   return best
 }
 
+/** Whether an alert paged: its own say, or (journals from before severities were configurable) `page`. */
+const pages = (alert: { severity: string; pages?: boolean }) => alert.pages ?? alert.severity === 'page'
+
 /** Finds the anchor events. Order-independent: it looks at times and seq, never at positions. */
 export function deriveTimingAnchors(events: readonly JournalEvent[]): TimingAnchors {
   const released = earliest(
@@ -70,7 +73,7 @@ export function deriveTimingAnchors(events: readonly JournalEvent[]): TimingAnch
     events,
     'alert.fired',
     releasedAt,
-    (e) => e.type === 'alert.fired' && e.data.severity === 'page',
+    (e) => e.type === 'alert.fired' && pages(e.data),
   )
   const acknowledged = detected === null ? null : earliest(events, 'page.acknowledged', timeOf(detected))
   const mitigated = earliest(events, 'mitigation.applied', releasedAt)

@@ -8,6 +8,11 @@ export interface HttpMetricsOptions {
   processMetrics?: boolean
 }
 
+/** Upper bounds of `http_request_duration_seconds`, in seconds: a latency SLI's threshold must be one of them. */
+export const HTTP_DURATION_BUCKETS: readonly number[] = Object.freeze([
+  0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
+])
+
 /**
  * `http_request_duration_seconds{method,route,status_code}` for every request (route is the route's pattern,
  * never the raw URL, so ids do not explode the label set), plus `http_requests_total`, and `GET /metrics`.
@@ -20,7 +25,7 @@ const plugin: FastifyPluginAsync<HttpMetricsOptions> = async (app, options) => {
     name: 'http_request_duration_seconds',
     help: 'Time from request received to response sent, in seconds.',
     labelNames: ['method', 'route', 'status_code'],
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    buckets: [...HTTP_DURATION_BUCKETS],
     registers: [registry],
   })
   const total = new Counter({
