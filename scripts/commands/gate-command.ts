@@ -7,9 +7,8 @@ import { resolveCommit } from '../../gate/runner/resolve-commit.ts'
 import { type GateEvent, runGate } from '../../gate/runner/run-gate.ts'
 import { isFiredrillError } from '../../services/platform/firedrill-error.ts'
 import type { Command } from '../command.ts'
+import { gateDefinition } from '../definitions/gate-definition.ts'
 import { parseCommandArgs } from '../parse-command-args.ts'
-
-const usage = 'gate [--repo DIR] [--ref REF] [--junit FILE] [--json] | gate --show REF [--repo DIR] [--json]'
 
 const sec = (ms: number) => `${(ms / 1000).toFixed(1)} s`
 
@@ -78,21 +77,8 @@ async function show(repo: string, ref: string, json: boolean): Promise<number> {
 
 export const gateCommand: Command = {
   name: 'gate',
-  usage,
-  summary:
-    'run the gate on a commit in a clean worktree and record it in the ledger; --show REF reads a record',
   async run(argv) {
-    const { values } = parseCommandArgs(
-      argv,
-      {
-        repo: { type: 'string', default: '.' },
-        ref: { type: 'string' },
-        junit: { type: 'string' },
-        json: { type: 'boolean' },
-        show: { type: 'string' },
-      },
-      usage,
-    )
+    const { values } = parseCommandArgs(argv, gateDefinition)
     const json = values.json ?? false
     try {
       if (values.show !== undefined) return await show(values.repo, values.show, json)

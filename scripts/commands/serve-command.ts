@@ -3,27 +3,13 @@ import { createLogger } from '../../services/platform/logger.ts'
 import { provisionRedis } from '../../services/platform/redis/redis-provisioner.ts'
 import { startShop } from '../../services/shop/start-shop.ts'
 import type { Command } from '../command.ts'
+import { serveDefinition } from '../definitions/serve-definition.ts'
 import { intOption, parseCommandArgs } from '../parse-command-args.ts'
-
-const usage = 'serve [--api N] [--workers M] [--port P] [--flags-port P] [--redis URL] [--prefix NAME]'
 
 export const serveCommand: Command = {
   name: 'serve',
-  usage,
-  summary: 'run the shop (api instances, workers, flags) until Ctrl-C',
   async run(argv) {
-    const { values } = parseCommandArgs(
-      argv,
-      {
-        api: { type: 'string' },
-        workers: { type: 'string' },
-        port: { type: 'string' },
-        'flags-port': { type: 'string' },
-        redis: { type: 'string' },
-        prefix: { type: 'string' },
-      },
-      usage,
-    )
+    const { values } = parseCommandArgs(argv, serveDefinition)
     const apiInstances = intOption(values.api, 'api', 2, 1, 64)
     const workers = intOption(values.workers, 'workers', 1, 0, 64)
     const apiPort = intOption(values.port, 'port', 3000, 0, 65535)

@@ -1,0 +1,99 @@
+import type { CommandEntry } from './command.ts'
+import { doraDefinition } from './definitions/dora-definition.ts'
+import {
+  flagsAuditDefinition,
+  flagsLifecycleDefinition,
+  flagsListDefinition,
+  flagsSetDefinition,
+} from './definitions/flags-definition.ts'
+import { gateDefinition } from './definitions/gate-definition.ts'
+import { mergeDefinition } from './definitions/merge-definition.ts'
+import { paymentsFaultDefinition } from './definitions/payments-definition.ts'
+import { planDefinition } from './definitions/plan-definition.ts'
+import { postmortemLintDefinition } from './definitions/postmortem-definition.ts'
+import { reportDefinition } from './definitions/report-definition.ts'
+import { runDefinition } from './definitions/run-definition.ts'
+import { scenariosDefinition } from './definitions/scenarios-definition.ts'
+import { serveDefinition } from './definitions/serve-definition.ts'
+import { verifyDefinition } from './definitions/verify-definition.ts'
+
+/**
+ * Every `firedrill` command, in the order `--help` lists them. Usage, `--help` and argument parsing all come
+ * from each command's definition (`definitions/`); the command's code is loaded only when it runs, so `--help`
+ * and a usage mistake answer without loading the shop.
+ */
+export const COMMANDS: readonly CommandEntry[] = [
+  {
+    name: 'run',
+    summary: runDefinition.summary,
+    definition: runDefinition,
+    load: async () => (await import('./commands/run-command.ts')).runCommand,
+  },
+  {
+    name: 'plan',
+    summary: planDefinition.summary,
+    definition: planDefinition,
+    load: async () => (await import('./commands/plan-command.ts')).planCommand,
+  },
+  {
+    name: 'report',
+    summary: reportDefinition.summary,
+    definition: reportDefinition,
+    load: async () => (await import('./commands/report-command.ts')).reportCommand,
+  },
+  {
+    name: 'verify',
+    summary: verifyDefinition.summary,
+    definition: verifyDefinition,
+    load: async () => (await import('./commands/verify-command.ts')).verifyCommand,
+  },
+  {
+    name: 'postmortem',
+    summary: 'the postmortem lint',
+    subcommands: [postmortemLintDefinition],
+    load: async () => (await import('./commands/postmortem-command.ts')).postmortemCommand,
+  },
+  {
+    name: 'scenarios',
+    summary: scenariosDefinition.summary,
+    definition: scenariosDefinition,
+    load: async () => (await import('./commands/scenarios-command.ts')).scenariosCommand,
+  },
+  {
+    name: 'serve',
+    summary: serveDefinition.summary,
+    definition: serveDefinition,
+    load: async () => (await import('./commands/serve-command.ts')).serveCommand,
+  },
+  {
+    name: 'flags',
+    summary:
+      'flag inventory, flag-debt audit, lifecycle, and the kill switch (token in FIREDRILL_FLAGS_TOKEN)',
+    subcommands: [flagsListDefinition, flagsAuditDefinition, flagsLifecycleDefinition, flagsSetDefinition],
+    load: async () => (await import('./commands/flags-command.ts')).flagsCommand,
+  },
+  {
+    name: 'payments',
+    summary: paymentsFaultDefinition.summary,
+    subcommands: [paymentsFaultDefinition],
+    load: async () => (await import('./commands/payments-command.ts')).paymentsCommand,
+  },
+  {
+    name: 'gate',
+    summary: gateDefinition.summary,
+    definition: gateDefinition,
+    load: async () => (await import('./commands/gate-command.ts')).gateCommand,
+  },
+  {
+    name: 'merge',
+    summary: mergeDefinition.summary,
+    definition: mergeDefinition,
+    load: async () => (await import('./commands/merge-command.ts')).mergeCommand,
+  },
+  {
+    name: 'dora',
+    summary: doraDefinition.summary,
+    definition: doraDefinition,
+    load: async () => (await import('./commands/dora-command.ts')).doraCommand,
+  },
+]
