@@ -7,6 +7,7 @@ import {
   flagsSetDefinition,
 } from './definitions/flags-definition.ts'
 import { gateDefinition } from './definitions/gate-definition.ts'
+import { hookCheckMergeDefinition, hookInstallDefinition } from './definitions/hook-definition.ts'
 import { mergeDefinition } from './definitions/merge-definition.ts'
 import { paymentsFaultDefinition } from './definitions/payments-definition.ts'
 import { planDefinition } from './definitions/plan-definition.ts'
@@ -89,6 +90,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: mergeDefinition.summary,
     definition: mergeDefinition,
     load: async () => (await import('./commands/merge-command.ts')).mergeCommand,
+  },
+  {
+    name: 'hook',
+    summary: 'the git hooks that refuse a merge into trunk without a green gate record',
+    subcommands: [hookInstallDefinition, hookCheckMergeDefinition],
+    load: async () => (await import('./commands/hook-command.ts')).hookCommand,
   },
   {
     name: 'dora',

@@ -1,6 +1,7 @@
 import { cp, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises'
 import { join, relative, resolve } from 'node:path'
 import { PatchDoesNotApplyError } from '../gate-errors.ts'
+import { installTrunkMergeHooks } from '../merge/trunk-merge-hook.ts'
 import { git } from './git.ts'
 
 export interface SandboxRepo {
@@ -15,7 +16,8 @@ export const PROJECT_ROOT = resolve(import.meta.dirname, '..', '..')
 
 /**
  * Makes a drill's own service repository: `services/` copied in as trunk's first commit, with the project's
- * dependencies linked (not reinstalled), so changes can travel as real commits on real branches.
+ * dependencies linked (not reinstalled), so changes can travel as real commits on real branches. Its hooks
+ * refuse a merge into trunk whose branch head has no green gate record (see `installTrunkMergeHooks`).
  */
 export async function createSandboxRepo(dir: string, projectRoot = PROJECT_ROOT): Promise<SandboxRepo> {
   await mkdir(dir, { recursive: true })
@@ -29,6 +31,7 @@ export async function createSandboxRepo(dir: string, projectRoot = PROJECT_ROOT)
   await git(dir, ['init', '-q', '-b', 'main'])
   await git(dir, ['add', '-A'])
   await git(dir, ['commit', '-q', '-m', 'chore: import the shop'])
+  await installTrunkMergeHooks(dir, { trunk: 'main' })
   return { dir, trunk: 'main' }
 }
 
@@ -66,10 +69,13 @@ export async function commitPatchHere(
   return git(repo.dir, ['rev-parse', 'HEAD'])
 }
 
-/** Merges a branch into trunk with a merge commit and checks trunk out; returns trunk's new head. */
+/**
+ * Merges a branch into trunk with a merge commit, past the trunk merge hook (no gate), and checks trunk out;
+ * returns trunk's new head. For test fixtures only: a drill merges through `mergeWhenGreen`.
+ */
 export async function mergeToTrunk(repo: SandboxRepo, branch: string): Promise<string> {
   await git(repo.dir, ['checkout', '-q', repo.trunk])
-  await git(repo.dir, ['merge', '-q', '--no-ff', '-m', `Merge branch '${branch}'`, branch])
+  await git(repo.dir, ['merge', '-q', '--no-ff', '--no-verify', '-m', `Merge branch '${branch}'`, branch])
   return git(repo.dir, ['rev-parse', 'HEAD'])
 }
 
