@@ -8,6 +8,7 @@ import {
 } from './definitions/flags-definition.ts'
 import { gateDefinition } from './definitions/gate-definition.ts'
 import { hookCheckMergeDefinition, hookInstallDefinition } from './definitions/hook-definition.ts'
+import { initDefinition } from './definitions/init-definition.ts'
 import { mergeDefinition } from './definitions/merge-definition.ts'
 import { paymentsFaultDefinition } from './definitions/payments-definition.ts'
 import { planDefinition } from './definitions/plan-definition.ts'
@@ -102,5 +103,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: doraDefinition.summary,
     definition: doraDefinition,
     load: async () => (await import('./commands/dora-command.ts')).doraCommand,
+  },
+  {
+    name: 'init',
+    summary: initDefinition.summary,
+    definition: initDefinition,
+    load: async () => (await import('./commands/init-command.ts')).initCommand,
   },
 ]
