@@ -7,6 +7,7 @@ import {
   flagsSetDefinition,
 } from './definitions/flags-definition.ts'
 import { gateDefinition } from './definitions/gate-definition.ts'
+import { gradeDefinition } from './definitions/grade-definition.ts'
 import { hookCheckMergeDefinition, hookInstallDefinition } from './definitions/hook-definition.ts'
 import { initDefinition } from './definitions/init-definition.ts'
 import { mergeDefinition } from './definitions/merge-definition.ts'
@@ -109,5 +110,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: initDefinition.summary,
     definition: initDefinition,
     load: async () => (await import('./commands/init-command.ts')).initCommand,
+  },
+  {
+    name: 'grade',
+    summary: gradeDefinition.summary,
+    definition: gradeDefinition,
+    load: async () => (await import('./commands/grade-command.ts')).gradeCommand,
   },
 ]
