@@ -1,4 +1,4 @@
-import { FiredrillError, FiredrillInputError } from '../services/platform/firedrill-error.ts'
+import { FiredrillInputError } from '../services/platform/firedrill-error.ts'
 
 /** Error codes of the capstone part (init and grade). A code is never reused. */
 export const CapstoneErrorCode = {
@@ -6,7 +6,6 @@ export const CapstoneErrorCode = {
   NOT_A_REPOSITORY: 'FIREDRILL_CAPSTONE_NOT_A_REPOSITORY',
   RUBRIC_UNREADABLE: 'FIREDRILL_CAPSTONE_RUBRIC_UNREADABLE',
   RUBRIC_INVALID: 'FIREDRILL_CAPSTONE_RUBRIC_INVALID',
-  GRADE_FAILED: 'FIREDRILL_CAPSTONE_GRADE_FAILED',
 } as const
 
 export class CapstoneDirNotEmptyError extends FiredrillInputError {
@@ -42,17 +41,6 @@ export class RubricInvalidError extends FiredrillInputError {
     super(
       CapstoneErrorCode.RUBRIC_INVALID,
       `The rubric "${file}" is not valid:\n  ${problems.join('\n  ')}\nFix these fields and run again.`,
-    )
-  }
-}
-
-/** Something kept the grader from judging a criterion at all (not a failed criterion: that is a result). */
-export class GradeFailedError extends FiredrillError {
-  constructor(criterion: string, detail: string, cause?: unknown) {
-    super(
-      CapstoneErrorCode.GRADE_FAILED,
-      `Could not judge "${criterion}": ${detail}`,
-      cause === undefined ? {} : { cause },
     )
   }
 }

@@ -100,10 +100,24 @@ function optionRow(name: string, spec: OptionSpec): [string, string] {
   ]
 }
 
+/** `text` broken into lines of at most `width` characters, at spaces. */
+export function wrap(text: string, width = 110): string[] {
+  const lines: string[] = []
+  let line = ''
+  for (const word of text.split(/\s+/).filter((w) => w !== '')) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line)
+      line = word
+    } else line = line === '' ? word : `${line} ${word}`
+  }
+  if (line !== '') lines.push(line)
+  return lines
+}
+
 /** The whole `--help` of one command: usage, what it does, its arguments, every option, examples. */
 export function helpText(definition: CommandDefinition): string {
   const about = definition.description ?? definition.summary
-  const lines = [usageText(definition), '', `${about.charAt(0).toUpperCase()}${about.slice(1)}`]
+  const lines = [usageText(definition), '', ...wrap(`${about.charAt(0).toUpperCase()}${about.slice(1)}`)]
   const positionals = definition.positionals ?? []
   if (positionals.length > 0) {
     lines.push('', 'Arguments:', ...columns(positionals.map((p) => [p.name, p.description])))

@@ -5,6 +5,7 @@ import { validateWorkflow } from '@action-validator/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CapstoneErrorCode } from '../capstone/capstone-errors.ts'
 import { CRITERIA } from '../capstone/criteria.ts'
+import { createCapstone } from '../capstone/init/create-capstone.ts'
 import { GATE_WORKFLOW_FILE } from '../capstone/init/gate-workflow.ts'
 import { MISTAKE_LOG_COLUMNS, MISTAKE_LOG_FILE } from '../capstone/init/mistake-log-template.ts'
 import { loadRubric, RUBRIC_FILE } from '../capstone/rubric.ts'
@@ -98,13 +99,22 @@ describe('firedrill init', () => {
     expect(stderr).toContain('it is not empty (notes.txt)')
     expect(stderr).not.toMatch(/\n\s+at /)
     expect(await readdir(taken)).toEqual(['notes.txt'])
-    await expect(
-      import('../capstone/init/create-capstone.ts').then((m) => m.createCapstone(taken)),
-    ).rejects.toMatchObject({
-      code: CapstoneErrorCode.DIR_NOT_EMPTY,
-    })
+    await expect(createCapstone(taken)).rejects.toMatchObject({ code: CapstoneErrorCode.DIR_NOT_EMPTY })
     const file = join(work, 'a-file')
     await writeFile(file, 'x')
     expect((await runCliInProcess(['init', file])).code).toBe(2)
+  })
+
+  it('leaves no half-made repository when it fails part way', async () => {
+    // The fault: an installation without the shop to copy, so init fails after it has started writing.
+    const broken = await mkdtemp(join(work, 'no-shop-'))
+    await writeFile(join(broken, 'package.json'), '{}')
+    const absent = join(work, 'absent')
+    await expect(createCapstone(absent, { projectRoot: broken })).rejects.toThrow()
+    await expect(access(absent)).rejects.toMatchObject({ code: 'ENOENT' })
+    const empty = join(work, 'empty')
+    await mkdir(empty)
+    await expect(createCapstone(empty, { projectRoot: broken })).rejects.toThrow()
+    expect(await readdir(empty)).toEqual([])
   })
 })

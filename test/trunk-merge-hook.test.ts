@@ -11,6 +11,7 @@ import { runGate } from '../gate/runner/run-gate.ts'
 import { FIREDRILL_GIT_IDENTITY, git } from '../gate/sandbox/git.ts'
 import { createSandboxRepo } from '../gate/sandbox/sandbox-repo.ts'
 import { createFixtureRepo, type FixtureRepo, gateTestEnv } from '../gate/testing/fixture-repo.ts'
+import { runCliInProcess } from './support/run-cli.ts'
 
 const GATE = 'version: 1\nsteps:\n  - name: check\n    run: "grep -q good state.txt"\n'
 
@@ -87,7 +88,9 @@ describe('the trunk merge hook', () => {
   it("never overwrites a repository's own hook, and installs again over its own", async () => {
     repo = await createFixtureRepo({ 'state.txt': 'good\n' }, GATE)
     await installTrunkMergeHooks(repo.dir)
-    await installTrunkMergeHooks(repo.dir)
+    const again = await runCliInProcess(['hook', 'install', '--repo', repo.dir])
+    expect(again.code, again.stderr).toBe(0)
+    expect(again.stdout).toContain('a merge into main needs a green gate record on the branch head')
     await writeFile(join(repo.dir, '.git', 'hooks', 'pre-commit'), '#!/bin/sh\nexit 0\n')
     await expect(installTrunkMergeHooks(repo.dir)).rejects.toMatchObject({
       code: GateErrorCode.MERGE_HOOK_EXISTS,

@@ -1,4 +1,4 @@
-import { mkdir, readdir, stat, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
 import { git } from '../../gate/sandbox/git.ts'
 import { createSandboxRepo, PROJECT_ROOT } from '../../gate/sandbox/sandbox-repo.ts'
@@ -26,10 +26,10 @@ export interface Capstone {
   files: string[]
 }
 
-/** `dir` must be absent or an empty directory: init never writes over anything. */
-async function checkEmpty(dir: string): Promise<void> {
+/** `dir` must be absent or an empty directory: init never writes over anything. Returns whether it exists. */
+async function checkEmpty(dir: string): Promise<boolean> {
   const found = await stat(dir).catch(() => null)
-  if (found === null) return
+  if (found === null) return false
   if (!found.isDirectory()) throw new CapstoneDirNotEmptyError(dir, 'it is a file')
   const entries = await readdir(dir)
   if (entries.length > 0)
@@ -37,6 +37,7 @@ async function checkEmpty(dir: string): Promise<void> {
       dir,
       `it is not empty (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', …' : ''})`,
     )
+  return true
 }
 
 async function write(dir: string, path: string, text: string): Promise<void> {
@@ -51,7 +52,19 @@ async function write(dir: string, path: string, text: string): Promise<void> {
  */
 export async function createCapstone(target: string, options: CreateCapstoneOptions = {}): Promise<Capstone> {
   const dir = resolve(target)
-  await checkEmpty(dir)
+  const existed = await checkEmpty(dir)
+  try {
+    return await fill(dir, options)
+  } catch (err) {
+    // Nothing half-made is left behind: the directory goes back to absent, or empty, as it was.
+    if (existed)
+      for (const entry of await readdir(dir)) await rm(join(dir, entry), { recursive: true, force: true })
+    else await rm(dir, { recursive: true, force: true })
+    throw err
+  }
+}
+
+async function fill(dir: string, options: CreateCapstoneOptions): Promise<Capstone> {
   const projectRoot = options.projectRoot ?? PROJECT_ROOT
   const repo = await createSandboxRepo(dir, projectRoot)
   const name = basename(dir)

@@ -1,10 +1,12 @@
 import type { GateFile } from '../../../gate/config/parse-gate-file.ts'
 import { git } from '../../../gate/sandbox/git.ts'
 import { DEFAULT_GATE_FLAGS_FILE } from '../../../gate/steps/flag-inventory-step.ts'
+import { findCodeReferences } from '../../../services/flags/lifecycle/index.ts'
 import { RUN_SANDBOX } from '../../../simulator/dora/run-dora.ts'
 import { eventsOf } from '../../../simulator/journal/journal-event.ts'
 import type { CapstoneRun, GradeContext } from '../grade-context.ts'
 import { type Evidence, fail, type Judgement, notYet, pass } from '../grade-result.ts'
+import type { RepoCopies } from '../repo-copies.ts'
 
 interface FlagsDocumentLike {
   flags?: Record<string, { metadata?: Record<string, unknown> }>
@@ -58,9 +60,13 @@ async function inventory(ctx: GradeContext): Promise<{ ok: boolean; evidence: Ev
       }
 }
 
-/** A run that closed its release flag out, checked against its sandbox's trunk as it stands. */
+/**
+ * A run that closed its release flag out, checked against its sandbox's trunk as it stands (in `copies`, trunk
+ * checked out): the flag archived there, and no source file naming it, as the drill's own archive step judges.
+ */
 async function closeOut(
   run: CapstoneRun,
+  copies: RepoCopies,
 ): Promise<{ ok: true; evidence: Evidence[] } | { ok: false; why: string }> {
   const merged = eventsOf(run.events, 'cleanup.merged').at(-1)
   if (merged === undefined) return { ok: false, why: 'its release flag was not closed out' }
@@ -79,10 +85,8 @@ async function closeOut(
   const lifecycle = (await flagsAt(run.sandbox, trunk, file))?.flags?.[key]?.metadata?.lifecycle
   if (lifecycle !== 'archived')
     return { ok: false, why: `${key} is ${String(lifecycle ?? 'missing')} on its trunk, not archived` }
-  const refs = await git(run.sandbox, ['grep', '-l', '-F', key, trunk, '--', '.', `:(exclude)${file}`]).catch(
-    () => '',
-  )
-  const files = refs.split('\n').filter((l) => l !== '')
+  const copy = await copies.of(run.sandbox, RUN_SANDBOX.trunk)
+  const files = (await findCodeReferences(copy, [key], { exclude: [file] })).get(key) ?? []
   if (files.length > 0) return { ok: false, why: `code on its trunk still names ${key}: ${files.join(', ')}` }
   return {
     ok: true,
@@ -96,19 +100,19 @@ async function closeOut(
       {
         kind: 'commit',
         ref: archived.data.commit,
-        detail: `run ${run.id}: ${key} archived; no file on trunk ${trunk.slice(0, 12)} names it`,
+        detail: `run ${run.id}: ${key} archived; no source file on trunk ${trunk.slice(0, 12)} names it`,
       },
     ],
   }
 }
 
 /** Criterion 4: the capstone's flags all owned, ticketed and dated; a drill's release flag closed out. */
-export async function judgeFlagHygiene(ctx: GradeContext): Promise<Judgement> {
+export async function judgeFlagHygiene(ctx: GradeContext, copies: RepoCopies): Promise<Judgement> {
   const owned = await inventory(ctx)
   const evidence: Evidence[] = [owned.evidence]
   let closed: Evidence[] | undefined
   for (const run of [...ctx.runs].reverse()) {
-    const verdict = await closeOut(run)
+    const verdict = await closeOut(run, copies)
     if (verdict.ok) {
       closed = verdict.evidence
       break
