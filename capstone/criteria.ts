@@ -61,14 +61,15 @@ export const CRITERIA = [
     id: 'flag-debt-guard',
     kind: 'stretch',
     title: "A flag-debt guard in CI: a blocking flag-debt step in trunk's gate file, run by the workflow",
-    commands: ['keep the flag-debt step in firedrill-gate.yaml, blocking'],
+    commands: ['# keep the flag-debt step in firedrill-gate.yaml, blocking; the gate workflow runs it'],
   },
   {
     id: 'cfr-governor',
     kind: 'stretch',
     title: "A change-failure-rate governor: a blocking cfr-governor step in trunk's gate file",
     commands: [
-      'add a cfr-governor step to firedrill-gate.yaml (with.events: a fourkeys export, firedrill dora --json)',
+      '# add a blocking cfr-governor step to firedrill-gate.yaml, with.events naming a fourkeys export',
+      'npx firedrill dora --json > dora-events.json   # its tables are such an export',
     ],
   },
   {
@@ -89,7 +90,7 @@ export const CRITERIA = [
     kind: 'stretch',
     title:
       'The mistake log: at least five real mistakes, two with a counterexample or failing test linked to a commit, one correction that changes code, a command or a design decision',
-    commands: ['edit MISTAKES.md'],
+    commands: ['# one row per real mistake in MISTAKES.md, repair evidence linking its commit'],
   },
 ] as const satisfies readonly CriterionInfo[]
 

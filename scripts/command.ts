@@ -3,6 +3,13 @@ import type { CommandDefinition } from './command-definition.ts'
 /** One `firedrill <name>` command: parses its own arguments (from its definition) and returns an exit code. */
 export interface Command {
   name: string
+  /**
+   * Only for a command still written in the older style (its own usage string and `parseCommandArgs(argv,
+   * options, usage)`): ignored. `--help` and usage come from the command's definition in `definitions/`.
+   */
+  usage?: string
+  /** As `usage`: ignored; the definition's summary is what `--help` shows. */
+  summary?: string
   run(argv: readonly string[]): Promise<number>
 }
 

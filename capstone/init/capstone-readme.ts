@@ -4,11 +4,12 @@ import { MISTAKE_LOG_FILE } from './mistake-log-template.ts'
 
 /** The student's README: what the repository holds, the loop to run, and each criterion with its commands. */
 export function capstoneReadme(name: string, trunk: string): string {
-  const criteria = CRITERIA.map((c, i) => {
-    const label = c.kind === 'acceptance' ? `${i + 1}.` : '- (stretch)'
+  const block = (c: (typeof CRITERIA)[number], label: string) => {
     const commands = c.commands.map((command) => `   ${command}`).join('\n')
     return `${label} **${c.title}** (\`${c.id}\`)\n\n   \`\`\`sh\n${commands}\n   \`\`\``
-  })
+  }
+  const acceptance = CRITERIA.filter((c) => c.kind === 'acceptance').map((c, i) => block(c, `${i + 1}.`))
+  const stretch = CRITERIA.filter((c) => c.kind === 'stretch').map((c) => block(c, '-'))
   return `# ${name}: a firedrill capstone
 
 This repository is your capstone: a small shop (a checkout api, a fulfilment worker, a flag service), the CI gate
@@ -30,7 +31,9 @@ fix through the gate so the same defect cannot come back.
 
 A merge into \`${trunk}\` needs a green gate record on the branch head: \`firedrill merge BRANCH\` checks it, and so
 does the git hook installed here (a plain \`git merge\` into \`${trunk}\` is refused without one, as a required
-check would refuse it on a forge). In a fresh clone, run \`npx firedrill hook install\` once.
+check would refuse it on a forge). In a fresh clone, run \`npx firedrill hook install\` once. The gate's records
+live in git notes: push them with your branches (\`git push origin refs/notes/firedrill\`) and fetch them in a clone
+(\`git fetch origin refs/notes/firedrill:refs/notes/firedrill\`), so the grader finds them.
 
 ## Check where you stand
 
@@ -43,8 +46,15 @@ Grading never changes this repository: the forced reds of criterion 1 run in a t
 
 ## The criteria and the commands that produce their evidence
 
-Run them from this directory: a drill writes its run into \`.firedrill/runs/\`, where the grader looks.
+Run them from this directory: a drill writes its run into \`.firedrill/runs/\`, where the grader looks. All five
+must pass.
 
-${criteria.join('\n\n')}
+${acceptance.join('\n\n')}
+
+### Stretch goals
+
+They add points when the rubric gives them some.
+
+${stretch.join('\n\n')}
 `
 }
