@@ -23,6 +23,7 @@ export const GateErrorCode = {
   GATE_RED: 'FIREDRILL_GATE_RED',
   VERIFY_POSTMORTEM_UNREADABLE: 'FIREDRILL_VERIFY_POSTMORTEM_UNREADABLE',
   VERIFY_POSTMORTEM_INVALID: 'FIREDRILL_VERIFY_POSTMORTEM_INVALID',
+  MERGE_HOOK_EXISTS: 'FIREDRILL_GATE_MERGE_HOOK_EXISTS',
 } as const
 
 export class GitFailedError extends FiredrillError {
@@ -273,6 +274,16 @@ export class VerifyPostmortemInvalidError extends FiredrillInputError {
     super(
       GateErrorCode.VERIFY_POSTMORTEM_INVALID,
       `The postmortem "${file}" cannot be verified: ${problems.slice(0, 5).join('; ')}${more}. Fix those fields, or rebuild it with firedrill report RUN_DIR.`,
+    )
+  }
+}
+
+export class MergeHookExistsError extends FiredrillInputError {
+  constructor(file: string) {
+    super(
+      GateErrorCode.MERGE_HOOK_EXISTS,
+      `The repository already has its own hook "${file}"; firedrill leaves it alone. Move it aside (or merge ` +
+        'its checks into firedrill hook check-merge) and run firedrill hook install again.',
     )
   }
 }

@@ -16,10 +16,10 @@ export class UsageError extends FiredrillInputError {
 }
 
 export class UnknownCommandError extends FiredrillInputError {
-  constructor(command: string, known: readonly string[]) {
+  constructor(command: string, known: readonly string[], suggestion = '') {
     super(
       CliErrorCode.UNKNOWN_COMMAND,
-      `Unknown command "${command}". Commands: ${known.join(', ')}. Try firedrill --help.`,
+      `Unknown command "${command}".${suggestion} Commands: ${known.join(', ')}. Try firedrill --help.`,
     )
   }
 }

@@ -3,6 +3,7 @@ import { join, relative, resolve } from 'node:path'
 import { PatchDoesNotApplyError } from '../gate-errors.ts'
 import { loadGateSigner } from '../ledger/gate-signer.ts'
 import { TRUSTED_KEYS_FILE, trustedKeyEntry } from '../ledger/trusted-keys.ts'
+import { installTrunkMergeHooks } from '../merge/trunk-merge-hook.ts'
 import { git } from './git.ts'
 
 export interface SandboxRepo {
@@ -19,7 +20,8 @@ export const PROJECT_ROOT = resolve(import.meta.dirname, '..', '..')
  * Makes a drill's own service repository: `services/` copied in as trunk's first commit, with the project's
  * dependencies linked (not reinstalled), so changes can travel as real commits on real branches. The first
  * commit also holds `firedrill-gate.pub` with the public key of the signer `env` gives (the one the drill's
- * gate runs sign with), so trunk trusts exactly that key from the start.
+ * gate runs sign with), so trunk trusts exactly that key from the start. Its hooks refuse a merge into trunk
+ * whose branch head has no green gate record (see `installTrunkMergeHooks`).
  */
 export async function createSandboxRepo(
   dir: string,
@@ -38,6 +40,7 @@ export async function createSandboxRepo(
   await git(dir, ['init', '-q', '-b', 'main'])
   await git(dir, ['add', '-A'])
   await git(dir, ['commit', '-q', '-m', 'chore: import the shop'])
+  await installTrunkMergeHooks(dir, { trunk: 'main' })
   return { dir, trunk: 'main' }
 }
 
@@ -75,10 +78,13 @@ export async function commitPatchHere(
   return git(repo.dir, ['rev-parse', 'HEAD'])
 }
 
-/** Merges a branch into trunk with a merge commit and checks trunk out; returns trunk's new head. */
+/**
+ * Merges a branch into trunk with a merge commit, past the trunk merge hook (no gate), and checks trunk out;
+ * returns trunk's new head. For test fixtures only: a drill merges through `mergeWhenGreen`.
+ */
 export async function mergeToTrunk(repo: SandboxRepo, branch: string): Promise<string> {
   await git(repo.dir, ['checkout', '-q', repo.trunk])
-  await git(repo.dir, ['merge', '-q', '--no-ff', '-m', `Merge branch '${branch}'`, branch])
+  await git(repo.dir, ['merge', '-q', '--no-ff', '--no-verify', '-m', `Merge branch '${branch}'`, branch])
   return git(repo.dir, ['rev-parse', 'HEAD'])
 }
 

@@ -13,26 +13,14 @@ import { withTrunkHistory } from '../../simulator/dora/with-trunk-history.ts'
 import { parseDuration } from '../../simulator/scenario/duration.ts'
 import { UsageError } from '../cli-errors.ts'
 import type { Command } from '../command.ts'
+import { usageText } from '../command-definition.ts'
+import { doraDefinition } from '../definitions/dora-definition.ts'
 import { parseCommandArgs } from '../parse-command-args.ts'
 
-const usage =
-  'dora [--runs DIR] [--events FILE]... [--repo DIR] [--trunk BRANCH] [--since DATE] [--until DATE] [--window DURATION] [--json|--csv] | dora --compare RUN_A RUN_B [--runs DIR] [--json]'
+const usage = usageText(doraDefinition)
 
 /** Where `firedrill run` writes its runs. */
 export const DEFAULT_RUNS_DIR = join('.firedrill', 'runs')
-
-const options = {
-  runs: { type: 'string' },
-  events: { type: 'string', multiple: true },
-  since: { type: 'string' },
-  until: { type: 'string' },
-  window: { type: 'string' },
-  json: { type: 'boolean' },
-  csv: { type: 'boolean' },
-  compare: { type: 'string' },
-  repo: { type: 'string' },
-  trunk: { type: 'string' },
-} as const
 
 function dateOption(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined
@@ -59,15 +47,11 @@ async function repoOption(repoDir: string, trunk: string): Promise<TrunkHistory>
 
 export const doraCommand: Command = {
   name: 'dora',
-  usage,
-  summary:
-    "the five DORA metrics from the runs' journals (and their trunks' git history) or a fourkeys events file; --compare two runs",
   async run(argv) {
-    const { values, positionals } = parseCommandArgs(argv, options, usage, {
-      max: argv.includes('--compare') ? 1 : 0,
-    })
-    if (values.json && values.csv)
-      throw new UsageError(`Pass --json or --csv, not both.\nUsage: ${usage}`, usage)
+    const { values, positionals } = parseCommandArgs(argv, doraDefinition)
+    if (values.compare === undefined && positionals.length > 0)
+      throw new UsageError(`Unexpected argument "${positionals[0]}".\n${usage}`, usage)
+    if (values.json && values.csv) throw new UsageError(`Pass --json or --csv, not both.\n${usage}`, usage)
     const incidentWindowMs = values.window === undefined ? undefined : parseDuration(values.window)
     const since = dateOption(values.since, 'since')
     const until = dateOption(values.until, 'until')
@@ -81,7 +65,7 @@ export const doraCommand: Command = {
         values.repo !== undefined ||
         values.trunk !== undefined
       )
-        throw new UsageError(`--compare takes two runs: --compare RUN_A RUN_B.\nUsage: ${usage}`, usage)
+        throw new UsageError(`--compare takes two runs: --compare RUN_A RUN_B.\n${usage}`, usage)
       const names: [string, string] = [values.compare, positionals[0]!]
       const first = await readRunDora(await runDir(names[0], runsDir), { incidentWindowMs })
       const [second] = await loadRuns(await runDir(names[1], runsDir))
@@ -96,7 +80,7 @@ export const doraCommand: Command = {
     }
 
     if (values.trunk !== undefined && values.repo === undefined)
-      throw new UsageError(`--trunk names the branch of --repo; pass --repo DIR too.\nUsage: ${usage}`, usage)
+      throw new UsageError(`--trunk names the branch of --repo; pass --repo DIR too.\n${usage}`, usage)
     const repos: TrunkHistory[] = []
     if (values.repo !== undefined) repos.push(await repoOption(values.repo, values.trunk ?? 'main'))
     let events: DoraEvents

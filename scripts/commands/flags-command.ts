@@ -26,7 +26,15 @@ import { ConfigInvalidError } from '../../services/platform/errors.ts'
 import { FiredrillError } from '../../services/platform/firedrill-error.ts'
 import { UsageError } from '../cli-errors.ts'
 import type { Command } from '../command.ts'
+import { usageText } from '../command-definition.ts'
+import {
+  flagsAuditDefinition,
+  flagsLifecycleDefinition,
+  flagsListDefinition,
+  flagsSetDefinition,
+} from '../definitions/flags-definition.ts'
 import { parseCommandArgs } from '../parse-command-args.ts'
+import { findSubcommand, subcommandName } from '../subcommand.ts'
 
 export const FLAGS_URL_ENV = 'FIREDRILL_FLAGS_URL'
 /** Where `firedrill serve` puts the flags service by default (api port 3000 + 100). */
@@ -35,192 +43,127 @@ export const DEFAULT_FLAGS_URL = 'http://127.0.0.1:3100'
 /** The project the shop's seed flags file belongs to (`services/flags/flags.json` → the root). */
 const SHOP_ROOT = resolve(dirname(DEFAULT_FLAGS_FILE), '..', '..')
 
-/** One `firedrill flags <name>` subcommand. New ones (like `audit`) are one more entry in `subcommands`. */
-interface Subcommand {
-  usage: string
-  run(argv: readonly string[]): Promise<number>
-}
-
-const LIST_USAGE = 'flags list [--file FLAGS.json [--at DATE] | --flags-url URL] [--json]'
-const AUDIT_USAGE = 'flags audit [--file FLAGS.json] [--root DIR] [--at DATE] [--json]'
+const LIST_USAGE = usageText(flagsListDefinition)
+const AUDIT_USAGE = usageText(flagsAuditDefinition)
 
 /** `--at DATE`: the day ages and expiries are judged on (default: now). */
 function atOption(value: string | undefined, usage: string): Date {
   if (value === undefined) return new Date()
   const at = new Date(value)
   if (Number.isNaN(at.getTime()))
-    throw new UsageError(`--at must be a date like 2026-12-01 (got "${value}").\nUsage: ${usage}`, usage)
+    throw new UsageError(`--at must be a date like 2026-12-01 (got "${value}").\n${usage}`, usage)
   return at
 }
-const LIFECYCLE_USAGE = 'flags lifecycle KEY completed|archived --file FLAGS.json [--root DIR] [--json]'
-const SET_USAGE = 'flags set KEY on|off --reason TEXT [--flags-url URL] [--actor NAME] [--json]'
+const LIFECYCLE_USAGE = usageText(flagsLifecycleDefinition)
+const SET_USAGE = usageText(flagsSetDefinition)
 
-const subcommands: Record<string, Subcommand> = {
-  list: {
-    usage: LIST_USAGE,
-    async run(argv) {
-      const { values } = parseCommandArgs(
-        argv,
-        {
-          'flags-url': { type: 'string' },
-          file: { type: 'string' },
-          at: { type: 'string' },
-          json: { type: 'boolean' },
-        },
-        LIST_USAGE,
-      )
-      const now = atOption(values.at, LIST_USAGE)
-      if (values.file !== undefined) {
-        if (values['flags-url'] !== undefined)
-          throw new UsageError(
-            `--file reads a flags file and --flags-url asks the service: pass one.\nUsage: ${LIST_USAGE}`,
-            LIST_USAGE,
-          )
-        const rows = flagInventory(await loadFlagsForAudit(values.file), { now })
-        process.stdout.write(
-          values.json
-            ? `${JSON.stringify({ file: values.file, flags: rows }, null, 2)}\n`
-            : `${fileInventoryTable(rows).join('\n')}\n`,
+/** One `firedrill flags <name>` subcommand's code; its arguments come from its definition. */
+const subcommands: Record<string, (argv: readonly string[]) => Promise<number>> = {
+  list: async (argv) => {
+    const { values } = parseCommandArgs(argv, flagsListDefinition)
+    const now = atOption(values.at, LIST_USAGE)
+    if (values.file !== undefined) {
+      if (values['flags-url'] !== undefined)
+        throw new UsageError(
+          `--file reads a flags file and --flags-url asks the service: pass one.\n${LIST_USAGE}`,
+          LIST_USAGE,
         )
-        return 0
-      }
-      const url = flagsUrl(values['flags-url'])
-      const inventory = await call(url, () => new FlagsHttpClient({ baseUrl: url }).list())
-      process.stdout.write(
-        values.json ? `${JSON.stringify(inventory, null, 2)}\n` : `${inventoryTable(inventory).join('\n')}\n`,
-      )
-      return 0
-    },
-  },
-  audit: {
-    usage: AUDIT_USAGE,
-    async run(argv) {
-      const { values } = parseCommandArgs(
-        argv,
-        {
-          file: { type: 'string' },
-          root: { type: 'string' },
-          at: { type: 'string' },
-          json: { type: 'boolean' },
-        },
-        AUDIT_USAGE,
-      )
-      const now = atOption(values.at, AUDIT_USAGE)
-      const file = values.file ?? DEFAULT_FLAGS_FILE
-      // The shop's own file is audited against the project it sits in; another file against --root or here.
-      const root = values.root ?? (values.file === undefined ? SHOP_ROOT : process.cwd())
-      const document = await loadFlagsForAudit(file)
-      const codeRefs = await findCodeReferences(root, Object.keys(document.flags), { exclude: [file] })
-      const debts = auditFlags(document, { now, codeRefs })
+      const rows = flagInventory(await loadFlagsForAudit(values.file), { now })
       process.stdout.write(
         values.json
-          ? `${JSON.stringify({ file, flags: Object.keys(document.flags).length, debts }, null, 2)}\n`
-          : `${debtReport(file, Object.keys(document.flags).length, debts).join('\n')}\n`,
+          ? `${JSON.stringify({ file: values.file, flags: rows }, null, 2)}\n`
+          : `${fileInventoryTable(rows).join('\n')}\n`,
       )
-      return debts.length > 0 ? 1 : 0
-    },
+      return 0
+    }
+    const url = flagsUrl(values['flags-url'])
+    const inventory = await call(url, () => new FlagsHttpClient({ baseUrl: url }).list())
+    process.stdout.write(
+      values.json ? `${JSON.stringify(inventory, null, 2)}\n` : `${inventoryTable(inventory).join('\n')}\n`,
+    )
+    return 0
   },
-  lifecycle: {
-    usage: LIFECYCLE_USAGE,
-    async run(argv) {
-      const { values, positionals } = parseCommandArgs(
-        argv,
-        { file: { type: 'string' }, root: { type: 'string' }, json: { type: 'boolean' } },
+  audit: async (argv) => {
+    const { values } = parseCommandArgs(argv, flagsAuditDefinition)
+    const now = atOption(values.at, AUDIT_USAGE)
+    const file = values.file ?? DEFAULT_FLAGS_FILE
+    // The shop's own file is audited against the project it sits in; another file against --root or here.
+    const root = values.root ?? (values.file === undefined ? SHOP_ROOT : process.cwd())
+    const document = await loadFlagsForAudit(file)
+    const codeRefs = await findCodeReferences(root, Object.keys(document.flags), { exclude: [file] })
+    const debts = auditFlags(document, { now, codeRefs })
+    process.stdout.write(
+      values.json
+        ? `${JSON.stringify({ file, flags: Object.keys(document.flags).length, debts }, null, 2)}\n`
+        : `${debtReport(file, Object.keys(document.flags).length, debts).join('\n')}\n`,
+    )
+    return debts.length > 0 ? 1 : 0
+  },
+  lifecycle: async (argv) => {
+    const { values, positionals } = parseCommandArgs(argv, flagsLifecycleDefinition)
+    const [key, to] = positionals as [string, string]
+    if (!isFlagLifecycle(to) || to === 'active')
+      throw new UsageError(
+        `A flag moves on to completed or archived (got "${to}").\n${LIFECYCLE_USAGE}`,
         LIFECYCLE_USAGE,
-        { min: 2, max: 2 },
       )
-      const [key, to] = positionals as [string, string]
-      if (!isFlagLifecycle(to) || to === 'active')
-        throw new UsageError(
-          `A flag moves on to completed or archived (got "${to}").\nUsage: ${LIFECYCLE_USAGE}`,
-          LIFECYCLE_USAGE,
-        )
-      if (values.file === undefined)
-        throw new UsageError(
-          `--file is required: name the flags file to change.\nUsage: ${LIFECYCLE_USAGE}`,
-          LIFECYCLE_USAGE,
-        )
-      const document = await loadFlagsFile(values.file)
-      const codeRefs =
-        to === 'archived'
-          ? await findCodeReferences(values.root ?? process.cwd(), [key], { exclude: [values.file] })
-          : new Map<string, string[]>()
-      const from = Object.hasOwn(document.flags, key) ? document.flags[key]?.metadata.lifecycle : undefined
-      const changed = transitionFlag(document, key, to, { codeRefs })
-      await writeFlagsFile(values.file, changed)
-      process.stdout.write(
-        values.json
-          ? `${JSON.stringify({ file: values.file, flag: key, from, to }, null, 2)}\n`
-          : `${key}: ${from} → ${to}  (${values.file})\n`,
-      )
-      return 0
-    },
+    const file = values.file!
+    const document = await loadFlagsFile(file)
+    const codeRefs =
+      to === 'archived'
+        ? await findCodeReferences(values.root ?? process.cwd(), [key], { exclude: [file] })
+        : new Map<string, string[]>()
+    const from = Object.hasOwn(document.flags, key) ? document.flags[key]?.metadata.lifecycle : undefined
+    const changed = transitionFlag(document, key, to, { codeRefs })
+    await writeFlagsFile(file, changed)
+    process.stdout.write(
+      values.json
+        ? `${JSON.stringify({ file, flag: key, from, to }, null, 2)}\n`
+        : `${key}: ${from} → ${to}  (${file})\n`,
+    )
+    return 0
   },
-  set: {
-    usage: SET_USAGE,
-    async run(argv) {
-      const { values, positionals } = parseCommandArgs(
-        argv,
-        {
-          reason: { type: 'string' },
-          'flags-url': { type: 'string' },
-          actor: { type: 'string' },
-          json: { type: 'boolean' },
-        },
+  set: async (argv) => {
+    const { values, positionals } = parseCommandArgs(argv, flagsSetDefinition)
+    const [key, value] = positionals as [string, string]
+    if (value !== 'on' && value !== 'off')
+      throw new UsageError(`A flag is set on or off (got "${value}").\n${SET_USAGE}`, SET_USAGE)
+    const reason = values.reason?.trim()
+    if (reason === undefined || reason === '')
+      throw new UsageError(
+        `--reason must not be blank: say why the flag changes; it goes into the audit log.\n${SET_USAGE}`,
         SET_USAGE,
-        { min: 2, max: 2 },
       )
-      const [key, value] = positionals as [string, string]
-      if (value !== 'on' && value !== 'off')
-        throw new UsageError(`A flag is set on or off (got "${value}").\nUsage: ${SET_USAGE}`, SET_USAGE)
-      const reason = values.reason?.trim()
-      if (reason === undefined || reason === '')
-        throw new UsageError(
-          `--reason is required: say why the flag changes; it goes into the audit log.\nUsage: ${SET_USAGE}`,
-          SET_USAGE,
-        )
-      const actor = (values.actor ?? process.env.USER ?? '').trim() || 'cli'
-      const token = flagsToken()
-      const url = flagsUrl(values['flags-url'])
-      const client = new FlagsHttpClient({ baseUrl: url, token, actor })
-      const { flags } = await call(url, () => client.list())
-      const flag = flags.find((f) => f.key === key)
-      if (flag === undefined)
-        throw new FlagNotFoundError(
-          key,
-          flags.map((f) => f.key),
-        )
-      const change = switchChange(flag, value)
-      const answer = await call(url, () => client.set(key, change, reason, actor), key, flags)
-      const { audit } = answer
-      process.stdout.write(
-        values.json
-          ? `${JSON.stringify(answer, null, 2)}\n`
-          : `${audit.flag}: ${audit.from} → ${audit.to}  (revision ${audit.revision}, by ${audit.actor} at ${audit.at}: ${audit.reason})\n`,
+    const actor = (values.actor ?? process.env.USER ?? '').trim() || 'cli'
+    const token = flagsToken()
+    const url = flagsUrl(values['flags-url'])
+    const client = new FlagsHttpClient({ baseUrl: url, token, actor })
+    const { flags } = await call(url, () => client.list())
+    const flag = flags.find((f) => f.key === key)
+    if (flag === undefined)
+      throw new FlagNotFoundError(
+        key,
+        flags.map((f) => f.key),
       )
-      return 0
-    },
+    const change = switchChange(flag, value)
+    const answer = await call(url, () => client.set(key, change, reason, actor), key, flags)
+    const { audit } = answer
+    process.stdout.write(
+      values.json
+        ? `${JSON.stringify(answer, null, 2)}\n`
+        : `${audit.flag}: ${audit.from} → ${audit.to}  (revision ${audit.revision}, by ${audit.actor} at ${audit.at}: ${audit.reason})\n`,
+    )
+    return 0
   },
 }
 
-const usage =
-  'flags list|audit [--file FLAGS.json]|lifecycle KEY completed|archived --file FLAGS.json|set KEY on|off --reason TEXT [--flags-url URL]'
+const SUBCOMMANDS = [flagsListDefinition, flagsAuditDefinition, flagsLifecycleDefinition, flagsSetDefinition]
 
 export const flagsCommand: Command = {
   name: 'flags',
-  usage,
-  summary: 'flag inventory, flag-debt audit, lifecycle, and the kill switch (token in FIREDRILL_FLAGS_TOKEN)',
   async run(argv) {
-    const [name, ...rest] = argv
-    const subcommand = name === undefined ? undefined : Object.hasOwn(subcommands, name) && subcommands[name]
-    if (!subcommand) {
-      const lines = Object.values(subcommands).map((s) => `  firedrill ${s.usage}`)
-      throw new UsageError(
-        `${name === undefined ? 'Missing subcommand' : `Unknown subcommand "${name}"`}. Usage:\n${lines.join('\n')}`,
-        usage,
-      )
-    }
-    return subcommand.run(rest)
+    const { definition, rest } = findSubcommand('flags', SUBCOMMANDS, argv)
+    return subcommands[subcommandName(definition)]!(rest)
   },
 }
 

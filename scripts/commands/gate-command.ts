@@ -12,10 +12,11 @@ import { SANDBOX_MODES, type SandboxMode } from '../../gate/step-sandbox/sandbox
 import { isFiredrillError } from '../../services/platform/firedrill-error.ts'
 import { UsageError } from '../cli-errors.ts'
 import type { Command } from '../command.ts'
+import { usageText } from '../command-definition.ts'
+import { gateDefinition } from '../definitions/gate-definition.ts'
 import { parseCommandArgs } from '../parse-command-args.ts'
 
-const usage =
-  'gate [--repo DIR] [--ref REF] [--trunk BRANCH] [--sandbox auto|on|off] [--junit FILE] [--json] | gate --show REF [--repo DIR] [--trunk BRANCH] [--json] | gate --public-key'
+const usage = usageText(gateDefinition)
 
 const sec = (ms: number) => `${(ms / 1000).toFixed(1)} s`
 
@@ -114,24 +115,8 @@ function sandboxMode(value: string | undefined): SandboxMode {
 
 export const gateCommand: Command = {
   name: 'gate',
-  usage,
-  summary:
-    'run the gate on a commit in a clean worktree and record it in the ledger; --show REF reads a record; --public-key prints the signer to trust',
   async run(argv) {
-    const { values } = parseCommandArgs(
-      argv,
-      {
-        repo: { type: 'string', default: '.' },
-        ref: { type: 'string' },
-        trunk: { type: 'string' },
-        sandbox: { type: 'string' },
-        junit: { type: 'string' },
-        json: { type: 'boolean' },
-        show: { type: 'string' },
-        'public-key': { type: 'boolean' },
-      },
-      usage,
-    )
+    const { values } = parseCommandArgs(argv, gateDefinition)
     const json = values.json ?? false
     const sandbox = sandboxMode(values.sandbox)
     try {

@@ -1,13 +1,15 @@
 import { parseFaultMode } from '../../services/payments/fault-mode.ts'
 import { RedisFaultModeStore } from '../../services/payments/fault-mode-store.ts'
+import { didYouMeanSuffix } from '../../services/platform/did-you-mean.ts'
 import { createRedisConnection } from '../../services/platform/redis/redis-connection.ts'
 import { provisionRedis } from '../../services/platform/redis/redis-provisioner.ts'
 import { UsageError } from '../cli-errors.ts'
 import type { Command } from '../command.ts'
+import { usageText } from '../command-definition.ts'
+import { paymentsFaultDefinition } from '../definitions/payments-definition.ts'
 import { intOption, parseCommandArgs } from '../parse-command-args.ts'
+import { findSubcommand } from '../subcommand.ts'
 
-const usage =
-  'payments fault show|clear|set MODE [--ms N] [--percent P] [--retry-after S] [--redis URL] [--prefix NAME]'
 const MODES = 'none, latency (--ms), error-rate (--percent), outage, rate-limit (--retry-after [--percent])'
 
 /**
@@ -16,25 +18,15 @@ const MODES = 'none, latency (--ms), error-rate (--percent), outage, rate-limit 
  */
 export const paymentsCommand: Command = {
   name: 'payments',
-  usage,
-  summary: "show or change the payment provider's fault mode for every process of a running shop",
   async run(argv) {
-    const { values, positionals } = parseCommandArgs(
-      argv,
-      {
-        ms: { type: 'string' },
-        percent: { type: 'string' },
-        'retry-after': { type: 'string' },
-        redis: { type: 'string' },
-        prefix: { type: 'string', default: 'firedrill' },
-      },
-      usage,
-      { min: 2, max: 3 },
-    )
-    const [noun, action, mode] = positionals
-    if (noun !== 'fault') throw new UsageError(`Unknown subcommand "${noun}".\nUsage: firedrill ${usage}`)
+    const { rest } = findSubcommand('payments', [paymentsFaultDefinition], argv)
+    const { values, positionals } = parseCommandArgs(rest, paymentsFaultDefinition)
+    const [action, mode] = positionals
     if (action !== 'show' && action !== 'clear' && action !== 'set') {
-      throw new UsageError(`Unknown action "${action}": use show, clear or set.\nUsage: firedrill ${usage}`)
+      const suggestion = didYouMeanSuffix(action ?? '', ['show', 'clear', 'set'])
+      throw new UsageError(
+        `Unknown action "${action}": use show, clear or set.${suggestion}\n${usageText(paymentsFaultDefinition)}`,
+      )
     }
     if (action === 'set' && mode === undefined) throw new UsageError(`Missing MODE: one of ${MODES}.`)
     const fault =

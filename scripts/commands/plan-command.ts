@@ -4,20 +4,13 @@ import { describePlan } from '../../simulator/drill/drill-plan.ts'
 import { type CheckResult, runPreflight } from '../../simulator/drill/preflight.ts'
 import { loadScenario } from '../../simulator/scenario/load-scenario.ts'
 import type { Command } from '../command.ts'
+import { planDefinition } from '../definitions/plan-definition.ts'
 import { parseCommandArgs } from '../parse-command-args.ts'
-
-const usage = 'plan [--scenario NAME|PATH] [--redis URL]'
 
 export const planCommand: Command = {
   name: 'plan',
-  usage,
-  summary: "preflight checks and the drill's plan, changing nothing",
   async run(argv) {
-    const { values } = parseCommandArgs(
-      argv,
-      { scenario: { type: 'string', default: 'bad-pricing' }, redis: { type: 'string' } },
-      usage,
-    )
+    const { values } = parseCommandArgs(argv, planDefinition)
     const loaded = await loadScenario(values.scenario)
     let checks: CheckResult[]
     let stop = async () => {}

@@ -1,22 +1,16 @@
 import { relative } from 'node:path'
 import { lintPostmortemFile } from '../../postmortems/lint/lint-postmortem-file.ts'
-import { UsageError } from '../cli-errors.ts'
 import type { Command } from '../command.ts'
+import { postmortemLintDefinition } from '../definitions/postmortem-definition.ts'
 import { parseCommandArgs } from '../parse-command-args.ts'
-
-const usage = 'postmortem lint FILE [--json]'
+import { findSubcommand } from '../subcommand.ts'
 
 export const postmortemCommand: Command = {
   name: 'postmortem',
-  usage,
-  summary: 'lint a postmortem (.json, or the .json beside a .md): 0 clean, 1 problems, 2 unreadable',
   async run(argv) {
-    const { values, positionals } = parseCommandArgs(argv, { json: { type: 'boolean' } }, usage, {
-      min: 2,
-      max: 2,
-    })
-    const [action, path] = positionals as [string, string]
-    if (action !== 'lint') throw new UsageError(`Unknown action "${action}".\nUsage: ${usage}`, usage)
+    const { rest } = findSubcommand('postmortem', [postmortemLintDefinition], argv)
+    const { values, positionals } = parseCommandArgs(rest, postmortemLintDefinition)
+    const path = positionals[0]!
     const result = await lintPostmortemFile(path)
     if (values.json) {
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`)

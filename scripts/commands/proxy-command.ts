@@ -1,5 +1,4 @@
 import { userInfo } from 'node:os'
-import { DEFAULT_PREFIX } from '../../services/platform/keys.ts'
 import { createRedisConnection, waitForReady } from '../../services/platform/redis/redis-connection.ts'
 import { provisionRedis } from '../../services/platform/redis/redis-provisioner.ts'
 import { buildFaultProxy, HEALTH_PATH, METRICS_PATH } from '../../simulator/fault-proxy/fault-proxy.ts'
@@ -7,32 +6,18 @@ import { type ProxyFault, parseProxyFault } from '../../simulator/fault-proxy/pr
 import { proxyFaultKey, RedisProxyFaultStore } from '../../simulator/fault-proxy/redis-proxy-fault-store.ts'
 import { UsageError } from '../cli-errors.ts'
 import type { Command } from '../command.ts'
+import { usageText } from '../command-definition.ts'
+import { proxyFaultDefinition, proxyServeDefinition } from '../definitions/proxy-definition.ts'
 import { intOption, parseCommandArgs } from '../parse-command-args.ts'
+import { findSubcommand } from '../subcommand.ts'
 
-const usage =
-  'proxy serve --target URL [--port P] [--name NAME] | proxy fault show|clear|set [--latency-ms N [--latency-percent P]] [--status CODE --status-percent P] [--reset-percent P] [--seed N] --reason TEXT [--by WHO] [--name NAME] [--redis URL] [--prefix NAME]'
-
-const options = {
-  target: { type: 'string' },
-  port: { type: 'string' },
-  name: { type: 'string', default: 'default' },
-  'latency-ms': { type: 'string' },
-  'latency-percent': { type: 'string' },
-  status: { type: 'string' },
-  'status-percent': { type: 'string' },
-  'reset-percent': { type: 'string' },
-  seed: { type: 'string' },
-  reason: { type: 'string' },
-  by: { type: 'string' },
-  redis: { type: 'string' },
-  prefix: { type: 'string', default: DEFAULT_PREFIX },
-} as const
-
-type Values = ReturnType<typeof parseCommandArgs<typeof options>>['values']
+type FaultValues = ReturnType<typeof parseCommandArgs<typeof proxyFaultDefinition.options>>['values']
+type ServeValues = ReturnType<typeof parseCommandArgs<typeof proxyServeDefinition.options>>['values']
+const SUBCOMMANDS = [proxyServeDefinition, proxyFaultDefinition]
 
 /** The fault the options describe, validated as the proxy validates what it reads. */
-function faultOf(values: Values): ProxyFault {
-  const int = (name: keyof Values, max: number) => intOption(values[name] as string, name, 0, 0, max)
+function faultOf(values: FaultValues): ProxyFault {
+  const int = (name: keyof FaultValues, max: number) => intOption(values[name] as string, name, 0, 0, max)
   const fault: Record<string, unknown> = {}
   if (values['latency-ms'] !== undefined)
     fault.latency = {
@@ -55,24 +40,25 @@ function faultOf(values: Values): ProxyFault {
  */
 export const proxyCommand: Command = {
   name: 'proxy',
-  usage,
-  summary:
-    "an HTTP fault proxy in front of a service's dependency: latency, status codes, resets, for a share",
   async run(argv) {
-    const { values, positionals } = parseCommandArgs(argv, options, usage, { min: 1, max: 2 })
-    const [verb, action] = positionals
-    if (verb === 'serve' && action === undefined) return serve(values)
-    if (verb === 'fault' && (action === 'show' || action === 'clear' || action === 'set'))
-      return fault(action, values)
-    throw new UsageError(`Unknown subcommand "${positionals.join(' ')}".\nUsage: firedrill ${usage}`, usage)
+    const { definition, rest } = findSubcommand('proxy', SUBCOMMANDS, argv)
+    if (definition === proxyServeDefinition) return serve(parseCommandArgs(rest, proxyServeDefinition).values)
+    const { values, positionals } = parseCommandArgs(rest, proxyFaultDefinition)
+    const action = positionals[0]
+    if (action === 'show' || action === 'clear' || action === 'set') return fault(action, values)
+    throw new UsageError(
+      `proxy fault takes show, clear or set (got "${action}").
+${usageText(proxyFaultDefinition)}`,
+      usageText(proxyFaultDefinition),
+    )
   },
 }
 
-async function fault(action: 'show' | 'clear' | 'set', values: Values): Promise<number> {
+async function fault(action: 'show' | 'clear' | 'set', values: FaultValues): Promise<number> {
   const wanted = action === 'set' ? faultOf(values) : undefined
   if (action === 'set' && (values.reason === undefined || values.reason.trim() === ''))
     throw new UsageError(
-      `proxy fault set needs --reason TEXT: the audit keeps why.\nUsage: firedrill ${usage}`,
+      `proxy fault set needs --reason TEXT: the audit keeps why.\n${usageText(proxyFaultDefinition)}`,
     )
   const redis = await provisionRedis({ url: values.redis, startPrivate: false })
   const connection = createRedisConnection(redis.url, 'worker')
@@ -92,9 +78,9 @@ async function fault(action: 'show' | 'clear' | 'set', values: Values): Promise<
   }
 }
 
-async function serve(values: Values): Promise<number> {
+async function serve(values: ServeValues): Promise<number> {
   if (values.target === undefined)
-    throw new UsageError(`proxy serve needs --target URL.\nUsage: firedrill ${usage}`)
+    throw new UsageError(`proxy serve needs --target URL.\n${usageText(proxyServeDefinition)}`)
   const port = intOption(values.port, 'port', 0, 0, 65_535)
   const redis = await provisionRedis({ url: values.redis, startPrivate: false })
   const connection = createRedisConnection(redis.url, 'command')

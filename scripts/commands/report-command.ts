@@ -1,20 +1,14 @@
 import { dirname, join } from 'node:path'
 import { RUN_FILES, reportRun } from '../../simulator/drill/report-run.ts'
 import type { Command } from '../command.ts'
+import { reportDefinition } from '../definitions/report-definition.ts'
 import { describeSummary } from '../describe-summary.ts'
 import { parseCommandArgs } from '../parse-command-args.ts'
 
-const usage = 'report RUN_DIR [--json]'
-
 export const reportCommand: Command = {
   name: 'report',
-  usage,
-  summary: "rebuild a run's timings, summary.json and postmortem from its journal",
   async run(argv) {
-    const { values, positionals } = parseCommandArgs(argv, { json: { type: 'boolean' } }, usage, {
-      min: 1,
-      max: 1,
-    })
+    const { values, positionals } = parseCommandArgs(argv, reportDefinition)
     const { summary, truncatedLastLine, closedOrphan } = await reportRun(positionals[0]!)
     if (closedOrphan !== null)
       process.stderr.write(

@@ -15,33 +15,20 @@ import { readJournal } from '../../simulator/journal/read-journal.ts'
 import { loadScenario } from '../../simulator/scenario/load-scenario.ts'
 import { UsageError } from '../cli-errors.ts'
 import type { Command } from '../command.ts'
+import { usageText } from '../command-definition.ts'
+import { runDefinition } from '../definitions/run-definition.ts'
 import { describeSummary } from '../describe-summary.ts'
 import { intOption, parseCommandArgs } from '../parse-command-args.ts'
 
-const usage =
-  'run [--scenario NAME|PATH] [--seed N] [--responder bot|human] [--out DIR] [--json] [--redis URL] | run --again RUN_DIR'
-
 export const runCommand: Command = {
   name: 'run',
-  usage,
-  summary: 'one whole drill; progress on stderr, summary on stdout',
   async run(argv) {
-    const { values } = parseCommandArgs(
-      argv,
-      {
-        scenario: { type: 'string', default: 'bad-pricing' },
-        seed: { type: 'string' },
-        responder: { type: 'string' },
-        out: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        redis: { type: 'string' },
-        again: { type: 'string' },
-      },
-      usage,
-    )
+    const { values } = parseCommandArgs(argv, runDefinition)
     const responder = values.responder
     if (responder !== undefined && responder !== 'bot' && responder !== 'human') {
-      throw new UsageError(`--responder must be bot or human (got "${responder}").\nUsage: ${usage}`)
+      throw new UsageError(
+        `--responder must be bot or human (got "${responder}").\n${usageText(runDefinition)}`,
+      )
     }
     const seed = values.seed === undefined ? undefined : intOption(values.seed, 'seed', 0, 0, 4_294_967_295)
     // --again: the same workload (scenario and seed) as a previous run, on that run's fixed trunk.

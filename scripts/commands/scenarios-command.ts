@@ -1,15 +1,12 @@
 import { listScenarios } from '../../simulator/scenario/list-scenarios.ts'
 import type { Command } from '../command.ts'
+import { scenariosDefinition } from '../definitions/scenarios-definition.ts'
 import { parseCommandArgs } from '../parse-command-args.ts'
-
-const usage = 'scenarios [--json]'
 
 export const scenariosCommand: Command = {
   name: 'scenarios',
-  usage,
-  summary: 'the scenario catalog',
   async run(argv) {
-    const { values } = parseCommandArgs(argv, { json: { type: 'boolean' } }, usage)
+    const { values } = parseCommandArgs(argv, scenariosDefinition)
     const scenarios = await listScenarios()
     if (values.json) {
       process.stdout.write(`${JSON.stringify(scenarios, null, 2)}\n`)

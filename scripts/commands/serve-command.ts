@@ -2,6 +2,7 @@ import { createLogger } from '../../services/platform/logger.ts'
 import { SHOP_PART_ROLES, type ShopPartRole } from '../../services/shop/part/shop-part-config.ts'
 import { UsageError } from '../cli-errors.ts'
 import type { Command } from '../command.ts'
+import { serveDefinition } from '../definitions/serve-definition.ts'
 import { intOption, parseCommandArgs } from '../parse-command-args.ts'
 import { checkPartOptions, SERVE_USAGE as usage } from './serve-options.ts'
 import { servePart } from './serve-part.ts'
@@ -13,25 +14,8 @@ const FLAGS_PORT_OFFSET = 100
 
 export const serveCommand: Command = {
   name: 'serve',
-  usage,
-  summary: 'run the shop until Ctrl-C, each part in its own process; --role runs one part here',
   async run(argv) {
-    const { values } = parseCommandArgs(
-      argv,
-      {
-        api: { type: 'string' },
-        workers: { type: 'string' },
-        port: { type: 'string' },
-        'flags-port': { type: 'string' },
-        host: { type: 'string' },
-        redis: { type: 'string' },
-        prefix: { type: 'string' },
-        role: { type: 'string' },
-        instance: { type: 'string' },
-        concurrency: { type: 'string' },
-      },
-      usage,
-    )
+    const { values } = parseCommandArgs(argv, serveDefinition)
     // Everything the command line and the environment give is checked here, before anything starts.
     createLogger('shop')
     const concurrency = intOption(values.concurrency, 'concurrency', 4, 1, 256)

@@ -5,11 +5,10 @@ import {
 } from '../../services/shop/part/shop-part-config.ts'
 import { ShopPartConfigInvalidError } from '../../services/shop/shop-errors.ts'
 import { UsageError } from '../cli-errors.ts'
+import { usageText } from '../command-definition.ts'
+import { serveDefinition } from '../definitions/serve-definition.ts'
 
-export const SERVE_USAGE =
-  'serve [--api N] [--workers M] [--port P] [--flags-port P] [--host ADDR] [--concurrency N] [--redis URL] ' +
-  '[--prefix NAME] | serve --role api|worker|flags [--port P] [--instance NAME] [--host ADDR] [--concurrency N] ' +
-  '[--redis URL] [--prefix NAME]'
+export const SERVE_USAGE = usageText(serveDefinition)
 
 /** Where each field of a part's configuration comes from on the command line or in the environment. */
 const SOURCE_OF: Record<string, string> = {

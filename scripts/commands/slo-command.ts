@@ -3,41 +3,29 @@ import { renderSloRules, type SloRulesFormat } from '../../simulator/detection/r
 import { loadScenario } from '../../simulator/scenario/load-scenario.ts'
 import { UsageError } from '../cli-errors.ts'
 import type { Command } from '../command.ts'
+import { usageText } from '../command-definition.ts'
+import { sloRulesDefinition } from '../definitions/slo-definition.ts'
 import { parseCommandArgs } from '../parse-command-args.ts'
+import { findSubcommand } from '../subcommand.ts'
 
-const usage = 'slo rules [--scenario NAME|PATH] [--format prometheus|sloth] [--scaled] [--out FILE]'
 const FORMATS: readonly SloRulesFormat[] = ['prometheus', 'sloth']
 
 export const sloCommand: Command = {
   name: 'slo',
-  usage,
-  summary:
-    "the scenario's SLOs as burn-rate recording and alerting rules for a team's own Prometheus (or sloth)",
   async run(argv) {
-    const { values, positionals } = parseCommandArgs(
-      argv,
-      {
-        scenario: { type: 'string', default: 'bad-pricing' },
-        format: { type: 'string', default: 'prometheus' },
-        scaled: { type: 'boolean', default: false },
-        out: { type: 'string' },
-      },
-      usage,
-      { min: 1, max: 1 },
-    )
-    if (positionals[0] !== 'rules')
-      throw new UsageError(
-        `Unknown slo subcommand "${positionals[0]}"; the one there is: rules.\nUsage: ${usage}`,
-      )
+    const { definition, rest } = findSubcommand('slo', [sloRulesDefinition], argv)
+    const { values } = parseCommandArgs(rest, definition as typeof sloRulesDefinition)
     const format = values.format as SloRulesFormat
     if (!FORMATS.includes(format))
-      throw new UsageError(`--format must be prometheus or sloth (got "${values.format}").\nUsage: ${usage}`)
+      throw new UsageError(
+        `--format must be prometheus or sloth (got "${values.format}").\n${usageText(sloRulesDefinition)}`,
+      )
     if (format === 'sloth' && values.scaled)
       throw new UsageError(
         "--scaled needs --format prometheus: sloth makes its own windows from the SLO period, so it cannot take the drill's scaled ones.",
       )
     const loaded = await loadScenario(values.scenario)
-    const text = renderSloRules(loaded, { format, scaled: values.scaled })
+    const text = renderSloRules(loaded, { format, scaled: values.scaled ?? false })
     if (values.out === undefined) process.stdout.write(text)
     else {
       await writeFileAtomically(values.out, text)

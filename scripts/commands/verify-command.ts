@@ -1,11 +1,11 @@
 import type { GateEvent } from '../../gate/runner/run-gate.ts'
 import type { ItemVerdict } from '../../gate/verify/item-verdict.ts'
 import { type LoopCheck, type VerifyResult, verifyPostmortem } from '../../gate/verify/verify-postmortem.ts'
-import { lintPostmortemFile } from '../../postmortems/lint/lint-postmortem-file.ts'
+import { lintPostmortemFile, postmortemJsonPath } from '../../postmortems/lint/lint-postmortem-file.ts'
 import type { Command } from '../command.ts'
+import { verifyDefinition } from '../definitions/verify-definition.ts'
 import { parseCommandArgs } from '../parse-command-args.ts'
-
-const usage = 'verify POSTMORTEM [--repo DIR] [--trunk BRANCH] [--json] [--no-replay] [--lint-only]'
+import { describeJudgedRepository, judgedRepository } from '../run-repository.ts'
 
 function progress(event: GateEvent): void {
   if (event.type === 'step-started') process.stderr.write(`verify: replay: ${event.step.name} started\n`)
@@ -74,31 +74,27 @@ async function lintOnly(path: string, json: boolean): Promise<number> {
 
 export const verifyCommand: Command = {
   name: 'verify',
-  usage,
-  summary:
-    'hold every action item against the repository (merged through the gate, or not yet due) and replay the bad change, which must be red',
   async run(argv) {
-    const { values, positionals } = parseCommandArgs(
-      argv,
-      {
-        repo: { type: 'string', default: '.' },
-        trunk: { type: 'string' },
-        json: { type: 'boolean' },
-        'no-replay': { type: 'boolean' },
-        'lint-only': { type: 'boolean' },
-      },
-      usage,
-      { min: 1, max: 1 },
-    )
+    const { values, positionals } = parseCommandArgs(argv, verifyDefinition)
     if (values['lint-only']) return lintOnly(positionals[0]!, values.json ?? false)
+    // postmortem.md is for people; the verdict reads postmortem.json beside it.
+    const postmortemFile = postmortemJsonPath(positionals[0]!)
+    const repo = await judgedRepository(postmortemFile, values.repo)
+    process.stderr.write(`verify: ${describeJudgedRepository(repo)}\n`)
     const result = await verifyPostmortem({
-      postmortemFile: positionals[0]!,
-      repo: values.repo,
+      postmortemFile,
+      repo: repo.dir,
       replay: !(values['no-replay'] ?? false),
       onReplayEvent: progress,
       ...(values.trunk === undefined ? {} : { trunk: values.trunk }),
     })
-    const out = values.json ? JSON.stringify(result, null, 2) : describeVerifyResult(result).join('\n')
+    const out = values.json
+      ? JSON.stringify(
+          { postmortem: postmortemFile, repository: repo.dir, repositorySource: repo.source, ...result },
+          null,
+          2,
+        )
+      : [describeJudgedRepository(repo), '', ...describeVerifyResult(result)].join('\n')
     process.stdout.write(`${out}\n`)
     return result.holds ? 0 : 1
   },

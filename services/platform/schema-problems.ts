@@ -1,6 +1,7 @@
 import { Kind, type TSchema } from '@sinclair/typebox'
 import { type ValueError, ValueErrorType } from '@sinclair/typebox/errors'
 import { Value } from '@sinclair/typebox/value'
+import { didYouMean } from './did-you-mean.ts'
 
 /**
  * One way a document misses its TypeBox schema: the field path (`release.steps[2].percent`), what the field
@@ -17,7 +18,7 @@ export function fieldPath(pointer: string): string {
   if (pointer === '' || pointer === '/') return '(root)'
   let out = ''
   for (const raw of pointer.slice(1).split('/')) {
-    const part = raw.replaceAll('~1', '/').replaceAll('~0', '~')
+    const part = unescapePointer(raw)
     if (/^\d+$/.test(part)) out += `[${part}]`
     else if (/^[A-Za-z_$][\w$-]*$/.test(part)) out += out === '' ? part : `.${part}`
     else out += `[${JSON.stringify(part)}]`
@@ -105,12 +106,14 @@ function problemOf(error: ValueError): SchemaProblem {
 }
 
 /**
- * Every way `value` misses `schema`, one problem per field path, in document order. Unknown keys name the
- * fields allowed beside them, so a typo shows its fix.
+ * Every way `value` misses `schema`, one problem per field path: first the fields the author wrote (in document
+ * order), then the required fields that are missing, so a wrong value is never hidden behind a list of absent
+ * ones. Unknown keys name the closest allowed field and the fields allowed beside them, so a typo shows its fix.
  */
 export function schemaProblems(schema: TSchema, value: unknown): SchemaProblem[] {
   const seen = new Set<string>()
-  const problems: SchemaProblem[] = []
+  const written: SchemaProblem[] = []
+  const missing: SchemaProblem[] = []
   for (const error of Value.Errors(schema, value)) {
     // A missing required property is reported twice by TypeBox (required + its own type); keep the first.
     if (seen.has(error.path)) continue
@@ -119,11 +122,21 @@ export function schemaProblems(schema: TSchema, value: unknown): SchemaProblem[]
     if (error.type === ValueErrorType.ObjectAdditionalProperties) {
       const parent = parentSchema(schema, error.path)
       const allowed = parent === undefined ? [] : Object.keys(parent.properties ?? {})
-      if (allowed.length > 0) problem.expected = `is not a known field (allowed: ${allowed.join(', ')})`
+      const key = unescapePointer(error.path.split('/').at(-1) ?? '')
+      const match = didYouMean(key, allowed)
+      const hint = match === undefined ? '' : `did you mean "${match}"? `
+      if (allowed.length > 0)
+        problem.expected = `is not a known field (${hint}allowed: ${allowed.join(', ')})`
     }
-    problems.push(problem)
+    if (error.type === ValueErrorType.ObjectRequiredProperty || error.value === undefined)
+      missing.push(problem)
+    else written.push(problem)
   }
-  return problems
+  return [...written, ...missing]
+}
+
+function unescapePointer(part: string): string {
+  return part.replaceAll('~1', '/').replaceAll('~0', '~')
 }
 
 function parentSchema(root: TSchema, pointer: string): TSchema | undefined {

@@ -8,6 +8,7 @@ import type { DeployEvent } from '../../gate/deploy/deploy-event.ts'
 import { Environment } from '../../gate/deploy/environment.ts'
 import { GateRedError } from '../../gate/gate-errors.ts'
 import { mergeWhenGreen } from '../../gate/merge/merge-when-green.ts'
+import { installTrunkMergeHooks } from '../../gate/merge/trunk-merge-hook.ts'
 import { git } from '../../gate/sandbox/git.ts'
 import {
   commitPatch,
@@ -251,11 +252,16 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
   }
 }
 
-/** A previous run's service repository, cloned with its history (its fix merged), dependencies linked. */
+/**
+ * A previous run's service repository, cloned with its history (its fix merged), dependencies linked, and the
+ * trunk merge hook installed (a clone does not bring hooks along).
+ */
 async function cloneSandboxRepo(from: string, dir: string): Promise<SandboxRepo> {
   await git(process.cwd(), ['clone', '-q', '--no-hardlinks', resolve(from), dir])
   await symlink(join(PROJECT_ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir')
-  return { dir, trunk: (await git(dir, ['rev-parse', '--abbrev-ref', 'HEAD'])) || 'main' }
+  const trunk = (await git(dir, ['rev-parse', '--abbrev-ref', 'HEAD'])) || 'main'
+  await installTrunkMergeHooks(dir, { trunk })
+  return { dir, trunk }
 }
 
 async function startShopFrom(artifact: Artifact, options: ShopOptions): Promise<RunningShop> {

@@ -13,16 +13,17 @@ export interface CliResult {
 }
 
 /**
- * The real command line in a child process. `env` adds to this process's environment; a key set to undefined
- * is removed. `done` resolves when it exits; `child` is there to signal it or read it as it runs.
+ * The real command line in a child process (in `options.cwd`, default this one's). `env` adds to this process's
+ * environment; a key set to undefined is removed. `done` resolves when it exits; `child` is there to signal it or read it as it runs.
  */
 export function spawnCli(
   args: readonly string[],
   env: NodeJS.ProcessEnv = {},
+  options: { cwd?: string } = {},
 ): { child: ChildProcessWithoutNullStreams; done: Promise<CliResult> } {
   const merged: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'silent', ...env }
   for (const [key, value] of Object.entries(env)) if (value === undefined) delete merged[key]
-  const child = spawn(process.execPath, [BIN, ...args], { env: merged, stdio: 'pipe' })
+  const child = spawn(process.execPath, [BIN, ...args], { env: merged, stdio: 'pipe', cwd: options.cwd })
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (c: Buffer) => {

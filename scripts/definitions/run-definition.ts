@@ -1,0 +1,37 @@
+import { defineCommand } from '../command-definition.ts'
+
+export const runDefinition = defineCommand({
+  name: 'run',
+  summary: 'one whole drill; progress on stderr, summary on stdout',
+  description:
+    'Runs one whole drill against the shop: preflight, the bad change deployed dark, canary release, detection, ' +
+    'paging, response and recovery, then the follow-up (the fix through the gate, verify, the flag close-out). ' +
+    'Exit 0 when it recovered and the loop closed (or an --again run was prevented), 1 when not, 2 on bad input.',
+  options: {
+    scenario: {
+      type: 'string',
+      value: 'NAME|PATH',
+      default: 'bad-pricing',
+      description: 'a catalog scenario (firedrill scenarios) or the path of a scenario.yaml',
+    },
+    seed: { type: 'string', value: 'N', description: "overrides the scenario's seed (0..4294967295)" },
+    responder: { type: 'string', value: 'bot|human', description: "overrides the scenario's responder" },
+    out: {
+      type: 'string',
+      value: 'DIR',
+      description: 'where the run goes (default .firedrill/runs/<run-id>/)',
+    },
+    json: { type: 'boolean', default: false, description: 'print the summary as one JSON object' },
+    redis: {
+      type: 'string',
+      value: 'URL',
+      description: 'the Redis to use (default REDIS_URL, a local one, or a private one)',
+    },
+    again: {
+      type: 'string',
+      value: 'RUN_DIR',
+      description: "repeat that run's workload on its fixed trunk: the gate must refuse the bad change",
+    },
+  },
+  examples: ['npx firedrill run', 'npx firedrill run --again .firedrill/runs/<run-id>'],
+})

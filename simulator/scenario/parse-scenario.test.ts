@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { parse, stringify } from 'yaml'
+import { type ScenarioInvalidError, SimulatorErrorCode } from '../errors.ts'
+import { MAX_REPORTED_PROBLEMS, parseScenario } from './parse-scenario.ts'
+import { SCENARIO_CATALOG_DIR } from './scenario-catalog.ts'
+
+const DIR = join(SCENARIO_CATALOG_DIR, 'bad-pricing')
+const FILE = 'my-scenario.yaml'
+
+function problemsOf(text: string): ScenarioInvalidError {
+  try {
+    parseScenario(text, FILE, DIR)
+  } catch (err) {
+    expect((err as ScenarioInvalidError).code).toBe(SimulatorErrorCode.SCENARIO_INVALID)
+    return err as ScenarioInvalidError
+  }
+  throw new Error('the scenario was accepted')
+}
+
+describe('scenario errors', () => {
+  it('puts a wrong value the author wrote before the fields that are missing', () => {
+    // Regression: `seed: "abc"` was hidden behind five "is required" lines and "… and 3 more".
+    const err = problemsOf('title: A drill\nseed: "abc"\n')
+    expect(err.problems[0]).toEqual({
+      path: 'seed',
+      expected: expect.stringContaining('integer'),
+      got: '"abc"',
+    })
+    expect(err.problems.slice(1).every((p) => p.got === 'nothing')).toBe(true)
+    expect(err.problems).toHaveLength(MAX_REPORTED_PROBLEMS)
+    expect(err.message.indexOf('seed must be')).toBeLessThan(err.message.indexOf('is required'))
+  })
+
+  it('lists every written mistake before any missing field, however many fields are missing', () => {
+    const err = problemsOf(
+      'title: A drill\nseed: -1\ntimeScale: 7\nservice: { kind: builtin-shop, api: 0 }\n',
+    )
+    const written = err.problems.filter((p) => p.got !== 'nothing').map((p) => p.path)
+    expect(written).toEqual(expect.arrayContaining(['seed', 'timeScale', 'service.api']))
+    expect(err.problems.slice(0, written.length).every((p) => p.got !== 'nothing')).toBe(true)
+  })
+
+  it('names the field a mistyped key most likely meant', () => {
+    const doc = parse(readFileSync(join(DIR, 'scenario.yaml'), 'utf8'))
+    doc.sede = doc.seed
+    delete doc.seed
+    doc.traffic.ratePerSecnd = 5
+    const err = problemsOf(stringify(doc))
+    const byPath = new Map(err.problems.map((p) => [p.path, p.expected]))
+    expect(byPath.get('sede')).toContain('did you mean "seed"?')
+    expect(byPath.get('traffic.ratePerSecnd')).toContain('did you mean "ratePerSecond"?')
+    expect(err.message).toContain(`${FILE}: sede is not a known field (did you mean "seed"?`)
+  })
+})
