@@ -35,10 +35,12 @@ export interface KillPatternOptions {
   workers?: number
   /** Jobs each worker runs at once. @defaultValue 4 */
   concurrency?: number
+  /** How long a worker waits for the provider's answer (FIREDRILL_WORKER_PAYMENTS_TIMEOUT_MS). @defaultValue the worker's */
+  paymentsTimeoutMs?: number
+  /** How often a worker settles orders whose job ended (FIREDRILL_WORKER_RECONCILE_INTERVAL_MS). @defaultValue the worker's */
+  reconcileIntervalMs?: number
   /** How long to wait, after the last kill, for every order to settle. @defaultValue 60000 */
   settleTimeoutMs?: number
-  /** Extra environment for every worker process. @defaultValue none */
-  workerEnv?: Record<string, string>
 }
 
 export interface KillPatternReport {
@@ -59,6 +61,8 @@ export interface KillPatternReport {
   /** Worker processes killed. */
   killed: number
   durationMs: number
+  /** Where the time went: starting the workers, placing the orders, the kills, the wait for every order. */
+  phasesMs: { start: number; place: number; kill: number; settle: number }
 }
 
 /** How long a worker process may take to start on a busy machine. */
@@ -91,16 +95,20 @@ export async function runKillPattern(options: KillPatternOptions): Promise<KillP
         ms: options.providerDelayMs,
       })
     }
+    const lap = stopwatch()
     await pool.start(options.workers ?? 3)
     await app.listen({ host: '127.0.0.1', port: 0 })
+    const start = lap()
     const { port } = app.server.address() as AddressInfo
     const accepted = await placeOrders(`http://127.0.0.1:${port}`, options.orders, random)
+    const place = lap()
 
     let killed = 0
     for (let i = 0; i < options.kills; i++) {
       await sleep(drawBetween(random, options.killGapMs))
       if (await pool.killOne(random)) killed++
     }
+    const kill = lap()
 
     const store = new RedisOrderStore(redis, prefix)
     const deadline = Date.now() + (options.settleTimeoutMs ?? 60_000)
@@ -109,8 +117,9 @@ export async function runKillPattern(options: KillPatternOptions): Promise<KillP
       await sleep(100)
       orders = await readOrders(store, accepted)
     }
+    const settle = lap()
     const report = await count(redis, prefix, queue, accepted, orders)
-    return { ...report, killed, durationMs: Date.now() - started }
+    return { ...report, killed, durationMs: Date.now() - started, phasesMs: { start, place, kill, settle } }
   } finally {
     await pool.stop()
     await app.close()
@@ -163,7 +172,7 @@ async function count(
   queue: Queue<FulfilmentJobData>,
   accepted: readonly string[],
   orders: readonly (Order | undefined)[],
-): Promise<Omit<KillPatternReport, 'killed' | 'durationMs'>> {
+): Promise<Omit<KillPatternReport, 'killed' | 'durationMs' | 'phasesMs'>> {
   const charges = new Map<string, string[]>()
   for (const charge of await listCharges(redis, prefix)) {
     charges.set(charge.orderId, [...(charges.get(charge.orderId) ?? []), charge.id])
@@ -214,8 +223,11 @@ class WorkerPool {
       FIREDRILL_WORKER_CONCURRENCY: String(options.concurrency ?? 4),
       FIREDRILL_WORKER_LOCK_DURATION_MS: String(options.lockMs),
       FIREDRILL_WORKER_STALLED_INTERVAL_MS: String(options.stalledMs),
-      ...options.workerEnv,
     }
+    if (options.paymentsTimeoutMs !== undefined)
+      this.#env.FIREDRILL_WORKER_PAYMENTS_TIMEOUT_MS = String(options.paymentsTimeoutMs)
+    if (options.reconcileIntervalMs !== undefined)
+      this.#env.FIREDRILL_WORKER_RECONCILE_INTERVAL_MS = String(options.reconcileIntervalMs)
   }
 
   async start(count: number): Promise<void> {
@@ -262,6 +274,17 @@ async function dropPrefix(redis: Redis, prefix: string): Promise<void> {
     cursor = next
     if (keys.length > 0) await redis.unlink(...keys)
   } while (cursor !== '0')
+}
+
+/** Each call returns the ms since the previous one (or since the stopwatch was made). */
+function stopwatch(): () => number {
+  let last = Date.now()
+  return () => {
+    const now = Date.now()
+    const lap = now - last
+    last = now
+    return lap
+  }
 }
 
 function sleep(ms: number): Promise<void> {
