@@ -55,7 +55,9 @@ export interface FulfilmentWorker {
  * Starts a fulfilment worker: it charges each order on the `fulfilment` queue through the payment provider
  * (virtualised in this process) and settles it in the order store.
  * A 5xx or no answer backs off exponentially (the job's options); a 429 also holds the whole queue back for
- * its Retry-After; a declined card or a refused request fails the job at once and the order with it.
+ * its Retry-After; a declined card or a refused request fails the job at once and the order with it. An order
+ * is failed only after the provider, asked by idempotency key, says it charged nothing (`settleUnpaidOrder`);
+ * a reconciler settles pending orders whose job ended without settling them.
  */
 export async function startFulfilmentWorker(options: FulfilmentWorkerOptions): Promise<FulfilmentWorker> {
   const logger = options.logger ?? pino({ level: 'silent' })
