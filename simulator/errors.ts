@@ -9,6 +9,14 @@ export const SimulatorErrorCode = {
   SCENARIO_YAML_SYNTAX: 'FIREDRILL_SCENARIO_YAML_SYNTAX',
   SCENARIO_MULTIPLE_DOCUMENTS: 'FIREDRILL_SCENARIO_MULTIPLE_DOCUMENTS',
   SCENARIO_INVALID: 'FIREDRILL_SCENARIO_INVALID',
+  SCENARIO_EMPTY: 'FIREDRILL_SCENARIO_EMPTY',
+  SCENARIO_NOT_TEXT: 'FIREDRILL_SCENARIO_NOT_TEXT',
+  SCENARIO_NOT_REGULAR_FILE: 'FIREDRILL_SCENARIO_NOT_REGULAR_FILE',
+  SCENARIO_FILE_NOT_FOUND: 'FIREDRILL_SCENARIO_FILE_NOT_FOUND',
+  SCENARIO_FILE_OUTSIDE: 'FIREDRILL_SCENARIO_FILE_OUTSIDE',
+  SCENARIO_FILE_NOT_REGULAR: 'FIREDRILL_SCENARIO_FILE_NOT_REGULAR',
+  SCENARIO_FILE_TOO_LARGE: 'FIREDRILL_SCENARIO_FILE_TOO_LARGE',
+  SCENARIO_FILE_UNREADABLE: 'FIREDRILL_SCENARIO_FILE_UNREADABLE',
   ROSTER_INVALID: 'FIREDRILL_ROSTER_INVALID',
   DURATION_INVALID: 'FIREDRILL_DURATION_INVALID',
   JOURNAL_EXISTS: 'FIREDRILL_JOURNAL_EXISTS',
@@ -105,6 +113,110 @@ export class ScenarioInvalidError extends FiredrillInputError {
     )
     this.file = file
     this.problems = problems
+  }
+}
+
+export class ScenarioEmptyError extends FiredrillInputError {
+  constructor(file: string) {
+    super(
+      SimulatorErrorCode.SCENARIO_EMPTY,
+      `Failed to load scenario "${file}": it is empty (nothing but blank lines, comments or an empty document). ` +
+        'A scenario is a YAML mapping (title, description, seed, timeScale, service, traffic, change, release, …); ' +
+        'start from a copy of simulator/scenarios/bad-pricing/scenario.yaml.',
+    )
+  }
+}
+
+export class ScenarioNotTextError extends FiredrillInputError {
+  constructor(file: string, line: number) {
+    super(
+      SimulatorErrorCode.SCENARIO_NOT_TEXT,
+      `Failed to load scenario "${file}": it is not UTF-8 text (the first invalid bytes are on line ${line}). ` +
+        'Save it as UTF-8.',
+    )
+  }
+}
+
+export class ScenarioNotRegularFileError extends FiredrillInputError {
+  constructor(file: string, what: string) {
+    super(
+      SimulatorErrorCode.SCENARIO_NOT_REGULAR_FILE,
+      `Refused scenario "${file}": it is a ${what}, not a regular file. Pass a scenario.yaml file or its folder.`,
+    )
+  }
+}
+
+/** A file the scenario names (in `field`: team, change.patch, followUp.fix, …) that cannot be used. */
+export abstract class ScenarioFileError extends FiredrillInputError {
+  readonly file: string
+  readonly field: string
+
+  constructor(code: string, file: string, field: string, message: string, options: { cause?: unknown } = {}) {
+    super(code, message, options)
+    this.file = file
+    this.field = field
+  }
+}
+
+export class ScenarioFileNotFoundError extends ScenarioFileError {
+  constructor(file: string, field: string, ref: string, lookedAt: string) {
+    super(
+      SimulatorErrorCode.SCENARIO_FILE_NOT_FOUND,
+      file,
+      field,
+      `Failed to load scenario "${file}": ${field} names "${ref}", which is not there (looked for ${lookedAt}). ` +
+        "Put the file in the scenario's folder, or fix the name.",
+    )
+  }
+}
+
+export class ScenarioFileOutsideError extends ScenarioFileError {
+  constructor(file: string, field: string, ref: string, resolved: string, folder: string) {
+    super(
+      SimulatorErrorCode.SCENARIO_FILE_OUTSIDE,
+      file,
+      field,
+      `Refused scenario "${file}": ${field} names "${ref}", which resolves to ${resolved}, outside the scenario's ` +
+        `folder ${folder}. A scenario may only name files in its own folder (no "..", no symlinks out of it); ` +
+        'copy the file into the folder and name it from there.',
+    )
+  }
+}
+
+export class ScenarioFileNotRegularError extends ScenarioFileError {
+  constructor(file: string, field: string, ref: string, what: string) {
+    super(
+      SimulatorErrorCode.SCENARIO_FILE_NOT_REGULAR,
+      file,
+      field,
+      `Refused scenario "${file}": ${field} names "${ref}", which is a ${what}, not a regular file. ` +
+        "Name a regular file in the scenario's folder.",
+    )
+  }
+}
+
+export class ScenarioFileTooLargeError extends ScenarioFileError {
+  constructor(file: string, field: string, ref: string, bytes: number, limitBytes: number) {
+    super(
+      SimulatorErrorCode.SCENARIO_FILE_TOO_LARGE,
+      file,
+      field,
+      `Refused scenario "${file}": ${field} names "${ref}", which is ${bytes} bytes or more, past the ` +
+        `${limitBytes}-byte limit for ${field}. Make it smaller.`,
+    )
+  }
+}
+
+export class ScenarioFileUnreadableError extends ScenarioFileError {
+  constructor(file: string, field: string, ref: string, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause)
+    super(
+      SimulatorErrorCode.SCENARIO_FILE_UNREADABLE,
+      file,
+      field,
+      `Failed to load scenario "${file}": cannot read "${ref}", named by ${field} (${reason}). Check that it is a readable file.`,
+      { cause },
+    )
   }
 }
 

@@ -35,10 +35,10 @@ beforeAll(async () => {
   repo = await createSandboxRepo(join(parent, 'shop'))
   await mintReleaseFlag(repo, FLAG, Date.now())
   for (const [branch, patch] of [
-    ['change', loaded.scenario.change.patch],
-    ['fix', loaded.scenario.followUp.fix],
+    ['change', loaded.files['change.patch']],
+    ['fix', loaded.files['followUp.fix']],
   ] as const) {
-    await commitPatch(repo, join(loaded.dir, patch!), branch, `${branch}: ${FLAG}`)
+    await commitPatch(repo, patch!, branch, `${branch}: ${FLAG}`)
     await mergeToTrunk(repo, branch)
   }
 }, 60_000)
@@ -75,10 +75,7 @@ describe('the release flag close-out', () => {
     const trunkBefore = await git(repo.dir, ['rev-parse', repo.trunk])
     const drill = await journal()
     const attempt = closeOutFlag({
-      loaded: {
-        ...loaded,
-        scenario: { ...loaded.scenario, followUp: { ...loaded.scenario.followUp, cleanup: keepsTheFlag } },
-      },
+      loaded: { ...loaded, files: { ...loaded.files, 'followUp.cleanup': keepsTheFlag } },
       repo,
       journal: drill,
       redisUrl: testRedisUrl(),

@@ -67,6 +67,16 @@ export async function getCharge(redis: Redis, prefix: string, id: string): Promi
   return raw === null ? undefined : (JSON.parse(raw) as Charge)
 }
 
+/** The charge recorded under an idempotency key, if any: the provider's answer to "did this key charge?". */
+export async function findChargeByIdempotencyKey(
+  redis: Redis,
+  prefix: string,
+  idempotencyKey: string,
+): Promise<Charge | undefined> {
+  const id = await redis.get(keyspace(prefix).paymentsIdempotency(idempotencyKey))
+  return id === null ? undefined : getCharge(redis, prefix, id)
+}
+
 /** Every recorded charge of a shop, oldest first; only one order's when `orderId` is given. */
 export async function listCharges(
   redis: Redis,

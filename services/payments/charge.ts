@@ -28,6 +28,14 @@ export const ChargeSchema = Type.Object({
 /** A charge as the provider records and returns it. */
 export type Charge = Static<typeof ChargeSchema>
 
+/** A page of charges, as the provider lists them (`GET /v1/charges?idempotency_key=…`). */
+export const ChargeListSchema = Type.Object({
+  object: Type.Literal('list'),
+  data: Type.Array(ChargeSchema),
+})
+
+export type ChargeList = Static<typeof ChargeListSchema>
+
 export const ProviderErrorSchema = Type.Object({
   error: Type.Object({ type: Type.String(), code: Type.String() }),
 })

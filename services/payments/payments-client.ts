@@ -1,5 +1,11 @@
 import { Value } from '@sinclair/typebox/value'
-import { type Charge, type ChargeRequest, ChargeSchema, ProviderErrorSchema } from './charge.ts'
+import {
+  type Charge,
+  ChargeListSchema,
+  type ChargeRequest,
+  ChargeSchema,
+  ProviderErrorSchema,
+} from './charge.ts'
 import { CardDeclinedError, ProviderRejectedError, ProviderRetryableError } from './payments-errors.ts'
 import { PAYMENTS_BASE_URL } from './payments-handlers.ts'
 import { parseRetryAfter } from './retry-after.ts'
@@ -61,6 +67,28 @@ export class PaymentsClient {
     const response = await this.#send(what, `/v1/charges/${encodeURIComponent(id)}`, { method: 'GET' })
     if (response.status === 404) return undefined
     return this.#expectCharge(what, response)
+  }
+
+  /**
+   * The charge made under this idempotency key, or undefined when the provider charged nothing under it.
+   * Asked before an order is marked failed: an attempt whose answer never came may have charged.
+   * Throws `ProviderRetryableError` when the provider cannot say (5xx, 429, no answer).
+   */
+  async findChargeByIdempotencyKey(idempotencyKey: string): Promise<Charge | undefined> {
+    const what = `to look up the charge for idempotency key ${idempotencyKey}`
+    const query = new URLSearchParams({ idempotency_key: idempotencyKey })
+    const response = await this.#send(what, `/v1/charges?${query}`, { method: 'GET' })
+    const body = await readJson(response)
+    if (response.ok && Value.Check(ChargeListSchema, body)) return body.data[0]
+    if (response.ok)
+      throw new ProviderRetryableError(`${what} (malformed answer)`, { status: response.status })
+    const code = Value.Check(ProviderErrorSchema, body) ? body.error.code : 'unknown'
+    throw new ProviderRejectedError(what, response.status, code)
+  }
+
+  /** The request timeout: an attempt not answered within it counts as no answer. */
+  get timeoutMs(): number {
+    return this.#timeoutMs
   }
 
   async #send(what: string, path: string, init: RequestInit): Promise<Response> {

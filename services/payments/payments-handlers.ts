@@ -1,7 +1,12 @@
 import { Value } from '@sinclair/typebox/value'
 import { delay, HttpResponse, http } from 'msw'
-import { ChargeRequestSchema, DECLINED_CARD_TOKEN, type ProviderErrorBody } from './charge.ts'
-import { countChargeAttempt, getCharge, recordCharge } from './charge-ledger.ts'
+import {
+  type ChargeList,
+  ChargeRequestSchema,
+  DECLINED_CARD_TOKEN,
+  type ProviderErrorBody,
+} from './charge.ts'
+import { countChargeAttempt, findChargeByIdempotencyKey, getCharge, recordCharge } from './charge-ledger.ts'
 import { decideFault, type FaultDecision } from './fault-decision.ts'
 import { RedisFaultModeStore } from './fault-mode-store.ts'
 import { accountForAuthorization, type PaymentsAccount } from './payments-accounts.ts'
@@ -50,6 +55,10 @@ export const paymentsHandlers = [
     const { decision, refusal } = await applyFault(account, sequence)
     if (refusal !== undefined) return refusal
     if (body.cardToken === DECLINED_CARD_TOKEN) return providerError(402, 'card_error', 'card_declined')
+    // A caller that has gone (timed out, or its process died) before the charge is recorded charges nothing,
+    // as a provider drops a request whose connection closed before it committed. Once recorded, the charge
+    // stands whether or not its answer arrives.
+    if (request.signal.aborted) return providerError(408, 'api_error', 'request_abandoned')
 
     const { charge, replayed } = await recordCharge(
       account.redis,
@@ -68,6 +77,19 @@ export const paymentsHandlers = [
       status: 200,
       headers: replayed ? { 'Idempotent-Replayed': 'true' } : {},
     })
+  }),
+
+  /** Looks a charge up by the idempotency key it was made with (an empty list when that key charged nothing). */
+  http.get(`${PAYMENTS_BASE_URL}/v1/charges`, async ({ request }) => {
+    const account = accountForAuthorization(request.headers.get('authorization'))
+    if (account === undefined) return unauthorized()
+    const idempotencyKey = new URL(request.url).searchParams.get('idempotency_key')
+    if (!idempotencyKey) return providerError(400, 'invalid_request_error', 'idempotency_key_missing')
+    const { refusal } = await applyFault(account, undefined)
+    if (refusal !== undefined) return refusal
+    const charge = await findChargeByIdempotencyKey(account.redis, account.prefix, idempotencyKey)
+    const list: ChargeList = { object: 'list', data: charge === undefined ? [] : [charge] }
+    return HttpResponse.json(list)
   }),
 
   http.get(`${PAYMENTS_BASE_URL}/v1/charges/:id`, async ({ request, params }) => {

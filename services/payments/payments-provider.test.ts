@@ -120,6 +120,50 @@ describe('payments provider', () => {
     }
   })
 
+  describe('charge lookup by idempotency key', () => {
+    it('finds the charge a key made, and nothing for a key that charged nothing', async () => {
+      const { charge } = await client.charge(chargeFor('o-20'), { idempotencyKey: 'o-20' })
+      expect(await client.findChargeByIdempotencyKey('o-20')).toEqual(charge)
+      expect(await client.findChargeByIdempotencyKey('o-never')).toBeUndefined()
+      await expect(
+        client.charge(chargeFor('o-21', DECLINED_CARD_TOKEN), { idempotencyKey: 'o-21' }),
+      ).rejects.toThrow()
+      expect(await client.findChargeByIdempotencyKey('o-21')).toBeUndefined()
+    })
+
+    it('finds a charge whose answer never reached the caller', async () => {
+      await new RedisFaultModeStore(shop.redis, shop.prefix).set({ mode: 'timeout-after-charge', ms: 2000 })
+      const impatient = new PaymentsClient({ apiKey, timeoutMs: 100 })
+      await expect(impatient.charge(chargeFor('o-22'), { idempotencyKey: 'o-22' })).rejects.toMatchObject({
+        code: PaymentsErrorCode.PROVIDER_RETRYABLE,
+      })
+      const [recorded] = await listCharges(shop.redis, shop.prefix, { orderId: 'o-22' })
+      expect(await client.findChargeByIdempotencyKey('o-22')).toEqual(recorded)
+    })
+
+    it('cannot say during an outage: the caller must not read that as "not charged"', async () => {
+      await client.charge(chargeFor('o-23'), { idempotencyKey: 'o-23' })
+      await new RedisFaultModeStore(shop.redis, shop.prefix).set({ mode: 'outage' })
+      await expect(client.findChargeByIdempotencyKey('o-23')).rejects.toMatchObject({
+        code: PaymentsErrorCode.PROVIDER_RETRYABLE,
+        status: 503,
+      })
+    })
+
+    it('records nothing for a caller that gave up before the charge was recorded', async () => {
+      await new RedisFaultModeStore(shop.redis, shop.prefix).set({ mode: 'latency', ms: 600 })
+      const impatient = new PaymentsClient({ apiKey, timeoutMs: 100 })
+      await expect(impatient.charge(chargeFor('o-24'), { idempotencyKey: 'o-24' })).rejects.toMatchObject({
+        code: PaymentsErrorCode.PROVIDER_RETRYABLE,
+        status: undefined,
+      })
+      // The lookup waits out the same latency and started later, so it is answered after the abandoned
+      // request has passed the point where it would have recorded its charge.
+      expect(await client.findChargeByIdempotencyKey('o-24')).toBeUndefined()
+      expect(await chargeCount(shop.redis, shop.prefix)).toBe(0)
+    })
+  })
+
   describe('fault modes', () => {
     it('outage: 503 on every request, nothing charged', async () => {
       await new RedisFaultModeStore(shop.redis, shop.prefix).set({ mode: 'outage' })

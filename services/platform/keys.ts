@@ -9,6 +9,14 @@ export function keyspace(prefix: string) {
     prefix,
     orders: (id: string) => `${prefix}:orders:${id}`,
     orderIds: `${prefix}:orders:index`,
+    /** Orders not yet paid or failed, scored by creation time (ms): what the worker's reconciler walks. */
+    ordersPending: `${prefix}:orders-pending`,
+    /** Charge attempts in flight for one order, each scored by when its lease ends (Redis time, ms). */
+    orderChargeAttempts: (id: string) => `${prefix}:order-charging:${id}`,
+    /** Set once an order is being failed: no new charge attempt may start; holds the failure reason. */
+    orderFence: (id: string) => `${prefix}:order-fence:${id}`,
+    /** Held by the worker whose reconciler sweeps now. */
+    ordersReconcileLock: `${prefix}:orders-reconcile-lock`,
     flagDefinitions: `${prefix}:flags:definitions`,
     flagChanges: `${prefix}:flags:changes`,
     flagAudit: `${prefix}:flags:audit`,

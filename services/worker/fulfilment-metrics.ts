@@ -21,7 +21,7 @@ export function createFulfilmentMetrics(registry: Registry, queue: Queue) {
     }),
     failed: new Counter({
       name: 'fulfilment_jobs_failed_total',
-      help: 'Fulfilment jobs failed for good, by reason (card_declined, attempts_exhausted, provider_rejected, order_missing).',
+      help: 'Fulfilment jobs failed for good, by reason (card_declined, attempts_exhausted, provider_rejected, order_missing, stalled).',
       labelNames: ['reason'],
       registers: [registry],
     }),
@@ -50,6 +50,12 @@ export function createFulfilmentMetrics(registry: Registry, queue: Queue) {
         if (counts === undefined) return
         for (const state of QUEUE_STATES) this.set({ state }, counts[state] ?? 0)
       },
+    }),
+    chargeLookups: new Counter({
+      name: 'fulfilment_charge_lookups_total',
+      help: 'Asking the provider, before an order is failed, whether it charged: charged (the order is paid), not_charged, unavailable.',
+      labelNames: ['result'],
+      registers: [registry],
     }),
     paymentsRequests: new Counter({
       name: 'payments_requests_total',

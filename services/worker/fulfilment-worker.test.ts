@@ -2,7 +2,7 @@ import { once } from 'node:events'
 import type { Job } from 'bullmq'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { type FulfilmentWorker, startFulfilmentWorker } from './start-fulfilment-worker.ts'
-import { metricValue, type TestShop, testShop } from './test-shop.ts'
+import { eventually, metricValue, type TestShop, testShop } from './test-shop.ts'
 
 describe('fulfilment worker', () => {
   let shop: TestShop
@@ -10,7 +10,12 @@ describe('fulfilment worker', () => {
 
   beforeEach(async () => {
     shop = testShop()
-    handle = await startFulfilmentWorker({ redisUrl: shop.url, prefix: shop.prefix, apiKey: shop.apiKey })
+    handle = await startFulfilmentWorker({
+      redisUrl: shop.url,
+      prefix: shop.prefix,
+      apiKey: shop.apiKey,
+      reconcileIntervalMs: 200,
+    })
   })
 
   afterEach(async () => {
@@ -53,18 +58,28 @@ describe('fulfilment worker', () => {
     expect(await shop.attempts()).toBe(0)
   })
 
-  it('marks the order failed when the attempts run out', async () => {
+  it('fails the order once the attempts run out and the provider, asked, says it charged nothing', async () => {
     await shop.faults.set({ mode: 'outage' })
     // The api's options, with fewer attempts so the test does not wait out eight backoffs.
     const order = await shop.placeOrder({}, { attempts: 2 })
+    await eventually('the job to fail for good', async () =>
+      (await shop.queue.getJobState(order.id)) === 'failed' ? true : undefined,
+    )
+    // While the provider cannot say whether an attempt charged, the order is not failed.
+    await expect
+      .poll(() => metricValue(handle.registry, 'fulfilment_charge_lookups_total', { result: 'unavailable' }))
+      .toBeGreaterThanOrEqual(1)
+    expect(await shop.orders.get(order.id)).toMatchObject({ status: 'pending' })
+    await shop.faults.clear()
     const settled = await shop.settled(order.id)
     expect(settled).toMatchObject({ status: 'failed', failureReason: 'attempts_exhausted' })
     expect(await shop.charges()).toBe(0)
-    await expect
-      .poll(() =>
-        metricValue(handle.registry, 'fulfilment_jobs_failed_total', { reason: 'attempts_exhausted' }),
-      )
-      .toBe(1)
+    expect(
+      await metricValue(handle.registry, 'fulfilment_charge_lookups_total', { result: 'not_charged' }),
+    ).toBe(1)
+    expect(
+      await metricValue(handle.registry, 'fulfilment_jobs_failed_total', { reason: 'attempts_exhausted' }),
+    ).toBe(1)
     expect(
       await metricValue(handle.registry, 'payments_requests_total', { status_code: '503' }),
     ).toBeGreaterThanOrEqual(2)

@@ -10,9 +10,14 @@ import { RedisUnreachableError } from '../platform/errors.ts'
 import { FULFILMENT_QUEUE, keyspace } from '../platform/keys.ts'
 import type { Logger } from '../platform/logger.ts'
 import { createRedisConnection, waitForReady } from '../platform/redis/redis-connection.ts'
-import { type FulfilmentResult, fulfilOrder } from './fulfil-order.ts'
-import { FulfilmentAbortedError } from './fulfilment-aborted-error.ts'
+import { type FulfilmentDeps, type FulfilmentResult, fulfilOrder } from './fulfil-order.ts'
+import { type FulfilmentFailureReason, failureReasonOf } from './fulfilment-aborted-error.ts'
 import { createFulfilmentMetrics } from './fulfilment-metrics.ts'
+import { type OrderReconciler, startOrderReconciler } from './order-reconciler.ts'
+import { settleUnpaidOrder } from './settle-unpaid-order.ts'
+
+/** A charge attempt's lease outlasts the client's wait for an answer by this much. */
+const CHARGE_LEASE_MARGIN_MS = 2000
 
 export interface FulfilmentWorkerOptions {
   redisUrl: string
@@ -26,6 +31,10 @@ export interface FulfilmentWorkerOptions {
   stalledIntervalMs?: number
   /** How long a job's lock lasts without renewal. @defaultValue 30000 */
   lockDurationMs?: number
+  /** How often pending orders whose job has ended are looked for and settled. @defaultValue 5000 */
+  reconcileIntervalMs?: number
+  /** How long the payments client waits for an answer. @defaultValue 10000 */
+  paymentsTimeoutMs?: number
   /** @defaultValue no logging */
   logger?: Logger
   /** @defaultValue a new registry */
@@ -37,6 +46,7 @@ export interface FulfilmentWorkerOptions {
 export interface FulfilmentWorker {
   worker: Worker<FulfilmentJobData, FulfilmentResult>
   registry: Registry
+  reconciler: OrderReconciler
   /** Lets the jobs in hand finish, then closes the worker's connections. Safe to call twice. */
   close(): Promise<void>
 }
@@ -45,7 +55,9 @@ export interface FulfilmentWorker {
  * Starts a fulfilment worker: it charges each order on the `fulfilment` queue through the payment provider
  * (virtualised in this process) and settles it in the order store.
  * A 5xx or no answer backs off exponentially (the job's options); a 429 also holds the whole queue back for
- * its Retry-After; a declined card or a refused request fails the job at once and the order with it.
+ * its Retry-After; a declined card or a refused request fails the job at once and the order with it. An order
+ * is failed only after the provider, asked by idempotency key, says it charged nothing (`settleUnpaidOrder`);
+ * a reconciler settles pending orders whose job ended without settling them.
  */
 export async function startFulfilmentWorker(options: FulfilmentWorkerOptions): Promise<FulfilmentWorker> {
   const logger = options.logger ?? pino({ level: 'silent' })
@@ -66,9 +78,20 @@ export async function startFulfilmentWorker(options: FulfilmentWorkerOptions): P
   const store = new RedisOrderStore(connection, options.prefix)
   const payments = new PaymentsClient({
     apiKey: options.apiKey,
+    ...(options.paymentsTimeoutMs === undefined ? {} : { timeoutMs: options.paymentsTimeoutMs }),
     onResponse: (statusCode) => metrics.paymentsRequests.inc({ status_code: statusCode }),
   })
-  const deps = { store, payments, now, logger, pauseQueue: (ms: number) => queue.rateLimit(ms) }
+  const deps: FulfilmentDeps = {
+    store,
+    payments,
+    now,
+    logger,
+    pauseQueue: (ms: number) => queue.rateLimit(ms),
+    chargeLeaseMs: payments.timeoutMs + CHARGE_LEASE_MARGIN_MS,
+    onLookup: (result) => metrics.chargeLookups.inc({ result }),
+  }
+  const settle = (orderId: string, reason: FulfilmentFailureReason) =>
+    settleUnpaidOrder(deps, orderId, reason)
 
   const worker = new Worker<FulfilmentJobData, FulfilmentResult>(
     FULFILMENT_QUEUE,
@@ -106,14 +129,19 @@ export async function startFulfilmentWorker(options: FulfilmentWorkerOptions): P
     if (job === undefined) return
     const final = err instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1)
     if (!final) return
-    const reason = err instanceof FulfilmentAbortedError ? err.reason : 'attempts_exhausted'
+    const reason = failureReasonOf(err)
     metrics.failed.inc({ reason })
-    metrics.settlement.observe({ outcome: 'failed' }, (now().getTime() - job.timestamp) / 1000)
-    logger.warn({ orderId: job.data.orderId, reason, attempts: job.attemptsMade }, 'order failed')
-    // Also covers a job failed without the processor's say (e.g. stalled too often): the order must not stay pending.
-    store.markFailed(job.data.orderId, reason, now()).catch((markErr: unknown) => {
-      logger.error({ err: markErr, orderId: job.data.orderId }, 'could not mark order failed')
-    })
+    logger.warn({ orderId: job.data.orderId, reason, attempts: job.attemptsMade }, 'fulfilment job failed')
+    // Also covers a job failed without the processor's say (stalled too often, maybe while another worker
+    // still charges it): the order is settled by asking the provider, or left to the reconciler.
+    settle(job.data.orderId, reason)
+      .then((settled) => {
+        if (settled.outcome === 'paid' || settled.outcome === 'failed')
+          metrics.settlement.observe({ outcome: settled.outcome }, (now().getTime() - job.timestamp) / 1000)
+      })
+      .catch((settleErr: unknown) => {
+        logger.error({ err: settleErr, orderId: job.data.orderId }, 'could not settle the failed order')
+      })
   })
 
   try {
@@ -126,12 +154,25 @@ export async function startFulfilmentWorker(options: FulfilmentWorkerOptions): P
     throw new RedisUnreachableError(options.redisUrl, 'the worker options (REDIS_URL)', cause)
   }
 
+  const reconciler = startOrderReconciler({
+    store,
+    queue,
+    redis: connection,
+    lockKey: keys.ordersReconcileLock,
+    settle,
+    intervalMs: options.reconcileIntervalMs ?? 5000,
+    now,
+    logger,
+  })
+
   let closing: Promise<void> | undefined
   return {
     worker,
     registry,
+    reconciler,
     close() {
       closing ??= (async () => {
+        await reconciler.close()
         await worker.close()
         await queue.close()
         unregister()

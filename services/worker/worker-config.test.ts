@@ -9,6 +9,8 @@ const numericVars = {
   FIREDRILL_WORKER_CONCURRENCY: { key: 'concurrency', min: 1, max: 256 },
   FIREDRILL_WORKER_STALLED_INTERVAL_MS: { key: 'stalledIntervalMs', min: 100, max: 600_000 },
   FIREDRILL_WORKER_LOCK_DURATION_MS: { key: 'lockDurationMs', min: 100, max: 600_000 },
+  FIREDRILL_WORKER_RECONCILE_INTERVAL_MS: { key: 'reconcileIntervalMs', min: 100, max: 600_000 },
+  FIREDRILL_WORKER_PAYMENTS_TIMEOUT_MS: { key: 'paymentsTimeoutMs', min: 100, max: 600_000 },
 } as const
 
 describe('worker environment', () => {
@@ -21,6 +23,8 @@ describe('worker environment', () => {
       concurrency: 4,
       stalledIntervalMs: 30_000,
       lockDurationMs: 30_000,
+      reconcileIntervalMs: 5000,
+      paymentsTimeoutMs: 10_000,
     })
     expect(Object.isFrozen(config)).toBe(true)
   })

@@ -22,6 +22,10 @@ export const WorkerEnvSchema = Type.Object({
   FIREDRILL_WORKER_STALLED_INTERVAL_MS: Millis,
   /** How long a job's lock lasts without renewal (a killed worker's job is picked up after it). @defaultValue 30000 */
   FIREDRILL_WORKER_LOCK_DURATION_MS: Millis,
+  /** How often pending orders whose job has ended are settled (asking the provider first). @defaultValue 5000 */
+  FIREDRILL_WORKER_RECONCILE_INTERVAL_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 5000 }),
+  /** How long a charge waits for the provider's answer before it counts as unanswered. @defaultValue 10000 */
+  FIREDRILL_WORKER_PAYMENTS_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 10_000 }),
 })
 
 type WorkerEnv = Static<typeof WorkerEnvSchema>
@@ -33,6 +37,8 @@ export interface WorkerConfig {
   concurrency: number
   stalledIntervalMs: number
   lockDurationMs: number
+  reconcileIntervalMs: number
+  paymentsTimeoutMs: number
 }
 
 /** A bad environment variable: names the variable, and is never replaced by a default. */
@@ -49,6 +55,8 @@ const INTEGER_VARS = new Set([
   'FIREDRILL_WORKER_CONCURRENCY',
   'FIREDRILL_WORKER_STALLED_INTERVAL_MS',
   'FIREDRILL_WORKER_LOCK_DURATION_MS',
+  'FIREDRILL_WORKER_RECONCILE_INTERVAL_MS',
+  'FIREDRILL_WORKER_PAYMENTS_TIMEOUT_MS',
 ])
 
 /** Reads the worker's configuration from the environment, validated against `WorkerEnvSchema`, frozen. */
@@ -83,5 +91,7 @@ export function loadWorkerConfig(env: Record<string, string | undefined>): Reado
     concurrency: valid.FIREDRILL_WORKER_CONCURRENCY,
     stalledIntervalMs: valid.FIREDRILL_WORKER_STALLED_INTERVAL_MS,
     lockDurationMs: valid.FIREDRILL_WORKER_LOCK_DURATION_MS,
+    reconcileIntervalMs: valid.FIREDRILL_WORKER_RECONCILE_INTERVAL_MS,
+    paymentsTimeoutMs: valid.FIREDRILL_WORKER_PAYMENTS_TIMEOUT_MS,
   })
 }

@@ -1,4 +1,3 @@
-import { join } from 'node:path'
 import { mergeWhenGreen } from '../../gate/merge/merge-when-green.ts'
 import { commitPatch } from '../../gate/sandbox/sandbox-repo.ts'
 import { verifyPostmortem } from '../../gate/verify/verify-postmortem.ts'
@@ -16,7 +15,7 @@ import { gateBranch } from './gate-branch.ts'
  */
 export async function closeLoop(options: FollowUpOptions): Promise<boolean> {
   const { loaded, repo, journal, say } = options
-  const fix = loaded.scenario.followUp.fix
+  const fix = loaded.files['followUp.fix']
   if (fix === undefined) {
     say('no fix in the scenario: the loop cannot close')
     return false
@@ -31,12 +30,7 @@ export async function closeLoop(options: FollowUpOptions): Promise<boolean> {
   const env = { ...process.env, REDIS_URL: options.redisUrl }
 
   const branch = `fix/${item.id}`
-  const head = await commitPatch(
-    repo,
-    join(loaded.dir, fix),
-    branch,
-    `fix: ${item.title}\n\nRefs: ${item.id}`,
-  )
+  const head = await commitPatch(repo, fix, branch, `fix: ${item.title}\n\nRefs: ${item.id}`)
   say(`fix for ${item.id} committed on ${branch} (${head.slice(0, 12)}); running the gate`)
   const { green, gate } = await gateBranch(repo.dir, branch, env, (event) => journal.append(event))
   say(`gate ${green ? 'green' : 'RED'} on the fix`)

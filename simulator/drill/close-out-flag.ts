@@ -1,4 +1,4 @@
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { mergeWhenGreen } from '../../gate/merge/merge-when-green.ts'
 import { git } from '../../gate/sandbox/git.ts'
 import { commitPatchHere } from '../../gate/sandbox/sandbox-repo.ts'
@@ -23,7 +23,7 @@ export async function closeOutFlag(
   options: Pick<FollowUpOptions, 'loaded' | 'repo' | 'journal' | 'redisUrl' | 'say'>,
 ): Promise<boolean> {
   const { loaded, repo, journal, say } = options
-  const cleanup = loaded.scenario.followUp.cleanup
+  const cleanup = loaded.files['followUp.cleanup']
   const key = loaded.scenario.change.flag
   if (cleanup === undefined) {
     say(`no cleanup in the scenario: ${key} stays active`)
@@ -52,11 +52,7 @@ export async function closeOutFlag(
     }
 
     await moveOn('completed')
-    await commitPatchHere(
-      repo,
-      resolve(loaded.dir, cleanup),
-      `refactor: remove the ${key} code path${trailer}`,
-    )
+    await commitPatchHere(repo, cleanup, `refactor: remove the ${key} code path${trailer}`)
     await moveOn('archived')
   } finally {
     await git(repo.dir, ['checkout', '-q', repo.trunk])

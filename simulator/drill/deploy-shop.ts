@@ -152,11 +152,11 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
     let commit: string | null = null
     let artifact = base
     let refused = false
-    const patch = loaded.scenario.change.patch
+    const patch = loaded.files['change.patch']
     if (patch !== undefined) {
       const branch = `change/${loaded.scenario.change.flag.replace(/[^A-Za-z0-9._-]/g, '-')}`
       const title = loaded.scenario.change.title
-      const head = await commitPatch(repo, join(loaded.dir, patch), branch, `feat: ${title}`)
+      const head = await commitPatch(repo, patch, branch, `feat: ${title}`)
       await record({ type: 'change.committed', data: { branch, commit: head, title } })
       say(`change committed on ${branch} (${head.slice(0, 12)}); running the gate`)
       const env = { ...process.env, REDIS_URL: options.shop.redisUrl }

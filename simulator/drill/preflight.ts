@@ -1,12 +1,11 @@
 import { execFile } from 'node:child_process'
-import { access } from 'node:fs/promises'
-import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { PROJECT_ROOT } from '../../gate/sandbox/sandbox-repo.ts'
 import { DEFAULT_FLAGS_FILE, loadFlagsFile } from '../../services/flags/index.ts'
 import { pingRedis } from '../../services/platform/redis/ping-redis.ts'
 import { freePort, parseRedisUrl } from '../../services/platform/redis/redis-provisioner.ts'
 import type { LoadedScenario } from '../scenario/load-scenario.ts'
+import { checkScenarioFiles } from '../scenario/scenario-files.ts'
 
 const run = promisify(execFile)
 
@@ -36,20 +35,15 @@ export async function runPreflight(loaded: LoadedScenario, redisUrl: string): Pr
       return { version: stdout.trim() }
     }),
     check('scenario files present', async () => {
-      const files = [
-        scenario.change.patch,
-        scenario.followUp.fix,
-        scenario.followUp.cleanup,
-        scenario.team,
-      ].filter((f): f is string => f !== undefined)
-      for (const file of files) await access(join(loaded.dir, file))
-      return { scenario: loaded.file, files }
+      // Opened again through the scenario's one reader: regular files, in its folder, within their limits.
+      const files = await checkScenarioFiles(loaded)
+      return { scenario: loaded.file, files: Object.values(files) }
     }),
     check('change applies to the shop', async () => {
-      const patch = scenario.change.patch
+      const patch = loaded.files['change.patch']
       if (patch === undefined) return { patch: null }
-      await run('git', ['apply', '--check', join(loaded.dir, patch)], { cwd: PROJECT_ROOT })
-      return { patch: join(loaded.dir, patch) }
+      await run('git', ['apply', '--check', patch], { cwd: PROJECT_ROOT })
+      return { patch }
     }),
     check('flag present and owned', async () => {
       const document = await loadFlagsFile(DEFAULT_FLAGS_FILE)

@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs'
-import { resolve } from 'node:path'
 import { HTTP_DURATION_BUCKETS } from '../../services/platform/metrics/http-metrics-plugin.ts'
 import { ORDER_SETTLEMENT_BUCKETS } from '../../services/worker/fulfilment-metrics.ts'
 import type { ScenarioProblem } from '../errors.ts'
@@ -8,9 +6,10 @@ import type { Scenario } from './scenario-schema.ts'
 
 /**
  * Checks the schema cannot express: canary steps ascend, short windows are shorter than long ones and
- * still hold two scrapes once scaled, rule names are unique, and files the scenario names exist next to it.
+ * still hold two scrapes once scaled, and rule names are unique. (The files a scenario names are checked when
+ * they are opened, in `scenario-files.ts`.)
  */
-export function crossFieldProblems(scenario: Scenario, dir: string): ScenarioProblem[] {
+export function crossFieldProblems(scenario: Scenario): ScenarioProblem[] {
   const problems: ScenarioProblem[] = []
 
   const { min, max } = scenario.traffic.mix.itemsPerOrder
@@ -66,23 +65,6 @@ export function crossFieldProblems(scenario: Scenario, dir: string): ScenarioPro
 
   problems.push(...sloProblems(scenario))
 
-  const files: [string, string | undefined][] = [
-    ['change.patch', scenario.change.patch],
-    ['followUp.fix', scenario.followUp.fix],
-    ['followUp.cleanup', scenario.followUp.cleanup],
-    ['team', scenario.team],
-  ]
-  for (const [path, file] of files) {
-    if (file === undefined) continue
-    const full = resolve(dir, file)
-    if (!existsSync(full)) {
-      problems.push({
-        path,
-        expected: `must name a file next to the scenario (looked for ${full})`,
-        got: JSON.stringify(file),
-      })
-    }
-  }
   return problems
 }
 

@@ -171,7 +171,9 @@ describe('scenario refusal', () => {
     const file = variant((doc) => {
       doc.change.patch = 'missing.patch'
     })
-    expect(problemPaths(await failure(file))).toEqual(['change.patch'])
+    const err = await failure(file)
+    expect(err.code).toBe(SimulatorErrorCode.SCENARIO_FILE_NOT_FOUND)
+    expect(err.message).toContain('change.patch')
   })
 
   it('refuses an alias bomb before expanding it', async () => {

@@ -1,9 +1,17 @@
 import { readdirSync, statSync } from 'node:fs'
-import { readFile, stat } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
-import { ScenarioNotFoundError, ScenarioTooLargeError, ScenarioUnreadableError } from '../errors.ts'
+import {
+  ScenarioNotFoundError,
+  ScenarioNotRegularFileError,
+  ScenarioNotTextError,
+  ScenarioTooLargeError,
+  ScenarioUnreadableError,
+} from '../errors.ts'
+import { openScenarioFile } from './open-scenario-file.ts'
 import { parseScenario, type ValidScenario } from './parse-scenario.ts'
 import { SCENARIO_CATALOG_DIR, SCENARIO_NAME_PATTERN } from './scenario-catalog.ts'
+import { checkScenarioFiles, type ScenarioFiles } from './scenario-files.ts'
+import { loadRoster } from './team-roster.ts'
 
 /** A scenario file is refused past this size: it is a short hand-written file. */
 export const MAX_SCENARIO_BYTES = 256 * 1024
@@ -15,6 +23,8 @@ export interface LoadedScenario {
   readonly file: string
   readonly dir: string
   readonly scenario: ValidScenario
+  /** The real paths of the files the scenario names (patches, roster), checked: regular, in `dir`, not too large. */
+  readonly files: ScenarioFiles
 }
 
 export interface LoadScenarioOptions {
@@ -33,26 +43,40 @@ export async function loadScenario(
 ): Promise<LoadedScenario> {
   const catalogDir = options.catalogDir ?? SCENARIO_CATALOG_DIR
   const file = resolveScenarioFile(pathOrName, catalogDir)
-  let size: number
-  try {
-    size = (await stat(file)).size
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new ScenarioNotFoundError(pathOrName, file, catalogNames(catalogDir))
+  const read = await openScenarioFile(file, { maxBytes: MAX_SCENARIO_BYTES })
+  if (!read.ok) {
+    const { problem } = read
+    switch (problem.kind) {
+      case 'missing':
+        throw new ScenarioNotFoundError(pathOrName, file, catalogNames(catalogDir))
+      case 'not-regular':
+        throw new ScenarioNotRegularFileError(file, problem.what)
+      case 'too-large':
+        throw new ScenarioTooLargeError(file, problem.bytes, problem.limit)
+      default:
+        throw new ScenarioUnreadableError(file, problem.kind === 'unreadable' ? problem.cause : problem.kind)
     }
-    throw new ScenarioUnreadableError(file, err)
   }
-  if (size > MAX_SCENARIO_BYTES) throw new ScenarioTooLargeError(file, size, MAX_SCENARIO_BYTES)
-  let text: string
-  try {
-    text = await readFile(file, 'utf8')
-  } catch (err) {
-    throw new ScenarioUnreadableError(file, err)
-  }
+  const text = decodeUtf8(read.bytes, file)
   const dir = dirname(file)
-  const scenario = parseScenario(text, file, dir)
+  const scenario = parseScenario(text, file)
+  const files = await checkScenarioFiles({ file, dir, scenario })
   const name = basename(file).startsWith('scenario.') ? basename(dir) : basename(file).replace(/\.ya?ml$/, '')
-  return Object.freeze({ name, file, dir, scenario })
+  const loaded: LoadedScenario = Object.freeze({ name, file, dir, scenario, files })
+  // A roster the postmortem could not read is refused now, not at the end of a drill.
+  await loadRoster(loaded)
+  return loaded
+}
+
+/** The file's text; refuses bytes that are not UTF-8 rather than reading them as replacement characters. */
+function decodeUtf8(bytes: Buffer, file: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+  } catch {
+    const lenient = bytes.toString('utf8')
+    const line = lenient.slice(0, Math.max(0, lenient.indexOf('\ufffd'))).split('\n').length
+    throw new ScenarioNotTextError(file, line)
+  }
 }
 
 function resolveScenarioFile(pathOrName: string, catalogDir: string): string {

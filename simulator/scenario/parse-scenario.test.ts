@@ -11,7 +11,7 @@ const FILE = 'my-scenario.yaml'
 
 function problemsOf(text: string): ScenarioInvalidError {
   try {
-    parseScenario(text, FILE, DIR)
+    parseScenario(text, FILE)
   } catch (err) {
     expect((err as ScenarioInvalidError).code).toBe(SimulatorErrorCode.SCENARIO_INVALID)
     return err as ScenarioInvalidError

@@ -3,6 +3,7 @@ import { parseAllDocuments } from 'yaml'
 import { schemaProblems } from '../../services/platform/schema-problems.ts'
 import {
   ScenarioAliasLimitError,
+  ScenarioEmptyError,
   ScenarioInvalidError,
   ScenarioMultipleDocumentsError,
   ScenarioYamlSyntaxError,
@@ -20,15 +21,13 @@ export type ValidScenario = DeepReadonly<Scenario>
 
 /**
  * Parses and validates scenario YAML: one document, aliases bounded, the schema (defaults applied, unknown
- * keys refused), then the cross-field checks. `file` names the source in errors; `dir` resolves the files
- * the scenario refers to. Returns a deeply frozen scenario.
+ * keys refused), then the cross-field checks. `file` names the source in errors. Returns a deeply frozen
+ * scenario. An empty file (or one of only comments) is a `FIREDRILL_SCENARIO_EMPTY` error.
  */
-export function parseScenario(text: string, file: string, dir: string): ValidScenario {
+export function parseScenario(text: string, file: string): ValidScenario {
   const docs = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true, merge: false })
-  if (!Array.isArray(docs))
-    throw new ScenarioInvalidError(file, [
-      { path: '(root)', expected: 'must be a mapping', got: 'an empty file' },
-    ])
+  // Blank lines and comments alone make no document at all.
+  if (!Array.isArray(docs) || docs.length === 0) throw new ScenarioEmptyError(file)
   if (docs.length > 1) throw new ScenarioMultipleDocumentsError(file, docs.length)
   const doc = docs[0]!
   const syntax = doc.errors[0]
@@ -48,12 +47,13 @@ export function parseScenario(text: string, file: string, dir: string): ValidSce
     }
     throw new ScenarioYamlSyntaxError(file, undefined, err instanceof Error ? err.message : String(err))
   }
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+  if (raw === null || raw === undefined) throw new ScenarioEmptyError(file)
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ScenarioInvalidError(file, [
       {
         path: '(root)',
         expected: 'must be a mapping of scenario fields',
-        got: raw === null ? 'an empty document' : typeof raw,
+        got: Array.isArray(raw) ? 'a list' : typeof raw,
       },
     ])
   }
@@ -62,7 +62,7 @@ export function parseScenario(text: string, file: string, dir: string): ValidSce
   const problems = schemaProblems(ScenarioSchema, withDefaults)
   if (problems.length > 0) throw invalid(file, problems)
   const scenario = withDefaults as Scenario
-  const crossProblems = crossFieldProblems(scenario, dir)
+  const crossProblems = crossFieldProblems(scenario)
   if (crossProblems.length > 0) throw invalid(file, crossProblems)
   return deepFreeze(scenario)
 }

@@ -1,14 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import fc from 'fast-check'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { SimulatorErrorCode } from '../errors.ts'
 import { loadScenario } from './load-scenario.ts'
-import { generateRoster, loadRoster, ownerFor, readRoster } from './team-roster.ts'
-
-const work = mkdtempSync(join(tmpdir(), 'firedrill-roster-'))
-afterAll(() => rmSync(work, { recursive: true, force: true }))
+import { generateRoster, loadRoster, ownerFor, parseRoster } from './team-roster.ts'
 
 describe('team roster', () => {
   it('loads the roster the bad-pricing scenario names', async () => {
@@ -36,12 +30,9 @@ describe('team roster', () => {
     )
   })
 
-  it('refuses a roster with an unknown key or a member without roles', async () => {
-    const file = join(work, 'team.yaml')
-    writeFileSync(file, 'team: X\nmembers:\n  - name: A\n    handle: a\n    role: [sre]\n')
-    await expect(readRoster(file)).rejects.toMatchObject({
-      code: SimulatorErrorCode.ROSTER_INVALID,
-      exitCode: 2,
-    })
+  it('refuses a roster with an unknown key or a member without roles', () => {
+    expect(() =>
+      parseRoster('team: X\nmembers:\n  - name: A\n    handle: a\n    role: [sre]\n', 'team.yaml'),
+    ).toThrow(expect.objectContaining({ code: SimulatorErrorCode.ROSTER_INVALID, exitCode: 2 }))
   })
 })

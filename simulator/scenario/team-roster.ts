@@ -1,5 +1,3 @@
-import { readFile } from 'node:fs/promises'
-import { resolve } from 'node:path'
 import { en, Faker } from '@faker-js/faker'
 import { type Static, Type } from '@sinclair/typebox'
 import { parse } from 'yaml'
@@ -7,6 +5,7 @@ import { schemaProblems } from '../../services/platform/schema-problems.ts'
 import { RosterInvalidError } from '../errors.ts'
 import { type DeepReadonly, deepFreeze } from './deep-freeze.ts'
 import type { LoadedScenario } from './load-scenario.ts'
+import { readScenarioFile } from './scenario-files.ts'
 
 export const RosterSchema = Type.Object(
   {
@@ -30,7 +29,6 @@ export const RosterSchema = Type.Object(
 export type Roster = DeepReadonly<Static<typeof RosterSchema>>
 export type RosterMember = Roster['members'][number]
 
-const MAX_ROSTER_BYTES = 256 * 1024
 const GENERATED_ROLES = [
   ['service-owner'],
   ['service-owner', 'incident-commander'],
@@ -39,21 +37,24 @@ const GENERATED_ROLES = [
   ['on-call'],
 ]
 
-/** The scenario's roster file when it names one, else a roster generated from the scenario's seed. */
+/**
+ * The scenario's roster file when it names one (read through `readScenarioFile`: a regular file in the
+ * scenario's folder, 256 KiB at most), else a roster generated from the scenario's seed.
+ */
 export async function loadRoster(loaded: LoadedScenario): Promise<Roster> {
-  if (loaded.scenario.team === undefined) return generateRoster(loaded.scenario.seed)
-  return readRoster(resolve(loaded.dir, loaded.scenario.team))
-}
-
-export async function readRoster(file: string): Promise<Roster> {
+  const read = await readScenarioFile(loaded, 'team')
+  if (read === undefined) return generateRoster(loaded.scenario.seed)
   let text: string
   try {
-    text = await readFile(file, 'utf8')
-  } catch (err) {
-    throw new RosterInvalidError(file, `cannot read it (${(err as Error).message})`)
+    text = new TextDecoder('utf-8', { fatal: true }).decode(read.bytes)
+  } catch {
+    throw new RosterInvalidError(read.path, 'it is not UTF-8 text')
   }
-  if (text.length > MAX_ROSTER_BYTES)
-    throw new RosterInvalidError(file, `it is larger than ${MAX_ROSTER_BYTES} bytes`)
+  return parseRoster(text, read.path)
+}
+
+/** Parses and validates roster YAML; `file` names the source in errors. */
+export function parseRoster(text: string, file: string): Roster {
   let raw: unknown
   try {
     raw = parse(text, { maxAliasCount: 100, uniqueKeys: true })

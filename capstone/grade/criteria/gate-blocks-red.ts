@@ -45,10 +45,12 @@ function demoEvidence(r: ForcedRed): Evidence {
  */
 export async function judgeGateBlocksRed(ctx: GradeContext, copies: RepoCopies): Promise<Judgement> {
   const capstone = await copies.of(ctx.repo, ctx.trunk)
-  const merges = await judgeCapstoneMerges(capstone, ctx.trunk, ctx.env)
+  const merges = await judgeCapstoneMerges(capstone, ctx.trunk)
   for (const run of ctx.runs) {
     if (run.sandbox === null) continue
-    merges.push(...(await judgeRunMerges(run, await copies.of(run.sandbox, RUN_SANDBOX.trunk), ctx.env)))
+    merges.push(
+      ...(await judgeRunMerges(run, await copies.of(run.sandbox, RUN_SANDBOX.trunk), RUN_SANDBOX.trunk)),
+    )
   }
   const evidence = merges.map(mergeEvidence)
   const bad = merges.filter((m) => m.verdict.kind !== 'green')

@@ -29,11 +29,7 @@ export async function firstParentMerges(
 }
 
 /** The capstone's merges into trunk, each head judged in `copy` (a throwaway copy of the capstone). */
-export async function judgeCapstoneMerges(
-  copy: string,
-  trunk: string,
-  env: NodeJS.ProcessEnv,
-): Promise<JudgedMerge[]> {
+export async function judgeCapstoneMerges(copy: string, trunk: string): Promise<JudgedMerge[]> {
   const judged: JudgedMerge[] = []
   // Trunk's own firedrill-gate.pub says which signers count, as `firedrill merge` reads it.
   const trust = await loadTrustedKeys(copy, trunk)
@@ -49,18 +45,14 @@ export async function judgeCapstoneMerges(
 }
 
 /** The merges a run's journal records (the change, the fix, the close-out), each judged in `copy` of its sandbox. */
-export async function judgeRunMerges(
-  run: CapstoneRun,
-  copy: string,
-  env: NodeJS.ProcessEnv,
-): Promise<JudgedMerge[]> {
+export async function judgeRunMerges(run: CapstoneRun, copy: string, trunk: string): Promise<JudgedMerge[]> {
   const merges = [
     ...eventsOf(run.events, 'change.merged'),
     ...eventsOf(run.events, 'fix.merged'),
     ...eventsOf(run.events, 'cleanup.merged'),
   ]
   const judged: JudgedMerge[] = []
-  const trust = await loadTrustedKeys(copy, 'HEAD')
+  const trust = await loadTrustedKeys(copy, trunk)
   for (const event of merges) {
     const { commit, trunk } = event.data
     judged.push({

@@ -13,6 +13,7 @@ import { ApiErrorCode } from '../api-errors.ts'
 import type { ApiMetrics } from '../api-metrics.ts'
 import { ApiFlags, type FlagEvaluator } from '../flag-evaluator.ts'
 import { priceOrder } from '../pricing/price-order.ts'
+import { findLoneSurrogate } from './find-lone-surrogate.ts'
 import { CreatedOrder, CreateOrderBody, ErrorBody, OrderParams, OrderView } from './order-schemas.ts'
 
 export interface OrderRoutesOptions {
@@ -46,6 +47,18 @@ export const orderRoutes: FastifyPluginAsync<OrderRoutesOptions> = async (fastif
     },
     async (request, reply) => {
       const body = request.body
+      const illFormed = findLoneSurrogate(body, 'body')
+      if (illFormed !== undefined) {
+        metrics.ordersRejected.inc({ reason: 'invalid' })
+        return reply.code(400).send({
+          statusCode: 400,
+          code: ApiErrorCode.INVALID_REQUEST,
+          error: 'Bad Request',
+          message:
+            `${illFormed} holds a lone UTF-16 surrogate (half of a \\uD800-\\uDFFF pair), which is not text. ` +
+            'Send well-formed Unicode.',
+        })
+      }
       const accepting = await flags.isEnabled(ApiFlags.acceptingOrders, body.customerId, true)
       metrics.flagEvaluations.inc({ flag: ApiFlags.acceptingOrders, value: String(accepting) })
       if (!accepting) {

@@ -18,5 +18,5 @@ export function scenarioText(edit: (doc: ScenarioDoc) => void = () => {}): strin
 
 /** The bad-pricing scenario, edited by `edit`, validated as a scenario file is (its files resolve next to it). */
 export function scenarioWith(edit: (doc: ScenarioDoc) => void = () => {}): ValidScenario {
-  return parseScenario(scenarioText(edit), join(DIR, 'scenario.yaml'), DIR)
+  return parseScenario(scenarioText(edit), join(DIR, 'scenario.yaml'))
 }
