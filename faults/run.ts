@@ -2,6 +2,7 @@ import { provisionRedis } from '../services/platform/redis/redis-provisioner.ts'
 import { drillInterrupted, drillKilled, drillRedisRestart } from './cases/drill-cases.ts'
 import { forgedRecords } from './cases/forgery-case.ts'
 import { privateRedisOutlives, serveSigtermRedisDown } from './cases/process-cases.ts'
+import { workerKillsDefault, workerKillsHarsh } from './cases/worker-kill-cases.ts'
 import { emptyRow, type FaultCase, type FaultRow, LOSS_COLUMNS } from './fault-case.ts'
 
 /**
@@ -13,6 +14,8 @@ const quick = process.argv.includes('--quick') || process.env.FAULTS_QUICK === '
 const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length)
 
 const CASES: readonly FaultCase[] = [
+  workerKillsHarsh,
+  workerKillsDefault,
   drillKilled,
   drillInterrupted,
   drillRedisRestart,
