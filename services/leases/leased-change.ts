@@ -7,7 +7,7 @@ export interface LeasedChange {
   holder: string
   /** The holder in words, for the audit log: `run 20261201T…-bad-pricing-1a2b3c (pid 4242 on host)`. */
   holderLabel: string
-  /** What was changed: `flag:checkout.new-pricing`, `payments-fault`, `proxy-fault:payments`. */
+  /** What was changed: `flag:checkout.accepting-orders`, `payments-fault`, `proxy-fault:payments`. */
   resource: string
   /** Which reverter puts it back: `flag`, `payments-fault`, … */
   kind: string

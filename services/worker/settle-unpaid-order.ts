@@ -12,6 +12,8 @@ export interface SettleUnpaidDeps {
   logger: Logger
   /** Told what each lookup found (for metrics). @defaultValue nothing */
   onLookup?: (result: 'charged' | 'not_charged' | 'unavailable') => void
+  /** Told of each order this function settled (not one it found settled already), for metrics. @defaultValue nothing */
+  onSettled?: (order: Order, outcome: 'paid' | 'failed') => void
 }
 
 export type SettleOutcome =
@@ -62,11 +64,13 @@ export async function settleUnpaidOrder(
       { orderId, chargeId: charge.id, reason: fence.reason },
       'the provider had charged an order about to fail: marked paid',
     )
-    return order.chargeId === charge.id ? { outcome: 'paid', order } : { outcome: 'settled', order }
+    if (order.chargeId !== charge.id) return { outcome: 'settled', order }
+    deps.onSettled?.(order, 'paid')
+    return { outcome: 'paid', order }
   }
   const order = await deps.store.markFailed(orderId, fence.reason, deps.now())
   if (order === undefined) return { outcome: 'missing' }
-  return order.status === 'failed' && order.failureReason === fence.reason
-    ? { outcome: 'failed', order }
-    : { outcome: 'settled', order }
+  if (order.status !== 'failed' || order.failureReason !== fence.reason) return { outcome: 'settled', order }
+  deps.onSettled?.(order, 'failed')
+  return { outcome: 'failed', order }
 }

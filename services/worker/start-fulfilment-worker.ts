@@ -2,6 +2,7 @@ import { Queue, UnrecoverableError, Worker } from 'bullmq'
 import pino from 'pino'
 import { Registry } from 'prom-client'
 import type { FulfilmentJobData } from '../orders/fulfilment-job.ts'
+import type { Order } from '../orders/order.ts'
 import { RedisOrderStore } from '../orders/redis-order-store.ts'
 import { registerPaymentsAccount } from '../payments/payments-accounts.ts'
 import { PaymentsClient } from '../payments/payments-client.ts'
@@ -89,6 +90,9 @@ export async function startFulfilmentWorker(options: FulfilmentWorkerOptions): P
     pauseQueue: (ms: number) => queue.rateLimit(ms),
     chargeLeaseMs: payments.timeoutMs + CHARGE_LEASE_MARGIN_MS,
     onLookup: (result) => metrics.chargeLookups.inc({ result }),
+    // An order settled without a charge of this attempt's (failed, or found charged): queue entry → settled.
+    onSettled: (order: Order, outcome: 'paid' | 'failed') =>
+      metrics.settlement.observe({ outcome }, (now().getTime() - Date.parse(order.createdAt)) / 1000),
   }
   const settle = (orderId: string, reason: FulfilmentFailureReason) =>
     settleUnpaidOrder(deps, orderId, reason)
@@ -134,14 +138,9 @@ export async function startFulfilmentWorker(options: FulfilmentWorkerOptions): P
     logger.warn({ orderId: job.data.orderId, reason, attempts: job.attemptsMade }, 'fulfilment job failed')
     // Also covers a job failed without the processor's say (stalled too often, maybe while another worker
     // still charges it): the order is settled by asking the provider, or left to the reconciler.
-    settle(job.data.orderId, reason)
-      .then((settled) => {
-        if (settled.outcome === 'paid' || settled.outcome === 'failed')
-          metrics.settlement.observe({ outcome: settled.outcome }, (now().getTime() - job.timestamp) / 1000)
-      })
-      .catch((settleErr: unknown) => {
-        logger.error({ err: settleErr, orderId: job.data.orderId }, 'could not settle the failed order')
-      })
+    settle(job.data.orderId, reason).catch((settleErr: unknown) => {
+      logger.error({ err: settleErr, orderId: job.data.orderId }, 'could not settle the failed order')
+    })
   })
 
   try {
