@@ -1,4 +1,4 @@
-import { eventsOf, type JournalEvent } from '../simulator/journal/journal-event.ts'
+import { eventsOf, type JournalEvent } from '../record/journal/journal-event.ts'
 
 /** What one drill's journal says about its detection. */
 export interface DrillDetectionFigures {

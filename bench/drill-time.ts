@@ -1,4 +1,4 @@
-import type { LoadedScenario } from '../simulator/scenario/load-scenario.ts'
+import type { LoadedScenario } from '../record/scenario/load-scenario.ts'
 import type { BenchDrill } from './detection.ts'
 import { summarize } from './percentiles.ts'
 

@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { join } from 'node:path'
-import type { JournalEvent } from '../simulator/journal/journal-event.ts'
-import { readJournal } from '../simulator/journal/read-journal.ts'
+import type { JournalEvent } from '../record/journal/journal-event.ts'
+import { readJournal } from '../record/journal/read-journal.ts'
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'firedrill.js')
 

@@ -26,14 +26,6 @@ export const GateErrorCode = {
   MERGE_HOOK_EXISTS: 'FIREDRILL_GATE_MERGE_HOOK_EXISTS',
 } as const
 
-export class GitFailedError extends FiredrillError {
-  constructor(args: readonly string[], stderr: string, cause?: unknown) {
-    super(GateErrorCode.GIT_FAILED, `git ${args.join(' ')} failed: ${stderr.trim() || 'no output'}`, {
-      cause,
-    })
-  }
-}
-
 export class PatchDoesNotApplyError extends FiredrillError {
   constructor(patch: string, detail: string) {
     super(
@@ -287,3 +279,5 @@ export class MergeHookExistsError extends FiredrillInputError {
     )
   }
 }
+
+export { GitFailedError } from '../record/errors.ts'

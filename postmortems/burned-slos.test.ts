@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
+import { JournalBuilder } from '../record/journal/journal-builder.ts'
+import { sampleDrillJournal } from '../record/journal/sample-drill-journal.ts'
 import { scenarioWith } from '../simulator/detection/testing/scenario-with.ts'
-import { JournalBuilder } from '../simulator/journal/journal-builder.ts'
-import { sampleDrillJournal } from '../simulator/journal/sample-drill-journal.ts'
 import { burnedSlos, describeBurnedSlos } from './burned-slos.ts'
 
 const fired = (alert: string, slo?: string) => ({

@@ -1,5 +1,5 @@
-import { eventsOf, type JournalEvent } from '../simulator/journal/journal-event.ts'
-import type { ValidScenario } from '../simulator/scenario/parse-scenario.ts'
+import { eventsOf, type JournalEvent } from '../record/journal/journal-event.ts'
+import type { ValidScenario } from '../record/scenario/parse-scenario.ts'
 
 /** One SLO the drill watched, and the burn-rate rules that fired on it (none: it did not burn). */
 export interface SloBurn {

@@ -1,6 +1,6 @@
-import { eventsFromJournals } from '../simulator/dora/dora-events.ts'
-import { doraMetrics } from '../simulator/dora/dora-metrics.ts'
-import { eventsOf, type JournalEvent } from '../simulator/journal/journal-event.ts'
+import { eventsFromJournals } from '../record/dora/dora-events.ts'
+import { doraMetrics } from '../record/dora/dora-metrics.ts'
+import { eventsOf, type JournalEvent } from '../record/journal/journal-event.ts'
 import type { PostmortemDora } from './postmortem-schema.ts'
 
 /**

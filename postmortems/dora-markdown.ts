@@ -3,8 +3,8 @@ import {
   metricInputs,
   metricValues,
   periodOf,
-} from '../simulator/dora/describe-dora-metrics.ts'
-import type { DoraMetrics } from '../simulator/dora/dora-metrics.ts'
+} from '../record/dora/describe-dora-metrics.ts'
+import type { DoraMetrics } from '../record/dora/dora-metrics.ts'
 import { table } from './markdown-table.ts'
 import type { PostmortemDora } from './postmortem-schema.ts'
 

@@ -1,16 +1,16 @@
-import type { JournalEvent, JournalEventOf } from '../simulator/journal/journal-event.ts'
-import { eventsOf } from '../simulator/journal/journal-event.ts'
-import { scaleDuration } from '../simulator/scenario/duration.ts'
-import type { ValidScenario } from '../simulator/scenario/parse-scenario.ts'
-import type { BurnRateRule } from '../simulator/scenario/scenario-schema.ts'
-import { deriveImpact, type Impact } from '../simulator/timings/derive-impact.ts'
+import type { JournalEvent, JournalEventOf } from '../record/journal/journal-event.ts'
+import { eventsOf } from '../record/journal/journal-event.ts'
+import { scaleDuration } from '../record/scenario/duration.ts'
+import type { ValidScenario } from '../record/scenario/parse-scenario.ts'
+import type { BurnRateRule } from '../record/scenario/scenario-schema.ts'
+import { deriveImpact, type Impact } from '../record/timings/derive-impact.ts'
 import {
   deriveTimingAnchors,
   deriveTimings,
   type TimingAnchors,
   type Timings,
-} from '../simulator/timings/derive-timings.ts'
-import { theoreticalDetectionMs } from '../simulator/timings/theoretical-detection.ts'
+} from '../record/timings/derive-timings.ts'
+import { theoreticalDetectionMs } from '../record/timings/theoretical-detection.ts'
 
 export type DrillStatus = 'recovered' | 'not-recovered' | 'aborted' | 'crashed' | 'incomplete' | 'prevented'
 

@@ -1,4 +1,4 @@
-import type { ActionItemPriority } from '../simulator/scenario/scenario-schema.ts'
+import type { ActionItemPriority } from '../record/scenario/scenario-schema.ts'
 
 /** Days from the postmortem to an action item's due date, by priority. */
 export const DUE_DAYS_BY_PRIORITY: Readonly<Record<ActionItemPriority, number>> = { P0: 7, P1: 14, P2: 30 }

@@ -1,4 +1,4 @@
-import type { JournalEvent } from '../simulator/journal/journal-event.ts'
+import type { JournalEvent } from '../record/journal/journal-event.ts'
 import { formatRatio } from './postmortem-format.ts'
 
 /** One timeline line for a journal event, in plain words about systems and decisions. */

@@ -1,4 +1,4 @@
-import { eventsOf, type JournalEvent } from '../simulator/journal/journal-event.ts'
+import { eventsOf, type JournalEvent } from '../record/journal/journal-event.ts'
 import { table } from './markdown-table.ts'
 import type { PostmortemFlags } from './postmortem-schema.ts'
 

@@ -1,4 +1,4 @@
-import { eventsOf } from '../simulator/journal/journal-event.ts'
+import { eventsOf } from '../record/journal/journal-event.ts'
 import type { DrillFacts } from './drill-facts.ts'
 import { formatMs, formatRatio } from './postmortem-format.ts'
 import type { ChangePath, MistakeLog } from './postmortem-schema.ts'

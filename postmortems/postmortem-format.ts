@@ -1,4 +1,4 @@
-import { humanizeMs } from '../simulator/timings/humanize-ms.ts'
+import { humanizeMs } from '../record/timings/humanize-ms.ts'
 
 /** `0.0597` → `5.97 %`. */
 export function formatRatio(ratio: number): string {

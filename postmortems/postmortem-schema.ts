@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox'
-import { DoraMetricsSchema } from '../simulator/dora/dora-metrics-schema.ts'
+import { DoraMetricsSchema } from '../record/dora/dora-metrics-schema.ts'
 
 const Closed = { additionalProperties: false } as const
 const Iso = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$' })

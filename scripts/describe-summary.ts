@@ -1,5 +1,5 @@
+import { humanizeMs } from '../record/timings/humanize-ms.ts'
 import type { DrillSummary } from '../simulator/drill/drill-summary.ts'
-import { humanizeMs } from '../simulator/timings/humanize-ms.ts'
 
 const ms = (x: number | null) => (x === null ? 'n/a' : humanizeMs(x))
 

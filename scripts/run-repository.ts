@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
-import { RUN_SANDBOX } from '../simulator/dora/run-dora.ts'
+import { RUN_SANDBOX } from '../record/dora/run-dora.ts'
 
 /** The repository a postmortem is judged against, and how it was found, for the verdict to say. */
 export interface JudgedRepository {

@@ -7,9 +7,9 @@ import { RepoCopies } from '../capstone/grade/repo-copies.ts'
 import { mergeWhenGreen } from '../gate/merge/merge-when-green.ts'
 import { installTrunkMergeHooks } from '../gate/merge/trunk-merge-hook.ts'
 import { runGate } from '../gate/runner/run-gate.ts'
-import { git } from '../gate/sandbox/git.ts'
 import { PROJECT_ROOT } from '../gate/sandbox/sandbox-repo.ts'
 import { createFixtureRepo, type FixtureRepo, gateTestEnv } from '../gate/testing/fixture-repo.ts'
+import { git } from '../record/git/git.ts'
 import { repositoryState } from './support/repository-state.ts'
 
 /** Three blocking steps the grader must each force red: a script, the secret scan, flag debt. */

@@ -6,7 +6,7 @@ import { mergeWhenGreen } from '../gate/merge/merge-when-green.ts'
 import { runGate } from '../gate/runner/run-gate.ts'
 import { judgeChangeFailure } from '../gate/steps/cfr-governor-step.ts'
 import { createFixtureRepo, type FixtureRepo, gateTestEnv } from '../gate/testing/fixture-repo.ts'
-import type { DoraMetrics } from '../simulator/dora/dora-metrics.ts'
+import type { DoraMetrics } from '../record/dora/dora-metrics.ts'
 
 let repo: FixtureRepo | undefined
 afterEach(async () => {

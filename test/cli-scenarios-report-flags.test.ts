@@ -4,6 +4,9 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
+import { RecordErrorCode } from '../record/errors.ts'
+import { sampleDrillJournal } from '../record/journal/sample-drill-journal.ts'
+import { SCENARIO_CATALOG_DIR } from '../record/scenario/scenario-catalog.ts'
 import { CliErrorCode } from '../scripts/cli-errors.ts'
 import { flagsCommand, switchChange } from '../scripts/commands/flags-command.ts'
 import { reportCommand } from '../scripts/commands/report-command.ts'
@@ -15,9 +18,6 @@ import {
   rolloutTargeting,
 } from '../services/flags/index.ts'
 import { ServiceErrorCode } from '../services/platform/errors.ts'
-import { SimulatorErrorCode } from '../simulator/errors.ts'
-import { sampleDrillJournal } from '../simulator/journal/sample-drill-journal.ts'
-import { SCENARIO_CATALOG_DIR } from '../simulator/scenario/scenario-catalog.ts'
 import { redisSandbox } from './support/redis-sandbox.ts'
 import { runCliInProcess, spawnCli } from './support/run-cli.ts'
 
@@ -108,7 +108,7 @@ describe('firedrill report', () => {
 
   it('refuses a missing journal with its code', async () => {
     await expect(reportCommand.run([join(work, 'no-such-run')])).rejects.toMatchObject({
-      code: SimulatorErrorCode.JOURNAL_NOT_FOUND,
+      code: RecordErrorCode.JOURNAL_NOT_FOUND,
     })
   })
 })

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import type { DoraChange, DoraDeployment, DoraEvents, DoraIncident } from '../simulator/dora/dora-events.ts'
-import { doraMetrics, median } from '../simulator/dora/dora-metrics.ts'
+import type { DoraChange, DoraDeployment, DoraEvents, DoraIncident } from '../record/dora/dora-events.ts'
+import { doraMetrics, median } from '../record/dora/dora-metrics.ts'
 
 const T0 = Date.UTC(2026, 0, 5) // a Monday, 00:00 UTC
 const H = 3_600_000

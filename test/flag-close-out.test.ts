@@ -2,23 +2,23 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { git } from '../gate/sandbox/git.ts'
 import {
   commitPatch,
   createSandboxRepo,
   mergeToTrunk,
   type SandboxRepo,
 } from '../gate/sandbox/sandbox-repo.ts'
+import { systemClock } from '../record/clock/clock.ts'
+import { git } from '../record/git/git.ts'
+import { eventsOf } from '../record/journal/journal-event.ts'
+import { JournalWriter } from '../record/journal/journal-writer.ts'
+import { type LoadedScenario, loadScenario } from '../record/scenario/load-scenario.ts'
 import type { FlagsDocument } from '../services/flags/flag-definition.ts'
 import { FlagsErrorCode } from '../services/flags/flags-errors.ts'
 import { findCodeReferences } from '../services/flags/lifecycle/index.ts'
-import { systemClock } from '../simulator/clock/clock.ts'
 import { closeOutFlag } from '../simulator/drill/close-out-flag.ts'
 import { DrillJournal } from '../simulator/drill/drill-journal.ts'
 import { mintReleaseFlag } from '../simulator/drill/mint-release-flag.ts'
-import { eventsOf } from '../simulator/journal/journal-event.ts'
-import { JournalWriter } from '../simulator/journal/journal-writer.ts'
-import { type LoadedScenario, loadScenario } from '../simulator/scenario/load-scenario.ts'
 import { testRedisUrl } from './support/redis-sandbox.ts'
 
 const FLAG = 'checkout.new-pricing'

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { mergeWhenGreen } from '../gate/merge/merge-when-green.ts'
 import { runGate } from '../gate/runner/run-gate.ts'
-import { git } from '../gate/sandbox/git.ts'
 import { createFixtureRepo, type FixtureRepo, gateTestEnv } from '../gate/testing/fixture-repo.ts'
 import { type ForgeReport, runForgeAttempts, tryForgeGreen } from '../gate/testing/forge-attempts.ts'
 import { forgeWith, readNote, writeNote } from '../gate/testing/forge-records.ts'
+import { git } from '../record/git/git.ts'
 
 let repo: FixtureRepo | undefined
 let report: ForgeReport

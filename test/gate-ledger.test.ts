@@ -10,8 +10,8 @@ import { GATE_PREDICATE_TYPE, IN_TOTO_STATEMENT_TYPE } from '../gate/ledger/gate
 import { loadTrustedKeys, TRUSTED_KEYS_FILE } from '../gate/ledger/trusted-keys.ts'
 import { mergeWhenGreen } from '../gate/merge/merge-when-green.ts'
 import { runGate } from '../gate/runner/run-gate.ts'
-import { git } from '../gate/sandbox/git.ts'
 import { createFixtureRepo, type FixtureRepo, gateTestEnv } from '../gate/testing/fixture-repo.ts'
+import { git } from '../record/git/git.ts'
 import { runCliInProcess } from './support/run-cli.ts'
 
 const GATE = 'version: 1\nsteps:\n  - name: check\n    run: "grep -q good state.txt"\n'

@@ -5,10 +5,10 @@ import { Value } from '@sinclair/typebox/value'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { flagsMarkdown, flagsOf } from '../postmortems/flag-close-out.ts'
 import { PostmortemSchema } from '../postmortems/postmortem-schema.ts'
+import { JournalBuilder } from '../record/journal/journal-builder.ts'
+import type { JournalEvent } from '../record/journal/journal-event.ts'
+import { SCENARIO_CATALOG_DIR } from '../record/scenario/scenario-catalog.ts'
 import { reportRun } from '../simulator/drill/report-run.ts'
-import { JournalBuilder } from '../simulator/journal/journal-builder.ts'
-import type { JournalEvent } from '../simulator/journal/journal-event.ts'
-import { SCENARIO_CATALOG_DIR } from '../simulator/scenario/scenario-catalog.ts'
 
 const FLAG = 'checkout.new-pricing'
 const START = Date.UTC(2026, 10, 23, 12)

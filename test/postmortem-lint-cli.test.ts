@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { buildPostmortem } from '../postmortems/build-postmortem.ts'
 import type { Postmortem } from '../postmortems/postmortem-schema.ts'
 import { writePostmortem } from '../postmortems/write-postmortem.ts'
-import { sampleDrillJournal } from '../simulator/journal/sample-drill-journal.ts'
-import { loadScenario } from '../simulator/scenario/load-scenario.ts'
-import { loadRoster } from '../simulator/scenario/team-roster.ts'
+import { sampleDrillJournal } from '../record/journal/sample-drill-journal.ts'
+import { loadScenario } from '../record/scenario/load-scenario.ts'
+import { loadRoster } from '../record/scenario/team-roster.ts'
 import { runCliInProcess as cli, spawnCli } from './support/run-cli.ts'
 
 const STACK = /\n\s+at /

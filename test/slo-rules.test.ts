@@ -6,9 +6,9 @@ import { promisify } from 'node:util'
 import { Redis } from 'ioredis'
 import { afterEach, describe, expect, it } from 'vitest'
 import { parse, stringify } from 'yaml'
+import { systemClock } from '../record/clock/clock.ts'
 import { FlagsHttpClient } from '../services/flags/flags-http-client.ts'
 import { startShop } from '../services/shop/start-shop.ts'
-import { systemClock } from '../simulator/clock/clock.ts'
 import type { SlothSpec } from '../simulator/detection/rules/sloth-spec.ts'
 import {
   prometheusAlerts,

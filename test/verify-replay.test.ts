@@ -4,10 +4,10 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { readRecord } from '../gate/ledger/gate-ledger.ts'
 import { loadTrustedKeys } from '../gate/ledger/trusted-keys.ts'
-import { git } from '../gate/sandbox/git.ts'
 import { createFixtureRepo, type FixtureRepo, gateTestEnv } from '../gate/testing/fixture-repo.ts'
 import { REPLAY_REF_PREFIX, replayBadChange } from '../gate/verify/replay-bad-change.ts'
 import { verifyPostmortem } from '../gate/verify/verify-postmortem.ts'
+import { git } from '../record/git/git.ts'
 import { runCliInProcess } from './support/run-cli.ts'
 
 /** The gate runs every file under test/ (none at first): a fix that adds a test makes the gate stricter. */

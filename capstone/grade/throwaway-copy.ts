@@ -1,7 +1,7 @@
 import { cp, mkdtemp, realpath, rm, stat, symlink } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { isAbsolute, join } from 'node:path'
-import { git } from '../../gate/sandbox/git.ts'
+import { git } from '../../record/git/git.ts'
 
 export interface ThrowawayCopy {
   dir: string

@@ -1,7 +1,7 @@
 import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
-import { git } from '../../gate/sandbox/git.ts'
 import { createSandboxRepo, PROJECT_ROOT } from '../../gate/sandbox/sandbox-repo.ts'
+import { git } from '../../record/git/git.ts'
 import { CapstoneDirNotEmptyError } from '../capstone-errors.ts'
 import { RUBRIC_FILE, rubricTemplate } from '../rubric.ts'
 import { capstoneFlags } from './capstone-flags.ts'

@@ -1,5 +1,5 @@
+import { git } from '../../record/git/git.ts'
 import { GitFailedError, RefUnknownError, TrunkUnknownError } from '../gate-errors.ts'
-import { git } from '../sandbox/git.ts'
 import { GATE_FILE_NAME } from './gate-file-schema.ts'
 import { parseGateFile } from './parse-gate-file.ts'
 

@@ -1,5 +1,5 @@
+import { git } from '../../record/git/git.ts'
 import { isRedStep } from '../runner/gate-result.ts'
-import { git } from '../sandbox/git.ts'
 import { LEDGER_NOTES_REF, type ReadRecord, readRecord, recordedCommits } from './gate-ledger.ts'
 import type { GateRecord } from './gate-record.ts'
 import type { TrustedKeys } from './trusted-keys.ts'

@@ -1,5 +1,5 @@
+import { git } from '../../record/git/git.ts'
 import { GitFailedError } from '../gate-errors.ts'
-import { git } from '../sandbox/git.ts'
 import { type DsseEnvelope, IN_TOTO_PAYLOAD_TYPE, verifyEnvelope } from './dsse-envelope.ts'
 import { type GateRecord, recordFromStatement } from './gate-record.ts'
 import { parseGateStatement, statementSubject } from './gate-statement.ts'

@@ -1,6 +1,6 @@
 import { createPublicKey, type KeyObject } from 'node:crypto'
+import { git } from '../../record/git/git.ts'
 import { GitFailedError, TrustedKeysInvalidError } from '../gate-errors.ts'
-import { git } from '../sandbox/git.ts'
 import { type GateSigner, keyidOf } from './gate-signer.ts'
 
 /** The file on trunk that lists the public keys whose records the ledger accepts. */

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises'
 import { isAbsolute, join, resolve } from 'node:path'
+import { git } from '../../record/git/git.ts'
 import { findGreenRecordForTree, type TreeVerdict } from '../ledger/find-green-record.ts'
 import { loadTrustedKeys } from '../ledger/trusted-keys.ts'
-import { git } from '../sandbox/git.ts'
 
 export interface MergedHead {
   commit: string

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { git } from '../../record/git/git.ts'
 import { GATE_FILE_NAME } from '../config/gate-file-schema.ts'
 import { resolveTrunk } from '../config/resolve-trunk.ts'
 import {
@@ -11,7 +12,6 @@ import { findGreenRecordForTree } from '../ledger/find-green-record.ts'
 import type { GateRecord } from '../ledger/gate-record.ts'
 import { loadTrustedKeys } from '../ledger/trusted-keys.ts'
 import { resolveCommit } from '../runner/resolve-commit.ts'
-import { git } from '../sandbox/git.ts'
 
 export interface MergeWhenGreenOptions {
   /** A directory inside the repository. */

@@ -1,9 +1,9 @@
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
 import { isAbsolute, join, resolve } from 'node:path'
+import { git } from '../../record/git/git.ts'
 import { GATE_FILE_NAME } from '../config/gate-file-schema.ts'
 import { parseGateFile } from '../config/parse-gate-file.ts'
 import { MergeHookExistsError } from '../gate-errors.ts'
-import { git } from '../sandbox/git.ts'
 
 /** The hooks git runs before a merge commit (`pre-merge-commit`) and when a conflicted merge is committed. */
 export const TRUNK_MERGE_HOOKS = ['pre-merge-commit', 'pre-commit'] as const

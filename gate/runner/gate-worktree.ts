@@ -1,7 +1,7 @@
 import { mkdtemp, realpath, rm, stat, symlink } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { git } from '../sandbox/git.ts'
+import { git } from '../../record/git/git.ts'
 
 export interface GateWorktree {
   dir: string

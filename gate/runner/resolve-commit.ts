@@ -1,6 +1,6 @@
 import { resolve } from 'node:path'
+import { git } from '../../record/git/git.ts'
 import { NotARepositoryError, RefUnknownError } from '../gate-errors.ts'
-import { git } from '../sandbox/git.ts'
 
 export interface ResolvedCommit {
   /** The repository's top-level directory. */

@@ -1,10 +1,10 @@
 import { cp, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises'
 import { join, relative, resolve } from 'node:path'
+import { git } from '../../record/git/git.ts'
 import { PatchDoesNotApplyError } from '../gate-errors.ts'
 import { loadGateSigner } from '../ledger/gate-signer.ts'
 import { TRUSTED_KEYS_FILE, trustedKeyEntry } from '../ledger/trusted-keys.ts'
 import { installTrunkMergeHooks } from '../merge/trunk-merge-hook.ts'
-import { git } from './git.ts'
 
 export interface SandboxRepo {
   /** The repository's work tree. */

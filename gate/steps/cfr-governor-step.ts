@@ -1,7 +1,7 @@
-import { DAY_MS } from '../../simulator/dora/dora-events.ts'
-import { type DoraMetrics, doraMetrics } from '../../simulator/dora/dora-metrics.ts'
-import { readEventsFile } from '../../simulator/dora/read-events-file.ts'
-import { humanizeMs } from '../../simulator/timings/humanize-ms.ts'
+import { DAY_MS } from '../../record/dora/dora-events.ts'
+import { type DoraMetrics, doraMetrics } from '../../record/dora/dora-metrics.ts'
+import { readEventsFile } from '../../record/dora/read-events-file.ts'
+import { humanizeMs } from '../../record/timings/humanize-ms.ts'
 import { checkoutFile } from './checkout-file.ts'
 import type { StepContext, StepOutcome } from './step-context.ts'
 

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { git } from '../sandbox/git.ts'
+import { git } from '../../record/git/git.ts'
 
 export interface CommitFile {
   path: string

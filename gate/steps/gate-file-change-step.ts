@@ -1,7 +1,7 @@
+import { git } from '../../record/git/git.ts'
 import { GATE_FILE_NAME } from '../config/gate-file-schema.ts'
 import { type GateFile, type GateStep, parseGateFile } from '../config/parse-gate-file.ts'
 import { GitFailedError } from '../gate-errors.ts'
-import { git } from '../sandbox/git.ts'
 import type { StepContext, StepOutcome } from './step-context.ts'
 
 /** The step the gate adds when a change edits the gate file. */

@@ -2,9 +2,9 @@ import { generateKeyPairSync } from 'node:crypto'
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
+import { git } from '../../record/git/git.ts'
 import { loadGateSigner, RETIRED_KEY_ENV, SIGNING_KEY_ENV } from '../ledger/gate-signer.ts'
 import { TRUSTED_KEYS_FILE, trustedKeyEntry } from '../ledger/trusted-keys.ts'
-import { git } from '../sandbox/git.ts'
 import { PROJECT_ROOT } from '../sandbox/sandbox-repo.ts'
 
 export interface FixtureRepo {

@@ -1,8 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { git } from '../../record/git/git.ts'
 import { mergeWhenGreen } from '../merge/merge-when-green.ts'
-import { git } from '../sandbox/git.ts'
 import {
   commitOn,
   FORGE_ATTACKS,

@@ -1,6 +1,6 @@
 import { createHash, createHmac, createPrivateKey, createPublicKey, type KeyObject, sign } from 'node:crypto'
+import { git } from '../../record/git/git.ts'
 import { LEDGER_NOTES_REF } from '../ledger/gate-ledger.ts'
-import { git } from '../sandbox/git.ts'
 
 /**
  * How an attacker forges a ledger record for `target` once they hold a key: they copy a real record (any note in

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto'
+import { git } from '../../record/git/git.ts'
 import { GATE_FILE_NAME } from '../config/gate-file-schema.ts'
 import { parseGateFile } from '../config/parse-gate-file.ts'
 import { findGreenRecordForTree, type TreeVerdict } from '../ledger/find-green-record.ts'
 import type { GateRecord } from '../ledger/gate-record.ts'
 import type { TrustedKeys } from '../ledger/trusted-keys.ts'
 import { isRedStep } from '../runner/gate-result.ts'
-import { git } from '../sandbox/git.ts'
 import { isTestFile } from './is-test-file.ts'
 import type { AcceptedRecord, ItemReason, VerifiableItem } from './item-verdict.ts'
 

@@ -1,4 +1,4 @@
-import { git } from '../sandbox/git.ts'
+import { git } from '../../record/git/git.ts'
 import { refsTrailerIds } from './refs-trailer.ts'
 
 export interface OffTrunkCommit {

@@ -1,11 +1,11 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { git } from '../../record/git/git.ts'
 import { GATE_FILE_NAME } from '../config/gate-file-schema.ts'
 import { isRedStep, type StepResult } from '../runner/gate-result.ts'
 import { resolveCommit } from '../runner/resolve-commit.ts'
 import { type GateEvent, runGate } from '../runner/run-gate.ts'
-import { git } from '../sandbox/git.ts'
 import type { SandboxMode } from '../step-sandbox/sandbox-state.ts'
 import { isTestFile } from './is-test-file.ts'
 

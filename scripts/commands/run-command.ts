@@ -1,18 +1,18 @@
 import { join, resolve } from 'node:path'
+import { systemClock } from '../../record/clock/clock.ts'
+import { eventsOf } from '../../record/journal/journal-event.ts'
+import { readJournal } from '../../record/journal/read-journal.ts'
+import { loadScenario } from '../../record/scenario/load-scenario.ts'
 import {
   closeConnection,
   createRedisConnection,
   waitForReady,
 } from '../../services/platform/redis/redis-connection.ts'
 import { provisionRedis } from '../../services/platform/redis/redis-provisioner.ts'
-import { systemClock } from '../../simulator/clock/clock.ts'
 import { closeOrphanedRuns } from '../../simulator/drill/orphaned-runs.ts'
 import { reportRun } from '../../simulator/drill/report-run.ts'
 import { runDrill } from '../../simulator/drill/run-drill.ts'
 import { sweepCrashedRunKeys } from '../../simulator/drill/run-keys.ts'
-import { eventsOf } from '../../simulator/journal/journal-event.ts'
-import { readJournal } from '../../simulator/journal/read-journal.ts'
-import { loadScenario } from '../../simulator/scenario/load-scenario.ts'
 import { UsageError } from '../cli-errors.ts'
 import type { Command } from '../command.ts'
 import { usageText } from '../command-definition.ts'

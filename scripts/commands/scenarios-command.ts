@@ -1,4 +1,4 @@
-import { listScenarios } from '../../simulator/scenario/list-scenarios.ts'
+import { listScenarios } from '../../record/scenario/list-scenarios.ts'
 import type { Command } from '../command.ts'
 import { scenariosDefinition } from '../definitions/scenarios-definition.ts'
 import { parseCommandArgs } from '../parse-command-args.ts'

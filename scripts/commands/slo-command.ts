@@ -1,6 +1,6 @@
+import { loadScenario } from '../../record/scenario/load-scenario.ts'
 import { writeFileAtomically } from '../../services/platform/write-file-atomically.ts'
 import { renderSloRules, type SloRulesFormat } from '../../simulator/detection/rules/render-slo-rules.ts'
-import { loadScenario } from '../../simulator/scenario/load-scenario.ts'
 import { UsageError } from '../cli-errors.ts'
 import type { Command } from '../command.ts'
 import { usageText } from '../command-definition.ts'

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { metricValue, type TestShop, testShop } from '../../test/support/test-shop.ts'
 import { type FulfilmentWorker, startFulfilmentWorker } from './start-fulfilment-worker.ts'
-import { metricValue, type TestShop, testShop } from './test-shop.ts'
 
 describe('fulfilment against a flaky provider', () => {
   let shop: TestShop

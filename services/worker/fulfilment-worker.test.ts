@@ -1,8 +1,8 @@
 import { once } from 'node:events'
 import type { Job } from 'bullmq'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { eventually, metricValue, type TestShop, testShop } from '../../test/support/test-shop.ts'
 import { type FulfilmentWorker, startFulfilmentWorker } from './start-fulfilment-worker.ts'
-import { eventually, metricValue, type TestShop, testShop } from './test-shop.ts'
 
 describe('fulfilment worker', () => {
   let shop: TestShop

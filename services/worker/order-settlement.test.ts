@@ -1,12 +1,12 @@
 import { once } from 'node:events'
 import { type Job, Worker } from 'bullmq'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { eventually, metricValue, type TestShop, testShop } from '../../test/support/test-shop.ts'
 import type { FulfilmentJobData } from '../orders/fulfilment-job.ts'
 import { recordCharge } from '../payments/charge-ledger.ts'
 import { FULFILMENT_QUEUE, keyspace } from '../platform/keys.ts'
 import { JOB_MISSING_GRACE_MS } from './order-reconciler.ts'
 import { type FulfilmentWorker, startFulfilmentWorker } from './start-fulfilment-worker.ts'
-import { eventually, metricValue, type TestShop, testShop } from './test-shop.ts'
 
 describe('an order is failed only when the provider did not charge it', () => {
   let shop: TestShop

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { eventually, type TestShop, testShop } from '../../test/support/test-shop.ts'
 import { listCharges } from '../payments/charge-ledger.ts'
 import type { FaultMode } from '../payments/fault-mode.ts'
 import { type FulfilmentWorker, startFulfilmentWorker } from './start-fulfilment-worker.ts'
-import { eventually, type TestShop, testShop } from './test-shop.ts'
 import { spawnWorkerProcess, type WorkerProcess } from './worker-process.ts'
 
 const FAST_STALL = { stalledIntervalMs: 500, lockDurationMs: 1000 }

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { eventually, type TestShop, testShop } from './test-shop.ts'
+import { eventually, type TestShop, testShop } from '../../test/support/test-shop.ts'
 import { spawnWorkerProcess } from './worker-process.ts'
 
 describe('worker process', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ManualClock } from '../clock/manual-clock.ts'
+import { ManualClock } from '../../record/clock/manual-clock.ts'
 import { alertFingerprint } from './alert-fingerprint.ts'
 import { type AlertGrouper, createAlertGrouper } from './alert-grouper.ts'
 import { type AlertmanagerAlert, type AlertmanagerWebhook, ZERO_TIME } from './alertmanager-webhook.ts'

@@ -1,4 +1,4 @@
-import type { Clock } from '../clock/clock.ts'
+import type { Clock } from '../../record/clock/clock.ts'
 import {
   type AlertmanagerAlert,
   type AlertmanagerWebhook,

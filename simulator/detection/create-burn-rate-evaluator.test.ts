@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { ManualClock } from '../clock/manual-clock.ts'
-import type { BurnRateRule } from './burn-rate-rule.ts'
+import { ManualClock } from '../../record/clock/manual-clock.ts'
+import type { BurnRateRule } from '../../record/timings/burn-rate-rule.ts'
 import { createBurnRateEvaluator } from './create-burn-rate-evaluator.ts'
 import { DetectionErrorCode } from './errors.ts'
 import type { SliSample } from './sli-sample.ts'

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { ManualClock } from '../clock/manual-clock.ts'
+import { ManualClock } from '../../record/clock/manual-clock.ts'
 import { createScraper, type ScrapeTick } from './create-scraper.ts'
 import { DetectionErrorCode } from './errors.ts'
 import { type ShopMetricsTestServer, startShopMetricsTestServer } from './shop-metrics-test-server.ts'

@@ -1,5 +1,5 @@
-import type { Clock } from '../clock/clock.ts'
-import { startTicker, type Ticker } from '../clock/start-ticker.ts'
+import type { Clock } from '../../record/clock/clock.ts'
+import { startTicker, type Ticker } from '../../record/clock/start-ticker.ts'
 import { DetectionOptionsInvalidError } from './errors.ts'
 import { type PromSample, parsePrometheusText } from './parse-prometheus-text.ts'
 import { matchesSelector, type SeriesSelector, seriesKey } from './series-selector.ts'

@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { systemClock } from '../clock/clock.ts'
+import { systemClock } from '../../record/clock/clock.ts'
+import type { BurnRateRule } from '../../record/timings/burn-rate-rule.ts'
+import { theoreticalDetectionMs } from '../../record/timings/theoretical-detection-ms.ts'
 import { createOrderGenerator } from '../traffic/order-generator.ts'
 import { startTraffic, type TrafficRun } from '../traffic/start-traffic.ts'
-import type { BurnRateRule } from './burn-rate-rule.ts'
 import {
   type BurnRateEvaluator,
   type BurnRateEvent,
@@ -10,7 +11,6 @@ import {
 } from './create-burn-rate-evaluator.ts'
 import { createScraper, type Scraper } from './create-scraper.ts'
 import { type ShopMetricsTestServer, startShopMetricsTestServer } from './shop-metrics-test-server.ts'
-import { theoreticalDetectionMs } from './theoretical-detection-ms.ts'
 
 const cleanup: Array<() => Promise<unknown>> = []
 afterEach(async () => {

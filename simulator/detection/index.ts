@@ -1,3 +1,7 @@
+export type { BurnRateRule } from '../../record/timings/burn-rate-rule.ts'
+export { workbookPageRules } from '../../record/timings/burn-rate-rule.ts'
+export type { TheoreticalDetectionInput } from '../../record/timings/theoretical-detection-ms.ts'
+export { theoreticalDetectionMs } from '../../record/timings/theoretical-detection-ms.ts'
 export { alertFingerprint } from './alert-fingerprint.ts'
 export type { AlertGrouper, AlertGrouperOptions } from './alert-grouper.ts'
 export { createAlertGrouper, formatLabels } from './alert-grouper.ts'
@@ -9,8 +13,6 @@ export type {
 export { alertmanagerAlertOf, groupNotification, toAlertmanagerWebhook } from './alertmanager-webhook.ts'
 export type { ReceivedAlert, ReceivedWebhook } from './alertmanager-webhook-schema.ts'
 export { ReceivedWebhookSchema } from './alertmanager-webhook-schema.ts'
-export type { BurnRateRule } from './burn-rate-rule.ts'
-export { workbookPageRules } from './burn-rate-rule.ts'
 export type {
   BurnRateAlert,
   BurnRateEvaluator,
@@ -55,7 +57,5 @@ export type { SliMetricNames, SloSpec } from './shop-slis.ts'
 export { ordersAvailabilitySlo, SHOP_SLI_METRICS, sloOn } from './shop-slis.ts'
 export type { Sli, SliEvents, SliKind, Slo } from './sli-definition.ts'
 export type { SliCounts, SliSample, SliSeriesSource } from './sli-sample.ts'
-export type { TheoreticalDetectionInput } from './theoretical-detection-ms.ts'
-export { theoreticalDetectionMs } from './theoretical-detection-ms.ts'
 export type { WindowEvidence } from './window-error-ratio.ts'
 export { windowErrorRatio } from './window-error-ratio.ts'

@@ -1,6 +1,6 @@
-import { parseDuration, scaleDuration } from '../scenario/duration.ts'
-import type { ValidScenario } from '../scenario/parse-scenario.ts'
-import type { BurnRateRule } from './burn-rate-rule.ts'
+import { parseDuration, scaleDuration } from '../../record/scenario/duration.ts'
+import type { ValidScenario } from '../../record/scenario/parse-scenario.ts'
+import type { BurnRateRule } from '../../record/timings/burn-rate-rule.ts'
 import { SHOP_SLI_METRICS, type SliMetricNames, sloOn } from './shop-slis.ts'
 import type { Slo } from './sli-definition.ts'
 

@@ -3,7 +3,7 @@ import { commitPatch } from '../../gate/sandbox/sandbox-repo.ts'
 import { verifyPostmortem } from '../../gate/verify/verify-postmortem.ts'
 import { buildPostmortem } from '../../postmortems/build-postmortem.ts'
 import { writePostmortem } from '../../postmortems/write-postmortem.ts'
-import { loadRoster } from '../scenario/team-roster.ts'
+import { loadRoster } from '../../record/scenario/team-roster.ts'
 import type { FollowUpOptions } from './follow-up-options.ts'
 import { gateBranch } from './gate-branch.ts'
 

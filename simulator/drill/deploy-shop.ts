@@ -9,17 +9,17 @@ import { Environment } from '../../gate/deploy/environment.ts'
 import { GateRedError } from '../../gate/gate-errors.ts'
 import { mergeWhenGreen } from '../../gate/merge/merge-when-green.ts'
 import { installTrunkMergeHooks } from '../../gate/merge/trunk-merge-hook.ts'
-import { git } from '../../gate/sandbox/git.ts'
 import {
   commitPatch,
   createSandboxRepo,
   PROJECT_ROOT,
   type SandboxRepo,
 } from '../../gate/sandbox/sandbox-repo.ts'
+import { git } from '../../record/git/git.ts'
+import type { NewJournalEvent } from '../../record/journal/journal-event.ts'
+import type { LoadedScenario } from '../../record/scenario/load-scenario.ts'
 import { FlagsHttpClient } from '../../services/flags/flags-http-client.ts'
 import type { RunningShop, ShopOptions } from '../../services/shop/shop-options.ts'
-import type { NewJournalEvent } from '../journal/journal-event.ts'
-import type { LoadedScenario } from '../scenario/load-scenario.ts'
 import { isFlagOff } from './flag-state.ts'
 import { gateBranch } from './gate-branch.ts'
 import { mintReleaseFlag } from './mint-release-flag.ts'

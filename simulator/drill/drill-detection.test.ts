@@ -2,14 +2,14 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { systemClock } from '../clock/clock.ts'
+import { systemClock } from '../../record/clock/clock.ts'
+import { eventsOf } from '../../record/journal/journal-event.ts'
+import { JournalWriter } from '../../record/journal/journal-writer.ts'
 import {
   type ShopMetricsTestServer,
   startShopMetricsTestServer,
 } from '../detection/shop-metrics-test-server.ts'
 import { scenarioWith } from '../detection/testing/scenario-with.ts'
-import { eventsOf } from '../journal/journal-event.ts'
-import { JournalWriter } from '../journal/journal-writer.ts'
 import { createDrillDetection } from './drill-detection.ts'
 import { DrillJournal } from './drill-journal.ts'
 import { startDrillPaging } from './drill-paging.ts'

@@ -1,5 +1,6 @@
-import type { Clock } from '../clock/clock.ts'
-import { startTicker, type Ticker } from '../clock/start-ticker.ts'
+import type { Clock } from '../../record/clock/clock.ts'
+import { startTicker, type Ticker } from '../../record/clock/start-ticker.ts'
+import type { ValidScenario } from '../../record/scenario/parse-scenario.ts'
 import { type AlertGrouper, createAlertGrouper, formatLabels } from '../detection/alert-grouper.ts'
 import { alertmanagerAlertOf } from '../detection/alertmanager-webhook.ts'
 import {
@@ -16,7 +17,6 @@ import {
   type ScaledRule,
 } from '../detection/scenario-detection.ts'
 import { sendWebhook } from '../detection/send-webhook.ts'
-import type { ValidScenario } from '../scenario/parse-scenario.ts'
 import type { DrillJournal } from './drill-journal.ts'
 
 export interface DrillDetectionOptions {

@@ -1,5 +1,5 @@
-import type { JournalEvent, NewJournalEvent } from '../journal/journal-event.ts'
-import type { JournalWriter } from '../journal/journal-writer.ts'
+import type { JournalEvent, NewJournalEvent } from '../../record/journal/journal-event.ts'
+import type { JournalWriter } from '../../record/journal/journal-writer.ts'
 
 /**
  * The drill's view of its journal: appends through the writer, keeps what was appended (the orchestrator

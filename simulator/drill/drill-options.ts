@@ -1,6 +1,6 @@
-import type { Clock } from '../clock/clock.ts'
+import type { Clock } from '../../record/clock/clock.ts'
+import type { LoadedScenario } from '../../record/scenario/load-scenario.ts'
 import type { PageDestinations } from '../detection/page-destinations.ts'
-import type { LoadedScenario } from '../scenario/load-scenario.ts'
 import type { HumanResponderOptions } from './responders/human-responder.ts'
 
 export interface RunDrillOptions {

@@ -1,5 +1,5 @@
+import type { Clock } from '../../record/clock/clock.ts'
 import { FlagsHttpClient } from '../../services/flags/flags-http-client.ts'
-import type { Clock } from '../clock/clock.ts'
 import { createPageDelivery, type IncidentNotice, resolvedNotification } from '../detection/page-delivery.ts'
 import { NO_PAGE_DESTINATIONS, type PageDestinations } from '../detection/page-destinations.ts'
 import type { DrillJournal } from './drill-journal.ts'

@@ -1,6 +1,6 @@
+import { scaleDuration } from '../../record/scenario/duration.ts'
+import type { LoadedScenario } from '../../record/scenario/load-scenario.ts'
 import { detectionSettingsOf } from '../detection/scenario-detection.ts'
-import { scaleDuration } from '../scenario/duration.ts'
-import type { LoadedScenario } from '../scenario/load-scenario.ts'
 import type { CheckResult } from './preflight.ts'
 
 /** The drill's plan in words: phases and their exit checks, what changes, the stop conditions, the way back. */

@@ -1,13 +1,13 @@
+import type { Clock } from '../../record/clock/clock.ts'
+import type { JournalEvent } from '../../record/journal/journal-event.ts'
+import type { ValidScenario } from '../../record/scenario/parse-scenario.ts'
+import { deriveImpact } from '../../record/timings/derive-impact.ts'
+import { impactSloOf } from '../../record/timings/drill-figures.ts'
 import { createFlagStore } from '../../services/flags/create-flag-store.ts'
 import type { FlagsHttpClient } from '../../services/flags/flags-http-client.ts'
 import type { FlagView } from '../../services/flags/flags-schemas.ts'
 import { RedisFaultModeStore } from '../../services/payments/fault-mode-store.ts'
 import { createRedisConnection } from '../../services/platform/redis/redis-connection.ts'
-import type { Clock } from '../clock/clock.ts'
-import type { JournalEvent } from '../journal/journal-event.ts'
-import type { ValidScenario } from '../scenario/parse-scenario.ts'
-import { deriveImpact } from '../timings/derive-impact.ts'
-import { impactSloOf } from '../timings/drill-figures.ts'
 import { isFlagOff, OFF } from './flag-state.ts'
 
 /**

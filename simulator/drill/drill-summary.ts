@@ -1,5 +1,5 @@
-import type { JournalEventData } from '../journal/journal-event.ts'
-import type { Timings } from '../timings/derive-timings.ts'
+import type { JournalEventData } from '../../record/journal/journal-event.ts'
+import type { Timings } from '../../record/timings/derive-timings.ts'
 
 /** `prevented`: a `--again` run whose bad change the gate refused; the same workload caused no incident. */
 /** `crashed`: the drill's process died without finishing; a later run or report closed its journal. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
-import type { Clock } from '../clock/clock.ts'
-import type { ValidScenario } from '../scenario/parse-scenario.ts'
+import type { Clock } from '../../record/clock/clock.ts'
+import type { ValidScenario } from '../../record/scenario/parse-scenario.ts'
 import { createOrderGenerator } from '../traffic/order-generator.ts'
 import type { RequestRecord } from '../traffic/request-outcome.ts'
 import { startTraffic, type TrafficRun } from '../traffic/start-traffic.ts'

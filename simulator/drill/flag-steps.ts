@@ -1,5 +1,5 @@
+import type { Clock } from '../../record/clock/clock.ts'
 import type { FlagsHttpClient } from '../../services/flags/flags-http-client.ts'
-import type { Clock } from '../clock/clock.ts'
 import type { DrillJournal } from './drill-journal.ts'
 import type { DrillPaging } from './drill-paging.ts'
 import { waitForFlagOff } from './drill-safety.ts'

@@ -1,6 +1,6 @@
 import type { SandboxRepo } from '../../gate/sandbox/sandbox-repo.ts'
-import type { Clock } from '../clock/clock.ts'
-import type { LoadedScenario } from '../scenario/load-scenario.ts'
+import type { Clock } from '../../record/clock/clock.ts'
+import type { LoadedScenario } from '../../record/scenario/load-scenario.ts'
 import type { DrillJournal } from './drill-journal.ts'
 
 /** What each step of a drill's follow-up works with: the scenario, the run's repository and journal. */

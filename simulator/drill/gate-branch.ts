@@ -1,5 +1,5 @@
 import { runGate } from '../../gate/runner/run-gate.ts'
-import type { NewJournalEvent } from '../journal/journal-event.ts'
+import type { NewJournalEvent } from '../../record/journal/journal-event.ts'
 
 /** A gate run as the journal keeps it beside a merge: green or not, and each step's status and time. */
 export interface GateSummary {

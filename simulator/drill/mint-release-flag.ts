@@ -1,7 +1,7 @@
 import { join } from 'node:path'
-import { git } from '../../gate/sandbox/git.ts'
 import type { SandboxRepo } from '../../gate/sandbox/sandbox-repo.ts'
 import { DEFAULT_GATE_FLAGS_FILE } from '../../gate/steps/flag-inventory-step.ts'
+import { git } from '../../record/git/git.ts'
 import { FLAG_TYPE_LIFETIME_DAYS, writeFlagsFile } from '../../services/flags/lifecycle/index.ts'
 import { loadFlagsFile } from '../../services/flags/load-flags-file.ts'
 

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto'
 import { access, cp, mkdir } from 'node:fs/promises'
 import { basename, join, resolve } from 'node:path'
-import type { Clock } from '../clock/clock.ts'
-import { DrillOutNotEmptyError } from '../errors.ts'
-import { eventsOf } from '../journal/journal-event.ts'
-import { JournalWriter } from '../journal/journal-writer.ts'
-import { readJournal } from '../journal/read-journal.ts'
-import type { LoadedScenario } from '../scenario/load-scenario.ts'
+import type { Clock } from '../../record/clock/clock.ts'
+import { eventsOf } from '../../record/journal/journal-event.ts'
+import { JournalWriter } from '../../record/journal/journal-writer.ts'
+import { readJournal } from '../../record/journal/read-journal.ts'
+import type { LoadedScenario } from '../../record/scenario/load-scenario.ts'
+import { DrillOutNotEmptyError } from './drill-errors.ts'
 import { DrillJournal } from './drill-journal.ts'
 
 /** A drill's run: its id, its directory and its open journal. */

@@ -1,10 +1,10 @@
 import { access, readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { allowRemoval } from '../../gate/build/artifact-permissions.ts'
-import type { Clock } from '../clock/clock.ts'
-import { eventsOf } from '../journal/journal-event.ts'
-import { JournalWriter } from '../journal/journal-writer.ts'
-import { readJournal } from '../journal/read-journal.ts'
+import type { Clock } from '../../record/clock/clock.ts'
+import { eventsOf } from '../../record/journal/journal-event.ts'
+import { JournalWriter } from '../../record/journal/journal-writer.ts'
+import { readJournal } from '../../record/journal/read-journal.ts'
 import { isProcessAlive } from './run-process.ts'
 
 /** A run whose process died without finishing it. */

@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { PROJECT_ROOT } from '../../gate/sandbox/sandbox-repo.ts'
+import type { LoadedScenario } from '../../record/scenario/load-scenario.ts'
+import { checkScenarioFiles } from '../../record/scenario/scenario-files.ts'
 import { DEFAULT_FLAGS_FILE, loadFlagsFile } from '../../services/flags/index.ts'
 import { pingRedis } from '../../services/platform/redis/ping-redis.ts'
 import { freePort, parseRedisUrl } from '../../services/platform/redis/redis-provisioner.ts'
-import type { LoadedScenario } from '../scenario/load-scenario.ts'
-import { checkScenarioFiles } from '../scenario/scenario-files.ts'
 
 const run = promisify(execFile)
 

@@ -2,10 +2,10 @@ import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/pr
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { SimulatorErrorCode } from '../errors.ts'
-import type { JournalEvent } from '../journal/journal-event.ts'
-import { sampleDrillJournal } from '../journal/sample-drill-journal.ts'
-import { SCENARIO_CATALOG_DIR } from '../scenario/scenario-catalog.ts'
+import { RecordErrorCode } from '../../record/errors.ts'
+import type { JournalEvent } from '../../record/journal/journal-event.ts'
+import { sampleDrillJournal } from '../../record/journal/sample-drill-journal.ts'
+import { SCENARIO_CATALOG_DIR } from '../../record/scenario/scenario-catalog.ts'
 import { reportRun } from './report-run.ts'
 
 const NOW = Date.UTC(2026, 0, 2, 9)
@@ -117,7 +117,7 @@ describe('run report', () => {
 
   it('refuses a directory without a journal as bad input', async () => {
     await expect(reportRun(join(work, 'no-such-run'))).rejects.toMatchObject({
-      code: SimulatorErrorCode.JOURNAL_NOT_FOUND,
+      code: RecordErrorCode.JOURNAL_NOT_FOUND,
       exitCode: 2,
     })
   })

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { allowRemoval } from '../../gate/build/artifact-permissions.ts'
+import { type Clock, systemClock } from '../../record/clock/clock.ts'
+import type { AbortCondition, DrillPhase } from '../../record/journal/journal-event.ts'
 import { FlagsHttpClient } from '../../services/flags/flags-http-client.ts'
 import { LeaseHolder } from '../../services/leases/index.ts'
 import {
@@ -8,15 +10,13 @@ import {
   createRedisConnection,
   isRedisUnavailable,
 } from '../../services/platform/redis/redis-connection.ts'
-import { type Clock, systemClock } from '../clock/clock.ts'
 import { pageDestinationsFromEnv } from '../detection/page-destinations.ts'
 import { createRecoveryWatch } from '../detection/recovery-watch.ts'
-import { DrillNotReadyError } from '../errors.ts'
-import type { AbortCondition, DrillPhase } from '../journal/journal-event.ts'
 import type { TrafficRun } from '../traffic/start-traffic.ts'
 import { type DeployedShop, deployShop } from './deploy-shop.ts'
 import { type CleanupStep, runCleanup } from './drill-cleanup.ts'
 import { createDrillDetection, type DrillDetection } from './drill-detection.ts'
+import { DrillNotReadyError } from './drill-errors.ts'
 import type { DrillOutcome, RunDrillOptions } from './drill-options.ts'
 import { type DrillPaging, startDrillPaging } from './drill-paging.ts'
 import { restoreSafety, trippedStopCondition, untilAborted } from './drill-safety.ts'

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { hostname } from 'node:os'
-import type { RunProcess } from '../journal/journal-event.ts'
+import type { RunProcess } from '../../record/journal/journal-event.ts'
 
 /** This process, as a drill's journal records it. */
 export function thisProcess(): RunProcess {

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis'
-import type { Clock } from '../clock/clock.ts'
+import type { Clock } from '../../record/clock/clock.ts'
 import { parseProxyFault } from './proxy-fault.ts'
 import {
   NO_PROXY_FAULT,

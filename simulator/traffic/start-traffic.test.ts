@@ -1,6 +1,6 @@
 import { createServer } from 'node:net'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { ManualClock } from '../clock/manual-clock.ts'
+import { ManualClock } from '../../record/clock/manual-clock.ts'
 import { TrafficErrorCode } from './errors.ts'
 import type { IntervalCounts } from './interval-counts.ts'
 import { createOrderGenerator } from './order-generator.ts'

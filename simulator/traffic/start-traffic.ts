@@ -1,4 +1,4 @@
-import { type Clock, systemClock } from '../clock/clock.ts'
+import { type Clock, systemClock } from '../../record/clock/clock.ts'
 import { type ArrivalProcess, createArrivalSchedule } from './arrival-schedule.ts'
 import { TrafficOptionsInvalidError } from './errors.ts'
 import { type IntervalCounts, summarizeInterval } from './interval-counts.ts'

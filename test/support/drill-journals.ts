@@ -1,5 +1,5 @@
-import { JournalBuilder } from '../../simulator/journal/journal-builder.ts'
-import type { JournalEvent, JournalEventData } from '../../simulator/journal/journal-event.ts'
+import { JournalBuilder } from '../../record/journal/journal-builder.ts'
+import type { JournalEvent, JournalEventData } from '../../record/journal/journal-event.ts'
 
 export interface DrillJournalOptions {
   /** When the run starts (epoch ms). */

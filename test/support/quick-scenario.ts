@@ -2,7 +2,7 @@ import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parse, stringify } from 'yaml'
-import { SCENARIO_CATALOG_DIR } from '../../simulator/scenario/scenario-catalog.ts'
+import { SCENARIO_CATALOG_DIR } from '../../record/scenario/scenario-catalog.ts'
 
 /**
  * The bad-pricing scenario with time compressed four times harder (1h = 3.75 s) and shorter holds, so a whole

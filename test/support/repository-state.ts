@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { git } from '../../gate/sandbox/git.ts'
+import { git } from '../../record/git/git.ts'
 
 /**
  * A digest of everything grading could change in a repository: its refs (ledger notes included), its work tree

@@ -1,7 +1,7 @@
+import { eventsOf } from '../../../record/journal/journal-event.ts'
+import { deriveTimings } from '../../../record/timings/derive-timings.ts'
+import { humanizeMs } from '../../../record/timings/humanize-ms.ts'
 import type { DrillSummary } from '../../../simulator/drill/drill-summary.ts'
-import { eventsOf } from '../../../simulator/journal/journal-event.ts'
-import { deriveTimings } from '../../../simulator/timings/derive-timings.ts'
-import { humanizeMs } from '../../../simulator/timings/humanize-ms.ts'
 import { type CapstoneRun, type GradeContext, readRunJson } from '../grade-context.ts'
 import { type Evidence, type Judgement, notYet, pass } from '../grade-result.ts'
 

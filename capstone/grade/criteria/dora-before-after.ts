@@ -1,7 +1,7 @@
-import { metricInputs, metricValues } from '../../../simulator/dora/describe-dora-metrics.ts'
-import type { DoraMetrics } from '../../../simulator/dora/dora-metrics.ts'
-import { loadRuns } from '../../../simulator/dora/load-run-journals.ts'
-import { readRunDora, runDoraAfter } from '../../../simulator/dora/run-dora.ts'
+import { metricInputs, metricValues } from '../../../record/dora/describe-dora-metrics.ts'
+import type { DoraMetrics } from '../../../record/dora/dora-metrics.ts'
+import { loadRuns } from '../../../record/dora/load-run-journals.ts'
+import { readRunDora, runDoraAfter } from '../../../record/dora/run-dora.ts'
 import type { CapstoneRun, GradeContext } from '../grade-context.ts'
 import { type Evidence, type Judgement, notYet, pass } from '../grade-result.ts'
 

@@ -1,4 +1,4 @@
-import { RUN_SANDBOX } from '../../../simulator/dora/run-dora.ts'
+import { RUN_SANDBOX } from '../../../record/dora/run-dora.ts'
 import { demonstrateForcedRed, type ForcedRed } from '../forced-red/demonstrate-forced-red.ts'
 import type { GradeContext } from '../grade-context.ts'
 import { type Evidence, fail, type Judgement, notYet, pass } from '../grade-result.ts'

@@ -1,5 +1,5 @@
 import { parse } from 'yaml'
-import { git } from '../../../gate/sandbox/git.ts'
+import { git } from '../../../record/git/git.ts'
 import type { GradeContext } from '../grade-context.ts'
 import { type Evidence, type Judgement, notYet, pass } from '../grade-result.ts'
 

@@ -1,4 +1,4 @@
-import { git } from '../../../gate/sandbox/git.ts'
+import { git } from '../../../record/git/git.ts'
 import { MISTAKE_LOG_COLUMNS, MISTAKE_LOG_FILE } from '../../init/mistake-log-template.ts'
 import type { GradeContext } from '../grade-context.ts'
 import { type Evidence, type Judgement, notYet, pass } from '../grade-result.ts'

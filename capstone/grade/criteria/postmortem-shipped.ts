@@ -1,6 +1,6 @@
 import { verifyPostmortem } from '../../../gate/verify/verify-postmortem.ts'
-import { RUN_SANDBOX } from '../../../simulator/dora/run-dora.ts'
-import { eventsOf } from '../../../simulator/journal/journal-event.ts'
+import { RUN_SANDBOX } from '../../../record/dora/run-dora.ts'
+import { eventsOf } from '../../../record/journal/journal-event.ts'
 import { type CapstoneRun, type GradeContext, gateFileAt, readRunJson } from '../grade-context.ts'
 import { type Evidence, type Judgement, notYet, pass } from '../grade-result.ts'
 import type { RepoCopies } from '../repo-copies.ts'

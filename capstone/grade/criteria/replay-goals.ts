@@ -1,5 +1,5 @@
-import { RUN_SANDBOX } from '../../../simulator/dora/run-dora.ts'
-import { eventsOf } from '../../../simulator/journal/journal-event.ts'
+import { RUN_SANDBOX } from '../../../record/dora/run-dora.ts'
+import { eventsOf } from '../../../record/journal/journal-event.ts'
 import { type CapstoneRun, type GradeContext, gateFileAt } from '../grade-context.ts'
 import { type Evidence, type Judgement, notYet, pass } from '../grade-result.ts'
 import { type ShippedChange, shippedChange } from './shipped-change.ts'

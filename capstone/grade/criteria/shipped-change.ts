@@ -1,7 +1,7 @@
 import type { GateFile } from '../../../gate/config/parse-gate-file.ts'
-import { git } from '../../../gate/sandbox/git.ts'
 import { DEFAULT_GATE_FLAGS_FILE } from '../../../gate/steps/flag-inventory-step.ts'
 import { isTestFile } from '../../../gate/verify/is-test-file.ts'
+import { git } from '../../../record/git/git.ts'
 
 /** What a commit ships upstream that keeps a defect out: a test, a contract test, a changed flag default. */
 export interface ShippedChange {

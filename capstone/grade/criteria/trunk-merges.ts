@@ -1,7 +1,7 @@
 import { findGreenRecordForTree, type TreeVerdict } from '../../../gate/ledger/find-green-record.ts'
 import { loadTrustedKeys } from '../../../gate/ledger/trusted-keys.ts'
-import { git } from '../../../gate/sandbox/git.ts'
-import { eventsOf } from '../../../simulator/journal/journal-event.ts'
+import { git } from '../../../record/git/git.ts'
+import { eventsOf } from '../../../record/journal/journal-event.ts'
 import type { CapstoneRun } from '../grade-context.ts'
 
 /** A merge into trunk and the verdict on the head it brought in. */

@@ -1,9 +1,9 @@
 import { readFile, stat } from 'node:fs/promises'
 import { extname, join, posix } from 'node:path'
 import type { GateStep } from '../../../gate/config/parse-gate-file.ts'
-import { git } from '../../../gate/sandbox/git.ts'
 import { DEFAULT_GATE_FLAGS_FILE } from '../../../gate/steps/flag-inventory-step.ts'
 import { isTestFile } from '../../../gate/verify/is-test-file.ts'
+import { git } from '../../../record/git/git.ts'
 
 /** The files to write (path in the repository → new text) that make one step red, and how, in words. */
 export type Breakage = { files: Record<string, string>; how: string } | { cannot: string }

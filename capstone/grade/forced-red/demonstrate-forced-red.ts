@@ -5,7 +5,7 @@ import { MergeRefusedError } from '../../../gate/gate-errors.ts'
 import { mergeWhenGreen } from '../../../gate/merge/merge-when-green.ts'
 import { isRedStep } from '../../../gate/runner/gate-result.ts'
 import { runGate } from '../../../gate/runner/run-gate.ts'
-import { git } from '../../../gate/sandbox/git.ts'
+import { git } from '../../../record/git/git.ts'
 import { breakStep } from './break-step.ts'
 
 /** One blocking step forced red in the throwaway copy, and what the gate and the merges then did. */

@@ -6,8 +6,8 @@ import { createInterface } from 'node:readline'
 import { afterEach, describe, expect, it } from 'vitest'
 import { allGone, childrenOf, killLeftovers } from '../../../test/support/process-tree.ts'
 import { testPrefix, testRedisUrl } from '../../../test/support/redis-sandbox.ts'
+import { eventually, testShop } from '../../../test/support/test-shop.ts'
 import { ServiceErrorCode } from '../../platform/errors.ts'
-import { eventually, testShop } from '../../worker/test-shop.ts'
 import { ShopErrorCode } from '../shop-errors.ts'
 import {
   OWN_CODE_ROOT,

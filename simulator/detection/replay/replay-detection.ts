@@ -1,5 +1,5 @@
-import type { Clock } from '../../clock/clock.ts'
-import { eventsOf, type JournalEvent, type JournalEventOf } from '../../journal/journal-event.ts'
+import type { Clock } from '../../../record/clock/clock.ts'
+import { eventsOf, type JournalEvent, type JournalEventOf } from '../../../record/journal/journal-event.ts'
 import { createBurnRateEvaluator } from '../create-burn-rate-evaluator.ts'
 import type { SliSample } from '../sli-sample.ts'
 import type { ReplayRuleSet } from './replay-rules-file.ts'

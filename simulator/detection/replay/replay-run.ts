@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path'
-import { eventsOf } from '../../journal/journal-event.ts'
-import { readJournal } from '../../journal/read-journal.ts'
+import { eventsOf } from '../../../record/journal/journal-event.ts'
+import { readJournal } from '../../../record/journal/read-journal.ts'
 import { ReplayNoSeriesError } from '../errors.ts'
 import { type DetectionReplay, replayDetection, ruleSetAsRun } from './replay-detection.ts'
 import { readReplayRulesFile } from './replay-rules-file.ts'

@@ -1,5 +1,5 @@
 import { stringify } from 'yaml'
-import type { LoadedScenario } from '../../scenario/load-scenario.ts'
+import type { LoadedScenario } from '../../../record/scenario/load-scenario.ts'
 import { detectionSettingsOf, scaledRules } from '../scenario-detection.ts'
 import { SHOP_SLI_METRICS, type SliMetricNames } from '../shop-slis.ts'
 import { prometheusRules } from './prometheus-rules.ts'

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse, stringify } from 'yaml'
-import { parseScenario, type ValidScenario } from '../../scenario/parse-scenario.ts'
-import { SCENARIO_CATALOG_DIR } from '../../scenario/scenario-catalog.ts'
+import { parseScenario, type ValidScenario } from '../../../record/scenario/parse-scenario.ts'
+import { SCENARIO_CATALOG_DIR } from '../../../record/scenario/scenario-catalog.ts'
 
 // biome-ignore lint/suspicious/noExplicitAny: a scenario document as a test edits it, before validation.
 export type ScenarioDoc = Record<string, any>

@@ -1,5 +1,5 @@
+import type { Clock } from '../../../record/clock/clock.ts'
 import type { FlagsHttpClient } from '../../../services/flags/flags-http-client.ts'
-import type { Clock } from '../../clock/clock.ts'
 import type { Page } from '../pager.ts'
 
 export interface ResponderContext {

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest'
-import { detectionSettingsOf, scenarioSlos } from '../detection/scenario-detection.ts'
-import { scenarioWith } from '../detection/testing/scenario-with.ts'
-import { SimulatorErrorCode } from '../errors.ts'
+import { detectionSettingsOf, scenarioSlos } from '../../simulator/detection/scenario-detection.ts'
+import { scenarioWith } from '../../simulator/detection/testing/scenario-with.ts'
+import { RecordErrorCode } from '../errors.ts'
 
 function problems(edit: Parameters<typeof scenarioWith>[0]): string[] {
   try {
     scenarioWith(edit)
   } catch (err) {
     const e = err as { code: string; problems: { path: string }[] }
-    expect(e.code).toBe(SimulatorErrorCode.SCENARIO_INVALID)
+    expect(e.code).toBe(RecordErrorCode.SCENARIO_INVALID)
     return e.problems.map((p) => p.path)
   }
   throw new Error('the scenario loaded')

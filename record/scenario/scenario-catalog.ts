@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url'
 
 /** Where the built-in scenarios live: `simulator/scenarios/<name>/scenario.yaml`. */
-export const SCENARIO_CATALOG_DIR = fileURLToPath(new URL('../scenarios/', import.meta.url))
+export const SCENARIO_CATALOG_DIR = fileURLToPath(new URL('../../simulator/scenarios', import.meta.url))
 
 /** The scenario a drill runs when none is named. */
 export const DEFAULT_SCENARIO = 'bad-pricing'

@@ -1,17 +1,17 @@
 import { randomUUID } from 'node:crypto'
 import { type JobsOptions, Queue } from 'bullmq'
 import type { Registry } from 'prom-client'
-import { redisSandbox } from '../../test/support/redis-sandbox.ts'
 import {
   FULFILMENT_JOB_NAME,
   type FulfilmentJobData,
   fulfilmentJobOptions,
-} from '../orders/fulfilment-job.ts'
-import type { Order } from '../orders/order.ts'
-import { RedisOrderStore } from '../orders/redis-order-store.ts'
-import { chargeAttempts, chargeCount } from '../payments/charge-ledger.ts'
-import { RedisFaultModeStore } from '../payments/fault-mode-store.ts'
-import { FULFILMENT_QUEUE, keyspace } from '../platform/keys.ts'
+} from '../../services/orders/fulfilment-job.ts'
+import type { Order } from '../../services/orders/order.ts'
+import { RedisOrderStore } from '../../services/orders/redis-order-store.ts'
+import { chargeAttempts, chargeCount } from '../../services/payments/charge-ledger.ts'
+import { RedisFaultModeStore } from '../../services/payments/fault-mode-store.ts'
+import { FULFILMENT_QUEUE, keyspace } from '../../services/platform/keys.ts'
+import { redisSandbox } from './redis-sandbox.ts'
 
 /** Polls `check` until it returns a value other than undefined, or fails after `timeoutMs` saying what it waited for. */
 export async function eventually<T>(

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { SimulatorErrorCode } from '../errors.ts'
+import { RecordErrorCode } from '../errors.ts'
 import { formatDuration, isDuration, parseDuration, scaleDuration } from './duration.ts'
 
 describe('duration parsing', () => {
@@ -18,7 +18,7 @@ describe('duration parsing', () => {
     'refuses %j with FIREDRILL_DURATION_INVALID',
     (text) => {
       expect(() => parseDuration(text)).toThrow(
-        expect.objectContaining({ code: SimulatorErrorCode.DURATION_INVALID }),
+        expect.objectContaining({ code: RecordErrorCode.DURATION_INVALID }),
       )
       expect(isDuration(text)).toBe(false)
     },

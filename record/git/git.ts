@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { GitFailedError } from '../gate-errors.ts'
+import { GitFailedError } from '../errors.ts'
 
 /** Commits made by firedrill itself carry this identity, whatever the machine's git config says. */
 export const FIREDRILL_GIT_IDENTITY = {

@@ -1,5 +1,5 @@
 import { realpath } from 'node:fs/promises'
-import { git } from '../../gate/sandbox/git.ts'
+import { git } from '../git/git.ts'
 import type { DoraChange } from './dora-events.ts'
 
 /** A repository and the branch whose history counts as its trunk. */

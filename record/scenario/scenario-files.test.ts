@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { FiredrillInputError } from '../../services/platform/firedrill-error.ts'
 import { runCliInProcess } from '../../test/support/run-cli.ts'
-import { type ScenarioFileError, SimulatorErrorCode } from '../errors.ts'
+import { RecordErrorCode, type ScenarioFileError } from '../errors.ts'
 import { loadScenario, MAX_SCENARIO_BYTES } from './load-scenario.ts'
 import { SCENARIO_CATALOG_DIR } from './scenario-catalog.ts'
 import { MAX_PATCH_BYTES } from './scenario-files.ts'
@@ -63,7 +63,7 @@ describe('scenario files that are empty or odd', () => {
   ])('refuses %s as empty, naming the file', async (_what, text) => {
     const { file } = scenarioFolder(text)
     const err = await refusal(file)
-    expect(err.code).toBe(SimulatorErrorCode.SCENARIO_EMPTY)
+    expect(err.code).toBe(RecordErrorCode.SCENARIO_EMPTY)
     expect(err.message).toContain(file)
   })
 
@@ -71,7 +71,7 @@ describe('scenario files that are empty or odd', () => {
     const { file } = scenarioFolder()
     writeFileSync(file, Buffer.concat([Buffer.from('title: x\nseed: 1\n'), Buffer.from([0xff, 0xfe, 0x41])]))
     const err = await refusal(file)
-    expect(err.code).toBe(SimulatorErrorCode.SCENARIO_NOT_TEXT)
+    expect(err.code).toBe(RecordErrorCode.SCENARIO_NOT_TEXT)
     expect(err.message).toContain('line 3')
   })
 
@@ -80,13 +80,13 @@ describe('scenario files that are empty or odd', () => {
     const fifo = join(dir, 'fifo.yaml')
     execFileSync('mkfifo', [fifo])
     const err = await refusal(fifo)
-    expect(err.code).toBe(SimulatorErrorCode.SCENARIO_NOT_REGULAR_FILE)
+    expect(err.code).toBe(RecordErrorCode.SCENARIO_NOT_REGULAR_FILE)
     expect(err.message).toContain('FIFO')
   }, 5000)
 
   it('refuses a scenario past the size limit without reading it all', async () => {
     const { file } = scenarioFolder(`${baseText}\n#${'x'.repeat(MAX_SCENARIO_BYTES)}\n`)
-    expect((await refusal(file)).code).toBe(SimulatorErrorCode.SCENARIO_TOO_LARGE)
+    expect((await refusal(file)).code).toBe(RecordErrorCode.SCENARIO_TOO_LARGE)
   })
 })
 
@@ -111,7 +111,7 @@ describe('files a scenario names', () => {
 
   it('refuses a missing file, naming the field', async () => {
     const { file } = naming('  fix: fix.patch', '  fix: missing.patch')
-    await fileRefusal(file, SimulatorErrorCode.SCENARIO_FILE_NOT_FOUND, 'followUp.fix')
+    await fileRefusal(file, RecordErrorCode.SCENARIO_FILE_NOT_FOUND, 'followUp.fix')
   })
 
   it('refuses a roster outside the folder (team: ../../etc/passwd)', async () => {
@@ -119,14 +119,14 @@ describe('files a scenario names', () => {
     // Two levels up from work/caseN/scenario is work: the roster is looked for in work/etc/passwd.
     mkdirSync(join(work, 'etc'), { recursive: true })
     writeFileSync(join(work, 'etc', 'passwd'), 'root:x:0:0::/root:/bin/sh\n')
-    const err = await fileRefusal(file, SimulatorErrorCode.SCENARIO_FILE_OUTSIDE, 'team')
+    const err = await fileRefusal(file, RecordErrorCode.SCENARIO_FILE_OUTSIDE, 'team')
     expect(err.message).toContain('../../etc/passwd')
   })
 
   it('refuses a patch reached through ..', async () => {
     const { dir, file } = naming('  patch: change.patch', '  patch: ../elsewhere.patch')
     writeFileSync(join(dir, '..', 'elsewhere.patch'), readFileSync(join(CATALOG, 'change.patch')))
-    await fileRefusal(file, SimulatorErrorCode.SCENARIO_FILE_OUTSIDE, 'change.patch')
+    await fileRefusal(file, RecordErrorCode.SCENARIO_FILE_OUTSIDE, 'change.patch')
   })
 
   it('refuses a symlink that points out of the folder', async () => {
@@ -134,38 +134,38 @@ describe('files a scenario names', () => {
     const outside = join(work, `outside-${counter}.patch`)
     writeFileSync(outside, readFileSync(join(CATALOG, 'cleanup.patch')))
     symlinkSync(outside, join(dir, 'linked.patch'))
-    await fileRefusal(file, SimulatorErrorCode.SCENARIO_FILE_OUTSIDE, 'followUp.cleanup')
+    await fileRefusal(file, RecordErrorCode.SCENARIO_FILE_OUTSIDE, 'followUp.cleanup')
   })
 
   it('refuses an absolute path out of the folder', async () => {
     const { file } = naming('  fix: fix.patch', '  fix: /etc/passwd')
-    await fileRefusal(file, SimulatorErrorCode.SCENARIO_FILE_OUTSIDE, 'followUp.fix')
+    await fileRefusal(file, RecordErrorCode.SCENARIO_FILE_OUTSIDE, 'followUp.fix')
   })
 
   it('refuses a FIFO as a patch at once', async () => {
     const { dir, file } = naming('  patch: change.patch', '  patch: pipe.patch')
     execFileSync('mkfifo', [join(dir, 'pipe.patch')])
-    const err = await fileRefusal(file, SimulatorErrorCode.SCENARIO_FILE_NOT_REGULAR, 'change.patch')
+    const err = await fileRefusal(file, RecordErrorCode.SCENARIO_FILE_NOT_REGULAR, 'change.patch')
     expect(err.message).toContain('FIFO')
   }, 5000)
 
   it('refuses a directory as a patch', async () => {
     const { dir, file } = naming('  patch: change.patch', '  patch: patches')
     mkdirSync(join(dir, 'patches'))
-    const err = await fileRefusal(file, SimulatorErrorCode.SCENARIO_FILE_NOT_REGULAR, 'change.patch')
+    const err = await fileRefusal(file, RecordErrorCode.SCENARIO_FILE_NOT_REGULAR, 'change.patch')
     expect(err.message).toContain('directory')
   })
 
   it('refuses a patch past its size limit', async () => {
     const { dir, file } = scenarioFolder()
     writeFileSync(join(dir, 'fix.patch'), Buffer.alloc(MAX_PATCH_BYTES + 1, 0x2b))
-    await fileRefusal(file, SimulatorErrorCode.SCENARIO_FILE_TOO_LARGE, 'followUp.fix')
+    await fileRefusal(file, RecordErrorCode.SCENARIO_FILE_TOO_LARGE, 'followUp.fix')
   })
 
   it('refuses a roster that is no roster when the scenario loads, not at the end of a drill', async () => {
     const { dir, file } = scenarioFolder()
     writeFileSync(join(dir, 'team.yaml'), 'team: Checkout\nmembers: []\n')
-    expect((await refusal(file)).code).toBe(SimulatorErrorCode.ROSTER_INVALID)
+    expect((await refusal(file)).code).toBe(RecordErrorCode.ROSTER_INVALID)
   })
 })
 

@@ -1,5 +1,4 @@
 import type { BurnRateRule } from './burn-rate-rule.ts'
-import { DetectionOptionsInvalidError } from './errors.ts'
 
 export interface TheoreticalDetectionInput {
   /** The constant share of bad requests from the moment the fault starts, 0..1. */
@@ -25,11 +24,10 @@ export interface TheoreticalDetectionInput {
 export function theoreticalDetectionMs(input: TheoreticalDetectionInput): number {
   const { errorRatio, objective, rule, scrapeIntervalMs, evaluationIntervalMs } = input
   if (!(errorRatio >= 0 && errorRatio <= 1))
-    throw new DetectionOptionsInvalidError('errorRatio', `must be between 0 and 1 (got ${errorRatio})`)
+    throw new RangeError(`theoreticalDetectionMs: errorRatio must be between 0 and 1 (got ${errorRatio})`)
   if (!(objective > 0 && objective < 1))
-    throw new DetectionOptionsInvalidError(
-      'objective',
-      `must be between 0 and 1, exclusive (got ${objective})`,
+    throw new RangeError(
+      `theoreticalDetectionMs: objective must be between 0 and 1, exclusive (got ${objective})`,
     )
   const threshold = rule.burnRate * (1 - objective)
   if (errorRatio <= threshold) return Number.POSITIVE_INFINITY

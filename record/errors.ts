@@ -1,7 +1,10 @@
 import { FiredrillError, FiredrillInputError } from '../services/platform/firedrill-error.ts'
 
-/** Error codes of the simulator part. A code is never reused; add new ones at the end of their group. */
-export const SimulatorErrorCode = {
+/**
+ * Error codes of the record part (scenarios, rosters, durations, journals, git history). A code is never reused;
+ * add new ones at the end of their group.
+ */
+export const RecordErrorCode = {
   SCENARIO_NOT_FOUND: 'FIREDRILL_SCENARIO_NOT_FOUND',
   SCENARIO_UNREADABLE: 'FIREDRILL_SCENARIO_UNREADABLE',
   SCENARIO_TOO_LARGE: 'FIREDRILL_SCENARIO_TOO_LARGE',
@@ -24,17 +27,16 @@ export const SimulatorErrorCode = {
   JOURNAL_WRITE_FAILED: 'FIREDRILL_JOURNAL_WRITE_FAILED',
   JOURNAL_NOT_FOUND: 'FIREDRILL_JOURNAL_NOT_FOUND',
   JOURNAL_CORRUPT: 'FIREDRILL_JOURNAL_CORRUPT',
-  DRILL_NOT_READY: 'FIREDRILL_DRILL_NOT_READY',
-  DRILL_OUT_NOT_EMPTY: 'FIREDRILL_DRILL_OUT_NOT_EMPTY',
+  GIT_FAILED: 'FIREDRILL_GIT_FAILED',
 } as const
 
-export type SimulatorErrorCode = (typeof SimulatorErrorCode)[keyof typeof SimulatorErrorCode]
+export type RecordErrorCode = (typeof RecordErrorCode)[keyof typeof RecordErrorCode]
 
 export class ScenarioNotFoundError extends FiredrillInputError {
   constructor(what: string, lookedAt: string, available: readonly string[]) {
     const names = available.length > 0 ? available.join(', ') : 'none'
     super(
-      SimulatorErrorCode.SCENARIO_NOT_FOUND,
+      RecordErrorCode.SCENARIO_NOT_FOUND,
       `Scenario "${what}" not found (looked at ${lookedAt}). ` +
         `Pass a catalog name (built in: ${names}) or the path of a scenario.yaml; \`firedrill scenarios\` lists the catalog.`,
     )
@@ -45,7 +47,7 @@ export class ScenarioUnreadableError extends FiredrillInputError {
   constructor(file: string, cause: unknown) {
     const reason = cause instanceof Error ? cause.message : String(cause)
     super(
-      SimulatorErrorCode.SCENARIO_UNREADABLE,
+      RecordErrorCode.SCENARIO_UNREADABLE,
       `Failed to read scenario "${file}": ${reason}. Check that it is a readable file.`,
       { cause },
     )
@@ -55,7 +57,7 @@ export class ScenarioUnreadableError extends FiredrillInputError {
 export class ScenarioTooLargeError extends FiredrillInputError {
   constructor(file: string, bytes: number, limitBytes: number) {
     super(
-      SimulatorErrorCode.SCENARIO_TOO_LARGE,
+      RecordErrorCode.SCENARIO_TOO_LARGE,
       `Refused scenario "${file}": it is ${bytes} bytes, more than the ${limitBytes}-byte limit. ` +
         'A scenario is a short YAML file; move bulky data (patches, rosters) into files next to it.',
     )
@@ -65,7 +67,7 @@ export class ScenarioTooLargeError extends FiredrillInputError {
 export class ScenarioAliasLimitError extends FiredrillInputError {
   constructor(file: string, limit: number, cause: unknown) {
     super(
-      SimulatorErrorCode.SCENARIO_ALIAS_LIMIT,
+      RecordErrorCode.SCENARIO_ALIAS_LIMIT,
       `Refused scenario "${file}": its YAML aliases expand past ${limit} nodes, which looks like an alias bomb. ` +
         'Write the values out instead of repeating anchors.',
       { cause },
@@ -77,7 +79,7 @@ export class ScenarioYamlSyntaxError extends FiredrillInputError {
   constructor(file: string, line: number | undefined, detail: string) {
     const where = line === undefined ? '' : `line ${line}: `
     super(
-      SimulatorErrorCode.SCENARIO_YAML_SYNTAX,
+      RecordErrorCode.SCENARIO_YAML_SYNTAX,
       `Failed to load scenario "${file}": ${where}${detail}. Fix the YAML and run again.`,
     )
   }
@@ -86,7 +88,7 @@ export class ScenarioYamlSyntaxError extends FiredrillInputError {
 export class ScenarioMultipleDocumentsError extends FiredrillInputError {
   constructor(file: string, count: number) {
     super(
-      SimulatorErrorCode.SCENARIO_MULTIPLE_DOCUMENTS,
+      RecordErrorCode.SCENARIO_MULTIPLE_DOCUMENTS,
       `Failed to load scenario "${file}": it holds ${count} YAML documents; a scenario is exactly one. ` +
         'Remove the extra `---` separators or split the file.',
     )
@@ -108,7 +110,7 @@ export class ScenarioInvalidError extends FiredrillInputError {
     const lines = problems.map((p) => `${file}: ${p.path} ${p.expected} (got ${p.got})`)
     const more = totalProblems > problems.length ? `\n  … and ${totalProblems - problems.length} more` : ''
     super(
-      SimulatorErrorCode.SCENARIO_INVALID,
+      RecordErrorCode.SCENARIO_INVALID,
       `Failed to load scenario "${file}":\n  ${lines.join('\n  ')}${more}\nFix these fields and run again.`,
     )
     this.file = file
@@ -119,7 +121,7 @@ export class ScenarioInvalidError extends FiredrillInputError {
 export class ScenarioEmptyError extends FiredrillInputError {
   constructor(file: string) {
     super(
-      SimulatorErrorCode.SCENARIO_EMPTY,
+      RecordErrorCode.SCENARIO_EMPTY,
       `Failed to load scenario "${file}": it is empty (nothing but blank lines, comments or an empty document). ` +
         'A scenario is a YAML mapping (title, description, seed, timeScale, service, traffic, change, release, …); ' +
         'start from a copy of simulator/scenarios/bad-pricing/scenario.yaml.',
@@ -130,7 +132,7 @@ export class ScenarioEmptyError extends FiredrillInputError {
 export class ScenarioNotTextError extends FiredrillInputError {
   constructor(file: string, line: number) {
     super(
-      SimulatorErrorCode.SCENARIO_NOT_TEXT,
+      RecordErrorCode.SCENARIO_NOT_TEXT,
       `Failed to load scenario "${file}": it is not UTF-8 text (the first invalid bytes are on line ${line}). ` +
         'Save it as UTF-8.',
     )
@@ -140,7 +142,7 @@ export class ScenarioNotTextError extends FiredrillInputError {
 export class ScenarioNotRegularFileError extends FiredrillInputError {
   constructor(file: string, what: string) {
     super(
-      SimulatorErrorCode.SCENARIO_NOT_REGULAR_FILE,
+      RecordErrorCode.SCENARIO_NOT_REGULAR_FILE,
       `Refused scenario "${file}": it is a ${what}, not a regular file. Pass a scenario.yaml file or its folder.`,
     )
   }
@@ -161,7 +163,7 @@ export abstract class ScenarioFileError extends FiredrillInputError {
 export class ScenarioFileNotFoundError extends ScenarioFileError {
   constructor(file: string, field: string, ref: string, lookedAt: string) {
     super(
-      SimulatorErrorCode.SCENARIO_FILE_NOT_FOUND,
+      RecordErrorCode.SCENARIO_FILE_NOT_FOUND,
       file,
       field,
       `Failed to load scenario "${file}": ${field} names "${ref}", which is not there (looked for ${lookedAt}). ` +
@@ -173,7 +175,7 @@ export class ScenarioFileNotFoundError extends ScenarioFileError {
 export class ScenarioFileOutsideError extends ScenarioFileError {
   constructor(file: string, field: string, ref: string, resolved: string, folder: string) {
     super(
-      SimulatorErrorCode.SCENARIO_FILE_OUTSIDE,
+      RecordErrorCode.SCENARIO_FILE_OUTSIDE,
       file,
       field,
       `Refused scenario "${file}": ${field} names "${ref}", which resolves to ${resolved}, outside the scenario's ` +
@@ -186,7 +188,7 @@ export class ScenarioFileOutsideError extends ScenarioFileError {
 export class ScenarioFileNotRegularError extends ScenarioFileError {
   constructor(file: string, field: string, ref: string, what: string) {
     super(
-      SimulatorErrorCode.SCENARIO_FILE_NOT_REGULAR,
+      RecordErrorCode.SCENARIO_FILE_NOT_REGULAR,
       file,
       field,
       `Refused scenario "${file}": ${field} names "${ref}", which is a ${what}, not a regular file. ` +
@@ -198,7 +200,7 @@ export class ScenarioFileNotRegularError extends ScenarioFileError {
 export class ScenarioFileTooLargeError extends ScenarioFileError {
   constructor(file: string, field: string, ref: string, bytes: number, limitBytes: number) {
     super(
-      SimulatorErrorCode.SCENARIO_FILE_TOO_LARGE,
+      RecordErrorCode.SCENARIO_FILE_TOO_LARGE,
       file,
       field,
       `Refused scenario "${file}": ${field} names "${ref}", which is ${bytes} bytes or more, past the ` +
@@ -211,7 +213,7 @@ export class ScenarioFileUnreadableError extends ScenarioFileError {
   constructor(file: string, field: string, ref: string, cause: unknown) {
     const reason = cause instanceof Error ? cause.message : String(cause)
     super(
-      SimulatorErrorCode.SCENARIO_FILE_UNREADABLE,
+      RecordErrorCode.SCENARIO_FILE_UNREADABLE,
       file,
       field,
       `Failed to load scenario "${file}": cannot read "${ref}", named by ${field} (${reason}). Check that it is a readable file.`,
@@ -223,7 +225,7 @@ export class ScenarioFileUnreadableError extends ScenarioFileError {
 export class RosterInvalidError extends FiredrillInputError {
   constructor(file: string, detail: string) {
     super(
-      SimulatorErrorCode.ROSTER_INVALID,
+      RecordErrorCode.ROSTER_INVALID,
       `Failed to load the team roster "${file}": ${detail}. ` +
         'A roster lists `members` with a `name`, a `handle` and their `roles`.',
     )
@@ -233,7 +235,7 @@ export class RosterInvalidError extends FiredrillInputError {
 export class DurationInvalidError extends FiredrillInputError {
   constructor(text: string) {
     super(
-      SimulatorErrorCode.DURATION_INVALID,
+      RecordErrorCode.DURATION_INVALID,
       `"${text}" is not a duration. Write one like 250ms, 5m, 1h, 1h30m or 30d (units: ms, s, m, h, d, w).`,
     )
   }
@@ -242,7 +244,7 @@ export class DurationInvalidError extends FiredrillInputError {
 export class JournalExistsError extends FiredrillInputError {
   constructor(file: string, cause: unknown) {
     super(
-      SimulatorErrorCode.JOURNAL_EXISTS,
+      RecordErrorCode.JOURNAL_EXISTS,
       `The journal "${file}" already exists: a run's journal has exactly one writer. ` +
         'Use a fresh --out directory for each run.',
       { cause },
@@ -253,10 +255,7 @@ export class JournalExistsError extends FiredrillInputError {
 /** Appending to a closed journal is a bug in the caller, not a user mistake. */
 export class JournalClosedError extends FiredrillError {
   constructor(file: string, type: string) {
-    super(
-      SimulatorErrorCode.JOURNAL_CLOSED,
-      `Cannot append "${type}" to the journal "${file}": it is closed.`,
-    )
+    super(RecordErrorCode.JOURNAL_CLOSED, `Cannot append "${type}" to the journal "${file}": it is closed.`)
   }
 }
 
@@ -264,7 +263,7 @@ export class JournalWriteFailedError extends FiredrillError {
   constructor(file: string, cause: unknown) {
     const reason = cause instanceof Error ? cause.message : String(cause)
     super(
-      SimulatorErrorCode.JOURNAL_WRITE_FAILED,
+      RecordErrorCode.JOURNAL_WRITE_FAILED,
       `Failed to write the journal "${file}": ${reason}. Check free disk space and permissions on the run directory.`,
       { cause },
     )
@@ -274,7 +273,7 @@ export class JournalWriteFailedError extends FiredrillError {
 export class JournalNotFoundError extends FiredrillInputError {
   constructor(file: string, cause: unknown) {
     super(
-      SimulatorErrorCode.JOURNAL_NOT_FOUND,
+      RecordErrorCode.JOURNAL_NOT_FOUND,
       `No journal at "${file}". Pass a run directory that holds a journal.jsonl (runs go to .firedrill/runs/ by default).`,
       { cause },
     )
@@ -286,7 +285,7 @@ export class JournalCorruptError extends FiredrillInputError {
 
   constructor(file: string, line: number, detail: string) {
     super(
-      SimulatorErrorCode.JOURNAL_CORRUPT,
+      RecordErrorCode.JOURNAL_CORRUPT,
       `The journal "${file}" is corrupt at line ${line}: ${detail}. ` +
         'Only a cut-off last line is tolerated (a crashed run); a damaged line in the middle means the file was edited or the disk failed.',
     )
@@ -294,23 +293,11 @@ export class JournalCorruptError extends FiredrillInputError {
   }
 }
 
-export class DrillNotReadyError extends FiredrillError {
-  constructor(failed: readonly { name: string; message: string }[]) {
-    super(
-      SimulatorErrorCode.DRILL_NOT_READY,
-      `The drill cannot start: ${failed.length} preflight check(s) failed.\n` +
-        failed.map((f) => `  - ${f.name}: ${f.message}`).join('\n') +
-        '\nNothing was changed. Fix these and run again (firedrill plan shows the checks).',
-      { exitCode: 1 },
-    )
-  }
-}
-
-export class DrillOutNotEmptyError extends FiredrillInputError {
-  constructor(dir: string) {
-    super(
-      SimulatorErrorCode.DRILL_OUT_NOT_EMPTY,
-      `The output directory "${dir}" already holds a run (journal.jsonl). Pass --out with a new directory, or leave --out unset for a fresh one.`,
-    )
+/** A git command failed; `git` names it with its stderr. */
+export class GitFailedError extends FiredrillError {
+  constructor(args: readonly string[], stderr: string, cause?: unknown) {
+    super(RecordErrorCode.GIT_FAILED, `git ${args.join(' ')} failed: ${stderr.trim() || 'no output'}`, {
+      cause,
+    })
   }
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parse, stringify } from 'yaml'
-import { type ScenarioInvalidError, SimulatorErrorCode } from '../errors.ts'
+import { RecordErrorCode, type ScenarioInvalidError } from '../errors.ts'
 import { MAX_REPORTED_PROBLEMS, parseScenario } from './parse-scenario.ts'
 import { SCENARIO_CATALOG_DIR } from './scenario-catalog.ts'
 
@@ -13,7 +13,7 @@ function problemsOf(text: string): ScenarioInvalidError {
   try {
     parseScenario(text, FILE)
   } catch (err) {
-    expect((err as ScenarioInvalidError).code).toBe(SimulatorErrorCode.SCENARIO_INVALID)
+    expect((err as ScenarioInvalidError).code).toBe(RecordErrorCode.SCENARIO_INVALID)
     return err as ScenarioInvalidError
   }
   throw new Error('the scenario was accepted')

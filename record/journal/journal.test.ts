@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { ManualClock } from '../clock/manual-clock.ts'
-import { SimulatorErrorCode } from '../errors.ts'
+import { RecordErrorCode } from '../errors.ts'
 import { JournalWriter } from './journal-writer.ts'
 import { readJournal } from './read-journal.ts'
 
@@ -94,7 +94,7 @@ describe('journal writer', () => {
     await writer.close()
     expect(linesOnDisk(file).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5])
     await expect(writer.append(interval(9))).rejects.toMatchObject({
-      code: SimulatorErrorCode.JOURNAL_CLOSED,
+      code: RecordErrorCode.JOURNAL_CLOSED,
     })
   })
 
@@ -116,7 +116,7 @@ describe('journal writer', () => {
     const file = freshFile()
     const writer = await JournalWriter.create(file, { clock: new ManualClock() })
     await expect(JournalWriter.create(file, { clock: new ManualClock() })).rejects.toMatchObject({
-      code: SimulatorErrorCode.JOURNAL_EXISTS,
+      code: RecordErrorCode.JOURNAL_EXISTS,
       exitCode: 2,
     })
     await writer.close()
@@ -154,7 +154,7 @@ describe('journal reader', () => {
     lines[1] = lines[1]!.slice(0, 20)
     writeFileSync(file, lines.join('\n'))
     await expect(readJournal(file)).rejects.toMatchObject({
-      code: SimulatorErrorCode.JOURNAL_CORRUPT,
+      code: RecordErrorCode.JOURNAL_CORRUPT,
       line: 2,
     })
   })
@@ -165,14 +165,14 @@ describe('journal reader', () => {
       JSON.stringify({ seq, type, at: '2026-01-01T00:00:00.000Z', data: {} })
     writeFileSync(join(work, 'order.jsonl'), `${line(2, 'phase.entered')}\n${line(1, 'phase.entered')}\n`)
     await expect(readJournal(join(work, 'order.jsonl'))).rejects.toMatchObject({
-      code: SimulatorErrorCode.JOURNAL_CORRUPT,
+      code: RecordErrorCode.JOURNAL_CORRUPT,
       line: 2,
     })
     writeFileSync(join(work, 'type.jsonl'), `${line(1, 'drill.exploded')}\n`)
     await expect(readJournal(join(work, 'type.jsonl'))).rejects.toMatchObject({
-      code: SimulatorErrorCode.JOURNAL_CORRUPT,
+      code: RecordErrorCode.JOURNAL_CORRUPT,
       line: 1,
     })
-    await expect(readJournal(missing)).rejects.toMatchObject({ code: SimulatorErrorCode.JOURNAL_NOT_FOUND })
+    await expect(readJournal(missing)).rejects.toMatchObject({ code: RecordErrorCode.JOURNAL_NOT_FOUND })
   })
 })

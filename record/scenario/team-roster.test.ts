@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { SimulatorErrorCode } from '../errors.ts'
+import { RecordErrorCode } from '../errors.ts'
 import { loadScenario } from './load-scenario.ts'
 import { generateRoster, loadRoster, ownerFor, parseRoster } from './team-roster.ts'
 
@@ -33,6 +33,6 @@ describe('team roster', () => {
   it('refuses a roster with an unknown key or a member without roles', () => {
     expect(() =>
       parseRoster('team: X\nmembers:\n  - name: A\n    handle: a\n    role: [sre]\n', 'team.yaml'),
-    ).toThrow(expect.objectContaining({ code: SimulatorErrorCode.ROSTER_INVALID, exitCode: 2 }))
+    ).toThrow(expect.objectContaining({ code: RecordErrorCode.ROSTER_INVALID, exitCode: 2 }))
   })
 })

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { parse, stringify } from 'yaml'
 import { FiredrillInputError } from '../../services/platform/firedrill-error.ts'
-import { type ScenarioInvalidError, SimulatorErrorCode } from '../errors.ts'
+import { RecordErrorCode, type ScenarioInvalidError } from '../errors.ts'
 import { listScenarios } from './list-scenarios.ts'
 import { loadScenario, MAX_SCENARIO_BYTES } from './load-scenario.ts'
 import { SCENARIO_CATALOG_DIR } from './scenario-catalog.ts'
@@ -95,7 +95,7 @@ describe('scenario loading', () => {
 describe('scenario refusal', () => {
   it('names the catalog when a scenario does not exist', async () => {
     const err = await failure('no-such-drill')
-    expect(err.code).toBe(SimulatorErrorCode.SCENARIO_NOT_FOUND)
+    expect(err.code).toBe(RecordErrorCode.SCENARIO_NOT_FOUND)
     expect(err.message).toContain('bad-pricing')
   })
 
@@ -104,7 +104,7 @@ describe('scenario refusal', () => {
       doc.traffic.ratePerSecnd = 5
     })
     const err = await failure(file)
-    expect(err.code).toBe(SimulatorErrorCode.SCENARIO_INVALID)
+    expect(err.code).toBe(RecordErrorCode.SCENARIO_INVALID)
     expect(problemPaths(err)).toEqual(['traffic.ratePerSecnd'])
     expect(err.message).toContain(`${file}: traffic.ratePerSecnd`)
   })
@@ -114,7 +114,7 @@ describe('scenario refusal', () => {
       doc.seed = 'forty-two'
     })
     const err = await failure(file)
-    expect(err.code).toBe(SimulatorErrorCode.SCENARIO_INVALID)
+    expect(err.code).toBe(RecordErrorCode.SCENARIO_INVALID)
     expect((err as ScenarioInvalidError).problems[0]).toEqual({
       path: 'seed',
       expected: expect.stringContaining('integer'),
@@ -172,7 +172,7 @@ describe('scenario refusal', () => {
       doc.change.patch = 'missing.patch'
     })
     const err = await failure(file)
-    expect(err.code).toBe(SimulatorErrorCode.SCENARIO_FILE_NOT_FOUND)
+    expect(err.code).toBe(RecordErrorCode.SCENARIO_FILE_NOT_FOUND)
     expect(err.message).toContain('change.patch')
   })
 
@@ -186,27 +186,27 @@ describe('scenario refusal', () => {
       'f: [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]',
     ].join('\n')
     const err = await failure(writeScenario(bomb))
-    expect(err.code).toBe(SimulatorErrorCode.SCENARIO_ALIAS_LIMIT)
+    expect(err.code).toBe(RecordErrorCode.SCENARIO_ALIAS_LIMIT)
   })
 
   it('refuses a file past the size cap without parsing it', async () => {
     const file = writeScenario(`${baseText}\n#${'x'.repeat(MAX_SCENARIO_BYTES)}\n`)
-    expect((await failure(file)).code).toBe(SimulatorErrorCode.SCENARIO_TOO_LARGE)
+    expect((await failure(file)).code).toBe(RecordErrorCode.SCENARIO_TOO_LARGE)
   })
 
   it('refuses more than one YAML document', async () => {
     const err = await failure(writeScenario(`${baseText}\n---\n${baseText}`))
-    expect(err.code).toBe(SimulatorErrorCode.SCENARIO_MULTIPLE_DOCUMENTS)
+    expect(err.code).toBe(RecordErrorCode.SCENARIO_MULTIPLE_DOCUMENTS)
   })
 
   it('refuses broken YAML with its line', async () => {
     const err = await failure(writeScenario('title: x\nseed: [1, 2\n'))
-    expect(err.code).toBe(SimulatorErrorCode.SCENARIO_YAML_SYNTAX)
+    expect(err.code).toBe(RecordErrorCode.SCENARIO_YAML_SYNTAX)
   })
 
   it('refuses duplicate keys', async () => {
     const err = await failure(writeScenario(`seed: 1\n${baseText}`))
-    expect(err.code).toBe(SimulatorErrorCode.SCENARIO_YAML_SYNTAX)
+    expect(err.code).toBe(RecordErrorCode.SCENARIO_YAML_SYNTAX)
   })
 
   it('refuses a document that is not a mapping', async () => {

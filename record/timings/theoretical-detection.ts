@@ -1,4 +1,4 @@
-import { theoreticalDetectionMs as detectionBaseline } from '../detection/theoretical-detection-ms.ts'
+import { theoreticalDetectionMs as detectionBaseline } from './theoretical-detection-ms.ts'
 
 /**
  * The SRE workbook's detection time for a burn-rate alert at a constant error ratio, without the scrape and
