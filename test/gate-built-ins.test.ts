@@ -131,7 +131,7 @@ const fake = {
 
 describe('secret scan', () => {
   it('finds each kind of secret and never shows more than its first four characters', async () => {
-    const secrets = { ...fake, password: 'hunter22', token: 'tok_9f8e7d6c5b4a3f2e1d' }
+    const secrets = { ...fake, password: 'hunter22', token: 'tok_9f8e7d6c5b4a3f2e1d' } // firedrill:allow-secret
     const text = [
       `const id = '${secrets.awsId}'`,
       `slack: ${secrets.slack}`,
@@ -170,13 +170,13 @@ describe('secret scan', () => {
     ],
     [
       'credentials inside a database URL',
-      'DATABASE_URL: postgresql://user:pass@host/db\n',
+      'DATABASE_URL: postgresql://user:pass@host/db\n', // firedrill:allow-secret
       1,
       'firedrill/url-credentials',
     ],
     [
       'credentials inside a Redis URL',
-      'REDIS_URL=redis://:n0t-s0-s3cret@cache:6379/0\n',
+      'REDIS_URL=redis://:n0t-s0-s3cret@cache:6379/0\n', // firedrill:allow-secret
       1,
       'firedrill/url-credentials',
     ],
@@ -202,7 +202,7 @@ describe('secret scan', () => {
   })
 
   it('cannot be switched off for a file by a secretlint-disable comment in the change', async () => {
-    const text = `// secretlint-disable\nDATABASE_URL=postgresql://app:Sup3r-s3cret@db/app // secretlint-disable-line\n`
+    const text = `// secretlint-disable\nDATABASE_URL=postgresql://app:Sup3r-s3cret@db/app // secretlint-disable-line\n` // firedrill:allow-secret
     expect((await findSecrets('a.ts', text)).map((f) => f.line)).toEqual([2])
   })
 
@@ -212,7 +212,7 @@ describe('secret scan', () => {
       'version: 1\nsteps:\n  - name: secret-scan\n    uses: secret-scan\n',
     )
     await repo.commit(
-      { 'config/app.yaml': 'DATABASE_URL: postgresql://user:pass@host/db\n' },
+      { 'config/app.yaml': 'DATABASE_URL: postgresql://user:pass@host/db\n' }, // firedrill:allow-secret
       'config',
       'leak',
     )

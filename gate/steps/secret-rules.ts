@@ -35,7 +35,7 @@ export const FIREDRILL_SECRET_PATTERNS = [
     ],
   },
   {
-    // password: "hunter22" / password = 'hunter22' in code
+    // password: "hunter22" / password = 'hunter22' in code firedrill:allow-secret
     name: 'password-assignment',
     patterns: [String.raw`/(?<=password["']?\s*[:=]\s*["'])${NOT_A_REFERENCE}[^"'\s]{6,}(?=["'])/i`],
   },
@@ -47,7 +47,7 @@ export const FIREDRILL_SECRET_PATTERNS = [
     ],
   },
   {
-    // postgresql://user:pass@host/db, redis://:pass@host, amqp://…: credentials inside any URL
+    // postgresql://user:pass@host/db, redis://:pass@host, amqp://…: credentials inside any URL firedrill:allow-secret
     name: 'url-credentials',
     patterns: [
       String.raw`/\b[a-z][a-z0-9+.\-]*:\/\/[^\s:@\/"'<>]*:${NOT_A_REFERENCE}[^\s@\/"'<>]{3,}@[^\s\/"'<>]+/i`,
