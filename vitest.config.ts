@@ -7,7 +7,9 @@ export default defineConfig({
     globalSetup: ['./test/support/global-redis.ts'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
-    // Two cores: forks keep MSW and OpenFeature's per-process state apart between files.
+    // Forks keep MSW and OpenFeature's per-process state apart between files. Two at a time on a 2-core machine:
+    // most files wait on real processes, sockets and timers rather than on the CPU.
     pool: 'forks',
+    maxWorkers: 2,
   },
 })
