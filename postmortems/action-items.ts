@@ -23,11 +23,16 @@ export interface ActionItemClock {
   now: number
 }
 
+/** The title of the item the flag's close-out closes. */
+export function retireFlagTitle(flag: string): string {
+  return `Retire the flag ${flag} once the fixed change is fully released`
+}
+
 /**
  * The scenario's planned items (or a default fix), then items the journal calls for: a missing page, slow
  * detection, no mitigation, an abort, and retiring the flag. Each gets `AI-n`, an owner from the roster and
- * a due date from the priority policy. A `fix.merged` event naming an item (through a green gate) makes it `done`, closed by that
- * commit; an open item past its due date is `overdue`.
+ * a due date from the priority policy. A `fix.merged` or `cleanup.merged` event naming an item (through a green gate) makes it `done`,
+ * closed by that commit; an open item past its due date is `overdue`.
  */
 export function actionItemsOf(facts: DrillFacts, roster: Roster, clock: ActionItemClock): ActionItem[] {
   const { scenario, timings } = facts
@@ -72,21 +77,23 @@ export function actionItemsOf(facts: DrillFacts, roster: Roster, clock: ActionIt
     })
   }
   planned.push({
-    title: `Retire the flag ${flag} once the fixed change is fully released`,
+    title: retireFlagTitle(flag),
     type: 'process',
     priority: 'P2',
   })
 
-  const fixes = eventsOf(facts.events, 'fix.merged')
+  // What closes an item: the fix merged for it, or the flag's close-out merged for it, each through a green gate.
+  const closing = [
+    ...eventsOf(facts.events, 'fix.merged').map((e) => e.data),
+    ...eventsOf(facts.events, 'cleanup.merged').map((e) => e.data),
+  ]
   const today = new Date(clock.now).toISOString().slice(0, 10)
   return planned.map((item, i) => {
     const id = `AI-${i + 1}`
     const owner = ownerFor(roster, item.ownerRole ?? DEFAULT_OWNER_ROLE[item.type])
     const dueDate = dueDateFor(item.priority, clock.raisedAt)
     const closedBy = [
-      ...new Set(
-        fixes.filter((f) => f.data.actionItem === id && f.data.gate.green).map((f) => f.data.commit),
-      ),
+      ...new Set(closing.filter((c) => c.actionItem === id && c.gate.green).map((c) => c.commit)),
     ]
     return {
       id,

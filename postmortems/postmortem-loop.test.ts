@@ -123,6 +123,31 @@ describe('action item status', () => {
     expect(rest.every((a) => a.status === 'open' && a.closedBy.length === 0)).toBe(true)
   })
 
+  it("marks the retire-the-flag item done once the flag's close-out that names it merged through a green gate", () => {
+    const retireTitle = `Retire the flag ${loaded.scenario.change.flag} once the fixed change is fully released`
+    const before = build(sampleDrillJournal({ withRepair: true }))
+    const retire = before.actionItems.find((i) => i.title === retireTitle)
+    expect(retire?.status).toBe('open')
+    const closeOut = (green: boolean) =>
+      new JournalBuilder(Date.UTC(2026, 0, 1, 13))
+        .add('cleanup.merged', {
+          branch: 'cleanup/checkout.new-pricing',
+          commit: 'c'.repeat(40),
+          trunk: 'd'.repeat(40),
+          flag: loaded.scenario.change.flag,
+          actionItem: retire!.id,
+          gate: { green, steps: [] },
+        })
+        .build()
+    const merged = build([...sampleDrillJournal({ withRepair: true }), ...closeOut(true)])
+    expect(merged.actionItems.find((i) => i.id === retire!.id)).toMatchObject({
+      status: 'done',
+      closedBy: ['c'.repeat(40)],
+    })
+    const red = build([...sampleDrillJournal({ withRepair: true }), ...closeOut(false)])
+    expect(red.actionItems.find((i) => i.id === retire!.id)?.status).toBe('open')
+  })
+
   it('leaves an item open when the fix that names it came through a red gate', () => {
     const events = sampleDrillJournal({ withRepair: true }).map((e) =>
       e.type === 'fix.merged' ? { ...e, data: { ...e.data, gate: { ...e.data.gate, green: false } } } : e,

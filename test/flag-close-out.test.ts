@@ -80,6 +80,7 @@ describe('the release flag close-out', () => {
       journal: drill,
       redisUrl: testRedisUrl(),
       say: () => {},
+      clock: systemClock,
     })
     await expect(attempt).rejects.toMatchObject({ code: FlagsErrorCode.FLAG_STILL_REFERENCED })
     expect(await git(repo.dir, ['rev-parse', repo.trunk])).toBe(trunkBefore)
@@ -99,6 +100,7 @@ describe('the release flag close-out', () => {
       journal: drill,
       redisUrl: testRedisUrl(),
       say: (line) => said.push(line),
+      clock: systemClock,
     })
     await drill.close()
 
@@ -112,9 +114,11 @@ describe('the release flag close-out', () => {
     expect(gate?.data.green).toBe(true)
     expect(gate?.data.steps.find((s) => s.name === 'flag-debt')?.status).toBe('passed')
     const [cleanup] = eventsOf(drill.events, 'cleanup.merged')
-    expect(cleanup?.data).toMatchObject({ flag: FLAG, commit: lifecycle[1]?.data.commit })
+    // With nothing else in this journal, the postmortem's retire-the-flag item is its fifth.
+    expect(cleanup?.data).toMatchObject({ flag: FLAG, commit: lifecycle[1]?.data.commit, actionItem: 'AI-5' })
 
-    // Trunk: the flag archived, no source file names it, and every close-out commit refers to its ticket.
+    // Trunk: the flag archived, no source file names it, and every close-out commit refers to the postmortem's
+    // item and the flag's ticket.
     expect(await git(repo.dir, ['rev-parse', repo.trunk])).toBe(cleanup?.data.trunk)
     const flag = (await trunkFlags()).flags[FLAG]
     expect(flag?.metadata.lifecycle).toBe('archived')
@@ -125,6 +129,7 @@ describe('the release flag close-out', () => {
     const messages = await git(repo.dir, ['log', '--format=%B%x00', `${repo.trunk}^1..${repo.trunk}^2`])
     const closeOutCommits = messages.split('\0').filter((m) => m.trim() !== '')
     expect(closeOutCommits).toHaveLength(3)
-    for (const message of closeOutCommits) expect(message).toContain(`Refs: ${flag?.metadata.removalTicket}`)
+    for (const message of closeOutCommits)
+      expect(message).toContain(`Refs: AI-5, ${flag?.metadata.removalTicket}`)
   }, 120_000)
 })

@@ -273,6 +273,8 @@ export interface JournalEventData {
     commit: string
     trunk: string
     flag: string
+    /** The postmortem's item the close-out closes (`Retire the flag …`), named in its commits' `Refs:`. */
+    actionItem?: string
     gate: { green: boolean; steps: { name: string; status: string; durationMs: number }[] }
   }
   /**

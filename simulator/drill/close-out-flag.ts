@@ -2,7 +2,10 @@ import { join } from 'node:path'
 import { mergeWhenGreen } from '../../gate/merge/merge-when-green.ts'
 import { commitPatchHere } from '../../gate/sandbox/sandbox-repo.ts'
 import { DEFAULT_GATE_FLAGS_FILE } from '../../gate/steps/flag-inventory-step.ts'
+import { retireFlagTitle } from '../../postmortems/action-items.ts'
+import { buildPostmortem } from '../../postmortems/build-postmortem.ts'
 import { git } from '../../record/git/git.ts'
+import { loadRoster } from '../../record/scenario/team-roster.ts'
 import type { FlagLifecycle } from '../../services/flags/flag-definition.ts'
 import { findCodeReferences, transitionFlag, writeFlagsFile } from '../../services/flags/lifecycle/index.ts'
 import { loadFlagsFile } from '../../services/flags/load-flags-file.ts'
@@ -15,12 +18,13 @@ import { gateBranch } from './gate-branch.ts'
  * 2. the scenario's cleanup patch, which removes the code path the flag guarded;
  * 3. the flag marked `archived`, which is refused while any source file still names its key;
  * then the gate on the branch's head (its flag-debt step checks the same thing again) and a merge only on green.
- * Each commit carries the flag's removal ticket as a `Refs:` trailer. Journals `flag.lifecycle` for each stage,
+ * Each commit carries the postmortem's retire-the-flag item and the flag's removal ticket as a `Refs:` trailer
+ * (`Refs: AI-3, SHOP-101`), and `cleanup.merged` names the item, which makes it done. Journals `flag.lifecycle` for each stage,
  * `gate.finished` and `cleanup.merged`. Returns whether the close-out reached trunk; a scenario without a
  * cleanup patch leaves the flag active and returns false.
  */
 export async function closeOutFlag(
-  options: Pick<FollowUpOptions, 'loaded' | 'repo' | 'journal' | 'redisUrl' | 'say'>,
+  options: Pick<FollowUpOptions, 'loaded' | 'repo' | 'journal' | 'redisUrl' | 'say' | 'clock'>,
 ): Promise<boolean> {
   const { loaded, repo, journal, say } = options
   const cleanup = loaded.files['followUp.cleanup']
@@ -31,7 +35,12 @@ export async function closeOutFlag(
   }
   const file = join(repo.dir, DEFAULT_GATE_FLAGS_FILE)
   const ticket = (await loadFlagsFile(file)).flags[key]?.metadata.removalTicket
-  const trailer = ticket === undefined ? '' : `\n\nRefs: ${ticket}`
+  // The commits name the postmortem's item they close (so it is done once they merge) and the flag's ticket.
+  const roster = await loadRoster(loaded)
+  const postmortem = buildPostmortem(journal.events, loaded.scenario, roster, { now: options.clock.now() })
+  const item = postmortem.actionItems.find((i) => i.title === retireFlagTitle(key))
+  const refs = [item?.id, ticket].filter((r): r is string => r !== undefined)
+  const trailer = refs.length === 0 ? '' : `\n\nRefs: ${refs.join(', ')}`
   const branch = `cleanup/${key.replace(/[^A-Za-z0-9._-]/g, '-')}`
   // -B: a close-out tried before (and refused) starts again from today's trunk.
   await git(repo.dir, ['checkout', '-q', '-B', branch, repo.trunk])
@@ -68,7 +77,14 @@ export async function closeOutFlag(
   const merged = await mergeWhenGreen({ repo: repo.dir, branch, env })
   await journal.append({
     type: 'cleanup.merged',
-    data: { branch, commit: merged.branchHead, trunk: merged.mergeCommit, flag: key, gate },
+    data: {
+      branch,
+      commit: merged.branchHead,
+      trunk: merged.mergeCommit,
+      flag: key,
+      ...(item === undefined ? {} : { actionItem: item.id }),
+      gate,
+    },
   })
   say(`close-out merged: ${key} archived, its code path gone (trunk ${merged.mergeCommit.slice(0, 12)})`)
   return true
