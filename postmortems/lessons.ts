@@ -1,4 +1,5 @@
 import type { DrillFacts } from './drill-facts.ts'
+import { faultStoryOf } from './fault-story.ts'
 import { formatMs, formatPct, formatRatio } from './postmortem-format.ts'
 
 export interface Lessons {
@@ -77,11 +78,8 @@ export function lessonsOf(facts: DrillFacts): Lessons {
   if (facts.status === 'incomplete')
     wentWrong.push('The run ended before drill.finished; the journal stops there.')
 
-  if (scenario.change.fault.kind === 'coupon-orders-fail') {
-    gotLucky.push(
-      `Only orders carrying a coupon code the catalog does not know failed (some of the about ${Math.round(scenario.traffic.mix.couponShare * 100)} % of orders that carry a coupon), so most customers could still check out.`,
-    )
-  }
+  const luck = faultStoryOf(scenario).luck
+  if (luck !== null) gotLucky.push(luck)
   if (timings.detectedAt !== null && facts.exposurePctAtDetection < 100) {
     gotLucky.push(
       `The alert fired while the release was at ${facts.exposurePctAtDetection} %; had the change gone to 100 % at once, every user would have been exposed before the page.`,

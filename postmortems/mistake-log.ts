@@ -1,13 +1,9 @@
 import { eventsOf } from '../record/journal/journal-event.ts'
 import type { DrillFacts } from './drill-facts.ts'
+import { faultStoryOf } from './fault-story.ts'
 import { formatMs, formatRatio } from './postmortem-format.ts'
 import type { ChangePath, MistakeLog } from './postmortem-schema.ts'
-
-/** What to check, and before which decision, for each kind of fault a scenario can release. */
-const RETRIEVAL_CARDS: Record<string, string> = {
-  'coupon-orders-fail':
-    'Check how the new path handles coupon codes the catalog does not know before releasing a pricing change',
-}
+import { describeHiddenImpact } from './slo-impact.ts'
 
 /**
  * The mistake log: the decision that let the defect through, what users saw, the root cause, the repair
@@ -17,6 +13,7 @@ const RETRIEVAL_CARDS: Record<string, string> = {
 export function mistakeLogOf(facts: DrillFacts, change: ChangePath | null): MistakeLog {
   const { scenario, impact, timings } = facts
   const flag = scenario.change.flag
+  const story = faultStoryOf(scenario)
   const gateWords =
     change?.gate == null
       ? 'no gate result is recorded for it'
@@ -24,9 +21,14 @@ export function mistakeLogOf(facts: DrillFacts, change: ChangePath | null): Mist
   const firstFailure = eventsOf(facts.events, 'request.first-failure')[0]
   const replay = eventsOf(facts.events, 'replay.gated').at(-1)
   const fix = eventsOf(facts.events, 'fix.merged').at(-1)
+  const hidden = describeHiddenImpact(facts.events)
   const symptom =
     impact.failedRequests === 0 && firstFailure === undefined
-      ? `No failed request is recorded with ${flag} on.`
+      ? `No failed request is recorded with ${flag} on.` +
+        (hidden === '' ? '' : ` ${hidden}`) +
+        (hidden === '' || timings.detectedAt === null
+          ? ''
+          : ` A burn-rate alert paged ${formatMs(timings.mttdMs)} after the release.`)
       : `${impact.failedRequests} of ${impact.requests} requests failed (${formatRatio(impact.errorRatio)})` +
         (firstFailure === undefined
           ? ''
@@ -36,10 +38,10 @@ export function mistakeLogOf(facts: DrillFacts, change: ChangePath | null): Mist
           : `; a burn-rate alert paged ${formatMs(timings.mttdMs)} after the release.`)
   return {
     mistake:
-      `The decision to release "${scenario.change.title}" behind ${flag} rested on a gate that never ran the new path with the flag on; ` +
+      `The decision to release "${scenario.change.title}" behind ${flag} rested on ${story.decision}; ` +
       `${gateWords}.`,
     symptom,
-    rootCause: `${scenario.change.description.trim()} No gate step exercised this path with ${flag} on, so the defect reached trunk.`,
+    rootCause: `${scenario.change.description.trim()} ${story.gateGap}`,
     repairEvidence: {
       replay:
         replay === undefined
@@ -47,8 +49,6 @@ export function mistakeLogOf(facts: DrillFacts, change: ChangePath | null): Mist
           : { commit: replay.data.commit, green: replay.data.green, blockedBy: [...replay.data.blockedBy] },
       fix: fix === undefined ? null : { commit: fix.data.commit, green: fix.data.gate.green },
     },
-    retrievalCard:
-      RETRIEVAL_CARDS[scenario.change.fault.kind] ??
-      `Check what ${flag}'s new path does with the inputs behind ${scenario.change.fault.kind} before releasing it`,
+    retrievalCard: story.retrievalCard,
   }
 }

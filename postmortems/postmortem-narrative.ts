@@ -1,15 +1,21 @@
 import { burnedSlos, describeBurnedSlos } from './burned-slos.ts'
 import type { DrillFacts } from './drill-facts.ts'
+import { faultStoryOf } from './fault-story.ts'
 import { formatMs, formatPct, formatRatio, formatUtcTime } from './postmortem-format.ts'
-
-const FAULT_WORDS: Record<string, (statusCode: number) => string> = {
-  'coupon-orders-fail': (status) =>
-    `orders that carry a coupon code the catalog does not know fail with HTTP ${status}`,
-}
+import { describeHiddenImpact } from './slo-impact.ts'
 
 function faultWords(facts: DrillFacts): string {
-  const { fault } = facts.scenario.change
-  return FAULT_WORDS[fault.kind]?.(fault.statusCode) ?? `requests fail (${fault.kind})`
+  return faultStoryOf(facts.scenario).effect
+}
+
+/** The HTTP impact, and what only the other SLOs saw (orders never paid while checkout answered). */
+function impactWords(facts: DrillFacts): string {
+  const { impact, scenario } = facts
+  const hidden = describeHiddenImpact(facts.events)
+  return (
+    `${impact.failedRequests} of ${impact.requests} requests failed (${formatRatio(impact.errorRatio)}), using ${formatPct(impact.errorBudgetConsumedPct)} of the ${scenario.slo.window} error budget.` +
+    (hidden === '' ? '' : ` ${hidden}`)
+  )
 }
 
 export function titleOf(facts: DrillFacts): string {
@@ -17,12 +23,12 @@ export function titleOf(facts: DrillFacts): string {
 }
 
 export function summaryOf(facts: DrillFacts): string {
-  const { scenario, impact, timings } = facts
+  const { scenario, timings } = facts
   const steps = scenario.release.steps.map((s) => `${s.percent} %`).join(' → ')
   const parts = [
     `In a drill of scenario ${facts.scenarioName} (seed ${scenario.seed}), the change "${scenario.change.title}" was released behind the flag ${scenario.change.flag} in canary steps (${steps}).`,
     `On the new path, ${faultWords(facts)}.`,
-    `${impact.failedRequests} of ${impact.requests} requests failed (${formatRatio(impact.errorRatio)}), using ${formatPct(impact.errorBudgetConsumedPct)} of the ${scenario.slo.window} error budget.`,
+    impactWords(facts),
   ]
   if (timings.detectedAt !== null)
     parts.push(`A burn-rate alert paged ${formatMs(timings.mttdMs)} after the release.`)
@@ -44,10 +50,12 @@ export function summaryOf(facts: DrillFacts): string {
 export function impactStatementOf(facts: DrillFacts): string {
   const { impact, scenario } = facts
   const exposure = facts.highestReleasePct
+  const hidden = describeHiddenImpact(facts.events)
   return (
     `Up to ${exposure} % of checkout traffic took the new pricing path; ${faultWords(facts)}. ` +
     `${impact.failedRequests} of ${impact.requests} synthetic requests failed over ${formatMs(impact.observedMs)} of traffic, ` +
-    `${formatPct(impact.errorBudgetConsumedPct)} of the ${scenario.slo.window} error budget at a ${formatRatio(scenario.slo.objective)} objective.`
+    `${formatPct(impact.errorBudgetConsumedPct)} of the ${scenario.slo.window} error budget at a ${formatRatio(scenario.slo.objective)} objective.` +
+    (hidden === '' ? '' : ` ${hidden}`)
   )
 }
 
@@ -56,7 +64,7 @@ export function rootCausesOf(facts: DrillFacts): string[] {
   return [
     `The change "${change.title}" carries a defect: ${change.description.trim()}`,
     `With ${change.flag} on, ${faultWords(facts)}; the share of failing orders follows the share of orders with that property.`,
-    'The defect passed the gate: no check exercised this path with the flag on, so the change reached trunk and was deployed dark.',
+    `The defect passed the gate. ${faultStoryOf(facts.scenario).gateGap} It was deployed dark.`,
   ]
 }
 

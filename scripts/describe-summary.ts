@@ -17,6 +17,13 @@ export function describeSummary(s: DrillSummary, files: { summary?: string } = {
     `MTTM       ${ms(t.mttmMs)}   alert → flag off`,
     `MTTR       ${ms(t.mttrMs)}   release → recovered (${ms(t.mttrFromFirstErrorMs)} from the first failed request)`,
     `impact     ${s.impact.failedRequests} of ${s.impact.requests} requests failed (${(s.impact.errorRatio * 100).toFixed(2)}%); ${s.impact.errorBudgetConsumedPct.toFixed(2)}% of the error budget`,
+    // What no failed request shows: orders accepted and never paid, requests answered too slowly.
+    ...s.slos
+      .filter((i) => i.sli !== 'availability' && i.bad > 0)
+      .map(
+        (i) =>
+          `           SLO ${i.slo}: ${i.bad} of ${i.total} bad (${((i.bad / Math.max(1, i.total)) * 100).toFixed(2)}%), ${i.description}`,
+      ),
     `loop       ${loopLine(s)}`,
     `flag       ${flagLine(s)}`,
     `postmortem ${s.postmortem.markdown} (${s.postmortem.actionItems} action items)`,

@@ -60,10 +60,11 @@ async function changedFiles(top: string, commit: string): Promise<{ status: stri
  * trunk's tree, with every non-test file the bad commit changed put back as the bad commit has it. The gate
  * file stays trunk's: the question is whether today's gate stops the old code.
  */
-async function buildReplayCommit(
+export async function buildReplayCommit(
   top: string,
   trunkCommit: string,
   badCommit: string,
+  message?: string,
 ): Promise<{ commit: string; replayed: string[]; sameAsTrunk: boolean }> {
   const files = (await changedFiles(top, badCommit)).filter(
     (f) => !isTestFile(f.path) && f.path !== GATE_FILE_NAME,
@@ -91,7 +92,8 @@ async function buildReplayCommit(
       '-p',
       trunkCommit,
       '-m',
-      `replay: ${subject}\n\nThe code of ${badCommit} put back on ${trunkCommit}, tests as trunk has them.`,
+      message ??
+        `replay: ${subject}\n\nThe code of ${badCommit} put back on ${trunkCommit}, tests as trunk has them.`,
     ])
     const trunkTree = await git(top, ['rev-parse', `${trunkCommit}^{tree}`])
     return { commit, replayed: files.map((f) => f.path), sameAsTrunk: tree === trunkTree }

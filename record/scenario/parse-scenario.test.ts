@@ -53,4 +53,26 @@ describe('scenario errors', () => {
     expect(byPath.get('traffic.ratePerSecnd')).toContain('did you mean "ratePerSecond"?')
     expect(err.message).toContain(`${FILE}: sede is not a known field (did you mean "seed"?`)
   })
+
+  it('judges a fault by the member its kind names, and names the kind a mistyped one most likely meant', () => {
+    const doc = parse(readFileSync(join(SCENARIO_CATALOG_DIR, 'contract-break', 'scenario.yaml'), 'utf8'))
+    doc.change.fault.kind = 'order-record-renamd'
+    const typo = problemsOf(stringify(doc))
+    expect(typo.problems).toEqual([
+      {
+        path: 'change.fault.kind',
+        expected:
+          'must be one of "coupon-orders-fail", "order-record-renamed" (did you mean "order-record-renamed"?)',
+        got: '"order-record-renamd"',
+      },
+    ])
+
+    doc.change.fault = { kind: 'order-record-renamed', field: 'totalCents', statusCode: 500 }
+    const mixed = problemsOf(stringify(doc))
+    expect(mixed.problems.map((p) => [p.path, p.got])).toEqual([
+      ['change.fault.statusCode', '500'],
+      ['change.fault.renamedTo', 'nothing'],
+    ])
+    expect(mixed.problems[0]?.expected).toContain('allowed: kind, field, renamedTo')
+  })
 })

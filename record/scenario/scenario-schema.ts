@@ -137,6 +137,24 @@ export const CouponOrdersFailFaultSchema = Type.Object(
   Closed,
 )
 
+export const OrderRecordRenamedFaultSchema = Type.Object(
+  {
+    /**
+     * On the flagged path the api writes the order record with a field renamed; the readers deployed beside it
+     * (workers still on the previous build) read the old name, so the orders it writes are never paid.
+     */
+    kind: Type.Literal('order-record-renamed'),
+    /** The field the readers still on the previous build read. */
+    field: Type.String({ minLength: 1, maxLength: 100 }),
+    /** Its name in the new record. */
+    renamedTo: Type.String({ minLength: 1, maxLength: 100 }),
+  },
+  Closed,
+)
+
+/** What a change does wrong at run time, told apart by `kind`. */
+export const FaultSchema = Type.Union([CouponOrdersFailFaultSchema, OrderRecordRenamedFaultSchema])
+
 export const ChangeSchema = Type.Object(
   {
     title: Type.String({ minLength: 1, maxLength: 200 }),
@@ -150,8 +168,8 @@ export const ChangeSchema = Type.Object(
     }),
     /** The bad change as a patch file next to the scenario (optional for now). */
     patch: Type.Optional(Type.String({ minLength: 1 })),
-    /** What the change does wrong at run time. New kinds become a union discriminated on `kind`. */
-    fault: CouponOrdersFailFaultSchema,
+    /** What the change does wrong at run time: `coupon-orders-fail` or `order-record-renamed`. */
+    fault: FaultSchema,
   },
   Closed,
 )
@@ -351,6 +369,7 @@ export const ScenarioSchema = Type.Object(
 )
 
 export type Scenario = Static<typeof ScenarioSchema>
+export type Fault = Static<typeof FaultSchema>
 export type BurnRateRule = Static<typeof BurnRateRuleSchema>
 export type SloIndicator = Static<typeof SloIndicatorSchema>
 export type ReleaseStep = Static<typeof ReleaseStepSchema>

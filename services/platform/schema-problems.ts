@@ -118,6 +118,11 @@ export function schemaProblems(schema: TSchema, value: unknown): SchemaProblem[]
     // A missing required property is reported twice by TypeBox (required + its own type); keep the first.
     if (seen.has(error.path)) continue
     seen.add(error.path)
+    const tagged = taggedUnionProblems(error)
+    if (tagged !== undefined) {
+      for (const problem of tagged) (problem.got === 'nothing' ? missing : written).push(problem)
+      continue
+    }
     const problem = problemOf(error)
     if (error.type === ValueErrorType.ObjectAdditionalProperties) {
       const parent = parentSchema(schema, error.path)
@@ -149,4 +154,44 @@ function parentSchema(root: TSchema, pointer: string): TSchema | undefined {
     else return undefined
   }
   return schema
+}
+
+/**
+ * A union of mappings told apart by one literal field (`kind`): a value whose tag names no member gets "kind
+ * must be one of …" (with the closest tag), and a value whose tag names one is judged by that member alone, so
+ * the error names the field that is wrong rather than every shape the union allows. Undefined otherwise.
+ */
+function taggedUnionProblems(error: ValueError): SchemaProblem[] | undefined {
+  if (error.type !== ValueErrorType.Union || error.schema[Kind] !== 'Union') return undefined
+  const value = error.value
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined
+  const members = error.schema.anyOf as TSchema[]
+  const tag = discriminator(members)
+  if (tag === undefined) return undefined
+  const tags = members.map((m) => m.properties[tag].const as string)
+  const given = (value as Record<string, unknown>)[tag]
+  const member = members.find((m) => m.properties[tag].const === given)
+  if (member === undefined) {
+    const match = typeof given === 'string' ? didYouMean(given, tags) : undefined
+    return [
+      {
+        path: fieldPath(`${error.path}/${tag}`),
+        expected: `must be one of ${tags.map((t) => JSON.stringify(t)).join(', ')}${match === undefined ? '' : ` (did you mean "${match}"?)`}`,
+        got: quoteValue(given),
+      },
+    ]
+  }
+  return schemaProblems(member, value).map((p) => ({
+    ...p,
+    path: p.path === '(root)' ? fieldPath(error.path) : `${fieldPath(error.path)}.${p.path}`,
+  }))
+}
+
+/** The field every member of a union of mappings holds as a literal, if there is one. */
+function discriminator(members: readonly TSchema[]): string | undefined {
+  const first = members[0]
+  if (first === undefined || first[Kind] !== 'Object') return undefined
+  return Object.keys(first.properties ?? {}).find((key) =>
+    members.every((m) => m[Kind] === 'Object' && m.properties?.[key]?.[Kind] === 'Literal'),
+  )
 }

@@ -15,6 +15,7 @@ import {
   PROJECT_ROOT,
   type SandboxRepo,
 } from '../../gate/sandbox/sandbox-repo.ts'
+import { buildReplayCommit } from '../../gate/verify/replay-bad-change.ts'
 import { git } from '../../record/git/git.ts'
 import type { NewJournalEvent } from '../../record/journal/journal-event.ts'
 import type { LoadedScenario } from '../../record/scenario/load-scenario.ts'
@@ -59,6 +60,12 @@ export interface DeployShopOptions {
   baseRepo?: string
   /** The commit the repeated run last ran in production: the start on `baseRepo` carries what came since. */
   baseProductionCommit?: string | null
+  /**
+   * The bad change's commit in `baseRepo`: when the scenario's patch no longer applies to the trunk the earlier
+   * run left (its loop rewrote the code the patch touches), the change is proposed again as that commit's code
+   * put back on today's trunk, as the verifier's replay does.
+   */
+  baseBadCommit?: string | null
   /** When the drill started (epoch ms): dates a fresh repository's release flag. */
   startedAt: number
 }
@@ -156,7 +163,16 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
     if (patch !== undefined) {
       const branch = `change/${loaded.scenario.change.flag.replace(/[^A-Za-z0-9._-]/g, '-')}`
       const title = loaded.scenario.change.title
-      const head = await commitPatch(repo, patch, branch, `feat: ${title}`)
+      const putBack =
+        options.baseBadCommit != null && !(await patchApplies(repo.dir, patch)) ? options.baseBadCommit : null
+      const head =
+        putBack === null
+          ? await commitPatch(repo, patch, branch, `feat: ${title}`)
+          : await commitPutBack(repo, putBack, branch, title)
+      if (putBack !== null)
+        say(
+          `the change's patch no longer applies to trunk: its code from ${putBack.slice(0, 12)} put back instead`,
+        )
       await record({ type: 'change.committed', data: { branch, commit: head, title } })
       say(`change committed on ${branch} (${head.slice(0, 12)}); running the gate`)
       const env = { ...process.env, REDIS_URL: options.shop.redisUrl }
@@ -268,4 +284,30 @@ async function startShopFrom(artifact: Artifact, options: ShopOptions): Promise<
   const entry = pathToFileURL(join(artifact.dir, 'services', 'shop', 'start-shop.ts')).href
   const { startShop } = (await import(entry)) as { startShop: StartShop }
   return startShop(options)
+}
+
+/** Whether a patch applies to trunk's work tree as it is checked out (nothing is changed). */
+async function patchApplies(dir: string, patch: string): Promise<boolean> {
+  try {
+    await git(dir, ['apply', '--check', patch])
+    return true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * The bad change proposed again when its patch no longer applies: trunk with every non-test file `badCommit`
+ * changed put back as it had it, committed on `branch` (checked out, as `commitPatch` leaves it).
+ */
+async function commitPutBack(repo: SandboxRepo, badCommit: string, branch: string, title: string) {
+  const trunk = await git(repo.dir, ['rev-parse', repo.trunk])
+  const { commit } = await buildReplayCommit(
+    repo.dir,
+    trunk,
+    badCommit,
+    `feat: ${title}\n\nThe code of ${badCommit} put back on ${trunk}: the change's patch no longer applies to trunk.`,
+  )
+  await git(repo.dir, ['checkout', '-q', '-b', branch, commit])
+  return commit
 }

@@ -1,5 +1,6 @@
 import type { JournalEventData } from '../../record/journal/journal-event.ts'
 import type { Timings } from '../../record/timings/derive-timings.ts'
+import type { SloImpact } from '../../record/timings/slo-impacts.ts'
 
 /** `prevented`: a `--again` run whose bad change the gate refused; the same workload caused no incident. */
 /** `crashed`: the drill's process died without finishing; a later run or report closed its journal. */
@@ -33,6 +34,8 @@ export interface DrillSummary {
     | 'mttrFromFirstErrorMs'
   >
   impact: { requests: number; failedRequests: number; errorRatio: number; errorBudgetConsumedPct: number }
+  /** Each SLO detection watched, with its events over the drill (an SLO's bad events may be no failed request). */
+  slos: SloImpact[]
   postmortem: { markdown: string; json: string; actionItems: number }
   /** The fix merged through the gate, every action item holds, and the replayed bad change was blocked. */
   loopClosed: boolean

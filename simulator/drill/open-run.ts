@@ -46,6 +46,8 @@ export interface RepeatedRun {
   dir: string
   /** The last commit that run deployed to production; null when its journal names none. */
   productionCommit: string | null
+  /** The bad change's commit in that run's repository; null when its journal names none. */
+  badCommit: string | null
 }
 
 /** The run a `--again` run repeats: its id and last production commit (from its journal) and its directory. */
@@ -53,7 +55,12 @@ export async function readRepeatedRun(dir: string): Promise<RepeatedRun> {
   const { events } = await readJournal(join(dir, 'journal.jsonl'))
   const runId = eventsOf(events, 'drill.started')[0]?.data.runId ?? basename(dir)
   const deployed = eventsOf(events, 'change.deployed').filter((e) => e.data.environment === 'production')
-  return { runId, dir: resolve(dir), productionCommit: deployed.at(-1)?.data.commit ?? null }
+  return {
+    runId,
+    dir: resolve(dir),
+    productionCommit: deployed.at(-1)?.data.commit ?? null,
+    badCommit: eventsOf(events, 'change.committed')[0]?.data.commit ?? null,
+  }
 }
 
 async function exists(file: string): Promise<boolean> {

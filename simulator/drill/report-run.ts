@@ -9,6 +9,7 @@ import { readJournal } from '../../record/journal/read-journal.ts'
 import { loadScenario } from '../../record/scenario/load-scenario.ts'
 import { loadRoster } from '../../record/scenario/team-roster.ts'
 import { drillFigures } from '../../record/timings/drill-figures.ts'
+import { sloImpactsOf } from '../../record/timings/slo-impacts.ts'
 import { FiredrillError } from '../../services/platform/firedrill-error.ts'
 import { writeFileAtomically } from '../../services/platform/write-file-atomically.ts'
 import type { DrillStatus, DrillSummary } from './drill-summary.ts'
@@ -86,6 +87,7 @@ export async function reportRun(runDir: string, options: ReportRunOptions = {}):
       mttrFromFirstErrorMs: timings.mttrFromFirstErrorMs,
     },
     impact,
+    slos: sloImpactsOf(events),
     postmortem: {
       markdown: resolve(written.markdown),
       json: resolve(written.json),

@@ -201,7 +201,11 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
       startedAt,
       ...(repeated === undefined
         ? {}
-        : { baseRepo: join(repeated.dir, 'sandbox'), baseProductionCommit: repeated.productionCommit }),
+        : {
+            baseRepo: join(repeated.dir, 'sandbox'),
+            baseProductionCommit: repeated.productionCommit,
+            baseBadCommit: repeated.badCommit,
+          }),
     })
     const shop = deployed.shop
     const flags = new FlagsHttpClient({ baseUrl: shop.flagsUrl, token, actor: 'release-train' })

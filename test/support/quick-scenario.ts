@@ -5,12 +5,16 @@ import { parse, stringify } from 'yaml'
 import { SCENARIO_CATALOG_DIR } from '../../record/scenario/scenario-catalog.ts'
 
 /**
- * The bad-pricing scenario with time compressed four times harder (1h = 3.75 s) and shorter holds, so a whole
- * drill runs in the suite in a few seconds. `overrides` are merged into the YAML (one level deep per key).
+ * A catalog scenario (bad-pricing unless named) with time compressed four times harder (1h = 3.75 s) and shorter
+ * holds, so a whole drill runs in the suite in a few seconds. `overrides` are merged into the YAML (one level
+ * deep per key).
  */
-export async function quickScenario(overrides: Record<string, unknown> = {}): Promise<string> {
+export async function quickScenario(
+  overrides: Record<string, unknown> = {},
+  scenario = 'bad-pricing',
+): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'firedrill-scenario-'))
-  await cp(join(SCENARIO_CATALOG_DIR, 'bad-pricing'), dir, { recursive: true })
+  await cp(join(SCENARIO_CATALOG_DIR, scenario), dir, { recursive: true })
   const file = join(dir, 'scenario.yaml')
   const doc = parse(await readFile(file, 'utf8')) as Record<string, Record<string, unknown>>
   const quick: Record<string, Record<string, unknown>> = {

@@ -1,0 +1,43 @@
+import type { ValidScenario } from '../record/scenario/parse-scenario.ts'
+
+/** How a postmortem tells one kind of fault: what it did, why the gate let it by, and what to check next time. */
+export interface FaultStory {
+  /** What the flagged path did wrong, as a clause ("orders that carry … fail with HTTP 500"). */
+  effect: string
+  /** The decision the change rested on, for the mistake log. */
+  decision: string
+  /** Why the gate let the change reach trunk. */
+  gateGap: string
+  /** The mistake log's one-line retrieval card. */
+  retrievalCard: string
+  /** What limited the damage, when the fault itself did. */
+  luck: string | null
+}
+
+/** The story of the scenario's fault, by its kind. */
+export function faultStoryOf(scenario: ValidScenario): FaultStory {
+  const { fault, flag } = scenario.change
+  switch (fault.kind) {
+    case 'coupon-orders-fail':
+      return {
+        effect: `orders that carry a coupon code the catalog does not know fail with HTTP ${fault.statusCode}`,
+        decision: 'a gate that never ran the new path with the flag on',
+        gateGap: `No gate step exercised this path with ${flag} on, so the defect reached trunk.`,
+        retrievalCard:
+          'Check how the new path handles coupon codes the catalog does not know before releasing a pricing change',
+        luck: `Only orders carrying a coupon code the catalog does not know failed (some of the about ${Math.round(scenario.traffic.mix.couponShare * 100)} % of orders that carry a coupon), so most customers could still check out.`,
+      }
+    case 'order-record-renamed':
+      return {
+        effect:
+          `orders it prices are stored with ${fault.field} renamed to ${fault.renamedTo}; the fulfilment workers still ` +
+          `running the previous build read ${fault.field}, so the payment provider refuses their charges and the orders ` +
+          'fail after the api accepted them with HTTP 201',
+        decision:
+          'a gate that tested the api and the worker as one build, when the workers deployed beside the api run the previous one',
+        gateGap: `The api and the worker were changed together in one commit and tested together on that commit; no gate step held the record the api writes against what the readers still deployed read (${fault.field}), so the defect reached trunk.`,
+        retrievalCard: `Check that every record the api writes still carries each field the deployed readers read (${fault.field} here) before renaming or dropping a field: expand, move the readers, then contract`,
+        luck: `The workers on the previous build charged no amount rather than a wrong one: the provider refused every charge without ${fault.field}, so no customer was charged a wrong amount, and checkout itself kept answering.`,
+      }
+  }
+}
