@@ -11,6 +11,12 @@ import { quickScenario } from './support/quick-scenario.ts'
 import { testRedisUrl } from './support/redis-sandbox.ts'
 
 const FLAG = 'checkout.new-pricing'
+// The steady state reads the fulfilment SLO, whose events are orders settled: a longer window than the quick
+// scenario's 1.5 s keeps enough of them in it on a busy machine.
+const CONTRACT_BREAK_QUICK = {
+  traffic: { ratePerSecond: 40 },
+  steadyState: { durationSeconds: 3, minRequests: 50 },
+}
 
 async function drill(scenarioDir: string, extra: Partial<Parameters<typeof runDrill>[0]> = {}) {
   const loaded = await loadScenario(scenarioDir)
@@ -23,7 +29,7 @@ async function drill(scenarioDir: string, extra: Partial<Parameters<typeof runDr
 describe('the contract-break drill', () => {
   it('breaks the order record under workers on the previous build, pages on orders not paid while HTTP stays green, and closes the loop with a contract test', async () => {
     const { outcome, events } = await drill(
-      await quickScenario({ traffic: { ratePerSecond: 40 } }, 'contract-break'),
+      await quickScenario(CONTRACT_BREAK_QUICK, 'contract-break'),
     )
     expect(outcome.status, outcome.abortReason).toBe('recovered')
 
@@ -63,7 +69,7 @@ describe('the contract-break drill', () => {
     expect(markdown).not.toContain('coupon code the catalog does not know')
 
     // The same workload on the trunk the loop left: the gate refuses the change by its contract test.
-    const again = await drill(await quickScenario({ traffic: { ratePerSecond: 40 } }, 'contract-break'), {
+    const again = await drill(await quickScenario(CONTRACT_BREAK_QUICK, 'contract-break'), {
       again: outcome.outDir,
       followUp: false,
     })
