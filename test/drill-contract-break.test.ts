@@ -28,9 +28,7 @@ async function drill(scenarioDir: string, extra: Partial<Parameters<typeof runDr
 
 describe('the contract-break drill', () => {
   it('breaks the order record under workers on the previous build, pages on orders not paid while HTTP stays green, and closes the loop with a contract test', async () => {
-    const { outcome, events } = await drill(
-      await quickScenario(CONTRACT_BREAK_QUICK, 'contract-break'),
-    )
+    const { outcome, events } = await drill(await quickScenario(CONTRACT_BREAK_QUICK, 'contract-break'))
     expect(outcome.status, outcome.abortReason).toBe('recovered')
 
     // Checkout kept answering: no request failed. The orders the new path priced were never paid.
