@@ -6,46 +6,21 @@ import { quickScenario } from './support/quick-scenario.ts'
 import { testRedisUrl } from './support/redis-sandbox.ts'
 import { spawnCli } from './support/run-cli.ts'
 
-const firedrill = (args: string[]) => spawnCli(args, { REDIS_URL: testRedisUrl() }).done
+const firedrill = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+  spawnCli(args, { REDIS_URL: testRedisUrl(), ...env }).done
 
 describe('firedrill run', () => {
-  it('runs a whole drill and prints one JSON summary on stdout, exit 0', async () => {
-    const out = join(await mkdtemp(join(tmpdir(), 'firedrill-cli-run-')), 'run')
-    const { code, stdout, stderr } = await firedrill([
-      'run',
-      '--scenario',
-      await quickScenario(),
-      '--json',
-      '--out',
-      out,
-    ])
-    expect(stderr).toContain('release step 1')
-    expect(code).toBe(0)
-    const summary = JSON.parse(stdout)
-    expect(summary).toMatchObject({
-      scenario: expect.any(String),
-      seed: 42,
-      status: 'recovered',
-      loopClosed: true,
-      flagClosedOut: true,
-    })
-    expect(summary.verify).toMatchObject({ holds: true, loop: { holds: true, blockedBy: ['unit-tests'] } })
-    for (const key of [
-      'releasedAt',
-      'firstErrorAt',
-      'detectedAt',
-      'acknowledgedAt',
-      'mitigatedAt',
-      'recoveredAt',
-    ]) {
-      expect(summary.timings[key], key).toMatch(/^\d{4}-\d{2}-\d{2}T/)
-    }
-    for (const key of ['mttdMs', 'mttaMs', 'mttmMs', 'mttrMs'])
-      expect(summary.timings[key], key).toBeGreaterThan(0)
-    expect(summary.impact).toMatchObject({ requests: expect.any(Number), failedRequests: expect.any(Number) })
-    expect(summary.postmortem.markdown).toBe(join(out, 'postmortem.md'))
-    expect(summary.journal).toBe(join(out, 'journal.jsonl'))
-  }, 180_000)
+  it('refuses, before anything changes, a --ci run with a human responder and a --junit it could not write', async () => {
+    const human = await firedrill(['run', '--ci', '--responder', 'human'])
+    expect(human.code).toBe(2)
+    expect(human.stderr).toContain('--ci runs unattended')
+    const dir = await mkdtemp(join(tmpdir(), 'firedrill-junit-'))
+    const isDir = await firedrill(['run', '--junit', dir])
+    expect(isDir.code).toBe(2)
+    expect(isDir.stderr).toContain(`--junit ${dir} is a directory`)
+    expect(isDir.stderr).not.toContain('drill "')
+    expect(isDir.stderr).not.toMatch(/\n\s+at /)
+  })
 
   it('exits 2 naming the file and the field for a malformed scenario, with no stack trace', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'firedrill-bad-'))

@@ -217,6 +217,48 @@ describe('gate reports', () => {
       expect(xml.split(`<${tag} `).length).toBe(xml.split(`</${tag}>`).length)
   })
 
+  it("counts a test step's own tests, each a testcase, and keeps a red step red whatever its report says", async () => {
+    const tests = [
+      "import { expect, it } from 'vitest'",
+      "it('adds', () => { expect(1 + 1).toBe(2) })",
+      "it('subtracts', () => { expect(2 - 1).toBe(1) })",
+      "it('rounds <half> & up', () => { expect(Math.round(2.5)).toBe(2) })",
+      '',
+    ].join('\n')
+    repo = await createFixtureRepo(
+      { 'src/math.test.ts': tests },
+      'version: 1\nsteps:\n  - name: ok\n    run: "true"\n  - name: unit-tests\n    uses: unit-tests\n    timeout: 1m\n    with: { paths: [src] }\n',
+    )
+    const { result } = await runGate({ repo: repo.dir, env: env() })
+    const step = result.steps.find((s) => s.name === 'unit-tests')
+    expect(step?.status).toBe('failed')
+    expect(step?.tests?.map((t) => [t.name, t.status])).toEqual([
+      ['adds', 'passed'],
+      ['subtracts', 'passed'],
+      ['rounds <half> & up', 'failed'],
+    ])
+    const xml = gateJunitXml(result)
+    // The run step is one case; the test step is its three tests, not one more case of its own.
+    expect(xml).toMatch(/<testsuites name="firedrill gate" tests="4" failures="1" errors="0"/)
+    expect(xml).toMatch(/<testsuite name="unit-tests @ [0-9a-f]{12}" [^>]*tests="3" failures="1"/)
+    expect(xml).toContain('name="rounds &lt;half&gt; &amp; up"')
+    expect(xml).toContain('classname="unit-tests.src/math.test.ts"')
+
+    // A report written by the code under test can claim anything; the step's exit code decides, and a red
+    // step whose report shows nothing failing is a failed testcase of its own.
+    const forged = {
+      ...result,
+      steps: result.steps.map((s) =>
+        s.name === 'unit-tests'
+          ? { ...s, tests: s.tests?.map((t) => ({ ...t, status: 'passed' as const })) }
+          : s,
+      ),
+    }
+    const forgedXml = gateJunitXml(forged)
+    expect(forgedXml).toMatch(/<testsuites name="firedrill gate" tests="5" failures="1"/)
+    expect(forgedXml).toMatch(/<testcase classname="firedrill-gate" name="unit-tests" [^>]*>\n\s*<failure /)
+  }, 60_000)
+
   it('gives the whole result as JSON and exits 0 when green', async () => {
     repo = await createFixtureRepo({}, 'version: 1\nsteps:\n  - name: ok\n    run: "true"\n')
     const { code, stdout } = await runCliInProcess(['gate', '--repo', repo.dir, '--json'])

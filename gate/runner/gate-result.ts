@@ -1,3 +1,4 @@
+import type { JunitCase } from '../../record/junit/junit-xml.ts'
 import type { GateStepKind } from '../config/parse-gate-file.ts'
 import type { SandboxState } from '../step-sandbox/sandbox-state.ts'
 
@@ -17,6 +18,11 @@ export interface StepResult {
   outputTail: string
   /** Why it did not pass, in one line. */
   reason?: string
+  /**
+   * A test step's own test cases, as its test runner reported them (written by the code under test, so they
+   * describe the step; the step's status, from its exit code, is what counts).
+   */
+  tests?: JunitCase[]
 }
 
 export interface GateResult {

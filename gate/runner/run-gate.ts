@@ -205,6 +205,7 @@ export async function runGate(options: RunGateOptions): Promise<GateRun> {
         durationMs: Math.round(performance.now() - t0),
         outputTail: outcome.outputTail,
         ...(outcome.reason === undefined ? {} : { reason: outcome.reason }),
+        ...(outcome.tests === undefined ? {} : { tests: outcome.tests }),
       }
       options.onEvent?.({ type: 'step-finished', result })
       return result

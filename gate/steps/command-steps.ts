@@ -1,5 +1,8 @@
-import { access, readFile } from 'node:fs/promises'
+import { constants } from 'node:fs'
+import { access, open, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import type { JunitCase } from '../../record/junit/junit-xml.ts'
+import { JUNIT_LIMITS, parseJunit } from '../../record/junit/parse-junit.ts'
 import { vitestGateConfig } from '../runner/vitest-gate-config.ts'
 import type { StepProcess } from '../step-sandbox/step-launcher.ts'
 import type { StepContext, StepOutcome } from './step-context.ts'
@@ -78,8 +81,42 @@ export async function vitestStep(ctx: StepContext): Promise<StepOutcome> {
     ...(config === undefined ? [] : ['--config', config]),
     ...((await runnerConfigLoader(proc.dir)) ? ['--configLoader', 'runner'] : []),
   ]
-  return outcomeOf(ctx, proc, vitest, ['run', ...configArgs, ...(ctx.step.paths ?? [])], {
-    shell: false,
-    redis: true,
-  })
+  // vitest writes its own JUnit beside the run, so the gate's report counts the tests, not the step.
+  const report = join(proc.dir, TEST_REPORT)
+  const reporterArgs = ['--reporter=default', '--reporter=junit', `--outputFile.junit=${report}`]
+  const outcome = await outcomeOf(
+    ctx,
+    proc,
+    vitest,
+    ['run', ...configArgs, ...reporterArgs, ...(ctx.step.paths ?? [])],
+    { shell: false, redis: true },
+  )
+  const tests = await readTestReport(report)
+  return tests === undefined ? outcome : { ...outcome, tests }
+}
+
+const TEST_REPORT = '.firedrill-gate-junit.xml'
+
+/**
+ * The test cases a test step's runner reported, or undefined when it wrote no readable report (it crashed, timed
+ * out, or wrote something else there): the code under test wrote the file, so it is read with a size bound and
+ * never trusted for the step's verdict.
+ */
+export async function readTestReport(file: string): Promise<JunitCase[] | undefined> {
+  let text: string
+  try {
+    // Not a link out of the step's copy, not a FIFO that would hold the gate open: a regular file, bounded.
+    const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK)
+    try {
+      const stat = await handle.stat()
+      if (!stat.isFile() || stat.size > JUNIT_LIMITS.bytes) return undefined
+      text = await handle.readFile('utf8')
+    } finally {
+      await handle.close()
+    }
+  } catch {
+    return undefined
+  }
+  const parsed = parseJunit(text)
+  return parsed.ok ? parsed.cases : undefined
 }

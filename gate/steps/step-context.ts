@@ -1,3 +1,4 @@
+import type { JunitCase } from '../../record/junit/junit-xml.ts'
 import type { GateStep } from '../config/parse-gate-file.ts'
 import type { StepStatus } from '../runner/gate-result.ts'
 import type { StepLauncher } from '../step-sandbox/step-launcher.ts'
@@ -21,4 +22,5 @@ export interface StepOutcome {
   status: Exclude<StepStatus, 'skipped'>
   outputTail: string
   reason?: string
+  tests?: JunitCase[]
 }

@@ -4,12 +4,12 @@ import type { GateRecord } from '../../gate/ledger/gate-record.ts'
 import { loadGateSigner } from '../../gate/ledger/gate-signer.ts'
 import { loadTrustedKeys, TRUSTED_KEYS_FILE, trustedKeyEntry } from '../../gate/ledger/trusted-keys.ts'
 import { gateJunitXml } from '../../gate/report/gate-junit.ts'
-import { writeFileAtomic } from '../../gate/report/write-file-atomic.ts'
 import type { GateResult, StepResult } from '../../gate/runner/gate-result.ts'
 import { resolveCommit } from '../../gate/runner/resolve-commit.ts'
 import { type GateEvent, runGate } from '../../gate/runner/run-gate.ts'
 import { SANDBOX_MODES, type SandboxMode } from '../../gate/step-sandbox/sandbox-state.ts'
 import { isFiredrillError } from '../../services/platform/firedrill-error.ts'
+import { writeFileAtomically } from '../../services/platform/write-file-atomically.ts'
 import { UsageError } from '../cli-errors.ts'
 import type { Command } from '../command.ts'
 import { usageText } from '../command-definition.ts'
@@ -41,7 +41,7 @@ export function describeGateResult(result: GateResult): string[] {
     `${'step'.padEnd(width)}  ${'status'.padEnd(9)}  ${'duration'.padStart(8)}  blocking`,
     ...result.steps.map(
       (s) =>
-        `${s.name.padEnd(width)}  ${s.status.padEnd(9)}  ${sec(s.durationMs).padStart(8)}  ${s.blocking ? 'yes' : 'no'}`,
+        `${s.name.padEnd(width)}  ${s.status.padEnd(9)}  ${sec(s.durationMs).padStart(8)}  ${s.blocking ? 'yes' : 'no'}${testsNote(s)}`,
     ),
   ]
   for (const s of result.steps.filter((x: StepResult) => x.status !== 'passed' || x.kind === 'gate-file')) {
@@ -49,6 +49,14 @@ export function describeGateResult(result: GateResult): string[] {
     if (s.outputTail !== '') lines.push(s.outputTail)
   }
   return lines
+}
+
+/** A test step's own count, as its runner reported it: "  40 tests, 1 failed". */
+function testsNote(s: StepResult): string {
+  if (s.tests === undefined) return ''
+  const failed = s.tests.filter((t) => t.status === 'failed' || t.status === 'error').length
+  const skipped = s.tests.filter((t) => t.status === 'skipped').length
+  return `  ${s.tests.length} tests${failed > 0 ? `, ${failed} failed` : ''}${skipped > 0 ? `, ${skipped} skipped` : ''}`
 }
 
 function describeRecord(record: GateRecord): string[] {
@@ -130,7 +138,7 @@ export const gateCommand: Command = {
         ...(values.trunk === undefined ? {} : { trunk: values.trunk }),
       })
       if (result.sandbox.kind === 'off') process.stderr.write(`gate: SANDBOX OFF: ${result.sandbox.detail}\n`)
-      if (values.junit !== undefined) await writeFileAtomic(values.junit, gateJunitXml(result))
+      if (values.junit !== undefined) await writeFileAtomically(values.junit, gateJunitXml(result))
       process.stdout.write(
         json ? `${JSON.stringify(result, null, 2)}\n` : `${describeGateResult(result).join('\n')}\n`,
       )

@@ -6,7 +6,7 @@ import { gradeClassroom } from '../../capstone/grade/report/grade-classroom.ts'
 import { gradeJunitXml } from '../../capstone/grade/report/grade-junit.ts'
 import { gradeMarkdown } from '../../capstone/grade/report/grade-markdown.ts'
 import { loadRubric, RUBRIC_FILE } from '../../capstone/rubric.ts'
-import { writeFileAtomic } from '../../gate/report/write-file-atomic.ts'
+import { writeFileAtomically } from '../../services/platform/write-file-atomically.ts'
 import type { Command } from '../command.ts'
 import { gradeDefinition } from '../definitions/grade-definition.ts'
 import { parseCommandArgs } from '../parse-command-args.ts'
@@ -29,10 +29,10 @@ export const gradeCommand: Command = {
       demo: !(values['no-demo'] ?? false),
       progress: (line) => process.stderr.write(`${line}\n`),
     })
-    if (values.junit !== undefined) await writeFileAtomic(values.junit, gradeJunitXml(report))
-    if (values.markdown !== undefined) await writeFileAtomic(values.markdown, gradeMarkdown(report))
+    if (values.junit !== undefined) await writeFileAtomically(values.junit, gradeJunitXml(report))
+    if (values.markdown !== undefined) await writeFileAtomically(values.markdown, gradeMarkdown(report))
     if (values.classroom !== undefined)
-      await writeFileAtomic(values.classroom, `${JSON.stringify(gradeClassroom(report), null, 2)}\n`)
+      await writeFileAtomically(values.classroom, `${JSON.stringify(gradeClassroom(report), null, 2)}\n`)
     process.stdout.write(
       values.json ? `${JSON.stringify(report, null, 2)}\n` : `${describeGrade(report).join('\n')}\n`,
     )

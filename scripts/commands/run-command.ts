@@ -1,7 +1,9 @@
+import { appendFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { systemClock } from '../../record/clock/clock.ts'
 import { eventsOf } from '../../record/journal/journal-event.ts'
 import { readJournal } from '../../record/journal/read-journal.ts'
+import type { JunitSuite } from '../../record/junit/junit-xml.ts'
 import { loadScenario } from '../../record/scenario/load-scenario.ts'
 import {
   closeConnection,
@@ -9,6 +11,9 @@ import {
   waitForReady,
 } from '../../services/platform/redis/redis-connection.ts'
 import { provisionRedis } from '../../services/platform/redis/redis-provisioner.ts'
+import { writeFileAtomically } from '../../services/platform/write-file-atomically.ts'
+import { drillJunitXml } from '../../simulator/drill/drill-checks.ts'
+import type { DrillSummary } from '../../simulator/drill/drill-summary.ts'
 import { closeOrphanedRuns } from '../../simulator/drill/orphaned-runs.ts'
 import { reportRun } from '../../simulator/drill/report-run.ts'
 import { runDrill } from '../../simulator/drill/run-drill.ts'
@@ -17,8 +22,10 @@ import { UsageError } from '../cli-errors.ts'
 import type { Command } from '../command.ts'
 import { usageText } from '../command-definition.ts'
 import { runDefinition } from '../definitions/run-definition.ts'
+import { checksMarkdown, describeChecks } from '../describe-checks.ts'
 import { describeSummary } from '../describe-summary.ts'
 import { intOption, parseCommandArgs } from '../parse-command-args.ts'
+import { writableOutput } from '../writable-output.ts'
 
 export const runCommand: Command = {
   name: 'run',
@@ -30,6 +37,12 @@ export const runCommand: Command = {
         `--responder must be bot or human (got "${responder}").\n${usageText(runDefinition)}`,
       )
     }
+    // In CI nobody is there to answer a page: the bot responds, whatever the scenario says.
+    if (values.ci && responder === 'human')
+      throw new UsageError(
+        `--ci runs unattended, so nobody would answer the page: drop --responder human (the bot responds).\n${usageText(runDefinition)}`,
+      )
+    const junit = values.junit === undefined ? undefined : await writableOutput(values.junit, '--junit')
     const seed = values.seed === undefined ? undefined : intOption(values.seed, 'seed', 0, 0, 4_294_967_295)
     // --again: the same workload (scenario and seed) as a previous run, on that run's fixed trunk.
     const previous = values.again === undefined ? undefined : await previousRun(values.again)
@@ -51,15 +64,18 @@ export const runCommand: Command = {
         redisUrl: redis.url,
         ...(seed === undefined ? (previous === undefined ? {} : { seed: previous.seed }) : { seed }),
         ...(previous === undefined ? {} : { again: previous.dir }),
-        ...(responder === undefined ? {} : { responder }),
+        ...(values.ci ? { responder: 'bot' as const } : responder === undefined ? {} : { responder }),
         ...(values.out === undefined ? {} : { outDir: values.out }),
         signal: interrupt.signal,
         progress: (line) => process.stderr.write(`${line}\n`),
       })
-      const { summary } = await reportRun(outcome.outDir)
+      const { summary, checks } = await reportRun(outcome.outDir)
       process.stdout.write(
         values.json ? `${JSON.stringify(summary)}\n` : `${describeSummary(summary).join('\n')}\n`,
       )
+      if (values.ci && !values.json) process.stdout.write(`${describeChecks(checks).join('\n')}\n`)
+      if (junit !== undefined) await writeFileAtomically(junit, drillJunitXml(summary, checks))
+      if (values.ci) await appendStepSummary(summary, checks)
       // A scenario with a cleanup patch has not finished its follow-up until its release flag is closed out.
       const closedOut = summary.flagClosedOut || loaded.scenario.followUp.cleanup === undefined
       return (summary.status === 'recovered' && summary.loopClosed && closedOut) ||
@@ -73,6 +89,20 @@ export const runCommand: Command = {
       await redis.stop()
     }
   },
+}
+
+/** The GitHub Actions job summary, when the drill runs there: the run's checks as a table. */
+async function appendStepSummary(summary: DrillSummary, checks: JunitSuite[]): Promise<void> {
+  const file = process.env.GITHUB_STEP_SUMMARY
+  if (file === undefined || file === '') return
+  try {
+    await appendFile(
+      file,
+      checksMarkdown(`firedrill drill ${summary.scenario} (seed ${summary.seed}): ${summary.status}`, checks),
+    )
+  } catch (err) {
+    process.stderr.write(`firedrill: could not append to GITHUB_STEP_SUMMARY (${(err as Error).message})\n`)
+  }
 }
 
 async function previousRun(dir: string) {

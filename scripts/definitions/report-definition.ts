@@ -6,5 +6,10 @@ export const reportDefinition = defineCommand({
   positionals: [{ name: 'RUN_DIR', description: 'the run directory (holds journal.jsonl)' }],
   options: {
     json: { type: 'boolean', description: 'print the summary as JSON' },
+    junit: {
+      type: 'string',
+      value: 'FILE',
+      description: "also write the run's checks as JUnit XML, as run --junit does",
+    },
   },
 })

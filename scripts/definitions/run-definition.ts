@@ -27,11 +27,28 @@ export const runDefinition = defineCommand({
       value: 'URL',
       description: 'the Redis to use (default REDIS_URL, a local one, or a private one)',
     },
+    ci: {
+      type: 'boolean',
+      default: false,
+      description:
+        'a drill as a regression check: the bot answers the page, each check is printed, and the checks go to ' +
+        '$GITHUB_STEP_SUMMARY when it is set',
+    },
+    junit: {
+      type: 'string',
+      value: 'FILE',
+      description:
+        "also write the run's checks as JUnit XML (each phase's exit checks, the incident, the loop)",
+    },
     again: {
       type: 'string',
       value: 'RUN_DIR',
       description: "repeat that run's workload on its fixed trunk: the gate must refuse the bad change",
     },
   },
-  examples: ['npx firedrill run', 'npx firedrill run --again .firedrill/runs/<run-id>'],
+  examples: [
+    'npx firedrill run',
+    'npx firedrill run --again .firedrill/runs/<run-id>',
+    'npx firedrill run --ci --junit drill.xml --out drill-run',
+  ],
 })

@@ -122,3 +122,121 @@ describe('run report', () => {
     })
   })
 })
+
+describe("a run's checks (run --ci, --junit)", () => {
+  const cases = (suites: Awaited<ReturnType<typeof reportRun>>['checks']) =>
+    suites.flatMap((s) =>
+      s.cases.map((c) => ({ suite: s.name, name: c.name, status: c.status, message: c.message })),
+    )
+  const failing = (suites: Awaited<ReturnType<typeof reportRun>>['checks']) =>
+    cases(suites).filter((c) => c.status === 'failed')
+
+  it('passes a recovered run whose loop closed, except the close-out it never did', async () => {
+    const dir = await runDir(sampleDrillJournal({ withChangePath: true, withRepair: true }))
+    const { checks } = await reportRun(dir, { now: NOW })
+    // The phases that journalled checks, then the incident and the loop.
+    expect(checks.map((s) => s.name)).toEqual([expect.stringMatching(/^phase /), 'incident', 'loop'])
+    expect(
+      cases(checks).find((c) => c.name === 'the damage is detected by an SLO burn-rate alert'),
+    ).toMatchObject({
+      status: 'passed',
+    })
+    expect(cases(checks).filter((c) => c.suite === 'loop')).toEqual([
+      { suite: 'loop', name: 'the fix merges through the gate', status: 'passed', message: undefined },
+      { suite: 'loop', name: 'action item AI-1 holds', status: 'passed', message: undefined },
+      {
+        suite: 'loop',
+        name: 'the replayed bad change is blocked by the gate',
+        status: 'passed',
+        message: undefined,
+      },
+      {
+        suite: 'loop',
+        name: 'the release flag checkout.new-pricing is closed out',
+        status: 'failed',
+        message: 'checkout.new-pricing is still active on trunk',
+      },
+    ])
+    expect(failing(checks)).toHaveLength(1)
+  })
+
+  it('fails detection, paging and the loop when no alert fired and nothing followed', async () => {
+    const { checks } = await reportRun(await runDir(sampleDrillJournal({ withoutAlert: true })), { now: NOW })
+    expect(failing(checks).map((c) => [c.name, c.message])).toEqual([
+      [
+        'the change reaches production dark, through the gate',
+        'the change never merged (see the deploy phase)',
+      ],
+      ['the damage is detected by an SLO burn-rate alert', 'no alert fired'],
+      ['the responder is paged and acknowledges', 'no page was sent'],
+      ['the fix merges through the gate', 'no fix merged (the follow-up did not run or the gate refused it)'],
+      ['every action item holds', 'verify never ran'],
+      ['the replayed bad change is blocked by the gate', 'verify never ran'],
+      [
+        'the release flag checkout.new-pricing is closed out',
+        'checkout.new-pricing is still active on trunk',
+      ],
+    ])
+  })
+
+  it('fails the phase an aborted drill stopped in, with the reason', async () => {
+    const events = sampleDrillJournal({ crashAtMs: 20_000 })
+    const aborted = withLast(events, {
+      type: 'drill.aborted',
+      data: { reason: 'interrupted (Ctrl-C or SIGTERM)', condition: 'signal' },
+    })
+    const { checks } = await reportRun(await runDir(aborted), { now: NOW })
+    const release = checks.find((s) => s.name === 'phase release')
+    expect(release?.cases).toEqual([
+      expect.objectContaining({
+        name: 'release ran to its end',
+        status: 'failed',
+        message: 'aborted (signal): interrupted (Ctrl-C or SIGTERM)',
+      }),
+    ])
+    expect(failing(checks).find((c) => c.name === 'the service recovers')?.message).toMatch(/^status aborted/)
+  })
+
+  it('expects a --again run to be refused at the gate, and skips the incident it prevented', async () => {
+    const base = sampleDrillJournal({ crashAtMs: 1_000 })
+    const started = base[0]!
+    const events: JournalEvent[] = [
+      {
+        ...started,
+        data: { ...(started.data as object), againOf: { runId: 'run-before', dir: '/gone' } },
+      } as JournalEvent,
+      ...base.slice(1),
+    ]
+    const refused = withLast(events, {
+      type: 'change.refused',
+      data: { branch: 'change/x', commit: 'c'.repeat(40), blockedBy: ['unit-tests', 'flag-debt'] },
+    })
+    const prevented = withLast(refused, {
+      type: 'drill.finished',
+      data: { outcome: 'prevented', durationMs: 900 },
+    })
+    const { summary, checks } = await reportRun(await runDir(prevented), { now: NOW })
+    expect(summary.status).toBe('prevented')
+    expect(failing(checks)).toEqual([])
+    expect(cases(checks).filter((c) => c.suite !== 'phase preflight')).toEqual([
+      {
+        suite: 'outcome',
+        name: 'the gate refuses the repeated bad change',
+        status: 'passed',
+        message: undefined,
+      },
+      {
+        suite: 'outcome',
+        name: 'nothing of the bad change reaches production',
+        status: 'passed',
+        message: undefined,
+      },
+      {
+        suite: 'loop',
+        name: 'the loop closes',
+        status: 'skipped',
+        message: 'a prevented run has no incident, so no loop to close',
+      },
+    ])
+  })
+})

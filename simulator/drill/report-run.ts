@@ -6,12 +6,14 @@ import { systemClock } from '../../record/clock/clock.ts'
 import { type RunDora, readRunDora, runDora, runDoraAfter } from '../../record/dora/run-dora.ts'
 import { eventsOf, type JournalEvent } from '../../record/journal/journal-event.ts'
 import { readJournal } from '../../record/journal/read-journal.ts'
+import type { JunitSuite } from '../../record/junit/junit-xml.ts'
 import { loadScenario } from '../../record/scenario/load-scenario.ts'
 import { loadRoster } from '../../record/scenario/team-roster.ts'
 import { drillFigures } from '../../record/timings/drill-figures.ts'
 import { sloImpactsOf } from '../../record/timings/slo-impacts.ts'
 import { FiredrillError } from '../../services/platform/firedrill-error.ts'
 import { writeFileAtomically } from '../../services/platform/write-file-atomically.ts'
+import { drillChecks } from './drill-checks.ts'
 import type { DrillStatus, DrillSummary } from './drill-summary.ts'
 import { closeOrphanedRun, type OrphanedRun } from './orphaned-runs.ts'
 import { readRunFlagInventory } from './run-flag-inventory.ts'
@@ -28,6 +30,8 @@ export interface RunReport {
   truncatedLastLine: boolean
   /** The run had crashed and nobody had said so yet: this report closed its journal (`drill.aborted`). */
   closedOrphan: OrphanedRun | null
+  /** The run as checks (phases' exit checks, the incident, the loop), for `--junit` and `run --ci`. */
+  checks: JunitSuite[]
 }
 
 /** The files of a run directory that `reportRun` reads and writes. */
@@ -99,7 +103,11 @@ export async function reportRun(runDir: string, options: ReportRunOptions = {}):
     journal,
   }
   await writeFileAtomically(join(dir, RUN_FILES.summary), `${JSON.stringify(summary, null, 2)}\n`)
-  return { summary, postmortem, truncatedLastLine: truncated, closedOrphan }
+  const checks = drillChecks(events, summary, {
+    again: started?.data.againOf !== undefined,
+    closeOut: loaded.scenario.followUp.cleanup !== undefined,
+  })
+  return { summary, postmortem, truncatedLastLine: truncated, closedOrphan, checks }
 }
 
 /**

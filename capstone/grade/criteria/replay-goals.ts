@@ -92,7 +92,6 @@ export async function judgeContractDrill(ctx: GradeContext): Promise<Judgement> 
       })
   }
   return notYet('no drill whose fix is a contract test has run yet', misses, [
-    'npx firedrill scenarios   # pick the contract drill',
-    'npx firedrill run --scenario NAME',
+    'npx firedrill run --scenario contract-break',
   ])
 }
