@@ -83,7 +83,9 @@ export const CRITERIA = [
     kind: 'stretch',
     title:
       'A second drill whose fix is a contract assertion at a service boundary, after which the same defect can no longer reach trunk',
-    commands: ['npx firedrill run --scenario contract-break   # the fix adds a contract test between api and worker'],
+    commands: [
+      'npx firedrill run --scenario contract-break   # the fix adds a contract test between api and worker',
+    ],
   },
   {
     id: 'mistake-log',

@@ -35,9 +35,36 @@ export function retireFlagTitle(flag: string): string {
  * closed by that commit; an open item past its due date is `overdue`.
  */
 export function actionItemsOf(facts: DrillFacts, roster: Roster, clock: ActionItemClock): ActionItem[] {
+  const planned = facts.status === 'prevented' ? nearMissItems(facts) : incidentItems(facts)
+  return numbered(planned, facts, roster, clock)
+}
+
+/**
+ * A near miss (the gate refused the repeated change): the earlier run's items carry the work, so the one item
+ * raised here moves the check that caught it earlier still, to the author's machine.
+ */
+function nearMissItems(facts: DrillFacts): PlannedActionItem[] {
+  const steps = facts.refused?.data.blockedBy ?? []
+  const what = steps.length === 0 ? 'the gate steps that refused it' : steps.join(', ')
+  const earlier = facts.againOf === undefined ? 'the earlier run' : `run ${facts.againOf.runId}`
+  return [
+    {
+      title: `Run ${what} before a push (a pre-push hook), so a change like the one ${earlier} shipped is stopped on the author's machine, not at the gate`,
+      type: 'prevent',
+      priority: 'P2',
+    },
+  ]
+}
+
+/** An incident's items: the scenario's planned ones, then those its journal calls for. */
+function incidentItems(facts: DrillFacts): PlannedActionItem[] {
   const { scenario, timings } = facts
   const flag = scenario.change.flag
-  const planned: PlannedActionItem[] = [...(scenario.followUp.actionItems ?? [])]
+  // A change that never reached users gave detection and mitigation nothing to act on: the scenario's own
+  // detect and mitigate items wait for a drill that releases it.
+  const planned: PlannedActionItem[] = (scenario.followUp.actionItems ?? []).filter(
+    (i) => facts.changeReachedUsers || (i.type !== 'detect' && i.type !== 'mitigate'),
+  )
   if (planned.length === 0) {
     planned.push({
       title: `Fix the defect behind ${flag} and cover it with a regression test in the gate`,
@@ -45,7 +72,7 @@ export function actionItemsOf(facts: DrillFacts, roster: Roster, clock: ActionIt
       priority: 'P0',
     })
   }
-  if (timings.detectedAt === null) {
+  if (timings.detectedAt === null && facts.changeReachedUsers) {
     planned.push({
       title: `Page on the failures this drill caused: no burn-rate alert is recorded for ${flag}`,
       type: 'detect',
@@ -62,7 +89,7 @@ export function actionItemsOf(facts: DrillFacts, roster: Roster, clock: ActionIt
       priority: 'P2',
     })
   }
-  if (timings.mitigatedAt === null) {
+  if (timings.mitigatedAt === null && facts.changeReachedUsers) {
     planned.push({
       title: `Make turning ${flag} off part of the page's runbook; no mitigation was recorded`,
       type: 'mitigate',
@@ -81,7 +108,15 @@ export function actionItemsOf(facts: DrillFacts, roster: Roster, clock: ActionIt
     type: 'process',
     priority: 'P2',
   })
+  return planned
+}
 
+function numbered(
+  planned: readonly PlannedActionItem[],
+  facts: DrillFacts,
+  roster: Roster,
+  clock: ActionItemClock,
+): ActionItem[] {
   // What closes an item: the fix merged for it, or the flag's close-out merged for it, each through a green gate.
   const closing = [
     ...eventsOf(facts.events, 'fix.merged').map((e) => e.data),

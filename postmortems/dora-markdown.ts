@@ -5,7 +5,9 @@ import {
   periodOf,
 } from '../record/dora/describe-dora-metrics.ts'
 import type { DoraMetrics } from '../record/dora/dora-metrics.ts'
+import type { Timings } from '../record/timings/derive-timings.ts'
 import { table } from './markdown-table.ts'
+import { formatMs } from './postmortem-format.ts'
 import type { PostmortemDora } from './postmortem-schema.ts'
 
 /** Each metric's cells: the value with its formula's inputs, `100.0% — 1 of 1 production deployment linked to an incident`. */
@@ -36,7 +38,7 @@ const column = (side: PostmortemDora['before'], name: string) =>
     : ([`${name} (\`${side.runId}\`)`, cells(side.metrics)] as const)
 
 /** The "DORA before and after" section's body: what the columns are, then metric | before | after. */
-export function doraMarkdown(dora: PostmortemDora): string {
+export function doraMarkdown(dora: PostmortemDora, timings?: Pick<Timings, 'mttrMs' | 'mttdMs'>): string {
   const [beforeHead, before] = column(dora.before, 'Before')
   const [afterHead, after] = column(dora.after, 'After')
   return [
@@ -45,5 +47,15 @@ export function doraMarkdown(dora: PostmortemDora): string {
       ['Metric', beforeHead, afterHead],
       LABELS.map((label, i) => [label, before[i]!, after[i]!]),
     ),
+    ...(timings?.mttrMs == null ? [] : [recoveryNote(timings.mttrMs, timings.mttdMs)]),
   ].join('\n\n')
+}
+
+/** Why this run's MTTR and DORA's recovery time are two different figures of the same incident. */
+function recoveryNote(mttrMs: number, mttdMs: number | null): string {
+  return (
+    `DORA's failed deployment recovery time runs from the incident's first alert to the recovery confirmed; the ` +
+    `timings' MTTR (${formatMs(mttrMs)}) runs from the release, so it also holds the time to detect` +
+    (mttdMs === null ? '.' : ` (${formatMs(mttdMs)}): the two differ by that much.`)
+  )
 }

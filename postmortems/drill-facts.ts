@@ -42,6 +42,12 @@ export interface DrillFacts {
   steadyBefore: JournalEventOf<'steady-state.checked'> | undefined
   steadyAfter: JournalEventOf<'steady-state.checked'> | undefined
   failedChecks: JournalEventOf<'check.failed'>[]
+  /** The change merged and a release step turned its flag on for some traffic: it reached users. */
+  changeReachedUsers: boolean
+  /** The gate refused the change (a `--again` run on the fixed trunk): it never merged. */
+  refused: JournalEventOf<'change.refused'> | undefined
+  /** The run a `--again` run repeats. */
+  againOf: { runId: string; dir: string } | undefined
 }
 
 export function gatherDrillFacts(
@@ -111,6 +117,10 @@ export function gatherDrillFacts(
     steadyBefore: checks.find((c) => c.data.when === 'before'),
     steadyAfter: checks.find((c) => c.data.when === 'after'),
     failedChecks: eventsOf(events, 'check.failed'),
+    changeReachedUsers:
+      eventsOf(events, 'change.refused').length === 0 && steps.some((s) => s.data.percent > 0),
+    refused: eventsOf(events, 'change.refused')[0],
+    againOf: started?.data.againOf,
   }
 }
 

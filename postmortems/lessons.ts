@@ -15,17 +15,22 @@ export function lessonsOf(facts: DrillFacts): Lessons {
   const wentWell: string[] = []
   const wentWrong: string[] = []
   const gotLucky: string[] = []
+  if (facts.status === 'prevented') return nearMissLessons(facts)
 
   if (facts.steadyBefore?.data.ok) {
     wentWell.push(
       `The steady-state hypothesis held before the release (error ratio ${formatRatio(facts.steadyBefore.data.errorRatio)} over ${facts.steadyBefore.data.requests} requests), so the failures are the change's.`,
     )
   }
+  if (!facts.changeReachedUsers && facts.aborted !== undefined)
+    wentWell.push(
+      `The drill stopped before any release step (${facts.aborted.data.reason}), so no user met the change.`,
+    )
   if (timings.detectedAt !== null) {
     wentWell.push(
       `The ${facts.detectingRule?.name ?? 'burn-rate'} alert paged ${formatMs(timings.mttdMs)} after the release, while the release was at ${facts.exposurePctAtDetection} % of traffic.`,
     )
-  } else {
+  } else if (facts.changeReachedUsers) {
     wentWrong.push(
       'No paging alert is recorded: the burn-rate rules did not turn these failures into a page before the run ended.',
     )
@@ -34,7 +39,7 @@ export function lessonsOf(facts: DrillFacts): Lessons {
     wentWell.push(
       `Turning ${flag} off mitigated without a rollback or deploy${timings.mttmMs === null ? '' : `, ${formatMs(timings.mttmMs)} after the page`}.`,
     )
-  } else {
+  } else if (facts.changeReachedUsers) {
     wentWrong.push(`${flag} was not turned off during the run.`)
   }
   if (timings.recoveredAt !== null && timings.mitigatedAt !== null) {
@@ -61,9 +66,10 @@ export function lessonsOf(facts: DrillFacts): Lessons {
           : ''),
     )
   }
-  wentWrong.push(
-    'The defect passed the gate and reached users behind the flag; the release plan, not the gate, limited the damage.',
-  )
+  if (facts.changeReachedUsers)
+    wentWrong.push(
+      'The defect passed the gate and reached users behind the flag; the release plan, not the gate, limited the damage.',
+    )
   if (facts.steadyAfter !== undefined && !facts.steadyAfter.data.ok) {
     wentWrong.push(
       `The steady state did not hold after recovery (error ratio ${formatRatio(facts.steadyAfter.data.errorRatio)} over ${facts.steadyAfter.data.requests} requests).`,
@@ -86,4 +92,26 @@ export function lessonsOf(facts: DrillFacts): Lessons {
     )
   }
   return { wentWell, wentWrong, gotLucky }
+}
+
+/** A near miss: what caught the repeated change, and what it still took to get there. */
+function nearMissLessons(facts: DrillFacts): Lessons {
+  const steps = facts.refused?.data.blockedBy.join(', ') || 'the gate'
+  const earlier = facts.againOf === undefined ? 'the earlier run' : `run ${facts.againOf.runId}`
+  return {
+    wentWell: [
+      `The gate refused the change (${steps}): the check ${earlier}'s fix added stopped the same defect before trunk.`,
+      ...(facts.steadyAfter?.data.ok
+        ? [
+            `The same release on trunk as it is caused no incident (error ratio ${formatRatio(facts.steadyAfter.data.errorRatio)} over ${facts.steadyAfter.data.requests} requests).`,
+          ]
+        : []),
+    ],
+    wentWrong: [
+      'The same defect was written and committed again; only the gate stopped it, after the change was already made.',
+    ],
+    gotLucky: [
+      `The repeat came after ${earlier}'s fix had merged: before it, the same change passed the gate and reached users.`,
+    ],
+  }
 }

@@ -22,6 +22,23 @@ export function mistakeLogOf(facts: DrillFacts, change: ChangePath | null): Mist
   const replay = eventsOf(facts.events, 'replay.gated').at(-1)
   const fix = eventsOf(facts.events, 'fix.merged').at(-1)
   const hidden = describeHiddenImpact(facts.events)
+  if (facts.status === 'prevented') {
+    const refused = facts.refused
+    const earlier = facts.againOf === undefined ? 'an earlier run' : `run ${facts.againOf.runId}`
+    return {
+      mistake: `The change "${scenario.change.title}" was written and committed again with the defect ${earlier} shipped; ${gateWords}.`,
+      symptom: `None in production: the gate refused the change${refused === undefined ? '' : ` (${refused.data.blockedBy.join(', ')})`}, and the same release on trunk as it is failed ${impact.failedRequests} of ${impact.requests} requests.`,
+      rootCause: scenario.change.description.trim(),
+      repairEvidence: {
+        replay:
+          refused === undefined
+            ? null
+            : { commit: refused.data.commit, green: false, blockedBy: [...refused.data.blockedBy] },
+        fix: null,
+      },
+      retrievalCard: story.retrievalCard,
+    }
+  }
   const symptom =
     impact.failedRequests === 0 && firstFailure === undefined
       ? `No failed request is recorded with ${flag} on.` +

@@ -22,17 +22,34 @@ export function titleOf(facts: DrillFacts): string {
   return `${facts.scenario.title} (drill ${facts.runId})`
 }
 
+/** Which run a `--again` run repeats, in words. */
+const repeatOf = (facts: DrillFacts) =>
+  facts.againOf === undefined ? 'an earlier run' : `run ${facts.againOf.runId}`
+
+/** The steps that refused the change, in words. */
+const refusedBy = (facts: DrillFacts) => facts.refused?.data.blockedBy.join(', ') || 'the gate'
+
 export function summaryOf(facts: DrillFacts): string {
   const { scenario, timings } = facts
+  if (facts.status === 'prevented') {
+    return [
+      `A repeat of ${repeatOf(facts)} (scenario ${facts.scenarioName}, seed ${scenario.seed}): the same change, "${scenario.change.title}", was committed again on the trunk that run's fixes left.`,
+      `The gate refused it (${refusedBy(facts)}), so it never merged, was never built or deployed, and no user met it.`,
+      `The same workload and release then ran on trunk as it is: ${impactWords(facts)}`,
+      "A near miss, caught where the earlier run's fixes put the check.",
+    ].join(' ')
+  }
   const steps = scenario.release.steps.map((s) => `${s.percent} %`).join(' → ')
   const parts = [
-    `In a drill of scenario ${facts.scenarioName} (seed ${scenario.seed}), the change "${scenario.change.title}" was released behind the flag ${scenario.change.flag} in canary steps (${steps}).`,
+    facts.changeReachedUsers
+      ? `In a drill of scenario ${facts.scenarioName} (seed ${scenario.seed}), the change "${scenario.change.title}" was released behind the flag ${scenario.change.flag} in canary steps (${steps}).`
+      : `In a drill of scenario ${facts.scenarioName} (seed ${scenario.seed}), the change "${scenario.change.title}" was to be released behind the flag ${scenario.change.flag} in canary steps (${steps}), but the drill ended before any step turned the flag on: no user met the change.`,
     `On the new path, ${faultWords(facts)}.`,
     impactWords(facts),
   ]
   if (timings.detectedAt !== null)
     parts.push(`A burn-rate alert paged ${formatMs(timings.mttdMs)} after the release.`)
-  else parts.push('No paging alert is recorded.')
+  else if (facts.changeReachedUsers) parts.push('No paging alert is recorded.')
   if (timings.mitigatedAt !== null)
     parts.push(`The flag was turned off ${formatMs(timings.mttmMs)} after the page.`)
   if (timings.recoveredAt !== null)
@@ -49,6 +66,13 @@ export function summaryOf(facts: DrillFacts): string {
 
 export function impactStatementOf(facts: DrillFacts): string {
   const { impact, scenario } = facts
+  if (!facts.changeReachedUsers) {
+    const where =
+      facts.status === 'prevented'
+        ? `None from the change: the gate refused it (${refusedBy(facts)}) and it never reached trunk or production.`
+        : 'None from the change: no release step turned its flag on before the drill ended.'
+    return `${where} ${impact.failedRequests} of ${impact.requests} synthetic requests failed over ${formatMs(impact.observedMs)} of traffic, ${formatPct(impact.errorBudgetConsumedPct)} of the ${scenario.slo.window} error budget.`
+  }
   const exposure = facts.highestReleasePct
   const hidden = describeHiddenImpact(facts.events)
   return (
@@ -61,6 +85,11 @@ export function impactStatementOf(facts: DrillFacts): string {
 
 export function rootCausesOf(facts: DrillFacts): string[] {
   const { change } = facts.scenario
+  if (facts.status === 'prevented')
+    return [
+      `The change "${change.title}" carries the same defect as in ${repeatOf(facts)}: ${change.description.trim()}`,
+      `The gate on today's trunk runs what that run's fixes added, and ${refusedBy(facts)} failed on the change, so it was refused before it could merge. No incident followed, so there is no cause of one to find; the near miss shows the fixes hold.`,
+    ]
   return [
     `The change "${change.title}" carries a defect: ${change.description.trim()}`,
     `With ${change.flag} on, ${faultWords(facts)}; the share of failing orders follows the share of orders with that property.`,
@@ -69,6 +98,12 @@ export function rootCausesOf(facts: DrillFacts): string[] {
 }
 
 export function triggerOf(facts: DrillFacts): string {
+  if (facts.status === 'prevented') {
+    const r = facts.refused
+    return r === undefined
+      ? 'The change was committed again and gated; the gate refused it.'
+      : `The change was committed again on ${r.data.branch} (${r.data.commit.slice(0, 12)}) and gated at ${formatUtcTime(r.at)}; nothing was released from it.`
+  }
   const released = facts.anchors.released
   if (released === null || released.type !== 'release.step') {
     return `No release step was recorded; ${facts.scenario.change.flag} never reached users in this run.`
@@ -83,6 +118,10 @@ export function triggerOf(facts: DrillFacts): string {
 export function detectionOf(facts: DrillFacts): string {
   const detected = facts.anchors.detected
   const slos = describeBurnedSlos(burnedSlos(facts.events, facts.scenario))
+  if (facts.status === 'prevented')
+    return `Caught at the gate, before any release: ${refusedBy(facts)} failed on the change's commit, so no alert was needed and none paged. ${slos}`
+  if (!facts.changeReachedUsers && detected === null)
+    return `Nothing to detect: the change never reached users in this run. ${slos}`
   if (detected === null || detected.type !== 'alert.fired') {
     return `No paging burn-rate alert is recorded in the journal: the failures stayed below every rule threshold, detection was not running, or the run ended first. ${slos}`
   }
@@ -105,7 +144,15 @@ export function detectionOf(facts: DrillFacts): string {
 export function resolutionOf(facts: DrillFacts): string {
   const mitigated = facts.anchors.mitigated
   const recovered = facts.anchors.recovered
+  if (facts.status === 'prevented')
+    return `Nothing to mitigate: the branch was not merged, and the steady state held on trunk as it is after the same release.`
   const parts: string[] = []
+  if (!facts.changeReachedUsers && mitigated === null) {
+    parts.push('Nothing to mitigate: the change never reached users.')
+    if (facts.aborted !== undefined)
+      parts.push(`The drill ended before the release: ${facts.aborted.data.reason}.`)
+    return parts.join(' ')
+  }
   if (mitigated !== null && mitigated.type === 'mitigation.applied') {
     parts.push(
       `${mitigated.data.by} applied ${mitigated.data.action} on ${mitigated.data.flag} at ${formatUtcTime(mitigated.at)} (${mitigated.data.reason}); no rollback or deploy was needed.`,

@@ -3,12 +3,15 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Value } from '@sinclair/typebox/value'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { JournalBuilder } from '../record/journal/journal-builder.ts'
+import type { JournalEvent } from '../record/journal/journal-event.ts'
 import { sampleDrillJournal } from '../record/journal/sample-drill-journal.ts'
 import { type LoadedScenario, loadScenario } from '../record/scenario/load-scenario.ts'
 import { generateRoster, loadRoster, type Roster } from '../record/scenario/team-roster.ts'
 import { buildPostmortem } from './build-postmortem.ts'
 import { dueDateFor } from './due-date-policy.ts'
 import { PostmortemErrorCode } from './errors.ts'
+import { lintPostmortem } from './lint/lint-postmortem.ts'
 import { PostmortemSchema } from './postmortem-schema.ts'
 import { renderPostmortemMarkdown } from './render-postmortem-markdown.ts'
 import { writePostmortem } from './write-postmortem.ts'
@@ -153,5 +156,110 @@ describe('postmortem files', () => {
     await expect(writePostmortem(join(work, 'run-2'), { ...pm, actionItems: [] })).rejects.toMatchObject({
       code: PostmortemErrorCode.POSTMORTEM_INVALID,
     })
+  })
+})
+
+/** A `--again` run whose gate refused the change: the release then ran on the fixed trunk, and nothing failed. */
+function preventedJournal(): JournalEvent[] {
+  const j = new JournalBuilder()
+  const flag = 'checkout.new-pricing'
+  j.at(0).started('run-again', {
+    scenario: 'bad-pricing',
+    seed: 42,
+    timeScale: 1 / 240,
+    flag,
+    againOf: { runId: 'run-before', dir: '/runs/run-before' },
+  })
+  j.add('phase.entered', { phase: 'preflight' })
+  j.at(100).add('phase.entered', { phase: 'deploy' })
+  j.add('change.committed', { branch: `change/${flag}`, commit: 'c'.repeat(40), title: 'New pricing engine' })
+  j.at(200).add('gate.finished', {
+    commit: 'c'.repeat(40),
+    tree: 'e'.repeat(40),
+    green: false,
+    durationMs: 4_000,
+    steps: [{ name: 'unit-tests', status: 'failed', durationMs: 3_000 }],
+  })
+  j.add('change.refused', { branch: `change/${flag}`, commit: 'c'.repeat(40), blockedBy: ['unit-tests'] })
+  j.at(1_000).add('phase.entered', { phase: 'release' })
+  j.add('release.step', { flag, step: 1, percent: 100, holdSeconds: 5 })
+  for (let s = 1; s <= 5; s++)
+    j.at(1_000 + s * 1_000).add('traffic.interval', {
+      index: s - 1,
+      from: j.iso(s * 1_000),
+      to: j.iso((s + 1) * 1_000),
+      requests: 40,
+      failures: 0,
+      dropped: 0,
+      byStatus: { '201': 40 },
+      latencyP50Ms: 4,
+      latencyP99Ms: 12,
+    })
+  j.at(6_000).add('phase.entered', { phase: 'steady-state-after' })
+  j.add('steady-state.checked', {
+    when: 'after',
+    ok: true,
+    requests: 200,
+    failures: 0,
+    errorRatio: 0,
+    maxErrorRatio: 0.005,
+    minRequests: 100,
+  })
+  j.at(7_000).add('drill.finished', { outcome: 'prevented', durationMs: 7_000 })
+  return j.build()
+}
+
+describe('postmortems tell the truth for every outcome', () => {
+  it('a run prevented at the gate is a near miss: no incident claimed, one item moving the check earlier', () => {
+    const pm = buildPostmortem(preventedJournal(), loaded.scenario, roster, { now: NOW })
+    expect(pm.status).toBe('prevented')
+    expect(pm.summary).toContain('The gate refused it (unit-tests), so it never merged')
+    expect(pm.summary).toContain('A repeat of run run-before')
+    expect(pm.impact.statement).toMatch(/^None from the change: the gate refused it \(unit-tests\)/)
+    expect(pm.detection).toMatch(/^Caught at the gate, before any release/)
+    expect(pm.resolution).toMatch(/^Nothing to mitigate/)
+    const text = JSON.stringify({ ...pm, timeline: [], change: null })
+    for (const untrue of [
+      'No paging alert',
+      'No mitigation was recorded',
+      'fail with HTTP 500. 0 of',
+      'The defect passed the gate',
+    ])
+      expect(text, untrue).not.toContain(untrue)
+    expect(pm.actionItems.map((i) => [i.type, i.priority])).toEqual([['prevent', 'P2']])
+    expect(pm.actionItems[0]?.title).toContain('Run unit-tests before a push')
+    expect(lintPostmortem(pm)).toEqual({ ok: true, problems: [] })
+  })
+
+  it('a drill stopped before any release claims no missed page and no missed mitigation', () => {
+    const events = sampleDrillJournal({ crashAtMs: 5_000 })
+    const last = events.at(-1)!
+    const aborted = [
+      ...events,
+      {
+        seq: last.seq + 1,
+        at: last.at,
+        type: 'drill.aborted',
+        data: { reason: 'interrupted (Ctrl-C or SIGTERM)', condition: 'signal' },
+      } as JournalEvent,
+    ]
+    const pm = buildPostmortem(aborted, loaded.scenario, roster, { now: NOW })
+    expect(pm.status).toBe('aborted')
+    expect(pm.summary).toContain('the drill ended before any step turned the flag on: no user met the change')
+    expect(pm.detection).toMatch(/^Nothing to detect/)
+    expect(pm.resolution).toMatch(/^Nothing to mitigate: the change never reached users/)
+    const types = pm.actionItems.map((i) => i.type)
+    expect(types).not.toContain('detect')
+    expect(types).not.toContain('mitigate')
+    expect(pm.actionItems.some((i) => i.title.startsWith('Review the stop condition'))).toBe(true)
+    expect(lintPostmortem(pm).problems).toEqual([])
+  })
+
+  it('a drill whose change reached users and was never paged still says so, with its P0 items', () => {
+    const pm = buildPostmortem(sampleDrillJournal({ withoutAlert: true }), loaded.scenario, roster, {
+      now: NOW,
+    })
+    expect(pm.detection).toMatch(/^No paging burn-rate alert is recorded/)
+    expect(pm.actionItems.filter((i) => i.type === 'detect' && i.priority === 'P0')).toHaveLength(1)
   })
 })

@@ -148,7 +148,7 @@ export function renderPostmortemMarkdown(pm: Postmortem): string {
       ]),
     ),
     '## DORA before and after',
-    doraMarkdown(pm.dora),
+    doraMarkdown(pm.dora, pm.timings),
     '## Flags',
     flagsMarkdown(pm.flags),
   ]

@@ -75,6 +75,9 @@ describe('a drill killed with SIGKILL mid-release', () => {
       [
         '--scenario',
         await quickScenario({ release: { steps: [{ percent: 100, holdSeconds: 30 }] } }),
+        // Nobody answers the page, so the flag stays on until the kill, however slowly this machine runs.
+        '--responder',
+        'human',
         '--out',
         out,
       ],
