@@ -204,7 +204,9 @@ describe('a whole drill', () => {
     expect(againReport.summary).toMatchObject({ status: 'prevented', impact: { failedRequests: 0 } })
     // Its postmortem is a near miss: no missed page or mitigation claimed, one item that moves the check earlier.
     expect(againReport.postmortem.actionItems.map((i) => [i.type, i.priority])).toEqual([['prevent', 'P2']])
-    expect(againReport.postmortem.detection).toMatch(/^Caught at the gate, before any release: unit-tests failed/)
+    expect(againReport.postmortem.detection).toMatch(
+      /^Caught at the gate, before any release: unit-tests failed/,
+    )
     expect(againReport.postmortem.impact.statement).toMatch(/^None from the change/)
     // Its postmortem puts DORA before (the first run: its one production deployment failed) and after side by side.
     const dora = againReport.postmortem.dora
