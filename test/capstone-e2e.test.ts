@@ -55,9 +55,7 @@ describe('the capstone, end to end', () => {
     ])
 
     // The bad-pricing drill (time compressed), run as a CI check: JSON summary, JUnit, the job summary.
-    const scenario = await quickScenario({
-      stopConditions: { maxErrorBudgetConsumedPct: 100, maxDurationSeconds: 600 },
-    })
+    const scenario = await quickScenario()
     const junit = join(work, 'reports', 'drill.xml')
     const stepSummary = join(work, 'step-summary.md')
     await writeFile(stepSummary, '# earlier step\n')

@@ -114,8 +114,9 @@ describe('the release flag close-out', () => {
     expect(gate?.data.green).toBe(true)
     expect(gate?.data.steps.find((s) => s.name === 'flag-debt')?.status).toBe('passed')
     const [cleanup] = eventsOf(drill.events, 'cleanup.merged')
-    // With nothing else in this journal, the postmortem's retire-the-flag item is its fifth.
-    expect(cleanup?.data).toMatchObject({ flag: FLAG, commit: lifecycle[1]?.data.commit, actionItem: 'AI-5' })
+    // Nothing else is in this journal (the change never reached users, so no detect or mitigate item): the
+    // postmortem's retire-the-flag item is its second, after the fix.
+    expect(cleanup?.data).toMatchObject({ flag: FLAG, commit: lifecycle[1]?.data.commit, actionItem: 'AI-2' })
 
     // Trunk: the flag archived, no source file names it, and every close-out commit refers to the postmortem's
     // item and the flag's ticket.
@@ -130,6 +131,6 @@ describe('the release flag close-out', () => {
     const closeOutCommits = messages.split('\0').filter((m) => m.trim() !== '')
     expect(closeOutCommits).toHaveLength(3)
     for (const message of closeOutCommits)
-      expect(message).toContain(`Refs: AI-5, ${flag?.metadata.removalTicket}`)
+      expect(message).toContain(`Refs: AI-2, ${flag?.metadata.removalTicket}`)
   }, 120_000)
 })

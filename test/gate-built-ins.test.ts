@@ -1,8 +1,10 @@
+import { readFile, writeFile } from 'node:fs/promises'
 import { afterEach, describe, expect, it } from 'vitest'
 import { GateErrorCode } from '../gate/gate-errors.ts'
 import { mergeWhenGreen } from '../gate/merge/merge-when-green.ts'
 import { runGate } from '../gate/runner/run-gate.ts'
 import { findSecrets, maskSecret } from '../gate/steps/secret-rules.ts'
+import { typecheckCacheFile } from '../gate/steps/typecheck-cache.ts'
 import { createFixtureRepo, type FixtureRepo, gateTestEnv } from '../gate/testing/fixture-repo.ts'
 import { testRedisUrl } from './support/redis-sandbox.ts'
 
@@ -119,6 +121,50 @@ describe('a forced red on a blocking built-in step blocks the merge', () => {
       })
     }, 60_000)
   }
+})
+
+describe('typecheck keeps its incremental state between gate runs', () => {
+  it('checks again what a commit changes and what depends on it, red and green as a cold run would be', async () => {
+    const files = {
+      'tsconfig.json': TSCONFIG,
+      'src/sum.ts': 'export const sum = (a: number, b: number): number => a + b\n',
+      'src/use.ts': "import { sum } from './sum.js'\nexport const total: number = sum(1, 2)\n",
+    }
+    repo = await createFixtureRepo(
+      files,
+      'version: 1\nsteps:\n  - name: typecheck\n    uses: typecheck\n    timeout: 1m\n',
+    )
+    const first = await runGate({ repo: repo.dir, env: env() })
+    expect(first.result.sandbox.kind).toBe('bubblewrap')
+    expect(first.result.green, first.result.steps[0]?.outputTail).toBe(true)
+    const cache = await typecheckCacheFile(repo.dir, 'typecheck')
+    const kept = await readFile(cache, 'utf8')
+    expect(kept).toContain('src/use.ts')
+
+    // The change touches sum.ts only; the error it causes is in use.ts, which the kept state had as clean.
+    await repo.commit(
+      { 'src/sum.ts': 'export const sum = (a: number, b: number): string => String(a + b)\n' },
+      'sum returns a string',
+      'bad',
+    )
+    await repo.commit({}, 'trunk', 'main')
+    const bad = await runGate({ repo: repo.dir, ref: 'bad', env: env() })
+    expect(bad.result.green).toBe(false)
+    expect(bad.result.steps[0]?.outputTail).toMatch(/src\/use\.ts.*TS2322/)
+
+    // Trunk again (the state now holds the red commit's view): green; the red commit again: red.
+    expect((await runGate({ repo: repo.dir, ref: 'main', env: env() })).result.green).toBe(true)
+    expect((await runGate({ repo: repo.dir, ref: 'bad', env: env() })).result.green).toBe(false)
+
+    // A kept state that is not tsc's own changes nothing: the run is as good as cold.
+    await writeFile(cache, '{"version":"0","semanticDiagnosticsPerFile":[]')
+    expect((await runGate({ repo: repo.dir, ref: 'bad', env: env() })).result.green).toBe(false)
+    await writeFile(
+      cache,
+      '{"version":"7.0.2","root":[1],"fileNames":["src/use.ts"],"semanticDiagnosticsPerFile":[]}',
+    )
+    expect((await runGate({ repo: repo.dir, ref: 'bad', env: env() })).result.green).toBe(false)
+  }, 120_000)
 })
 
 /** Key-shaped test values, put together at run time so this file holds none whole. */

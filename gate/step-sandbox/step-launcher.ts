@@ -67,6 +67,11 @@ export class StepLauncher {
 
   constructor(private readonly options: StepLauncherOptions) {}
 
+  /** Steps run under bubblewrap: nothing they run can reach outside their own copy. */
+  get sandboxed(): boolean {
+    return this.options.sandbox.kind === 'bubblewrap' && this.options.bwrap !== undefined
+  }
+
   async prepare(stepName: string): Promise<StepProcess> {
     this.count += 1
     const slug = `${this.count}-${stepName.replace(/[^A-Za-z0-9._-]/g, '-')}`
@@ -85,7 +90,7 @@ export class StepLauncher {
     options: StepRunOptions,
   ): Promise<ProcessOutcome> {
     const inner = options.shell ? ['/bin/sh', '-c', command] : [command, ...args]
-    const sandboxed = this.options.sandbox.kind === 'bubblewrap' && this.options.bwrap !== undefined
+    const sandboxed = this.sandboxed
     if (!sandboxed) {
       const env = stepEnvironment({
         base: this.options.env,

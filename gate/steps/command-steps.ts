@@ -6,6 +6,12 @@ import { JUNIT_LIMITS, parseJunit } from '../../record/junit/parse-junit.ts'
 import { vitestGateConfig } from '../runner/vitest-gate-config.ts'
 import type { StepProcess } from '../step-sandbox/step-launcher.ts'
 import type { StepContext, StepOutcome } from './step-context.ts'
+import {
+  BUILD_INFO,
+  restoreTypecheckCache,
+  saveTypecheckCache,
+  typecheckCacheFile,
+} from './typecheck-cache.ts'
 
 async function tool(dir: string, name: string): Promise<string | undefined> {
   const bin = join(dir, 'node_modules', '.bin', name)
@@ -46,12 +52,25 @@ export async function runCommandStep(ctx: StepContext): Promise<StepOutcome> {
   return outcomeOf(ctx, proc, ctx.step.run ?? 'false', [], { shell: true, redis: false })
 }
 
-/** `typecheck`: the repository's own TypeScript, `tsc --noEmit -p tsconfig.json`. */
+/**
+ * `typecheck`: the repository's own TypeScript, `tsc --noEmit -p tsconfig.json`. In the sandbox it is
+ * incremental: the state tsc keeps (which files it checked, their hashes and diagnostics) is carried from one
+ * gate run of the repository to the next, so only what a commit changes, and what depends on it, is checked
+ * again. Without the sandbox every run is cold: a step's code could otherwise reach the kept state.
+ */
 export async function typecheckStep(ctx: StepContext): Promise<StepOutcome> {
+  const cache = ctx.launcher.sandboxed ? await typecheckCacheFile(ctx.repo, ctx.step.name) : undefined
   const proc = await ctx.launcher.prepare(ctx.step.name)
   const tsc = await tool(proc.dir, 'tsc')
   if (tsc === undefined) return missingTool('tsc', 'typescript')
-  return outcomeOf(ctx, proc, tsc, ['--noEmit', '-p', 'tsconfig.json'], { shell: false, redis: false })
+  if (cache !== undefined) await restoreTypecheckCache(cache, proc.dir)
+  const incremental = cache === undefined ? [] : ['--incremental', '--tsBuildInfoFile', BUILD_INFO]
+  const outcome = await outcomeOf(ctx, proc, tsc, ['--noEmit', ...incremental, '-p', 'tsconfig.json'], {
+    shell: false,
+    redis: false,
+  })
+  if (cache !== undefined && outcome.status !== 'timed-out') await saveTypecheckCache(proc.dir, cache)
+  return outcome
 }
 
 /**

@@ -30,7 +30,9 @@ export async function quickScenario(
     detection: { scrapeIntervalMs: 100, evaluationIntervalMs: 100 },
     responder: { kind: 'bot', ackDelaySeconds: 0.2 },
     recovery: { consecutiveEvaluations: 3 },
-    stopConditions: { maxErrorBudgetConsumedPct: 50, maxDurationSeconds: 60 },
+    // Generous: on a busy machine detection and response come later and burn more budget. The stop conditions
+    // have tests of their own, which set them tight.
+    stopConditions: { maxErrorBudgetConsumedPct: 100, maxDurationSeconds: 300 },
   }
   for (const [key, value] of Object.entries({ ...quick, ...overrides })) {
     doc[key] =
