@@ -26,7 +26,7 @@ export function describeSummary(s: DrillSummary, files: { summary?: string } = {
       ),
     `loop       ${loopLine(s)}`,
     `flag       ${flagLine(s)}`,
-    `postmortem ${s.postmortem.markdown} (${s.postmortem.actionItems} action items)`,
+    `postmortem ${s.postmortem.markdown} (${s.postmortem.actionItems} action item${s.postmortem.actionItems === 1 ? '' : 's'})`,
     ...(files.summary === undefined ? [] : [`summary    ${files.summary}`]),
     `journal    ${s.journal}`,
   ]

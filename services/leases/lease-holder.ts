@@ -52,7 +52,7 @@ export interface LeaseHolderOptions {
    * lapsed while this process was stalled). The holder's changes are then put back by the shop.
    */
   onLost?: (reason: string) => void
-  /** How long renewals may fail before the lease counts as lost. @defaultValue 3000 */
+  /** How long renewals may fail (or hang) before the lease counts as lost. @defaultValue 3000 */
   lostAfterMs?: number
 }
 
@@ -177,7 +177,9 @@ export class LeaseHolder {
   async #renew(): Promise<void> {
     if (this.#ended || this.#lost !== undefined) return
     const silentFor = Date.now() - this.#lastRenewed
-    if (silentFor >= this.#lostAfterMs) {
+    // Renewals that failed or hung this long: Redis is out of reach. A heartbeat that merely ran late (this
+    // process starved of CPU) is not that: the renewal below says whether the lease outlived the stall.
+    if (silentFor >= this.#lostAfterMs && (this.#renewing || this.#lastError !== undefined)) {
       this.#lose(
         `redis unavailable: no renewal for ${silentFor} ms${this.#lastError ? ` (${this.#lastError})` : ''}`,
       )

@@ -77,6 +77,30 @@ describe('lease holder', () => {
     expect(lost).toMatch(/lapsed/)
   })
 
+  it('keeps the lease when its own heartbeat ran late but the lease never lapsed (a process starved of CPU)', async () => {
+    const { redis, prefix } = await seededSandbox()
+    let lost: string | undefined
+    const lease = await LeaseHolder.acquire({
+      redis,
+      prefix,
+      holder: randomUUID(),
+      heartbeatMs: 50,
+      lostAfterMs: 300,
+      onLost: (reason) => {
+        lost = reason
+      },
+    })
+    cleanups.push(() => lease.end())
+    // The event loop blocked for longer than lostAfterMs, well inside the TTL: no renewal could run.
+    const until = Date.now() + 800
+    while (Date.now() < until) {
+      // busy
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(lost).toBeUndefined()
+    expect(await redis.pttl(leaseKeys(prefix).lease(lease.holder))).toBeGreaterThan(4000)
+  })
+
   it('says the lease is lost, within its bound, when Redis goes away', async () => {
     const server = await startRestartableRedis()
     cleanups.push(() => server.close())
