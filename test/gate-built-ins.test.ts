@@ -1,4 +1,8 @@
-import { readFile, writeFile } from 'node:fs/promises'
+import { execFile } from 'node:child_process'
+import { mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { promisify } from 'node:util'
 import { afterEach, describe, expect, it } from 'vitest'
 import { GateErrorCode } from '../gate/gate-errors.ts'
 import { mergeWhenGreen } from '../gate/merge/merge-when-green.ts'
@@ -6,7 +10,10 @@ import { runGate } from '../gate/runner/run-gate.ts'
 import { findSecrets, maskSecret } from '../gate/steps/secret-rules.ts'
 import { typecheckCacheFile } from '../gate/steps/typecheck-cache.ts'
 import { createFixtureRepo, type FixtureRepo, gateTestEnv } from '../gate/testing/fixture-repo.ts'
+import { git } from '../record/git/git.ts'
 import { testRedisUrl } from './support/redis-sandbox.ts'
+
+const execFileAsync = promisify(execFile)
 
 /** A PEM armour line, put together at run time so this file holds no key-looking text itself. */
 const pemLine = (edge: 'BEGIN' | 'END', kind: string) => `-----${edge} ${kind}${'PRIVATE'} KEY-----`
@@ -164,6 +171,65 @@ describe('typecheck keeps its incremental state between gate runs', () => {
       '{"version":"7.0.2","root":[1],"fileNames":["src/use.ts"],"semanticDiagnosticsPerFile":[]}',
     )
     expect((await runGate({ repo: repo.dir, ref: 'bad', env: env() })).result.green).toBe(false)
+  }, 120_000)
+
+  it('trusts no build info a commit brings: a forged one, one its tsconfig names, or a link out of its copy', async () => {
+    const good = 'export const sum = (a: number, b: number): number => a + b\n'
+    const bad = 'export const sum = (a: number, b: number): number => String(a) + b\n'
+    const tsc = join(import.meta.dirname, '..', 'node_modules', '.bin', 'tsc')
+    const outside = join(await mkdtemp(join(tmpdir(), 'firedrill-outside-')), 'not-the-gates.txt')
+    await writeFile(outside, 'left alone\n')
+    repo = await createFixtureRepo(
+      { 'tsconfig.json': TSCONFIG, 'src/sum.ts': good },
+      'version: 1\nsteps:\n  - name: typecheck\n    uses: typecheck\n    timeout: 1m\n',
+    )
+    const dir = repo.dir
+    /** tsc's own build info for the work tree as it is, its diagnostics then removed: "checked, all clean". */
+    const forge = async (args: string[], file: string) => {
+      await execFileAsync(tsc, ['--noEmit', ...args, '-p', 'tsconfig.json'], { cwd: dir }).catch(() => {})
+      const info = JSON.parse(await readFile(join(dir, file), 'utf8'))
+      info.semanticDiagnosticsPerFile = []
+      return JSON.stringify(info)
+    }
+    try {
+      // The gate's kept state exists (trunk was gated), and a branch brings build info where the gate keeps it.
+      expect((await runGate({ repo: dir, env: env() })).result.green).toBe(true)
+      await git(dir, ['checkout', '-q', '-b', 'forged', 'main'])
+      await repo.write({ 'src/sum.ts': bad })
+      const info = await forge(
+        ['--incremental', '--tsBuildInfoFile', '.firedrill-gate.tsbuildinfo'],
+        '.firedrill-gate.tsbuildinfo',
+      )
+      await repo.commit({ '.firedrill-gate.tsbuildinfo': info }, 'forged')
+      await git(dir, ['checkout', '-q', 'main'])
+      expect((await runGate({ repo: dir, ref: 'forged', env: env() })).result.green).toBe(false)
+
+      // Without the sandbox: a tsconfig turning incremental on, naming forged build info of its own.
+      const incremental = JSON.stringify({
+        ...JSON.parse(TSCONFIG),
+        compilerOptions: {
+          ...JSON.parse(TSCONFIG).compilerOptions,
+          incremental: true,
+          tsBuildInfoFile: 'own.tsbuildinfo',
+        },
+      })
+      await git(dir, ['checkout', '-q', '-b', 'own', 'main'])
+      await repo.write({ 'src/sum.ts': bad, 'tsconfig.json': incremental })
+      await repo.commit({ 'own.tsbuildinfo': await forge([], 'own.tsbuildinfo') }, 'forged by its tsconfig')
+      await git(dir, ['checkout', '-q', 'main'])
+      const unsandboxed = await runGate({ repo: dir, ref: 'own', env: env(), sandbox: 'off' })
+      expect(unsandboxed.result.green).toBe(false)
+
+      // A link where the gate puts its kept state: the gate must not write through it.
+      await git(dir, ['checkout', '-q', '-b', 'link', 'main'])
+      await symlink(outside, join(dir, '.firedrill-gate.tsbuildinfo'))
+      await repo.commit({}, 'a link out of the copy')
+      await git(dir, ['checkout', '-q', 'main'])
+      expect((await runGate({ repo: dir, ref: 'link', env: env() })).result.green).toBe(true)
+      expect(await readFile(outside, 'utf8')).toBe('left alone\n')
+    } finally {
+      await rm(dirname(outside), { recursive: true, force: true })
+    }
   }, 120_000)
 })
 

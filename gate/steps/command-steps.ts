@@ -1,17 +1,12 @@
-import { constants } from 'node:fs'
-import { access, open, readFile } from 'node:fs/promises'
+import { access, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { JunitCase } from '../../record/junit/junit-xml.ts'
 import { JUNIT_LIMITS, parseJunit } from '../../record/junit/parse-junit.ts'
 import { vitestGateConfig } from '../runner/vitest-gate-config.ts'
+import { readStepFile } from '../step-sandbox/read-step-file.ts'
 import type { StepProcess } from '../step-sandbox/step-launcher.ts'
 import type { StepContext, StepOutcome } from './step-context.ts'
-import {
-  BUILD_INFO,
-  restoreTypecheckCache,
-  saveTypecheckCache,
-  typecheckCacheFile,
-} from './typecheck-cache.ts'
+import { BUILD_INFO, prepareBuildInfo, saveTypecheckCache, typecheckCacheFile } from './typecheck-cache.ts'
 
 async function tool(dir: string, name: string): Promise<string | undefined> {
   const bin = join(dir, 'node_modules', '.bin', name)
@@ -53,22 +48,20 @@ export async function runCommandStep(ctx: StepContext): Promise<StepOutcome> {
 }
 
 /**
- * `typecheck`: the repository's own TypeScript, `tsc --noEmit -p tsconfig.json`. In the sandbox it is
- * incremental: the state tsc keeps (which files it checked, their hashes and diagnostics) is carried from one
- * gate run of the repository to the next, so only what a commit changes, and what depends on it, is checked
- * again. Without the sandbox every run is cold: a step's code could otherwise reach the kept state.
+ * `typecheck`: the repository's own TypeScript, `tsc --noEmit -p tsconfig.json`, incremental with build info
+ * at a path the gate chooses (the commit's tsconfig cannot name another), cleared of whatever the commit put
+ * there. In the sandbox that state is carried from one gate run of the repository to the next, so only what a
+ * commit changes, and what depends on it, is checked again. Without the sandbox every run starts cold: a step's
+ * code could otherwise reach the kept state.
  */
 export async function typecheckStep(ctx: StepContext): Promise<StepOutcome> {
   const cache = ctx.launcher.sandboxed ? await typecheckCacheFile(ctx.repo, ctx.step.name) : undefined
   const proc = await ctx.launcher.prepare(ctx.step.name)
   const tsc = await tool(proc.dir, 'tsc')
   if (tsc === undefined) return missingTool('tsc', 'typescript')
-  if (cache !== undefined) await restoreTypecheckCache(cache, proc.dir)
-  const incremental = cache === undefined ? [] : ['--incremental', '--tsBuildInfoFile', BUILD_INFO]
-  const outcome = await outcomeOf(ctx, proc, tsc, ['--noEmit', ...incremental, '-p', 'tsconfig.json'], {
-    shell: false,
-    redis: false,
-  })
+  await prepareBuildInfo(proc.dir, cache)
+  const args = ['--noEmit', '--incremental', '--tsBuildInfoFile', BUILD_INFO, '-p', 'tsconfig.json']
+  const outcome = await outcomeOf(ctx, proc, tsc, args, { shell: false, redis: false })
   if (cache !== undefined && outcome.status !== 'timed-out') await saveTypecheckCache(proc.dir, cache)
   return outcome
 }
@@ -102,6 +95,8 @@ export async function vitestStep(ctx: StepContext): Promise<StepOutcome> {
   ]
   // vitest writes its own JUnit beside the run, so the gate's report counts the tests, not the step.
   const report = join(proc.dir, TEST_REPORT)
+  // Only what this run writes there counts, never a file the commit brought.
+  await rm(report, { force: true, recursive: true })
   const reporterArgs = ['--reporter=default', '--reporter=junit', `--outputFile.junit=${report}`]
   const outcome = await outcomeOf(
     ctx,
@@ -122,20 +117,8 @@ const TEST_REPORT = '.firedrill-gate-junit.xml'
  * never trusted for the step's verdict.
  */
 export async function readTestReport(file: string): Promise<JunitCase[] | undefined> {
-  let text: string
-  try {
-    // Not a link out of the step's copy, not a FIFO that would hold the gate open: a regular file, bounded.
-    const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK)
-    try {
-      const stat = await handle.stat()
-      if (!stat.isFile() || stat.size > JUNIT_LIMITS.bytes) return undefined
-      text = await handle.readFile('utf8')
-    } finally {
-      await handle.close()
-    }
-  } catch {
-    return undefined
-  }
+  const text = await readStepFile(file, JUNIT_LIMITS.bytes)
+  if (text === undefined) return undefined
   const parsed = parseJunit(text)
   return parsed.ok ? parsed.cases : undefined
 }

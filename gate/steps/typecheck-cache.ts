@@ -1,10 +1,11 @@
 import { constants } from 'node:fs'
-import { copyFile, open } from 'node:fs/promises'
+import { copyFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { git } from '../../record/git/git.ts'
 import { writeFileAtomically } from '../../services/platform/write-file-atomically.ts'
+import { readStepFile } from '../step-sandbox/read-step-file.ts'
 
-/** The incremental state's name inside a typecheck step's copy: tsc reads and writes it there. */
+/** The incremental state's name inside a typecheck step's copy: tsc reads and writes it there, and only there. */
 export const BUILD_INFO = '.firedrill-gate.tsbuildinfo'
 
 /** Larger than this, a build info file is not kept. */
@@ -19,31 +20,23 @@ export async function typecheckCacheFile(repo: string, stepName: string): Promis
   return join(common, 'firedrill', 'typecheck', `${stepName.replace(/[^A-Za-z0-9._-]/g, '-')}.tsbuildinfo`)
 }
 
-/** Puts the kept state into the step's copy; nothing when there is none yet. */
-export async function restoreTypecheckCache(cacheFile: string, stepDir: string): Promise<void> {
-  await copyFile(cacheFile, join(stepDir, BUILD_INFO)).catch(() => {})
+/**
+ * Readies the step's copy for tsc: whatever the commit put at `BUILD_INFO` (build info forged to say its code is
+ * clean, a link out of the copy) is removed, then the kept state, when there is one, is put there. tsc trusts
+ * what it finds there, so nothing the commit brings may be it.
+ */
+export async function prepareBuildInfo(stepDir: string, cacheFile: string | undefined): Promise<void> {
+  const target = join(stepDir, BUILD_INFO)
+  await rm(target, { force: true, recursive: true })
+  if (cacheFile !== undefined) await copyFile(cacheFile, target, constants.COPYFILE_EXCL).catch(() => {})
 }
 
 /**
- * Keeps the state tsc left in the step's copy for the next run: only a regular file (not a link, not a FIFO),
- * bounded, written whole. tsc wrote it itself: the gate runs it with `--noEmit`, so nothing the commit says
- * can make tsc write anything else there. Best effort: a state that cannot be kept only makes the next run
- * slower.
+ * Keeps the state tsc left in the step's copy for the next run: only a regular file, bounded, written whole.
+ * tsc wrote it itself: the gate runs it with `--noEmit` and this path, so nothing the commit says can make tsc
+ * write anything else there. Best effort: a state that cannot be kept only makes the next run slower.
  */
 export async function saveTypecheckCache(stepDir: string, cacheFile: string): Promise<void> {
-  try {
-    const handle = await open(
-      join(stepDir, BUILD_INFO),
-      constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK,
-    )
-    try {
-      const stat = await handle.stat()
-      if (!stat.isFile() || stat.size > MAX_BYTES) return
-      await writeFileAtomically(cacheFile, await handle.readFile('utf8'))
-    } finally {
-      await handle.close()
-    }
-  } catch {
-    // the next run starts cold
-  }
+  const text = await readStepFile(join(stepDir, BUILD_INFO), MAX_BYTES)
+  if (text !== undefined) await writeFileAtomically(cacheFile, text).catch(() => {})
 }
