@@ -1,7 +1,7 @@
 import { eventsOf } from '../record/journal/journal-event.ts'
 import type { ActionItemType, PlannedActionItem } from '../record/scenario/scenario-schema.ts'
 import { ownerFor, type Roster } from '../record/scenario/team-roster.ts'
-import type { DrillFacts } from './drill-facts.ts'
+import { type DrillFacts, refusedByWords, repeatedRunWords } from './drill-facts.ts'
 import { dueDateFor } from './due-date-policy.ts'
 import type { ActionItem } from './postmortem-schema.ts'
 
@@ -44,12 +44,9 @@ export function actionItemsOf(facts: DrillFacts, roster: Roster, clock: ActionIt
  * raised here moves the check that caught it earlier still, to the author's machine.
  */
 function nearMissItems(facts: DrillFacts): PlannedActionItem[] {
-  const steps = facts.refused?.data.blockedBy ?? []
-  const what = steps.length === 0 ? 'the gate steps that refused it' : steps.join(', ')
-  const earlier = facts.againOf === undefined ? 'the earlier run' : `run ${facts.againOf.runId}`
   return [
     {
-      title: `Run ${what} before a push (a pre-push hook), so a change like the one ${earlier} shipped is stopped on the author's machine, not at the gate`,
+      title: `Run ${refusedByWords(facts)} before a push (a pre-push hook), so a change like the one ${repeatedRunWords(facts)} shipped is stopped on the author's machine, not at the gate`,
       type: 'prevent',
       priority: 'P2',
     },

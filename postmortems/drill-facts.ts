@@ -50,6 +50,16 @@ export interface DrillFacts {
   againOf: { runId: string; dir: string } | undefined
 }
 
+/** The run a `--again` run repeats, in words: `run <id>`. */
+export function repeatedRunWords(facts: Pick<DrillFacts, 'againOf'>): string {
+  return facts.againOf === undefined ? 'an earlier run' : `run ${facts.againOf.runId}`
+}
+
+/** The gate steps that refused the change, in words: `unit-tests, flag-debt`. */
+export function refusedByWords(facts: Pick<DrillFacts, 'refused'>): string {
+  return facts.refused?.data.blockedBy.join(', ') || 'the gate'
+}
+
 export function gatherDrillFacts(
   events: readonly JournalEvent[],
   scenario: ValidScenario,

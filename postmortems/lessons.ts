@@ -1,4 +1,4 @@
-import type { DrillFacts } from './drill-facts.ts'
+import { type DrillFacts, refusedByWords, repeatedRunWords } from './drill-facts.ts'
 import { faultStoryOf } from './fault-story.ts'
 import { formatMs, formatPct, formatRatio } from './postmortem-format.ts'
 
@@ -96,8 +96,8 @@ export function lessonsOf(facts: DrillFacts): Lessons {
 
 /** A near miss: what caught the repeated change, and what it still took to get there. */
 function nearMissLessons(facts: DrillFacts): Lessons {
-  const steps = facts.refused?.data.blockedBy.join(', ') || 'the gate'
-  const earlier = facts.againOf === undefined ? 'the earlier run' : `run ${facts.againOf.runId}`
+  const steps = refusedByWords(facts)
+  const earlier = repeatedRunWords(facts)
   return {
     wentWell: [
       `The gate refused the change (${steps}): the check ${earlier}'s fix added stopped the same defect before trunk.`,

@@ -1,5 +1,5 @@
 import { eventsOf } from '../record/journal/journal-event.ts'
-import type { DrillFacts } from './drill-facts.ts'
+import { type DrillFacts, refusedByWords, repeatedRunWords } from './drill-facts.ts'
 import { faultStoryOf } from './fault-story.ts'
 import { formatMs, formatRatio } from './postmortem-format.ts'
 import type { ChangePath, MistakeLog } from './postmortem-schema.ts'
@@ -24,10 +24,9 @@ export function mistakeLogOf(facts: DrillFacts, change: ChangePath | null): Mist
   const hidden = describeHiddenImpact(facts.events)
   if (facts.status === 'prevented') {
     const refused = facts.refused
-    const earlier = facts.againOf === undefined ? 'an earlier run' : `run ${facts.againOf.runId}`
     return {
-      mistake: `The change "${scenario.change.title}" was written and committed again with the defect ${earlier} shipped; ${gateWords}.`,
-      symptom: `None in production: the gate refused the change${refused === undefined ? '' : ` (${refused.data.blockedBy.join(', ')})`}, and the same release on trunk as it is failed ${impact.failedRequests} of ${impact.requests} requests.`,
+      mistake: `The change "${scenario.change.title}" was written and committed again with the defect ${repeatedRunWords(facts)} shipped; ${gateWords}.`,
+      symptom: `None in production: the gate refused the change (${refusedByWords(facts)}), and the same release on trunk as it is failed ${impact.failedRequests} of ${impact.requests} requests.`,
       rootCause: scenario.change.description.trim(),
       repairEvidence: {
         replay:

@@ -1,5 +1,5 @@
 import { burnedSlos, describeBurnedSlos } from './burned-slos.ts'
-import type { DrillFacts } from './drill-facts.ts'
+import { type DrillFacts, refusedByWords, repeatedRunWords } from './drill-facts.ts'
 import { faultStoryOf } from './fault-story.ts'
 import { formatMs, formatPct, formatRatio, formatUtcTime } from './postmortem-format.ts'
 import { describeHiddenImpact } from './slo-impact.ts'
@@ -22,19 +22,12 @@ export function titleOf(facts: DrillFacts): string {
   return `${facts.scenario.title} (drill ${facts.runId})`
 }
 
-/** Which run a `--again` run repeats, in words. */
-const repeatOf = (facts: DrillFacts) =>
-  facts.againOf === undefined ? 'an earlier run' : `run ${facts.againOf.runId}`
-
-/** The steps that refused the change, in words. */
-const refusedBy = (facts: DrillFacts) => facts.refused?.data.blockedBy.join(', ') || 'the gate'
-
 export function summaryOf(facts: DrillFacts): string {
   const { scenario, timings } = facts
   if (facts.status === 'prevented') {
     return [
-      `A repeat of ${repeatOf(facts)} (scenario ${facts.scenarioName}, seed ${scenario.seed}): the same change, "${scenario.change.title}", was committed again on the trunk that run's fixes left.`,
-      `The gate refused it (${refusedBy(facts)}), so it never merged, was never built or deployed, and no user met it.`,
+      `A repeat of ${repeatedRunWords(facts)} (scenario ${facts.scenarioName}, seed ${scenario.seed}): the same change, "${scenario.change.title}", was committed again on the trunk that run's fixes left.`,
+      `The gate refused it (${refusedByWords(facts)}), so it never merged, was never built or deployed, and no user met it.`,
       `The same workload and release then ran on trunk as it is: ${impactWords(facts)}`,
       "A near miss, caught where the earlier run's fixes put the check.",
     ].join(' ')
@@ -69,7 +62,7 @@ export function impactStatementOf(facts: DrillFacts): string {
   if (!facts.changeReachedUsers) {
     const where =
       facts.status === 'prevented'
-        ? `None from the change: the gate refused it (${refusedBy(facts)}) and it never reached trunk or production.`
+        ? `None from the change: the gate refused it (${refusedByWords(facts)}) and it never reached trunk or production.`
         : 'None from the change: no release step turned its flag on before the drill ended.'
     return `${where} ${impact.failedRequests} of ${impact.requests} synthetic requests failed over ${formatMs(impact.observedMs)} of traffic, ${formatPct(impact.errorBudgetConsumedPct)} of the ${scenario.slo.window} error budget.`
   }
@@ -87,8 +80,8 @@ export function rootCausesOf(facts: DrillFacts): string[] {
   const { change } = facts.scenario
   if (facts.status === 'prevented')
     return [
-      `The change "${change.title}" carries the same defect as in ${repeatOf(facts)}: ${change.description.trim()}`,
-      `The gate on today's trunk runs what that run's fixes added, and ${refusedBy(facts)} failed on the change, so it was refused before it could merge. No incident followed, so there is no cause of one to find; the near miss shows the fixes hold.`,
+      `The change "${change.title}" carries the same defect as in ${repeatedRunWords(facts)}: ${change.description.trim()}`,
+      `The gate on today's trunk runs what that run's fixes added, and ${refusedByWords(facts)} failed on the change, so it was refused before it could merge. No incident followed, so there is no cause of one to find; the near miss shows the fixes hold.`,
     ]
   return [
     `The change "${change.title}" carries a defect: ${change.description.trim()}`,
@@ -119,7 +112,7 @@ export function detectionOf(facts: DrillFacts): string {
   const detected = facts.anchors.detected
   const slos = describeBurnedSlos(burnedSlos(facts.events, facts.scenario))
   if (facts.status === 'prevented')
-    return `Caught at the gate, before any release: ${refusedBy(facts)} failed on the change's commit, so no alert was needed and none paged. ${slos}`
+    return `Caught at the gate, before any release: ${refusedByWords(facts)} failed on the change's commit, so no alert was needed and none paged. ${slos}`
   if (!facts.changeReachedUsers && detected === null)
     return `Nothing to detect: the change never reached users in this run. ${slos}`
   if (detected === null || detected.type !== 'alert.fired') {
