@@ -81,7 +81,7 @@ export function drillChecks(
   return suites
 }
 
-type Verdict = { ok: boolean; message: string; body?: string; atMs?: number }
+type Verdict = { ok: boolean; message: string; atMs?: number }
 
 function verdictCase(classname: string, name: string, v: Verdict | 'skip', skipWhy = ''): JunitCase {
   if (v === 'skip') return { classname, name, timeMs: 0, status: 'skipped', message: skipWhy }
@@ -91,7 +91,7 @@ function verdictCase(classname: string, name: string, v: Verdict | 'skip', skipW
     timeMs: v.atMs ?? 0,
     status: v.ok ? 'passed' : 'failed',
     ...(v.ok ? {} : { message: v.message, type: 'check' }),
-    body: v.body ?? v.message,
+    body: v.message,
   }
 }
 
