@@ -40,13 +40,17 @@ export function actionItemsOf(facts: DrillFacts, roster: Roster, clock: ActionIt
 }
 
 /**
- * A near miss (the gate refused the repeated change): the earlier run's items carry the work, so the one item
- * raised here moves the check that caught it earlier still, to the author's machine.
+ * A near miss (the gate refused the change): a repeated change's earlier run carries the work, so the one item
+ * raised here moves the check that caught it earlier still, to the author's machine; a change stopped on its first
+ * try gets the scenario's planned items when it has some.
  */
 function nearMissItems(facts: DrillFacts): PlannedActionItem[] {
+  // A change the gate stopped on its first try: the scenario plans what the near miss still calls for.
+  const planned = facts.againOf === undefined ? (facts.scenario.followUp.actionItems ?? []) : []
+  if (planned.length > 0) return [...planned]
   return [
     {
-      title: `Run ${refusedByWords(facts)} before a push (a pre-push hook), so a change like the one ${repeatedRunWords(facts)} shipped is stopped on the author's machine, not at the gate`,
+      title: `Run ${refusedByWords(facts)} before a push (a pre-push hook), so a change like ${facts.againOf === undefined ? 'this one' : `the one ${repeatedRunWords(facts)} shipped`} is stopped on the author's machine, not at the gate`,
       type: 'prevent',
       priority: 'P2',
     },

@@ -77,7 +77,7 @@ export function gatherDrillFacts(
       ? aborted.data.condition === 'crashed'
         ? 'crashed'
         : 'aborted'
-      : finished?.data.outcome === 'prevented'
+      : finished?.data.outcome === 'prevented' || (finished === undefined && preventedSoFar(events))
         ? 'prevented'
         : anchors.recovered !== null
           ? 'recovered'
@@ -161,4 +161,15 @@ function cleanHistory(
   const started = eventsOf(events, 'traffic.started')[0]
   if (started === undefined || released === null) return {}
   return { cleanHistoryMs: Math.max(0, Date.parse(released.at) - Date.parse(started.at)) }
+}
+
+/**
+ * Before its finish is journalled (while its follow-up runs), a drill whose change the gate refused and whose
+ * steady state then held after the release is already a near miss: the follow-up numbers the same items.
+ */
+function preventedSoFar(events: readonly JournalEvent[]): boolean {
+  return (
+    eventsOf(events, 'change.refused').length > 0 &&
+    eventsOf(events, 'steady-state.checked').some((e) => e.data.when === 'after' && e.data.ok)
+  )
 }

@@ -1,3 +1,4 @@
+import { parseDuration } from '../record/scenario/duration.ts'
 import type { ValidScenario } from '../record/scenario/parse-scenario.ts'
 
 /** How a postmortem tells one kind of fault: what it did, why the gate let it by, and what to check next time. */
@@ -39,5 +40,27 @@ export function faultStoryOf(scenario: ValidScenario): FaultStory {
         retrievalCard: `Check that every record the api writes still carries each field the deployed readers read (${fault.field} here) before renaming or dropping a field: expand, move the readers, then contract`,
         luck: `The workers on the previous build charged no amount rather than a wrong one: the provider refused every charge without ${fault.field}, so no customer was charged a wrong amount, and checkout itself kept answering.`,
       }
+    case 'secret-committed':
+      return {
+        effect: `the change carries ${fault.secret} in ${fault.file}, readable by anyone who can read the repository or its artifacts`,
+        decision:
+          'keeping a secret next to the code "for now", so every instance signs alike without a secret store',
+        gateGap: `The gate's secret scan reads every file a commit holds; ${fault.file} was refused there. Had it merged, the key would have been in trunk's history and in every artifact built from it.`,
+        retrievalCard: `Check that no key, token or password is in the diff before pushing: secrets come from the secret store at run time (${fault.secret} here)`,
+        luck: `The key was refused at the gate, before trunk: it lives only on the change's branch. A pushed branch is still a leak, so ${fault.secret} must be rotated all the same.`,
+      }
+    case 'orders-slowed': {
+      const threshold = scenario.slo.indicators.find((i) => i.sli === 'latency')?.threshold
+      const ms = threshold === undefined ? undefined : parseDuration(threshold)
+      const late = ms === undefined ? 'later' : `in over ${ms < 1000 ? `${ms} ms` : `${ms / 1000} s`}`
+      return {
+        effect: `every order it prices waits for ${fault.call} (about ${fault.addedMs} ms), so those orders are answered ${late}, though none fails`,
+        decision:
+          'a gate that checked what the new path computes for an order, and never how many calls it makes for one',
+        gateGap: `Every gate step checks answers, and the answers were right: no step counted the calls the new path makes per order (${fault.call} for each one), so the defect reached trunk.`,
+        retrievalCard: `Check how many calls a request path makes per order (${fault.call} here) before releasing it: fetch what many orders share once, keep it, and refresh it off the request path`,
+        luck: `Nothing failed: the slow call answered every time, so the orders on the new path were late (about ${fault.addedMs} ms each) but none was refused. Had it slowed past the clients' timeouts, the same path would have failed orders.`,
+      }
+    }
   }
 }

@@ -98,14 +98,28 @@ export function lessonsOf(facts: DrillFacts): Lessons {
 function nearMissLessons(facts: DrillFacts): Lessons {
   const steps = refusedByWords(facts)
   const earlier = repeatedRunWords(facts)
+  const heldAfter = facts.steadyAfter?.data.ok
+    ? [
+        `The same release on trunk as it is caused no incident (error ratio ${formatRatio(facts.steadyAfter.data.errorRatio)} over ${facts.steadyAfter.data.requests} requests).`,
+      ]
+    : []
+  if (facts.againOf === undefined) {
+    const story = faultStoryOf(facts.scenario)
+    return {
+      wentWell: [
+        `The gate refused the change (${steps}) on its first try: it never reached trunk.`,
+        ...heldAfter,
+      ],
+      wentWrong: [
+        `The change was written and committed this way: ${story.decision}. Only the gate stopped it, after it was pushed.`,
+      ],
+      gotLucky: story.luck === null ? [] : [story.luck],
+    }
+  }
   return {
     wentWell: [
       `The gate refused the change (${steps}): the check ${earlier}'s fix added stopped the same defect before trunk.`,
-      ...(facts.steadyAfter?.data.ok
-        ? [
-            `The same release on trunk as it is caused no incident (error ratio ${formatRatio(facts.steadyAfter.data.errorRatio)} over ${facts.steadyAfter.data.requests} requests).`,
-          ]
-        : []),
+      ...heldAfter,
     ],
     wentWrong: [
       'The same defect was written and committed again; only the gate stopped it, after the change was already made.',

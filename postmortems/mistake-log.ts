@@ -21,20 +21,31 @@ export function mistakeLogOf(facts: DrillFacts, change: ChangePath | null): Mist
   const firstFailure = eventsOf(facts.events, 'request.first-failure')[0]
   const replay = eventsOf(facts.events, 'replay.gated').at(-1)
   const fix = eventsOf(facts.events, 'fix.merged').at(-1)
+  const evidence: MistakeLog['repairEvidence'] = {
+    replay:
+      replay === undefined
+        ? null
+        : { commit: replay.data.commit, green: replay.data.green, blockedBy: [...replay.data.blockedBy] },
+    fix: fix === undefined ? null : { commit: fix.data.commit, green: fix.data.gate.green },
+  }
   const hidden = describeHiddenImpact(facts.events)
   if (facts.status === 'prevented') {
     const refused = facts.refused
     return {
-      mistake: `The change "${scenario.change.title}" was written and committed again with the defect ${repeatedRunWords(facts)} shipped; ${gateWords}.`,
+      mistake:
+        facts.againOf === undefined
+          ? `The change "${scenario.change.title}" was written and committed resting on ${story.decision}; ${gateWords}.`
+          : `The change "${scenario.change.title}" was written and committed again with the defect ${repeatedRunWords(facts)} shipped; ${gateWords}.`,
       symptom: `None in production: the gate refused the change (${refusedByWords(facts)}), and the same release on trunk as it is failed ${impact.failedRequests} of ${impact.requests} requests.`,
       rootCause: scenario.change.description.trim(),
-      repairEvidence: {
-        replay:
-          refused === undefined
-            ? null
-            : { commit: refused.data.commit, green: false, blockedBy: [...refused.data.blockedBy] },
-        fix: null,
-      },
+      // A repeat's refusal is the replay of the earlier run's bad change; a first refusal is not a replay.
+      repairEvidence:
+        facts.againOf === undefined || refused === undefined
+          ? evidence
+          : {
+              replay: { commit: refused.data.commit, green: false, blockedBy: [...refused.data.blockedBy] },
+              fix: null,
+            },
       retrievalCard: story.retrievalCard,
     }
   }
@@ -58,13 +69,7 @@ export function mistakeLogOf(facts: DrillFacts, change: ChangePath | null): Mist
       `${gateWords}.`,
     symptom,
     rootCause: `${scenario.change.description.trim()} ${story.gateGap}`,
-    repairEvidence: {
-      replay:
-        replay === undefined
-          ? null
-          : { commit: replay.data.commit, green: replay.data.green, blockedBy: [...replay.data.blockedBy] },
-      fix: fix === undefined ? null : { commit: fix.data.commit, green: fix.data.gate.green },
-    },
+    repairEvidence: evidence,
     retrievalCard: story.retrievalCard,
   }
 }

@@ -24,6 +24,15 @@ export function titleOf(facts: DrillFacts): string {
 
 export function summaryOf(facts: DrillFacts): string {
   const { scenario, timings } = facts
+  if (facts.status === 'prevented' && facts.againOf === undefined) {
+    return [
+      `In a drill of scenario ${facts.scenarioName} (seed ${scenario.seed}), the change "${scenario.change.title}" was committed on a branch to go out behind ${scenario.change.flag}.`,
+      `On that commit, ${faultWords(facts)}.`,
+      `The gate refused it (${refusedByWords(facts)}), so it never merged, was never built or deployed, and no user met it.`,
+      `The same workload and release then ran on trunk as it is: ${impactWords(facts)}`,
+      'A near miss, caught by the gate on the first try.',
+    ].join(' ')
+  }
   if (facts.status === 'prevented') {
     return [
       `A repeat of ${repeatedRunWords(facts)} (scenario ${facts.scenarioName}, seed ${scenario.seed}): the same change, "${scenario.change.title}", was committed again on the trunk that run's fixes left.`,
@@ -78,6 +87,11 @@ export function impactStatementOf(facts: DrillFacts): string {
 
 export function rootCausesOf(facts: DrillFacts): string[] {
   const { change } = facts.scenario
+  if (facts.status === 'prevented' && facts.againOf === undefined)
+    return [
+      `The change "${change.title}" carries a defect: ${change.description.trim()}`,
+      `${faultStoryOf(facts.scenario).gateGap} No incident followed, so there is no cause of one to find; what is left is the near miss itself, which is what the action items address.`,
+    ]
   if (facts.status === 'prevented')
     return [
       `The change "${change.title}" carries the same defect as in ${repeatedRunWords(facts)}: ${change.description.trim()}`,
@@ -93,9 +107,10 @@ export function rootCausesOf(facts: DrillFacts): string[] {
 export function triggerOf(facts: DrillFacts): string {
   if (facts.status === 'prevented') {
     const r = facts.refused
+    const again = facts.againOf === undefined ? '' : ' again'
     return r === undefined
-      ? 'The change was committed again and gated; the gate refused it.'
-      : `The change was committed again on ${r.data.branch} (${r.data.commit.slice(0, 12)}) and gated at ${formatUtcTime(r.at)}; nothing was released from it.`
+      ? `The change was committed${again} and gated; the gate refused it.`
+      : `The change was committed${again} on ${r.data.branch} (${r.data.commit.slice(0, 12)}) and gated at ${formatUtcTime(r.at)}; nothing was released from it.`
   }
   const released = facts.anchors.released
   if (released === null || released.type !== 'release.step') {

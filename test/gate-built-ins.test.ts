@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
 import { afterEach, describe, expect, it } from 'vitest'
+import { parseGateFile } from '../gate/config/parse-gate-file.ts'
 import { GateErrorCode } from '../gate/gate-errors.ts'
 import { mergeWhenGreen } from '../gate/merge/merge-when-green.ts'
 import { runGate } from '../gate/runner/run-gate.ts'
@@ -333,5 +334,26 @@ describe('secret scan', () => {
     expect(result.steps[0]).toMatchObject({ status: 'failed' })
     expect(result.steps[0]?.outputTail).toContain('config/app.yaml:1  firedrill/url-credentials  post')
     expect(result.steps[0]?.outputTail).not.toContain('user:pass')
+  })
+
+  it('never reads what its ignore list names, and only that: a fixture folder, not its neighbours', async () => {
+    const leak = 'DATABASE_URL: postgresql://user:pass@host/db\n' // firedrill:allow-secret
+    repo = await createFixtureRepo(
+      { 'fixtures/drill/key.env': leak, 'fixtures/drill-two/key.env': leak },
+      'version: 1\nsteps:\n  - name: secret-scan\n    uses: secret-scan\n    with: { ignore: [fixtures/drill/] }\n',
+    )
+    const { result } = await runGate({ repo: repo.dir, env: env() })
+    expect(result.steps[0]).toMatchObject({ status: 'failed' })
+    expect(result.steps[0]?.outputTail).toContain('fixtures/drill-two/key.env:1')
+    expect(result.steps[0]?.outputTail).not.toContain('fixtures/drill/key.env')
+  })
+
+  it('takes an ignore list only on a secret-scan step', () => {
+    expect(() =>
+      parseGateFile(
+        'version: 1\nsteps:\n  - name: lint\n    run: "true"\n    with: { ignore: [a] }\n',
+        'g.yaml',
+      ),
+    ).toThrow(/steps\[0\]\.with\.ignore.*is only for secret-scan steps/s)
   })
 })

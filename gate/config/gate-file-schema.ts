@@ -31,6 +31,11 @@ export const GateStepSchema = Type.Object(
         {
           /** Test files or folders for `unit-tests`/`contract-tests`, or what `secret-scan` looks at. */
           paths: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })),
+          /**
+           * `secret-scan`: files or folders it never reads, for deliberate fixtures too long to mark line by line
+           * (a drill's planted key). A change to this list changes the gate file, which the gate reports.
+           */
+          ignore: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })),
           /** The flags file `flag-inventory` or `flag-debt` checks. @defaultValue 'services/flags/flags.json' */
           flagsFile: Type.Optional(Type.String({ minLength: 1 })),
           /** The fourkeys JSON export `cfr-governor` reads (required there), relative to the repository root. */

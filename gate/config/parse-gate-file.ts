@@ -23,6 +23,8 @@ export interface GateStep {
   /** The shell command, for `run` steps. */
   readonly run?: string
   readonly paths?: readonly string[]
+  /** For `secret-scan`: files or folders it never reads. */
+  readonly ignore?: readonly string[]
   readonly flagsFile?: string
   /** For `cfr-governor`: its `with` options, as given (the step applies its defaults). */
   readonly governor?: Readonly<{
@@ -118,6 +120,7 @@ function toStep(input: GateStepInput): GateStep {
     needs: Object.freeze([...input.needs]),
     ...(input.run === undefined ? {} : { run: input.run }),
     ...(input.with?.paths === undefined ? {} : { paths: Object.freeze([...input.with.paths]) }),
+    ...(input.with?.ignore === undefined ? {} : { ignore: Object.freeze([...input.with.ignore]) }),
     ...(input.with?.flagsFile === undefined ? {} : { flagsFile: input.with.flagsFile }),
     ...(input.uses === 'cfr-governor' ? { governor: Object.freeze(governorOptions(input)) } : {}),
   }
@@ -148,6 +151,8 @@ function crossFieldProblems(input: GateFileInput): GateFileProblem[] {
         path: at('.with.paths'),
         detail: `is only for ${PATHS_STEPS.join(', ')} steps`,
       })
+    if (step.with?.ignore !== undefined && kind !== 'secret-scan')
+      problems.push({ path: at('.with.ignore'), detail: 'is only for secret-scan steps' })
     for (const key of GOVERNOR_KEYS) {
       if (step.with?.[key] !== undefined && kind !== 'cfr-governor')
         problems.push({ path: at(`.with.${key}`), detail: 'is only for cfr-governor steps' })

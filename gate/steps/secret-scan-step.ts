@@ -7,13 +7,16 @@ const MAX_SCAN_BYTES = 1024 * 1024
 
 /**
  * Scans the files the commit holds (read from git's objects, so nothing a step wrote counts; never
- * node_modules) with secretlint's recommended rules and firedrill's patterns: private keys, cloud keys (an
+ * node_modules, nor what the step's `ignore` lists) with secretlint's recommended rules and firedrill's patterns: private keys, cloud keys (an
  * AWS secret key alone on its line too), chat and code-host tokens, passwords in variables and code,
  * credentials inside URLs. Reports each as `file:line rule masked`; the secret itself never reaches the report.
  */
 export async function secretScanStep(ctx: StepContext): Promise<StepOutcome> {
+  const ignored = (ctx.step.ignore ?? []).map((p) => p.replace(/\/+$/, ''))
   const files = (await commitFiles(ctx.repo, ctx.commit, ctx.step.paths ?? [], MAX_SCAN_BYTES)).filter(
-    (f) => !f.path.split('/').includes('node_modules'),
+    (f) =>
+      !f.path.split('/').includes('node_modules') &&
+      !ignored.some((p) => f.path === p || f.path.startsWith(`${p}/`)),
   )
   const findings: SecretFinding[] = []
   for (const file of files) {

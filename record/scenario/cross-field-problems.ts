@@ -65,6 +65,21 @@ export function crossFieldProblems(scenario: Scenario): ScenarioProblem[] {
 
   problems.push(...sloProblems(scenario))
 
+  if (scenario.change.stoppedBy !== undefined && scenario.change.patch === undefined)
+    problems.push({
+      path: 'change.stoppedBy',
+      expected:
+        'needs change.patch: only a committed change can be refused by the gate; add the patch or remove stoppedBy',
+      got: JSON.stringify(scenario.change.stoppedBy),
+    })
+  if (scenario.change.fault.kind === 'secret-committed' && scenario.change.stoppedBy === undefined)
+    problems.push({
+      path: 'change.stoppedBy',
+      expected:
+        "is required for a secret-committed change: the gate step that refuses it (secret-scan in the shop's gate)",
+      got: 'nothing',
+    })
+
   return problems
 }
 

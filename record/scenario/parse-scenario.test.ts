@@ -62,7 +62,7 @@ describe('scenario errors', () => {
       {
         path: 'change.fault.kind',
         expected:
-          'must be one of "coupon-orders-fail", "order-record-renamed" (did you mean "order-record-renamed"?)',
+          'must be one of "coupon-orders-fail", "order-record-renamed", "secret-committed", "orders-slowed" (did you mean "order-record-renamed"?)',
         got: '"order-record-renamd"',
       },
     ])
@@ -74,5 +74,36 @@ describe('scenario errors', () => {
       ['change.fault.renamedTo', 'nothing'],
     ])
     expect(mixed.problems[0]?.expected).toContain('allowed: kind, field, renamedTo')
+  })
+})
+
+describe('a change the gate must stop', () => {
+  const secret = () =>
+    parse(readFileSync(join(SCENARIO_CATALOG_DIR, 'secret-in-change', 'scenario.yaml'), 'utf8'))
+
+  it('needs a patch to refuse, and a committed secret needs the step that refuses it', () => {
+    const noPatch = secret()
+    delete noPatch.change.patch
+    expect(problemsOf(stringify(noPatch)).problems).toEqual([
+      {
+        path: 'change.stoppedBy',
+        expected:
+          'needs change.patch: only a committed change can be refused by the gate; add the patch or remove stoppedBy',
+        got: '"secret-scan"',
+      },
+    ])
+    const noStep = secret()
+    delete noStep.change.stoppedBy
+    expect(problemsOf(stringify(noStep)).problems.map((p) => [p.path, p.got])).toEqual([
+      ['change.stoppedBy', 'nothing'],
+    ])
+  })
+
+  it('names a step as a gate file does', () => {
+    const doc = secret()
+    doc.change.stoppedBy = '-secret scan!'
+    expect(problemsOf(stringify(doc)).problems.map((p) => [p.path, p.expected])).toEqual([
+      ['change.stoppedBy', "must be the name of a step in the shop's gate, like secret-scan"],
+    ])
   })
 })

@@ -152,8 +152,40 @@ export const OrderRecordRenamedFaultSchema = Type.Object(
   Closed,
 )
 
+export const SecretCommittedFaultSchema = Type.Object(
+  {
+    /** The change commits a secret (a signing key, a token): a leak the moment it is pushed, whatever it runs. */
+    kind: Type.Literal('secret-committed'),
+    /** What the secret is, in words: `the quote-signing private key`. */
+    secret: Type.String({ minLength: 1, maxLength: 200 }),
+    /** The file the change puts it in. */
+    file: Type.String({ minLength: 1, maxLength: 300 }),
+  },
+  Closed,
+)
+
+export const OrdersSlowedFaultSchema = Type.Object(
+  {
+    /**
+     * On the flagged path the api makes a slow call for every order it prices: nothing fails, but the orders are
+     * answered later than the latency SLO allows.
+     */
+    kind: Type.Literal('orders-slowed'),
+    /** About how many milliseconds the call adds to each order on the flagged path. */
+    addedMs: Type.Integer({ minimum: 1, maximum: 60_000 }),
+    /** The call, in words: `a lookup of the coupon catalog from the promotions service`. */
+    call: Type.String({ minLength: 1, maxLength: 200 }),
+  },
+  Closed,
+)
+
 /** What a change does wrong at run time, told apart by `kind`. */
-export const FaultSchema = Type.Union([CouponOrdersFailFaultSchema, OrderRecordRenamedFaultSchema])
+export const FaultSchema = Type.Union([
+  CouponOrdersFailFaultSchema,
+  OrderRecordRenamedFaultSchema,
+  SecretCommittedFaultSchema,
+  OrdersSlowedFaultSchema,
+])
 
 export const ChangeSchema = Type.Object(
   {
@@ -168,8 +200,23 @@ export const ChangeSchema = Type.Object(
     }),
     /** The bad change as a patch file next to the scenario (optional for now). */
     patch: Type.Optional(Type.String({ minLength: 1 })),
-    /** What the change does wrong at run time: `coupon-orders-fail` or `order-record-renamed`. */
+    /**
+     * What the change does wrong at run time: `coupon-orders-fail`, `order-record-renamed`, `secret-committed`,
+     * `orders-slowed`.
+     */
     fault: FaultSchema,
+    /**
+     * The gate step that must refuse the change: the drill is then a near miss (`prevented`), and a green gate or
+     * a refusal by other steps only is a failed drill. Without it, the change must pass the gate.
+     */
+    stoppedBy: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 80,
+        pattern: '^[A-Za-z0-9][A-Za-z0-9 ._-]*$',
+        expected: "the name of a step in the shop's gate, like secret-scan",
+      }),
+    ),
   },
   Closed,
 )

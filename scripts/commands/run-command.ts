@@ -78,8 +78,9 @@ export const runCommand: Command = {
       if (values.ci) await appendStepSummary(summary, checks)
       // A scenario with a cleanup patch has not finished its follow-up until its release flag is closed out.
       const closedOut = summary.flagClosedOut || loaded.scenario.followUp.cleanup === undefined
+      // A prevented run whose follow-up ran (the scenario's fix for a near miss) must close its loop too.
       return (summary.status === 'recovered' && summary.loopClosed && closedOut) ||
-        summary.status === 'prevented'
+        (summary.status === 'prevented' && (summary.verify === null || summary.loopClosed))
         ? 0
         : 1
     } finally {
@@ -109,9 +110,11 @@ async function previousRun(dir: string) {
   const runDir = resolve(dir)
   const { events } = await readJournal(join(runDir, 'journal.jsonl'))
   const started = eventsOf(events, 'drill.started')[0]
-  if (started === undefined || eventsOf(events, 'fix.merged').length === 0) {
+  // A run whose loop closed left its fix on trunk; a run the gate prevented left trunk as the change found it.
+  const prevented = eventsOf(events, 'drill.finished').some((e) => e.data.outcome === 'prevented')
+  if (started === undefined || (eventsOf(events, 'fix.merged').length === 0 && !prevented)) {
     throw new UsageError(
-      `--again needs a run whose loop closed (its fix merged to trunk); "${runDir}" has ${started === undefined ? 'no drill.started event' : 'no merged fix'}.`,
+      `--again needs a run whose loop closed (its fix merged to trunk) or whose change the gate refused; "${runDir}" has ${started === undefined ? 'no drill.started event' : 'neither a merged fix nor a refused change'}.`,
     )
   }
   const loaded = await loadScenario(join(runDir, 'scenario'))

@@ -179,7 +179,14 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
       const result = await gateBranch(repo.dir, branch, env, record)
       say(`gate ${result.green ? 'green' : 'RED'} in ${(result.durationMs / 1000).toFixed(1)} s`)
       const blockedBy = result.blockedBy
-      if (!result.green && options.baseRepo !== undefined) {
+      const stoppedBy = loaded.scenario.change.stoppedBy
+      if (stoppedBy !== undefined && !blockedBy.includes(stoppedBy))
+        throw new Error(
+          `the scenario expects the gate's ${stoppedBy} step to refuse the change, but ${
+            result.green ? 'the gate was green' : `only ${blockedBy.join(', ')} refused it`
+          }: check change.stoppedBy in ${loaded.file} against the shop's gate (gate/shop/firedrill-gate.yaml)`,
+        )
+      if (!result.green && (options.baseRepo !== undefined || stoppedBy !== undefined)) {
         refused = true
         await record({ type: 'change.refused', data: { branch, commit: head, blockedBy } })
         say(

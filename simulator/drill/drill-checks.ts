@@ -5,8 +5,16 @@ import type { DrillSummary } from './drill-summary.ts'
 
 /** What a drill, run as a check, is expected to end as. */
 export interface DrillExpectations {
-  /** A `--again` run: the gate must refuse the repeated bad change (`prevented`). */
-  again: boolean
+  /**
+   * The gate must refuse the bad change (`prevented`): a `--again` run of a closed loop, or a scenario whose change
+   * names the gate step that stops it (`change.stoppedBy`).
+   */
+  prevented: boolean
+  /**
+   * The loop must close (fix merged, items hold, replay blocked): every run but a `--again` one, except a
+   * prevented run whose scenario has no fix to merge.
+   */
+  loop: boolean
   /** The scenario has a cleanup patch, so its release flag must be closed out. */
   closeOut: boolean
 }
@@ -19,9 +27,9 @@ const ms = (from: string | undefined, to: string | undefined) =>
  * suite per phase the drill entered, holding the exit checks the drill journalled in it (a phase the drill was
  * aborted in fails with the reason); then the incident's outcome (the change reached production through the gate,
  * detected, paged and acknowledged, mitigated, recovered) and the loop (the fix merged through the gate, each
- * action item holds, the replayed bad change blocked, the flag closed out). A `--again` run expects the gate to
- * refuse the change instead; the incident and loop checks are then skipped, not passed. A run passes when no
- * case fails: the same rule as `firedrill run`'s exit code.
+ * action item holds, the replayed bad change blocked, the flag closed out). A `--again` run, or a scenario whose
+ * change the gate must stop, expects the gate to refuse the change instead; the incident and loop checks are then
+ * skipped, not passed. A run passes when no case fails: the same rule as `firedrill run`'s exit code.
  */
 export function drillChecks(
   events: readonly JournalEvent[],
@@ -75,7 +83,7 @@ export function drillChecks(
   close(undefined)
 
   suites.push(
-    expect.again ? preventedSuite(events, summary, classname) : incidentSuite(events, summary, classname),
+    expect.prevented ? preventedSuite(events, summary, classname) : incidentSuite(events, summary, classname),
   )
   suites.push(loopSuite(events, summary, classname, expect))
   return suites
@@ -106,11 +114,11 @@ function preventedSuite(
   return {
     name: 'outcome',
     cases: [
-      verdictCase(c, 'the gate refuses the repeated bad change', {
+      verdictCase(c, 'the gate refuses the bad change', {
         ok: refused !== undefined,
         message:
           refused === undefined
-            ? 'the repeated bad change was not refused by the gate'
+            ? 'the bad change was not refused by the gate'
             : `refused by ${refused.data.blockedBy.join(', ')} at ${refused.data.commit.slice(0, 12)}`,
       }),
       verdictCase(c, 'nothing of the bad change reaches production', {
@@ -194,8 +202,8 @@ function loopSuite(
 ): JunitSuite {
   const c = `${classname}.loop`
   const name = 'loop'
-  if (expect.again) {
-    const why = 'a prevented run has no incident, so no loop to close'
+  if (!expect.loop) {
+    const why = 'a prevented run with no fix to merge has no loop to close'
     return { name, cases: [verdictCase(c, 'the loop closes', 'skip', why)] }
   }
   const fixes = eventsOf(events, 'fix.merged')

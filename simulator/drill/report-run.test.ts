@@ -221,7 +221,7 @@ describe("a run's checks (run --ci, --junit)", () => {
     expect(cases(checks).filter((c) => c.suite !== 'phase preflight')).toEqual([
       {
         suite: 'outcome',
-        name: 'the gate refuses the repeated bad change',
+        name: 'the gate refuses the bad change',
         status: 'passed',
         message: undefined,
       },

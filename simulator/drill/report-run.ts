@@ -104,7 +104,10 @@ export async function reportRun(runDir: string, options: ReportRunOptions = {}):
   }
   await writeFileAtomically(join(dir, RUN_FILES.summary), `${JSON.stringify(summary, null, 2)}\n`)
   const checks = drillChecks(events, summary, {
-    again: started?.data.againOf !== undefined,
+    prevented: started?.data.againOf !== undefined || loaded.scenario.change.stoppedBy !== undefined,
+    loop:
+      started?.data.againOf === undefined &&
+      (loaded.scenario.change.stoppedBy === undefined || loaded.scenario.followUp.fix !== undefined),
     closeOut: loaded.scenario.followUp.cleanup !== undefined,
   })
   return { summary, postmortem, truncatedLastLine: truncated, closedOrphan, checks }

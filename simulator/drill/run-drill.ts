@@ -446,9 +446,12 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
       })
       .catch(() => {})
     for (const failure of cleanup.failed) say(`cleanup could not ${failure.step}: ${failure.error}`)
+    // The loop follows an incident, and a near miss the scenario has a fix for (the change done right).
+    const nearMissFix =
+      status === 'prevented' && repeated === undefined && loaded.files['followUp.fix'] !== undefined
     if (
       abort === undefined &&
-      status === 'recovered' &&
+      (status === 'recovered' || nearMissFix) &&
       deployed !== undefined &&
       options.followUp !== false
     ) {
