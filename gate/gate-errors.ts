@@ -18,6 +18,7 @@ export const GateErrorCode = {
   ARTIFACT_BUILD_FAILED: 'FIREDRILL_ARTIFACT_BUILD_FAILED',
   ARTIFACT_CORRUPT: 'FIREDRILL_ARTIFACT_CORRUPT',
   DEPLOY_FAILED: 'FIREDRILL_DEPLOY_FAILED',
+  DEPLOY_NOT_VERIFIED: 'FIREDRILL_DEPLOY_NOT_VERIFIED',
   DEPLOY_ROLLBACK_FAILED: 'FIREDRILL_DEPLOY_ROLLBACK_FAILED',
   DEPLOY_IN_PROGRESS: 'FIREDRILL_DEPLOY_IN_PROGRESS',
   GATE_RED: 'FIREDRILL_GATE_RED',
@@ -52,6 +53,26 @@ export class ArtifactCorruptError extends FiredrillError {
       GateErrorCode.ARTIFACT_CORRUPT,
       `The artifact in ${dir} does not match its manifest (${problems.slice(0, 3).join('; ')}${problems.length > 3 ? `; and ${problems.length - 3} more` : ''}). Artifacts are immutable: remove that directory and build the commit again.`,
     )
+  }
+}
+
+/**
+ * A deploy was given an artifact whose content hash is not the one the earlier environment verified (a tag moved
+ * to a rebuild, say): nothing was touched.
+ */
+export class DeployNotVerifiedError extends FiredrillError {
+  readonly env: string
+  readonly contentHash: string
+  readonly verifiedContentHash: string
+
+  constructor(env: string, artifact: { commit: string; contentHash: string }, verifiedContentHash: string) {
+    super(
+      GateErrorCode.DEPLOY_NOT_VERIFIED,
+      `Refused to deploy ${artifact.commit.slice(0, 12)} to ${env}: its content hash ${artifact.contentHash.slice(0, 12)} is not the ${verifiedContentHash.slice(0, 12)} that was verified before it. No instance was touched. Promote the artifact by its content hash, not by a tag that can move, or verify this one first.`,
+    )
+    this.env = env
+    this.contentHash = artifact.contentHash
+    this.verifiedContentHash = verifiedContentHash
   }
 }
 

@@ -46,6 +46,8 @@ export interface DrillFacts {
   changeReachedUsers: boolean
   /** The gate refused the change (a `--again` run on the fixed trunk): it never merged. */
   refused: JournalEventOf<'change.refused'> | undefined
+  /** Production refused the artifact its tag named (not the one staging verified): the change never deployed. */
+  deployRefused: JournalEventOf<'deploy.refused'> | undefined
   /** The run a `--again` run repeats. */
   againOf: { runId: string; dir: string } | undefined
 }
@@ -56,7 +58,8 @@ export function repeatedRunWords(facts: Pick<DrillFacts, 'againOf'>): string {
 }
 
 /** The gate steps that refused the change, in words: `unit-tests, flag-debt`. */
-export function refusedByWords(facts: Pick<DrillFacts, 'refused'>): string {
+export function refusedByWords(facts: Pick<DrillFacts, 'refused' | 'deployRefused'>): string {
+  if (facts.refused === undefined && facts.deployRefused !== undefined) return 'deploy verification'
   return facts.refused?.data.blockedBy.join(', ') || 'the gate'
 }
 
@@ -128,8 +131,11 @@ export function gatherDrillFacts(
     steadyAfter: checks.find((c) => c.data.when === 'after'),
     failedChecks: eventsOf(events, 'check.failed'),
     changeReachedUsers:
-      eventsOf(events, 'change.refused').length === 0 && steps.some((s) => s.data.percent > 0),
+      eventsOf(events, 'change.refused').length === 0 &&
+      eventsOf(events, 'deploy.refused').length === 0 &&
+      steps.some((s) => s.data.percent > 0),
     refused: eventsOf(events, 'change.refused')[0],
+    deployRefused: eventsOf(events, 'deploy.refused')[0],
     againOf: started?.data.againOf,
   }
 }
@@ -164,12 +170,13 @@ function cleanHistory(
 }
 
 /**
- * Before its finish is journalled (while its follow-up runs), a drill whose change the gate refused and whose
+ * Before its finish is journalled (while its follow-up runs), a drill whose change the gate (or production's
+ * deploy verification) refused and whose
  * steady state then held after the release is already a near miss: the follow-up numbers the same items.
  */
 function preventedSoFar(events: readonly JournalEvent[]): boolean {
   return (
-    eventsOf(events, 'change.refused').length > 0 &&
+    eventsOf(events, 'change.refused').length + eventsOf(events, 'deploy.refused').length > 0 &&
     eventsOf(events, 'steady-state.checked').some((e) => e.data.when === 'after' && e.data.ok)
   )
 }

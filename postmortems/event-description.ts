@@ -44,6 +44,10 @@ export function describeEvent(event: JournalEvent): string {
       return `Branch ${event.data.branch} (${event.data.commit.slice(0, 12)}) merged to trunk as ${event.data.trunk.slice(0, 12)}.`
     case 'artifact.built':
       return `Artifact built from ${event.data.commit.slice(0, 12)}: ${event.data.files} files, content hash ${event.data.contentHash.slice(0, 16)}.`
+    case 'artifact.tagged':
+      return `Tag ${event.data.tag} now names ${event.data.commit.slice(0, 12)} (content hash ${event.data.contentHash.slice(0, 16)})${event.data.previous === undefined ? '' : `, moved from ${event.data.previous.commit.slice(0, 12)} (${event.data.previous.contentHash.slice(0, 16)})`}.`
+    case 'deploy.refused':
+      return `Deploy to ${event.data.environment} refused: tag ${event.data.tag} named ${event.data.commit.slice(0, 12)} with content hash ${event.data.contentHash.slice(0, 16)}, not the verified ${event.data.verifiedContentHash.slice(0, 16)}; no instance was touched.`
     case 'deploy.step':
       return `Deploy to ${event.data.environment}: ${event.data.step}${event.data.slot === undefined ? '' : ` (instance ${event.data.slot})`}${event.data.outcome ? `, ${event.data.outcome}` : ''}${event.data.detail ? `: ${event.data.detail}` : ''}.`
     case 'change.deployed':

@@ -62,5 +62,13 @@ export function faultStoryOf(scenario: ValidScenario): FaultStory {
         luck: `Nothing failed: the slow call answered every time, so the orders on the new path were late (about ${fault.addedMs} ms each) but none was refused. Had it slowed past the clients' timeouts, the same path would have failed orders.`,
       }
     }
+    case 'artifact-retagged':
+      return {
+        effect: `after staging verified its artifact, the \`${fault.tag}\` tag production deploys by was moved to a rebuild staging never saw (${fault.drift})`,
+        decision: `promoting by a tag that can move (\`${fault.tag}\`) and rebuilding for production, instead of deploying the one artifact staging verified, by its content hash`,
+        gateGap: `The change itself passed the gate and staging; the rebuild never went through either. Production's deploy verification compares the artifact's content hash with the one staging verified, and refused it.`,
+        retrievalCard: `Check that an artifact's content hash is the one staging verified before production deploys it, whatever a tag (\`${fault.tag}\` here) names`,
+        luck: `Deploy verification was on: without it, production would have run code no gate and no staging had seen (${fault.drift}).`,
+      }
   }
 }

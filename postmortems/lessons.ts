@@ -107,11 +107,15 @@ function nearMissLessons(facts: DrillFacts): Lessons {
     const story = faultStoryOf(facts.scenario)
     return {
       wentWell: [
-        `The gate refused the change (${steps}) on its first try: it never reached trunk.`,
+        facts.deployRefused === undefined
+          ? `The gate refused the change (${steps}) on its first try: it never reached trunk.`
+          : "Production's deploy verification refused the artifact: it checks the content hash staging verified, not the tag.",
         ...heldAfter,
       ],
       wentWrong: [
-        `The change was written and committed this way: ${story.decision}. Only the gate stopped it, after it was pushed.`,
+        facts.deployRefused === undefined
+          ? `The change was written and committed this way: ${story.decision}. Only the gate stopped it, after it was pushed.`
+          : `The release rested on ${story.decision}. Only the last check before production stopped it.`,
       ],
       gotLucky: story.luck === null ? [] : [story.luck],
     }

@@ -24,6 +24,16 @@ export function titleOf(facts: DrillFacts): string {
 
 export function summaryOf(facts: DrillFacts): string {
   const { scenario, timings } = facts
+  const atDeploy = facts.deployRefused
+  if (facts.status === 'prevented' && atDeploy !== undefined) {
+    return [
+      `In a drill of scenario ${facts.scenarioName} (seed ${scenario.seed}), the change "${scenario.change.title}" passed the gate and staging verified its artifact (content hash ${atDeploy.data.verifiedContentHash.slice(0, 12)}).`,
+      `Then ${faultWords(facts)}.`,
+      `Production's deploy verification refused it: content hash ${atDeploy.data.contentHash.slice(0, 12)} is not the one staging verified, so no instance was touched and production kept what it ran.`,
+      `The same workload and release then ran on production as it was: ${impactWords(facts)}`,
+      'A near miss, caught at deploy time.',
+    ].join(' ')
+  }
   if (facts.status === 'prevented' && facts.againOf === undefined) {
     return [
       `In a drill of scenario ${facts.scenarioName} (seed ${scenario.seed}), the change "${scenario.change.title}" was committed on a branch to go out behind ${scenario.change.flag}.`,
@@ -70,9 +80,11 @@ export function impactStatementOf(facts: DrillFacts): string {
   const { impact, scenario } = facts
   if (!facts.changeReachedUsers) {
     const where =
-      facts.status === 'prevented'
-        ? `None from the change: the gate refused it (${refusedByWords(facts)}) and it never reached trunk or production.`
-        : 'None from the change: no release step turned its flag on before the drill ended.'
+      facts.status === 'prevented' && facts.deployRefused !== undefined
+        ? 'None from the change: production refused the artifact its tag named and kept running what it ran before.'
+        : facts.status === 'prevented'
+          ? `None from the change: the gate refused it (${refusedByWords(facts)}) and it never reached trunk or production.`
+          : 'None from the change: no release step turned its flag on before the drill ended.'
     return `${where} ${impact.failedRequests} of ${impact.requests} synthetic requests failed over ${formatMs(impact.observedMs)} of traffic, ${formatPct(impact.errorBudgetConsumedPct)} of the ${scenario.slo.window} error budget.`
   }
   const exposure = facts.highestReleasePct
@@ -87,6 +99,11 @@ export function impactStatementOf(facts: DrillFacts): string {
 
 export function rootCausesOf(facts: DrillFacts): string[] {
   const { change } = facts.scenario
+  if (facts.status === 'prevented' && facts.deployRefused !== undefined)
+    return [
+      `The change "${change.title}" was sound; what production was asked to run was not: ${faultWords(facts)}. ${change.description.trim()}`,
+      `${faultStoryOf(facts.scenario).gateGap} No incident followed; what is left is the near miss itself, which is what the action items address.`,
+    ]
   if (facts.status === 'prevented' && facts.againOf === undefined)
     return [
       `The change "${change.title}" carries a defect: ${change.description.trim()}`,
@@ -105,6 +122,9 @@ export function rootCausesOf(facts: DrillFacts): string[] {
 }
 
 export function triggerOf(facts: DrillFacts): string {
+  const atDeploy = facts.deployRefused
+  if (facts.status === 'prevented' && atDeploy !== undefined)
+    return `Production's deploy looked up tag ${atDeploy.data.tag} at ${formatUtcTime(atDeploy.at)} and found ${atDeploy.data.commit.slice(0, 12)}, a rebuild staging never ran; nothing was released from it.`
   if (facts.status === 'prevented') {
     const r = facts.refused
     const again = facts.againOf === undefined ? '' : ' again'
@@ -126,6 +146,8 @@ export function triggerOf(facts: DrillFacts): string {
 export function detectionOf(facts: DrillFacts): string {
   const detected = facts.anchors.detected
   const slos = describeBurnedSlos(burnedSlos(facts.events, facts.scenario))
+  if (facts.status === 'prevented' && facts.deployRefused !== undefined)
+    return `Caught at deploy time, before any release: production's deploy verification refused content hash ${facts.deployRefused.data.contentHash.slice(0, 12)} (staging verified ${facts.deployRefused.data.verifiedContentHash.slice(0, 12)}), so no alert was needed and none paged. ${slos}`
   if (facts.status === 'prevented')
     return `Caught at the gate, before any release: ${refusedByWords(facts)} failed on the change's commit, so no alert was needed and none paged. ${slos}`
   if (!facts.changeReachedUsers && detected === null)
@@ -152,6 +174,8 @@ export function detectionOf(facts: DrillFacts): string {
 export function resolutionOf(facts: DrillFacts): string {
   const mitigated = facts.anchors.mitigated
   const recovered = facts.anchors.recovered
+  if (facts.status === 'prevented' && facts.deployRefused !== undefined)
+    return 'Nothing to mitigate in production: it refused the rebuild and kept running what it ran, and the steady state held after the same release. The rebuild and the tag still need cleaning up (see the action items).'
   if (facts.status === 'prevented')
     return `Nothing to mitigate: the branch was not merged, and the steady state held on trunk as it is after the same release.`
   const parts: string[] = []

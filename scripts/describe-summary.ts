@@ -36,13 +36,13 @@ function flagLine(s: DrillSummary): string {
   if (s.flagClosedOut)
     return `${s.flag} closed out: completed, its code path removed through the gate, archived`
   if (s.status === 'prevented')
-    return `${s.flag} left as trunk has it (the change never merged, nothing to close out)`
+    return `${s.flag} left as trunk has it (the change never reached production, nothing to close out)`
   return `${s.flag} NOT closed out: still active on trunk (see the postmortem's Flags section)`
 }
 
 function loopLine(s: DrillSummary): string {
   if (s.status === 'prevented' && s.verify === null)
-    return 'not needed: the gate refused the change, so no incident happened'
+    return 'not needed: the change was stopped before production, so no incident happened'
   if (s.verify === null) return 'not closed (the follow-up did not run)'
   const items = s.verify.items.map((i) => `${i.id} ${i.status}${i.holds ? '' : ' (falls short)'}`).join(', ')
   const replay = s.verify.loop.holds

@@ -63,7 +63,7 @@ describe('a change the gate must stop (secret-in-change)', () => {
     // As a check: the gate refused the change, nothing reached production, and the loop closed.
     const outcomeSuite = report.checks.find((s) => s.name === 'outcome')
     expect(outcomeSuite?.cases.map((c) => [c.name, c.status])).toEqual([
-      ['the gate refuses the bad change', 'passed'],
+      ['the bad change is stopped before production', 'passed'],
       ['nothing of the bad change reaches production', 'passed'],
     ])
     const loop = report.checks.find((s) => s.name === 'loop')

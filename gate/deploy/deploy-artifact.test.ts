@@ -6,6 +6,7 @@ import { git } from '../../record/git/git.ts'
 import { redisSandbox } from '../../test/support/redis-sandbox.ts'
 import type { Artifact } from '../build/artifact.ts'
 import { removeArtifacts } from '../build/artifact-permissions.ts'
+import { resolveTag, tagArtifact } from '../build/artifact-tags.ts'
 import { buildArtifact } from '../build/build-artifact.ts'
 import { GateErrorCode } from '../gate-errors.ts'
 import { createSandboxRepo, type SandboxRepo } from '../sandbox/sandbox-repo.ts'
@@ -295,5 +296,34 @@ describe('deploy guards', () => {
       code: GateErrorCode.ARTIFACT_CORRUPT,
     })
     for (const url of staging.urls()) expect((await answer(url)).commit).toBe(good.commit)
+  })
+
+  it('deploys what a tag names only when its content hash is the verified one, whatever the tag says', async () => {
+    const production = environment('production')
+    await deployArtifact(production, good)
+    expect(await tagArtifact(store, 'release', next)).toBeNull()
+    // Someone moves the tag to another build after staging verified `next`.
+    expect(await tagArtifact(store, 'release', good)).toEqual({
+      commit: next.commit,
+      contentHash: next.contentHash,
+    })
+    const named = await resolveTag(store, 'release')
+    expect(named?.contentHash).toBe(good.contentHash)
+    const seen = recorder()
+    await expect(
+      deployArtifact(production, named!, { verifiedContentHash: next.contentHash, onEvent: seen.onEvent }),
+    ).rejects.toMatchObject({
+      code: GateErrorCode.DEPLOY_NOT_VERIFIED,
+      contentHash: good.contentHash,
+      verifiedContentHash: next.contentHash,
+    })
+    expect(seen.events.map((e) => [e.type, e.outcome])).toEqual([['deploy.finished', 'refused']])
+    // Nothing was touched: the instances that ran before still run and answer.
+    expect(production.current().map((s) => s.commit)).toEqual([good.commit, good.commit])
+    for (const url of production.urls()) expect((await answer(url)).status).toBe(200)
+    // The verified artifact itself deploys.
+    await deployArtifact(production, next, { verifiedContentHash: next.contentHash })
+    expect(production.current().map((s) => s.commit)).toEqual([next.commit, next.commit])
+    expect(await resolveTag(store, 'no-such-tag')).toBeUndefined()
   })
 })

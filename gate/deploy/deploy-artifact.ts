@@ -5,6 +5,7 @@ import {
   type DeployCheck,
   DeployFailedError,
   DeployInProgressError,
+  DeployNotVerifiedError,
   DeployRollbackFailedError,
 } from '../gate-errors.ts'
 import { runCheck } from './check-outcome.ts'
@@ -20,6 +21,11 @@ export interface DeployOptions {
   healthTimeoutMs?: number
   /** Runs once every slot is updated. @defaultValue a real order placed and read back through every instance */
   smokeCheck?: SmokeCheck
+  /**
+   * The content hash an earlier environment verified (staging's): an artifact with any other hash is refused
+   * before any slot is touched, whatever it is called. Unset: any artifact that matches its manifest deploys.
+   */
+  verifiedContentHash?: string
   /** Told every step, in order. It should not throw; if it does, the deploy carries on regardless. */
   onEvent?: (event: DeployEvent) => void
 }
@@ -35,7 +41,8 @@ export interface DeployResult {
  * port, health-check it. After the last slot, a smoke check. If a start, a health check or the smoke check
  * fails, every slot updated so far is put back on the artifact it ran before (started and health-checked the
  * same way) and the deploy rejects with `DeployFailedError` (`DeployRollbackFailedError` if a slot could not
- * be brought back). The artifact is verified against its manifest before any slot is touched.
+ * be brought back). The artifact is verified against its manifest, and against `verifiedContentHash` when given
+ * (`DeployNotVerifiedError`), before any slot is touched.
  */
 export async function deployArtifact(
   env: Environment,
@@ -60,6 +67,15 @@ async function rollOut(env: Environment, artifact: Artifact, options: DeployOpti
     ])
 
   const ref = artifactRef(artifact)
+  if (options.verifiedContentHash !== undefined && options.verifiedContentHash !== artifact.contentHash) {
+    const detail = `content hash ${artifact.contentHash} is not the verified ${options.verifiedContentHash}`
+    try {
+      options.onEvent?.({ env: env.name, artifact: ref, type: 'deploy.finished', outcome: 'refused', detail })
+    } catch {
+      // A listener's trouble changes nothing: the deploy is refused either way.
+    }
+    throw new DeployNotVerifiedError(env.name, artifact, options.verifiedContentHash)
+  }
   const healthCheck = options.healthCheck ?? readyzCheck({ timeoutMs: options.healthTimeoutMs ?? 5000 })
   const smokeCheck = options.smokeCheck ?? orderSmokeCheck()
   const emit = (event: Omit<DeployEvent, 'env' | 'artifact'>) => {

@@ -23,5 +23,5 @@ export interface DeployEvent {
   /** rolled-back: the artifact the slot runs again (null: it ran nothing before, so it is left empty). */
   rolledBackTo?: ArtifactRef | null
   /** deploy.finished: how the deploy ended. */
-  outcome?: 'deployed' | 'rolled-back' | 'rollback-failed'
+  outcome?: 'deployed' | 'rolled-back' | 'rollback-failed' | 'refused'
 }

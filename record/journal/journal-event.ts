@@ -128,6 +128,22 @@ export interface JournalEventData {
   'change.merged': { branch: string; commit: string; trunk: string }
   /** A trunk commit turned into an immutable artifact; `contentHash` proves what every environment runs. */
   'artifact.built': { commit: string; contentHash: string; files: number }
+  /** A tag the pipeline promotes by now names this artifact; `previous` is what it named before (a moved tag). */
+  'artifact.tagged': {
+    tag: string
+    commit: string
+    contentHash: string
+    previous?: { commit: string; contentHash: string }
+  }
+  /** An environment refused the artifact its tag named: its content hash is not the one verified before it. */
+  'deploy.refused': {
+    environment: string
+    tag: string
+    commit: string
+    contentHash: string
+    verifiedContentHash: string
+    reason: string
+  }
   /** One step of a rolling deploy (started, instance updated, health failed, smoke passed/failed, rolled back, finished). */
   'deploy.step': {
     environment: string
@@ -312,6 +328,8 @@ export const JOURNAL_EVENT_TYPES = [
   'change.refused',
   'change.merged',
   'artifact.built',
+  'artifact.tagged',
+  'deploy.refused',
   'deploy.step',
   'change.deployed',
   'request.first-failure',

@@ -72,6 +72,15 @@ export function crossFieldProblems(scenario: Scenario): ScenarioProblem[] {
         'needs change.patch: only a committed change can be refused by the gate; add the patch or remove stoppedBy',
       got: JSON.stringify(scenario.change.stoppedBy),
     })
+  if (
+    scenario.change.fault.kind === 'artifact-retagged' &&
+    scenario.change.stoppedBy !== 'deploy-verification'
+  )
+    problems.push({
+      path: 'change.stoppedBy',
+      expected: 'must be deploy-verification for an artifact-retagged change: production refuses the rebuild',
+      got: scenario.change.stoppedBy === undefined ? 'nothing' : JSON.stringify(scenario.change.stoppedBy),
+    })
   if (scenario.change.fault.kind === 'secret-committed' && scenario.change.stoppedBy === undefined)
     problems.push({
       path: 'change.stoppedBy',

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parse, stringify } from 'yaml'
 import { RecordErrorCode, type ScenarioInvalidError } from '../errors.ts'
+import { loadScenario } from './load-scenario.ts'
 import { MAX_REPORTED_PROBLEMS, parseScenario } from './parse-scenario.ts'
 import { SCENARIO_CATALOG_DIR } from './scenario-catalog.ts'
 
@@ -62,7 +63,7 @@ describe('scenario errors', () => {
       {
         path: 'change.fault.kind',
         expected:
-          'must be one of "coupon-orders-fail", "order-record-renamed", "secret-committed", "orders-slowed" (did you mean "order-record-renamed"?)',
+          'must be one of "coupon-orders-fail", "order-record-renamed", "secret-committed", "artifact-retagged", "orders-slowed" (did you mean "order-record-renamed"?)',
         got: '"order-record-renamd"',
       },
     ])
@@ -105,5 +106,24 @@ describe('a change the gate must stop', () => {
     expect(problemsOf(stringify(doc)).problems.map((p) => [p.path, p.expected])).toEqual([
       ['change.stoppedBy', "must be the name of a step in the shop's gate, like secret-scan"],
     ])
+  })
+})
+
+describe('a moved tag', () => {
+  it('must be stopped by deploy verification, and its rebuild patch is one of the scenario files', async () => {
+    const doc = parse(readFileSync(join(SCENARIO_CATALOG_DIR, 'mutable-tag', 'scenario.yaml'), 'utf8'))
+    doc.change.stoppedBy = 'secret-scan'
+    expect(problemsOf(stringify(doc)).problems).toEqual([
+      {
+        path: 'change.stoppedBy',
+        expected:
+          'must be deploy-verification for an artifact-retagged change: production refuses the rebuild',
+        got: '"secret-scan"',
+      },
+    ])
+    const loaded = await loadScenario(join(SCENARIO_CATALOG_DIR, 'mutable-tag'))
+    expect(loaded.files['change.fault.rebuild']).toBe(
+      join(SCENARIO_CATALOG_DIR, 'mutable-tag', 'rebuild.patch'),
+    )
   })
 })

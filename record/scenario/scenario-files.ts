@@ -18,6 +18,11 @@ export const MAX_ROSTER_BYTES = 256 * 1024
 /** Every scenario field that names a file, where it is read from, and how large that file may be. */
 export const SCENARIO_FILE_FIELDS = {
   'change.patch': { ref: (s: DeepReadonly<Scenario>) => s.change.patch, maxBytes: MAX_PATCH_BYTES },
+  'change.fault.rebuild': {
+    ref: (s: DeepReadonly<Scenario>) =>
+      s.change.fault.kind === 'artifact-retagged' ? s.change.fault.rebuild : undefined,
+    maxBytes: MAX_PATCH_BYTES,
+  },
   'followUp.fix': { ref: (s: DeepReadonly<Scenario>) => s.followUp.fix, maxBytes: MAX_PATCH_BYTES },
   'followUp.cleanup': { ref: (s: DeepReadonly<Scenario>) => s.followUp.cleanup, maxBytes: MAX_PATCH_BYTES },
   team: { ref: (s: DeepReadonly<Scenario>) => s.team, maxBytes: MAX_ROSTER_BYTES },

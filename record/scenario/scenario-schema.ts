@@ -179,11 +179,34 @@ export const OrdersSlowedFaultSchema = Type.Object(
   Closed,
 )
 
+export const ArtifactRetaggedFaultSchema = Type.Object(
+  {
+    /**
+     * The change is fine, but after staging verified its artifact someone rebuilt it (here: from trunk with an
+     * ungated edit) and moved the tag production deploys by to the rebuild.
+     */
+    kind: Type.Literal('artifact-retagged'),
+    /** The tag the pipeline promotes by. @defaultValue 'release' */
+    tag: Type.String({
+      minLength: 1,
+      maxLength: 100,
+      pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$',
+      default: 'release',
+    }),
+    /** The patch the rebuild carries that staging never saw, next to the scenario. */
+    rebuild: Type.String({ minLength: 1 }),
+    /** What the rebuild changed, in words. */
+    drift: Type.String({ minLength: 1, maxLength: 300 }),
+  },
+  Closed,
+)
+
 /** What a change does wrong at run time, told apart by `kind`. */
 export const FaultSchema = Type.Union([
   CouponOrdersFailFaultSchema,
   OrderRecordRenamedFaultSchema,
   SecretCommittedFaultSchema,
+  ArtifactRetaggedFaultSchema,
   OrdersSlowedFaultSchema,
 ])
 
@@ -206,8 +229,10 @@ export const ChangeSchema = Type.Object(
      */
     fault: FaultSchema,
     /**
-     * The gate step that must refuse the change: the drill is then a near miss (`prevented`), and a green gate or
-     * a refusal by other steps only is a failed drill. Without it, the change must pass the gate.
+     * What must stop the change: a step of the shop's gate, or `deploy-verification` (production refuses an
+     * artifact whose content hash is not the one staging verified). The drill is then a near miss (`prevented`),
+     * and a change that gets past it, or is stopped by something else only, is a failed drill. Without it, the
+     * change must pass the gate and deploy.
      */
     stoppedBy: Type.Optional(
       Type.String({

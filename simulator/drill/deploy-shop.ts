@@ -24,6 +24,7 @@ import type { RunningShop, ShopOptions } from '../../services/shop/shop-options.
 import { isFlagOff } from './flag-state.ts'
 import { gateBranch } from './gate-branch.ts'
 import { mintReleaseFlag } from './mint-release-flag.ts'
+import { DEPLOY_VERIFICATION, promoteToProduction } from './promote-to-production.ts'
 
 /** What the drill runs against: production's api instances and its flag service. */
 export interface ShopUnderDrill {
@@ -40,7 +41,10 @@ export interface DeployedShop {
   commit: string | null
   /** The artifact production runs. */
   artifact: Artifact
-  /** The gate refused the change (expected in a `--again` run): production runs trunk without it. */
+  /**
+   * The change was stopped where the scenario (or a `--again` run) expects it: the gate refused it, or production
+   * refused the artifact its tag named. Production runs what it ran before.
+   */
   refused: boolean
   shop: ShopUnderDrill
 }
@@ -78,8 +82,9 @@ type StartShop = (options: ShopOptions) => Promise<RunningShop>
  * 2. the scenario's change committed on a branch, the gate run on exactly that commit (green: nothing tests
  *    the flagged path yet), merged to trunk only on a green, signed gate record;
  * 3. trunk built once into an immutable artifact;
- * 4. deployed to staging (rolling, health-checked, smoke-tested; the flag verified off), then to production the
- *    same way, dark. Both report the same content hash. A failed check rolls back and stops the pipeline.
+ * 4. deployed to staging (rolling, health-checked, smoke-tested; the flag verified off), tagged `release`, and
+ *    production deploys what the tag names the same way, dark, only if its content hash is the one staging
+ *    verified. A failed check rolls back and stops the pipeline.
  */
 export async function deployShop(options: DeployShopOptions): Promise<DeployedShop> {
   const { loaded, record, say } = options
@@ -179,7 +184,11 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
       const result = await gateBranch(repo.dir, branch, env, record)
       say(`gate ${result.green ? 'green' : 'RED'} in ${(result.durationMs / 1000).toFixed(1)} s`)
       const blockedBy = result.blockedBy
-      const stoppedBy = loaded.scenario.change.stoppedBy
+      // A change deploy verification must stop has to pass the gate first.
+      const stoppedBy =
+        loaded.scenario.change.stoppedBy === DEPLOY_VERIFICATION
+          ? undefined
+          : loaded.scenario.change.stoppedBy
       if (stoppedBy !== undefined && !blockedBy.includes(stoppedBy))
         throw new Error(
           `the scenario expects the gate's ${stoppedBy} step to refuse the change, but ${
@@ -242,8 +251,17 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
         })
         say(`staging verified on ${artifact.contentHash.slice(0, 12)}, flag off`)
 
-        await deployArtifact(production, artifact, { onEvent: deployEvents }).finally(settle)
-        say(`production rolled to ${artifact.contentHash.slice(0, 12)}, dark`)
+        const promoted = await promoteToProduction({
+          loaded,
+          repo,
+          store,
+          verified: artifact,
+          production,
+          record,
+          say,
+          onEvent: deployEvents,
+        }).finally(settle)
+        refused = promoted.refused
       }
     }
     if (!refused && (options.baseRepo === undefined || commit !== null)) {

@@ -15,6 +15,8 @@ export interface DrillExpectations {
    * prevented run whose scenario has no fix to merge.
    */
   loop: boolean
+  /** A `--again` run. */
+  again: boolean
   /** The scenario has a cleanup patch, so its release flag must be closed out. */
   closeOut: boolean
 }
@@ -109,17 +111,23 @@ function preventedSuite(
   classname: string,
 ): JunitSuite {
   const refused = eventsOf(events, 'change.refused')[0]
-  const deployed = eventsOf(events, 'change.deployed').find((e) => e.data.changes === undefined)
+  const deployRefused = eventsOf(events, 'deploy.refused')[0]
+  // Staging may run the change (production's deploy verification stops it); production must not.
+  const deployed = eventsOf(events, 'change.deployed').find(
+    (e) => e.data.changes === undefined && e.data.environment !== 'staging',
+  )
   const c = `${classname}.outcome`
   return {
     name: 'outcome',
     cases: [
-      verdictCase(c, 'the gate refuses the bad change', {
-        ok: refused !== undefined,
+      verdictCase(c, 'the bad change is stopped before production', {
+        ok: refused !== undefined || deployRefused !== undefined,
         message:
-          refused === undefined
-            ? 'the bad change was not refused by the gate'
-            : `refused by ${refused.data.blockedBy.join(', ')} at ${refused.data.commit.slice(0, 12)}`,
+          refused !== undefined
+            ? `the gate refused it (${refused.data.blockedBy.join(', ')}) at ${refused.data.commit.slice(0, 12)}`
+            : deployRefused !== undefined
+              ? `${deployRefused.data.environment}'s deploy verification refused ${deployRefused.data.contentHash.slice(0, 12)} (verified: ${deployRefused.data.verifiedContentHash.slice(0, 12)})`
+              : 'neither the gate nor deploy verification refused the bad change',
       }),
       verdictCase(c, 'nothing of the bad change reaches production', {
         ok: summary.status === 'prevented' && deployed === undefined,
@@ -203,7 +211,10 @@ function loopSuite(
   const c = `${classname}.loop`
   const name = 'loop'
   if (!expect.loop) {
-    const why = 'a prevented run with no fix to merge has no loop to close'
+    const why =
+      expect.prevented && !expect.again
+        ? 'a prevented run with no fix to merge has no loop to close'
+        : 'a --again run repeats a loop that closed before'
     return { name, cases: [verdictCase(c, 'the loop closes', 'skip', why)] }
   }
   const fixes = eventsOf(events, 'fix.merged')

@@ -221,7 +221,7 @@ describe("a run's checks (run --ci, --junit)", () => {
     expect(cases(checks).filter((c) => c.suite !== 'phase preflight')).toEqual([
       {
         suite: 'outcome',
-        name: 'the gate refuses the bad change',
+        name: 'the bad change is stopped before production',
         status: 'passed',
         message: undefined,
       },
@@ -235,7 +235,7 @@ describe("a run's checks (run --ci, --junit)", () => {
         suite: 'loop',
         name: 'the loop closes',
         status: 'skipped',
-        message: 'a prevented run has no incident, so no loop to close',
+        message: 'a --again run repeats a loop that closed before',
       },
     ])
   })

@@ -105,6 +105,7 @@ export async function reportRun(runDir: string, options: ReportRunOptions = {}):
   await writeFileAtomically(join(dir, RUN_FILES.summary), `${JSON.stringify(summary, null, 2)}\n`)
   const checks = drillChecks(events, summary, {
     prevented: started?.data.againOf !== undefined || loaded.scenario.change.stoppedBy !== undefined,
+    again: started?.data.againOf !== undefined,
     loop:
       started?.data.againOf === undefined &&
       (loaded.scenario.change.stoppedBy === undefined || loaded.scenario.followUp.fix !== undefined),

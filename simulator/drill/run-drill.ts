@@ -341,7 +341,7 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
         status = (await steadyState('after')) ? 'prevented' : 'not-recovered'
         say(
           status === 'prevented'
-            ? 'no incident: the gate kept the change out'
+            ? 'no incident: the change was stopped before production'
             : 'the steady state did not hold',
         )
       } else {
