@@ -53,6 +53,25 @@ describe('firedrill scenarios', () => {
     const lines = stdout.trimEnd().split('\n')
     expect(lines[0]).toMatch(/^bad-pricing\s+Orders with unknown coupon codes fail on the new pricing path$/)
     expect(lines[1]).toMatch(/^\s+The new pricing engine .*\.$/)
+    expect(lines[2]).toMatch(/^\s+teaches: A new code path released without a test/)
+    // bad-pricing: 5 s steady state twice, holds 5 + 10 + 30 s, 3 s to acknowledge.
+    expect(lines[3]).toMatch(
+      /^\s+introductory · SLIs orders-availability \(availability\) · up to 63 s of planned waiting, plus the gate runs$/,
+    )
+  })
+
+  it('says what each catalog drill teaches and how hard it is, and never the mitigation it expects', async () => {
+    const { code, stdout } = await cli(['scenarios', '--json'])
+    expect(code).toBe(0)
+    const listed = JSON.parse(stdout) as Array<Record<string, unknown>>
+    expect(listed.length).toBeGreaterThanOrEqual(4)
+    for (const entry of listed) {
+      expect(entry.teaches, `${entry.name}`).toEqual(expect.any(String))
+      expect(['introductory', 'intermediate', 'advanced']).toContain(entry.difficulty)
+      expect(JSON.stringify(entry), `${entry.name}`).not.toMatch(
+        /turn(s|ed)? (the )?flag off|flag off|roll(s|ed)? back|kill switch|degrade switch/i,
+      )
+    }
   })
 
   it('prints the catalog as a JSON array with --json', async () => {

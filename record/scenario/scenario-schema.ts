@@ -415,10 +415,27 @@ export const FollowUpSchema = Type.Object(
   { ...Closed, default: {} },
 )
 
+/** How `firedrill scenarios` presents a drill to the people choosing one: never the mitigation it expects. */
+export const CatalogEntrySchema = Type.Object(
+  {
+    /** The delivery mistake the drill teaches to recognise, in one sentence. */
+    teaches: Type.String({ minLength: 1, maxLength: 300 }),
+    difficulty: Type.Union(
+      [Type.Literal('introductory'), Type.Literal('intermediate'), Type.Literal('advanced')],
+      {
+        expected: 'introductory, intermediate or advanced',
+      },
+    ),
+  },
+  Closed,
+)
+
 export const ScenarioSchema = Type.Object(
   {
     title: Type.String({ minLength: 1, maxLength: 200 }),
     description: Type.String({ minLength: 1, maxLength: 4_000 }),
+    /** What the catalog shows: the mistake taught and the difficulty. Optional outside the catalog. */
+    catalog: Type.Optional(CatalogEntrySchema),
     /** Seeds traffic, faker and every random choice, so a drill can be replayed. */
     seed: Type.Integer({ minimum: 0, maximum: 4_294_967_295 }),
     /** Wall-clock seconds per scenario second: 1/240 (≈0.0041667) makes `1h` last 15 s and `5m` 1.25 s. */

@@ -13,9 +13,18 @@ export const scenariosCommand: Command = {
       return 0
     }
     const width = Math.max(0, ...scenarios.map((s) => s.name.length)) + 2
+    const indent = ' '.repeat(width)
     const lines = scenarios.flatMap((s) => [
       `${s.name.padEnd(width)}${s.title}`,
-      `${' '.repeat(width)}${firstSentence(s.description)}`,
+      `${indent}${firstSentence(s.description)}`,
+      ...(s.teaches === null ? [] : [`${indent}teaches: ${s.teaches}`]),
+      `${indent}${[
+        s.difficulty,
+        `SLIs ${s.slis.join(', ')}`,
+        `up to ${s.plannedWaitSeconds} s of planned waiting, plus the gate runs`,
+      ]
+        .filter((part) => part !== null)
+        .join(' · ')}`,
     ])
     process.stdout.write(`${lines.join('\n')}\n`)
     return 0
