@@ -1,11 +1,10 @@
-import { mergeWhenGreen } from '../../gate/merge/merge-when-green.ts'
 import { commitPatch } from '../../gate/sandbox/sandbox-repo.ts'
 import { verifyPostmortem } from '../../gate/verify/verify-postmortem.ts'
 import { buildPostmortem } from '../../postmortems/build-postmortem.ts'
 import { writePostmortem } from '../../postmortems/write-postmortem.ts'
 import { loadRoster } from '../../record/scenario/team-roster.ts'
 import type { FollowUpOptions } from './follow-up-options.ts'
-import { gateBranch } from './gate-branch.ts'
+import { gateAndMerge } from './gate-branch.ts'
 
 /**
  * After the incident, the loop: the scenario's fix (the repair and the test that would have caught the change)
@@ -32,10 +31,9 @@ export async function closeLoop(options: FollowUpOptions): Promise<boolean> {
   const branch = `fix/${item.id}`
   const head = await commitPatch(repo, fix, branch, `fix: ${item.title}\n\nRefs: ${item.id}`)
   say(`fix for ${item.id} committed on ${branch} (${head.slice(0, 12)}); running the gate`)
-  const { green, gate } = await gateBranch(repo.dir, branch, env, (event) => journal.append(event))
-  say(`gate ${green ? 'green' : 'RED'} on the fix`)
-  if (!green) return false
-  const merged = await mergeWhenGreen({ repo: repo.dir, branch, env })
+  const { gate, merged } = await gateAndMerge(repo.dir, branch, env, (event) => journal.append(event))
+  say(`gate ${merged !== null ? 'green' : 'RED'} on the fix`)
+  if (merged === null) return false
   await journal.append({
     type: 'fix.merged',
     data: { branch, commit: merged.branchHead, trunk: merged.mergeCommit, actionItem: item.id, gate },

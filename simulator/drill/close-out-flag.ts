@@ -1,5 +1,4 @@
 import { join } from 'node:path'
-import { mergeWhenGreen } from '../../gate/merge/merge-when-green.ts'
 import { commitPatchHere } from '../../gate/sandbox/sandbox-repo.ts'
 import { DEFAULT_GATE_FLAGS_FILE } from '../../gate/steps/flag-inventory-step.ts'
 import { retireFlagTitle } from '../../postmortems/action-items.ts'
@@ -10,7 +9,7 @@ import type { FlagLifecycle } from '../../services/flags/flag-definition.ts'
 import { findCodeReferences, transitionFlag, writeFlagsFile } from '../../services/flags/lifecycle/index.ts'
 import { loadFlagsFile } from '../../services/flags/load-flags-file.ts'
 import type { FollowUpOptions } from './follow-up-options.ts'
-import { gateBranch } from './gate-branch.ts'
+import { gateAndMerge } from './gate-branch.ts'
 
 /**
  * After the loop closes, the release flag's close-out, on one branch cut from trunk:
@@ -69,12 +68,13 @@ export async function closeOutFlag(
 
   const env = { ...process.env, REDIS_URL: options.redisUrl }
   say(`close-out of ${key} committed on ${branch}; running the gate`)
-  const { green, gate, blockedBy } = await gateBranch(repo.dir, branch, env, (event) => journal.append(event))
-  if (!green) {
+  const { gate, blockedBy, merged } = await gateAndMerge(repo.dir, branch, env, (event) =>
+    journal.append(event),
+  )
+  if (merged === null) {
     say(`gate RED on the close-out (stopped by ${blockedBy.join(', ')}): ${key} stays on trunk as it was`)
     return false
   }
-  const merged = await mergeWhenGreen({ repo: repo.dir, branch, env })
   await journal.append({
     type: 'cleanup.merged',
     data: {

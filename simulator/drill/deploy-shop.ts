@@ -7,7 +7,6 @@ import { deployArtifact } from '../../gate/deploy/deploy-artifact.ts'
 import type { DeployEvent } from '../../gate/deploy/deploy-event.ts'
 import { Environment } from '../../gate/deploy/environment.ts'
 import { GateRedError } from '../../gate/gate-errors.ts'
-import { mergeWhenGreen } from '../../gate/merge/merge-when-green.ts'
 import { installTrunkMergeHooks } from '../../gate/merge/trunk-merge-hook.ts'
 import {
   commitPatch,
@@ -22,7 +21,7 @@ import type { LoadedScenario } from '../../record/scenario/load-scenario.ts'
 import { FlagsHttpClient } from '../../services/flags/flags-http-client.ts'
 import type { RunningShop, ShopOptions } from '../../services/shop/shop-options.ts'
 import { isFlagOff } from './flag-state.ts'
-import { gateBranch } from './gate-branch.ts'
+import { gateAndMerge } from './gate-branch.ts'
 import { mintReleaseFlag } from './mint-release-flag.ts'
 import { DEPLOY_VERIFICATION, promoteToProduction } from './promote-to-production.ts'
 
@@ -181,7 +180,7 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
       await record({ type: 'change.committed', data: { branch, commit: head, title } })
       say(`change committed on ${branch} (${head.slice(0, 12)}); running the gate`)
       const env = { ...process.env, REDIS_URL: options.shop.redisUrl }
-      const result = await gateBranch(repo.dir, branch, env, record)
+      const result = await gateAndMerge(repo.dir, branch, env, record)
       say(`gate ${result.green ? 'green' : 'RED'} in ${(result.durationMs / 1000).toFixed(1)} s`)
       const blockedBy = result.blockedBy
       // A change deploy verification must stop has to pass the gate first.
@@ -207,8 +206,8 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
           result.gate.steps.filter((s) => s.status !== 'passed').map((s) => s.name),
         )
       }
-      if (!refused) {
-        const merged = await mergeWhenGreen({ repo: repo.dir, branch, env })
+      const merged = result.merged
+      if (!refused && merged !== null) {
         commit = merged.mergeCommit
         await record({
           type: 'change.merged',

@@ -1,3 +1,4 @@
+import { mergeWhenGreen } from '../../gate/merge/merge-when-green.ts'
 import { runGate } from '../../gate/runner/run-gate.ts'
 import type { NewJournalEvent } from '../../record/journal/journal-event.ts'
 
@@ -45,4 +46,26 @@ export async function gateBranch(
     gate: { green: result.green, steps },
     blockedBy: result.steps.filter((s) => s.blocking && s.status !== 'passed').map((s) => s.name),
   }
+}
+
+export interface ShippedBranch extends GatedBranch {
+  /** The merge into trunk; null when the gate was red (nothing merged). */
+  merged: { branchHead: string; mergeCommit: string } | null
+}
+
+/**
+ * The one way a drill's commit reaches trunk, for the change, the fix and the flag's close-out alike: the gate
+ * on the branch's head (journalled), then, only when it is green, the merge through `mergeWhenGreen`, which
+ * checks the signed gate record again. What the merge means is for the caller to journal.
+ */
+export async function gateAndMerge(
+  repo: string,
+  branch: string,
+  env: NodeJS.ProcessEnv,
+  record: (event: NewJournalEvent) => Promise<unknown>,
+): Promise<ShippedBranch> {
+  const gated = await gateBranch(repo, branch, env, record)
+  if (!gated.green) return { ...gated, merged: null }
+  const { branchHead, mergeCommit } = await mergeWhenGreen({ repo, branch, env })
+  return { ...gated, merged: { branchHead, mergeCommit } }
 }
