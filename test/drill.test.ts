@@ -135,6 +135,12 @@ describe('a whole drill', () => {
 
     const mitigation = events.find((e) => e.type === 'mitigation.applied')
     expect(mitigation?.data).toMatchObject({ flag: FLAG, by: 'responder-bot' })
+    // The bot journalled what it saw and concluded before it acted, and acted on that.
+    const [diagnosed] = eventsOf(events, 'responder.diagnosed')
+    expect(diagnosed?.data).toMatchObject({ by: 'responder-bot', action: { kind: 'flag-off', flag: FLAG } })
+    expect(diagnosed?.data.evidence.slos).toEqual(['orders-availability'])
+    expect(diagnosed?.data.evidence.flagChanges[0]?.flag).toBe(FLAG)
+    expect(events.indexOf(diagnosed!)).toBeLessThan(events.indexOf(mitigation!))
     // The bad change travelled as a real change: a commit on a branch, a green gate run on exactly it, a merge.
     const [committed] = eventsOf(events, 'change.committed')
     const [gate] = eventsOf(events, 'gate.finished')

@@ -218,6 +218,19 @@ export interface JournalEventData {
     error?: string
   }
   'page.acknowledged': { alert: string; by: string }
+  /** What a bot responder saw, concluded and chose, journalled before it acts. */
+  'responder.diagnosed': {
+    by: string
+    evidence: {
+      alerts: string[]
+      slos: string[]
+      alertStartedAt: string
+      flagChanges: { flag: string; from: string; to: string; actor: string; at: string }[]
+    }
+    setAside: { flag: string; why: string }[]
+    hypothesis: string
+    action: { kind: 'flag-off'; flag: string } | { kind: 'escalate' }
+  }
   'mitigation.applied': { action: string; flag: string; by: string; reason: string }
   'recovery.confirmed': { errorRatio: number; consecutiveEvaluations: number }
   /**
@@ -342,6 +355,7 @@ export const JOURNAL_EVENT_TYPES = [
   'page.resolved',
   'page.delivered',
   'page.acknowledged',
+  'responder.diagnosed',
   'mitigation.applied',
   'recovery.confirmed',
   'sli.evaluated',

@@ -86,6 +86,9 @@ export async function startDrillPaging(options: DrillPagingOptions): Promise<Dri
       clock: options.clock,
       signal: options.signal,
       acknowledge: (by) => acknowledge(by, incoming.alert),
+      diagnosed: async (by, diagnosis) => {
+        await journal.append({ type: 'responder.diagnosed', data: { by, ...diagnosis } })
+      },
       say,
     })
 

@@ -1,10 +1,12 @@
 import { OFF } from '../flag-state.ts'
 import type { Page } from '../pager.ts'
+import { diagnose } from './diagnose.ts'
 import type { Responder, ResponderContext } from './responder.ts'
 
 /**
- * The on-call bot: acknowledges after its delay, reads the flag audit log, and turns off the flag most
- * recently turned on (the likeliest cause of a fresh incident), with a reason that says why.
+ * The on-call bot: acknowledges after its delay, reads what an on-call engineer can see (the page's alerts and
+ * SLOs, the flag audit log), follows the playbook in `diagnose`, journals its evidence and hypothesis, and only
+ * then acts: turns the suspect flag off with a reason that says why, or escalates when no flag explains the burn.
  */
 export function botResponder(ackDelayMs: number, name = 'responder-bot'): Responder {
   return {
@@ -13,15 +15,15 @@ export function botResponder(ackDelayMs: number, name = 'responder-bot'): Respon
     async respond(page: Page, context: ResponderContext) {
       await context.clock.sleep(ackDelayMs, context.signal)
       await context.acknowledge(name)
-      const audit = await context.flags.audit(50)
-      const suspect = audit.find((entry) => entry.to !== 'off' && entry.to !== 'disabled')
-      if (suspect === undefined) {
-        context.say(`${name}: no recently enabled flag in the audit log; nothing to turn off`)
+      const diagnosis = diagnose(page, await context.flags.audit(50))
+      await context.diagnosed(name, diagnosis)
+      if (diagnosis.action.kind === 'escalate') {
+        context.say(`${name}: ${diagnosis.hypothesis}; escalating, nothing turned off`)
         return
       }
-      const reason = `${page.alert} paged at ${page.startsAt}; ${suspect.flag} was enabled most recently (${suspect.from} → ${suspect.to} by ${suspect.actor} at ${suspect.at}); turning it off`
-      context.say(`${name}: turning off ${suspect.flag} (most recently enabled, by ${suspect.actor})`)
-      await context.flags.set(suspect.flag, OFF, reason, name)
+      const { flag } = diagnosis.action
+      context.say(`${name}: turning off ${flag} (${diagnosis.hypothesis})`)
+      await context.flags.set(flag, OFF, `${page.alert} paged: ${diagnosis.hypothesis}; turning it off`, name)
     },
   }
 }

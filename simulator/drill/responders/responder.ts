@@ -1,6 +1,7 @@
 import type { Clock } from '../../../record/clock/clock.ts'
 import type { FlagsHttpClient } from '../../../services/flags/flags-http-client.ts'
 import type { Page } from '../pager.ts'
+import type { Diagnosis } from './diagnose.ts'
 
 export interface ResponderContext {
   /** The flag service, with a token: what an on-call engineer can reach. */
@@ -11,6 +12,8 @@ export interface ResponderContext {
   signal: AbortSignal
   /** Records the acknowledgement in the journal. */
   acknowledge(by: string): Promise<void>
+  /** Records what the responder saw and concluded, before it acts. */
+  diagnosed(by: string, diagnosis: Diagnosis): Promise<void>
   /** A line of progress for the person watching the drill. */
   say(line: string): void
 }

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest'
+import type { AuditEntryView } from '../../../services/flags/flags-schemas.ts'
+import { diagnose } from './diagnose.ts'
+
+let revision = 0
+const change = (
+  flag: string,
+  from: string,
+  to: string,
+  at: string,
+  actor = 'release-train',
+): AuditEntryView => ({
+  revision: ++revision,
+  flag,
+  from,
+  to,
+  actor,
+  reason: 'test',
+  at: `2026-12-02T10:00:${at}.000Z`,
+  change: { state: 'ENABLED' } as AuditEntryView['change'],
+})
+const page = { alerts: ['fast-burn'], slos: ['orders-latency'], startsAt: '2026-12-02T10:00:20.000Z' }
+const RELEASE = 'checkout.new-pricing'
+const DECOY = 'checkout.gift-wrap'
+
+describe("the bot's playbook", () => {
+  it('turns off the flag turned on last before the alert started, never one flipped after it (a decoy)', () => {
+    const audit = [
+      change(RELEASE, 'off', 'on for 5% (else off)', '05'),
+      change(RELEASE, 'on for 5% (else off)', 'on for 25% (else off)', '10'),
+      change(DECOY, 'off', 'on', '22', 'someone-else'),
+    ]
+    const d = diagnose(page, audit)
+    expect(d.action).toEqual({ kind: 'flag-off', flag: RELEASE })
+    expect(d.hypothesis).toMatch(
+      /SLO orders-latency burning .*checkout\.new-pricing was the last flag turned on before it/,
+    )
+    expect(d.setAside).toEqual([
+      { flag: DECOY, why: expect.stringMatching(/after the alert started firing/) },
+    ])
+    expect(d.evidence.flagChanges.map((c) => c.flag)).toEqual([DECOY, RELEASE, RELEASE])
+  })
+
+  it('sets aside a flag turned on earlier than the suspect, and one already off', () => {
+    const audit = [
+      change(DECOY, 'off', 'on', '01'),
+      change('checkout.old', 'off', 'on', '02'),
+      change('checkout.old', 'on', 'off', '03'),
+      change(RELEASE, 'off', 'on for 50% (else off)', '08'),
+    ]
+    const d = diagnose(page, audit)
+    expect(d.action).toEqual({ kind: 'flag-off', flag: RELEASE })
+    expect(Object.fromEntries(d.setAside.map((s) => [s.flag, s.why]))).toEqual({
+      'checkout.old': 'serves off now',
+      [DECOY]: `turned on earlier than ${RELEASE}, further from the onset`,
+    })
+  })
+
+  it('escalates rather than guesses when no flag change explains the burn', () => {
+    const d = diagnose(page, [change(DECOY, 'off', 'on', '30')])
+    expect(d.action).toEqual({ kind: 'escalate' })
+    expect(d.hypothesis).toMatch(/the cause is not a flag change/)
+    expect(diagnose(page, []).action).toEqual({ kind: 'escalate' })
+  })
+})
