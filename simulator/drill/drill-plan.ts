@@ -35,7 +35,7 @@ export function describePlan(loaded: LoadedScenario, checks: readonly CheckResul
     ...slos,
     ...rules,
     `                          an alert keeps firing ${seconds(detection.keepFiringForMs)} after its condition clears; alerts are grouped${detection.grouping.groupBy.length === 0 ? '' : ` by ${detection.grouping.groupBy.join(', ')}`} (wait ${seconds(detection.grouping.groupWaitMs)}): one page per group`,
-    `                          page (Alertmanager webhook) → ${s.responder.kind === 'bot' ? `bot acknowledges after ${s.responder.ackDelaySeconds} s and turns off the most recently enabled flag` : 'a human trainee turns the flag off'}`,
+    `                          page (Alertmanager webhook) → ${s.responder.kind === 'bot' ? `bot acknowledges after ${s.responder.ackDelaySeconds} s, journals its diagnosis and turns off the flag turned on last before the alert started` : 'a human trainee turns the flag off'}`,
     `  6. recover              every SLO's short-window error ratio under its budget (1 − objective) for ${s.recovery.consecutiveEvaluations} evaluations in a row`,
     `  7. steady state after   as in 3`,
     '',
