@@ -48,6 +48,8 @@ export function describeEvent(event: JournalEvent): string {
       return `Tag ${event.data.tag} now names ${event.data.commit.slice(0, 12)} (content hash ${event.data.contentHash.slice(0, 16)})${event.data.previous === undefined ? '' : `, moved from ${event.data.previous.commit.slice(0, 12)} (${event.data.previous.contentHash.slice(0, 16)})`}.`
     case 'deploy.refused':
       return `Deploy to ${event.data.environment} refused: tag ${event.data.tag} named ${event.data.commit.slice(0, 12)} with content hash ${event.data.contentHash.slice(0, 16)}, not the verified ${event.data.verifiedContentHash.slice(0, 16)}; no instance was touched.`
+    case 'decoy.applied':
+      return `${event.data.actor} turned ${event.data.flag} from ${event.data.from ?? 'nothing'} to ${event.data.to} (${event.data.reason}).`
     case 'responder.diagnosed':
       return `${event.data.by} diagnosed: ${event.data.hypothesis}${event.data.setAside.length === 0 ? '' : ` (set aside: ${event.data.setAside.map((s) => s.flag).join(', ')})`}; next: ${event.data.action.kind === 'flag-off' ? `turn ${event.data.action.flag} off` : 'escalate'}.`
     case 'deploy.step':

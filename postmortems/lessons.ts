@@ -1,3 +1,4 @@
+import { eventsOf } from '../record/journal/journal-event.ts'
 import { type DrillFacts, refusedByWords, repeatedRunWords } from './drill-facts.ts'
 import { faultStoryOf } from './fault-story.ts'
 import { formatMs, formatPct, formatRatio } from './postmortem-format.ts'
@@ -26,6 +27,7 @@ export function lessonsOf(facts: DrillFacts): Lessons {
     wentWell.push(
       `The drill stopped before any release step (${facts.aborted.data.reason}), so no user met the change.`,
     )
+  decoyLessons(facts, wentWell, wentWrong)
   if (timings.detectedAt !== null) {
     wentWell.push(
       `The ${facts.detectingRule?.name ?? 'burn-rate'} alert paged ${formatMs(timings.mttdMs)} after the release, while the release was at ${facts.exposurePctAtDetection} % of traffic.`,
@@ -131,5 +133,23 @@ function nearMissLessons(facts: DrillFacts): Lessons {
     gotLucky: [
       `The repeat came after ${earlier}'s fix had merged: before it, the same change passed the gate and reached users.`,
     ],
+  }
+}
+
+/** Decoys (harmless flag changes by someone else): whether the responder told them from the cause. */
+function decoyLessons(facts: DrillFacts, wentWell: string[], wentWrong: string[]): void {
+  const decoys = eventsOf(facts.events, 'decoy.applied')
+  if (decoys.length === 0) return
+  const diagnoses = eventsOf(facts.events, 'responder.diagnosed')
+  const setAside = new Set(diagnoses.flatMap((d) => d.data.setAside.map((s) => s.flag)))
+  const turnedOff = new Set(
+    diagnoses.flatMap((d) => (d.data.action.kind === 'flag-off' ? [d.data.action.flag] : [])),
+  )
+  for (const decoy of decoys) {
+    const who = `${decoy.data.flag} (turned ${decoy.data.to} by ${decoy.data.actor}: ${decoy.data.reason})`
+    if (turnedOff.has(decoy.data.flag))
+      wentWrong.push(`The responder turned off ${who}, a change the incident had nothing to do with.`)
+    else if (setAside.has(decoy.data.flag))
+      wentWell.push(`The responder set aside ${who}: the latest flag change was not taken for the cause.`)
   }
 }

@@ -139,8 +139,12 @@ describe('a whole drill', () => {
     const [diagnosed] = eventsOf(events, 'responder.diagnosed')
     expect(diagnosed?.data).toMatchObject({ by: 'responder-bot', action: { kind: 'flag-off', flag: FLAG } })
     expect(diagnosed?.data.evidence.slos).toEqual(['orders-availability'])
-    expect(diagnosed?.data.evidence.flagChanges[0]?.flag).toBe(FLAG)
     expect(events.indexOf(diagnosed!)).toBeLessThan(events.indexOf(mitigation!))
+    // The decoy (a harmless flag turned on by someone else after the page) was the latest change, and set aside.
+    const [decoy] = eventsOf(events, 'decoy.applied')
+    expect(decoy?.data).toMatchObject({ flag: 'checkout.gift-messages', to: 'on', actor: 'storefront-team' })
+    expect(diagnosed?.data.evidence.flagChanges[0]?.flag).toBe('checkout.gift-messages')
+    expect(diagnosed?.data.setAside.map((s) => s.flag)).toEqual(['checkout.gift-messages'])
     // The bad change travelled as a real change: a commit on a branch, a green gate run on exactly it, a merge.
     const [committed] = eventsOf(events, 'change.committed')
     const [gate] = eventsOf(events, 'gate.finished')
@@ -182,6 +186,9 @@ describe('a whole drill', () => {
     expect(JSON.parse(verified.stdout)).toMatchObject({ holds: true, loop: { holds: true } })
 
     const postmortem = JSON.parse(await readFile(summary.postmortem.json, 'utf8'))
+    expect(postmortem.lessons.wentWell.join('\n')).toMatch(
+      /^The responder set aside checkout\.gift-messages/m,
+    )
     expect(postmortem.actionItems[0]).toMatchObject({ id: 'AI-1', status: 'done' })
     expect(postmortem.actionItems[0].closedBy).toHaveLength(1)
     expect([fix?.data.commit, fix?.data.trunk]).toContain(postmortem.actionItems[0].closedBy[0])

@@ -218,6 +218,8 @@ export interface JournalEventData {
     error?: string
   }
   'page.acknowledged': { alert: string; by: string }
+  /** A harmless change the scenario makes while the drill runs (a decoy), through the flag service. */
+  'decoy.applied': { flag: string; from: string | null; to: string; actor: string; reason: string }
   /** What a bot responder saw, concluded and chose, journalled before it acts. */
   'responder.diagnosed': {
     by: string
@@ -356,6 +358,7 @@ export const JOURNAL_EVENT_TYPES = [
   'page.delivered',
   'page.acknowledged',
   'responder.diagnosed',
+  'decoy.applied',
   'mitigation.applied',
   'recovery.confirmed',
   'sli.evaluated',

@@ -65,6 +65,14 @@ export function crossFieldProblems(scenario: Scenario): ScenarioProblem[] {
 
   problems.push(...sloProblems(scenario))
 
+  scenario.decoys.forEach((decoy, i) => {
+    if (decoy.flag === scenario.change.flag)
+      problems.push({
+        path: `decoys[${i}].flag`,
+        expected: `must not be the change's own flag (${scenario.change.flag}): a decoy is a flag the incident has nothing to do with`,
+        got: JSON.stringify(decoy.flag),
+      })
+  })
   if (scenario.change.stoppedBy !== undefined && scenario.change.patch === undefined)
     problems.push({
       path: 'change.stoppedBy',

@@ -127,3 +127,21 @@ describe('a moved tag', () => {
     )
   })
 })
+
+describe('decoys', () => {
+  it("are never the change's own flag, and say when they happen", () => {
+    const doc = parse(readFileSync(join(DIR, 'scenario.yaml'), 'utf8'))
+    doc.decoys[0].flag = 'checkout.new-pricing'
+    doc.decoys[0].after = 'alert'
+    expect(problemsOf(stringify(doc)).problems.map((p) => [p.path, p.expected])).toEqual([
+      ['decoys[0].after', 'must be release or page'],
+    ])
+    doc.decoys[0].after = 'page'
+    expect(problemsOf(stringify(doc)).problems.map((p) => [p.path, p.expected])).toEqual([
+      [
+        'decoys[0].flag',
+        "must not be the change's own flag (checkout.new-pricing): a decoy is a flag the incident has nothing to do with",
+      ],
+    ])
+  })
+})

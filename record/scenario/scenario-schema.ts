@@ -415,6 +415,29 @@ export const FollowUpSchema = Type.Object(
   { ...Closed, default: {} },
 )
 
+/** A harmless change made while the drill runs, which a responder must not take for the incident's cause. */
+export const DecoySchema = Type.Object(
+  {
+    /** A flag the incident has nothing to do with (not the change's flag). */
+    flag: Type.String({
+      minLength: 1,
+      maxLength: 100,
+      pattern: FLAG_KEY_PATTERN,
+      expected: 'a flag key like checkout.gift-messages',
+    }),
+    /** What it is turned to. @defaultValue 'on' */
+    to: Type.Union([Type.Literal('on'), Type.Literal('off')], { default: 'on' }),
+    /** What the delay counts from: the release's first step, or the page. */
+    after: Type.Union([Type.Literal('release'), Type.Literal('page')], { expected: 'release or page' }),
+    /** Wall-clock seconds after that. */
+    seconds: Type.Number({ minimum: 0, maximum: 3_600 }),
+    /** Who turns it, as the flag audit log names them. @defaultValue 'storefront-team' */
+    actor: Type.String({ minLength: 1, maxLength: 100, default: 'storefront-team' }),
+    reason: Type.String({ minLength: 1, maxLength: 500 }),
+  },
+  Closed,
+)
+
 /** How `firedrill scenarios` presents a drill to the people choosing one: never the mitigation it expects. */
 export const CatalogEntrySchema = Type.Object(
   {
@@ -451,6 +474,8 @@ export const ScenarioSchema = Type.Object(
     stopConditions: StopConditionsSchema,
     recovery: RecoverySchema,
     followUp: FollowUpSchema,
+    /** Harmless changes during the drill (decoys), each journalled as `decoy.applied`. @defaultValue [] */
+    decoys: Type.Array(DecoySchema, { maxItems: 10, default: [] }),
     /** Team roster file next to the scenario; a seeded faker roster when absent. */
     team: Type.Optional(Type.String({ minLength: 1 })),
   },

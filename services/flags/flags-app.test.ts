@@ -13,6 +13,7 @@ import { rolloutTargeting } from './rollout-targeting.ts'
 
 const PRICING = 'checkout.new-pricing'
 const ORDERS = 'checkout.accepting-orders'
+const GIFTS = 'checkout.gift-messages'
 const TOKEN = 'flags-app-test-token'
 const auth = { authorization: `Bearer ${TOKEN}` }
 
@@ -47,8 +48,8 @@ describe('flag inventory', () => {
     expect(response.statusCode).toBe(200)
     const body = response.json()
     expect(body.revision).toBe(2)
-    expect(body.flags.map((flag: { key: string }) => flag.key)).toEqual([ORDERS, PRICING])
-    expect(body.flags[1]).toMatchObject({
+    expect(body.flags.map((flag: { key: string }) => flag.key)).toEqual([ORDERS, GIFTS, PRICING])
+    expect(body.flags[2]).toMatchObject({
       key: PRICING,
       state: 'ENABLED',
       defaultVariant: 'off',
@@ -238,6 +239,7 @@ describe('OFREP evaluation', () => {
     expect(response.statusCode).toBe(200)
     expect(response.json().flags).toEqual([
       expect.objectContaining({ key: ORDERS, value: true }),
+      expect.objectContaining({ key: GIFTS, value: false }),
       expect.objectContaining({ key: PRICING, value: false }),
     ])
   })
@@ -289,7 +291,7 @@ describe('FlagsHttpClient', () => {
     const app = await flagsApp()
     const baseUrl = await app.listen({ port: 0, host: '127.0.0.1' })
     const client = new FlagsHttpClient({ baseUrl, token: TOKEN, actor: 'cli' })
-    expect((await client.list()).flags.map((flag) => flag.key)).toEqual([ORDERS, PRICING])
+    expect((await client.list()).flags.map((flag) => flag.key)).toEqual([ORDERS, GIFTS, PRICING])
     const result = await client.set(ORDERS, { defaultVariant: 'off' }, 'kill switch drill')
     expect(result.audit).toMatchObject({ actor: 'cli', from: 'on', to: 'off' })
     expect((await client.audit()).map((entry) => entry.reason)).toEqual(['kill switch drill'])

@@ -65,7 +65,11 @@ describe('flag store seeding', () => {
     expect((await store.get(PRICING))?.defaultVariant).toBe('on')
     const snapshot = await store.snapshot()
     expect(snapshot.revision).toBe(2)
-    expect(Object.keys(snapshot.flags).sort()).toEqual(['checkout.accepting-orders', PRICING])
+    expect(Object.keys(snapshot.flags).sort()).toEqual([
+      'checkout.accepting-orders',
+      'checkout.gift-messages',
+      PRICING,
+    ])
   })
 })
 

@@ -36,6 +36,11 @@ export function describePlan(loaded: LoadedScenario, checks: readonly CheckResul
     ...rules,
     `                          an alert keeps firing ${seconds(detection.keepFiringForMs)} after its condition clears; alerts are grouped${detection.grouping.groupBy.length === 0 ? '' : ` by ${detection.grouping.groupBy.join(', ')}`} (wait ${seconds(detection.grouping.groupWaitMs)}): one page per group`,
     `                          page (Alertmanager webhook) → ${s.responder.kind === 'bot' ? `bot acknowledges after ${s.responder.ackDelaySeconds} s, journals its diagnosis and turns off the flag turned on last before the alert started` : 'a human trainee turns the flag off'}`,
+    ...(s.decoys.length === 0
+      ? []
+      : [
+          `                          decoys: ${s.decoys.length} harmless change(s) by someone else during the drill (the scenario file says which; kept out of the trainee's view)`,
+        ]),
     `  6. recover              every SLO's short-window error ratio under its budget (1 − objective) for ${s.recovery.consecutiveEvaluations} evaluations in a row`,
     `  7. steady state after   as in 3`,
     '',

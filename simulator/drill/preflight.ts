@@ -54,6 +54,13 @@ export async function runPreflight(loaded: LoadedScenario, redisUrl: string): Pr
         throw new Error(`flag "${scenario.change.flag}" has no owner`)
       return { flag: scenario.change.flag, owner, defaultVariant: flag.defaultVariant }
     }),
+    check('decoy flags present', async () => {
+      const document = await loadFlagsFile(DEFAULT_FLAGS_FILE)
+      const missing = scenario.decoys.map((d) => d.flag).filter((key) => document.flags[key] === undefined)
+      if (missing.length > 0)
+        throw new Error(`no flag ${missing.map((k) => `"${k}"`).join(', ')} in ${DEFAULT_FLAGS_FILE}`)
+      return { decoys: scenario.decoys.map((d) => d.flag) }
+    }),
     check('loopback ports free', async () => {
       const port = await freePort()
       return { host: '127.0.0.1', samplePort: port }

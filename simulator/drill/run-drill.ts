@@ -13,6 +13,7 @@ import {
 import { pageDestinationsFromEnv } from '../detection/page-destinations.ts'
 import { createRecoveryWatch } from '../detection/recovery-watch.ts'
 import type { TrafficRun } from '../traffic/start-traffic.ts'
+import { type Decoys, scheduleDecoys } from './decoys.ts'
 import { type DeployedShop, deployShop } from './deploy-shop.ts'
 import { type CleanupStep, runCleanup } from './drill-cleanup.ts'
 import { createDrillDetection, type DrillDetection } from './drill-detection.ts'
@@ -142,6 +143,7 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
   let paging: DrillPaging | undefined
   let traffic: TrafficRun | undefined
   let detection: DrillDetection | undefined
+  let decoys: Decoys | undefined
   const background: Promise<unknown>[] = []
   const track = (task: Promise<unknown>) => {
     background.push(
@@ -244,6 +246,15 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
       destinations: pageDestinations,
     })
 
+    // Decoys: harmless flag changes by other people, after the release starts or after the page.
+    decoys = scheduleDecoys({ decoys: scenario.decoys, flags, journal, clock, say, track })
+    const startPageDecoys = decoys.start
+    // Not tracked: a drill that is never paged must not wait on it at cleanup.
+    paging.paged.then(
+      () => startPageDecoys('page'),
+      () => {},
+    )
+
     // Recovery is judged on the paging rule's short window, once the flag is off: every SLO burning under 1×.
     let mitigated = false
     const recovery = createRecoveryWatch({
@@ -331,6 +342,7 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
           journal,
         })
         released ||= step.percent > 0
+        if (i === 0) decoys.start('release')
         say(`release step ${i + 1}: ${flag} on for ${step.percent}%`)
         await Promise.race([clock.sleep(step.holdSeconds * 1000, signal), paging.paged])
       }
@@ -372,6 +384,7 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
     // Put everything back, whatever happened: traffic stopped, flag safe, faults cleared, shop closed. Each
     // step is bounded, so a Redis that went away cannot hang the drill; what could not be done is said.
     await abortJournalled
+    decoys?.cancel()
     await enter('cleanup').catch(() => {})
     let restored = false
     let keysRemoved: number | undefined

@@ -28,12 +28,15 @@ export async function quickScenario(
       ],
     },
     detection: { scrapeIntervalMs: 100, evaluationIntervalMs: 100 },
-    responder: { kind: 'bot', ackDelaySeconds: 0.2 },
+    // Long enough after the page for the scenario's decoys (made at once, below) to be in the audit log it reads.
+    responder: { kind: 'bot', ackDelaySeconds: 1 },
     recovery: { consecutiveEvaluations: 3 },
     // Generous: on a busy machine detection and response come later and burn more budget. The stop conditions
     // have tests of their own, which set them tight.
     stopConditions: { maxErrorBudgetConsumedPct: 100, maxDurationSeconds: 300 },
   }
+  const decoys = (doc.decoys ?? []) as unknown as Array<Record<string, unknown>>
+  quick.decoys = decoys.map((d) => ({ ...d, seconds: 0 })) as unknown as Record<string, unknown>
   for (const [key, value] of Object.entries({ ...quick, ...overrides })) {
     doc[key] =
       typeof value === 'object' && value !== null && !Array.isArray(value)
