@@ -52,7 +52,7 @@ export function scheduleDecoys(options: DecoyOptions): Decoys {
   }
   return {
     start(moment) {
-      if (started.has(moment)) return
+      if (started.has(moment) || cancelled.signal.aborted) return
       started.add(moment)
       for (const decoy of options.decoys) if (decoy.after === moment) options.track(make(decoy))
     },
