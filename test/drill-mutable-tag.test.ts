@@ -7,13 +7,16 @@ import { readJournal } from '../record/journal/read-journal.ts'
 import { loadScenario } from '../record/scenario/load-scenario.ts'
 import { reportRun } from '../simulator/drill/report-run.ts'
 import { runDrill } from '../simulator/drill/run-drill.ts'
+import { quickScenario } from './support/quick-scenario.ts'
 import { testRedisUrl } from './support/redis-sandbox.ts'
 
-const SCENARIO = join(import.meta.dirname, '..', 'simulator', 'scenarios', 'mutable-tag')
+/** The catalog's scenario with the suite's shorter steady states, and its one release step held 1 s. */
+const scenario = () =>
+  quickScenario({ release: { steps: [{ percent: 100, holdSeconds: 1 }] } }, 'mutable-tag')
 
 describe('a moved release tag (mutable-tag)', () => {
   it('is refused by production, which deploys only what staging verified, and ends a near miss', async () => {
-    const loaded = await loadScenario(SCENARIO)
+    const loaded = await loadScenario(await scenario())
     const outDir = await mkdtemp(join(tmpdir(), 'firedrill-run-'))
     const outcome = await runDrill({ loaded, redisUrl: testRedisUrl(), outDir })
     const { events } = await readJournal(outcome.journal)

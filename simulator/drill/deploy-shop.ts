@@ -6,7 +6,6 @@ import { buildArtifact } from '../../gate/build/build-artifact.ts'
 import { deployArtifact } from '../../gate/deploy/deploy-artifact.ts'
 import type { DeployEvent } from '../../gate/deploy/deploy-event.ts'
 import { Environment } from '../../gate/deploy/environment.ts'
-import { GateRedError } from '../../gate/gate-errors.ts'
 import { installTrunkMergeHooks } from '../../gate/merge/trunk-merge-hook.ts'
 import {
   commitPatch,
@@ -22,8 +21,9 @@ import { FlagsHttpClient } from '../../services/flags/flags-http-client.ts'
 import type { RunningShop, ShopOptions } from '../../services/shop/shop-options.ts'
 import { isFlagOff } from './flag-state.ts'
 import { gateAndMerge } from './gate-branch.ts'
+import { gateVerdict } from './gate-verdict.ts'
 import { mintReleaseFlag } from './mint-release-flag.ts'
-import { DEPLOY_VERIFICATION, promoteToProduction } from './promote-to-production.ts'
+import { promoteToProduction } from './promote-to-production.ts'
 
 /** What the drill runs against: production's api instances and its flag service. */
 export interface ShopUnderDrill {
@@ -183,27 +183,22 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
       const result = await gateAndMerge(repo.dir, branch, env, record)
       say(`gate ${result.green ? 'green' : 'RED'} in ${(result.durationMs / 1000).toFixed(1)} s`)
       const blockedBy = result.blockedBy
-      // A change deploy verification must stop has to pass the gate first.
-      const stoppedBy =
-        loaded.scenario.change.stoppedBy === DEPLOY_VERIFICATION
-          ? undefined
-          : loaded.scenario.change.stoppedBy
-      if (stoppedBy !== undefined && !blockedBy.includes(stoppedBy))
-        throw new Error(
-          `the scenario expects the gate's ${stoppedBy} step to refuse the change, but ${
-            result.green ? 'the gate was green' : `only ${blockedBy.join(', ')} refused it`
-          }: check change.stoppedBy in ${loaded.file} against the shop's gate (gate/shop/firedrill-gate.yaml)`,
-        )
-      if (!result.green && (options.baseRepo !== undefined || stoppedBy !== undefined)) {
+      const verdict = gateVerdict({
+        stoppedBy: loaded.scenario.change.stoppedBy,
+        repeat: options.baseRepo !== undefined,
+        gate: {
+          commit: result.commit,
+          green: result.green,
+          blockedBy,
+          failed: result.gate.steps.filter((s) => s.status !== 'passed').map((s) => s.name),
+        },
+        scenarioFile: loaded.file,
+      })
+      if (verdict === 'refused') {
         refused = true
         await record({ type: 'change.refused', data: { branch, commit: head, blockedBy } })
         say(
           `the gate refused the change (stopped by ${blockedBy.join(', ')}): production keeps trunk as it is`,
-        )
-      } else if (!result.green) {
-        throw new GateRedError(
-          result.commit,
-          result.gate.steps.filter((s) => s.status !== 'passed').map((s) => s.name),
         )
       }
       const merged = result.merged
