@@ -59,7 +59,7 @@ describe('the latency-regression drill', () => {
     // The postmortem tells the latency story: the latency SLO burned, the call each order waited for, no failures.
     const markdown = await readFile(summary.postmortem.markdown, 'utf8')
     expect(markdown).toMatch(
-      /SLO orders-latency \(POST \/orders answered within 250 ms, 99 %\) burned: [a-z-]+(, [a-z-]+)? fired\./,
+      /SLO orders-latency \(POST \/orders answered within 500 ms, 99 %\) burned: [a-z-]+(, [a-z-]+)? fired\./,
     )
     expect(markdown).toContain(
       'SLO orders-availability (POST /orders answered without a 5xx, 99 %) did not burn.',
