@@ -78,6 +78,16 @@ export function describeEvent(event: JournalEvent): string {
       return `Page for ${event.data.alert} acknowledged by ${event.data.by}.`
     case 'mitigation.applied':
       return `Mitigation: ${event.data.action} on ${event.data.flag} by ${event.data.by} (${event.data.reason}).`
+    case 'plan.reviewed':
+      return event.data.approved
+        ? `Plan and preflight approved by ${event.data.by}.`
+        : `Plan refused by ${event.data.by}${event.data.reason ? `: ${event.data.reason}` : ''}; nothing was changed.`
+    case 'responder.flag-set':
+      return `${event.data.by} turned ${event.data.flag} ${event.data.turned} (${event.data.reason}); it now serves ${event.data.to}.`
+    case 'status.posted':
+      return `Status update from ${event.data.by}: ${event.data.text}`
+    case 'hint.given':
+      return `Hint from ${event.data.by}: ${event.data.text}`
     case 'recovery.confirmed':
       return `Recovery confirmed: error ratio ${formatRatio(event.data.errorRatio)} for ${event.data.consecutiveEvaluations} consecutive evaluations.`
     case 'sli.evaluated':

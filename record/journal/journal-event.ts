@@ -234,6 +234,27 @@ export interface JournalEventData {
     action: { kind: 'flag-off'; flag: string } | { kind: 'escalate' }
   }
   'mitigation.applied': { action: string; flag: string; by: string; reason: string }
+  /**
+   * The facilitator's review of the drill's plan and preflight, before anything changes: approved, or refused
+   * with the reason (the drill then ends there, nothing changed).
+   */
+  'plan.reviewed': { by: string; approved: boolean; reason?: string }
+  /**
+   * A flag a responder turned on or off from the training console, through the flag service (`from` and `to`
+   * are the flag's summaries before and after).
+   */
+  'responder.flag-set': {
+    by: string
+    flag: string
+    turned: 'on' | 'off'
+    from: string | null
+    to: string
+    reason: string
+  }
+  /** A status update posted to the incident channel. */
+  'status.posted': { by: string; text: string }
+  /** A hint the facilitator gave the responder during the drill. */
+  'hint.given': { by: string; text: string }
   'recovery.confirmed': { errorRatio: number; consecutiveEvaluations: number }
   /**
    * One rule evaluation: error ratio and burn rate per window label (`1h`, `5m`, …), for the SLO `slo`; whether
@@ -360,6 +381,10 @@ export const JOURNAL_EVENT_TYPES = [
   'responder.diagnosed',
   'decoy.applied',
   'mitigation.applied',
+  'plan.reviewed',
+  'responder.flag-set',
+  'status.posted',
+  'hint.given',
   'recovery.confirmed',
   'sli.evaluated',
   'detection.started',

@@ -77,7 +77,11 @@ describe('scenario loading', () => {
       window: '30d',
       indicators: [{ name: 'orders-availability', sli: 'availability' }],
     })
-    expect(scenario.responder).toEqual({ kind: 'bot', ackDelaySeconds: 3 })
+    expect(scenario.responder).toEqual({
+      kind: 'bot',
+      ackDelaySeconds: 3,
+      targets: { acknowledgeSeconds: 30, mitigateSeconds: 120, firstUpdateSeconds: 90 },
+    })
     expect(scenario.detection.rules.map((r) => [r.longWindow, r.shortWindow, r.burnRate])).toEqual([
       ['1h', '5m', 14.4],
       ['6h', '30m', 6],

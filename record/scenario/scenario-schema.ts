@@ -353,6 +353,21 @@ export const ResponderSchema = Type.Object(
     ackDelaySeconds: Type.Number({ minimum: 0, maximum: 3_600, default: 3 }),
     /** Roster handle of who is on call; the first `on-call` member when absent. */
     owner: Type.Optional(Type.String({ minLength: 1 })),
+    /**
+     * What a trainee's run is scored against (`firedrill train`), in wall-clock seconds from the page. The same
+     * scenario and seed give every trainee the same incident, so the same targets make scores comparable.
+     */
+    targets: Type.Object(
+      {
+        /** Acknowledge the page within this. @defaultValue 30 */
+        acknowledgeSeconds: Type.Number({ exclusiveMinimum: 0, maximum: 86_400, default: 30 }),
+        /** Mitigate (the right flag off) within this. @defaultValue 120 */
+        mitigateSeconds: Type.Number({ exclusiveMinimum: 0, maximum: 86_400, default: 120 }),
+        /** Post the first status update to the incident channel within this. @defaultValue 90 */
+        firstUpdateSeconds: Type.Number({ exclusiveMinimum: 0, maximum: 86_400, default: 90 }),
+      },
+      { ...Closed, default: {} },
+    ),
   },
   { ...Closed, default: {} },
 )

@@ -1,7 +1,10 @@
 import type { Clock } from '../../record/clock/clock.ts'
 import type { LoadedScenario } from '../../record/scenario/load-scenario.ts'
 import type { PageDestinations } from '../detection/page-destinations.ts'
+import type { DrillJournal } from './drill-journal.ts'
+import type { CheckResult } from './preflight.ts'
 import type { HumanResponderOptions } from './responders/human-responder.ts'
+import type { Responder } from './responders/responder.ts'
 
 export interface RunDrillOptions {
   loaded: LoadedScenario
@@ -28,6 +31,30 @@ export interface RunDrillOptions {
    * items and replay the bad change; then close out the release flag. @defaultValue true
    */
   followUp?: boolean
+  /**
+   * A responder of the caller's own (the training console's trainee): it answers the page instead of the bot or
+   * the terminal trainee, and the journal names its kind. @defaultValue as `responder` says
+   */
+  respondWith?: Responder
+  /**
+   * A person's review of the plan and preflight once the checks pass and before anything changes (the
+   * facilitator's approval). The verdict is journalled (`plan.reviewed`); a refusal ends the drill there,
+   * aborted with its reason and nothing changed. @defaultValue none: the drill goes ahead
+   */
+  review?: (
+    plan: { text: string; checks: readonly CheckResult[] },
+    signal: AbortSignal,
+  ) => Promise<PlanReview>
+  /**
+   * Told of the run as soon as its journal is open (before `drill.started`): the training console follows the
+   * drill's events and journals its people's actions through it. @defaultValue none
+   */
+  onOpened?: (run: { runId: string; outDir: string; journal: DrillJournal }) => void
+  /**
+   * Where people watching the drill see it (the training console): the alerts' `externalURL`, so each page's
+   * `runbook_url` (`<consoleUrl>/runbooks/<slo>`) resolves there. @defaultValue the flag service's URL
+   */
+  consoleUrl?: string
   /** How a human responder is paged and acknowledges. */
   human?: HumanResponderOptions
   /**
@@ -35,6 +62,14 @@ export interface RunDrillOptions {
    * @defaultValue read from the environment (pageDestinationsFromEnv)
    */
   pageDestinations?: PageDestinations
+}
+
+/** A reviewer's verdict on the drill's plan. */
+export interface PlanReview {
+  approved: boolean
+  by: string
+  /** Why it was refused (required in words when `approved` is false). */
+  reason?: string
 }
 
 export interface DrillOutcome {

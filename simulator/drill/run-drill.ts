@@ -18,8 +18,9 @@ import { type DeployedShop, deployShop } from './deploy-shop.ts'
 import { type CleanupStep, runCleanup } from './drill-cleanup.ts'
 import { createDrillDetection, type DrillDetection } from './drill-detection.ts'
 import { DrillNotReadyError } from './drill-errors.ts'
-import type { DrillOutcome, RunDrillOptions } from './drill-options.ts'
+import type { DrillOutcome, PlanReview, RunDrillOptions } from './drill-options.ts'
 import { type DrillPaging, startDrillPaging } from './drill-paging.ts'
+import { describePlan } from './drill-plan.ts'
 import { restoreSafety, trippedStopCondition, untilAborted } from './drill-safety.ts'
 import { requestSequenceDigest, startDrillTraffic } from './drill-traffic.ts'
 import { isFlagOff, OFF } from './flag-state.ts'
@@ -61,6 +62,7 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
   const pageDestinations = options.pageDestinations ?? pageDestinationsFromEnv(process.env)
   const repeated = options.again === undefined ? undefined : await readRepeatedRun(options.again)
   const { runId, outDir, journalFile, journal } = await openRun(loaded, clock, startedAt, options.outDir)
+  options.onOpened?.({ runId, outDir, journal })
   const flag = scenario.change.flag
   const prefix = `drill-${runId}`
   const token = randomBytes(24).toString('base64url')
@@ -82,7 +84,12 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
     say(`ABORTING: ${reason}`)
     controller.abort(abort)
   }
-  const onSignal = () => stop('interrupted (Ctrl-C or SIGTERM)', 'signal')
+  // A caller that aborts with words of its own (the facilitator's abort) has them journalled as the reason.
+  const onSignal = () =>
+    stop(
+      typeof options.signal?.reason === 'string' ? options.signal.reason : 'interrupted (Ctrl-C or SIGTERM)',
+      'signal',
+    )
   if (options.signal?.aborted) onSignal()
   options.signal?.addEventListener('abort', onSignal, { once: true })
   const signal = controller.signal
@@ -112,7 +119,7 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
       timeScale: scenario.timeScale,
       slo: { objective: scenario.slo.objective, window: scenario.slo.window },
       flag,
-      responder: responderKind,
+      responder: options.respondWith?.kind ?? responderKind,
       ...(repeated === undefined ? {} : { againOf: { runId: repeated.runId, dir: repeated.dir } }),
       process: thisProcess(),
     },
@@ -137,6 +144,28 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
     await journal.close()
     options.signal?.removeEventListener('abort', onSignal)
     throw new DrillNotReadyError(failed.map((c) => ({ name: c.name, message: c.message ?? 'failed' })))
+  }
+  // The human review gate: nothing changes until the plan and preflight are approved.
+  if (options.review !== undefined) {
+    const refused = await reviewPlan(options.review)
+    if (refused !== null) {
+      // An abort while waiting is journalled already; a refusal is journalled here.
+      if (abort === undefined)
+        await journal.append({ type: 'drill.aborted', data: { reason: refused, condition: 'signal' } })
+      else await abortJournalled
+      await journal.close()
+      options.signal?.removeEventListener('abort', onSignal)
+      const abortReason = abort?.reason ?? refused
+      return {
+        runId,
+        outDir,
+        journal: journalFile,
+        status: 'aborted',
+        loopClosed: false,
+        flagClosedOut: false,
+        abortReason,
+      }
+    }
   }
 
   let deployed: DeployedShop | undefined
@@ -230,9 +259,10 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
 
     paging = await startDrillPaging({
       responder:
-        responderKind === 'human'
+        options.respondWith ??
+        (responderKind === 'human'
           ? humanResponder(options.human)
-          : botResponder(scenario.responder.ackDelaySeconds * 1000),
+          : botResponder(scenario.responder.ackDelaySeconds * 1000)),
       journal,
       flagsUrl: shop.flagsUrl,
       token,
@@ -295,7 +325,7 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
       journal,
       runId,
       pagerUrl: paging.url,
-      externalURL: shop.flagsUrl,
+      externalURL: options.consoleUrl ?? shop.flagsUrl,
       track,
       say,
       onEvaluated,
@@ -507,6 +537,27 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
     loopClosed,
     flagClosedOut,
     ...(abort ? { abortReason: abort.reason } : {}),
+  }
+
+  /** Asks for the review and journals it; the refusal's reason, or null when approved. */
+  async function reviewPlan(review: NonNullable<RunDrillOptions['review']>): Promise<string | null> {
+    say('waiting for the plan and preflight to be approved')
+    let verdict: PlanReview
+    try {
+      verdict = await untilAborted(review({ text: describePlan(loaded, checks), checks }, signal), signal)
+    } catch {
+      return abort?.reason ?? 'the plan was not reviewed'
+    }
+    const reason = verdict.reason?.trim()
+    await journal.append({
+      type: 'plan.reviewed',
+      data: { by: verdict.by, approved: verdict.approved, ...(reason ? { reason } : {}) },
+    })
+    if (verdict.approved) {
+      say(`plan approved by ${verdict.by}`)
+      return null
+    }
+    return `plan refused by ${verdict.by}: ${reason || 'no reason given'}`
   }
 
   async function steadyState(when: 'before' | 'after'): Promise<boolean> {

@@ -1,0 +1,133 @@
+import { beforeAll, describe, expect, it } from 'vitest'
+import { JournalBuilder } from '../journal/journal-builder.ts'
+import { loadScenario } from '../scenario/load-scenario.ts'
+import type { ValidScenario } from '../scenario/parse-scenario.ts'
+import { RUBRIC, scoreTraining } from './training-score.ts'
+
+const FLAG = 'checkout.new-pricing'
+const DECOY = 'checkout.gift-messages'
+const PAGE_AT = 60_000
+let scenario: ValidScenario
+
+beforeAll(async () => {
+  // bad-pricing's targets: acknowledge 30 s, mitigate 120 s, first update 90 s; the budget limit 50 %.
+  scenario = (await loadScenario('bad-pricing')).scenario
+})
+
+/** A human run paged at 60 s; `then` adds what the trainee did. */
+function run(then: (j: JournalBuilder) => void, responder: 'bot' | 'human' = 'human') {
+  const j = new JournalBuilder().started('r1', { flag: FLAG, responder, seed: 42 })
+  j.at(PAGE_AT).add('page.sent', { alert: 'fast-burn', to: 'ana', channel: 'alertmanager-webhook' })
+  then(j)
+  return j.build()
+}
+const flagSet = (j: JournalBuilder, at: number, flag: string, turned: 'on' | 'off') =>
+  j.at(PAGE_AT + at).add('responder.flag-set', {
+    by: 'ana',
+    flag,
+    turned,
+    from: 'on',
+    to: turned,
+    reason: 'checking',
+  })
+const mitigated = (j: JournalBuilder, at: number, by = 'ana') =>
+  j.at(PAGE_AT + at).add('mitigation.applied', { action: 'flag off', flag: FLAG, by, reason: 'r' })
+const points = (s: ReturnType<typeof scoreTraining>) =>
+  Object.fromEntries((s?.items ?? []).map((i) => [i.criterion, i.points]))
+
+describe('the training rubric', () => {
+  it('gives full marks for a page handled within every target, with no collateral change and no hint', () => {
+    const score = scoreTraining(
+      run((j) => {
+        j.at(PAGE_AT + 10_000).add('page.acknowledged', { alert: 'fast-burn', by: 'ana' })
+        j.at(PAGE_AT + 20_000).add('status.posted', { by: 'ana', text: 'investigating checkout errors' })
+        flagSet(j, 40_000, FLAG, 'off')
+        mitigated(j, 41_000)
+      }),
+      scenario,
+    )
+    expect(score).toMatchObject({ trainee: 'ana', points: 100, acknowledgeMs: 10_000, mitigateMs: 41_000 })
+    expect(score?.actions.map((a) => [a.kind, a.afterPageMs])).toEqual([
+      ['acknowledged', 10_000],
+      ['status', 20_000],
+      ['flag-set', 40_000],
+      ['mitigated', 41_000],
+    ])
+  })
+
+  it('takes points off for each wrong flag flip, and for a first action that is not the mitigation', () => {
+    const score = scoreTraining(
+      run((j) => {
+        j.at(PAGE_AT + 5_000).add('page.acknowledged', { alert: 'fast-burn', by: 'ana' })
+        flagSet(j, 10_000, DECOY, 'off')
+        flagSet(j, 15_000, DECOY, 'on')
+        flagSet(j, 30_000, FLAG, 'off')
+        mitigated(j, 31_000)
+        j.at(PAGE_AT + 35_000).add('status.posted', { by: 'ana', text: 'mitigated' })
+      }),
+      scenario,
+    )
+    expect(points(score)).toMatchObject({
+      acknowledge: RUBRIC.acknowledge,
+      mitigate: RUBRIC.mitigate,
+      'right-first-time': 0,
+      collateral: RUBRIC.collateral - 2 * RUBRIC.collateralPerAction,
+      'first-update': RUBRIC.firstUpdate,
+    })
+    expect(score?.points).toBe(100 - RUBRIC.rightFirstTime - 2 * RUBRIC.collateralPerAction)
+  })
+
+  it('gives half marks within twice a target and none beyond it or when it never happened', () => {
+    const score = scoreTraining(
+      run((j) => {
+        j.at(PAGE_AT + 45_000).add('page.acknowledged', { alert: 'fast-burn', by: 'ana' })
+        flagSet(j, 250_000, FLAG, 'off')
+        mitigated(j, 250_500)
+      }),
+      scenario,
+    )
+    expect(points(score)).toMatchObject({
+      acknowledge: RUBRIC.acknowledge / 2,
+      mitigate: 0,
+      'right-first-time': RUBRIC.rightFirstTime,
+      'first-update': 0,
+    })
+    expect(score?.items.find((i) => i.criterion === 'first-update')?.detail).toBe(
+      'not first status update posted',
+    )
+  })
+
+  it('costs points per hint, and gives no mitigation points when someone else turned the flag off', () => {
+    const score = scoreTraining(
+      run((j) => {
+        j.at(PAGE_AT + 5_000).add('hint.given', { by: 'facilitator', text: 'look at the audit log' })
+        j.at(PAGE_AT + 6_000).add('hint.given', { by: 'facilitator', text: 'what changed before the alert?' })
+        mitigated(j, 20_000, 'cli')
+      }),
+      scenario,
+    )
+    expect(score?.hints).toEqual({ count: 2, cost: 2 * RUBRIC.hintCost })
+    expect(points(score)).toMatchObject({ acknowledge: 0, mitigate: 0, 'right-first-time': 0 })
+    expect(score?.items.find((i) => i.criterion === 'mitigate')?.detail).toMatch(/applied by cli/)
+  })
+
+  it('scores nothing for a bot run, or a run never paged', () => {
+    expect(
+      scoreTraining(
+        run(() => {}, 'bot'),
+        scenario,
+      ),
+    ).toBeNull()
+    expect(
+      scoreTraining(new JournalBuilder().started('r2', { responder: 'human' }).build(), scenario),
+    ).toBeNull()
+  })
+
+  it('is the same score for the same journal, whenever it is computed', () => {
+    const events = run((j) => {
+      j.at(PAGE_AT + 1_000).add('page.acknowledged', { alert: 'fast-burn', by: 'ana' })
+      mitigated(j, 2_000)
+    })
+    expect(scoreTraining(events, scenario)).toEqual(scoreTraining([...events], scenario))
+  })
+})

@@ -1,0 +1,203 @@
+import { eventsOf, type JournalEvent } from '../journal/journal-event.ts'
+import type { ValidScenario } from '../scenario/parse-scenario.ts'
+import { deriveImpact } from '../timings/derive-impact.ts'
+import { impactSloOf } from '../timings/drill-figures.ts'
+
+/** One line of the rubric: what it judged, the points it gave out of its maximum, and why, in plain words. */
+export interface ScoreItem {
+  criterion: 'acknowledge' | 'mitigate' | 'right-first-time' | 'collateral' | 'first-update' | 'error-budget'
+  points: number
+  max: number
+  detail: string
+}
+
+/** Something the responder did, as the journal records it. */
+export interface TraineeAction {
+  at: string
+  /** Milliseconds after the page; null before the page. */
+  afterPageMs: number | null
+  kind: 'acknowledged' | 'flag-set' | 'status' | 'hint' | 'mitigated'
+  text: string
+}
+
+/** A trainee's run, scored by the rubric (RUBRIC.md), from the journal and the scenario's targets only. */
+export interface TrainingScore {
+  runId: string
+  scenario: string
+  seed: number
+  trainee: string
+  /** 0..100: the items' points, less the hints' cost. */
+  points: number
+  max: 100
+  items: ScoreItem[]
+  hints: { count: number; cost: number }
+  acknowledgeMs: number | null
+  mitigateMs: number | null
+  firstUpdateMs: number | null
+  actions: TraineeAction[]
+}
+
+/** The rubric's weights, one source for the code and RUBRIC.md's table. */
+export const RUBRIC = {
+  acknowledge: 15,
+  mitigate: 25,
+  rightFirstTime: 20,
+  collateral: 15,
+  collateralPerAction: 5,
+  firstUpdate: 15,
+  errorBudget: 10,
+  hintCost: 5,
+} as const
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`
+
+/** Full points within the target, half within twice the target, none later or never. */
+function againstTarget(
+  ms: number | null,
+  targetSeconds: number,
+  max: number,
+  what: string,
+): [number, string] {
+  if (ms === null) return [0, `not ${what}`]
+  const target = targetSeconds * 1000
+  if (ms <= target)
+    return [max, `${what} ${seconds(ms)} after the page, within the ${targetSeconds} s target`]
+  if (ms <= 2 * target)
+    return [max / 2, `${what} ${seconds(ms)} after the page, within twice the ${targetSeconds} s target`]
+  return [0, `${what} ${seconds(ms)} after the page, past twice the ${targetSeconds} s target`]
+}
+
+/**
+ * Scores a human responder's run from its journal, against the scenario's `responder.targets` (RUBRIC.md).
+ * Null for a run without a human responder or without a page (nothing to score). A pure function: the same
+ * journal gives the same score, whenever and wherever it is computed.
+ */
+export function scoreTraining(
+  events: readonly JournalEvent[],
+  scenario: ValidScenario,
+): TrainingScore | null {
+  const started = eventsOf(events, 'drill.started')[0]
+  const page = eventsOf(events, 'page.sent')[0]
+  if (started === undefined || started.data.responder !== 'human' || page === undefined) return null
+  const trainee = page.data.to
+  const flag = started.data.flag
+  const targets = scenario.responder.targets
+  const pagedAt = Date.parse(page.at)
+  const after = (at: string) => Date.parse(at) - pagedAt
+  const since = (at: string) => (Date.parse(at) < pagedAt ? null : after(at))
+
+  const ack = eventsOf(events, 'page.acknowledged')[0]
+  const acknowledgeMs = ack === undefined ? null : after(ack.at)
+  const mitigation = eventsOf(events, 'mitigation.applied').find((e) => e.data.flag === flag)
+  const mitigatedByTrainee = mitigation !== undefined && mitigation.data.by === trainee
+  const mitigateMs = mitigation === undefined || !mitigatedByTrainee ? null : after(mitigation.at)
+  const flagSets = eventsOf(events, 'responder.flag-set').filter((e) => e.data.by === trainee)
+  const updates = eventsOf(events, 'status.posted').filter((e) => e.data.by === trainee)
+  const firstUpdate = updates.find((e) => Date.parse(e.at) >= pagedAt)
+  const firstUpdateMs = firstUpdate === undefined ? null : after(firstUpdate.at)
+  const hints = eventsOf(events, 'hint.given')
+
+  const items: ScoreItem[] = []
+  const [ackPoints, ackDetail] = againstTarget(
+    acknowledgeMs,
+    targets.acknowledgeSeconds,
+    RUBRIC.acknowledge,
+    'acknowledged',
+  )
+  items.push({ criterion: 'acknowledge', points: ackPoints, max: RUBRIC.acknowledge, detail: ackDetail })
+  const [mitPoints, mitDetail] =
+    mitigation !== undefined && !mitigatedByTrainee
+      ? [0, `the mitigation was applied by ${mitigation.data.by}, not from the responder's seat`]
+      : againstTarget(mitigateMs, targets.mitigateSeconds, RUBRIC.mitigate, 'mitigated')
+  items.push({ criterion: 'mitigate', points: mitPoints, max: RUBRIC.mitigate, detail: mitDetail })
+
+  const isRight = (e: (typeof flagSets)[number]) => e.data.flag === flag && e.data.turned === 'off'
+  const first = flagSets[0]
+  const rightFirst = first === undefined ? mitigatedByTrainee : isRight(first)
+  items.push({
+    criterion: 'right-first-time',
+    points: rightFirst ? RUBRIC.rightFirstTime : 0,
+    max: RUBRIC.rightFirstTime,
+    detail:
+      first === undefined
+        ? mitigatedByTrainee
+          ? `the first flag action was the mitigation: ${flag} off`
+          : 'no flag action was taken'
+        : rightFirst
+          ? `the first flag action was the mitigation: ${flag} off`
+          : `the first flag action turned ${first.data.flag} ${first.data.turned}, not the mitigation`,
+  })
+
+  const collateral = flagSets.filter((e) => !isRight(e))
+  items.push({
+    criterion: 'collateral',
+    points: Math.max(0, RUBRIC.collateral - RUBRIC.collateralPerAction * collateral.length),
+    max: RUBRIC.collateral,
+    detail:
+      collateral.length === 0
+        ? 'no flag was changed besides the mitigation'
+        : `${collateral.length} other flag change(s), ${RUBRIC.collateralPerAction} points each: ${collateral.map((e) => `${e.data.flag} ${e.data.turned}`).join(', ')}`,
+  })
+
+  const [updPoints, updDetail] = againstTarget(
+    firstUpdateMs,
+    targets.firstUpdateSeconds,
+    RUBRIC.firstUpdate,
+    'first status update posted',
+  )
+  items.push({ criterion: 'first-update', points: updPoints, max: RUBRIC.firstUpdate, detail: updDetail })
+
+  const consumed = deriveImpact(events, impactSloOf(scenario)).errorBudgetConsumedPct
+  const limit = scenario.stopConditions.maxErrorBudgetConsumedPct
+  const budgetPoints = Math.round(RUBRIC.errorBudget * Math.max(0, 1 - consumed / limit) * 10) / 10
+  items.push({
+    criterion: 'error-budget',
+    points: budgetPoints,
+    max: RUBRIC.errorBudget,
+    detail: `${consumed.toFixed(2)} % of the error budget burned, of the ${limit} % the drill allows`,
+  })
+
+  const cost = hints.length * RUBRIC.hintCost
+  const total = items.reduce((sum, i) => sum + i.points, 0) - cost
+  const actions: TraineeAction[] = [
+    ...(ack === undefined
+      ? []
+      : [{ at: ack.at, kind: 'acknowledged' as const, text: `acknowledged the page (${ack.data.by})` }]),
+    ...flagSets.map((e) => ({
+      at: e.at,
+      kind: 'flag-set' as const,
+      text: `turned ${e.data.flag} ${e.data.turned}: "${e.data.reason}"`,
+    })),
+    ...updates.map((e) => ({ at: e.at, kind: 'status' as const, text: `posted "${e.data.text}"` })),
+    ...hints.map((e) => ({
+      at: e.at,
+      kind: 'hint' as const,
+      text: `hint from ${e.data.by}: "${e.data.text}"`,
+    })),
+    ...(mitigation === undefined
+      ? []
+      : [
+          {
+            at: mitigation.at,
+            kind: 'mitigated' as const,
+            text: `${flag} observed off (by ${mitigation.data.by}); the drill counts it as the mitigation`,
+          },
+        ]),
+  ]
+    .sort((a, b) => Date.parse(a.at) - Date.parse(b.at))
+    .map((a) => ({ ...a, afterPageMs: since(a.at) }))
+  return {
+    runId: started.data.runId,
+    scenario: started.data.scenario,
+    seed: started.data.seed,
+    trainee,
+    points: Math.max(0, Math.round(total * 10) / 10),
+    max: 100,
+    items,
+    hints: { count: hints.length, cost },
+    acknowledgeMs,
+    mitigateMs,
+    firstUpdateMs,
+    actions,
+  }
+}
