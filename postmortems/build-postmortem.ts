@@ -1,6 +1,7 @@
 import { BUFFERED_EVENT_TYPES, type JournalEvent } from '../record/journal/journal-event.ts'
 import type { ValidScenario } from '../record/scenario/parse-scenario.ts'
 import type { Roster } from '../record/scenario/team-roster.ts'
+import { scoreTraining } from '../record/scoring/training-score.ts'
 import { actionItemsOf } from './action-items.ts'
 import { changePathOf } from './change-path.ts'
 import { doraFromJournal } from './dora-before-after.ts'
@@ -93,6 +94,7 @@ export function buildPostmortem(
   const raisedAt = options.raisedAt ?? (ended === undefined ? options.now : Date.parse(ended.at))
   const change = changePathOf(events, scenario.change.title)
   const startedAt = facts.started?.at ?? events[0]?.at ?? new Date(options.now).toISOString()
+  const training = scoreTraining(events, scenario)
   return {
     schemaVersion: 3,
     runId: facts.runId,
@@ -133,6 +135,7 @@ export function buildPostmortem(
     timingBreakdown,
     dora: options.dora ?? doraFromJournal(events, facts.runId),
     flags: flagsOf(events, scenario.change.flag, options.flagInventory ?? null),
+    ...(training === null ? {} : { training }),
     journal: {
       events: events.length,
       finished: facts.finished !== undefined || facts.aborted !== undefined,

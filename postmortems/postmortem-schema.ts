@@ -1,5 +1,6 @@
 import { type Static, Type } from '@sinclair/typebox'
 import { DoraMetricsSchema } from '../record/dora/dora-metrics-schema.ts'
+import { TrainingScoreSchema } from '../record/scoring/training-score-schema.ts'
 
 const Closed = { additionalProperties: false } as const
 const Iso = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$' })
@@ -275,6 +276,8 @@ export const PostmortemSchema = Type.Object(
     dora: PostmortemDoraSchema,
     /** The release flag's close-out and the flag inventory on trunk. */
     flags: PostmortemFlagsSchema,
+    /** A trainee's run (a human responder paged): the score by the rubric and what the responder did. */
+    training: Type.Optional(TrainingScoreSchema),
     journal: Type.Object(
       {
         events: Type.Integer({ minimum: 0 }),

@@ -72,6 +72,29 @@ function mistakeLogMarkdown(log: MistakeLog): string {
   ].join('\n\n')
 }
 
+/** A trainee's run: the score by the rubric, and the responder's actions in order, as decisions taken. */
+function trainingMarkdown(score: NonNullable<Postmortem['training']>): string[] {
+  const after = (ms: number | null) => (ms === null ? 'before the page' : `+${formatMs(ms)}`)
+  return [
+    '## Training score',
+    `The responder (${score.trainee}) scored **${score.points} / ${score.max}** by the training rubric (training/RUBRIC.md), computed from this journal; runs of ${score.scenario} with seed ${score.seed} face the same incident and compare directly.`,
+    table(
+      ['Criterion', 'Points', 'What the journal shows'],
+      [
+        ...score.items.map((i) => [i.criterion, `${i.points} / ${i.max}`, i.detail]),
+        ...(score.hints.count === 0
+          ? []
+          : [['hints', `−${score.hints.cost}`, `${score.hints.count} hint(s) from the facilitator`]]),
+      ],
+    ),
+    "### The responder's actions",
+    table(
+      ['Time (UTC)', 'After the page', 'Action'],
+      score.actions.map((a) => [a.at.replace('T', ' ').replace('Z', ''), after(a.afterPageMs), a.text]),
+    ),
+  ]
+}
+
 /** The postmortem as Markdown, in the sections of the Google SRE template plus a timing breakdown and DORA before and after. */
 export function renderPostmortemMarkdown(pm: Postmortem): string {
   const sections = [
@@ -147,6 +170,7 @@ export function renderPostmortemMarkdown(pm: Postmortem): string {
         row.to === null ? 'missing' : `\`${row.to.type}\` #${row.to.seq} at ${row.to.at}`,
       ]),
     ),
+    ...(pm.training === undefined ? [] : trainingMarkdown(pm.training)),
     '## DORA before and after',
     doraMarkdown(pm.dora, pm.timings),
     '## Flags',

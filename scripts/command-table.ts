@@ -19,8 +19,10 @@ import { proxyFaultDefinition, proxyServeDefinition } from './definitions/proxy-
 import { reportDefinition } from './definitions/report-definition.ts'
 import { runDefinition } from './definitions/run-definition.ts'
 import { scenariosDefinition } from './definitions/scenarios-definition.ts'
+import { scoresDefinition } from './definitions/scores-definition.ts'
 import { serveDefinition } from './definitions/serve-definition.ts'
 import { sloRulesDefinition } from './definitions/slo-definition.ts'
+import { trainDefinition } from './definitions/train-definition.ts'
 import { verifyDefinition } from './definitions/verify-definition.ts'
 
 /**
@@ -34,6 +36,18 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: runDefinition.summary,
     definition: runDefinition,
     load: async () => (await import('./commands/run-command.ts')).runCommand,
+  },
+  {
+    name: 'train',
+    summary: trainDefinition.summary,
+    definition: trainDefinition,
+    load: async () => (await import('./commands/train-command.ts')).trainCommand,
+  },
+  {
+    name: 'scores',
+    summary: scoresDefinition.summary,
+    definition: scoresDefinition,
+    load: async () => (await import('./commands/scores-command.ts')).scoresCommand,
   },
   {
     name: 'plan',

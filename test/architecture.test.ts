@@ -12,7 +12,8 @@ const ROOT = join(import.meta.dirname, '..')
 const LAYERS: ReadonlyArray<{ layer: number; parts: readonly string[] }> = [
   { layer: 0, parts: ['bin'] },
   { layer: 1, parts: ['scripts', 'bench'] },
-  { layer: 2, parts: ['capstone'] },
+  // The training console runs a drill (it answers its page); nothing below it knows the console exists.
+  { layer: 2, parts: ['capstone', 'training'] },
   { layer: 3, parts: ['simulator/drill'] },
   { layer: 4, parts: ['gate', 'postmortems'] },
   { layer: 5, parts: ['simulator/detection', 'simulator/traffic', 'simulator/fault-proxy'] },
@@ -26,6 +27,7 @@ const CHECKED = [
   'scripts',
   'bench',
   'capstone',
+  'training',
   'simulator',
   'gate',
   'postmortems',

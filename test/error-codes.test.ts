@@ -3,7 +3,7 @@ import { join, relative } from 'node:path'
 import { describe, expect, it } from 'vitest'
 
 const ROOT = join(import.meta.dirname, '..')
-const PARTS = ['services', 'record', 'simulator', 'gate', 'postmortems', 'scripts', 'capstone']
+const PARTS = ['services', 'record', 'simulator', 'gate', 'postmortems', 'scripts', 'capstone', 'training']
 
 async function registries(): Promise<string[]> {
   const found: string[] = []

@@ -1,41 +1,11 @@
 import { eventsOf, type JournalEvent } from '../journal/journal-event.ts'
 import type { ValidScenario } from '../scenario/parse-scenario.ts'
 import { deriveImpact } from '../timings/derive-impact.ts'
+import type { ScoreItem, TraineeAction, TrainingScore } from './training-score-schema.ts'
+
+export type { ScoreItem, TraineeAction, TrainingScore } from './training-score-schema.ts'
+
 import { impactSloOf } from '../timings/drill-figures.ts'
-
-/** One line of the rubric: what it judged, the points it gave out of its maximum, and why, in plain words. */
-export interface ScoreItem {
-  criterion: 'acknowledge' | 'mitigate' | 'right-first-time' | 'collateral' | 'first-update' | 'error-budget'
-  points: number
-  max: number
-  detail: string
-}
-
-/** Something the responder did, as the journal records it. */
-export interface TraineeAction {
-  at: string
-  /** Milliseconds after the page; null before the page. */
-  afterPageMs: number | null
-  kind: 'acknowledged' | 'flag-set' | 'status' | 'hint' | 'mitigated'
-  text: string
-}
-
-/** A trainee's run, scored by the rubric (RUBRIC.md), from the journal and the scenario's targets only. */
-export interface TrainingScore {
-  runId: string
-  scenario: string
-  seed: number
-  trainee: string
-  /** 0..100: the items' points, less the hints' cost. */
-  points: number
-  max: 100
-  items: ScoreItem[]
-  hints: { count: number; cost: number }
-  acknowledgeMs: number | null
-  mitigateMs: number | null
-  firstUpdateMs: number | null
-  actions: TraineeAction[]
-}
 
 /** The rubric's weights, one source for the code and RUBRIC.md's table. */
 export const RUBRIC = {

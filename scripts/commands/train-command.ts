@@ -1,0 +1,71 @@
+import { loadScenario } from '../../record/scenario/load-scenario.ts'
+import { provisionRedis } from '../../services/platform/redis/redis-provisioner.ts'
+import { reportRun } from '../../simulator/drill/report-run.ts'
+import { describeScore } from '../../training/describe-score.ts'
+import { startTraining } from '../../training/run-training.ts'
+import { UsageError } from '../cli-errors.ts'
+import type { Command } from '../command.ts'
+import { usageText } from '../command-definition.ts'
+import { trainDefinition } from '../definitions/train-definition.ts'
+import { describeSummary } from '../describe-summary.ts'
+import { intOption, parseCommandArgs } from '../parse-command-args.ts'
+
+const TRAINEE_NAME = /^[\p{L}\p{N}][\p{L}\p{N} ._-]{0,63}$/u
+
+export const trainCommand: Command = {
+  name: 'train',
+  async run(argv) {
+    const { values } = parseCommandArgs(argv, trainDefinition)
+    const trainee = values.trainee.trim()
+    if (!TRAINEE_NAME.test(trainee))
+      throw new UsageError(
+        `--trainee must be a name of 1 to 64 letters, digits, spaces, ".", "_" or "-", starting with a letter or digit (got "${values.trainee}").\n${usageText(trainDefinition)}`,
+      )
+    const seed = values.seed === undefined ? undefined : intOption(values.seed, 'seed', 0, 0, 4_294_967_295)
+    const port = values.port === undefined ? undefined : intOption(values.port, 'port', 0, 1, 65_535)
+    const loaded = await loadScenario(values.scenario)
+    const redis = await provisionRedis({ url: values.redis })
+    const interrupt = new AbortController()
+    const onSignal = () => interrupt.abort()
+    process.once('SIGINT', onSignal)
+    process.once('SIGTERM', onSignal)
+    process.once('SIGHUP', onSignal)
+    process.stderr.on('error', () => {})
+    try {
+      const training = await startTraining({
+        loaded,
+        redisUrl: redis.url,
+        trainee,
+        signal: interrupt.signal,
+        progress: (line) => process.stderr.write(`${line}\n`),
+        ...(seed === undefined ? {} : { seed }),
+        ...(port === undefined ? {} : { port }),
+        ...(values.out === undefined ? {} : { outDir: values.out }),
+      })
+      process.stderr.write(
+        [
+          `firedrill: training drill "${loaded.name}": ${loaded.scenario.title}`,
+          `  trainee (${trainee}): ${training.traineeUrl}`,
+          `  facilitator:        ${training.facilitatorUrl}`,
+          '  The drill starts when the facilitator approves its plan. Ctrl-C aborts and puts everything back.',
+          '',
+        ].join('\n'),
+      )
+      try {
+        const outcome = await training.outcome
+        const { summary, postmortem } = await reportRun(outcome.outDir)
+        process.stdout.write(`${describeSummary(summary).join('\n')}\n`)
+        if (postmortem.training !== undefined)
+          process.stdout.write(`${describeScore(postmortem.training).join('\n')}\n`)
+        return summary.status === 'recovered' ? 0 : 1
+      } finally {
+        await training.close()
+      }
+    } finally {
+      process.off('SIGINT', onSignal)
+      process.off('SIGTERM', onSignal)
+      process.off('SIGHUP', onSignal)
+      await redis.stop()
+    }
+  },
+}

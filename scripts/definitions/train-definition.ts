@@ -1,0 +1,42 @@
+import { defineCommand } from '../command-definition.ts'
+
+export const trainDefinition = defineCommand({
+  name: 'train',
+  summary: 'a drill with a trainee answering the page in a live console in the browser; a facilitator page',
+  description:
+    'Runs a drill whose page goes to a trainee in a browser console on 127.0.0.1: the pager, dashboards, flags, ' +
+    'changes, runbooks and an incident channel. The facilitator page (its own URL and token) shows the plan and ' +
+    'preflight to approve before anything changes, the ground truth, the live score, hints and abort. The run is ' +
+    'scored from its journal (see training/RUBRIC.md); firedrill scores compares runs. Exit codes as for run.',
+  options: {
+    scenario: {
+      type: 'string',
+      value: 'NAME|PATH',
+      default: 'bad-pricing',
+      description: 'a catalog scenario (firedrill scenarios) or the path of a scenario.yaml',
+    },
+    seed: { type: 'string', value: 'N', description: "overrides the scenario's seed (0..4294967295)" },
+    trainee: {
+      type: 'string',
+      value: 'NAME',
+      default: 'trainee',
+      description: "the trainee's name: every action from the console is credited to it",
+    },
+    port: {
+      type: 'string',
+      value: 'P',
+      description: "the console's port on 127.0.0.1 (default: a free one)",
+    },
+    out: {
+      type: 'string',
+      value: 'DIR',
+      description: 'where the run goes (default .firedrill/runs/<run-id>/)',
+    },
+    redis: {
+      type: 'string',
+      value: 'URL',
+      description: 'the Redis to use (default REDIS_URL, a local one, or a private one)',
+    },
+  },
+  examples: ['npx firedrill train', 'npx firedrill train --trainee ana --port 8080'],
+})

@@ -1,0 +1,25 @@
+import { FiredrillError } from '../../services/platform/firedrill-error.ts'
+
+/** Error codes of the training console's API. A code is never reused; add new ones at the end. */
+export const ConsoleErrorCode = {
+  CONSOLE_UNAUTHORIZED: 'FIREDRILL_CONSOLE_UNAUTHORIZED',
+  CONSOLE_INVALID: 'FIREDRILL_CONSOLE_INVALID',
+  CONSOLE_UNKNOWN_FLAG: 'FIREDRILL_CONSOLE_UNKNOWN_FLAG',
+  CONSOLE_NOT_YET: 'FIREDRILL_CONSOLE_NOT_YET',
+  CONSOLE_DRILL_OVER: 'FIREDRILL_CONSOLE_DRILL_OVER',
+  CONSOLE_FLAGS_REFUSED: 'FIREDRILL_CONSOLE_FLAGS_REFUSED',
+  CONSOLE_FAILED: 'FIREDRILL_CONSOLE_FAILED',
+} as const
+
+export type ConsoleErrorCode = (typeof ConsoleErrorCode)[keyof typeof ConsoleErrorCode]
+
+/** A console action refused, with the HTTP status it answers and a message saying what to do. */
+export class ConsoleActionError extends FiredrillError {
+  constructor(
+    code: ConsoleErrorCode,
+    message: string,
+    readonly statusCode: number,
+  ) {
+    super(code, message)
+  }
+}

@@ -1,0 +1,170 @@
+import { eventsOf, type JournalEvent } from '../../record/journal/journal-event.ts'
+import type { AuditEntryView, FlagView } from '../../services/flags/flags-schemas.ts'
+import type { Page } from '../../simulator/drill/pager.ts'
+
+/** The flag metadata an on-call engineer reads in the inventory; a flag's free-text notes stay out. */
+const SHOWN_METADATA = ['owner', 'type', 'lifecycle'] as const
+
+/** How many traffic intervals the dashboards keep: the last minutes of the drill. */
+const SERIES_POINTS = 240
+
+export interface TraineeFlag {
+  key: string
+  serving: string
+  owner: string | null
+  type: string | null
+  lifecycle: string | null
+  audit: { at: string; actor: string; from: string; to: string; reason: string }[]
+}
+
+/** Everything the trainee's page shows: a whitelist, built from what an on-call engineer could see. */
+export interface TraineeView {
+  trainee: string
+  /** `preparing`: the drill is not running yet; `on-call`: nothing has paged; `paged`; `over`. */
+  status: 'preparing' | 'on-call' | 'paged' | 'over'
+  page: {
+    alert: string
+    severity: string
+    summary: string
+    description: string
+    startsAt: string
+    slos: string[]
+    runbook: string | null
+    acknowledgedBy: string | null
+  } | null
+  deploys: {
+    at: string
+    commit: string
+    artifact: string | null
+    environment: string | null
+    dark: boolean
+  }[]
+  /** Every flag change in the audit log, newest first. */
+  flagChanges: { at: string; flag: string; actor: string; from: string; to: string; reason: string }[]
+  flags: TraineeFlag[] | null
+  channel: { at: string; by: string; kind: 'status' | 'hint'; text: string }[]
+  dashboards: {
+    objective: number
+    /** Unix seconds at each interval's end. */
+    t: number[]
+    requestRate: number[]
+    errorRatio: (number | null)[]
+    availability: (number | null)[]
+    latencyP50Ms: (number | null)[]
+    latencyP99Ms: (number | null)[]
+  }
+}
+
+export interface TraineeViewInput {
+  trainee: string
+  events: readonly JournalEvent[]
+  page: Page | null
+  flags: { inventory: readonly FlagView[]; audit: readonly AuditEntryView[] } | null
+  /** The SLO objective the dashboards draw their line at. */
+  objective: number
+}
+
+/** The runbook path of a page, on the console: the alert's own `runbook_url` when it points at `/runbooks/`. */
+function runbookOf(page: Page): string | null {
+  const url = page.notification.alerts.find((a) => a.annotations.runbook_url)?.annotations.runbook_url
+  if (url === undefined) return null
+  try {
+    const { pathname } = new URL(url)
+    return pathname.startsWith('/runbooks/') ? pathname : null
+  } catch {
+    return null
+  }
+}
+
+/**
+ * The trainee's page from the journal and the flag service: the page, the deploys, the flag inventory and
+ * its audit, the incident channel and the traffic's figures. Nothing here is read from the scenario's change,
+ * its fault or its decoys: those reach the page only as the shop and the flag service show them.
+ */
+export function traineeView(input: TraineeViewInput): TraineeView {
+  const { events, page } = input
+  const over = events.some((e) => e.type === 'drill.finished' || e.type === 'drill.aborted')
+  const running = events.some((e) => e.type === 'traffic.started')
+  const ack = eventsOf(events, 'page.acknowledged')[0]
+  const intervals = eventsOf(events, 'traffic.interval').slice(-SERIES_POINTS)
+  const audit = input.flags?.audit ?? []
+  return {
+    trainee: input.trainee,
+    status: over ? 'over' : page !== null ? 'paged' : running ? 'on-call' : 'preparing',
+    page:
+      page === null
+        ? null
+        : {
+            alert: page.alert,
+            severity: page.severity,
+            summary: page.summary,
+            description: page.description,
+            startsAt: page.startsAt,
+            slos: page.slos,
+            runbook: runbookOf(page),
+            acknowledgedBy: ack?.data.by ?? null,
+          },
+    deploys: eventsOf(events, 'change.deployed')
+      .map((e) => ({
+        at: e.at,
+        commit: e.data.commit,
+        artifact: e.data.artifact ?? null,
+        environment: e.data.environment ?? null,
+        dark: e.data.dark,
+      }))
+      .reverse(),
+    flagChanges: audit.map(({ at, flag, actor, from, to, reason }) => ({
+      at,
+      flag,
+      actor,
+      from,
+      to,
+      reason,
+    })),
+    flags:
+      input.flags === null
+        ? null
+        : input.flags.inventory.map((f) => {
+            const meta = (key: (typeof SHOWN_METADATA)[number]) =>
+              f.metadata[key] === undefined ? null : String(f.metadata[key])
+            return {
+              key: f.key,
+              serving: f.summary,
+              owner: meta('owner'),
+              type: meta('type'),
+              lifecycle: meta('lifecycle'),
+              audit: audit
+                .filter((a) => a.flag === f.key)
+                .slice(0, 5)
+                .map(({ at, actor, from, to, reason }) => ({ at, actor, from, to, reason })),
+            }
+          }),
+    channel: [
+      ...eventsOf(events, 'status.posted').map((e) => ({
+        at: e.at,
+        by: e.data.by,
+        kind: 'status' as const,
+        text: e.data.text,
+      })),
+      ...eventsOf(events, 'hint.given').map((e) => ({
+        at: e.at,
+        by: e.data.by,
+        kind: 'hint' as const,
+        text: e.data.text,
+      })),
+    ].sort((a, b) => Date.parse(a.at) - Date.parse(b.at)),
+    dashboards: {
+      objective: input.objective,
+      t: intervals.map((e) => Date.parse(e.data.to) / 1000),
+      requestRate: intervals.map(
+        (e) => e.data.requests / Math.max(0.001, (Date.parse(e.data.to) - Date.parse(e.data.from)) / 1000),
+      ),
+      errorRatio: intervals.map((e) => (e.data.requests === 0 ? null : e.data.failures / e.data.requests)),
+      availability: intervals.map((e) =>
+        e.data.requests === 0 ? null : 1 - e.data.failures / e.data.requests,
+      ),
+      latencyP50Ms: intervals.map((e) => e.data.latencyP50Ms),
+      latencyP99Ms: intervals.map((e) => e.data.latencyP99Ms),
+    },
+  }
+}

@@ -1,0 +1,316 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto'
+import { describeEvent } from '../../postmortems/event-description.ts'
+import type { JournalEvent, NewJournalEvent } from '../../record/journal/journal-event.ts'
+import type { LoadedScenario } from '../../record/scenario/load-scenario.ts'
+import { scoreTraining, type TrainingScore } from '../../record/scoring/training-score.ts'
+import { FlagsHttpError } from '../../services/flags/flags-errors.ts'
+import type { AuditEntryView, FlagView } from '../../services/flags/flags-schemas.ts'
+import type { DrillJournal } from '../../simulator/drill/drill-journal.ts'
+import type { PlanReview } from '../../simulator/drill/drill-options.ts'
+import { OFF, rolloutChange } from '../../simulator/drill/flag-state.ts'
+import type { Page } from '../../simulator/drill/pager.ts'
+import type { CheckResult } from '../../simulator/drill/preflight.ts'
+import type { Responder, ResponderContext } from '../../simulator/drill/responders/responder.ts'
+import { ConsoleActionError, ConsoleErrorCode } from './console-errors.ts'
+import { type TraineeView, traineeView } from './trainee-view.ts'
+
+export type Role = 'trainee' | 'facilitator'
+
+/** What the facilitator's page shows: the ground truth, the review, the trainee's view and the live score. */
+export interface FacilitatorView {
+  facilitator: string
+  truth: {
+    scenario: string
+    title: string
+    description: string
+    seed: number
+    flag: string
+    fault: string
+    expectedMitigation: string
+    decoys: { flag: string; to: string; after: string; actor: string }[]
+  }
+  review: { plan: string; checks: { name: string; ok: boolean; message?: string }[] } | null
+  reviewed: { approved: boolean; by: string; reason?: string } | null
+  trainee: TraineeView
+  score: TrainingScore | null
+  /** The journal's latest events in words, newest last. */
+  journal: { seq: number; at: string; type: string; text: string }[]
+  over: boolean
+}
+
+export interface TrainingSessionOptions {
+  loaded: LoadedScenario
+  trainee: string
+  facilitator?: string
+  /** @defaultValue fresh random tokens */
+  tokens?: { trainee: string; facilitator: string }
+}
+
+const BUFFERED = new Set(['traffic.interval', 'sli.evaluated', 'sli.sampled'])
+
+/**
+ * One trainee's drill as the console sees it: the two tokens, the responder that answers the page from the
+ * browser, the review gate, the abort, and the journal it follows. Every action is checked here and goes
+ * through the flag service's API or the drill's journal, credited to the person who took it.
+ */
+export class TrainingSession {
+  readonly loaded: LoadedScenario
+  readonly trainee: string
+  readonly facilitator: string
+  readonly tokens: { trainee: string; facilitator: string }
+  readonly abortController = new AbortController()
+  #journal: DrillJournal | undefined
+  #page: Page | null = null
+  #context: ResponderContext | null = null
+  #review: { plan: string; checks: readonly CheckResult[]; resolve: (r: PlanReview) => void } | null = null
+  #reviewed: PlanReview | null = null
+  #flags: { inventory: FlagView[]; audit: AuditEntryView[] } | null = null
+  #listeners = new Set<() => void>()
+  #pending: NodeJS.Timeout | undefined
+
+  constructor(options: TrainingSessionOptions) {
+    this.loaded = options.loaded
+    this.trainee = options.trainee
+    this.facilitator = options.facilitator ?? 'facilitator'
+    this.tokens = options.tokens ?? {
+      trainee: randomBytes(24).toString('base64url'),
+      facilitator: randomBytes(24).toString('base64url'),
+    }
+  }
+
+  /** Which role a token opens, if any (compared in constant time). */
+  roleOf(token: string | undefined): Role | null {
+    if (token === undefined || token === '') return null
+    const same = (a: string, b: string) => {
+      const x = Buffer.from(a)
+      const y = Buffer.from(b)
+      return x.length === y.length && timingSafeEqual(x, y)
+    }
+    if (same(token, this.tokens.trainee)) return 'trainee'
+    if (same(token, this.tokens.facilitator)) return 'facilitator'
+    return null
+  }
+
+  /** The responder the drill pages: it keeps the page and the drill's context for the browser to act on. */
+  responder(): Responder {
+    return {
+      kind: 'human',
+      name: this.trainee,
+      respond: async (page: Page, context: ResponderContext) => {
+        this.#page = page
+        this.#context = context
+        context.say(`${this.trainee} paged in the training console`)
+        await this.refreshFlags()
+      },
+    }
+  }
+
+  /** Follows the drill's journal from its opening. */
+  attach(journal: DrillJournal): void {
+    this.#journal = journal
+    journal.onEvent((event) => {
+      if (event.type === 'decoy.applied' || event.type === 'flag.changed') void this.refreshFlags()
+      this.#changed(BUFFERED.has(event.type) ? 250 : 0)
+    })
+  }
+
+  /** The drill's review gate: resolves when the facilitator approves or refuses. */
+  review(plan: { text: string; checks: readonly CheckResult[] }): Promise<PlanReview> {
+    return new Promise((resolve) => {
+      this.#review = { plan: plan.text, checks: plan.checks, resolve }
+      this.#changed(0)
+    })
+  }
+
+  get events(): readonly JournalEvent[] {
+    return this.#journal?.events ?? []
+  }
+
+  get over(): boolean {
+    return this.events.some((e) => e.type === 'drill.finished' || e.type === 'drill.aborted')
+  }
+
+  /** Called on every change worth showing (throttled for high-volume events). */
+  subscribe(listener: () => void): () => void {
+    this.#listeners.add(listener)
+    return () => this.#listeners.delete(listener)
+  }
+
+  traineeView(): TraineeView {
+    return traineeView({
+      trainee: this.trainee,
+      events: this.events,
+      page: this.#page,
+      flags: this.#flags,
+      objective: this.loaded.scenario.slo.objective,
+    })
+  }
+
+  facilitatorView(): FacilitatorView {
+    const s = this.loaded.scenario
+    return {
+      facilitator: this.facilitator,
+      truth: {
+        scenario: this.loaded.name,
+        title: s.title,
+        description: s.description ?? '',
+        seed: this.events.find((e) => e.type === 'drill.started')?.data.seed ?? s.seed,
+        flag: s.change.flag,
+        fault: s.change.fault.kind,
+        expectedMitigation: `turn ${s.change.flag} off`,
+        decoys: s.decoys.map((d) => ({ flag: d.flag, to: d.to, after: d.after, actor: d.actor })),
+      },
+      review:
+        this.#review === null
+          ? null
+          : {
+              plan: this.#review.plan,
+              checks: this.#review.checks.map((c) => ({
+                name: c.name,
+                ok: c.ok,
+                ...(c.message === undefined ? {} : { message: c.message }),
+              })),
+            },
+      reviewed: this.#reviewed,
+      trainee: this.traineeView(),
+      score: scoreTraining(this.events, s),
+      journal: this.events
+        .filter((e) => !BUFFERED.has(e.type))
+        .slice(-40)
+        .map((e) => ({ seq: e.seq, at: e.at, type: e.type, text: describeEvent(e) })),
+      over: this.over,
+    }
+  }
+
+  async acknowledge(): Promise<void> {
+    const context = this.#pagedContext('acknowledge')
+    await context.acknowledge(this.trainee)
+  }
+
+  /** Turns a flag on or off through the flag service, as the trainee, and journals it. */
+  async setFlag(key: string, turn: 'on' | 'off', reason: string): Promise<void> {
+    const context = this.#pagedContext(`turn ${key} ${turn}`)
+    const { flags } = await context.flags.list()
+    const before = flags.find((f) => f.key === key)
+    if (before === undefined)
+      throw new ConsoleActionError(
+        ConsoleErrorCode.CONSOLE_UNKNOWN_FLAG,
+        `There is no flag "${key}". The flags are: ${flags.map((f) => f.key).join(', ')}.`,
+        404,
+      )
+    let to: string
+    try {
+      const answer = await context.flags.set(
+        key,
+        turn === 'off' ? OFF : rolloutChange(100),
+        reason,
+        this.trainee,
+      )
+      to = answer.definition.summary
+    } catch (err) {
+      if (err instanceof FlagsHttpError)
+        throw new ConsoleActionError(
+          ConsoleErrorCode.CONSOLE_FLAGS_REFUSED,
+          `The flag service refused to turn ${key} ${turn}: ${err.message}`,
+          502,
+        )
+      throw err
+    }
+    await this.#append({
+      type: 'responder.flag-set',
+      data: { by: this.trainee, flag: key, turned: turn, from: before.summary, to, reason },
+    })
+    await this.refreshFlags()
+  }
+
+  async postStatus(text: string): Promise<void> {
+    await this.#append({ type: 'status.posted', data: { by: this.trainee, text } })
+  }
+
+  async giveHint(text: string): Promise<void> {
+    await this.#append({ type: 'hint.given', data: { by: this.facilitator, text } })
+  }
+
+  /** The facilitator's verdict on the plan; refused needs a reason. */
+  decide(approved: boolean, reason: string | undefined): void {
+    if (this.#review === null || this.#reviewed !== null)
+      throw new ConsoleActionError(
+        ConsoleErrorCode.CONSOLE_NOT_YET,
+        this.#reviewed !== null
+          ? `The plan was already ${this.#reviewed.approved ? 'approved' : 'refused'}.`
+          : 'There is no plan to review yet: the preflight checks are still running.',
+        409,
+      )
+    if (!approved && (reason === undefined || reason.trim() === ''))
+      throw new ConsoleActionError(
+        ConsoleErrorCode.CONSOLE_INVALID,
+        'reason is required to refuse the plan: say why, so the journal keeps it.',
+        400,
+      )
+    this.#reviewed = { approved, by: this.facilitator, ...(reason === undefined ? {} : { reason }) }
+    this.#review.resolve(this.#reviewed)
+    this.#changed(0)
+  }
+
+  /** Aborts the drill as Ctrl-C does, with the facilitator's words as its reason. */
+  abort(reason: string | undefined): void {
+    if (this.over)
+      throw new ConsoleActionError(ConsoleErrorCode.CONSOLE_DRILL_OVER, 'The drill is already over.', 409)
+    const words = reason?.trim() ? reason.trim() : 'no reason given'
+    this.abortController.abort(`aborted by ${this.facilitator} from the facilitator page: ${words}`)
+  }
+
+  /** Reads the flag inventory and audit log again, as the trainee sees them. */
+  async refreshFlags(): Promise<void> {
+    const context = this.#context
+    if (context === null) return
+    try {
+      const [{ flags }, audit] = await Promise.all([context.flags.list(), context.flags.audit(50)])
+      this.#flags = { inventory: flags, audit }
+      this.#changed(0)
+    } catch {
+      // The shop is gone (the drill ended): the last inventory read stays on the page.
+    }
+  }
+
+  close(): void {
+    clearTimeout(this.#pending)
+    this.#listeners.clear()
+  }
+
+  #pagedContext(action: string): ResponderContext {
+    if (this.over)
+      throw new ConsoleActionError(
+        ConsoleErrorCode.CONSOLE_DRILL_OVER,
+        `Cannot ${action}: the drill is over.`,
+        409,
+      )
+    if (this.#context === null)
+      throw new ConsoleActionError(
+        ConsoleErrorCode.CONSOLE_NOT_YET,
+        `Cannot ${action} yet: nothing has paged you. Wait for the page.`,
+        409,
+      )
+    return this.#context
+  }
+
+  async #append(event: NewJournalEvent): Promise<void> {
+    if (this.#journal === undefined || this.over)
+      throw new ConsoleActionError(
+        ConsoleErrorCode.CONSOLE_DRILL_OVER,
+        this.#journal === undefined ? 'The drill has not started yet.' : 'The drill is over.',
+        409,
+      )
+    await this.#journal.append(event)
+  }
+
+  #changed(delayMs: number): void {
+    if (this.#pending !== undefined && delayMs > 0) return
+    clearTimeout(this.#pending)
+    this.#pending = setTimeout(() => {
+      this.#pending = undefined
+      for (const listener of this.#listeners) listener()
+    }, delayMs)
+    this.#pending.unref()
+  }
+}
