@@ -53,7 +53,8 @@ export async function startTraining(options: TrainingOptions): Promise<Training>
   await app.listen({ host: '127.0.0.1', port: options.port ?? 0 })
   const address = app.server.address()
   if (address === null || typeof address === 'string') throw new Error('the console has no TCP address')
-  const url = `http://127.0.0.1:${address.port}`
+  // The address the socket is bound to, as the OS reports it: loopback, never a wildcard.
+  const url = `http://${address.address}:${address.port}`
   const signal =
     options.signal === undefined
       ? session.abortController.signal

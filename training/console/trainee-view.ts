@@ -135,7 +135,7 @@ export function traineeView(input: TraineeViewInput): TraineeView {
               lifecycle: meta('lifecycle'),
               audit: audit
                 .filter((a) => a.flag === f.key)
-                .slice(0, 5)
+                .slice(0, 3)
                 .map(({ at, actor, from, to, reason }) => ({ at, actor, from, to, reason })),
             }
           }),

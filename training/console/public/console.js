@@ -72,7 +72,7 @@ window.firedrill = (() => {
         width,
         height: 170,
         scales: { x: { time: true }, y: options.y ?? {} },
-        axes: [{}, { size: 56, values: options.values }],
+        axes: [{}, { size: 64, values: options.values }],
         series: [{}, ...series],
         legend: { show: true },
       },
@@ -88,5 +88,14 @@ window.firedrill = (() => {
     return node
   }
 
-  return { token, post, follow, el, time, notify, act, chart, replace }
+  const shown = new Map()
+  /** Renders a part of the page only when its data changed, so a button is never swapped under a click. */
+  function once(key, data, render) {
+    const json = JSON.stringify(data)
+    if (shown.get(key) === json) return
+    shown.set(key, json)
+    render()
+  }
+
+  return { token, post, follow, el, time, notify, act, chart, replace, once }
 })()

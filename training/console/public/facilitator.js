@@ -1,6 +1,6 @@
 // The facilitator's page: the review gate, the ground truth, the live score, hints and abort.
 ;(() => {
-  const { post, follow, el, time, act, replace } = window.firedrill
+  const { post, follow, el, time, act, replace, once } = window.firedrill
   const seconds = (ms) => (ms === null ? '-' : `${(ms / 1000).toFixed(1)} s`)
 
   document
@@ -133,9 +133,9 @@
     const status = document.getElementById('status')
     status.textContent = view.over ? 'drill over' : view.trainee.status
     status.dataset.status = view.over ? 'over' : view.trainee.status
-    renderReview(view)
-    renderTruth(view)
-    renderScore(view)
+    once('review', [view.review, view.reviewed], () => renderReview(view))
+    once('truth', view.truth, () => renderTruth(view))
+    once('score', view.score, () => renderScore(view))
     replace(
       'journal',
       view.journal.map((e) =>

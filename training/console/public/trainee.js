@@ -1,6 +1,6 @@
 // The trainee's page: the pager, the dashboards, the flags, the changes and the incident channel.
 ;(() => {
-  const { post, follow, el, time, act, chart, replace, token } = window.firedrill
+  const { post, follow, el, time, act, chart, replace, token, once } = window.firedrill
   const pct = (ratio) => (ratio === null || ratio === undefined ? '' : `${(ratio * 100).toFixed(2)} %`)
   const charts = {
     sli: chart(
@@ -251,10 +251,10 @@
     const status = document.getElementById('status')
     status.textContent = STATUS[view.status]
     status.dataset.status = view.status
-    renderPager(view)
-    renderFlags(view)
-    renderChanges(view)
-    renderChannel(view)
+    once('pager', view.page, () => renderPager(view))
+    once('flags', [view.flags, view.status === 'over'], () => renderFlags(view))
+    once('changes', [view.deploys, view.flagChanges, view.flags === null], () => renderChanges(view))
+    once('channel', view.channel, () => renderChannel(view))
     renderCharts(view)
     document.body.dataset.status = view.status
   })
