@@ -1,0 +1,112 @@
+import { mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Browser } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { eventsOf } from '../record/journal/journal-event.ts'
+import { readJournal } from '../record/journal/read-journal.ts'
+import { loadScenario } from '../record/scenario/load-scenario.ts'
+import {
+  closeConnection,
+  createRedisConnection,
+  waitForReady,
+} from '../services/platform/redis/redis-connection.ts'
+import { startTraining, type Training } from '../training/run-training.ts'
+import { launchChromium } from './support/chromium.ts'
+import { quickScenario } from './support/quick-scenario.ts'
+import { testRedisUrl } from './support/redis-sandbox.ts'
+
+let browser: Browser
+const started: Training[] = []
+
+async function train(): Promise<Training> {
+  const training = await startTraining({
+    loaded: await loadScenario(await quickScenario({ responder: { kind: 'human' } })),
+    redisUrl: testRedisUrl(),
+    trainee: 'ana',
+    followUp: false,
+    outDir: await mkdtemp(join(tmpdir(), 'firedrill-facilitator-')),
+  })
+  started.push(training)
+  return training
+}
+
+beforeAll(async () => {
+  browser = await launchChromium()
+})
+
+afterAll(async () => {
+  await browser?.close()
+  for (const training of started) {
+    training.session.abortController.abort('test over')
+    await training.outcome.catch(() => {})
+    await training.close()
+  }
+})
+
+describe("the facilitator's page", () => {
+  it('refuses the plan only with a reason, journals the refusal, and nothing is changed', async () => {
+    const training = await train()
+    const page = await browser.newPage()
+    await page.goto(training.facilitatorUrl)
+    await page.getByText('ok redis reachable', { exact: true }).waitFor({ timeout: 20_000 })
+    await page.getByRole('button', { name: 'Refuse plan' }).click()
+    await page.getByText('reason is required to refuse the plan').waitFor()
+    await page.getByRole('textbox', { name: 'Reason for refusing' }).fill('the trainee is not here yet')
+    await page.getByRole('button', { name: 'Refuse plan' }).click()
+
+    const outcome = await training.outcome
+    expect(outcome.status).toBe('aborted')
+    expect(outcome.abortReason).toBe('plan refused by facilitator: the trainee is not here yet')
+    const { events } = await readJournal(outcome.journal)
+    expect(eventsOf(events, 'plan.reviewed').map((e) => e.data)).toEqual([
+      { by: 'facilitator', approved: false, reason: 'the trainee is not here yet' },
+    ])
+    expect(eventsOf(events, 'phase.entered').map((e) => e.data.phase)).toEqual(['preflight'])
+    expect(eventsOf(events, 'lease.acquired')).toEqual([])
+  }, 60_000)
+
+  it('aborts a running drill and puts everything back as Ctrl-C does, with the reason journalled', async () => {
+    const training = await train()
+    const page = await browser.newPage()
+    await page.goto(training.facilitatorUrl)
+    await page.getByRole('button', { name: 'Approve plan' }).click({ timeout: 20_000 })
+    // Wait for the release to have turned the change's flag on: there is something to put back.
+    await expect
+      .poll(() => training.session.events.some((e) => e.type === 'release.step'), {
+        timeout: 90_000,
+        interval: 200,
+      })
+      .toBe(true)
+    await page.getByRole('textbox', { name: 'Reason for aborting' }).fill('fire alarm in the building')
+    await page.getByRole('button', { name: 'Abort drill' }).click()
+
+    const outcome = await training.outcome
+    expect(outcome.status).toBe('aborted')
+    const { events } = await readJournal(outcome.journal)
+    expect(eventsOf(events, 'drill.aborted')[0]?.data).toEqual({
+      reason: 'aborted by facilitator from the facilitator page: fire alarm in the building',
+      condition: 'signal',
+    })
+    const cleanup = eventsOf(events, 'cleanup.finished')[0]!.data
+    expect(cleanup.failed).toEqual([])
+    expect(cleanup.done).toContain('put checkout.new-pricing back to off and clear payment faults')
+    expect(cleanup.done).toContain('stop the traffic')
+    const runId = eventsOf(events, 'drill.started')[0]!.data.runId
+    const redis = createRedisConnection(testRedisUrl(), 'command')
+    try {
+      await waitForReady(redis, 5000)
+      const left: string[] = []
+      let cursor = '0'
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `drill-${runId}*`, 'COUNT', 1000)
+        cursor = next
+        left.push(...keys)
+      } while (cursor !== '0')
+      expect(left).toEqual([])
+    } finally {
+      await closeConnection(redis)
+    }
+    await page.getByRole('status').getByText('drill over').waitFor({ timeout: 10_000 })
+  }, 120_000)
+})
