@@ -1,0 +1,98 @@
+import { cp, mkdir, mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { JournalBuilder } from '../record/journal/journal-builder.ts'
+import { SCENARIO_CATALOG_DIR } from '../record/scenario/scenario-catalog.ts'
+import { runCliInProcess } from './support/run-cli.ts'
+
+const FLAG = 'checkout.new-pricing'
+let runs: string
+
+/** A run directory as a drill leaves it: the journal, and the scenario copied beside it. */
+async function handMadeRun(
+  name: string,
+  trainee: string,
+  options: { ackMs: number; mitigateMs: number; decoys?: number; responder?: 'bot' | 'human'; seed?: number },
+) {
+  const j = new JournalBuilder().started(name, {
+    flag: FLAG,
+    scenario: 'bad-pricing',
+    responder: options.responder ?? 'human',
+    seed: options.seed ?? 42,
+  })
+  j.at(60_000).add('page.sent', { alert: 'fast-burn', to: trainee, channel: 'alertmanager-webhook' })
+  j.at(60_000 + options.ackMs).add('page.acknowledged', { alert: 'fast-burn', by: trainee })
+  for (let i = 0; i < (options.decoys ?? 0); i++)
+    j.at(60_000 + options.ackMs + 1).add('responder.flag-set', {
+      by: trainee,
+      flag: 'checkout.gift-messages',
+      turned: 'off',
+      from: 'on',
+      to: 'off',
+      reason: 'ruling it out',
+    })
+  j.at(60_000 + options.mitigateMs).add('mitigation.applied', {
+    action: 'flag off',
+    flag: FLAG,
+    by: trainee,
+    reason: 'errors since its rollout',
+  })
+  const dir = join(runs, name)
+  await mkdir(dir, { recursive: true })
+  await cp(join(SCENARIO_CATALOG_DIR, 'bad-pricing'), join(dir, 'scenario'), { recursive: true })
+  await writeFile(
+    join(dir, 'journal.jsonl'),
+    j
+      .build()
+      .map((e) => JSON.stringify(e))
+      .join('\n')
+      .concat('\n'),
+  )
+}
+
+beforeAll(async () => {
+  runs = await mkdtemp(join(tmpdir(), 'firedrill-scores-'))
+  await handMadeRun('run-a', 'ana', { ackMs: 5_000, mitigateMs: 40_000, decoys: 1 })
+  await handMadeRun('run-b', 'bo', { ackMs: 4_000, mitigateMs: 30_000 })
+  await handMadeRun('run-c', 'cy', { ackMs: 50_000, mitigateMs: 100_000 })
+  await handMadeRun('run-d', 'dee', { ackMs: 1_000, mitigateMs: 2_000, seed: 7 })
+  await handMadeRun('run-bot', 'responder-bot', { ackMs: 3_000, mitigateMs: 4_000, responder: 'bot' })
+})
+
+describe('firedrill scores', () => {
+  it('ranks trainee runs best first within one scenario and seed, leaving bot runs out', async () => {
+    const { code, stdout } = await runCliInProcess(['scores', '--runs', runs, '--json'])
+    expect(code).toBe(0)
+    const board = JSON.parse(stdout) as {
+      groups: { scenario: string; seed: number; entries: { trainee: string; points: number }[] }[]
+    }
+    expect(board.groups.map((g) => [g.scenario, g.seed])).toEqual([
+      ['bad-pricing', 7],
+      ['bad-pricing', 42],
+    ])
+    const main = board.groups[1]!.entries
+    // ana was quicker than cy, but her first flag action turned another team's flag off.
+    expect(main.map((e) => e.trainee)).toEqual(['bo', 'cy', 'ana'])
+    expect(main[0]!.points).toBeGreaterThan(main[1]!.points)
+    expect(main[1]!.points).toBeGreaterThan(main[2]!.points)
+  })
+
+  it('prints a leaderboard a person can read, and says so when there are no trainee runs', async () => {
+    const { code, stdout } = await runCliInProcess(['scores', '--runs', runs, '--scenario', 'bad-pricing'])
+    expect(code).toBe(0)
+    expect(stdout).toMatch(/bad-pricing, seed 42: 3 run\(s\)\n\s+1\.\s+85\s+bo\s/)
+    const empty = await runCliInProcess(['scores', '--runs', runs, '--scenario', 'latency-regression'])
+    expect(empty.stdout).toMatch(/^No trainee runs of latency-regression under /)
+  })
+
+  it('refuses a bad train invocation with exit 2, naming the option and the fix', async () => {
+    const trainee = await runCliInProcess(['train', '--trainee', '<script>'])
+    expect(trainee.code).toBe(2)
+    expect(trainee.stderr).toMatch(/--trainee must be a name of 1 to 64 letters/)
+    expect(trainee.stderr).not.toMatch(/\n\s+at /)
+    const port = await runCliInProcess(['train', '--port', '99999'])
+    expect(port.code).toBe(2)
+    expect(port.stderr).toMatch(/--port must be an integer from 1 to 65535 \(got "99999"\)/)
+  })
+})
