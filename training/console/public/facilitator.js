@@ -138,9 +138,9 @@
     once('score', view.score, () => renderScore(view))
     replace(
       'journal',
-      view.journal.map((e) =>
-        el('li', {}, el('span', { class: 'quiet', text: `${time(e.at)} #${e.seq} ` }), e.text),
-      ),
+      [...view.journal]
+        .reverse()
+        .map((e) => el('li', {}, el('span', { class: 'quiet', text: `${time(e.at)} #${e.seq} ` }), e.text)),
     )
     document.body.dataset.status = view.over ? 'over' : view.trainee.status
   })
