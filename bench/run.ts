@@ -1,4 +1,5 @@
 import { provisionRedis } from '../services/platform/redis/redis-provisioner.ts'
+import { consoleLatency } from './console-latency.ts'
 import { deadMansSwitch } from './dead-mans-switch.ts'
 import { detection } from './detection.ts'
 import { drillTime } from './drill-time.ts'
@@ -36,6 +37,8 @@ try {
   out((await deadMansSwitch(redis, quick ? 1 : 5)).lines)
   header(7, 'shop processes')
   out((await shopProcesses(redis, quick ? 1 : 3)).lines)
+  header(8, 'training console latency')
+  out((await consoleLatency(quick ? 50 : 300)).lines)
 } finally {
   await redis.stop()
 }
