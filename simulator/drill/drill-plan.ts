@@ -4,7 +4,12 @@ import { detectionSettingsOf } from '../detection/scenario-detection.ts'
 import type { CheckResult } from './preflight.ts'
 
 /** The drill's plan in words: phases and their exit checks, what changes, the stop conditions, the way back. */
-export function describePlan(loaded: LoadedScenario, checks: readonly CheckResult[]): string {
+export function describePlan(
+  loaded: LoadedScenario,
+  checks: readonly CheckResult[],
+  /** Who answers the page, when the caller overrides the scenario (a training drill's trainee). */
+  responder: 'bot' | 'human' = loaded.scenario.responder.kind,
+): string {
   const s = loaded.scenario
   const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 0)} s`
   const steps = s.release.steps.map(
@@ -21,7 +26,7 @@ export function describePlan(loaded: LoadedScenario, checks: readonly CheckResul
   )
   return [
     `Drill "${loaded.name}": ${s.title}`,
-    `  scenario ${loaded.file}, seed ${s.seed}, responder ${s.responder.kind}`,
+    `  scenario ${loaded.file}, seed ${s.seed}, responder ${responder}`,
     '',
     "Phases (each starts only when the previous one's exit check holds):",
     '  1. preflight            the checks below; nothing changes if one fails',
@@ -35,7 +40,7 @@ export function describePlan(loaded: LoadedScenario, checks: readonly CheckResul
     ...slos,
     ...rules,
     `                          an alert keeps firing ${seconds(detection.keepFiringForMs)} after its condition clears; alerts are grouped${detection.grouping.groupBy.length === 0 ? '' : ` by ${detection.grouping.groupBy.join(', ')}`} (wait ${seconds(detection.grouping.groupWaitMs)}): one page per group`,
-    `                          page (Alertmanager webhook) → ${s.responder.kind === 'bot' ? `bot acknowledges after ${s.responder.ackDelaySeconds} s, journals its diagnosis and turns off the flag turned on last before the alert started` : 'a human trainee turns the flag off'}`,
+    `                          page (Alertmanager webhook) → ${responder === 'bot' ? `bot acknowledges after ${s.responder.ackDelaySeconds} s, journals its diagnosis and turns off the flag turned on last before the alert started` : 'a human trainee turns the flag off'}`,
     ...(s.decoys.length === 0
       ? []
       : [

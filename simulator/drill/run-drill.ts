@@ -544,7 +544,13 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
     say('waiting for the plan and preflight to be approved')
     let verdict: PlanReview
     try {
-      verdict = await untilAborted(review({ text: describePlan(loaded, checks), checks }, signal), signal)
+      verdict = await untilAborted(
+        review(
+          { text: describePlan(loaded, checks, options.respondWith?.kind ?? responderKind), checks },
+          signal,
+        ),
+        signal,
+      )
     } catch {
       return abort?.reason ?? 'the plan was not reviewed'
     }
