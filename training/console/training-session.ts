@@ -295,12 +295,10 @@ export class TrainingSession {
   }
 
   async #append(event: NewJournalEvent): Promise<void> {
-    if (this.#journal === undefined || this.over)
-      throw new ConsoleActionError(
-        ConsoleErrorCode.CONSOLE_DRILL_OVER,
-        this.#journal === undefined ? 'The drill has not started yet.' : 'The drill is over.',
-        409,
-      )
+    if (this.#journal === undefined)
+      throw new ConsoleActionError(ConsoleErrorCode.CONSOLE_NOT_YET, 'The drill has not started yet.', 409)
+    if (this.over)
+      throw new ConsoleActionError(ConsoleErrorCode.CONSOLE_DRILL_OVER, 'The drill is over.', 409)
     await this.#journal.append(event)
   }
 
