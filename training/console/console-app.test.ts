@@ -47,7 +47,7 @@ describe("the console's API", () => {
     expect(review.json().message).toMatch(/no plan to review yet/)
     const hint = await post('/api/facilitator/hint', tokens.facilitator, { text: 'look at the flags' })
     expect(hint.json()).toMatchObject({
-      code: 'FIREDRILL_CONSOLE_DRILL_OVER',
+      code: 'FIREDRILL_CONSOLE_NOT_YET',
       message: 'The drill has not started yet.',
     })
   })
