@@ -69,13 +69,14 @@ beforeAll(async () => {
   )
 })
 
+// A drill still running when a test failed is aborted here, and its cleanup takes a while.
 afterAll(async () => {
   stream?.abort()
   await browser?.close()
   training?.session.abortController.abort('test over')
   await training?.outcome.catch(() => {})
   await training?.close()
-})
+}, 60_000)
 
 describe('the training console, in a real browser', () => {
   it('lets a trainee answer the page: acknowledge, a decoy flipped, an update, the right flag off; all journalled and scored', async () => {

@@ -35,6 +35,7 @@ beforeAll(async () => {
   browser = await launchChromium()
 })
 
+// A drill still running when a test failed is aborted here, and its cleanup takes a while.
 afterAll(async () => {
   await browser?.close()
   for (const training of started) {
@@ -42,7 +43,7 @@ afterAll(async () => {
     await training.outcome.catch(() => {})
     await training.close()
   }
-})
+}, 60_000)
 
 describe("the facilitator's page", () => {
   it('refuses the plan only with a reason, journals the refusal, and nothing is changed', async () => {
