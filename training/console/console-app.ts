@@ -3,10 +3,12 @@ import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { type Static, Type } from '@sinclair/typebox'
+import { Value } from '@sinclair/typebox/value'
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import { isFiredrillError } from '../../services/platform/firedrill-error.ts'
 import { ConsoleActionError, ConsoleErrorCode } from './console-errors.ts'
 import { runbookFor, runbookHtml } from './runbooks.ts'
+import { TraineeViewSchema } from './trainee-view-schema.ts'
 import type { Role, TrainingSession } from './training-session.ts'
 
 const PUBLIC = join(import.meta.dirname, 'public')
@@ -178,11 +180,14 @@ export function buildConsoleApp(options: ConsoleAppOptions): FastifyInstance {
 
   // The trainee's API.
   const trainee = { onRequest: guard('trainee') }
-  app.get('/api/trainee/state', { ...trainee, schema: { querystring: TokenQuery } }, async () =>
-    session.traineeView(),
+  app.get(
+    '/api/trainee/state',
+    { ...trainee, schema: { querystring: TokenQuery, response: { 200: TraineeViewSchema } } },
+    async () => session.traineeView(),
   )
   app.get('/api/trainee/events', { ...trainee, schema: { querystring: TokenQuery } }, (request, reply) =>
-    stream(request, reply, session, () => session.traineeView()),
+    // Cleaned against the same closed schema as the state route: nothing unlisted reaches the trainee.
+    stream(request, reply, session, () => Value.Clean(TraineeViewSchema, session.traineeView())),
   )
   app.post(
     '/api/trainee/acknowledge',

@@ -1,6 +1,7 @@
 import { eventsOf, type JournalEvent } from '../../record/journal/journal-event.ts'
 import type { AuditEntryView, FlagView } from '../../services/flags/flags-schemas.ts'
 import type { Page } from '../../simulator/drill/pager.ts'
+import type { TraineeView } from './trainee-view-schema.ts'
 
 /** The flag metadata an on-call engineer reads in the inventory; a flag's free-text notes stay out. */
 const SHOWN_METADATA = ['owner', 'type', 'lifecycle'] as const
@@ -8,52 +9,7 @@ const SHOWN_METADATA = ['owner', 'type', 'lifecycle'] as const
 /** How many traffic intervals the dashboards keep: the last minutes of the drill. */
 const SERIES_POINTS = 240
 
-export interface TraineeFlag {
-  key: string
-  serving: string
-  owner: string | null
-  type: string | null
-  lifecycle: string | null
-  audit: { at: string; actor: string; from: string; to: string; reason: string }[]
-}
-
-/** Everything the trainee's page shows: a whitelist, built from what an on-call engineer could see. */
-export interface TraineeView {
-  trainee: string
-  /** `preparing`: the drill is not running yet; `on-call`: nothing has paged; `paged`; `over`. */
-  status: 'preparing' | 'on-call' | 'paged' | 'over'
-  page: {
-    alert: string
-    severity: string
-    summary: string
-    description: string
-    startsAt: string
-    slos: string[]
-    runbook: string | null
-    acknowledgedBy: string | null
-  } | null
-  deploys: {
-    at: string
-    commit: string
-    artifact: string | null
-    environment: string | null
-    dark: boolean
-  }[]
-  /** Every flag change in the audit log, newest first. */
-  flagChanges: { at: string; flag: string; actor: string; from: string; to: string; reason: string }[]
-  flags: TraineeFlag[] | null
-  channel: { at: string; by: string; kind: 'status' | 'hint'; text: string }[]
-  dashboards: {
-    objective: number
-    /** Unix seconds at each interval's end. */
-    t: number[]
-    requestRate: number[]
-    errorRatio: (number | null)[]
-    availability: (number | null)[]
-    latencyP50Ms: (number | null)[]
-    latencyP99Ms: (number | null)[]
-  }
-}
+export type { TraineeFlag, TraineeView } from './trainee-view-schema.ts'
 
 export interface TraineeViewInput {
   trainee: string
