@@ -66,7 +66,8 @@ describe("the trainee's view", () => {
     const paged = traineeView({ trainee: 'ana', events: events.build(), page, flags: null, objective: 0.99 })
     expect(paged.status).toBe('paged')
     expect(paged.page?.runbook).toBe('/runbooks/orders-availability')
-    events.at(9000).add('drill.finished', { outcome: 'recovered', durationMs: 9000 })
+    // Cleanup begins: the incident is over for the trainee, though a follow-up may still run.
+    events.at(9000).add('phase.entered', { phase: 'cleanup' })
     expect(
       traineeView({ trainee: 'ana', events: events.build(), page, flags: null, objective: 0.99 }).status,
     ).toBe('over')

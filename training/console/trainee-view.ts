@@ -11,6 +11,19 @@ const SERIES_POINTS = 240
 
 export type { TraineeFlag, TraineeView } from './trainee-view-schema.ts'
 
+/**
+ * Whether the incident is over for the people in it: the drill finished or aborted, or its cleanup began (the
+ * shop is being put back; a follow-up may still run, but nothing is left to respond to).
+ */
+export function incidentIsOver(events: readonly JournalEvent[]): boolean {
+  return events.some(
+    (e) =>
+      e.type === 'drill.finished' ||
+      e.type === 'drill.aborted' ||
+      (e.type === 'phase.entered' && e.data.phase === 'cleanup'),
+  )
+}
+
 export interface TraineeViewInput {
   trainee: string
   events: readonly JournalEvent[]
@@ -39,7 +52,7 @@ function runbookOf(page: Page): string | null {
  */
 export function traineeView(input: TraineeViewInput): TraineeView {
   const { events, page } = input
-  const over = events.some((e) => e.type === 'drill.finished' || e.type === 'drill.aborted')
+  const over = incidentIsOver(events)
   const running = events.some((e) => e.type === 'traffic.started')
   const ack = eventsOf(events, 'page.acknowledged')[0]
   const intervals = eventsOf(events, 'traffic.interval').slice(-SERIES_POINTS)

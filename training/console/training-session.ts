@@ -12,7 +12,7 @@ import type { Page } from '../../simulator/drill/pager.ts'
 import type { CheckResult } from '../../simulator/drill/preflight.ts'
 import type { Responder, ResponderContext } from '../../simulator/drill/responders/responder.ts'
 import { ConsoleActionError, ConsoleErrorCode } from './console-errors.ts'
-import { type TraineeView, traineeView } from './trainee-view.ts'
+import { incidentIsOver, type TraineeView, traineeView } from './trainee-view.ts'
 
 export type Role = 'trainee' | 'facilitator'
 
@@ -108,9 +108,10 @@ export class TrainingSession {
   /** Follows the drill's journal from its opening. */
   attach(journal: DrillJournal): void {
     this.#journal = journal
+    // High-volume events (traffic intervals, SLI samples) redraw the dashboards at most once a second.
     journal.onEvent((event) => {
       if (event.type === 'decoy.applied' || event.type === 'flag.changed') void this.refreshFlags()
-      this.#changed(BUFFERED.has(event.type) ? 250 : 0)
+      this.#changed(BUFFERED.has(event.type) ? 1000 : 0)
     })
   }
 
@@ -127,7 +128,7 @@ export class TrainingSession {
   }
 
   get over(): boolean {
-    return this.events.some((e) => e.type === 'drill.finished' || e.type === 'drill.aborted')
+    return incidentIsOver(this.events)
   }
 
   /** Called on every change worth showing (throttled for high-volume events). */
