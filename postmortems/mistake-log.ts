@@ -51,7 +51,7 @@ export function mistakeLogOf(facts: DrillFacts, change: ChangePath | null): Mist
   }
   const symptom =
     impact.failedRequests === 0 && firstFailure === undefined
-      ? `No failed request is recorded with ${flag} on.` +
+      ? `No failed request is recorded with ${flag === undefined ? 'the change deployed' : `${flag} on`}.` +
         (hidden === '' ? '' : ` ${hidden}`) +
         (hidden === '' || timings.detectedAt === null
           ? ''
@@ -65,7 +65,9 @@ export function mistakeLogOf(facts: DrillFacts, change: ChangePath | null): Mist
           : `; a burn-rate alert paged ${formatMs(timings.mttdMs)} after the release.`)
   return {
     mistake:
-      `The decision to release "${scenario.change.title}" behind ${flag} rested on ${story.decision}; ` +
+      (flag === undefined
+        ? `The decision to ship "${scenario.change.title}" without a flag, so that deploying it released it, rested on ${story.decision}; `
+        : `The decision to release "${scenario.change.title}" behind ${flag} rested on ${story.decision}; `) +
       `${gateWords}.`,
     symptom,
     rootCause: `${scenario.change.description.trim()} ${story.gateGap}`,

@@ -152,21 +152,29 @@ function incidentSuite(
   const paged = eventsOf(events, 'page.sent')[0]
   const acked = eventsOf(events, 'page.acknowledged')[0]
   const mitigation = eventsOf(events, 'mitigation.applied')[0]
+  // An unflagged change (a rolling release) reaches production live: its deploy is its release.
+  const unflagged = eventsOf(events, 'drill.started')[0]?.data.strategy === 'rolling'
   const c = `${classname}.incident`
   const timing = (label: string, value: number | null) =>
     value === null ? '' : ` (${label} ${humanizeMs(value)})`
   return {
     name: 'incident',
     cases: [
-      verdictCase(c, 'the change reaches production dark, through the gate', {
-        ok: merged !== undefined && deployed?.data.dark === true,
-        message:
-          merged === undefined
-            ? 'the change never merged (see the deploy phase)'
-            : deployed === undefined
-              ? `merged as ${merged.data.trunk.slice(0, 12)} but never deployed`
-              : `merged as ${merged.data.trunk.slice(0, 12)}, deployed ${deployed.data.dark ? 'dark' : 'NOT dark'}`,
-      }),
+      verdictCase(
+        c,
+        unflagged
+          ? 'the change reaches production through the gate'
+          : 'the change reaches production dark, through the gate',
+        {
+          ok: merged !== undefined && deployed !== undefined && deployed.data.dark === !unflagged,
+          message:
+            merged === undefined
+              ? 'the change never merged (see the deploy phase)'
+              : deployed === undefined
+                ? `merged as ${merged.data.trunk.slice(0, 12)} but never deployed`
+                : `merged as ${merged.data.trunk.slice(0, 12)}, deployed ${deployed.data.dark ? 'dark' : 'NOT dark'}`,
+        },
+      ),
       verdictCase(c, 'the damage is detected by an SLO burn-rate alert', {
         ok: fired !== undefined,
         message:
@@ -190,7 +198,7 @@ function incidentSuite(
         message:
           mitigation === undefined
             ? 'no mitigation was applied'
-            : `${mitigation.data.action} ${mitigation.data.flag} by ${mitigation.data.by}${timing('MTTM', t.mttmMs)}`,
+            : `${mitigation.data.action}${mitigation.data.flag === undefined ? '' : ` ${mitigation.data.flag}`} by ${mitigation.data.by}${timing('MTTM', t.mttmMs)}`,
         atMs: t.mttmMs ?? 0,
       }),
       verdictCase(c, 'the service recovers', {
@@ -256,9 +264,11 @@ function loopSuite(
         })
       : verdictCase(
           c,
-          `the release flag ${summary.flag} is closed out`,
+          summary.flag === null
+            ? 'the release flag is closed out'
+            : `the release flag ${summary.flag} is closed out`,
           'skip',
-          'the scenario has no cleanup patch',
+          summary.flag === null ? 'the change shipped without a flag' : 'the scenario has no cleanup patch',
         ),
   ]
   return { name, cases }

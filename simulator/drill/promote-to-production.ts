@@ -23,6 +23,8 @@ export interface PromoteOptions {
   record(event: NewJournalEvent): Promise<unknown>
   say(line: string): void
   onEvent(event: DeployEvent): void
+  /** A rolling release's batch: the api slots to update. @defaultValue every slot */
+  slots?: readonly number[]
 }
 
 /**
@@ -66,6 +68,7 @@ export async function promoteToProduction(options: PromoteOptions): Promise<{ re
     await deployArtifact(options.production, candidate, {
       onEvent: options.onEvent,
       verifiedContentHash: verified.contentHash,
+      ...(options.slots === undefined ? {} : { slots: options.slots }),
     })
   } catch (err) {
     if (!(err instanceof DeployNotVerifiedError)) throw err
@@ -90,6 +93,10 @@ export async function promoteToProduction(options: PromoteOptions): Promise<{ re
     throw new Error(
       `the scenario expects production's deploy verification to refuse what tag ${tag} names, but production deployed ${candidate.contentHash.slice(0, 12)}: check change.stoppedBy in ${loaded.file}`,
     )
-  say(`production rolled to ${candidate.contentHash.slice(0, 12)}, dark`)
+  say(
+    options.slots === undefined
+      ? `production rolled to ${candidate.contentHash.slice(0, 12)}, dark`
+      : `production slot(s) ${options.slots.join(', ')} rolled to ${candidate.contentHash.slice(0, 12)}, live`,
+  )
   return { refused: false }
 }
