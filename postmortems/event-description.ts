@@ -90,6 +90,8 @@ export function describeEvent(event: JournalEvent): string {
       return event.data.flag === undefined
         ? `Mitigation: ${event.data.action}${event.data.to === undefined ? '' : ` to artifact ${event.data.to.slice(0, 16)}`} by ${event.data.by} (${event.data.reason}).`
         : `Mitigation: ${event.data.action} on ${event.data.flag} by ${event.data.by} (${event.data.reason}).`
+    case 'deploy.rolled-back':
+      return `Production's rolling deploy of ${event.data.contentHash.slice(0, 16)} rolled itself back: the ${event.data.check} check failed on api slot(s) ${event.data.slots.join(', ')} (${event.data.detail}); every slot runs ${event.data.rolledBackTo.slice(0, 16)} again.`
     case 'rollback.requested':
       return `${event.data.by} asked for production to roll back from artifact ${event.data.from.slice(0, 16)} to ${event.data.to.slice(0, 16)} (${event.data.commit.slice(0, 12)}): ${event.data.reason}.`
     case 'recovery.confirmed':

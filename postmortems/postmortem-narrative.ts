@@ -23,6 +23,22 @@ export function titleOf(facts: DrillFacts): string {
   return `${facts.scenario.title} (drill ${facts.runId})`
 }
 
+/**
+ * The requests no instance answered while a rolled-back batch restarted its slots (network errors in the
+ * traffic intervals that overlap the batch), in words; '' when there were none.
+ */
+function restartWords(facts: DrillFacts): string {
+  const batch = facts.deployRolledBack
+  if (batch === undefined) return ''
+  const from = Date.parse(batch.data.startedAt)
+  const to = Date.parse(batch.at)
+  const lost = eventsOf(facts.events, 'traffic.interval')
+    .filter((e) => Date.parse(e.data.to) >= from && Date.parse(e.data.from) <= to)
+    .reduce((sum, e) => sum + (e.data.byStatus['network-error'] ?? 0), 0)
+  if (lost === 0) return ''
+  return ` ${lost} request${lost === 1 ? '' : 's'} met no answer (network errors) while the batch stopped api slot ${batch.data.slots.join(', ')}, started it on the new build and put it back: the cost of a rolling deploy that does not drain an instance first.`
+}
+
 /** How the incident was mitigated, by the journal: `flag off`, `rollback`, or null. */
 function mitigationAction(facts: DrillFacts): string | null {
   const mitigated = facts.anchors.mitigated
@@ -38,6 +54,16 @@ export function summaryOf(facts: DrillFacts): string {
       `Then ${faultWords(facts)}.`,
       `Production's deploy verification refused it: content hash ${atDeploy.data.contentHash.slice(0, 12)} is not the one staging verified, so no instance was touched and production kept what it ran.`,
       `The same workload and release then ran on production as it was: ${impactWords(facts)}`,
+      'A near miss, caught at deploy time.',
+    ].join(' ')
+  }
+  const rolledBack = facts.deployRolledBack
+  if (facts.status === 'prevented' && rolledBack !== undefined) {
+    return [
+      `In a drill of scenario ${facts.scenarioName} (seed ${scenario.seed}), the change "${scenario.change.title}" passed the gate and staging, and its rolling deploy to production began.`,
+      `Then ${faultWords(facts)}.`,
+      `The deploy's ${rolledBack.data.check} check failed on the first new instance (${rolledBack.data.detail}), and ${formatMs(Date.parse(rolledBack.at) - Date.parse(rolledBack.data.startedAt))} after the batch began the deploy had rolled it back: every instance kept serving the build before the change, and nothing was released.`,
+      `The same workload then ran on production as it was: ${impactWords(facts)}`,
       'A near miss, caught at deploy time.',
     ].join(' ')
   }
@@ -100,11 +126,13 @@ export function impactStatementOf(facts: DrillFacts): string {
     const where =
       facts.status === 'prevented' && facts.deployRefused !== undefined
         ? 'None from the change: production refused the artifact its tag named and kept running what it ran before.'
-        : facts.status === 'prevented'
-          ? `None from the change: the gate refused it (${refusedByWords(facts)}) and it never reached trunk or production.`
-          : facts.scenario.change.flag === undefined
-            ? 'None from the change: the drill ended before its rolling deploy reached an instance.'
-            : 'None from the change: no release step turned its flag on before the drill ended.'
+        : facts.status === 'prevented' && facts.deployRolledBack !== undefined
+          ? `None from the change: production's rolling deploy rolled itself back when its new instance failed its health check, and every instance kept serving the build before the change.${restartWords(facts)}`
+          : facts.status === 'prevented'
+            ? `None from the change: the gate refused it (${refusedByWords(facts)}) and it never reached trunk or production.`
+            : facts.scenario.change.flag === undefined
+              ? 'None from the change: the drill ended before its rolling deploy reached an instance.'
+              : 'None from the change: no release step turned its flag on before the drill ended.'
     return `${where} ${impact.failedRequests} of ${impact.requests} synthetic requests failed over ${formatMs(impact.observedMs)} of traffic, ${formatPct(impact.errorBudgetConsumedPct)} of the ${scenario.slo.window} error budget.`
   }
   const exposure = facts.highestReleasePct
@@ -125,6 +153,11 @@ export function rootCausesOf(facts: DrillFacts): string[] {
     return [
       `The change "${change.title}" was sound; what production was asked to run was not: ${faultWords(facts)}. ${change.description.trim()}`,
       `${faultStoryOf(facts.scenario).gateGap} No incident followed; what is left is the near miss itself, which is what the action items address.`,
+    ]
+  if (facts.status === 'prevented' && facts.deployRolledBack !== undefined)
+    return [
+      `The change "${change.title}" carries a defect: ${change.description.trim()}`,
+      `${faultStoryOf(facts.scenario).gateGap} Production's rolling deploy health-checked the first new instance and rolled it back; no incident followed, so what is left is the near miss itself, which is what the action items address.`,
     ]
   if (facts.status === 'prevented' && facts.againOf === undefined)
     return [
@@ -151,6 +184,9 @@ export function triggerOf(facts: DrillFacts): string {
   const atDeploy = facts.deployRefused
   if (facts.status === 'prevented' && atDeploy !== undefined)
     return `Production's deploy looked up tag ${atDeploy.data.tag} at ${formatUtcTime(atDeploy.at)} and found ${atDeploy.data.commit.slice(0, 12)}, a rebuild staging never ran; nothing was released from it.`
+  const rolledBack = facts.deployRolledBack
+  if (facts.status === 'prevented' && rolledBack !== undefined)
+    return `Production's rolling deploy of ${rolledBack.data.contentHash.slice(0, 12)} began at ${formatUtcTime(rolledBack.data.startedAt)} on api slot(s) ${rolledBack.data.slots.join(', ')}; its ${rolledBack.data.check} check failed and the deploy was back on ${rolledBack.data.rolledBackTo.slice(0, 12)} at ${formatUtcTime(rolledBack.at)}; nothing was released from it.`
   if (facts.status === 'prevented') {
     const r = facts.refused
     const again = facts.againOf === undefined ? '' : ' again'
@@ -176,6 +212,8 @@ export function detectionOf(facts: DrillFacts): string {
   const slos = describeBurnedSlos(burnedSlos(facts.events, facts.scenario))
   if (facts.status === 'prevented' && facts.deployRefused !== undefined)
     return `Caught at deploy time, before any release: production's deploy verification refused content hash ${facts.deployRefused.data.contentHash.slice(0, 12)} (staging verified ${facts.deployRefused.data.verifiedContentHash.slice(0, 12)}), so no alert was needed and none paged. ${slos}`
+  if (facts.status === 'prevented' && facts.deployRolledBack !== undefined)
+    return `Caught at deploy time, before any release: the rolling deploy's ${facts.deployRolledBack.data.check} check failed on the new instance (${facts.deployRolledBack.data.detail}), so no alert was needed and none paged. ${slos}`
   if (facts.status === 'prevented')
     return `Caught at the gate, before any release: ${refusedByWords(facts)} failed on the change's commit, so no alert was needed and none paged. ${slos}`
   if (!facts.changeReachedUsers && detected === null)
@@ -204,6 +242,8 @@ export function resolutionOf(facts: DrillFacts): string {
   const recovered = facts.anchors.recovered
   if (facts.status === 'prevented' && facts.deployRefused !== undefined)
     return 'Nothing to mitigate in production: it refused the rebuild and kept running what it ran, and the steady state held after the same release. The rebuild and the tag still need cleaning up (see the action items).'
+  if (facts.status === 'prevented' && facts.deployRolledBack !== undefined)
+    return `Nothing to mitigate in production: the deploy rolled its batch back by itself, ${formatMs(Date.parse(facts.deployRolledBack.at) - Date.parse(facts.deployRolledBack.data.startedAt))} after it began, and the steady state held after the same release.`
   if (facts.status === 'prevented')
     return `Nothing to mitigate: the branch was not merged, and the steady state held on trunk as it is after the same release.`
   const parts: string[] = []

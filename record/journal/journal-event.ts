@@ -254,6 +254,20 @@ export interface JournalEventData {
    * `rollback` (every api instance answers from `to`, the artifact production ran before the change).
    */
   /**
+   * A rolling release's batch failed a check (`check`: start, health, smoke) and the deploy put every slot it
+   * had touched back on `rolledBackTo`: nothing of the change is released. `startedAt`: when that batch began.
+   */
+  'deploy.rolled-back': {
+    environment: string
+    commit: string
+    contentHash: string
+    rolledBackTo: string
+    check: string
+    detail: string
+    slots: number[]
+    startedAt: string
+  }
+  /**
    * Someone asked for production to go back to the artifact it ran before its latest deploy (`to`, from
    * `from`: content hashes). The mitigation is journalled when every instance answers from `to`.
    */
@@ -392,6 +406,7 @@ export const JOURNAL_EVENT_TYPES = [
   'page.acknowledged',
   'responder.diagnosed',
   'rollback.requested',
+  'deploy.rolled-back',
   'decoy.applied',
   'mitigation.applied',
   'recovery.confirmed',

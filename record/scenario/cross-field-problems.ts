@@ -110,6 +110,15 @@ function releaseProblems(scenario: Scenario): ScenarioProblem[] {
   const { strategy, steps } = scenario.release
   const { flag, stoppedBy } = scenario.change
   if (strategy === 'flag-canary') {
+    if (stoppedBy === 'deploy-health')
+      return [
+        {
+          path: 'change.stoppedBy',
+          expected:
+            'deploy-health needs release.strategy rolling: a flag-canary release deploys dark before any traffic, so nothing is there to fail a health check',
+          got: JSON.stringify(stoppedBy),
+        },
+      ]
     if (flag === undefined)
       return [
         {
@@ -129,10 +138,11 @@ function releaseProblems(scenario: Scenario): ScenarioProblem[] {
         'must be absent with release.strategy rolling: a rolling release ships the change without a flag',
       got: JSON.stringify(flag),
     })
-  if (stoppedBy !== undefined)
+  if (stoppedBy !== undefined && stoppedBy !== 'deploy-health')
     problems.push({
       path: 'change.stoppedBy',
-      expected: 'is not supported with release.strategy rolling yet; use flag-canary for a near miss',
+      expected:
+        'can only be deploy-health with release.strategy rolling (the deploy rolls itself back); use flag-canary for a near miss at the gate',
       got: JSON.stringify(stoppedBy),
     })
   const instances = scenario.service.api

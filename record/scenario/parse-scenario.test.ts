@@ -127,6 +127,14 @@ describe('a change the gate must stop', () => {
         expected: expect.stringMatching(/must be 100/),
       }),
     ])
+    const healthOnCanary = parse(readFileSync(join(DIR, 'scenario.yaml'), 'utf8'))
+    healthOnCanary.change.stoppedBy = 'deploy-health'
+    expect(problemsOf(stringify(healthOnCanary)).problems).toEqual([
+      expect.objectContaining({
+        path: 'change.stoppedBy',
+        expected: expect.stringMatching(/needs release.strategy rolling/),
+      }),
+    ])
     rolling.release.strategy = 'blue-green'
     expect(problemsOf(stringify(rolling)).problems[0]).toMatchObject({ path: 'release.strategy' })
   })

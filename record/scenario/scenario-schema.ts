@@ -201,6 +201,21 @@ export const CouponKindUnpricedFaultSchema = Type.Object(
   Closed,
 )
 
+export const StartupMigrationFailsFaultSchema = Type.Object(
+  {
+    /**
+     * The change runs a data migration when an api instance starts, and the instance is ready only once it is
+     * done; on production's stored data it fails, so new instances never become ready.
+     */
+    kind: Type.Literal('startup-migration-fails'),
+    /** The migration, in words: `rewrites every stored order's coupon code`. */
+    migration: Type.String({ minLength: 1, maxLength: 200 }),
+    /** What in production's data it did not expect, in words: `orders without a coupon`. */
+    unexpected: Type.String({ minLength: 1, maxLength: 200 }),
+  },
+  Closed,
+)
+
 export const ArtifactRetaggedFaultSchema = Type.Object(
   {
     /**
@@ -231,6 +246,7 @@ export const FaultSchema = Type.Union([
   ArtifactRetaggedFaultSchema,
   OrdersSlowedFaultSchema,
   CouponKindUnpricedFaultSchema,
+  StartupMigrationFailsFaultSchema,
 ])
 
 export const ChangeSchema = Type.Object(
@@ -253,12 +269,13 @@ export const ChangeSchema = Type.Object(
     patch: Type.Optional(Type.String({ minLength: 1 })),
     /**
      * What the change does wrong at run time: `coupon-orders-fail`, `order-record-renamed`, `secret-committed`,
-     * `orders-slowed`, `coupon-kind-unpriced`.
+     * `orders-slowed`, `coupon-kind-unpriced`, `startup-migration-fails`.
      */
     fault: FaultSchema,
     /**
-     * What must stop the change: a step of the shop's gate, or `deploy-verification` (production refuses an
-     * artifact whose content hash is not the one staging verified). The drill is then a near miss (`prevented`),
+     * What must stop the change: a step of the shop's gate, `deploy-verification` (production refuses an
+     * artifact whose content hash is not the one staging verified), or `deploy-health` (a rolling release's new
+     * instances never pass their health check, and the deploy rolls itself back). The drill is then a near miss (`prevented`),
      * and a change that gets past it, or is stopped by something else only, is a failed drill. Without it, the
      * change must pass the gate and deploy.
      */

@@ -6,6 +6,7 @@ import { buildArtifact } from '../../gate/build/build-artifact.ts'
 import { deployArtifact } from '../../gate/deploy/deploy-artifact.ts'
 import type { DeployEvent } from '../../gate/deploy/deploy-event.ts'
 import { Environment } from '../../gate/deploy/environment.ts'
+import { DeployFailedError } from '../../gate/gate-errors.ts'
 import { installTrunkMergeHooks } from '../../gate/merge/trunk-merge-hook.ts'
 import {
   commitPatch,
@@ -25,7 +26,7 @@ import { gateAndMerge } from './gate-branch.ts'
 import { gateVerdict } from './gate-verdict.ts'
 import { mintReleaseFlag } from './mint-release-flag.ts'
 import { ProductionDeploys } from './production-deploys.ts'
-import { promoteToProduction } from './promote-to-production.ts'
+import { DEPLOY_HEALTH, promoteToProduction } from './promote-to-production.ts'
 
 /** What the drill runs against: production's api instances and its flag service. */
 export interface ShopUnderDrill {
@@ -58,8 +59,14 @@ export interface DeployedShop {
    * change is already in production, dark) and when nothing is to be released. Resolves false, rolling nothing,
    * once someone has asked for a rollback.
    */
-  rollOut?: (slots: readonly number[]) => Promise<boolean>
+  rollOut?: (slots: readonly number[]) => Promise<RollOutcome>
 }
+
+/**
+ * One rolling batch: `rolled` (its slots run the change), `held` (someone asked for a rollback, so nothing more
+ * goes out) or `rolled-back` (a new instance failed its health check and the deploy put the batch back).
+ */
+export type RollOutcome = 'rolled' | 'held' | 'rolled-back'
 
 export interface DeployShopOptions {
   loaded: LoadedScenario
@@ -294,11 +301,39 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
         if (rolling) {
           // The deploy is the release: production stays on what it ran until the release rolls each batch.
           let first = true
-          rollOut = async (slots): Promise<boolean> => {
+          rollOut = async (slots): Promise<RollOutcome> => {
             // Once someone asked for a rollback, no further batch goes out.
-            if (deploys.rollbackRequested() !== undefined) return false
+            if (deploys.rollbackRequested() !== undefined) return 'held'
+            const startedAt = options.clock.now()
+            try {
+              const { refused: stopped } = await deploys.exclusive(() => promote(slots))
+              if (stopped)
+                throw new Error(`production refused ${verified.contentHash.slice(0, 12)} mid-release`)
+            } catch (err) {
+              if (!(err instanceof DeployFailedError)) throw err
+              await record({
+                type: 'deploy.rolled-back',
+                data: {
+                  environment: 'production',
+                  commit: mergeCommit,
+                  contentHash: verified.contentHash,
+                  rolledBackTo: base.contentHash,
+                  check: err.check,
+                  detail: err.detail,
+                  slots: [...slots],
+                  startedAt: new Date(startedAt).toISOString(),
+                },
+              })
+              say(`production's deploy rolled itself back: the ${err.check} check failed (${err.detail})`)
+              if (loaded.scenario.change.stoppedBy !== DEPLOY_HEALTH) throw err
+              return 'rolled-back'
+            }
+            if (loaded.scenario.change.stoppedBy === DEPLOY_HEALTH && options.baseRepo === undefined)
+              throw new Error(
+                `the scenario expects production's rolling deploy to fail its health check and roll back, but ${verified.contentHash.slice(0, 12)} deployed: check change.stoppedBy in ${loaded.file}`,
+              )
             if (first) {
-              deploys.started(verified, base, false)
+              deploys.started(verified, base, false, startedAt)
               await record({
                 type: 'change.deployed',
                 data: {
@@ -310,10 +345,7 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
               })
               first = false
             }
-            const { refused: stopped } = await deploys.exclusive(() => promote(slots))
-            if (stopped)
-              throw new Error(`production refused ${verified.contentHash.slice(0, 12)} mid-release`)
-            return true
+            return 'rolled'
           }
         } else {
           refused = (await promote()).refused

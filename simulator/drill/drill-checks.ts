@@ -112,6 +112,7 @@ function preventedSuite(
 ): JunitSuite {
   const refused = eventsOf(events, 'change.refused')[0]
   const deployRefused = eventsOf(events, 'deploy.refused')[0]
+  const rolledBack = eventsOf(events, 'deploy.rolled-back')[0]
   // Staging may run the change (production's deploy verification stops it); production must not.
   const deployed = eventsOf(events, 'change.deployed').find(
     (e) => e.data.changes === undefined && e.data.environment !== 'staging',
@@ -121,13 +122,15 @@ function preventedSuite(
     name: 'outcome',
     cases: [
       verdictCase(c, 'the bad change is stopped before production', {
-        ok: refused !== undefined || deployRefused !== undefined,
+        ok: refused !== undefined || deployRefused !== undefined || rolledBack !== undefined,
         message:
           refused !== undefined
             ? `the gate refused it (${refused.data.blockedBy.join(', ')}) at ${refused.data.commit.slice(0, 12)}`
             : deployRefused !== undefined
               ? `${deployRefused.data.environment}'s deploy verification refused ${deployRefused.data.contentHash.slice(0, 12)} (verified: ${deployRefused.data.verifiedContentHash.slice(0, 12)})`
-              : 'neither the gate nor deploy verification refused the bad change',
+              : rolledBack !== undefined
+                ? `${rolledBack.data.environment}'s rolling deploy rolled itself back: the ${rolledBack.data.check} check failed`
+                : 'neither the gate nor deploy verification refused the bad change',
       }),
       verdictCase(c, 'nothing of the bad change reaches production', {
         ok: summary.status === 'prevented' && deployed === undefined,

@@ -53,11 +53,14 @@ export class ProductionDeploys {
     this.#clock = options.clock
   }
 
-  /** Notes a rollout that started now (the first batch of a rolling release, or a whole deploy). */
-  started(artifact: Artifact, previous: Artifact | null, dark: boolean): void {
+  /**
+   * Notes a rollout that started `at` (epoch ms, default now): the first batch of a rolling release once it
+   * is up, or a whole deploy.
+   */
+  started(artifact: Artifact, previous: Artifact | null, dark: boolean, at = this.#clock.now()): void {
     const last = this.#history.at(-1)
     if (last?.artifact.contentHash === artifact.contentHash) return
-    this.#history.push({ artifact, previous, dark, at: new Date(this.#clock.now()).toISOString() })
+    this.#history.push({ artifact, previous, dark, at: new Date(at).toISOString() })
   }
 
   /** What production has run, oldest first. */

@@ -12,6 +12,11 @@ import type { LoadedScenario } from '../../record/scenario/load-scenario.ts'
 
 /** `change.stoppedBy` when production's deploy verification must refuse what its tag names. */
 export const DEPLOY_VERIFICATION = 'deploy-verification'
+/**
+ * `change.stoppedBy` when production's rolling deploy must roll itself back: the new instances never pass their
+ * health check, so nothing is released.
+ */
+export const DEPLOY_HEALTH = 'deploy-health'
 
 export interface PromoteOptions {
   loaded: LoadedScenario

@@ -344,6 +344,8 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
       // Release: canary steps through the flag, until the last step's hold ends or someone is paged.
       await enter('release')
       let rolled = 0
+      // A rolling batch whose new instances failed their health check: the deploy put it back, nothing released.
+      let rolledBackAtDeploy = false
       for (const [i, step] of scenario.release.steps.entries()) {
         if (paging.isPaged()) break
         if (flag === undefined) {
@@ -352,7 +354,9 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
           if (rollOut === undefined) break
           const upTo = Math.round((step.percent / 100) * shop.apiUrls.length)
           const slots = Array.from({ length: upTo - rolled }, (_, k) => rolled + k)
-          if (!(await rollOut(slots))) break
+          const outcome = await rollOut(slots)
+          if (outcome === 'rolled-back') rolledBackAtDeploy = true
+          if (outcome !== 'rolled') break
           rolled = upTo
           await journal.append({
             type: 'release.step',
@@ -384,7 +388,7 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
         await Promise.race([clock.sleep(step.holdSeconds * 1000, signal), paging.paged])
       }
 
-      if (deployed.refused && !paging.isPaged()) {
+      if ((deployed.refused || rolledBackAtDeploy) && !paging.isPaged()) {
         // The gate kept the change out of trunk: the same release on trunk as it is must cause no incident.
         await enter('steady-state-after')
         status = (await steadyState('after')) ? 'prevented' : 'not-recovered'
