@@ -31,6 +31,7 @@ async function drill(extra: Partial<Parameters<typeof runDrill>[0]> = {}) {
 describe('the unflagged-change drill', () => {
   it('releases by a rolling deploy, the bot reads the deploy history and rolls production back, the loop closes, and the change is refused when it comes again', async () => {
     const { outcome, events } = await drill()
+    expect(outcome.abortReason).toBeUndefined()
     expect(outcome.status).toBe('recovered')
 
     // No flag anywhere: production ran the build before the change until the first rolling batch.

@@ -7,7 +7,7 @@ import { type Page, startPager } from './pager.ts'
 import type { Responder, ResponderContext } from './responders/responder.ts'
 
 const NO_DEPLOYS: ResponderContext['deploys'] = {
-  history: () => [],
+  list: async () => ({ production: [], history: [] }),
   rollback: async () => {
     throw new Error('this drill has no deploys to roll back')
   },
@@ -19,8 +19,11 @@ export interface DrillPagingOptions {
   /** The flag service the responder may use, and its token. */
   flagsUrl: string
   token: string
-  /** Production's deploy history and rollback. @defaultValue none: no history, and a rollback is refused */
-  deploys?: ResponderContext['deploys']
+  /**
+   * Production's deploys API (history and rollback) and its URL. @defaultValue none: no history, and a rollback
+   * is refused
+   */
+  deploys?: { client: ResponderContext['deploys']; url: string }
   clock: Clock
   signal: AbortSignal
   track(task: Promise<unknown>): void
@@ -92,7 +95,8 @@ export async function startDrillPaging(options: DrillPagingOptions): Promise<Dri
       flags: new FlagsHttpClient({ baseUrl: options.flagsUrl, token: options.token, actor: responder.name }),
       flagsUrl: options.flagsUrl,
       token: options.token,
-      deploys: options.deploys ?? NO_DEPLOYS,
+      deploys: options.deploys?.client ?? NO_DEPLOYS,
+      deploysUrl: options.deploys?.url ?? '',
       clock: options.clock,
       signal: options.signal,
       acknowledge: (by) => acknowledge(by, incoming.alert),

@@ -1,7 +1,7 @@
 import type { Artifact } from '../../gate/build/artifact.ts'
 import { deployArtifact } from '../../gate/deploy/deploy-artifact.ts'
 import type { DeployEvent } from '../../gate/deploy/deploy-event.ts'
-import { ARTIFACT_HASH_HEADER, type Environment } from '../../gate/deploy/environment.ts'
+import { ARTIFACT_HASH_HEADER, type Environment, type SlotReport } from '../../gate/deploy/environment.ts'
 import type { Clock } from '../../record/clock/clock.ts'
 import type { NewJournalEvent } from '../../record/journal/journal-event.ts'
 import type { SeenDeploy } from './responders/diagnose.ts'
@@ -82,6 +82,11 @@ export class ProductionDeploys {
     const run = this.#queue.then(deploy, deploy)
     this.#queue = run.catch(() => {})
     return run
+  }
+
+  /** What each of production's api slots runs now. */
+  slots(): SlotReport[] {
+    return this.#production.current()
   }
 
   /** The rollback asked for, if any. */

@@ -15,6 +15,7 @@ import { createRecoveryWatch } from '../detection/recovery-watch.ts'
 import type { TrafficRun } from '../traffic/start-traffic.ts'
 import { type Decoys, scheduleDecoys } from './decoys.ts'
 import { type DeployedShop, deployShop } from './deploy-shop.ts'
+import { DeploysHttpClient, startDeploysApi } from './deploys-api.ts'
 import { type CleanupStep, runCleanup } from './drill-cleanup.ts'
 import { createDrillDetection, type DrillDetection } from './drill-detection.ts'
 import { DrillNotReadyError } from './drill-errors.ts'
@@ -145,6 +146,7 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
   let traffic: TrafficRun | undefined
   let detection: DrillDetection | undefined
   let decoys: Decoys | undefined
+  let deploysApi: { url: string; close(): Promise<void> } | undefined
   const background: Promise<unknown>[] = []
   const track = (task: Promise<unknown>) => {
     background.push(
@@ -212,6 +214,8 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
           }),
     })
     const shop = deployed.shop
+    // Production's deploy controls, over HTTP as a person reaches them, with the drill's token.
+    deploysApi = await startDeploysApi({ controls: deployed.deploys, token })
     const flags = new FlagsHttpClient({ baseUrl: shop.flagsUrl, token, actor: 'release-train' })
     const health = await Promise.all(
       [...shop.apiUrls, shop.flagsUrl].map(async (url) => ({
@@ -248,7 +252,10 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
       journal,
       flagsUrl: shop.flagsUrl,
       token,
-      deploys: deployed.deploys,
+      deploys: {
+        url: deploysApi.url,
+        client: new DeploysHttpClient({ baseUrl: deploysApi.url, token }),
+      },
       clock,
       signal,
       track,
@@ -485,6 +492,7 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
         },
       },
       { name: 'close the pager', timeoutMs: bound(2000), run: async () => paging?.close() },
+      { name: 'close the deploys API', timeoutMs: bound(2000), run: async () => deploysApi?.close() },
       { name: 'stop the shop', timeoutMs: redisGone ? 3000 : 8000, run: async () => deployed?.shop.close() },
       {
         name: 'make the run directory removable',

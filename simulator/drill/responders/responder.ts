@@ -1,19 +1,21 @@
 import type { Clock } from '../../../record/clock/clock.ts'
 import type { FlagsHttpClient } from '../../../services/flags/flags-http-client.ts'
+import type { DeploysHttpClient } from '../deploys-api.ts'
 import type { Page } from '../pager.ts'
-import type { Diagnosis, SeenDeploy } from './diagnose.ts'
+import type { Diagnosis } from './diagnose.ts'
 
 export interface ResponderContext {
   /** The flag service, with a token: what an on-call engineer can reach. */
   flags: FlagsHttpClient
   flagsUrl: string
   token: string
-  /** Production's deploys: the history an on-call engineer reads, and the rollback they can ask for. */
-  deploys: {
-    history(): SeenDeploy[]
-    /** Rolls production back to what it ran before its latest deploy. */
-    rollback(by: string, reason: string): Promise<unknown>
-  }
+  /**
+   * Production's deploys, through the drill's deploys API (as a person reaches them): what production runs and
+   * its history, and the rollback they can ask for.
+   */
+  deploys: Pick<DeploysHttpClient, 'list' | 'rollback'>
+  /** The deploys API's URL (its token is `token`). */
+  deploysUrl: string
   clock: Clock
   signal: AbortSignal
   /** Records the acknowledgement in the journal. */
