@@ -72,7 +72,7 @@ export function buildPostmortem(
       to: ref(a.acknowledged),
     },
     {
-      metric: 'Time to mitigate (alert → flag off)',
+      metric: 'Time to mitigate (alert → mitigated)',
       ms: t.mttmMs,
       from: ref(a.detected),
       to: ref(a.mitigated),
@@ -107,7 +107,7 @@ export function buildPostmortem(
       title: scenario.title,
       seed: scenario.seed,
       timeScale: scenario.timeScale,
-      flag: scenario.change.flag,
+      flag: scenario.change.flag ?? null,
     },
     summary: summaryOf(facts),
     impact: {

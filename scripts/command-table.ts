@@ -1,4 +1,5 @@
 import type { CommandEntry } from './command.ts'
+import { deploysListDefinition, deploysRollbackDefinition } from './definitions/deploys-definition.ts'
 import { detectReplayDefinition } from './definitions/detect-definition.ts'
 import { doraDefinition } from './definitions/dora-definition.ts'
 import {
@@ -91,6 +92,12 @@ export const COMMANDS: readonly CommandEntry[] = [
       'flag inventory, flag-debt audit, lifecycle, and the kill switch (token in FIREDRILL_FLAGS_TOKEN)',
     subcommands: [flagsListDefinition, flagsAuditDefinition, flagsLifecycleDefinition, flagsSetDefinition],
     load: async () => (await import('./commands/flags-command.ts')).flagsCommand,
+  },
+  {
+    name: 'deploys',
+    summary: "a running drill's production deploys: list, roll back",
+    subcommands: [deploysListDefinition, deploysRollbackDefinition],
+    load: async () => (await import('./commands/deploys-command.ts')).deploysCommand,
   },
   {
     name: 'payments',

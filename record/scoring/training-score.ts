@@ -91,7 +91,7 @@ export function scoreTraining(
     detail:
       first === undefined
         ? mitigatedByTrainee
-          ? `the first flag action was the mitigation: ${flag} off`
+          ? `the mitigation came first: ${flag === undefined ? 'production rolled back' : `${flag} off`}`
           : 'no flag action was taken'
         : rightFirst
           ? `the first flag action was the mitigation: ${flag} off`
@@ -150,7 +150,7 @@ export function scoreTraining(
           {
             at: mitigation.at,
             kind: 'mitigated' as const,
-            text: `${flag} observed off (by ${mitigation.data.by}); the drill counts it as the mitigation`,
+            text: `${mitigation.data.flag === undefined ? `production observed back on the previous artifact` : `${mitigation.data.flag} observed off`} (by ${mitigation.data.by}); the drill counts it as the mitigation`,
           },
         ]),
   ]

@@ -4,6 +4,7 @@ import { FiredrillError, FiredrillInputError } from '../../services/platform/fir
 export const SimulatorErrorCode = {
   DRILL_NOT_READY: 'FIREDRILL_DRILL_NOT_READY',
   DRILL_OUT_NOT_EMPTY: 'FIREDRILL_DRILL_OUT_NOT_EMPTY',
+  DEPLOYS_REQUEST_FAILED: 'FIREDRILL_DEPLOYS_REQUEST_FAILED',
 } as const
 
 export type SimulatorErrorCode = (typeof SimulatorErrorCode)[keyof typeof SimulatorErrorCode]
@@ -26,5 +27,20 @@ export class DrillOutNotEmptyError extends FiredrillInputError {
       SimulatorErrorCode.DRILL_OUT_NOT_EMPTY,
       `The output directory "${dir}" already holds a run (journal.jsonl). Pass --out with a new directory, or leave --out unset for a fresh one.`,
     )
+  }
+}
+
+/** The drill's deploys API refused a request or could not be reached; the message says what it answered. */
+export class DeploysRequestFailedError extends FiredrillError {
+  readonly status: number | null
+
+  constructor(url: string, status: number | null, message: string) {
+    super(
+      SimulatorErrorCode.DEPLOYS_REQUEST_FAILED,
+      status === null
+        ? `The deploys API at ${url} did not answer (${message}). Is the drill still running? Its page prints the URL.`
+        : `The deploys API at ${url} answered ${status}: ${message}`,
+    )
+    this.status = status
   }
 }

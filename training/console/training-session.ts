@@ -24,7 +24,7 @@ export interface FacilitatorView {
     title: string
     description: string
     seed: number
-    flag: string
+    flag: string | null
     fault: string
     expectedMitigation: string
     decoys: { flag: string; to: string; after: string; actor: string }[]
@@ -156,9 +156,13 @@ export class TrainingSession {
         title: s.title,
         description: s.description ?? '',
         seed: this.events.find((e) => e.type === 'drill.started')?.data.seed ?? s.seed,
-        flag: s.change.flag,
+        flag: s.change.flag ?? null,
         fault: s.change.fault.kind,
-        expectedMitigation: `turn ${s.change.flag} off`,
+        // A change behind a flag is mitigated by turning the flag off; one without, by rolling production back.
+        expectedMitigation:
+          s.change.flag === undefined
+            ? 'roll production back to the artifact before the change'
+            : `turn ${s.change.flag} off`,
         decoys: s.decoys.map((d) => ({ flag: d.flag, to: d.to, after: d.after, actor: d.actor })),
       },
       review:

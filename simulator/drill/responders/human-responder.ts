@@ -9,8 +9,8 @@ export interface HumanResponderOptions {
 }
 
 /**
- * A human trainee: the page appears in the terminal with a bell and what can be reached (the flag service and
- * its token, not the answer). The trainee acknowledges with Enter and mitigates from another terminal; the
+ * A human trainee: the page appears in the terminal with a bell and what can be reached (the flag service, the
+ * deploys API and their token, not the answer). The trainee acknowledges with Enter and mitigates from another terminal; the
  * drill's clock runs until the flag is off or a stop condition trips. Without a terminal to press Enter in, the
  * acknowledgement is taken at the mitigation.
  */
@@ -32,6 +32,13 @@ export function humanResponder(options: HumanResponderOptions = {}): Responder {
           `    export FIREDRILL_FLAGS_URL=${context.flagsUrl} FIREDRILL_FLAGS_TOKEN=${context.token}`,
           '    npx firedrill flags list                     # what is on, and who changed it (also GET $FIREDRILL_FLAGS_URL/flags/audit)',
           '    npx firedrill flags set KEY off --reason "…"  # the kill switch',
+          ...(context.deploysUrl === ''
+            ? []
+            : [
+                `    export FIREDRILL_DEPLOYS_URL=${context.deploysUrl} FIREDRILL_DEPLOYS_TOKEN=${context.token}`,
+                '    npx firedrill deploys list                   # what production runs, and its recent deploys',
+                '    npx firedrill deploys rollback --reason "…"  # back to what production ran before its latest deploy',
+              ]),
           input.isTTY ? '  Press Enter here to acknowledge the page.' : '',
           '',
         ].join('\n'),

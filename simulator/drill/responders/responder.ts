@@ -1,5 +1,6 @@
 import type { Clock } from '../../../record/clock/clock.ts'
 import type { FlagsHttpClient } from '../../../services/flags/flags-http-client.ts'
+import type { DeploysHttpClient } from '../deploys-api.ts'
 import type { Page } from '../pager.ts'
 import type { Diagnosis } from './diagnose.ts'
 
@@ -8,6 +9,13 @@ export interface ResponderContext {
   flags: FlagsHttpClient
   flagsUrl: string
   token: string
+  /**
+   * Production's deploys, through the drill's deploys API (as a person reaches them): what production runs and
+   * its history, and the rollback they can ask for.
+   */
+  deploys: Pick<DeploysHttpClient, 'list' | 'rollback'>
+  /** The deploys API's URL (its token is `token`). */
+  deploysUrl: string
   clock: Clock
   signal: AbortSignal
   /** Records the acknowledgement in the journal. */

@@ -67,7 +67,10 @@
     const rows = [
       ['Scenario', `${t.scenario} (seed ${t.seed})`],
       ['What happens', t.title],
-      ['The cause', `the change behind ${t.flag}`],
+      [
+        'The cause',
+        t.flag === null ? 'the latest deploy (no flag guards it)' : `the change behind ${t.flag}`,
+      ],
       ['Fault', t.fault],
       ['Expected mitigation', t.expectedMitigation],
       [

@@ -1,0 +1,84 @@
+import { userInfo } from 'node:os'
+import {
+  DEPLOYS_TOKEN_ENV,
+  DEPLOYS_URL_ENV,
+  DeploysHttpClient,
+  type DeploysView,
+} from '../../simulator/drill/deploys-api.ts'
+import { UsageError } from '../cli-errors.ts'
+import type { Command } from '../command.ts'
+import { usageText } from '../command-definition.ts'
+import { deploysListDefinition, deploysRollbackDefinition } from '../definitions/deploys-definition.ts'
+import { parseCommandArgs } from '../parse-command-args.ts'
+import { findSubcommand } from '../subcommand.ts'
+
+/** The client for the deploys API the URL option or the environment names, with the token from the environment. */
+function client(urlOption: string | undefined, usage: string): DeploysHttpClient {
+  const baseUrl = urlOption ?? process.env[DEPLOYS_URL_ENV]
+  if (baseUrl === undefined || baseUrl === '')
+    throw new UsageError(
+      `No deploys API: pass --deploys-url or set ${DEPLOYS_URL_ENV} to the URL the drill's page prints.\n${usage}`,
+      usage,
+    )
+  if (!URL.canParse(baseUrl))
+    throw new UsageError(
+      `--deploys-url must be a URL like http://127.0.0.1:40123 (got "${baseUrl}").\n${usage}`,
+      usage,
+    )
+  const token = process.env[DEPLOYS_TOKEN_ENV]
+  if (token === undefined || token.trim() === '')
+    throw new UsageError(
+      `${DEPLOYS_TOKEN_ENV} is not set: export the token the drill's page prints.\n${usage}`,
+      usage,
+    )
+  return new DeploysHttpClient({ baseUrl, token })
+}
+
+const short = (hash: string | null) => (hash === null ? '-' : hash.slice(0, 12))
+
+function listLines(view: DeploysView): string[] {
+  return [
+    'production:',
+    ...view.production.map(
+      (s) => `  slot ${s.slot}  commit ${short(s.commit)}  artifact ${short(s.contentHash)}`,
+    ),
+    'deploys, newest first:',
+    ...view.history.map(
+      (d) =>
+        `  ${d.at}  commit ${short(d.commit)}  artifact ${short(d.artifact)}  ${d.dark ? 'dark (behind a flag)' : 'live'}  before it: ${short(d.previous)}`,
+    ),
+  ]
+}
+
+/** `firedrill deploys list|rollback`: a running drill's production deploys, as an on-call engineer reaches them. */
+export const deploysCommand: Command = {
+  name: 'deploys',
+  async run(argv) {
+    const { definition, rest } = findSubcommand(
+      'deploys',
+      [deploysListDefinition, deploysRollbackDefinition],
+      argv,
+    )
+    const usage = usageText(definition)
+    if (definition === deploysListDefinition) {
+      const { values } = parseCommandArgs(rest, deploysListDefinition)
+      const view = await client(values['deploys-url'], usage).list()
+      process.stdout.write(
+        values.json ? `${JSON.stringify(view, null, 2)}\n` : `${listLines(view).join('\n')}\n`,
+      )
+      return 0
+    }
+    const { values } = parseCommandArgs(rest, deploysRollbackDefinition)
+    const reason = values.reason?.trim()
+    if (reason === undefined || reason === '')
+      throw new UsageError(`--reason must not be blank: say why production goes back.\n${usage}`, usage)
+    const actor = values.actor ?? (process.env.USER || userInfo().username)
+    const answer = await client(values['deploys-url'], usage).rollback(reason, actor)
+    process.stdout.write(
+      values.json
+        ? `${JSON.stringify(answer)}\n`
+        : `production rolled back from ${short(answer.from)} to ${short(answer.to)} (by ${actor})\n`,
+    )
+    return 0
+  },
+}

@@ -1,0 +1,142 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { Type } from '@sinclair/typebox'
+import Fastify from 'fastify'
+import type { SlotReport } from '../../gate/deploy/environment.ts'
+import { tokensMatch } from '../../services/flags/flags-token.ts'
+import { DeploysRequestFailedError } from './drill-errors.ts'
+import type { SeenDeploy } from './responders/diagnose.ts'
+
+/** The environment variables `firedrill deploys` reads: the drill's deploys API and its token. */
+export const DEPLOYS_URL_ENV = 'FIREDRILL_DEPLOYS_URL'
+export const DEPLOYS_TOKEN_ENV = 'FIREDRILL_DEPLOYS_TOKEN'
+
+/** What the deploys API controls: production's history, what each slot runs, and the rollback. */
+export interface DeployControls {
+  history(): SeenDeploy[]
+  slots(): SlotReport[]
+  rollback(
+    by: string,
+    reason: string,
+  ): Promise<{ from: { contentHash: string }; to: { contentHash: string } }>
+}
+
+export interface DeploysView {
+  production: { slot: number; commit: string | null; contentHash: string | null }[]
+  /** Newest first. */
+  history: SeenDeploy[]
+}
+
+const ErrorBody = Type.Object({ statusCode: Type.Integer(), error: Type.String(), message: Type.String() })
+const RollbackBody = Type.Object(
+  {
+    reason: Type.String({ minLength: 1, maxLength: 500 }),
+    actor: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  },
+  { additionalProperties: false },
+)
+
+/**
+ * The drill's deploy controls over HTTP, as a pipeline's deploy tool offers them to an on-call engineer:
+ * `GET /deploys` (what production runs, and its deploys, newest first) and `POST /deploys/rollback` (back to
+ * what production ran before its latest deploy; the reason goes into the journal). Loopback only; every route
+ * needs the drill's bearer token.
+ */
+export async function startDeploysApi(options: {
+  controls: DeployControls
+  token: string
+}): Promise<{ url: string; close(): Promise<void> }> {
+  const { controls, token } = options
+  const app = Fastify({ logger: false }).withTypeProvider<TypeBoxTypeProvider>()
+  app.addHook('onRequest', async (request, reply) => {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')
+    if (match?.[1] !== undefined && tokensMatch(match[1], token)) return
+    reply.header('www-authenticate', 'Bearer realm="firedrill-deploys"')
+    await reply.code(401).send({
+      statusCode: 401,
+      error: 'Unauthorized',
+      message: `${match ? 'Wrong' : 'No'} bearer token: the deploys API needs "Authorization: Bearer <token>" with the drill's token (${DEPLOYS_TOKEN_ENV}).`,
+    })
+  })
+  app.get(
+    '/deploys',
+    async (): Promise<DeploysView> => ({
+      production: controls.slots().map(({ slot, commit, contentHash }) => ({ slot, commit, contentHash })),
+      history: [...controls.history()].reverse(),
+    }),
+  )
+  app.post(
+    '/deploys/rollback',
+    {
+      schema: {
+        body: RollbackBody,
+        response: {
+          200: Type.Object({ from: Type.String(), to: Type.String() }),
+          400: ErrorBody,
+          409: ErrorBody,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { reason, actor } = request.body
+      try {
+        const { from, to } = await controls.rollback(actor ?? 'unknown', reason)
+        return reply.code(200).send({ from: from.contentHash, to: to.contentHash })
+      } catch (err) {
+        return reply.code(409).send({ statusCode: 409, error: 'Conflict', message: (err as Error).message })
+      }
+    },
+  )
+  app.setErrorHandler((error: Error & { statusCode?: number; validation?: unknown }, _request, reply) => {
+    const statusCode = error.validation !== undefined ? 400 : (error.statusCode ?? 500)
+    return reply.code(statusCode).send({
+      statusCode,
+      error: statusCode === 400 ? 'Bad Request' : 'Error',
+      message:
+        statusCode === 400
+          ? `${error.message}: a rollback needs {"reason": "why", "actor": "who"} (actor optional)`
+          : error.message,
+    })
+  })
+  const url = await app.listen({ host: '127.0.0.1', port: 0 })
+  return { url, close: () => app.close() }
+}
+
+/** The deploys API's client, for the command line and a trainee's console. */
+export class DeploysHttpClient {
+  readonly #baseUrl: string
+  readonly #token: string
+
+  constructor(options: { baseUrl: string; token: string }) {
+    this.#baseUrl = options.baseUrl.replace(/\/+$/, '')
+    this.#token = options.token
+  }
+
+  list(): Promise<DeploysView> {
+    return this.#call('GET', '/deploys') as Promise<DeploysView>
+  }
+
+  rollback(reason: string, actor: string): Promise<{ from: string; to: string }> {
+    return this.#call('POST', '/deploys/rollback', { reason, actor }) as Promise<{ from: string; to: string }>
+  }
+
+  async #call(method: string, path: string, body?: unknown): Promise<unknown> {
+    const response = await fetch(`${this.#baseUrl}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${this.#token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    }).catch((err: unknown) => {
+      throw new DeploysRequestFailedError(this.#baseUrl, null, (err as Error).message)
+    })
+    const answer = (await response.json().catch(() => ({}))) as { message?: string }
+    if (!response.ok)
+      throw new DeploysRequestFailedError(
+        this.#baseUrl,
+        response.status,
+        answer.message ?? `${method} ${path}`,
+      )
+    return answer
+  }
+}
