@@ -31,6 +31,7 @@ export const TraineeActionSchema = Type.Object(
     kind: Type.Union([
       Type.Literal('acknowledged'),
       Type.Literal('flag-set'),
+      Type.Literal('rollback'),
       Type.Literal('status'),
       Type.Literal('hint'),
       Type.Literal('mitigated'),

@@ -111,6 +111,46 @@ describe('the training rubric', () => {
     expect(score?.items.find((i) => i.criterion === 'mitigate')?.detail).toMatch(/applied by cli/)
   })
 
+  it('counts a needless rollback as collateral, and a rollback as the mitigation where no flag guards the change', () => {
+    const rollback = (j: JournalBuilder, at: number) =>
+      j.at(PAGE_AT + at).add('rollback.requested', {
+        by: 'ana',
+        reason: 'the latest deploy',
+        from: 'b'.repeat(64),
+        to: 'a'.repeat(64),
+        commit: 'c'.repeat(40),
+      })
+    const flagged = scoreTraining(
+      run((j) => {
+        rollback(j, 5_000)
+        flagSet(j, 20_000, FLAG, 'off')
+        mitigated(j, 21_000)
+      }),
+      scenario,
+    )
+    expect(points(flagged)).toMatchObject({
+      'right-first-time': 0,
+      collateral: RUBRIC.collateral - RUBRIC.collateralPerAction,
+    })
+    const unflagged = new JournalBuilder().started('r3', { flag: undefined, responder: 'human' })
+    unflagged.at(PAGE_AT).add('page.sent', { alert: 'fast-burn', to: 'ana', channel: 'alertmanager-webhook' })
+    rollback(unflagged, 5_000)
+    unflagged.at(PAGE_AT + 9_000).add('mitigation.applied', {
+      action: 'rollback',
+      to: 'a'.repeat(64),
+      from: 'b'.repeat(64),
+      by: 'ana',
+      reason: 'the latest deploy',
+    })
+    const score = scoreTraining(unflagged.build(), scenario)
+    expect(points(score)).toMatchObject({
+      mitigate: RUBRIC.mitigate,
+      'right-first-time': RUBRIC.rightFirstTime,
+      collateral: RUBRIC.collateral,
+    })
+    expect(score?.actions.map((a) => a.kind)).toEqual(['rollback', 'mitigated'])
+  })
+
   it('scores nothing for a bot run, or a run never paged', () => {
     expect(
       scoreTraining(

@@ -62,6 +62,7 @@ export function scoreTraining(
   const mitigatedByTrainee = mitigation !== undefined && mitigation.data.by === trainee
   const mitigateMs = mitigation === undefined || !mitigatedByTrainee ? null : after(mitigation.at)
   const flagSets = eventsOf(events, 'responder.flag-set').filter((e) => e.data.by === trainee)
+  const rollbacks = eventsOf(events, 'rollback.requested').filter((e) => e.data.by === trainee)
   const updates = eventsOf(events, 'status.posted').filter((e) => e.data.by === trainee)
   const firstUpdate = updates.find((e) => Date.parse(e.at) >= pagedAt)
   const firstUpdateMs = firstUpdate === undefined ? null : after(firstUpdate.at)
@@ -81,9 +82,19 @@ export function scoreTraining(
       : againstTarget(mitigateMs, targets.mitigateSeconds, RUBRIC.mitigate, 'mitigated')
   items.push({ criterion: 'mitigate', points: mitPoints, max: RUBRIC.mitigate, detail: mitDetail })
 
-  const isRight = (e: (typeof flagSets)[number]) => e.data.flag === flag && e.data.turned === 'off'
-  const first = flagSets[0]
-  const rightFirst = first === undefined ? mitigatedByTrainee : isRight(first)
+  // The trainee's moves on the system, in journal order: flags turned on or off, and rollbacks asked for. The right
+  // one turns the scenario's flag off; where no flag guards the change, it rolls production back.
+  const moves = [
+    ...flagSets.map((e) => ({
+      seq: e.seq,
+      right: flag !== undefined && e.data.flag === flag && e.data.turned === 'off',
+      words: `${e.data.flag} ${e.data.turned}`,
+    })),
+    ...rollbacks.map((e) => ({ seq: e.seq, right: flag === undefined, words: 'production rolled back' })),
+  ].sort((a, b) => a.seq - b.seq)
+  const mitigationWords = flag === undefined ? 'production rolled back' : `${flag} off`
+  const first = moves[0]
+  const rightFirst = first === undefined ? mitigatedByTrainee : first.right
   items.push({
     criterion: 'right-first-time',
     points: rightFirst ? RUBRIC.rightFirstTime : 0,
@@ -91,22 +102,22 @@ export function scoreTraining(
     detail:
       first === undefined
         ? mitigatedByTrainee
-          ? `the mitigation came first: ${flag === undefined ? 'production rolled back' : `${flag} off`}`
-          : 'no flag action was taken'
+          ? `the mitigation came first: ${mitigationWords}`
+          : 'no flag was changed and nothing rolled back'
         : rightFirst
-          ? `the first flag action was the mitigation: ${flag} off`
-          : `the first flag action turned ${first.data.flag} ${first.data.turned}, not the mitigation`,
+          ? `the first action on the system was the mitigation: ${mitigationWords}`
+          : `the first action on the system was ${first.words}, not the mitigation`,
   })
 
-  const collateral = flagSets.filter((e) => !isRight(e))
+  const collateral = moves.filter((m) => !m.right)
   items.push({
     criterion: 'collateral',
     points: Math.max(0, RUBRIC.collateral - RUBRIC.collateralPerAction * collateral.length),
     max: RUBRIC.collateral,
     detail:
       collateral.length === 0
-        ? 'no flag was changed besides the mitigation'
-        : `${collateral.length} other flag change(s), ${RUBRIC.collateralPerAction} points each: ${collateral.map((e) => `${e.data.flag} ${e.data.turned}`).join(', ')}`,
+        ? 'nothing was changed besides the mitigation'
+        : `${collateral.length} other change(s), ${RUBRIC.collateralPerAction} points each: ${collateral.map((m) => m.words).join(', ')}`,
   })
 
   const [updPoints, updDetail] = againstTarget(
@@ -137,6 +148,11 @@ export function scoreTraining(
       at: e.at,
       kind: 'flag-set' as const,
       text: `turned ${e.data.flag} ${e.data.turned}: "${e.data.reason}"`,
+    })),
+    ...rollbacks.map((e) => ({
+      at: e.at,
+      kind: 'rollback' as const,
+      text: `asked for production to roll back to ${e.data.to.slice(0, 16)}: "${e.data.reason}"`,
     })),
     ...updates.map((e) => ({ at: e.at, kind: 'status' as const, text: `posted "${e.data.text}"` })),
     ...hints.map((e) => ({

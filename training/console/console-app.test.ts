@@ -43,6 +43,8 @@ describe("the console's API", () => {
       reason: 'r',
     })
     expect(flag.statusCode).toBe(409)
+    const rollback = await post('/api/trainee/rollback', tokens.trainee, { reason: 'the latest deploy' })
+    expect(rollback.json()).toMatchObject({ code: 'FIREDRILL_CONSOLE_NOT_YET' })
     const review = await post('/api/facilitator/review', tokens.facilitator, { approved: true })
     expect(review.json().message).toMatch(/no plan to review yet/)
     const hint = await post('/api/facilitator/hint', tokens.facilitator, { text: 'look at the flags' })

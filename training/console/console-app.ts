@@ -35,6 +35,11 @@ const FlagBody = Type.Object(
   },
   { additionalProperties: false },
 )
+const ReasonBody = Type.Object(
+  { reason: Type.String({ minLength: 1, maxLength: 500 }) },
+  { additionalProperties: false },
+)
+const Rolled = Type.Object({ ok: Type.Literal(true), from: Type.String(), to: Type.String() })
 const TextBody = Type.Object(
   { text: Type.String({ minLength: 1, maxLength: 1000 }) },
   { additionalProperties: false },
@@ -212,6 +217,18 @@ export function buildConsoleApp(options: ConsoleAppOptions): FastifyInstance {
       await session.setFlag(request.params.key, request.body.turn, request.body.reason.trim())
       return { ok: true as const }
     },
+  )
+  app.post(
+    '/api/trainee/rollback',
+    {
+      ...trainee,
+      schema: {
+        querystring: TokenQuery,
+        body: ReasonBody,
+        response: { 200: Rolled, 400: Problem, 409: Problem, 502: Problem },
+      },
+    },
+    async (request) => ({ ok: true as const, ...(await session.rollback(request.body.reason.trim())) }),
   )
   app.post(
     '/api/trainee/status',

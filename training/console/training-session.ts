@@ -228,6 +228,24 @@ export class TrainingSession {
     await this.refreshFlags()
   }
 
+  /**
+   * Asks for production to go back to the artifact before its latest deploy, through the drill's deploys API,
+   * as the trainee (the API journals `rollback.requested` with the trainee's name and reason).
+   */
+  async rollback(reason: string): Promise<{ from: string; to: string }> {
+    const context = this.#pagedContext('roll production back')
+    try {
+      return await context.deploys.rollback(reason, this.trainee)
+    } catch (err) {
+      const status = (err as { status?: number | null }).status
+      throw new ConsoleActionError(
+        ConsoleErrorCode.CONSOLE_ROLLBACK_REFUSED,
+        `Production was not rolled back: ${(err as Error).message}`,
+        typeof status === 'number' && status >= 400 && status < 500 ? 409 : 502,
+      )
+    }
+  }
+
   async postStatus(text: string): Promise<void> {
     await this.#append({ type: 'status.posted', data: { by: this.trainee, text } })
   }

@@ -35,11 +35,12 @@
     ]),
   }
 
+  // The one dialog that asks for a reason: a flag turned on or off, or production rolled back.
   let pending = null
   const dialog = document.getElementById('flag-dialog')
-  function askReason(key, turn) {
-    pending = { key, turn }
-    document.getElementById('flag-dialog-title').textContent = `Turn ${turn} ${key}`
+  function askReason(action, title) {
+    pending = action
+    document.getElementById('flag-dialog-title').textContent = title
     document.getElementById('flag-reason').value = ''
     dialog.showModal()
   }
@@ -47,11 +48,15 @@
   document.getElementById('flag-form').addEventListener('submit', (event) => {
     event.preventDefault()
     const reason = document.getElementById('flag-reason').value.trim()
-    const { key, turn } = pending
+    const action = pending
     dialog.close()
+    if (action.kind === 'rollback') {
+      act(() => post('/api/trainee/rollback', { reason }), 'Production is rolling back.')
+      return
+    }
     act(
-      () => post(`/api/trainee/flags/${encodeURIComponent(key)}`, { turn, reason }),
-      `${key} turned ${turn}.`,
+      () => post(`/api/trainee/flags/${encodeURIComponent(action.key)}`, { turn: action.turn, reason }),
+      `${action.key} turned ${action.turn}.`,
     )
   })
   document.getElementById('status-form').addEventListener('submit', (event) => {
@@ -152,14 +157,14 @@
                   'aria-label': `Turn off ${f.key}`,
                   text: 'Turn off',
                   disabled: view.status === 'over',
-                  onclick: () => askReason(f.key, 'off'),
+                  onclick: () => askReason({ kind: 'flag', key: f.key, turn: 'off' }, `Turn off ${f.key}`),
                 }),
                 el('button', {
                   type: 'button',
                   'aria-label': `Turn on ${f.key}`,
                   text: 'Turn on',
                   disabled: view.status === 'over',
-                  onclick: () => askReason(f.key, 'on'),
+                  onclick: () => askReason({ kind: 'flag', key: f.key, turn: 'on' }, `Turn on ${f.key}`),
                 }),
               ),
             ),
@@ -170,6 +175,20 @@
   }
 
   function renderChanges(view) {
+    replace(
+      'rollback',
+      view.status === 'paged'
+        ? el('button', {
+            type: 'button',
+            text: 'Roll back production',
+            onclick: () =>
+              askReason(
+                { kind: 'rollback' },
+                'Roll back production to the artifact before its latest deploy',
+              ),
+          })
+        : null,
+    )
     replace(
       'deploys',
       view.deploys.length === 0
@@ -253,7 +272,9 @@
     status.dataset.status = view.status
     once('pager', view.page, () => renderPager(view))
     once('flags', [view.flags, view.status === 'over'], () => renderFlags(view))
-    once('changes', [view.deploys, view.flagChanges, view.flags === null], () => renderChanges(view))
+    once('changes', [view.deploys, view.flagChanges, view.flags === null, view.status], () =>
+      renderChanges(view),
+    )
     once('channel', view.channel, () => renderChannel(view))
     renderCharts(view)
     document.body.dataset.status = view.status
