@@ -27,6 +27,14 @@ describe("the console's API", () => {
     expect(extra.json()).toEqual({ code: 'FIREDRILL_CONSOLE_INVALID', message: 'by is not allowed here.' })
     const empty = await post('/api/trainee/status', tokens.trainee, { text: '' })
     expect(empty.json().message).toBe('text must be 1 to 1000 characters.')
+    const notJson = await app.inject({
+      method: 'POST',
+      url: '/api/trainee/status',
+      headers: { authorization: `Bearer ${tokens.trainee}`, 'content-type': 'application/json' },
+      payload: '{"text": ',
+    })
+    expect(notJson.statusCode).toBe(400)
+    expect(notJson.json()).toMatchObject({ code: 'FIREDRILL_CONSOLE_INVALID' })
     const review = await post('/api/facilitator/review', tokens.facilitator, { approved: 'yes' })
     expect(review.json().message).toBe('approved must be true or false.')
   })

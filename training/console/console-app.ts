@@ -120,6 +120,12 @@ export function buildConsoleApp(options: ConsoleAppOptions): FastifyInstance {
       const words = FIELD_WORDS[field] ?? `${field || 'the body'} is not allowed here`
       return reply.code(400).send({ code: ConsoleErrorCode.CONSOLE_INVALID, message: `${words}.` })
     }
+    // fastify's own 4xx (a body that is not JSON, one too large): the client's mistake, said as such.
+    const statusCode = (err as { statusCode?: number }).statusCode
+    if (statusCode !== undefined && statusCode >= 400 && statusCode < 500)
+      return reply
+        .code(statusCode)
+        .send({ code: ConsoleErrorCode.CONSOLE_INVALID, message: `${(err as Error).message}.` })
     if (isFiredrillError(err)) return reply.code(500).send({ code: err.code, message: err.message })
     return reply.code(500).send({ code: ConsoleErrorCode.CONSOLE_FAILED, message: (err as Error).message })
   })
