@@ -7,7 +7,8 @@ export const trainDefinition = defineCommand({
     'Runs a drill whose page goes to a trainee in a browser console on 127.0.0.1: the pager, dashboards, flags, ' +
     'changes, runbooks and an incident channel. The facilitator page (its own URL and token) shows the plan and ' +
     'preflight to approve before anything changes, the ground truth, the live score, hints and abort. The run is ' +
-    'scored from its journal (see training/RUBRIC.md); firedrill scores compares runs. Exit codes as for run.',
+    'scored from its journal (see training/RUBRIC.md); firedrill scores compares runs. Exit 0 when the incident ' +
+    'recovered, 1 when not (aborted, refused at review, not recovered), 2 on bad input.',
   options: {
     scenario: {
       type: 'string',
