@@ -1,0 +1,246 @@
+import type { ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+import { copyFile, mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { MonitoringProcess } from '../simulator/detection/testing/start-monitoring-process.ts'
+import { startPrometheus } from '../simulator/detection/testing/start-prometheus.ts'
+import { descendantsOf, killLeftovers } from './support/process-tree.ts'
+import { testPrefix, testRedisUrl } from './support/redis-sandbox.ts'
+import { runCliInProcess, spawnCli } from './support/run-cli.ts'
+
+const EXAMPLE = join(import.meta.dirname, '..', 'examples', 'shop-target', 'target.yaml')
+const TOKEN = 'target-check-token'
+const leftovers: number[] = []
+
+interface ServedShop {
+  apis: string[]
+  flags: string
+  done: Promise<unknown>
+  child: ChildProcess
+}
+
+/** `firedrill serve` on free ports, as a team's service would already be running; resolves once it runs. */
+async function serveShop(): Promise<ServedShop> {
+  const { child, done } = spawnCli(
+    ['serve', '--port', '0', '--api', '2', '--workers', '0', '--prefix', testPrefix()],
+    {
+      REDIS_URL: testRedisUrl(),
+      FIREDRILL_FLAGS_TOKEN: TOKEN,
+      LOG_LEVEL: 'warn',
+    },
+  )
+  leftovers.push(child.pid!)
+  const lines: string[] = []
+  const reader = createInterface({ input: child.stdout })
+  const exited = once(child, 'exit')
+  const iterator = reader[Symbol.asyncIterator]()
+  for (;;) {
+    const next = await Promise.race([iterator.next(), exited.then(() => ({ done: true, value: '' }))])
+    if (next.done) throw new Error(`serve exited before it ran:\n${lines.join('\n')}`)
+    lines.push(next.value)
+    if (/Ctrl-C stops it/.test(next.value)) break
+  }
+  leftovers.push(...(await descendantsOf(child.pid!)).map((p) => p.pid))
+  const url = (line: string | undefined) => /https?:\/\/\S+/.exec(line ?? '')![0]
+  return {
+    apis: lines.filter((l) => l.startsWith('api ')).map(url),
+    flags: url(lines.find((l) => l.startsWith('flags '))),
+    done,
+    child,
+  }
+}
+
+/** The repository's example target, copied next to `extra` files, pointed at the served shop's ports. */
+async function exampleFor(shop: ServedShop, edit: (text: string) => string = (t) => t): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'firedrill-target-check-'))
+  const text = (await readFile(EXAMPLE, 'utf8'))
+    .replaceAll('http://127.0.0.1:3000', shop.apis[0]!)
+    .replaceAll('http://127.0.0.1:3001', shop.apis[1]!)
+    .replaceAll('http://127.0.0.1:3100', shop.flags)
+  expect(text).not.toMatch(/127\.0\.0\.1:3[01]0[01]\b/)
+  const file = join(dir, 'target.yaml')
+  await writeFile(file, edit(text))
+  return file
+}
+
+async function check(
+  file: string,
+  env: Record<string, string | undefined> = { FIREDRILL_FLAGS_TOKEN: TOKEN },
+) {
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]))
+  for (const [k, v] of Object.entries(env))
+    if (v === undefined) delete process.env[k]
+    else process.env[k] = v
+  try {
+    return await runCliInProcess(['target', 'check', file])
+  } finally {
+    for (const [k, v] of Object.entries(saved))
+      if (v === undefined) delete process.env[k]
+      else process.env[k] = v
+  }
+}
+
+/** The check lines of `target check`'s output, as `PASS name` / `FAIL name`. */
+function verdicts(stdout: string): string[] {
+  return stdout
+    .split('\n')
+    .filter((l) => /^\s+(PASS|FAIL)\s/.test(l))
+    .map((l) => l.trim().replace(/^(PASS|FAIL)\s+([^:]+?)(?: http\S*)?:.*$/, '$1 $2'))
+}
+
+// A served shop is three node processes: several seconds to start on a busy two-core machine.
+describe('firedrill target check against a served shop', { timeout: 60_000 }, () => {
+  let shop: ServedShop
+  beforeAll(async () => {
+    shop = await serveShop()
+  }, 60_000)
+  afterAll(async () => {
+    shop?.child.kill('SIGINT')
+    await shop?.done
+    killLeftovers(leftovers.splice(0))
+  })
+
+  it("passes every check of the example target, and changes nothing (the flag's audit log stays empty)", async () => {
+    const { code, stdout } = await check(await exampleFor(shop))
+    expect(verdicts(stdout)).toEqual([
+      'PASS health',
+      'PASS readiness',
+      'PASS health',
+      'PASS readiness',
+      'PASS metrics',
+      'PASS metrics',
+      'PASS time scale',
+      'PASS flag readable',
+      'PASS flag writable',
+    ])
+    expect(stdout).toContain('target shop: ready')
+    expect(stdout).toContain('time scale 1/75')
+    expect(code).toBe(0)
+    const audit = (await (await fetch(`${shop.flags}/flags/audit`)).json()) as { entries: unknown[] }
+    expect(audit.entries).toEqual([])
+  })
+
+  it('fails, exit 1, on a wrong token, a histogram the service does not expose and an instance that is not there', async () => {
+    const file = await exampleFor(shop, (text) =>
+      text
+        .replace('histogram: http_request_duration_seconds', 'histogram: request_latency_seconds')
+        .replace(shop.apis[1]!, 'http://127.0.0.1:9'),
+    )
+    const { code, stdout } = await check(file, { FIREDRILL_FLAGS_TOKEN: 'not-the-token' })
+    expect(code).toBe(1)
+    expect(verdicts(stdout)).toEqual([
+      'PASS health',
+      'PASS readiness',
+      'FAIL health',
+      'FAIL readiness',
+      'FAIL metrics',
+      'FAIL metrics',
+      'PASS time scale',
+      'PASS flag readable',
+      'FAIL flag writable',
+    ])
+    expect(stdout).toContain('no histogram "request_latency_seconds" (slis.histogram); histograms exposed: ')
+    expect(stdout).toContain('http://127.0.0.1:9/healthz is not reachable')
+    expect(stdout).toContain('the flag service refused the token in FIREDRILL_FLAGS_TOKEN')
+    expect(stdout).toContain('not ready (5 of 9 checks failed)')
+  })
+
+  it('reads the flag over OFREP and finds the flip command, or names the program it cannot find', async () => {
+    const ofrep = (program: string) => (text: string) =>
+      text.replace(
+        / {2}source:\n(?: {4}.*\n)+/,
+        `  source:\n    kind: ofrep\n    url: ${shop.flags}\n    flip: ['${program}', '{flag}', '{variant}']\n`,
+      )
+    const found = await check(await exampleFor(shop, ofrep('true')))
+    expect(found.stderr).toBe('')
+    expect(found.stdout).toMatch(/PASS {2}flag readable: checkout\.new-pricing evaluates to off/)
+    expect(found.stdout).toMatch(/PASS {2}flag writable: flip runs \/\S+\/true/)
+    expect(found.code).toBe(0)
+    const missing = await check(await exampleFor(shop, ofrep('no-such-flipper')))
+    expect(missing.stdout).toContain(`FAIL  flag writable: the flip command's program "no-such-flipper"`)
+    expect(missing.code).toBe(1)
+  })
+
+  it('reads the flag from a flagd flags file, and refuses a file without it', async () => {
+    const withFile = async (flags: object) => {
+      const file = await exampleFor(shop, (text) =>
+        text.replace(
+          / {2}source:\n(?: {4}.*\n)+/,
+          '  source:\n    kind: flagd\n    file: flags/flags.json\n',
+        ),
+      )
+      const dir = join(file, '..', 'flags')
+      await import('node:fs/promises').then((fs) => fs.mkdir(dir))
+      await writeFile(join(dir, 'flags.json'), JSON.stringify(flags))
+      return file
+    }
+    const shopFlags = join(import.meta.dirname, '..', 'services', 'flags', 'flags.json')
+    const good = await check(await withFile(JSON.parse(await readFile(shopFlags, 'utf8'))))
+    expect(good.stdout).toMatch(/PASS {2}flag readable: checkout\.new-pricing is off in \S+flags\.json/)
+    expect(good.stdout).toMatch(/PASS {2}flag writable: \S+flags\.json and its folder are writable/)
+    expect(good.code).toBe(0)
+    const without = await check(await withFile({ flags: {} }))
+    expect(without.stdout).toContain('FAIL  flag readable: no flag "checkout.new-pricing" in')
+    expect(without.code).toBe(1)
+  })
+
+  it("asks the team's Prometheus for its PromQL, and names a query it refuses", async () => {
+    let prometheus: MonitoringProcess | undefined
+    try {
+      prometheus = await startPrometheus({
+        targets: shop.apis,
+        rules: 'groups: []\n',
+        scrapeIntervalMs: 250,
+        evaluationIntervalMs: 1000,
+      })
+      const prom = (errors: string) => (text: string) =>
+        text.replace(
+          /slis:\n(?: {2}.*\n)+/,
+          `slis:\n  kind: prometheus\n  url: ${prometheus!.url}\n  scrapeInterval: 15s\n` +
+            `  errors: '${errors}'\n  total: 'sum(rate(http_requests_total[$window]))'\n`,
+        )
+      // Prometheus needs two scrapes before rate() answers: wait for them (bounded), not for a fixed time.
+      const query = `${prometheus.url}/api/v1/query?query=${encodeURIComponent('sum(rate(http_requests_total[5m]))')}`
+      const deadline = Date.now() + 20_000
+      for (;;) {
+        const body = (await (await fetch(query)).json()) as { data: { result: unknown[] } }
+        if (body.data.result.length > 0) break
+        if (Date.now() > deadline) throw new Error('Prometheus never scraped the shop')
+        await new Promise((r) => setTimeout(r, 250))
+      }
+      const good = await check(
+        await exampleFor(shop, prom('sum(rate(http_requests_total{status_code=~"5.."}[$window]))')),
+      )
+      expect(verdicts(good.stdout)).toContain('PASS promql errors')
+      expect(verdicts(good.stdout)).toContain('PASS promql total')
+      // 15 s scrapes: the 5m window holds 4 of them only at 1/5, and 6h then lasts 1h12m, past the hour a drill may take.
+      expect(good.stdout).toContain(
+        'FAIL  time scale: At a 15s scrape interval the shortest window, 5m, needs a time scale of at least 1/5',
+      )
+      expect(good.code).toBe(1)
+      const bad = await check(await exampleFor(shop, prom('sum(rate(http_requests_total[$window])')))
+      expect(bad.stdout).toMatch(/FAIL {2}promql errors: slis\.errors was refused: .*parse error/)
+    } finally {
+      await prometheus?.stop()
+    }
+  })
+})
+
+describe('firedrill target check with a bad target file', () => {
+  it('exits 2 naming the file and the field, with no stack trace and nothing contacted', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'firedrill-target-bad-'))
+    const file = join(dir, 'target.yaml')
+    await copyFile(EXAMPLE, file)
+    await writeFile(file, (await readFile(file, 'utf8')).replace('kind: metrics', 'kind: metric'))
+    const { code, stderr, stdout } = await spawnCli(['target', 'check', file]).done
+    expect(code).toBe(2)
+    expect(stderr).toContain(
+      `${file}: slis.kind must be one of "metrics", "prometheus" (did you mean "metrics"?)`,
+    )
+    expect(stderr).not.toMatch(/\n\s+at /)
+    expect(stdout).toBe('')
+  })
+})
