@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { MonitoringProcess } from '../simulator/detection/testing/start-monitoring-process.ts'
 import { startPrometheus } from '../simulator/detection/testing/start-prometheus.ts'
 import { descendantsOf, killLeftovers } from './support/process-tree.ts'
+import { quickScenario } from './support/quick-scenario.ts'
 import { testPrefix, testRedisUrl } from './support/redis-sandbox.ts'
 import { runCliInProcess, spawnCli } from './support/run-cli.ts'
 
@@ -226,6 +227,30 @@ describe('firedrill target check against a served shop', { timeout: 60_000 }, ()
     } finally {
       await prometheus?.stop()
     }
+  })
+})
+
+describe('firedrill target check --scenario', () => {
+  it("fits the time scale to the scenario's own windows", async () => {
+    const scenario = await quickScenario({
+      detection: {
+        scrapeIntervalMs: 10,
+        evaluationIntervalMs: 10,
+        rules: [{ name: 'fast', longWindow: '30m', shortWindow: '2m', burnRate: 10 }],
+      },
+    })
+    const dir = await mkdtemp(join(tmpdir(), 'firedrill-target-scenario-'))
+    const file = join(dir, 'target.yaml')
+    // Nothing listens on ports 9, 10 and 11: the service checks fail, the time scale is judged all the same.
+    const example = await readFile(EXAMPLE, 'utf8')
+    await writeFile(file, example.replace(':3000', ':9').replace(':3001', ':10').replace(':3100', ':11'))
+    const { code, stdout, stderr } = await runCliInProcess(['target', 'check', file, '--scenario', scenario])
+    expect(stderr).toBe('')
+    expect(code).toBe(1)
+    // 2m at a 1 s scrape interval holds 4 scrapes at 1/30; 30m then lasts 1m.
+    expect(stdout).toContain(
+      'PASS  time scale: time scale 1/30: the 2m window lasts 4s (4 scrapes at 1s), the 30m window lasts 1m of drill time',
+    )
   })
 })
 

@@ -1,3 +1,5 @@
+import { parseDuration } from '../../record/scenario/duration.ts'
+import { loadScenario } from '../../record/scenario/load-scenario.ts'
 import { loadTarget } from '../../record/target/load-target.ts'
 import { runTargetPreflight } from '../../simulator/target/target-preflight.ts'
 import type { Command } from '../command.ts'
@@ -11,7 +13,12 @@ export const targetCommand: Command = {
     const { definition, rest } = findSubcommand('target', [targetCheckDefinition], argv)
     const { values, positionals } = parseCommandArgs(rest, definition as typeof targetCheckDefinition)
     const loaded = await loadTarget(positionals[0]!)
-    const checks = await runTargetPreflight(loaded)
+    const scenario = values.scenario === undefined ? undefined : await loadScenario(values.scenario)
+    const windowsMs = scenario?.scenario.detection.rules.flatMap((r) => [
+      parseDuration(r.longWindow),
+      parseDuration(r.shortWindow),
+    ])
+    const checks = await runTargetPreflight(loaded, windowsMs === undefined ? {} : { windowsMs })
     const ready = checks.every((c) => c.ok)
     if (values.json)
       process.stdout.write(`${JSON.stringify({ target: loaded.target.name, ready, checks }, null, 2)}\n`)

@@ -11,6 +11,12 @@ export const targetCheckDefinition = defineCommand({
     'line per check. Exits 0 when all hold, 1 when one fails, 2 when the file is wrong.',
   positionals: [{ name: 'FILE', description: 'the target file (YAML)' }],
   options: {
+    scenario: {
+      type: 'string',
+      value: 'NAME|PATH',
+      description:
+        "the scenario whose burn-rate windows the time scale must fit (default: the SRE workbook's 1h/5m and 6h/30m)",
+    },
     json: { type: 'boolean', description: 'print the checks as JSON' },
   },
   examples: ['npx firedrill target check examples/shop-target/target.yaml'],
