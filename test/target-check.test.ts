@@ -5,8 +5,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadTarget } from '../record/target/load-target.ts'
 import type { MonitoringProcess } from '../simulator/detection/testing/start-monitoring-process.ts'
 import { startPrometheus } from '../simulator/detection/testing/start-prometheus.ts'
+import { startTemplateTraffic } from '../simulator/traffic/start-template-traffic.ts'
 import { descendantsOf, killLeftovers } from './support/process-tree.ts'
 import { quickScenario } from './support/quick-scenario.ts'
 import { testPrefix, testRedisUrl } from './support/redis-sandbox.ts'
@@ -84,6 +86,15 @@ async function check(
   }
 }
 
+/** Resolves once `holds()` does, checking every 20 ms; fails after 15 s rather than hang. */
+async function until(holds: () => boolean): Promise<void> {
+  const deadline = Date.now() + 15_000
+  while (!holds()) {
+    if (Date.now() > deadline) throw new Error('condition never held')
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
 /** The check lines of `target check`'s output, as `PASS name` / `FAIL name`. */
 function verdicts(stdout: string): string[] {
   return stdout
@@ -122,6 +133,27 @@ describe('firedrill target check against a served shop', { timeout: 60_000 }, ()
     expect(code).toBe(0)
     const audit = (await (await fetch(`${shop.flags}/flags/audit`)).json()) as { entries: unknown[] }
     expect(audit.entries).toEqual([])
+  })
+
+  it("sends the example's request template to the served shop, and the shop takes the orders", async () => {
+    const loaded = await loadTarget(await exampleFor(shop))
+    const traffic = loaded.target.traffic
+    if (traffic.kind !== 'template') throw new Error('the example target has no request template')
+    const run = startTemplateTraffic({
+      targets: loaded.instances,
+      ratePerSecond: traffic.ratePerSecond,
+      request: traffic.request,
+      seed: 42,
+      timeoutMs: 5000,
+    })
+    await until(() => run.summary().requests >= 10)
+    const summary = await run.stop()
+    const answered = Object.entries(summary.byStatus)
+    expect(
+      answered.every(([status]) => /^2\d\d$/.test(status)),
+      JSON.stringify(summary.byStatus),
+    ).toBe(true)
+    expect(answered.reduce((sum, [, n]) => sum + n, 0)).toBe(summary.requests)
   })
 
   it('fails, exit 1, on a wrong token, a histogram the service does not expose and an instance that is not there', async () => {

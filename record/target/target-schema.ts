@@ -212,3 +212,4 @@ export type Target = Static<typeof TargetSchema>
 export type TargetSlis = Static<typeof TargetSlisSchema>
 export type TargetFlagSource = Static<typeof TargetFlagSourceSchema>
 export type TargetTraffic = Static<typeof TargetTrafficSchema>
+export type RequestTemplate = Static<typeof RequestTemplateSchema>
