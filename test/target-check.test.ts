@@ -1,73 +1,21 @@
-import type { ChildProcess } from 'node:child_process'
-import { once } from 'node:events'
 import { copyFile, mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadTarget } from '../record/target/load-target.ts'
 import type { MonitoringProcess } from '../simulator/detection/testing/start-monitoring-process.ts'
 import { startPrometheus } from '../simulator/detection/testing/start-prometheus.ts'
 import { startTemplateTraffic } from '../simulator/traffic/start-template-traffic.ts'
-import { descendantsOf, killLeftovers } from './support/process-tree.ts'
 import { quickScenario } from './support/quick-scenario.ts'
-import { testPrefix, testRedisUrl } from './support/redis-sandbox.ts'
 import { runCliInProcess, spawnCli } from './support/run-cli.ts'
+import {
+  SHOP_TARGET_EXAMPLE as EXAMPLE,
+  type ServedShop,
+  serveShop,
+  shopTargetFor,
+} from './support/served-shop.ts'
 
-const EXAMPLE = join(import.meta.dirname, '..', 'examples', 'shop-target', 'target.yaml')
 const TOKEN = 'target-check-token'
-const leftovers: number[] = []
-
-interface ServedShop {
-  apis: string[]
-  flags: string
-  done: Promise<unknown>
-  child: ChildProcess
-}
-
-/** `firedrill serve` on free ports, as a team's service would already be running; resolves once it runs. */
-async function serveShop(): Promise<ServedShop> {
-  const { child, done } = spawnCli(
-    ['serve', '--port', '0', '--api', '2', '--workers', '0', '--prefix', testPrefix()],
-    {
-      REDIS_URL: testRedisUrl(),
-      FIREDRILL_FLAGS_TOKEN: TOKEN,
-      LOG_LEVEL: 'warn',
-    },
-  )
-  leftovers.push(child.pid!)
-  const lines: string[] = []
-  const reader = createInterface({ input: child.stdout })
-  const exited = once(child, 'exit')
-  const iterator = reader[Symbol.asyncIterator]()
-  for (;;) {
-    const next = await Promise.race([iterator.next(), exited.then(() => ({ done: true, value: '' }))])
-    if (next.done) throw new Error(`serve exited before it ran:\n${lines.join('\n')}`)
-    lines.push(next.value)
-    if (/Ctrl-C stops it/.test(next.value)) break
-  }
-  leftovers.push(...(await descendantsOf(child.pid!)).map((p) => p.pid))
-  const url = (line: string | undefined) => /https?:\/\/\S+/.exec(line ?? '')![0]
-  return {
-    apis: lines.filter((l) => l.startsWith('api ')).map(url),
-    flags: url(lines.find((l) => l.startsWith('flags '))),
-    done,
-    child,
-  }
-}
-
-/** The repository's example target, copied next to `extra` files, pointed at the served shop's ports. */
-async function exampleFor(shop: ServedShop, edit: (text: string) => string = (t) => t): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'firedrill-target-check-'))
-  const text = (await readFile(EXAMPLE, 'utf8'))
-    .replaceAll('http://127.0.0.1:3000', shop.apis[0]!)
-    .replaceAll('http://127.0.0.1:3001', shop.apis[1]!)
-    .replaceAll('http://127.0.0.1:3100', shop.flags)
-  expect(text).not.toMatch(/127\.0\.0\.1:3[01]0[01]\b/)
-  const file = join(dir, 'target.yaml')
-  await writeFile(file, edit(text))
-  return file
-}
 
 async function check(
   file: string,
@@ -107,16 +55,14 @@ function verdicts(stdout: string): string[] {
 describe('firedrill target check against a served shop', { timeout: 60_000 }, () => {
   let shop: ServedShop
   beforeAll(async () => {
-    shop = await serveShop()
+    shop = await serveShop(TOKEN)
   }, 60_000)
   afterAll(async () => {
-    shop?.child.kill('SIGINT')
-    await shop?.done
-    killLeftovers(leftovers.splice(0))
+    await shop?.stop()
   })
 
   it("passes every check of the example target, and changes nothing (the flag's audit log stays empty)", async () => {
-    const { code, stdout } = await check(await exampleFor(shop))
+    const { code, stdout } = await check(await shopTargetFor(shop))
     expect(verdicts(stdout)).toEqual([
       'PASS health',
       'PASS readiness',
@@ -136,7 +82,7 @@ describe('firedrill target check against a served shop', { timeout: 60_000 }, ()
   })
 
   it("sends the example's request template to the served shop, and the shop takes the orders", async () => {
-    const loaded = await loadTarget(await exampleFor(shop))
+    const loaded = await loadTarget(await shopTargetFor(shop))
     const traffic = loaded.target.traffic
     if (traffic.kind !== 'template') throw new Error('the example target has no request template')
     const run = startTemplateTraffic({
@@ -157,7 +103,7 @@ describe('firedrill target check against a served shop', { timeout: 60_000 }, ()
   })
 
   it('fails, exit 1, on a wrong token, a histogram the service does not expose and an instance that is not there', async () => {
-    const file = await exampleFor(shop, (text) =>
+    const file = await shopTargetFor(shop, (text) =>
       text
         .replace('histogram: http_request_duration_seconds', 'histogram: request_latency_seconds')
         .replace(shop.apis[1]!, 'http://127.0.0.1:9'),
@@ -187,19 +133,19 @@ describe('firedrill target check against a served shop', { timeout: 60_000 }, ()
         / {2}source:\n(?: {4}.*\n)+/,
         `  source:\n    kind: ofrep\n    url: ${shop.flags}\n    flip: ['${program}', '{flag}', '{variant}']\n`,
       )
-    const found = await check(await exampleFor(shop, ofrep('true')))
+    const found = await check(await shopTargetFor(shop, ofrep('true')))
     expect(found.stderr).toBe('')
     expect(found.stdout).toMatch(/PASS {2}flag readable: checkout\.new-pricing evaluates to off/)
     expect(found.stdout).toMatch(/PASS {2}flag writable: flip runs \/\S+\/true/)
     expect(found.code).toBe(0)
-    const missing = await check(await exampleFor(shop, ofrep('no-such-flipper')))
+    const missing = await check(await shopTargetFor(shop, ofrep('no-such-flipper')))
     expect(missing.stdout).toContain(`FAIL  flag writable: the flip command's program "no-such-flipper"`)
     expect(missing.code).toBe(1)
   })
 
   it('reads the flag from a flagd flags file, and refuses a file without it', async () => {
     const withFile = async (flags: object) => {
-      const file = await exampleFor(shop, (text) =>
+      const file = await shopTargetFor(shop, (text) =>
         text.replace(
           / {2}source:\n(?: {4}.*\n)+/,
           '  source:\n    kind: flagd\n    file: flags/flags.json\n',
@@ -245,7 +191,7 @@ describe('firedrill target check against a served shop', { timeout: 60_000 }, ()
         await new Promise((r) => setTimeout(r, 250))
       }
       const good = await check(
-        await exampleFor(shop, prom('sum(rate(http_requests_total{status_code=~"5.."}[$window]))')),
+        await shopTargetFor(shop, prom('sum(rate(http_requests_total{status_code=~"5.."}[$window]))')),
       )
       expect(verdicts(good.stdout)).toContain('PASS promql errors')
       expect(verdicts(good.stdout)).toContain('PASS promql total')
@@ -254,7 +200,7 @@ describe('firedrill target check against a served shop', { timeout: 60_000 }, ()
         'FAIL  time scale: At a 15s scrape interval the shortest window, 5m, needs a time scale of at least 1/5',
       )
       expect(good.code).toBe(1)
-      const bad = await check(await exampleFor(shop, prom('sum(rate(http_requests_total[$window])')))
+      const bad = await check(await shopTargetFor(shop, prom('sum(rate(http_requests_total[$window])')))
       expect(bad.stdout).toMatch(/FAIL {2}promql errors: slis\.errors was refused: .*parse error/)
     } finally {
       await prometheus?.stop()
