@@ -5,9 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadTarget } from '../record/target/load-target.ts'
 import type { MonitoringProcess } from '../simulator/detection/testing/start-monitoring-process.ts'
 import { startPrometheus } from '../simulator/detection/testing/start-prometheus.ts'
+import { flipWithCommand } from '../simulator/target/flip-with-command.ts'
+import { readOfrepFlag } from '../simulator/target/read-ofrep-flag.ts'
+import { TargetDrillErrorCode } from '../simulator/target/target-errors.ts'
 import { startTemplateTraffic } from '../simulator/traffic/start-template-traffic.ts'
 import { quickScenario } from './support/quick-scenario.ts'
-import { runCliInProcess, spawnCli } from './support/run-cli.ts'
+import { BIN, runCliInProcess, spawnCli } from './support/run-cli.ts'
 import {
   SHOP_TARGET_EXAMPLE as EXAMPLE,
   type ServedShop,
@@ -205,6 +208,48 @@ describe('firedrill target check against a served shop', { timeout: 60_000 }, ()
     } finally {
       await prometheus?.stop()
     }
+  })
+
+  // Last: it changes the served shop's flag (and puts it back).
+  it("flips the flag with the target's own command and reads it back over OFREP; a failing command says how", async () => {
+    const flip = (argv: string[]) => (text: string) =>
+      text.replace(
+        / {2}source:\n(?: {4}.*\n)+/,
+        `  source:\n    kind: ofrep\n    url: ${shop.flags}\n    flip: ${JSON.stringify(argv)}\n`,
+      )
+    // The served shop's own command line is the flip command a team would write for it.
+    const command = [
+      process.execPath,
+      BIN,
+      'flags',
+      'set',
+      '{flag}',
+      '{variant}',
+      '--reason',
+      'game day',
+      '--flags-url',
+      shop.flags,
+    ]
+    const loaded = await loadTarget(await shopTargetFor(shop, flip(command)))
+    const env = { ...process.env, FIREDRILL_FLAGS_TOKEN: TOKEN, LOG_LEVEL: 'silent' }
+    const read = () => readOfrepFlag(shop.flags, 'checkout.new-pricing', 2000)
+    expect(await read()).toMatchObject({ variant: 'off' })
+    try {
+      await flipWithCommand(loaded, 'on', { env })
+      expect(await read()).toMatchObject({ variant: 'on' })
+    } finally {
+      await flipWithCommand(loaded, 'off', { env })
+    }
+    expect(await read()).toMatchObject({ variant: 'off' })
+
+    const refused = flipWithCommand(loaded, 'on', { env: { ...env, FIREDRILL_FLAGS_TOKEN: 'wrong' } })
+    await expect(refused).rejects.toMatchObject({ code: TargetDrillErrorCode.FLIP_COMMAND_FAILED })
+    await expect(refused).rejects.toThrow(
+      /--reason "game day" .* exited 2: .*refused the token in FIREDRILL_FLAGS_TOKEN\. Use the token/,
+    )
+    const missing = await loadTarget(await shopTargetFor(shop, flip(['./no-such-flip.sh', '{flag}'])))
+    await expect(flipWithCommand(missing, 'on')).rejects.toThrow(/could not start \(ENOENT\)/)
+    expect(await read()).toMatchObject({ variant: 'off' })
   })
 })
 

@@ -3,6 +3,7 @@ import { access, readFile, stat } from 'node:fs/promises'
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path'
 import type { LoadedTarget } from '../../record/target/load-target.ts'
 import { httpProbe } from './http-probe.ts'
+import { readOfrepFlag } from './read-ofrep-flag.ts'
 import { check, type TargetCheck } from './target-check.ts'
 
 /**
@@ -83,15 +84,7 @@ export function flagChecks(loaded: LoadedTarget, env: NodeJS.ProcessEnv): Promis
       const base = source.url.replace(/\/+$/, '')
       return [
         check('flag readable', async () => {
-          const url = `${base}/ofrep/v1/evaluate/flags/${encodeURIComponent(flag)}`
-          const { status, body } = await httpProbe(url, timeoutMs, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ context: { targetingKey: 'firedrill-preflight' } }),
-          })
-          if (status !== 200)
-            throw new Error(`${url} answered ${status}${body ? `: ${body.slice(0, 160)}` : ''}`)
-          const { value, variant } = JSON.parse(body) as { value?: unknown; variant?: string }
+          const { variant, value } = await readOfrepFlag(base, flag, timeoutMs)
           return `${flag} evaluates to ${variant ?? JSON.stringify(value)}`
         }),
         check('flag writable', async () => {
