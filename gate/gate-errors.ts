@@ -84,6 +84,8 @@ export class DeployFailedError extends FiredrillError {
   readonly commit: string
   readonly check: DeployCheck
   readonly slot: number | undefined
+  /** What the failed check said. */
+  readonly detail: string
 
   constructor(
     env: string,
@@ -103,6 +105,7 @@ export class DeployFailedError extends FiredrillError {
     this.commit = commit
     this.check = check
     this.slot = slot
+    this.detail = detail
   }
 }
 

@@ -48,7 +48,7 @@ function nearMissItems(facts: DrillFacts): PlannedActionItem[] {
   // A change the gate stopped on its first try: the scenario plans what the near miss still calls for.
   // A check before a push cannot catch what happens after staging: a deploy-time near miss keeps its own items.
   const planned =
-    facts.againOf === undefined || facts.deployRefused !== undefined
+    facts.againOf === undefined || facts.deployRefused !== undefined || facts.deployRolledBack !== undefined
       ? (facts.scenario.followUp.actionItems ?? [])
       : []
   if (planned.length > 0) return [...planned]
@@ -65,6 +65,7 @@ function nearMissItems(facts: DrillFacts): PlannedActionItem[] {
 function incidentItems(facts: DrillFacts): PlannedActionItem[] {
   const { scenario, timings } = facts
   const flag = scenario.change.flag
+  const subject = flag ?? `"${scenario.change.title}"`
   // A change that never reached users gave detection and mitigation nothing to act on: the scenario's own
   // detect and mitigate items wait for a drill that releases it.
   const planned: PlannedActionItem[] = (scenario.followUp.actionItems ?? []).filter(
@@ -72,14 +73,14 @@ function incidentItems(facts: DrillFacts): PlannedActionItem[] {
   )
   if (planned.length === 0) {
     planned.push({
-      title: `Fix the defect behind ${flag} and cover it with a regression test in the gate`,
+      title: `Fix the defect behind ${subject} and cover it with a regression test in the gate`,
       type: 'prevent',
       priority: 'P0',
     })
   }
   if (timings.detectedAt === null && facts.changeReachedUsers) {
     planned.push({
-      title: `Page on the failures this drill caused: no burn-rate alert is recorded for ${flag}`,
+      title: `Page on the failures this drill caused: no burn-rate alert is recorded for ${subject}`,
       type: 'detect',
       priority: 'P0',
     })
@@ -96,7 +97,10 @@ function incidentItems(facts: DrillFacts): PlannedActionItem[] {
   }
   if (timings.mitigatedAt === null && facts.changeReachedUsers) {
     planned.push({
-      title: `Make turning ${flag} off part of the page's runbook; no mitigation was recorded`,
+      title:
+        flag === undefined
+          ? "Make rolling production back to the previous artifact part of the page's runbook; no mitigation was recorded"
+          : `Make turning ${flag} off part of the page's runbook; no mitigation was recorded`,
       type: 'mitigate',
       priority: 'P0',
     })
@@ -108,11 +112,12 @@ function incidentItems(facts: DrillFacts): PlannedActionItem[] {
       priority: 'P1',
     })
   }
-  planned.push({
-    title: retireFlagTitle(flag),
-    type: 'process',
-    priority: 'P2',
-  })
+  if (flag !== undefined)
+    planned.push({
+      title: retireFlagTitle(flag),
+      type: 'process',
+      priority: 'P2',
+    })
   return planned
 }
 

@@ -71,7 +71,7 @@ export function buildPostmortem(
       to: ref(a.acknowledged),
     },
     {
-      metric: 'Time to mitigate (alert → flag off)',
+      metric: 'Time to mitigate (alert → mitigated)',
       ms: t.mttmMs,
       from: ref(a.detected),
       to: ref(a.mitigated),
@@ -105,7 +105,7 @@ export function buildPostmortem(
       title: scenario.title,
       seed: scenario.seed,
       timeScale: scenario.timeScale,
-      flag: scenario.change.flag,
+      flag: scenario.change.flag ?? null,
     },
     summary: summaryOf(facts),
     impact: {

@@ -48,6 +48,8 @@ export interface DrillFacts {
   refused: JournalEventOf<'change.refused'> | undefined
   /** Production refused the artifact its tag named (not the one staging verified): the change never deployed. */
   deployRefused: JournalEventOf<'deploy.refused'> | undefined
+  /** Production's rolling deploy failed its health check and rolled itself back: nothing was released. */
+  deployRolledBack: JournalEventOf<'deploy.rolled-back'> | undefined
   /** The run a `--again` run repeats. */
   againOf: { runId: string; dir: string } | undefined
 }
@@ -58,8 +60,11 @@ export function repeatedRunWords(facts: Pick<DrillFacts, 'againOf'>): string {
 }
 
 /** The gate steps that refused the change, in words: `unit-tests, flag-debt`. */
-export function refusedByWords(facts: Pick<DrillFacts, 'refused' | 'deployRefused'>): string {
+export function refusedByWords(
+  facts: Pick<DrillFacts, 'refused' | 'deployRefused'> & Partial<Pick<DrillFacts, 'deployRolledBack'>>,
+): string {
   if (facts.refused === undefined && facts.deployRefused !== undefined) return 'deploy verification'
+  if (facts.refused === undefined && facts.deployRolledBack !== undefined) return "the deploy's health check"
   return facts.refused?.data.blockedBy.join(', ') || 'the gate'
 }
 
@@ -133,9 +138,11 @@ export function gatherDrillFacts(
     changeReachedUsers:
       eventsOf(events, 'change.refused').length === 0 &&
       eventsOf(events, 'deploy.refused').length === 0 &&
+      eventsOf(events, 'deploy.rolled-back').length === 0 &&
       steps.some((s) => s.data.percent > 0),
     refused: eventsOf(events, 'change.refused')[0],
     deployRefused: eventsOf(events, 'deploy.refused')[0],
+    deployRolledBack: eventsOf(events, 'deploy.rolled-back')[0],
     againOf: started?.data.againOf,
   }
 }
@@ -176,7 +183,9 @@ function cleanHistory(
  */
 function preventedSoFar(events: readonly JournalEvent[]): boolean {
   return (
-    eventsOf(events, 'change.refused').length + eventsOf(events, 'deploy.refused').length > 0 &&
-    eventsOf(events, 'steady-state.checked').some((e) => e.data.when === 'after' && e.data.ok)
+    eventsOf(events, 'change.refused').length +
+      eventsOf(events, 'deploy.refused').length +
+      eventsOf(events, 'deploy.rolled-back').length >
+      0 && eventsOf(events, 'steady-state.checked').some((e) => e.data.when === 'after' && e.data.ok)
   )
 }

@@ -1,6 +1,14 @@
 import type { JournalEvent } from '../record/journal/journal-event.ts'
 import { formatRatio } from './postmortem-format.ts'
 
+function nextAction(
+  action: Extract<JournalEvent, { type: 'responder.diagnosed' }>['data']['action'],
+): string {
+  if (action.kind === 'flag-off') return `turn ${action.flag} off`
+  if (action.kind === 'rollback') return `roll production back to artifact ${action.to.slice(0, 16)}`
+  return 'escalate'
+}
+
 /** One timeline line for a journal event, in plain words about systems and decisions. */
 export function describeEvent(event: JournalEvent): string {
   switch (event.type) {
@@ -33,7 +41,9 @@ export function describeEvent(event: JournalEvent): string {
     case 'flag.changed':
       return `Flag ${event.data.key} set from ${JSON.stringify(event.data.from)} to ${JSON.stringify(event.data.to)} at ${event.data.percent} % by ${event.data.actor} (${event.data.reason}).`
     case 'release.step':
-      return `Release step ${event.data.step}: ${event.data.flag} on for ${event.data.percent} % of traffic.`
+      return event.data.flag === undefined
+        ? `Release batch ${event.data.step}: ${event.data.percent} % of api instances${event.data.slots === undefined ? '' : ` (${event.data.slots.join(', ')})`} on artifact ${event.data.artifact?.slice(0, 16) ?? 'unknown'}, no flag.`
+        : `Release step ${event.data.step}: ${event.data.flag} on for ${event.data.percent} % of traffic.`
     case 'change.committed':
       return `Change "${event.data.title}" committed as ${event.data.commit.slice(0, 12)} on ${event.data.branch}.`
     case 'gate.finished':
@@ -51,7 +61,7 @@ export function describeEvent(event: JournalEvent): string {
     case 'decoy.applied':
       return `${event.data.actor} turned ${event.data.flag} from ${event.data.from ?? 'nothing'} to ${event.data.to} (${event.data.reason}).`
     case 'responder.diagnosed':
-      return `${event.data.by} diagnosed: ${event.data.hypothesis}${event.data.setAside.length === 0 ? '' : ` (set aside: ${event.data.setAside.map((s) => s.flag).join(', ')})`}; next: ${event.data.action.kind === 'flag-off' ? `turn ${event.data.action.flag} off` : 'escalate'}.`
+      return `${event.data.by} diagnosed: ${event.data.hypothesis}${event.data.setAside.length === 0 ? '' : ` (set aside: ${event.data.setAside.map((s) => s.flag).join(', ')})`}; next: ${nextAction(event.data.action)}.`
     case 'deploy.step':
       return `Deploy to ${event.data.environment}: ${event.data.step}${event.data.slot === undefined ? '' : ` (instance ${event.data.slot})`}${event.data.outcome ? `, ${event.data.outcome}` : ''}${event.data.detail ? `: ${event.data.detail}` : ''}.`
     case 'change.deployed':
@@ -77,7 +87,13 @@ export function describeEvent(event: JournalEvent): string {
     case 'page.acknowledged':
       return `Page for ${event.data.alert} acknowledged by ${event.data.by}.`
     case 'mitigation.applied':
-      return `Mitigation: ${event.data.action} on ${event.data.flag} by ${event.data.by} (${event.data.reason}).`
+      return event.data.flag === undefined
+        ? `Mitigation: ${event.data.action}${event.data.to === undefined ? '' : ` to artifact ${event.data.to.slice(0, 16)}`} by ${event.data.by} (${event.data.reason}).`
+        : `Mitigation: ${event.data.action} on ${event.data.flag} by ${event.data.by} (${event.data.reason}).`
+    case 'deploy.rolled-back':
+      return `Production's rolling deploy of ${event.data.contentHash.slice(0, 16)} rolled itself back: the ${event.data.check} check failed on api slot(s) ${event.data.slots.join(', ')} (${event.data.detail}); every slot runs ${event.data.rolledBackTo.slice(0, 16)} again.`
+    case 'rollback.requested':
+      return `${event.data.by} asked for production to roll back from artifact ${event.data.from.slice(0, 16)} to ${event.data.to.slice(0, 16)} (${event.data.commit.slice(0, 12)}): ${event.data.reason}.`
     case 'recovery.confirmed':
       return `Recovery confirmed: error ratio ${formatRatio(event.data.errorRatio)} for ${event.data.consecutiveEvaluations} consecutive evaluations.`
     case 'sli.evaluated':

@@ -62,6 +62,22 @@ export function faultStoryOf(scenario: ValidScenario): FaultStory {
         luck: `Nothing failed: the slow call answered every time, so the orders on the new path were late (about ${fault.addedMs} ms each) but none was refused. Had it slowed past the clients' timeouts, the same path would have failed orders.`,
       }
     }
+    case 'coupon-kind-unpriced':
+      return {
+        effect: `orders that carry the new ${fault.coupon} coupon (a \`${fault.couponKind}\` coupon, a kind the pricing code has no case for) fail with HTTP ${fault.statusCode}`,
+        decision: `the belief that a coupon is only a catalog entry, so adding ${fault.coupon} needed neither a test through pricing nor a flag to turn it off`,
+        gateGap: `The pricing tests name the coupons they use one by one; none priced an order with ${fault.coupon}, and none went through every coupon in the catalog, so the defect reached trunk.`,
+        retrievalCard: `Check that an order with every coupon in the catalog prices on both paths before shipping a new coupon kind (${fault.coupon} here), and ship it behind a flag`,
+        luck: `Only orders carrying ${fault.coupon} failed (one code of the ${scenario.traffic.mix.couponShare > 0 ? `coupons on about ${Math.round(scenario.traffic.mix.couponShare * 100)} % of orders` : 'catalog'}), so most customers could still check out.`,
+      }
+    case 'startup-migration-fails':
+      return {
+        effect: `a data migration runs when an api instance starts (it ${fault.migration}) and the instance is ready only once it is done; on production's stored data, which holds ${fault.unexpected}, it fails, so no new instance ever becomes ready`,
+        decision: `running a data migration in the start-up path and making readiness wait on it, tested only against empty stores (staging had none of ${fault.unexpected})`,
+        gateGap: `The gate's contract tests start the api on an empty store, and staging's store was empty too: nothing ran the migration over ${fault.unexpected}, so the defect reached trunk and staging passed it.`,
+        retrievalCard: `Check a data migration against every shape the stored data has (${fault.unexpected} here) before shipping it, and run it beside the service, never in its start-up path`,
+        luck: "The rolling deploy health-checked each new instance before going on, and rolled the batch back when it never became ready: production's instances kept serving the build before the change.",
+      }
     case 'artifact-retagged':
       return {
         effect: `after staging verified its artifact, the \`${fault.tag}\` tag production deploys by was moved to a rebuild staging never saw (${fault.drift})`,

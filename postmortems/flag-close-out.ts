@@ -9,7 +9,7 @@ import type { PostmortemFlags } from './postmortem-schema.ts'
  */
 export function flagsOf(
   events: readonly JournalEvent[],
-  flag: string,
+  flag: string | undefined,
   inventory: PostmortemFlags['inventory'],
 ): PostmortemFlags {
   const stages = eventsOf(events, 'flag.lifecycle')
@@ -21,7 +21,7 @@ export function flagsOf(
       ? null
       : { branch: merged.data.branch, commit: merged.data.commit, trunk: merged.data.trunk, at: merged.at }
   const status = cleanup !== null ? 'closed-out' : stages.length > 0 ? 'not-merged' : 'not-attempted'
-  return { flag, closeOut: { status, stages, cleanup }, inventory }
+  return { flag: flag ?? null, closeOut: { status, stages, cleanup }, inventory }
 }
 
 const short = (commit: string) => `\`${commit.slice(0, 12)}\``
@@ -31,11 +31,13 @@ const orNone = (text: string | number | null) => (text === null ? '—' : String
 export function flagsMarkdown(flags: PostmortemFlags): string {
   const { closeOut, flag } = flags
   const story =
-    closeOut.status === 'closed-out'
-      ? `\`${flag}\` is closed out: marked completed, its code path removed by a cleanup change that passed the gate (including its flag-debt step), and archived; branch \`${closeOut.cleanup!.branch}\` merged to trunk as ${short(closeOut.cleanup!.trunk)}.`
-      : closeOut.status === 'not-merged'
-        ? `\`${flag}\`'s close-out did not reach trunk (the timeline shows whether archiving was refused or the gate was red): the flag stays active on trunk and is still flag debt to pay.`
-        : `\`${flag}\` was not closed out in this run (the follow-up did not get that far, or the scenario has no cleanup): it stays active on trunk.`
+    flag === null
+      ? 'The change shipped without a release flag (a rolling release): there was no flag to turn off during the incident and none to close out.'
+      : closeOut.status === 'closed-out'
+        ? `\`${flag}\` is closed out: marked completed, its code path removed by a cleanup change that passed the gate (including its flag-debt step), and archived; branch \`${closeOut.cleanup!.branch}\` merged to trunk as ${short(closeOut.cleanup!.trunk)}.`
+        : closeOut.status === 'not-merged'
+          ? `\`${flag}\`'s close-out did not reach trunk (the timeline shows whether archiving was refused or the gate was red): the flag stays active on trunk and is still flag debt to pay.`
+          : `\`${flag}\` was not closed out in this run (the follow-up did not get that far, or the scenario has no cleanup): it stays active on trunk.`
   const stages =
     closeOut.stages.length === 0
       ? ''

@@ -37,17 +37,30 @@ export function lessonsOf(facts: DrillFacts): Lessons {
       'No paging alert is recorded: the burn-rate rules did not turn these failures into a page before the run ended.',
     )
   }
+  const rolledBack = flag === undefined
   if (timings.mitigatedAt !== null) {
     wentWell.push(
-      `Turning ${flag} off mitigated without a rollback or deploy${timings.mttmMs === null ? '' : `, ${formatMs(timings.mttmMs)} after the page`}.`,
+      rolledBack
+        ? `Rolling production back to its previous artifact mitigated${timings.mttmMs === null ? '' : `, ${formatMs(timings.mttmMs)} after the page`}: the deploy path kept the previous artifact and could go back to it.`
+        : `Turning ${flag} off mitigated without a rollback or deploy${timings.mttmMs === null ? '' : `, ${formatMs(timings.mttmMs)} after the page`}.`,
     )
   } else if (facts.changeReachedUsers) {
-    wentWrong.push(`${flag} was not turned off during the run.`)
+    wentWrong.push(
+      rolledBack
+        ? 'Production was not rolled back during the run.'
+        : `${flag} was not turned off during the run.`,
+    )
   }
   if (timings.recoveredAt !== null && timings.mitigatedAt !== null) {
     const flagToRecovery = Date.parse(timings.recoveredAt) - Date.parse(timings.mitigatedAt)
-    wentWell.push(`The SLI recovered ${formatMs(flagToRecovery)} after the flag went off.`)
+    wentWell.push(
+      `The SLI recovered ${formatMs(flagToRecovery)} after ${rolledBack ? 'every instance was back on the previous artifact' : 'the flag went off'}.`,
+    )
   }
+  if (rolledBack && facts.changeReachedUsers)
+    wentWrong.push(
+      'The change shipped without a flag: there was no switch to turn the new path off, so mitigation meant redeploying every instance, and the part of the change that worked went back with it.',
+    )
 
   if (impact.failedRequests > 0) {
     wentWrong.push(
@@ -70,7 +83,9 @@ export function lessonsOf(facts: DrillFacts): Lessons {
   }
   if (facts.changeReachedUsers)
     wentWrong.push(
-      'The defect passed the gate and reached users behind the flag; the release plan, not the gate, limited the damage.',
+      rolledBack
+        ? 'The defect passed the gate and reached users through the deploy; only the rolling batches limited the damage.'
+        : 'The defect passed the gate and reached users behind the flag; the release plan, not the gate, limited the damage.',
     )
   if (facts.steadyAfter !== undefined && !facts.steadyAfter.data.ok) {
     wentWrong.push(
@@ -102,22 +117,26 @@ function nearMissLessons(facts: DrillFacts): Lessons {
   const earlier = repeatedRunWords(facts)
   const heldAfter = facts.steadyAfter?.data.ok
     ? [
-        `The same release on trunk as it is caused no incident (error ratio ${formatRatio(facts.steadyAfter.data.errorRatio)} over ${facts.steadyAfter.data.requests} requests).`,
+        `The same release on ${facts.deployRefused === undefined && facts.deployRolledBack === undefined ? 'trunk as it is' : 'production as it was'} caused no incident (error ratio ${formatRatio(facts.steadyAfter.data.errorRatio)} over ${facts.steadyAfter.data.requests} requests).`,
       ]
     : []
   if (facts.againOf === undefined) {
     const story = faultStoryOf(facts.scenario)
     return {
       wentWell: [
-        facts.deployRefused === undefined
-          ? `The gate refused the change (${steps}) on its first try: it never reached trunk.`
-          : "Production's deploy verification refused the artifact: it checks the content hash staging verified, not the tag.",
+        facts.deployRefused !== undefined
+          ? "Production's deploy verification refused the artifact: it checks the content hash staging verified, not the tag."
+          : facts.deployRolledBack !== undefined
+            ? `The rolling deploy health-checked its first new instance and rolled the batch back when the ${facts.deployRolledBack.data.check} check failed: the other instances never left the build before the change.`
+            : `The gate refused the change (${steps}) on its first try: it never reached trunk.`,
         ...heldAfter,
       ],
       wentWrong: [
-        facts.deployRefused === undefined
-          ? `The change was written and committed this way: ${story.decision}. Only the gate stopped it, after it was pushed.`
-          : `The release rested on ${story.decision}. Only the last check before production stopped it.`,
+        facts.deployRefused !== undefined
+          ? `The release rested on ${story.decision}. Only the last check before production stopped it.`
+          : facts.deployRolledBack !== undefined
+            ? `The release rested on ${story.decision}. Only production's own deploy stopped it, on a live instance.`
+            : `The change was written and committed this way: ${story.decision}. Only the gate stopped it, after it was pushed.`,
       ],
       gotLucky: story.luck === null ? [] : [story.luck],
     }

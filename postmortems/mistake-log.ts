@@ -36,7 +36,7 @@ export function mistakeLogOf(facts: DrillFacts, change: ChangePath | null): Mist
         facts.againOf === undefined
           ? `The change "${scenario.change.title}" was written and committed resting on ${story.decision}; ${gateWords}.`
           : `The change "${scenario.change.title}" was written and committed again with the defect ${repeatedRunWords(facts)} shipped; ${gateWords}.`,
-      symptom: `None in production: ${facts.deployRefused === undefined ? `the gate refused the change (${refusedByWords(facts)})` : 'production refused the artifact its tag named'}, and the same release on ${facts.deployRefused === undefined ? 'trunk as it is' : 'production as it was'} failed ${impact.failedRequests} of ${impact.requests} requests.`,
+      symptom: `None in production: ${facts.deployRefused !== undefined ? 'production refused the artifact its tag named' : facts.deployRolledBack !== undefined ? "production's rolling deploy rolled itself back when the new instance failed its health check" : `the gate refused the change (${refusedByWords(facts)})`}, and the same release on ${facts.deployRefused === undefined && facts.deployRolledBack === undefined ? 'trunk as it is' : 'production as it was'} failed ${impact.failedRequests} of ${impact.requests} requests.`,
       rootCause: scenario.change.description.trim(),
       // A repeat's refusal is the replay of the earlier run's bad change; a first refusal is not a replay.
       repairEvidence:
@@ -51,7 +51,7 @@ export function mistakeLogOf(facts: DrillFacts, change: ChangePath | null): Mist
   }
   const symptom =
     impact.failedRequests === 0 && firstFailure === undefined
-      ? `No failed request is recorded with ${flag} on.` +
+      ? `No failed request is recorded with ${flag === undefined ? 'the change deployed' : `${flag} on`}.` +
         (hidden === '' ? '' : ` ${hidden}`) +
         (hidden === '' || timings.detectedAt === null
           ? ''
@@ -65,7 +65,9 @@ export function mistakeLogOf(facts: DrillFacts, change: ChangePath | null): Mist
           : `; a burn-rate alert paged ${formatMs(timings.mttdMs)} after the release.`)
   return {
     mistake:
-      `The decision to release "${scenario.change.title}" behind ${flag} rested on ${story.decision}; ` +
+      (flag === undefined
+        ? `The decision to ship "${scenario.change.title}" without a flag, so that deploying it released it, rested on ${story.decision}; `
+        : `The decision to release "${scenario.change.title}" behind ${flag} rested on ${story.decision}; `) +
       `${gateWords}.`,
     symptom,
     rootCause: `${scenario.change.description.trim()} ${story.gateGap}`,

@@ -134,7 +134,7 @@ describe('action item status', () => {
           branch: 'cleanup/checkout.new-pricing',
           commit: 'c'.repeat(40),
           trunk: 'd'.repeat(40),
-          flag: loaded.scenario.change.flag,
+          flag: loaded.scenario.change.flag!,
           actionItem: retire!.id,
           gate: { green, steps: [] },
         })

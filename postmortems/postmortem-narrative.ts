@@ -1,3 +1,4 @@
+import { eventsOf } from '../record/journal/journal-event.ts'
 import { burnedSlos, describeBurnedSlos } from './burned-slos.ts'
 import { type DrillFacts, refusedByWords, repeatedRunWords } from './drill-facts.ts'
 import { faultStoryOf } from './fault-story.ts'
@@ -22,6 +23,28 @@ export function titleOf(facts: DrillFacts): string {
   return `${facts.scenario.title} (drill ${facts.runId})`
 }
 
+/**
+ * The requests no instance answered while a rolled-back batch restarted its slots (network errors in the
+ * traffic intervals that overlap the batch), in words; '' when there were none.
+ */
+function restartWords(facts: DrillFacts): string {
+  const batch = facts.deployRolledBack
+  if (batch === undefined) return ''
+  const from = Date.parse(batch.data.startedAt)
+  const to = Date.parse(batch.at)
+  const lost = eventsOf(facts.events, 'traffic.interval')
+    .filter((e) => Date.parse(e.data.to) >= from && Date.parse(e.data.from) <= to)
+    .reduce((sum, e) => sum + (e.data.byStatus['network-error'] ?? 0), 0)
+  if (lost === 0) return ''
+  return ` ${lost} request${lost === 1 ? '' : 's'} met no answer (network errors) while the batch stopped api slot ${batch.data.slots.join(', ')}, started it on the new build and put it back: the cost of a rolling deploy that does not drain an instance first.`
+}
+
+/** How the incident was mitigated, by the journal: `flag off`, `rollback`, or null. */
+function mitigationAction(facts: DrillFacts): string | null {
+  const mitigated = facts.anchors.mitigated
+  return mitigated?.type === 'mitigation.applied' ? mitigated.data.action : null
+}
+
 export function summaryOf(facts: DrillFacts): string {
   const { scenario, timings } = facts
   const atDeploy = facts.deployRefused
@@ -34,9 +57,19 @@ export function summaryOf(facts: DrillFacts): string {
       'A near miss, caught at deploy time.',
     ].join(' ')
   }
+  const rolledBack = facts.deployRolledBack
+  if (facts.status === 'prevented' && rolledBack !== undefined) {
+    return [
+      `In a drill of scenario ${facts.scenarioName} (seed ${scenario.seed}), the change "${scenario.change.title}" passed the gate and staging, and its rolling deploy to production began.`,
+      `Then ${faultWords(facts)}.`,
+      `The deploy's ${rolledBack.data.check} check failed on the first new instance (${rolledBack.data.detail}), and ${formatMs(Date.parse(rolledBack.at) - Date.parse(rolledBack.data.startedAt))} after the batch began the deploy had rolled it back: every instance kept serving the build before the change, and nothing was released.`,
+      `The same workload then ran on production as it was: ${impactWords(facts)}`,
+      'A near miss, caught at deploy time.',
+    ].join(' ')
+  }
   if (facts.status === 'prevented' && facts.againOf === undefined) {
     return [
-      `In a drill of scenario ${facts.scenarioName} (seed ${scenario.seed}), the change "${scenario.change.title}" was committed on a branch to go out behind ${scenario.change.flag}.`,
+      `In a drill of scenario ${facts.scenarioName} (seed ${scenario.seed}), the change "${scenario.change.title}" was committed on a branch to go out ${scenario.change.flag === undefined ? 'by a rolling deploy, without a flag' : `behind ${scenario.change.flag}`}.`,
       `On that commit, ${faultWords(facts)}.`,
       `The gate refused it (${refusedByWords(facts)}), so it never merged, was never built or deployed, and no user met it.`,
       `The same workload and release then ran on trunk as it is: ${impactWords(facts)}`,
@@ -52,18 +85,29 @@ export function summaryOf(facts: DrillFacts): string {
     ].join(' ')
   }
   const steps = scenario.release.steps.map((s) => `${s.percent} %`).join(' → ')
+  const unflagged = scenario.change.flag === undefined
   const parts = [
-    facts.changeReachedUsers
-      ? `In a drill of scenario ${facts.scenarioName} (seed ${scenario.seed}), the change "${scenario.change.title}" was released behind the flag ${scenario.change.flag} in canary steps (${steps}).`
-      : `In a drill of scenario ${facts.scenarioName} (seed ${scenario.seed}), the change "${scenario.change.title}" was to be released behind the flag ${scenario.change.flag} in canary steps (${steps}), but the drill ended before any step turned the flag on: no user met the change.`,
-    `On the new path, ${faultWords(facts)}.`,
+    unflagged
+      ? facts.changeReachedUsers
+        ? `In a drill of scenario ${facts.scenarioName} (seed ${scenario.seed}), the change "${scenario.change.title}" shipped without a flag: deploying it released it, in a rolling deploy over the api instances (${steps} of them).`
+        : `In a drill of scenario ${facts.scenarioName} (seed ${scenario.seed}), the change "${scenario.change.title}" was to ship without a flag in a rolling deploy (${steps} of the api instances), but the drill ended before the first batch: no user met the change.`
+      : facts.changeReachedUsers
+        ? `In a drill of scenario ${facts.scenarioName} (seed ${scenario.seed}), the change "${scenario.change.title}" was released behind the flag ${scenario.change.flag} in canary steps (${steps}).`
+        : `In a drill of scenario ${facts.scenarioName} (seed ${scenario.seed}), the change "${scenario.change.title}" was to be released behind the flag ${scenario.change.flag} in canary steps (${steps}), but the drill ended before any step turned the flag on: no user met the change.`,
+    unflagged
+      ? `On the instances running it, ${faultWords(facts)}.`
+      : `On the new path, ${faultWords(facts)}.`,
     impactWords(facts),
   ]
   if (timings.detectedAt !== null)
     parts.push(`A burn-rate alert paged ${formatMs(timings.mttdMs)} after the release.`)
   else if (facts.changeReachedUsers) parts.push('No paging alert is recorded.')
   if (timings.mitigatedAt !== null)
-    parts.push(`The flag was turned off ${formatMs(timings.mttmMs)} after the page.`)
+    parts.push(
+      mitigationAction(facts) === 'rollback'
+        ? `Production was rolled back to its previous artifact ${formatMs(timings.mttmMs)} after the page.`
+        : `The flag was turned off ${formatMs(timings.mttmMs)} after the page.`,
+    )
   if (timings.recoveredAt !== null)
     parts.push(`Recovery was confirmed ${formatMs(timings.mttrMs)} after the release.`)
   if (facts.status === 'aborted') parts.push(`The drill was aborted: ${facts.aborted?.data.reason}.`)
@@ -82,15 +126,21 @@ export function impactStatementOf(facts: DrillFacts): string {
     const where =
       facts.status === 'prevented' && facts.deployRefused !== undefined
         ? 'None from the change: production refused the artifact its tag named and kept running what it ran before.'
-        : facts.status === 'prevented'
-          ? `None from the change: the gate refused it (${refusedByWords(facts)}) and it never reached trunk or production.`
-          : 'None from the change: no release step turned its flag on before the drill ended.'
+        : facts.status === 'prevented' && facts.deployRolledBack !== undefined
+          ? `None from the change: production's rolling deploy rolled itself back when its new instance failed its health check, and every instance kept serving the build before the change.${restartWords(facts)}`
+          : facts.status === 'prevented'
+            ? `None from the change: the gate refused it (${refusedByWords(facts)}) and it never reached trunk or production.`
+            : facts.scenario.change.flag === undefined
+              ? 'None from the change: the drill ended before its rolling deploy reached an instance.'
+              : 'None from the change: no release step turned its flag on before the drill ended.'
     return `${where} ${impact.failedRequests} of ${impact.requests} synthetic requests failed over ${formatMs(impact.observedMs)} of traffic, ${formatPct(impact.errorBudgetConsumedPct)} of the ${scenario.slo.window} error budget.`
   }
   const exposure = facts.highestReleasePct
   const hidden = describeHiddenImpact(facts.events)
   return (
-    `Up to ${exposure} % of checkout traffic took the new pricing path; ${faultWords(facts)}. ` +
+    (scenario.change.flag === undefined
+      ? `Up to ${exposure} % of the api instances ran the change, and checkout traffic is spread evenly over them; ${faultWords(facts)}. `
+      : `Up to ${exposure} % of checkout traffic took the new pricing path; ${faultWords(facts)}. `) +
     `${impact.failedRequests} of ${impact.requests} synthetic requests failed over ${formatMs(impact.observedMs)} of traffic, ` +
     `${formatPct(impact.errorBudgetConsumedPct)} of the ${scenario.slo.window} error budget at a ${formatRatio(scenario.slo.objective)} objective.` +
     (hidden === '' ? '' : ` ${hidden}`)
@@ -104,6 +154,11 @@ export function rootCausesOf(facts: DrillFacts): string[] {
       `The change "${change.title}" was sound; what production was asked to run was not: ${faultWords(facts)}. ${change.description.trim()}`,
       `${faultStoryOf(facts.scenario).gateGap} No incident followed; what is left is the near miss itself, which is what the action items address.`,
     ]
+  if (facts.status === 'prevented' && facts.deployRolledBack !== undefined)
+    return [
+      `The change "${change.title}" carries a defect: ${change.description.trim()}`,
+      `${faultStoryOf(facts.scenario).gateGap} Production's rolling deploy health-checked the first new instance and rolled it back; no incident followed, so what is left is the near miss itself, which is what the action items address.`,
+    ]
   if (facts.status === 'prevented' && facts.againOf === undefined)
     return [
       `The change "${change.title}" carries a defect: ${change.description.trim()}`,
@@ -116,8 +171,12 @@ export function rootCausesOf(facts: DrillFacts): string[] {
     ]
   return [
     `The change "${change.title}" carries a defect: ${change.description.trim()}`,
-    `With ${change.flag} on, ${faultWords(facts)}; the share of failing orders follows the share of orders with that property.`,
-    `The defect passed the gate. ${faultStoryOf(facts.scenario).gateGap} It was deployed dark.`,
+    change.flag === undefined
+      ? `On the instances running it, ${faultWords(facts)}; the share of failing orders follows the share of instances updated and of orders with that property.`
+      : `With ${change.flag} on, ${faultWords(facts)}; the share of failing orders follows the share of orders with that property.`,
+    change.flag === undefined
+      ? `The defect passed the gate. ${faultStoryOf(facts.scenario).gateGap} It shipped without a flag, so the deploy itself released it to every order its instances served, and the only way back was a rollback.`
+      : `The defect passed the gate. ${faultStoryOf(facts.scenario).gateGap} It was deployed dark.`,
   ]
 }
 
@@ -125,6 +184,9 @@ export function triggerOf(facts: DrillFacts): string {
   const atDeploy = facts.deployRefused
   if (facts.status === 'prevented' && atDeploy !== undefined)
     return `Production's deploy looked up tag ${atDeploy.data.tag} at ${formatUtcTime(atDeploy.at)} and found ${atDeploy.data.commit.slice(0, 12)}, a rebuild staging never ran; nothing was released from it.`
+  const rolledBack = facts.deployRolledBack
+  if (facts.status === 'prevented' && rolledBack !== undefined)
+    return `Production's rolling deploy of ${rolledBack.data.contentHash.slice(0, 12)} began at ${formatUtcTime(rolledBack.data.startedAt)} on api slot(s) ${rolledBack.data.slots.join(', ')}; its ${rolledBack.data.check} check failed and the deploy was back on ${rolledBack.data.rolledBackTo.slice(0, 12)} at ${formatUtcTime(rolledBack.at)}; nothing was released from it.`
   if (facts.status === 'prevented') {
     const r = facts.refused
     const again = facts.againOf === undefined ? '' : ' again'
@@ -134,11 +196,13 @@ export function triggerOf(facts: DrillFacts): string {
   }
   const released = facts.anchors.released
   if (released === null || released.type !== 'release.step') {
-    return `No release step was recorded; ${facts.scenario.change.flag} never reached users in this run.`
+    return `No release step was recorded; ${facts.scenario.change.flag ?? 'the change'} never reached users in this run.`
   }
   const firstError = facts.anchors.firstError
   return (
-    `Release step ${released.data.step} turned ${released.data.flag} on for ${released.data.percent} % of traffic at ${formatUtcTime(released.at)}` +
+    (released.data.flag === undefined
+      ? `Rolling deploy batch ${released.data.step} put ${released.data.percent} % of the api instances on artifact ${released.data.artifact?.slice(0, 12) ?? 'unknown'} at ${formatUtcTime(released.at)}`
+      : `Release step ${released.data.step} turned ${released.data.flag} on for ${released.data.percent} % of traffic at ${formatUtcTime(released.at)}`) +
     (firstError === null ? '.' : `; the first request failed at ${formatUtcTime(firstError.at)}.`)
   )
 }
@@ -148,6 +212,8 @@ export function detectionOf(facts: DrillFacts): string {
   const slos = describeBurnedSlos(burnedSlos(facts.events, facts.scenario))
   if (facts.status === 'prevented' && facts.deployRefused !== undefined)
     return `Caught at deploy time, before any release: production's deploy verification refused content hash ${facts.deployRefused.data.contentHash.slice(0, 12)} (staging verified ${facts.deployRefused.data.verifiedContentHash.slice(0, 12)}), so no alert was needed and none paged. ${slos}`
+  if (facts.status === 'prevented' && facts.deployRolledBack !== undefined)
+    return `Caught at deploy time, before any release: the rolling deploy's ${facts.deployRolledBack.data.check} check failed on the new instance (${facts.deployRolledBack.data.detail}), so no alert was needed and none paged. ${slos}`
   if (facts.status === 'prevented')
     return `Caught at the gate, before any release: ${refusedByWords(facts)} failed on the change's commit, so no alert was needed and none paged. ${slos}`
   if (!facts.changeReachedUsers && detected === null)
@@ -176,6 +242,8 @@ export function resolutionOf(facts: DrillFacts): string {
   const recovered = facts.anchors.recovered
   if (facts.status === 'prevented' && facts.deployRefused !== undefined)
     return 'Nothing to mitigate in production: it refused the rebuild and kept running what it ran, and the steady state held after the same release. The rebuild and the tag still need cleaning up (see the action items).'
+  if (facts.status === 'prevented' && facts.deployRolledBack !== undefined)
+    return `Nothing to mitigate in production: the deploy rolled its batch back by itself, ${formatMs(Date.parse(facts.deployRolledBack.at) - Date.parse(facts.deployRolledBack.data.startedAt))} after it began, and the steady state held after the same release.`
   if (facts.status === 'prevented')
     return `Nothing to mitigate: the branch was not merged, and the steady state held on trunk as it is after the same release.`
   const parts: string[] = []
@@ -185,12 +253,25 @@ export function resolutionOf(facts: DrillFacts): string {
       parts.push(`The drill ended before the release: ${facts.aborted.data.reason}.`)
     return parts.join(' ')
   }
-  if (mitigated !== null && mitigated.type === 'mitigation.applied') {
+  if (mitigated !== null && mitigated.type === 'mitigation.applied' && mitigated.data.flag === undefined) {
+    const request = eventsOf(facts.events, 'rollback.requested').at(-1)
+    const took = request === undefined ? null : Date.parse(mitigated.at) - Date.parse(request.at)
+    parts.push(
+      `${mitigated.data.by} rolled production back to the artifact it ran before the change (${mitigated.data.to?.slice(0, 12) ?? 'unknown'}); every api instance answered from it at ${formatUtcTime(mitigated.at)} (${mitigated.data.reason}).`,
+      took === null
+        ? 'No rollback request is recorded, so its own duration is unknown.'
+        : `The rollback itself took ${formatMs(took)} from the request to the last instance back, a health-checked redeploy of every instance; a flag turned off takes effect at the next flag resync, with nothing restarted. With no flag there was nothing smaller to turn off: the whole change went back, including whatever in it worked.`,
+    )
+  } else if (mitigated !== null && mitigated.type === 'mitigation.applied') {
     parts.push(
       `${mitigated.data.by} applied ${mitigated.data.action} on ${mitigated.data.flag} at ${formatUtcTime(mitigated.at)} (${mitigated.data.reason}); no rollback or deploy was needed.`,
     )
   } else {
-    parts.push(`No mitigation was recorded: ${facts.scenario.change.flag} was not turned off by a responder.`)
+    parts.push(
+      facts.scenario.change.flag === undefined
+        ? 'No mitigation was recorded: production was not rolled back by a responder.'
+        : `No mitigation was recorded: ${facts.scenario.change.flag} was not turned off by a responder.`,
+    )
   }
   if (recovered !== null && recovered.type === 'recovery.confirmed') {
     parts.push(

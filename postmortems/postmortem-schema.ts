@@ -133,7 +133,8 @@ export const PostmortemFlagRowSchema = Type.Object(
  */
 export const PostmortemFlagsSchema = Type.Object(
   {
-    flag: Type.String({ minLength: 1 }),
+    /** The release flag; null when the change shipped without one (a rolling release). */
+    flag: Type.Union([Type.String({ minLength: 1 }), Type.Null()]),
     closeOut: Type.Object(
       {
         status: Type.Union([
@@ -215,7 +216,7 @@ export const PostmortemSchema = Type.Object(
         title: Type.String(),
         seed: Type.Integer(),
         timeScale: Type.Number(),
-        flag: Type.String(),
+        flag: Type.Union([Type.String(), Type.Null()]),
       },
       Closed,
     ),

@@ -10,13 +10,13 @@ const STATUS_WORDS: Record<Postmortem['status'], string> = {
   aborted: 'Drill aborted by a stop condition; action items open',
   crashed: "Crashed: the drill's process died before it finished; the shop put back what it had turned on",
   incomplete: 'Incomplete: the journal ends before the drill finished',
-  prevented: 'Prevented: the gate refused the change, and the same workload caused no incident',
+  prevented: 'Prevented: the change was stopped before production, and the same workload caused no incident',
 }
 
 const short = (commit: string) => `\`${commit.slice(0, 12)}\``
 
 /** The change from its commit to the environments, one row per step, saying plainly what the journal lacks. */
-function changePathMarkdown(change: ChangePath | null): string {
+function changePathMarkdown(change: ChangePath | null, flag: string | null): string {
   if (change === null)
     return 'The journal records no committed change: the change did not travel through the gate in this run, or the run ended before it did.'
   const gate = change.gate
@@ -45,7 +45,11 @@ function changePathMarkdown(change: ChangePath | null): string {
       ],
       [
         'Deploy',
-        change.environments.length === 0 ? 'not recorded' : 'deployed dark',
+        change.environments.length === 0
+          ? 'not recorded'
+          : flag === null
+            ? 'deployed live (no flag)'
+            : 'deployed dark',
         change.environments.join(', ') || '-',
       ],
     ],
@@ -79,7 +83,7 @@ export function renderPostmortemMarkdown(pm: Postmortem): string {
     [
       `**Status:** ${STATUS_WORDS[pm.status]}  `,
       `**Date:** ${pm.date} (UTC)  `,
-      `**Scenario:** ${pm.scenario.name}, seed ${pm.scenario.seed}, flag \`${pm.scenario.flag}\`  `,
+      `**Scenario:** ${pm.scenario.name}, seed ${pm.scenario.seed}, ${pm.scenario.flag === null ? 'no flag (a rolling release)' : `flag \`${pm.scenario.flag}\``}  `,
       `**Generated:** ${pm.generatedAt} from the run's journal (${pm.journal.events} events${pm.journal.truncatedLastLine ? ', last line cut off' : ''})`,
     ].join('\n'),
     '## Summary',
@@ -107,7 +111,7 @@ export function renderPostmortemMarkdown(pm: Postmortem): string {
     '## Detection',
     pm.detection,
     "## The change's path",
-    changePathMarkdown(pm.change),
+    changePathMarkdown(pm.change, pm.scenario.flag),
     '## Action items',
     table(
       ['ID', 'Action item', 'Type', 'Priority', 'Owner', 'Due', 'Tracking', 'Status', 'Closed by'],

@@ -14,7 +14,7 @@ export function describeSummary(s: DrillSummary, files: { summary?: string } = {
     `status     ${s.status}${s.abortReason ? ` (${s.abortReason})` : ''}`,
     `MTTD       ${ms(t.mttdMs)}   release → alert`,
     `MTTA       ${ms(t.mttaMs)}   alert → acknowledged`,
-    `MTTM       ${ms(t.mttmMs)}   alert → flag off`,
+    `MTTM       ${ms(t.mttmMs)}   alert → mitigated`,
     `MTTR       ${ms(t.mttrMs)}   release → recovered (${ms(t.mttrFromFirstErrorMs)} from the first failed request)`,
     `impact     ${s.impact.failedRequests} of ${s.impact.requests} requests failed (${(s.impact.errorRatio * 100).toFixed(2)}%); ${s.impact.errorBudgetConsumedPct.toFixed(2)}% of the error budget`,
     // What no failed request shows: orders accepted and never paid, requests answered too slowly.
@@ -33,6 +33,7 @@ export function describeSummary(s: DrillSummary, files: { summary?: string } = {
 }
 
 function flagLine(s: DrillSummary): string {
+  if (s.flag === null) return 'none: the change shipped without a flag, released by a rolling deploy'
   if (s.flagClosedOut)
     return `${s.flag} closed out: completed, its code path removed through the gate, archived`
   if (s.status === 'prevented')

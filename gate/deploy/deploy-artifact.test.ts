@@ -150,6 +150,19 @@ describe('build once, deploy everywhere', () => {
     expect(staging.urls()).toEqual(ports)
     for (const url of staging.urls()) expect((await answer(url)).commit).toBe(next.commit)
   })
+
+  it('rolls one batch of slots and leaves the others on what they run', async () => {
+    const production = environment('production', 3)
+    await deployArtifact(production, good)
+    const log = recorder()
+    await deployArtifact(production, next, { slots: [1], onEvent: log.onEvent })
+    expect(log.steps()).toEqual(['deploy.started', 'instance.updated:1', 'smoke.passed', 'deploy.finished'])
+    expect(production.current().map((s) => s.commit)).toEqual([good.commit, next.commit, good.commit])
+    await deployArtifact(production, next, { slots: [0, 2] })
+    expect(production.current().map((s) => s.commit)).toEqual([next.commit, next.commit, next.commit])
+    await expect(deployArtifact(production, good, { slots: [3] })).rejects.toThrow(/has no api slot 3/)
+    expect(production.deploying).toBe(false)
+  })
 })
 
 describe('rollback', () => {

@@ -26,6 +26,11 @@ export interface DeployOptions {
    * before any slot is touched, whatever it is called. Unset: any artifact that matches its manifest deploys.
    */
   verifiedContentHash?: string
+  /**
+   * The api slots to update, in order: a batch of a rolling release. The others keep what they run; the smoke
+   * check still goes through every instance. @defaultValue every slot
+   */
+  slots?: readonly number[]
   /** Told every step, in order. It should not throw; if it does, the deploy carries on regardless. */
   onEvent?: (event: DeployEvent) => void
 }
@@ -110,9 +115,12 @@ async function rollOut(env: Environment, artifact: Artifact, options: DeployOpti
     throw new DeployFailedError(env.name, artifact.commit, check, slot, detail, cause)
   }
 
-  const running = [...new Set([...previous.values()].map((a) => a?.commit ?? 'nothing'))]
-  emit({ type: 'deploy.started', detail: `${env.slots.length} api slot(s), running ${running.join(', ')}` })
-  for (const slot of env.slots) {
+  const batch = options.slots ?? env.slots
+  for (const slot of batch)
+    if (!env.slots.includes(slot)) throw new RangeError(`${env.name} has no api slot ${slot}`)
+  const running = [...new Set(batch.map((slot) => previous.get(slot)?.commit ?? 'nothing'))]
+  emit({ type: 'deploy.started', detail: `${batch.length} api slot(s), running ${running.join(', ')}` })
+  for (const slot of batch) {
     touched.push(slot)
     await env.stopSlot(slot)
     let url: string

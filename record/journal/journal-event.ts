@@ -45,7 +45,10 @@ export interface JournalEventData {
     seed: number
     timeScale: number
     slo: { objective: number; window: string }
-    flag: string
+    /** The change's release flag; absent when the change ships unflagged (a rolling release). */
+    flag?: string
+    /** How the change reaches users. Absent in older journals: `flag-canary`. */
+    strategy?: 'flag-canary' | 'rolling'
     responder: 'bot' | 'human'
     /** A `--again` run: the run whose workload it repeats, on that run's trunk (its id and directory). */
     againOf?: { runId: string; dir: string }
@@ -110,8 +113,19 @@ export interface JournalEventData {
     actor: string
     reason: string
   }
-  /** `step` counts from 1, as the plan lists them. */
-  'release.step': { flag: string; step: number; percent: number; holdSeconds: number }
+  /**
+   * `step` counts from 1, as the plan lists them. A flag-canary step names its `flag` (percent: of traffic); a
+   * rolling batch names the `artifact` (content hash) it rolled out and the api `slots` now on it (percent: of
+   * instances).
+   */
+  'release.step': {
+    flag?: string
+    artifact?: string
+    slots?: number[]
+    step: number
+    percent: number
+    holdSeconds: number
+  }
   /** The bad change, committed on a branch of the drill's service repository. */
   'change.committed': { branch: string; commit: string; title: string }
   /** A gate run on a commit (its ledger record is in the repository's `refs/notes/firedrill`). */
@@ -228,12 +242,45 @@ export interface JournalEventData {
       slos: string[]
       alertStartedAt: string
       flagChanges: { flag: string; from: string; to: string; actor: string; at: string }[]
+      /** Production deploys the responder saw (absent in older journals). */
+      deploys?: { commit: string; artifact: string; previous: string | null; dark: boolean; at: string }[]
     }
     setAside: { flag: string; why: string }[]
     hypothesis: string
-    action: { kind: 'flag-off'; flag: string } | { kind: 'escalate' }
+    action: { kind: 'flag-off'; flag: string } | { kind: 'rollback'; to: string } | { kind: 'escalate' }
   }
-  'mitigation.applied': { action: string; flag: string; by: string; reason: string }
+  /**
+   * The mitigation took effect, as the drill observed it: `flag off` (the flag serves off to everyone) or
+   * `rollback` (every api instance answers from `to`, the artifact production ran before the change).
+   */
+  /**
+   * A rolling release's batch failed a check (`check`: start, health, smoke) and the deploy put every slot it
+   * had touched back on `rolledBackTo`: nothing of the change is released. `startedAt`: when that batch began.
+   */
+  'deploy.rolled-back': {
+    environment: string
+    commit: string
+    contentHash: string
+    rolledBackTo: string
+    check: string
+    detail: string
+    slots: number[]
+    startedAt: string
+  }
+  /**
+   * Someone asked for production to go back to the artifact it ran before its latest deploy (`to`, from
+   * `from`: content hashes). The mitigation is journalled when every instance answers from `to`.
+   */
+  'rollback.requested': { by: string; reason: string; from: string; to: string; commit: string }
+  'mitigation.applied': {
+    action: string
+    flag?: string
+    /** A rollback: the content hash production is back on, and the one it left. */
+    to?: string
+    from?: string
+    by: string
+    reason: string
+  }
   'recovery.confirmed': { errorRatio: number; consecutiveEvaluations: number }
   /**
    * One rule evaluation: error ratio and burn rate per window label (`1h`, `5m`, …), for the SLO `slo`; whether
@@ -358,6 +405,8 @@ export const JOURNAL_EVENT_TYPES = [
   'page.delivered',
   'page.acknowledged',
   'responder.diagnosed',
+  'rollback.requested',
+  'deploy.rolled-back',
   'decoy.applied',
   'mitigation.applied',
   'recovery.confirmed',

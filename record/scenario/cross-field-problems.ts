@@ -65,8 +65,10 @@ export function crossFieldProblems(scenario: Scenario): ScenarioProblem[] {
 
   problems.push(...sloProblems(scenario))
 
+  problems.push(...releaseProblems(scenario))
+
   scenario.decoys.forEach((decoy, i) => {
-    if (decoy.flag === scenario.change.flag)
+    if (scenario.change.flag !== undefined && decoy.flag === scenario.change.flag)
       problems.push({
         path: `decoys[${i}].flag`,
         expected: `must not be the change's own flag (${scenario.change.flag}): a decoy is a flag the incident has nothing to do with`,
@@ -99,6 +101,71 @@ export function crossFieldProblems(scenario: Scenario): ScenarioProblem[] {
 
   return problems
 }
+
+/**
+ * A flag-canary release needs the change's flag; a rolling release ships the change unflagged, each batch a
+ * whole number of api instances, the last one all of them.
+ */
+function releaseProblems(scenario: Scenario): ScenarioProblem[] {
+  const { strategy, steps } = scenario.release
+  const { flag, stoppedBy } = scenario.change
+  if (strategy === 'flag-canary') {
+    if (stoppedBy === 'deploy-health')
+      return [
+        {
+          path: 'change.stoppedBy',
+          expected:
+            'deploy-health needs release.strategy rolling: a flag-canary release deploys dark before any traffic, so nothing is there to fail a health check',
+          got: JSON.stringify(stoppedBy),
+        },
+      ]
+    if (flag === undefined)
+      return [
+        {
+          path: 'change.flag',
+          expected:
+            'is required by the flag-canary release: the flag the change ships behind (or set release.strategy: rolling for an unflagged change)',
+          got: 'nothing',
+        },
+      ]
+    return []
+  }
+  const problems: ScenarioProblem[] = []
+  if (flag !== undefined)
+    problems.push({
+      path: 'change.flag',
+      expected:
+        'must be absent with release.strategy rolling: a rolling release ships the change without a flag',
+      got: JSON.stringify(flag),
+    })
+  if (stoppedBy !== undefined && stoppedBy !== 'deploy-health')
+    problems.push({
+      path: 'change.stoppedBy',
+      expected:
+        'can only be deploy-health with release.strategy rolling (the deploy rolls itself back); use flag-canary for a near miss at the gate',
+      got: JSON.stringify(stoppedBy),
+    })
+  const instances = scenario.service.api
+  steps.forEach((step, i) => {
+    const share = (step.percent / 100) * instances
+    if (step.percent === 0 || Math.abs(share - Math.round(share)) > 1e-9)
+      problems.push({
+        path: `release.steps[${i}].percent`,
+        expected: `must be a whole number of the ${instances} api instances in a rolling batch (a multiple of ${formatPercent(100 / instances)}%)`,
+        got: String(step.percent),
+      })
+  })
+  const last = steps[steps.length - 1]
+  if (last !== undefined && last.percent !== 100)
+    problems.push({
+      path: `release.steps[${steps.length - 1}].percent`,
+      expected: 'must be 100 in a rolling release: the last batch updates every api instance',
+      got: String(last.percent),
+    })
+  return problems
+}
+
+const formatPercent = (n: number) => String(Math.round(n * 100) / 100)
 
 /** What each SLI kind needs: latency a threshold, fulfilment a deadline, each on a bucket of its histogram. */
 const SLI_BOUND = {

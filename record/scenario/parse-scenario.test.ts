@@ -63,7 +63,7 @@ describe('scenario errors', () => {
       {
         path: 'change.fault.kind',
         expected:
-          'must be one of "coupon-orders-fail", "order-record-renamed", "secret-committed", "artifact-retagged", "orders-slowed" (did you mean "order-record-renamed"?)',
+          'must be one of "coupon-orders-fail", "order-record-renamed", "secret-committed", "artifact-retagged", "orders-slowed", "coupon-kind-unpriced", "startup-migration-fails" (did you mean "order-record-renamed"?)',
         got: '"order-record-renamd"',
       },
     ])
@@ -98,6 +98,45 @@ describe('a change the gate must stop', () => {
     expect(problemsOf(stringify(noStep)).problems.map((p) => [p.path, p.got])).toEqual([
       ['change.stoppedBy', 'nothing'],
     ])
+  })
+
+  it('a flag-canary release needs the flag; a rolling one has none and rolls whole instances, ending on all', () => {
+    const canary = parse(readFileSync(join(DIR, 'scenario.yaml'), 'utf8'))
+    delete canary.change.flag
+    expect(problemsOf(stringify(canary)).problems.map((p) => [p.path, p.got])).toEqual([
+      ['change.flag', 'nothing'],
+    ])
+    const rolling = parse(
+      readFileSync(join(SCENARIO_CATALOG_DIR, 'unflagged-change', 'scenario.yaml'), 'utf8'),
+    )
+    expect(() => parseScenario(stringify(rolling), FILE)).not.toThrow()
+    rolling.change.flag = 'checkout.free-shipping'
+    rolling.release.steps = [
+      { percent: 25, holdSeconds: 1 },
+      { percent: 50, holdSeconds: 1 },
+    ]
+    expect(problemsOf(stringify(rolling)).problems).toEqual([
+      expect.objectContaining({ path: 'change.flag', got: '"checkout.free-shipping"' }),
+      {
+        path: 'release.steps[0].percent',
+        expected: 'must be a whole number of the 2 api instances in a rolling batch (a multiple of 50%)',
+        got: '25',
+      },
+      expect.objectContaining({
+        path: 'release.steps[1].percent',
+        expected: expect.stringMatching(/must be 100/),
+      }),
+    ])
+    const healthOnCanary = parse(readFileSync(join(DIR, 'scenario.yaml'), 'utf8'))
+    healthOnCanary.change.stoppedBy = 'deploy-health'
+    expect(problemsOf(stringify(healthOnCanary)).problems).toEqual([
+      expect.objectContaining({
+        path: 'change.stoppedBy',
+        expected: expect.stringMatching(/needs release.strategy rolling/),
+      }),
+    ])
+    rolling.release.strategy = 'blue-green'
+    expect(problemsOf(stringify(rolling)).problems[0]).toMatchObject({ path: 'release.strategy' })
   })
 
   it('names a step as a gate file does', () => {

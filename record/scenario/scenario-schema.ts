@@ -179,6 +179,43 @@ export const OrdersSlowedFaultSchema = Type.Object(
   Closed,
 )
 
+export const CouponKindUnpricedFaultSchema = Type.Object(
+  {
+    /**
+     * The change adds a coupon of a kind the pricing code has no case for: every order carrying that coupon
+     * fails, while every other coupon, known or not, still prices.
+     */
+    kind: Type.Literal('coupon-kind-unpriced'),
+    /** The coupon code the change adds, as orders carry it: `FREESHIP`. */
+    coupon: Type.String({
+      minLength: 1,
+      maxLength: 40,
+      pattern: '^[A-Z0-9]+$',
+      expected: 'a coupon code like FREESHIP',
+    }),
+    /** Its kind, in the catalog: `shipping`. */
+    couponKind: Type.String({ minLength: 1, maxLength: 40 }),
+    /** HTTP status the failing orders answer with. */
+    statusCode: Type.Integer({ minimum: 500, maximum: 599 }),
+  },
+  Closed,
+)
+
+export const StartupMigrationFailsFaultSchema = Type.Object(
+  {
+    /**
+     * The change runs a data migration when an api instance starts, and the instance is ready only once it is
+     * done; on production's stored data it fails, so new instances never become ready.
+     */
+    kind: Type.Literal('startup-migration-fails'),
+    /** The migration, in words: `rewrites every stored order's coupon code`. */
+    migration: Type.String({ minLength: 1, maxLength: 200 }),
+    /** What in production's data it did not expect, in words: `orders without a coupon`. */
+    unexpected: Type.String({ minLength: 1, maxLength: 200 }),
+  },
+  Closed,
+)
+
 export const ArtifactRetaggedFaultSchema = Type.Object(
   {
     /**
@@ -208,29 +245,37 @@ export const FaultSchema = Type.Union([
   SecretCommittedFaultSchema,
   ArtifactRetaggedFaultSchema,
   OrdersSlowedFaultSchema,
+  CouponKindUnpricedFaultSchema,
+  StartupMigrationFailsFaultSchema,
 ])
 
 export const ChangeSchema = Type.Object(
   {
     title: Type.String({ minLength: 1, maxLength: 200 }),
     description: Type.String({ minLength: 1, maxLength: 4_000 }),
-    /** The flag that guards the change; the responder's kill switch. */
-    flag: Type.String({
-      minLength: 1,
-      maxLength: 100,
-      pattern: FLAG_KEY_PATTERN,
-      expected: 'a flag key like checkout.new-pricing',
-    }),
+    /**
+     * The flag that guards the change; the responder's kill switch. Required by the `flag-canary` release; a
+     * `rolling` release ships the change unflagged, so it has none.
+     */
+    flag: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 100,
+        pattern: FLAG_KEY_PATTERN,
+        expected: 'a flag key like checkout.new-pricing',
+      }),
+    ),
     /** The bad change as a patch file next to the scenario (optional for now). */
     patch: Type.Optional(Type.String({ minLength: 1 })),
     /**
      * What the change does wrong at run time: `coupon-orders-fail`, `order-record-renamed`, `secret-committed`,
-     * `orders-slowed`.
+     * `orders-slowed`, `coupon-kind-unpriced`, `startup-migration-fails`.
      */
     fault: FaultSchema,
     /**
-     * What must stop the change: a step of the shop's gate, or `deploy-verification` (production refuses an
-     * artifact whose content hash is not the one staging verified). The drill is then a near miss (`prevented`),
+     * What must stop the change: a step of the shop's gate, `deploy-verification` (production refuses an
+     * artifact whose content hash is not the one staging verified), or `deploy-health` (a rolling release's new
+     * instances never pass their health check, and the deploy rolls itself back). The drill is then a near miss (`prevented`),
      * and a change that gets past it, or is stopped by something else only, is a failed drill. Without it, the
      * change must pass the gate and deploy.
      */
@@ -248,7 +293,10 @@ export const ChangeSchema = Type.Object(
 
 export const ReleaseStepSchema = Type.Object(
   {
-    /** Share of traffic that sees the flag on at this step. */
+    /**
+     * `flag-canary`: the share of traffic that sees the flag on at this step. `rolling`: the share of api
+     * instances running the new artifact after this batch.
+     */
     percent: Type.Number({ minimum: 0, maximum: 100 }),
     /** Wall-clock seconds to hold this step before the next one. */
     holdSeconds: Type.Number({ minimum: 0, maximum: 3_600 }),
@@ -256,9 +304,20 @@ export const ReleaseStepSchema = Type.Object(
   Closed,
 )
 
+/**
+ * How the change reaches users: `flag-canary` deploys it dark and turns its flag on in steps; `rolling`
+ * deploys it (unflagged) to the api instances in batches, so the deploy is the release.
+ */
+export const RELEASE_STRATEGIES = ['flag-canary', 'rolling'] as const
+
 export const ReleaseSchema = Type.Object(
   {
-    /** Canary steps, percent strictly ascending. */
+    /** @defaultValue 'flag-canary' */
+    strategy: Type.Union(
+      RELEASE_STRATEGIES.map((s) => Type.Literal(s)),
+      { default: 'flag-canary', expected: RELEASE_STRATEGIES.join(' or ') },
+    ),
+    /** Canary steps (or rolling batches), percent strictly ascending. */
     steps: Type.Array(ReleaseStepSchema, { minItems: 1, maxItems: 20 }),
   },
   Closed,

@@ -27,7 +27,7 @@ export interface Timings {
   mttdMs: number | null
   /** Time to acknowledge: alert → acknowledgement. */
   mttaMs: number | null
-  /** Time to mitigate: alert → flag off. */
+  /** Time to mitigate: alert → mitigated (flag off, or production rolled back). */
   mttmMs: number | null
   /** Time to recover: release → recovery confirmed. */
   mttrMs: number | null

@@ -28,6 +28,7 @@ export async function closeOutFlag(
   const { loaded, repo, journal, say } = options
   const cleanup = loaded.files['followUp.cleanup']
   const key = loaded.scenario.change.flag
+  if (key === undefined) return false
   if (cleanup === undefined) {
     say(`no cleanup in the scenario: ${key} stays active`)
     return false

@@ -6,6 +6,7 @@ import { buildArtifact } from '../../gate/build/build-artifact.ts'
 import { deployArtifact } from '../../gate/deploy/deploy-artifact.ts'
 import type { DeployEvent } from '../../gate/deploy/deploy-event.ts'
 import { Environment } from '../../gate/deploy/environment.ts'
+import { DeployFailedError } from '../../gate/gate-errors.ts'
 import { installTrunkMergeHooks } from '../../gate/merge/trunk-merge-hook.ts'
 import {
   commitPatch,
@@ -14,6 +15,7 @@ import {
   type SandboxRepo,
 } from '../../gate/sandbox/sandbox-repo.ts'
 import { buildReplayCommit } from '../../gate/verify/replay-bad-change.ts'
+import type { Clock } from '../../record/clock/clock.ts'
 import { git } from '../../record/git/git.ts'
 import type { NewJournalEvent } from '../../record/journal/journal-event.ts'
 import type { LoadedScenario } from '../../record/scenario/load-scenario.ts'
@@ -23,7 +25,8 @@ import { isFlagOff } from './flag-state.ts'
 import { gateAndMerge } from './gate-branch.ts'
 import { gateVerdict } from './gate-verdict.ts'
 import { mintReleaseFlag } from './mint-release-flag.ts'
-import { promoteToProduction } from './promote-to-production.ts'
+import { ProductionDeploys } from './production-deploys.ts'
+import { DEPLOY_HEALTH, promoteToProduction } from './promote-to-production.ts'
 
 /** What the drill runs against: production's api instances and its flag service. */
 export interface ShopUnderDrill {
@@ -38,15 +41,32 @@ export interface DeployedShop {
   repo: SandboxRepo
   /** Trunk's head after the bad change was merged (null when the scenario has no patch). */
   commit: string | null
-  /** The artifact production runs. */
+  /** The artifact of the change (production runs it, or will once a rolling release rolls it out). */
   artifact: Artifact
+  /** What production ran before the change: where a rollback goes. */
+  base: Artifact
   /**
    * The change was stopped where the scenario (or a `--again` run) expects it: the gate refused it, or production
    * refused the artifact its tag named. Production runs what it ran before.
    */
   refused: boolean
   shop: ShopUnderDrill
+  /** Production's deploy history and rollback. */
+  deploys: ProductionDeploys
+  /**
+   * A rolling release: the change is built, verified on staging and tagged, and production still runs what it
+   * ran before; each call rolls the next batch of api slots onto it. Absent for a flag-canary release (the
+   * change is already in production, dark) and when nothing is to be released. Resolves false, rolling nothing,
+   * once someone has asked for a rollback.
+   */
+  rollOut?: (slots: readonly number[]) => Promise<RollOutcome>
 }
+
+/**
+ * One rolling batch: `rolled` (its slots run the change), `held` (someone asked for a rollback, so nothing more
+ * goes out) or `rolled-back` (a new instance failed its health check and the deploy put the batch back).
+ */
+export type RollOutcome = 'rolled' | 'held' | 'rolled-back'
 
 export interface DeployShopOptions {
   loaded: LoadedScenario
@@ -71,6 +91,7 @@ export interface DeployShopOptions {
   baseBadCommit?: string | null
   /** When the drill started (epoch ms): dates a fresh repository's release flag. */
   startedAt: number
+  clock: Clock
 }
 
 type StartShop = (options: ShopOptions) => Promise<RunningShop>
@@ -120,8 +141,10 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
       options.baseRepo === undefined
         ? await createSandboxRepo(join(options.runDir, 'sandbox'))
         : await cloneSandboxRepo(options.baseRepo, join(options.runDir, 'sandbox'))
-    if (options.baseRepo === undefined)
-      await mintReleaseFlag(repo, loaded.scenario.change.flag, options.startedAt)
+    const { flag } = loaded.scenario.change
+    const rolling = loaded.scenario.release.strategy === 'rolling'
+    if (options.baseRepo === undefined && flag !== undefined)
+      await mintReleaseFlag(repo, flag, options.startedAt)
     const base = await buildArtifact({ repo, commit: await git(repo.dir, ['rev-parse', repo.trunk]), store })
 
     // Production as it was before the change: flags service and workers, then the api instances.
@@ -138,6 +161,14 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
     closers.push(() => productionShop.close())
     closers.push(() => production.close())
     await deployArtifact(production, base)
+    const deploys = new ProductionDeploys({
+      production,
+      record,
+      onEvent: deployEvents,
+      settle,
+      clock: options.clock,
+    })
+    deploys.started(base, null, false)
     if (options.baseRepo !== undefined) {
       // A repeated run's trunk carries what the earlier run's loop merged (its fix, its flag close-out), which
       // no production had run yet: starting production on it is a deployment, and DORA counts it.
@@ -163,10 +194,11 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
     let commit: string | null = null
     let artifact = base
     let refused = false
+    let rollOut: DeployedShop['rollOut']
     const patch = loaded.files['change.patch']
     if (patch !== undefined) {
-      const branch = `change/${loaded.scenario.change.flag.replace(/[^A-Za-z0-9._-]/g, '-')}`
       const title = loaded.scenario.change.title
+      const branch = `change/${(flag ?? title.toLowerCase()).replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 60)}`
       const putBack =
         options.baseBadCommit != null && !(await patchApplies(repo.dir, patch)) ? options.baseBadCommit : null
       const head =
@@ -233,32 +265,95 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
         })
         closers.push(() => staging.close())
         await deployArtifact(staging, artifact, { onEvent: deployEvents }).finally(settle)
-        const stagingFlag = (
-          await new FlagsHttpClient({ baseUrl: stagingShop.flagsUrl, token: options.shop.flagsToken }).list()
-        ).flags.find((f) => f.key === loaded.scenario.change.flag)
-        if (stagingFlag === undefined || !isFlagOff(stagingFlag)) {
-          throw new Error(`staging serves ${loaded.scenario.change.flag} on; the change must arrive dark`)
+        if (flag !== undefined) {
+          const stagingFlag = (
+            await new FlagsHttpClient({
+              baseUrl: stagingShop.flagsUrl,
+              token: options.shop.flagsToken,
+            }).list()
+          ).flags.find((f) => f.key === flag)
+          if (stagingFlag === undefined || !isFlagOff(stagingFlag)) {
+            throw new Error(`staging serves ${flag} on; the change must arrive dark`)
+          }
         }
         await record({
           type: 'change.deployed',
-          data: { commit, dark: true, artifact: artifact.contentHash, environment: 'staging' },
+          data: { commit, dark: flag !== undefined, artifact: artifact.contentHash, environment: 'staging' },
         })
-        say(`staging verified on ${artifact.contentHash.slice(0, 12)}, flag off`)
+        say(
+          `staging verified on ${artifact.contentHash.slice(0, 12)}${flag === undefined ? '' : ', flag off'}`,
+        )
 
-        const promoted = await promoteToProduction({
-          loaded,
-          repo,
-          store,
-          verified: artifact,
-          production,
-          record,
-          say,
-          onEvent: deployEvents,
-        }).finally(settle)
-        refused = promoted.refused
+        const verified = artifact
+        const mergeCommit = commit
+        const promote = (slots?: readonly number[]) =>
+          promoteToProduction({
+            loaded,
+            repo,
+            store,
+            verified,
+            production,
+            record,
+            say,
+            onEvent: deployEvents,
+            ...(slots === undefined ? {} : { slots }),
+          }).finally(settle)
+        if (rolling) {
+          // The deploy is the release: production stays on what it ran until the release rolls each batch.
+          let first = true
+          rollOut = async (slots): Promise<RollOutcome> => {
+            // Once someone asked for a rollback, no further batch goes out.
+            if (deploys.rollbackRequested() !== undefined) return 'held'
+            const startedAt = options.clock.now()
+            try {
+              const { refused: stopped } = await deploys.exclusive(() => promote(slots))
+              if (stopped)
+                throw new Error(`production refused ${verified.contentHash.slice(0, 12)} mid-release`)
+            } catch (err) {
+              if (!(err instanceof DeployFailedError)) throw err
+              await record({
+                type: 'deploy.rolled-back',
+                data: {
+                  environment: 'production',
+                  commit: mergeCommit,
+                  contentHash: verified.contentHash,
+                  rolledBackTo: base.contentHash,
+                  check: err.check,
+                  detail: err.detail,
+                  slots: [...slots],
+                  startedAt: new Date(startedAt).toISOString(),
+                },
+              })
+              say(`production's deploy rolled itself back: the ${err.check} check failed (${err.detail})`)
+              if (loaded.scenario.change.stoppedBy !== DEPLOY_HEALTH) throw err
+              return 'rolled-back'
+            }
+            if (loaded.scenario.change.stoppedBy === DEPLOY_HEALTH && options.baseRepo === undefined)
+              throw new Error(
+                `the scenario expects production's rolling deploy to fail its health check and roll back, but ${verified.contentHash.slice(0, 12)} deployed: check change.stoppedBy in ${loaded.file}`,
+              )
+            if (first) {
+              deploys.started(verified, base, false, startedAt)
+              await record({
+                type: 'change.deployed',
+                data: {
+                  commit: mergeCommit,
+                  dark: false,
+                  artifact: verified.contentHash,
+                  environment: 'production',
+                },
+              })
+              first = false
+            }
+            return 'rolled'
+          }
+        } else {
+          refused = (await promote()).refused
+          if (!refused) deploys.started(verified, base, true)
+        }
       }
     }
-    if (!refused && (options.baseRepo === undefined || commit !== null)) {
+    if (!refused && !rolling && (options.baseRepo === undefined || commit !== null)) {
       await record({
         type: 'change.deployed',
         data: {
@@ -274,6 +369,9 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
       commit,
       artifact,
       refused,
+      base,
+      deploys,
+      ...(rollOut === undefined ? {} : { rollOut }),
       shop: {
         apiUrls: production.urls(),
         flagsUrl: productionShop.flagsUrl,

@@ -112,6 +112,7 @@ function preventedSuite(
 ): JunitSuite {
   const refused = eventsOf(events, 'change.refused')[0]
   const deployRefused = eventsOf(events, 'deploy.refused')[0]
+  const rolledBack = eventsOf(events, 'deploy.rolled-back')[0]
   // Staging may run the change (production's deploy verification stops it); production must not.
   const deployed = eventsOf(events, 'change.deployed').find(
     (e) => e.data.changes === undefined && e.data.environment !== 'staging',
@@ -121,13 +122,15 @@ function preventedSuite(
     name: 'outcome',
     cases: [
       verdictCase(c, 'the bad change is stopped before production', {
-        ok: refused !== undefined || deployRefused !== undefined,
+        ok: refused !== undefined || deployRefused !== undefined || rolledBack !== undefined,
         message:
           refused !== undefined
             ? `the gate refused it (${refused.data.blockedBy.join(', ')}) at ${refused.data.commit.slice(0, 12)}`
             : deployRefused !== undefined
               ? `${deployRefused.data.environment}'s deploy verification refused ${deployRefused.data.contentHash.slice(0, 12)} (verified: ${deployRefused.data.verifiedContentHash.slice(0, 12)})`
-              : 'neither the gate nor deploy verification refused the bad change',
+              : rolledBack !== undefined
+                ? `${rolledBack.data.environment}'s rolling deploy rolled itself back: the ${rolledBack.data.check} check failed`
+                : 'neither the gate nor deploy verification refused the bad change',
       }),
       verdictCase(c, 'nothing of the bad change reaches production', {
         ok: summary.status === 'prevented' && deployed === undefined,
@@ -152,21 +155,29 @@ function incidentSuite(
   const paged = eventsOf(events, 'page.sent')[0]
   const acked = eventsOf(events, 'page.acknowledged')[0]
   const mitigation = eventsOf(events, 'mitigation.applied')[0]
+  // An unflagged change (a rolling release) reaches production live: its deploy is its release.
+  const unflagged = eventsOf(events, 'drill.started')[0]?.data.strategy === 'rolling'
   const c = `${classname}.incident`
   const timing = (label: string, value: number | null) =>
     value === null ? '' : ` (${label} ${humanizeMs(value)})`
   return {
     name: 'incident',
     cases: [
-      verdictCase(c, 'the change reaches production dark, through the gate', {
-        ok: merged !== undefined && deployed?.data.dark === true,
-        message:
-          merged === undefined
-            ? 'the change never merged (see the deploy phase)'
-            : deployed === undefined
-              ? `merged as ${merged.data.trunk.slice(0, 12)} but never deployed`
-              : `merged as ${merged.data.trunk.slice(0, 12)}, deployed ${deployed.data.dark ? 'dark' : 'NOT dark'}`,
-      }),
+      verdictCase(
+        c,
+        unflagged
+          ? 'the change reaches production through the gate'
+          : 'the change reaches production dark, through the gate',
+        {
+          ok: merged !== undefined && deployed !== undefined && deployed.data.dark === !unflagged,
+          message:
+            merged === undefined
+              ? 'the change never merged (see the deploy phase)'
+              : deployed === undefined
+                ? `merged as ${merged.data.trunk.slice(0, 12)} but never deployed`
+                : `merged as ${merged.data.trunk.slice(0, 12)}, deployed ${deployed.data.dark ? 'dark' : 'NOT dark'}`,
+        },
+      ),
       verdictCase(c, 'the damage is detected by an SLO burn-rate alert', {
         ok: fired !== undefined,
         message:
@@ -190,7 +201,7 @@ function incidentSuite(
         message:
           mitigation === undefined
             ? 'no mitigation was applied'
-            : `${mitigation.data.action} ${mitigation.data.flag} by ${mitigation.data.by}${timing('MTTM', t.mttmMs)}`,
+            : `${mitigation.data.action}${mitigation.data.flag === undefined ? '' : ` ${mitigation.data.flag}`} by ${mitigation.data.by}${timing('MTTM', t.mttmMs)}`,
         atMs: t.mttmMs ?? 0,
       }),
       verdictCase(c, 'the service recovers', {
@@ -256,9 +267,11 @@ function loopSuite(
         })
       : verdictCase(
           c,
-          `the release flag ${summary.flag} is closed out`,
+          summary.flag === null
+            ? 'the release flag is closed out'
+            : `the release flag ${summary.flag} is closed out`,
           'skip',
-          'the scenario has no cleanup patch',
+          summary.flag === null ? 'the change shipped without a flag' : 'the scenario has no cleanup patch',
         ),
   ]
   return { name, cases }

@@ -4,7 +4,14 @@ import { createPageDelivery, type IncidentNotice, resolvedNotification } from '.
 import { NO_PAGE_DESTINATIONS, type PageDestinations } from '../detection/page-destinations.ts'
 import type { DrillJournal } from './drill-journal.ts'
 import { type Page, startPager } from './pager.ts'
-import type { Responder } from './responders/responder.ts'
+import type { Responder, ResponderContext } from './responders/responder.ts'
+
+const NO_DEPLOYS: ResponderContext['deploys'] = {
+  history: () => [],
+  rollback: async () => {
+    throw new Error('this drill has no deploys to roll back')
+  },
+}
 
 export interface DrillPagingOptions {
   responder: Responder
@@ -12,6 +19,8 @@ export interface DrillPagingOptions {
   /** The flag service the responder may use, and its token. */
   flagsUrl: string
   token: string
+  /** Production's deploy history and rollback. @defaultValue none: no history, and a rollback is refused */
+  deploys?: ResponderContext['deploys']
   clock: Clock
   signal: AbortSignal
   track(task: Promise<unknown>): void
@@ -83,6 +92,7 @@ export async function startDrillPaging(options: DrillPagingOptions): Promise<Dri
       flags: new FlagsHttpClient({ baseUrl: options.flagsUrl, token: options.token, actor: responder.name }),
       flagsUrl: options.flagsUrl,
       token: options.token,
+      deploys: options.deploys ?? NO_DEPLOYS,
       clock: options.clock,
       signal: options.signal,
       acknowledge: (by) => acknowledge(by, incoming.alert),

@@ -7,8 +7,11 @@ import type { CheckResult } from './preflight.ts'
 export function describePlan(loaded: LoadedScenario, checks: readonly CheckResult[]): string {
   const s = loaded.scenario
   const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 0)} s`
-  const steps = s.release.steps.map(
-    (st, i) => `    ${i + 1}. ${s.change.flag} on for ${st.percent}%, hold ${st.holdSeconds} s`,
+  const flag = s.change.flag
+  const steps = s.release.steps.map((st, i) =>
+    flag === undefined
+      ? `    ${i + 1}. ${st.percent}% of the api instances on the new artifact, hold ${st.holdSeconds} s`
+      : `    ${i + 1}. ${flag} on for ${st.percent}%, hold ${st.holdSeconds} s`,
   )
   const detection = detectionSettingsOf(s)
   const slos = detection.slos.map(
@@ -26,16 +29,26 @@ export function describePlan(loaded: LoadedScenario, checks: readonly CheckResul
     "Phases (each starts only when the previous one's exit check holds):",
     '  1. preflight            the checks below; nothing changes if one fails',
     `  2. deploy               sandbox repository from services/; ${s.change.patch ? `${s.change.patch} committed on a branch and merged to trunk` : 'no change to commit'};`,
-    `                          the shop starts from trunk (${s.service.api} api, ${s.service.workers} worker) with ${s.change.flag} off (dark)`,
-    `                          exit checks: every instance ready; the flag serves off`,
+    ...(flag === undefined
+      ? [
+          `                          the shop starts from trunk as it was (${s.service.api} api, ${s.service.workers} worker); the change is built,`,
+          '                          verified on staging and tagged, not yet deployed to production (it has no flag)',
+          '                          exit checks: every instance ready; production still runs the build before the change',
+        ]
+      : [
+          `                          the shop starts from trunk (${s.service.api} api, ${s.service.workers} worker) with ${flag} off (dark)`,
+          '                          exit checks: every instance ready; the flag serves off',
+        ]),
     `  3. steady state before  ${s.traffic.ratePerSecond} req/s of seeded orders for ${s.steadyState.durationSeconds} s; error ratio ≤ ${s.steadyState.maxErrorRatio}, ≥ ${s.steadyState.minRequests} requests`,
-    '  4. release              canary steps through the flag, stopped early by a page:',
+    flag === undefined
+      ? '  4. release              a rolling deploy in batches of api instances, stopped early by a page:'
+      : '  4. release              canary steps through the flag, stopped early by a page:',
     ...steps,
     `  5. detect and respond   burn-rate alerts on the api's and workers' own /metrics (scrape ${s.detection.scrapeIntervalMs} ms, evaluate ${s.detection.evaluateOnScrape ? 'after each scrape' : `every ${s.detection.evaluationIntervalMs} ms`}):`,
     ...slos,
     ...rules,
     `                          an alert keeps firing ${seconds(detection.keepFiringForMs)} after its condition clears; alerts are grouped${detection.grouping.groupBy.length === 0 ? '' : ` by ${detection.grouping.groupBy.join(', ')}`} (wait ${seconds(detection.grouping.groupWaitMs)}): one page per group`,
-    `                          page (Alertmanager webhook) → ${s.responder.kind === 'bot' ? `bot acknowledges after ${s.responder.ackDelaySeconds} s, journals its diagnosis and turns off the flag turned on last before the alert started` : 'a human trainee turns the flag off'}`,
+    `                          page (Alertmanager webhook) → ${s.responder.kind === 'bot' ? `bot acknowledges after ${s.responder.ackDelaySeconds} s, journals its diagnosis (flag audit log, deploy history) and undoes the change closest to the onset` : 'a human trainee mitigates'}`,
     ...(s.decoys.length === 0
       ? []
       : [
@@ -49,7 +62,7 @@ export function describePlan(loaded: LoadedScenario, checks: readonly CheckResul
     `  - the drill runs past ${s.stopConditions.maxDurationSeconds} s`,
     '  - Ctrl-C',
     '',
-    'Put back, on finish or abort: traffic stopped; the flag back to off; payment faults cleared; the shop stopped;',
+    `Put back, on finish or abort: traffic stopped; ${flag === undefined ? '' : 'the flag back to off; '}payment faults cleared; the shop stopped;`,
     'its Redis keys live under a prefix of their own. The journal records every step.',
     '',
     'Preflight:',

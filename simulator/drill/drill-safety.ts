@@ -11,20 +11,24 @@ import { createRedisConnection } from '../../services/platform/redis/redis-conne
 import { isFlagOff, OFF } from './flag-state.ts'
 
 /**
- * Puts the shop back whatever happened: the guarded flag off (straight through the store, since the flags app
+ * Puts the shop back whatever happened: the guarded flag off (if the change has one) (straight through the store, since the flags app
  * may be gone) and the payment provider's faults cleared.
  */
 export async function restoreSafety(
   redisUrl: string,
   prefix: string,
-  flag: string,
+  flag: string | undefined,
   why: string,
 ): Promise<void> {
   const store = createFlagStore({ redis: redisUrl, prefix })
   const redis = createRedisConnection(redisUrl, 'worker')
   try {
-    const current = await store.get(flag)
-    if (current !== undefined && (current.defaultVariant !== 'off' || current.targeting !== undefined)) {
+    const current = flag === undefined ? undefined : await store.get(flag)
+    if (
+      flag !== undefined &&
+      current !== undefined &&
+      (current.defaultVariant !== 'off' || current.targeting !== undefined)
+    ) {
       await store.setFlag(flag, OFF, 'firedrill', `drill cleanup: ${why}`)
     }
     await new RedisFaultModeStore(redis, prefix).clear()

@@ -14,8 +14,8 @@ export interface DrillSummary {
   runId: string
   scenario: string
   seed: number
-  /** The release flag the bad change shipped behind. */
-  flag: string
+  /** The release flag the bad change shipped behind; null when it shipped unflagged (a rolling release). */
+  flag: string | null
   status: DrillStatus
   /** Why the drill was aborted, when it was. */
   abortReason?: string

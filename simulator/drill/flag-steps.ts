@@ -1,9 +1,12 @@
+import type { Artifact } from '../../gate/build/artifact.ts'
 import type { Clock } from '../../record/clock/clock.ts'
 import type { FlagsHttpClient } from '../../services/flags/flags-http-client.ts'
+import type { FlagView } from '../../services/flags/flags-schemas.ts'
 import type { DrillJournal } from './drill-journal.ts'
 import type { DrillPaging } from './drill-paging.ts'
 import { waitForFlagOff } from './drill-safety.ts'
 import { flagPercent, rolloutChange } from './flag-state.ts'
+import { type ProductionDeploys, waitForArtifact } from './production-deploys.ts'
 
 /** One canary step: the flag on for `percent` of customers, through the flag service, journalled. */
 export async function releaseStep(options: {
@@ -36,35 +39,82 @@ export async function releaseStep(options: {
 }
 
 /**
- * Waits until the flag serves off to everyone, whoever turned it off, and journals the mitigation with the
- * actor and reason from the audit log (and the acknowledgement, if the responder never gave one).
+ * Waits until the incident is mitigated, whoever did it: the flag serves off to everyone, or every api instance
+ * answers from the artifact production ran before the change (a rollback). Journals the mitigation with the
+ * actor and reason from the audit log or the rollback request (and the acknowledgement, if the responder never
+ * gave one).
  */
 export async function observeMitigation(options: {
   flags: FlagsHttpClient
-  flag: string
+  /** The change's flag; an unflagged change can only be rolled back. */
+  flag: string | undefined
+  rollback: { deploys: ProductionDeploys; urls: readonly string[]; to: Artifact }
   alert: string
   paging: DrillPaging
   journal: DrillJournal
   clock: Clock
   signal: AbortSignal
-}): Promise<string> {
-  const { flags, flag, journal } = options
-  const off = await waitForFlagOff(flags, flag, options.clock, options.signal)
-  const audit = (await flags.audit(20)).find((e) => e.flag === flag)
+}): Promise<{ action: 'flag off' | 'rollback'; by: string }> {
+  const { flags, flag, journal, rollback } = options
+  const race = new AbortController()
+  const onAbort = () => race.abort(options.signal.reason)
+  options.signal.addEventListener('abort', onAbort, { once: true })
+  const settled = <T>(p: Promise<T>) =>
+    p.catch((err: unknown) => (race.signal.aborted ? new Promise<T>(() => {}) : Promise.reject(err)))
+  let winner: { kind: 'flag'; off: FlagView } | { kind: 'rollback' }
+  try {
+    winner = await Promise.race([
+      ...(flag === undefined
+        ? []
+        : [
+            settled(waitForFlagOff(flags, flag, options.clock, race.signal)).then((off) => ({
+              kind: 'flag' as const,
+              off,
+            })),
+          ]),
+      settled(waitForArtifact(rollback.urls, rollback.to.contentHash, options.clock, race.signal)).then(
+        () => ({
+          kind: 'rollback' as const,
+        }),
+      ),
+    ])
+  } finally {
+    options.signal.removeEventListener('abort', onAbort)
+    race.abort(new Error('mitigation observed'))
+  }
+  if (winner.kind === 'rollback') {
+    const request = rollback.deploys.rollbackRequested()
+    const by = request?.by ?? 'unknown'
+    const reason = request?.reason ?? ''
+    if (!options.paging.acknowledged()) await options.paging.acknowledge(by, options.alert)
+    await journal.append({
+      type: 'mitigation.applied',
+      data: {
+        action: 'rollback',
+        to: rollback.to.contentHash,
+        ...(request === undefined ? {} : { from: request.from.contentHash }),
+        by,
+        reason,
+      },
+    })
+    return { action: 'rollback', by }
+  }
+  const key = flag!
+  const audit = (await flags.audit(20)).find((e) => e.flag === key)
   const by = audit?.actor ?? 'unknown'
   const reason = audit?.reason ?? ''
   if (!options.paging.acknowledged()) await options.paging.acknowledge(by, options.alert)
   await journal.append({
     type: 'flag.changed',
     data: {
-      key: flag,
+      key,
       from: audit?.from ?? null,
-      to: off.summary,
-      percent: flagPercent(off),
+      to: winner.off.summary,
+      percent: flagPercent(winner.off),
       actor: by,
       reason,
     },
   })
-  await journal.append({ type: 'mitigation.applied', data: { action: 'flag off', flag, by, reason } })
-  return by
+  await journal.append({ type: 'mitigation.applied', data: { action: 'flag off', flag: key, by, reason } })
+  return { action: 'flag off', by }
 }

@@ -24,7 +24,8 @@ export async function followUp(options: FollowUpOptions): Promise<FollowUpOutcom
   }
   const loopClosed = await closeLoop(options).catch(failed('loop closed'))
   if (!loopClosed) {
-    say(`the loop did not close: ${options.loaded.scenario.change.flag} stays active`)
+    const { flag } = options.loaded.scenario.change
+    say(`the loop did not close${flag === undefined ? '' : `: ${flag} stays active`}`)
     return { loopClosed, flagClosedOut: false }
   }
   const flagClosedOut = await closeOutFlag(options).catch(failed('flag closed out'))

@@ -1,5 +1,5 @@
 import { GateRedError } from '../../gate/gate-errors.ts'
-import { DEPLOY_VERIFICATION } from './promote-to-production.ts'
+import { DEPLOY_HEALTH, DEPLOY_VERIFICATION } from './promote-to-production.ts'
 
 /**
  * What the gate's answer on the scenario's change means for the drill: `merge` (green, as an incident's change
@@ -14,8 +14,11 @@ export function gateVerdict(options: {
   scenarioFile: string
 }): 'merge' | 'refused' {
   const { gate } = options
-  // A change deploy verification must stop has to pass the gate first.
-  const stoppedBy = options.stoppedBy === DEPLOY_VERIFICATION ? undefined : options.stoppedBy
+  // A change deploy verification (or the deploy's health check) must stop has to pass the gate first.
+  const stoppedBy =
+    options.stoppedBy === DEPLOY_VERIFICATION || options.stoppedBy === DEPLOY_HEALTH
+      ? undefined
+      : options.stoppedBy
   if (stoppedBy !== undefined && !gate.blockedBy.includes(stoppedBy))
     throw new Error(
       `the scenario expects the gate's ${stoppedBy} step to refuse the change, but ${

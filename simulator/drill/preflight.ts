@@ -46,13 +46,15 @@ export async function runPreflight(loaded: LoadedScenario, redisUrl: string): Pr
       return { patch }
     }),
     check('flag present and owned', async () => {
+      const key = scenario.change.flag
+      // An unflagged change (a rolling release) has no flag to check.
+      if (key === undefined) return { flag: null, strategy: scenario.release.strategy }
       const document = await loadFlagsFile(DEFAULT_FLAGS_FILE)
-      const flag = document.flags[scenario.change.flag]
-      if (flag === undefined) throw new Error(`no flag "${scenario.change.flag}" in ${DEFAULT_FLAGS_FILE}`)
+      const flag = document.flags[key]
+      if (flag === undefined) throw new Error(`no flag "${key}" in ${DEFAULT_FLAGS_FILE}`)
       const owner = (flag.metadata as Record<string, unknown> | undefined)?.owner
-      if (typeof owner !== 'string' || owner === '')
-        throw new Error(`flag "${scenario.change.flag}" has no owner`)
-      return { flag: scenario.change.flag, owner, defaultVariant: flag.defaultVariant }
+      if (typeof owner !== 'string' || owner === '') throw new Error(`flag "${key}" has no owner`)
+      return { flag: key, owner, defaultVariant: flag.defaultVariant }
     }),
     check('decoy flags present', async () => {
       const document = await loadFlagsFile(DEFAULT_FLAGS_FILE)

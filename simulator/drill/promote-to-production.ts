@@ -12,6 +12,11 @@ import type { LoadedScenario } from '../../record/scenario/load-scenario.ts'
 
 /** `change.stoppedBy` when production's deploy verification must refuse what its tag names. */
 export const DEPLOY_VERIFICATION = 'deploy-verification'
+/**
+ * `change.stoppedBy` when production's rolling deploy must roll itself back: the new instances never pass their
+ * health check, so nothing is released.
+ */
+export const DEPLOY_HEALTH = 'deploy-health'
 
 export interface PromoteOptions {
   loaded: LoadedScenario
@@ -23,6 +28,8 @@ export interface PromoteOptions {
   record(event: NewJournalEvent): Promise<unknown>
   say(line: string): void
   onEvent(event: DeployEvent): void
+  /** A rolling release's batch: the api slots to update. @defaultValue every slot */
+  slots?: readonly number[]
 }
 
 /**
@@ -66,6 +73,7 @@ export async function promoteToProduction(options: PromoteOptions): Promise<{ re
     await deployArtifact(options.production, candidate, {
       onEvent: options.onEvent,
       verifiedContentHash: verified.contentHash,
+      ...(options.slots === undefined ? {} : { slots: options.slots }),
     })
   } catch (err) {
     if (!(err instanceof DeployNotVerifiedError)) throw err
@@ -90,6 +98,10 @@ export async function promoteToProduction(options: PromoteOptions): Promise<{ re
     throw new Error(
       `the scenario expects production's deploy verification to refuse what tag ${tag} names, but production deployed ${candidate.contentHash.slice(0, 12)}: check change.stoppedBy in ${loaded.file}`,
     )
-  say(`production rolled to ${candidate.contentHash.slice(0, 12)}, dark`)
+  say(
+    options.slots === undefined
+      ? `production rolled to ${candidate.contentHash.slice(0, 12)}, dark`
+      : `production slot(s) ${options.slots.join(', ')} rolled to ${candidate.contentHash.slice(0, 12)}, live`,
+  )
   return { refused: false }
 }

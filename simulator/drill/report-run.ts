@@ -74,7 +74,7 @@ export async function reportRun(runDir: string, options: ReportRunOptions = {}):
     runId: started?.data.runId ?? basename(dir),
     scenario: started?.data.scenario ?? loaded.name,
     seed: started?.data.seed ?? loaded.scenario.seed,
-    flag: started?.data.flag ?? loaded.scenario.change.flag,
+    flag: started?.data.flag ?? loaded.scenario.change.flag ?? null,
     status: statusOf(events, timings.recoveredAt),
     ...(aborted === undefined ? {} : { abortReason: aborted.data.reason }),
     timings: {

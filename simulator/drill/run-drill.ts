@@ -111,7 +111,8 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
       seed,
       timeScale: scenario.timeScale,
       slo: { objective: scenario.slo.objective, window: scenario.slo.window },
-      flag,
+      ...(flag === undefined ? {} : { flag }),
+      strategy: scenario.release.strategy,
       responder: responderKind,
       ...(repeated === undefined ? {} : { againOf: { runId: repeated.runId, dir: repeated.dir } }),
       process: thisProcess(),
@@ -201,6 +202,7 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
       record: (event) => journal.append(event),
       say,
       startedAt,
+      clock,
       ...(repeated === undefined
         ? {}
         : {
@@ -222,11 +224,21 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
       health.every((h) => h.status === 200),
       { instances: health },
     )
-    const initial = (await flags.list()).flags.find((f) => f.key === flag)
-    await exitCheck('change is dark', initial !== undefined && isFlagOff(initial), {
-      flag,
-      serving: initial?.summary ?? 'missing',
-    })
+    if (flag === undefined) {
+      // An unflagged change is released by deploying it: production must still run what it ran before.
+      const running = deployed.shop.apiUrls.length
+      await exitCheck('change not yet in production', deployed.rollOut !== undefined || deployed.refused, {
+        strategy: scenario.release.strategy,
+        production: deployed.base.contentHash,
+        instances: running,
+      })
+    } else {
+      const initial = (await flags.list()).flags.find((f) => f.key === flag)
+      await exitCheck('change is dark', initial !== undefined && isFlagOff(initial), {
+        flag,
+        serving: initial?.summary ?? 'missing',
+      })
+    }
 
     paging = await startDrillPaging({
       responder:
@@ -236,6 +248,7 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
       journal,
       flagsUrl: shop.flagsUrl,
       token,
+      deploys: deployed.deploys,
       clock,
       signal,
       track,
@@ -330,24 +343,52 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
 
       // Release: canary steps through the flag, until the last step's hold ends or someone is paged.
       await enter('release')
+      let rolled = 0
+      // A rolling batch whose new instances failed their health check: the deploy put it back, nothing released.
+      let rolledBackAtDeploy = false
       for (const [i, step] of scenario.release.steps.entries()) {
         if (paging.isPaged()) break
-        if (i === 0) await lease.guard('flag', flag, OFF)
-        await releaseStep({
-          flags,
-          flag,
-          step: i + 1,
-          percent: step.percent,
-          holdSeconds: step.holdSeconds,
-          journal,
-        })
+        if (flag === undefined) {
+          // A rolling release: the next batch of api slots onto the change's artifact, no flag.
+          const rollOut = deployed.rollOut
+          if (rollOut === undefined) break
+          const upTo = Math.round((step.percent / 100) * shop.apiUrls.length)
+          const slots = Array.from({ length: upTo - rolled }, (_, k) => rolled + k)
+          const outcome = await rollOut(slots)
+          if (outcome === 'rolled-back') rolledBackAtDeploy = true
+          if (outcome !== 'rolled') break
+          rolled = upTo
+          await journal.append({
+            type: 'release.step',
+            data: {
+              artifact: deployed.artifact.contentHash,
+              slots,
+              step: i + 1,
+              percent: step.percent,
+              holdSeconds: step.holdSeconds,
+            },
+          })
+          say(
+            `release batch ${i + 1}: ${step.percent}% of api instances on ${deployed.artifact.contentHash.slice(0, 12)}`,
+          )
+        } else {
+          if (i === 0) await lease.guard('flag', flag, OFF)
+          await releaseStep({
+            flags,
+            flag,
+            step: i + 1,
+            percent: step.percent,
+            holdSeconds: step.holdSeconds,
+            journal,
+          })
+          say(`release step ${i + 1}: ${flag} on for ${step.percent}%`)
+        }
         released ||= step.percent > 0
         if (i === 0) decoys.start('release')
-        say(`release step ${i + 1}: ${flag} on for ${step.percent}%`)
         await Promise.race([clock.sleep(step.holdSeconds * 1000, signal), paging.paged])
       }
 
-      if (deployed.refused && !paging.isPaged()) {
+      if ((deployed.refused || rolledBackAtDeploy) && !paging.isPaged()) {
         // The gate kept the change out of trunk: the same release on trunk as it is must cause no incident.
         await enter('steady-state-after')
         status = (await steadyState('after')) ? 'prevented' : 'not-recovered'
@@ -360,9 +401,20 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
         // Respond: wait for the page (stop conditions cover a page that never comes), then for the flag to go off.
         const page = await untilAborted(paging.paged, signal)
         await enter('respond')
-        const by = await observeMitigation({ flags, flag, alert: page.alert, paging, journal, clock, signal })
+        const mitigation = await observeMitigation({
+          flags,
+          flag,
+          rollback: { deploys: deployed.deploys, urls: shop.apiUrls, to: deployed.base },
+          alert: page.alert,
+          paging,
+          journal,
+          clock,
+          signal,
+        })
         mitigated = true
-        say(`mitigated: ${flag} off (by ${by})`)
+        say(
+          `mitigated: ${mitigation.action === 'rollback' ? 'production rolled back' : `${flag} off`} (by ${mitigation.by})`,
+        )
 
         // Recover: the short window's error ratio stays under the SLO's budget for N evaluations in a row.
         await enter('recover')
@@ -415,7 +467,8 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
         run: () => Promise.allSettled(background),
       },
       {
-        name: `put ${flag} back to off and clear payment faults`,
+        name:
+          flag === undefined ? 'clear payment faults' : `put ${flag} back to off and clear payment faults`,
         timeoutMs: bound(4000),
         run: async () => {
           await restoreSafety(options.redisUrl, prefix, flag, abort?.reason ?? 'drill finished')

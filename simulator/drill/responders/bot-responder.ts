@@ -15,10 +15,15 @@ export function botResponder(ackDelayMs: number, name = 'responder-bot'): Respon
     async respond(page: Page, context: ResponderContext) {
       await context.clock.sleep(ackDelayMs, context.signal)
       await context.acknowledge(name)
-      const diagnosis = diagnose(page, await context.flags.audit(50))
+      const diagnosis = diagnose(page, await context.flags.audit(50), context.deploys.history())
       await context.diagnosed(name, diagnosis)
       if (diagnosis.action.kind === 'escalate') {
         context.say(`${name}: ${diagnosis.hypothesis}; escalating, nothing turned off`)
+        return
+      }
+      if (diagnosis.action.kind === 'rollback') {
+        context.say(`${name}: rolling production back (${diagnosis.hypothesis})`)
+        await context.deploys.rollback(name, `${page.alert} paged: ${diagnosis.hypothesis}; rolling back`)
         return
       }
       const { flag } = diagnosis.action

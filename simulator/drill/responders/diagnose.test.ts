@@ -59,7 +59,41 @@ describe("the bot's playbook", () => {
   it('escalates rather than guesses when no flag change explains the burn', () => {
     const d = diagnose(page, [change(DECOY, 'off', 'on', '30')])
     expect(d.action).toEqual({ kind: 'escalate' })
-    expect(d.hypothesis).toMatch(/the cause is not a flag change/)
+    expect(d.hypothesis).toMatch(/the cause is not a change of ours/)
     expect(diagnose(page, []).action).toEqual({ kind: 'escalate' })
+  })
+
+  const deploy = (commit: string, at: string, dark: boolean, previous: string | null = 'hash-before') => ({
+    commit,
+    artifact: `hash-${commit}`,
+    previous,
+    dark,
+    at: `2026-12-02T10:00:${at}.000Z`,
+  })
+
+  it('rolls back a live deploy that started before the burn, when no later flag explains it', () => {
+    const d = diagnose(page, [change(DECOY, 'off', 'on', '02')], [deploy('c0ffee', '10', false)])
+    expect(d.action).toEqual({ kind: 'rollback', to: 'hash-before' })
+    expect(d.hypothesis).toMatch(
+      /production's deploy of c0ffee .*shipped without a flag: it started the burn/,
+    )
+    expect(d.setAside).toEqual([
+      {
+        flag: DECOY,
+        why: expect.stringMatching(/before production's deploy of c0ffee: further from the onset/),
+      },
+    ])
+    expect(d.evidence.deploys).toHaveLength(1)
+  })
+
+  it('sets aside a dark deploy: the flag that turned it on is the change closest to the onset', () => {
+    const audit = [change(RELEASE, 'off', 'on for 25% (else off)', '12')]
+    const d = diagnose(page, audit, [deploy('dark', '05', true), deploy('old', '01', false)])
+    expect(d.action).toEqual({ kind: 'flag-off', flag: RELEASE })
+  })
+
+  it('never rolls back a deploy that started after the alert, nor one with nothing before it', () => {
+    expect(diagnose(page, [], [deploy('late', '25', false)]).action).toEqual({ kind: 'escalate' })
+    expect(diagnose(page, [], [deploy('first', '05', false, null)]).action).toEqual({ kind: 'escalate' })
   })
 })

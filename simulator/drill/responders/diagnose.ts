@@ -9,6 +9,19 @@ export interface SeenFlagChange {
   at: string
 }
 
+/** A production deploy as the responder saw it in the deploy history. */
+export interface SeenDeploy {
+  commit: string
+  /** The artifact's content hash. */
+  artifact: string
+  /** What production ran before it (content hash), where a rollback goes; null for the first deploy. */
+  previous: string | null
+  /** Shipped dark: its new code serves nobody until a flag turns it on. */
+  dark: boolean
+  /** When it started rolling out. */
+  at: string
+}
+
 /** What the responder looked at, what it concluded, and what it will do: journalled before it acts. */
 export interface Diagnosis {
   evidence: {
@@ -18,28 +31,33 @@ export interface Diagnosis {
     alertStartedAt: string
     /** The audit log's latest changes, newest first (at most 10). */
     flagChanges: SeenFlagChange[]
+    /** Production's deploys, newest first (at most 5). */
+    deploys: SeenDeploy[]
   }
   /** Flags the playbook considered and set aside, each with the reason. */
   setAside: { flag: string; why: string }[]
   hypothesis: string
-  action: { kind: 'flag-off'; flag: string } | { kind: 'escalate' }
+  action: { kind: 'flag-off'; flag: string } | { kind: 'rollback'; to: string } | { kind: 'escalate' }
 }
 
 const isOff = (serving: string) => serving === 'off' || serving === 'disabled'
 
 /**
  * The bot's playbook for a page, from what an on-call engineer can see: the alerts and SLOs that page names and
- * the flag audit log.
+ * the flag audit log and production's deploy history.
  * 1. The burn began before the alert fired, so a flag first turned on after the alert started cannot be its
  *    cause: set aside (a harmless flip during the incident is a decoy).
  * 2. A flag off again by now is not serving anything: set aside.
- * 3. Of the flags turned on before the alert started and still on, the cause is the one turned on last before
- *    it (the change closest to the onset); the action is to turn it off.
- * 4. No such flag: the cause is not a flag (a deploy, a dependency), so escalate rather than guess.
+ * 3. A deploy that shipped dark changed nothing users saw until a flag did: set aside.
+ * 4. Of the flags turned on before the alert started and still on, and the live deploys that started before
+ *    it, the cause is the change closest to the onset: turn the flag off, or roll production back to what it
+ *    ran before the deploy.
+ * 5. No such change: the cause is not ours to undo (a dependency), so escalate rather than guess.
  */
 export function diagnose(
   page: { alerts: readonly string[]; slos: readonly string[]; startsAt: string },
   audit: readonly AuditEntryView[],
+  deploys: readonly SeenDeploy[] = [],
 ): Diagnosis {
   const startedAt = Date.parse(page.startsAt)
   const newestFirst = [...audit].sort(
@@ -52,6 +70,7 @@ export function diagnose(
     flagChanges: newestFirst
       .slice(0, 10)
       .map(({ flag, from, to, actor, at }) => ({ flag, from, to, actor, at })),
+    deploys: [...deploys].sort((a, b) => Date.parse(b.at) - Date.parse(a.at)).slice(0, 5),
   }
   const setAside: Diagnosis['setAside'] = []
   const flags = [...new Set(newestFirst.map((e) => e.flag))]
@@ -79,11 +98,32 @@ export function diagnose(
       setAside.push({ flag, why: `turned on earlier than ${suspect.flag}, further from the onset` })
   }
   const burning = page.slos.length === 0 ? page.alerts.join(', ') : `SLO ${page.slos.join(', ')}`
+  // A live deploy that started before the onset, later than the suspect flag: the change closest to the onset.
+  let deploy: SeenDeploy | undefined
+  for (const d of evidence.deploys) {
+    if (d.dark) continue
+    if (Date.parse(d.at) > startedAt || d.previous === null) continue
+    deploy = d
+    break
+  }
+  if (deploy !== undefined && (suspect === undefined || Date.parse(deploy.at) >= Date.parse(suspect.at))) {
+    if (suspect !== undefined)
+      setAside.push({
+        flag: suspect.flag,
+        why: `turned on at ${suspect.at}, before production's deploy of ${deploy.commit.slice(0, 12)}: further from the onset`,
+      })
+    return {
+      evidence,
+      setAside,
+      hypothesis: `${burning} burning since before ${page.startsAt}; production's deploy of ${deploy.commit.slice(0, 12)} (artifact ${deploy.artifact.slice(0, 12)}, at ${deploy.at}) was the last change before it and shipped without a flag: it started the burn`,
+      action: { kind: 'rollback', to: deploy.previous! },
+    }
+  }
   if (suspect === undefined)
     return {
       evidence,
       setAside,
-      hypothesis: `${burning} burning since before ${page.startsAt}, and no flag still on was turned on before then: the cause is not a flag change`,
+      hypothesis: `${burning} burning since before ${page.startsAt}, and no flag still on was turned on, nor anything deployed live, before then: the cause is not a change of ours`,
       action: { kind: 'escalate' },
     }
   return {

@@ -1,13 +1,19 @@
 import type { Clock } from '../../../record/clock/clock.ts'
 import type { FlagsHttpClient } from '../../../services/flags/flags-http-client.ts'
 import type { Page } from '../pager.ts'
-import type { Diagnosis } from './diagnose.ts'
+import type { Diagnosis, SeenDeploy } from './diagnose.ts'
 
 export interface ResponderContext {
   /** The flag service, with a token: what an on-call engineer can reach. */
   flags: FlagsHttpClient
   flagsUrl: string
   token: string
+  /** Production's deploys: the history an on-call engineer reads, and the rollback they can ask for. */
+  deploys: {
+    history(): SeenDeploy[]
+    /** Rolls production back to what it ran before its latest deploy. */
+    rollback(by: string, reason: string): Promise<unknown>
+  }
   clock: Clock
   signal: AbortSignal
   /** Records the acknowledgement in the journal. */

@@ -1,0 +1,149 @@
+import type { Artifact } from '../../gate/build/artifact.ts'
+import { deployArtifact } from '../../gate/deploy/deploy-artifact.ts'
+import type { DeployEvent } from '../../gate/deploy/deploy-event.ts'
+import { ARTIFACT_HASH_HEADER, type Environment } from '../../gate/deploy/environment.ts'
+import type { Clock } from '../../record/clock/clock.ts'
+import type { NewJournalEvent } from '../../record/journal/journal-event.ts'
+import type { SeenDeploy } from './responders/diagnose.ts'
+
+/** One rollout of an artifact to production, as its deploy history keeps it. */
+interface Rollout {
+  artifact: Artifact
+  previous: Artifact | null
+  dark: boolean
+  at: string
+}
+
+/** A rollback someone asked for. */
+export interface RollbackRequest {
+  by: string
+  reason: string
+  from: Artifact
+  to: Artifact
+}
+
+/**
+ * Production's deploy history and its rollback, the controls an on-call engineer has over deploys: what went
+ * out when (and what ran before it), and "put production back on what it ran before the latest deploy", which
+ * rolls every api instance back through the same health-checked deploy as any other.
+ */
+export class ProductionDeploys {
+  readonly #production: Environment
+  readonly #record: (event: NewJournalEvent) => Promise<unknown>
+  readonly #onEvent: (event: DeployEvent) => void
+  readonly #settle: () => Promise<void>
+  readonly #clock: Clock
+  readonly #history: Rollout[] = []
+  #rollback: RollbackRequest | undefined
+  /** The deploy running now (or the last one): deploys to production go one after another. */
+  #queue: Promise<unknown> = Promise.resolve()
+
+  constructor(options: {
+    production: Environment
+    record(event: NewJournalEvent): Promise<unknown>
+    onEvent(event: DeployEvent): void
+    /** Waits for the journal writes `onEvent` started. */
+    settle(): Promise<void>
+    clock: Clock
+  }) {
+    this.#production = options.production
+    this.#record = options.record
+    this.#onEvent = options.onEvent
+    this.#settle = options.settle
+    this.#clock = options.clock
+  }
+
+  /**
+   * Notes a rollout that started `at` (epoch ms, default now): the first batch of a rolling release once it
+   * is up, or a whole deploy.
+   */
+  started(artifact: Artifact, previous: Artifact | null, dark: boolean, at = this.#clock.now()): void {
+    const last = this.#history.at(-1)
+    if (last?.artifact.contentHash === artifact.contentHash) return
+    this.#history.push({ artifact, previous, dark, at: new Date(at).toISOString() })
+  }
+
+  /** What production has run, oldest first. */
+  history(): SeenDeploy[] {
+    return this.#history.map((r) => ({
+      commit: r.artifact.commit,
+      artifact: r.artifact.contentHash,
+      previous: r.previous?.contentHash ?? null,
+      dark: r.dark,
+      at: r.at,
+    }))
+  }
+
+  /**
+   * Runs a deploy to production once the one before it has finished, as a pipeline's deploy lock does: a
+   * rollback asked for while a release batch rolls out waits for that batch, then undoes it with the rest.
+   */
+  exclusive<T>(deploy: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(deploy, deploy)
+    this.#queue = run.catch(() => {})
+    return run
+  }
+
+  /** The rollback asked for, if any. */
+  rollbackRequested(): RollbackRequest | undefined {
+    return this.#rollback
+  }
+
+  /**
+   * Rolls production back to what it ran before its latest deploy, every slot, health-checked. Journals who
+   * asked and why first; the drill journals the mitigation when it sees every instance answer from it.
+   */
+  async rollback(by: string, reason: string): Promise<RollbackRequest> {
+    const latest = this.#history.at(-1)
+    if (latest === undefined || latest.previous === null)
+      throw new Error('production has no earlier artifact to roll back to')
+    const request = { by, reason, from: latest.artifact, to: latest.previous }
+    this.#rollback = request
+    await this.#record({
+      type: 'rollback.requested',
+      data: {
+        by,
+        reason,
+        from: latest.artifact.contentHash,
+        to: latest.previous.contentHash,
+        commit: latest.previous.commit,
+      },
+    })
+    await this.exclusive(() =>
+      deployArtifact(this.#production, request.to, { onEvent: this.#onEvent }).finally(() => this.#settle()),
+    )
+    this.#history.push({
+      artifact: latest.previous,
+      previous: latest.artifact,
+      dark: false,
+      at: new Date(this.#clock.now()).toISOString(),
+    })
+    return request
+  }
+}
+
+/**
+ * Waits until every api instance answers from the artifact with content hash `to`, by the header each sends:
+ * the drill sees the rollback take effect, whoever made it.
+ */
+export async function waitForArtifact(
+  urls: readonly string[],
+  to: string,
+  clock: Clock,
+  signal: AbortSignal,
+): Promise<void> {
+  for (;;) {
+    const hashes = await Promise.all(
+      urls.map((url) =>
+        fetch(`${url}/readyz`, { signal })
+          .then(async (r) => {
+            await r.arrayBuffer()
+            return r.headers.get(ARTIFACT_HASH_HEADER)
+          })
+          .catch(() => null),
+      ),
+    )
+    if (hashes.every((h) => h === to)) return
+    await clock.sleep(100, signal)
+  }
+}
