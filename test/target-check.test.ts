@@ -270,9 +270,27 @@ describe('firedrill target check --scenario', () => {
     const { code, stdout, stderr } = await runCliInProcess(['target', 'check', file, '--scenario', scenario])
     expect(stderr).toBe('')
     expect(code).toBe(1)
+    expect(stdout).toContain(
+      'PASS  slos measurable: orders-availability (availability) from http_request_duration_seconds',
+    )
     // 2m at a 1 s scrape interval holds 4 scrapes at 1/30; 30m then lasts 1m.
     expect(stdout).toContain(
       'PASS  time scale: time scale 1/30: the 2m window lasts 4s (4 scrapes at 1s), the 30m window lasts 1m of drill time',
+    )
+  })
+
+  it('fails when the scenario has an SLO the target cannot measure', async () => {
+    const scenario = await quickScenario({
+      slo: { indicators: [{ name: 'orders-paid', sli: 'fulfilment', deadline: '2s' }] },
+    })
+    const dir = await mkdtemp(join(tmpdir(), 'firedrill-target-scenario-'))
+    const file = join(dir, 'target.yaml')
+    const example = await readFile(EXAMPLE, 'utf8')
+    await writeFile(file, example.replace(':3000', ':9').replace(':3001', ':10').replace(':3100', ':11'))
+    const { code, stdout } = await runCliInProcess(['target', 'check', file, '--scenario', scenario])
+    expect(code).toBe(1)
+    expect(stdout).toContain(
+      'FAIL  slos measurable: slis.histogram gives availability and latency SLIs; it cannot measure orders-paid (fulfilment)',
     )
   })
 })

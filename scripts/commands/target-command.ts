@@ -18,7 +18,10 @@ export const targetCommand: Command = {
       parseDuration(r.longWindow),
       parseDuration(r.shortWindow),
     ])
-    const checks = await runTargetPreflight(loaded, windowsMs === undefined ? {} : { windowsMs })
+    const checks = await runTargetPreflight(
+      loaded,
+      scenario === undefined ? {} : { windowsMs: windowsMs!, slos: scenario.scenario.slo.indicators },
+    )
     const ready = checks.every((c) => c.ok)
     if (values.json)
       process.stdout.write(`${JSON.stringify({ target: loaded.target.name, ready, checks }, null, 2)}\n`)

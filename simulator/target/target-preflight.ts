@@ -5,6 +5,8 @@ import { parseDuration } from '../../record/scenario/duration.ts'
 import { DEFAULT_BURN_RATE_RULES } from '../../record/scenario/scenario-schema.ts'
 import type { LoadedTarget } from '../../record/target/load-target.ts'
 import { pickTimeScale } from '../../record/target/pick-time-scale.ts'
+import { TARGET_METRICS_SLI_KINDS } from '../detection/rules/target-sli-names.ts'
+import type { SliKind } from '../detection/sli-definition.ts'
 import { flagChecks } from './flag-checks.ts'
 import { expect2xx } from './http-probe.ts'
 import { sliChecks } from './sli-checks.ts'
@@ -17,6 +19,8 @@ export interface TargetPreflightOptions {
   windowsMs?: readonly number[]
   /** The longest a drill's longest scaled window may last, ms. @defaultValue 3_600_000 */
   maxWindowMs?: number
+  /** The scenario's SLOs, to check that the target's SLIs can measure them. @defaultValue not checked */
+  slos?: readonly { name: string; sli: SliKind }[]
 }
 
 /** The workbook's paging windows, the rules `firedrill slo rules` exports by default. */
@@ -46,6 +50,26 @@ export async function runTargetPreflight(
   // Health first: the SLI checks then see the requests it made.
   const results = await Promise.all(instanceChecks)
   results.push(...(await Promise.all(sliChecks(loaded))))
+  const slos = options.slos
+  if (slos !== undefined)
+    results.push(
+      await check('slos measurable', async () => {
+        const names = slos.map((s) => `${s.name} (${s.sli})`).join(', ')
+        if (slis.kind === 'prometheus') {
+          if (slos.length !== 1)
+            throw new Error(
+              `the target gives one SLI in PromQL (slis.errors over slis.total); the scenario has ${names}`,
+            )
+          return `${names} from slis.errors over slis.total`
+        }
+        const unmeasured = slos.filter((s) => !TARGET_METRICS_SLI_KINDS.includes(s.sli))
+        if (unmeasured.length > 0)
+          throw new Error(
+            `slis.histogram gives ${TARGET_METRICS_SLI_KINDS.join(' and ')} SLIs; it cannot measure ${unmeasured.map((s) => `${s.name} (${s.sli})`).join(', ')}`,
+          )
+        return `${names} from ${slis.histogram}`
+      }),
+    )
   results.push(
     await check('time scale', async () => {
       const pick = pickTimeScale({
