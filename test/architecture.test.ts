@@ -14,7 +14,7 @@ const LAYERS: ReadonlyArray<{ layer: number; parts: readonly string[] }> = [
   { layer: 1, parts: ['scripts', 'bench'] },
   { layer: 2, parts: ['capstone'] },
   { layer: 3, parts: ['simulator/drill'] },
-  { layer: 4, parts: ['gate', 'postmortems'] },
+  { layer: 4, parts: ['gate', 'postmortems', 'simulator/target'] },
   { layer: 5, parts: ['simulator/detection', 'simulator/traffic', 'simulator/fault-proxy'] },
   { layer: 6, parts: ['record'] },
   { layer: 7, parts: ['services'] },
