@@ -5,7 +5,7 @@ import type { Environment, SlotReport } from '../../gate/deploy/environment.ts'
 import type { Clock } from '../../record/clock/clock.ts'
 import type { NewJournalEvent } from '../../record/journal/journal-event.ts'
 import type { SeenDeploy } from './responders/diagnose.ts'
-import { servedArtifacts } from './rolling-batch.ts'
+import { servedArtifacts } from './served-artifacts.ts'
 
 /** One rollout of an artifact to production, as its deploy history keeps it. */
 interface Rollout {

@@ -1,4 +1,3 @@
-import { ARTIFACT_HASH_HEADER } from '../../gate/deploy/environment.ts'
 import type { ReleaseStep } from '../../record/scenario/scenario-schema.ts'
 import type { DeployedShop, RollOutcome } from './deploy-shop.ts'
 import type { DrillJournal } from './drill-journal.ts'
@@ -34,18 +33,4 @@ export async function rollingBatch(options: {
     },
   })
   return { outcome, rolled: upTo }
-}
-
-/** The content hash each api instance answers with (its `/readyz` headers); null where none answered. */
-export async function servedArtifacts(urls: readonly string[]): Promise<(string | null)[]> {
-  return Promise.all(
-    urls.map((url) =>
-      fetch(`${url}/readyz`)
-        .then(async (r) => {
-          await r.arrayBuffer()
-          return r.headers.get(ARTIFACT_HASH_HEADER)
-        })
-        .catch(() => null),
-    ),
-  )
 }

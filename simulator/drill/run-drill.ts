@@ -30,9 +30,10 @@ import { openRun, readRepeatedRun } from './open-run.ts'
 import { runPreflight } from './preflight.ts'
 import { botResponder } from './responders/bot-responder.ts'
 import { humanResponder } from './responders/human-responder.ts'
-import { rollingBatch, servedArtifacts } from './rolling-batch.ts'
+import { rollingBatch } from './rolling-batch.ts'
 import { type KeyKeeper, registerRun, removeKeys, startKeyKeeper, unregisterRun } from './run-keys.ts'
 import { thisProcess } from './run-process.ts'
+import { servedArtifacts } from './served-artifacts.ts'
 import { sliceSeries, steadyStateOf } from './steady-state.ts'
 
 /** The drill's lease on what it changes in the shop: renewed every second, lapses 5 s after the drill dies. */
