@@ -23,6 +23,7 @@ import { scenariosDefinition } from './definitions/scenarios-definition.ts'
 import { scoresDefinition } from './definitions/scores-definition.ts'
 import { serveDefinition } from './definitions/serve-definition.ts'
 import { sloRulesDefinition } from './definitions/slo-definition.ts'
+import { targetCheckDefinition } from './definitions/target-definition.ts'
 import { trainDefinition } from './definitions/train-definition.ts'
 import { verifyDefinition } from './definitions/verify-definition.ts'
 
@@ -134,6 +135,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: sloRulesDefinition.summary,
     subcommands: [sloRulesDefinition],
     load: async () => (await import('./commands/slo-command.ts')).sloCommand,
+  },
+  {
+    name: 'target',
+    summary: targetCheckDefinition.summary,
+    subcommands: [targetCheckDefinition],
+    load: async () => (await import('./commands/target-command.ts')).targetCommand,
   },
   {
     name: 'detect',

@@ -15,7 +15,7 @@ const LAYERS: ReadonlyArray<{ layer: number; parts: readonly string[] }> = [
   // The training console runs a drill (it answers its page); nothing below it knows the console exists.
   { layer: 2, parts: ['capstone', 'training'] },
   { layer: 3, parts: ['simulator/drill'] },
-  { layer: 4, parts: ['gate', 'postmortems'] },
+  { layer: 4, parts: ['gate', 'postmortems', 'simulator/target'] },
   { layer: 5, parts: ['simulator/detection', 'simulator/traffic', 'simulator/fault-proxy'] },
   { layer: 6, parts: ['record'] },
   { layer: 7, parts: ['services'] },

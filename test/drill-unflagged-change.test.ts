@@ -29,7 +29,7 @@ async function drill(extra: Partial<Parameters<typeof runDrill>[0]> = {}) {
 }
 
 describe('the unflagged-change drill', () => {
-  it('releases by a rolling deploy, the bot reads the deploy history and rolls production back, the loop closes, and the change is refused when it comes again', async () => {
+  it("releases by a rolling deploy, the bot reads the deploy history and rolls production back, and the loop closes with the change's code refused by the fix's test", async () => {
     const { outcome, events } = await drill()
     expect(outcome.abortReason).toBeUndefined()
     expect(outcome.status).toBe('recovered')
@@ -87,12 +87,5 @@ describe('the unflagged-change drill', () => {
     expect(markdown).toContain('| Deploy | deployed live (no flag) |')
     expect(markdown).not.toContain('undefined')
     expect(markdown).not.toMatch(/flag `null`|was turned off|turned the flag off/)
-
-    // The same workload on the trunk the loop left: the gate refuses the change and nothing is rolled out.
-    const again = await drill({ again: outcome.outDir, followUp: false })
-    expect(again.outcome.status).toBe('prevented')
-    expect(eventsOf(again.events, 'change.refused')[0]?.data.blockedBy).toContain('unit-tests')
-    expect(eventsOf(again.events, 'release.step')).toEqual([])
-    expect(eventsOf(again.events, 'alert.fired')).toEqual([])
-  }, 240_000)
+  }, 180_000)
 })

@@ -90,21 +90,35 @@ export async function mergeToTrunk(repo: SandboxRepo, branch: string): Promise<s
 
 /**
  * Copies the test support files the shop's own tests import (`test/support/redis-sandbox.ts` and friends),
- * leaving out those that reach into the simulator, which the sandbox does not hold.
+ * leaving out those that reach into the simulator, which the sandbox does not hold, directly or through another
+ * support file left out.
  */
 async function copyTestSupport(projectRoot: string, dir: string): Promise<void> {
   const from = join(projectRoot, 'test', 'support')
   const to = join(dir, 'test', 'support')
   await mkdir(to, { recursive: true })
+  const files = new Map<string, { text: string; imports: string[] }>()
   for (const entry of await readdir(from, { withFileTypes: true })) {
     if (!entry.isFile()) continue
-    const name = entry.name
-    const text = await readFile(join(from, name), 'utf8')
-    const imports = [...text.matchAll(/from\s+'(\.{1,2}\/[^']+)'/g)].map((m) => m[1]!)
-    const staysInside = imports.every((spec) => {
-      const target = relative(resolve(projectRoot), resolve(from, spec))
-      return target.startsWith('services/') || target.startsWith('test/support/')
-    })
-    if (staysInside) await writeFile(join(to, name), text)
+    const text = await readFile(join(from, entry.name), 'utf8')
+    const imports = [...text.matchAll(/from\s+'(\.{1,2}\/[^']+)'/g)].map((m) =>
+      relative(resolve(projectRoot), resolve(from, m[1]!)),
+    )
+    files.set(`test/support/${entry.name}`, { text, imports })
   }
+  // A file stays when every import is in services/ or is a support file that stays: drop until nothing changes.
+  const kept = new Set(files.keys())
+  for (let changed = true; changed; ) {
+    changed = false
+    for (const name of kept) {
+      const staysInside = files
+        .get(name)!
+        .imports.every((target) => target.startsWith('services/') || kept.has(target))
+      if (!staysInside) {
+        kept.delete(name)
+        changed = true
+      }
+    }
+  }
+  for (const name of kept) await writeFile(join(dir, name), files.get(name)!.text)
 }

@@ -1,10 +1,11 @@
 import type { Artifact } from '../../gate/build/artifact.ts'
 import { deployArtifact } from '../../gate/deploy/deploy-artifact.ts'
 import type { DeployEvent } from '../../gate/deploy/deploy-event.ts'
-import { ARTIFACT_HASH_HEADER, type Environment, type SlotReport } from '../../gate/deploy/environment.ts'
+import type { Environment, SlotReport } from '../../gate/deploy/environment.ts'
 import type { Clock } from '../../record/clock/clock.ts'
 import type { NewJournalEvent } from '../../record/journal/journal-event.ts'
 import type { SeenDeploy } from './responders/diagnose.ts'
+import { servedArtifacts } from './served-artifacts.ts'
 
 /** One rollout of an artifact to production, as its deploy history keeps it. */
 interface Rollout {
@@ -138,17 +139,7 @@ export async function waitForArtifact(
   signal: AbortSignal,
 ): Promise<void> {
   for (;;) {
-    const hashes = await Promise.all(
-      urls.map((url) =>
-        fetch(`${url}/readyz`, { signal })
-          .then(async (r) => {
-            await r.arrayBuffer()
-            return r.headers.get(ARTIFACT_HASH_HEADER)
-          })
-          .catch(() => null),
-      ),
-    )
-    if (hashes.every((h) => h === to)) return
+    if ((await servedArtifacts(urls)).every((h) => h === to)) return
     await clock.sleep(100, signal)
   }
 }

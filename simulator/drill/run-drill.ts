@@ -31,8 +31,10 @@ import { openRun, readRepeatedRun } from './open-run.ts'
 import { runPreflight } from './preflight.ts'
 import { botResponder } from './responders/bot-responder.ts'
 import { humanResponder } from './responders/human-responder.ts'
+import { rollingBatch } from './rolling-batch.ts'
 import { type KeyKeeper, registerRun, removeKeys, startKeyKeeper, unregisterRun } from './run-keys.ts'
 import { thisProcess } from './run-process.ts'
+import { servedArtifacts } from './served-artifacts.ts'
 import { sliceSeries, steadyStateOf } from './steady-state.ts'
 
 /** The drill's lease on what it changes in the shop: renewed every second, lapses 5 s after the drill dies. */
@@ -259,12 +261,12 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
     )
     if (flag === undefined) {
       // An unflagged change is released by deploying it: production must still run what it ran before.
-      const running = deployed.shop.apiUrls.length
-      await exitCheck('change not yet in production', deployed.rollOut !== undefined || deployed.refused, {
-        strategy: scenario.release.strategy,
-        production: deployed.base.contentHash,
-        instances: running,
-      })
+      const serving = await servedArtifacts(shop.apiUrls)
+      await exitCheck(
+        'change not yet in production',
+        serving.every((hash) => hash === deployed?.base.contentHash),
+        { strategy: scenario.release.strategy, expected: deployed.base.contentHash, serving },
+      )
     } else {
       const initial = (await flags.list()).flags.find((f) => f.key === flag)
       await exitCheck('change is dark', initial !== undefined && isFlagOff(initial), {
@@ -387,24 +389,17 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
         if (paging.isPaged()) break
         if (flag === undefined) {
           // A rolling release: the next batch of api slots onto the change's artifact, no flag.
-          const rollOut = deployed.rollOut
-          if (rollOut === undefined) break
-          const upTo = Math.round((step.percent / 100) * shop.apiUrls.length)
-          const slots = Array.from({ length: upTo - rolled }, (_, k) => rolled + k)
-          const outcome = await rollOut(slots)
-          if (outcome === 'rolled-back') rolledBackAtDeploy = true
-          if (outcome !== 'rolled') break
-          rolled = upTo
-          await journal.append({
-            type: 'release.step',
-            data: {
-              artifact: deployed.artifact.contentHash,
-              slots,
-              step: i + 1,
-              percent: step.percent,
-              holdSeconds: step.holdSeconds,
-            },
+          const batch = await rollingBatch({
+            deployed,
+            step,
+            index: i,
+            rolled,
+            instances: shop.apiUrls.length,
+            journal,
           })
+          rolledBackAtDeploy = batch.outcome === 'rolled-back'
+          if (batch.outcome !== 'rolled') break
+          rolled = batch.rolled
           say(
             `release batch ${i + 1}: ${step.percent}% of api instances on ${deployed.artifact.contentHash.slice(0, 12)}`,
           )

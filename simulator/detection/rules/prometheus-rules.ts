@@ -13,6 +13,8 @@ export interface RuleExportInput {
   evaluationIntervalMs?: number
   /** Where a responder reads what to do, per SLO. @defaultValue none */
   runbookUrl?: (slo: string) => string
+  /** The SLI's error ratio over a window in PromQL. @defaultValue bad over total of the SLI's events */
+  errorRatio?: (slo: Slo, window: string) => string
 }
 
 export interface PrometheusRule {
@@ -50,7 +52,7 @@ export function prometheusRules(input: RuleExportInput): PrometheusRuleFile {
     const sloLabels = { slo: slo.name, sli: slo.sli.kind }
     const recordings: PrometheusRule[] = windows.map((window) => ({
       record: ratioRecord(window),
-      expr: errorRatioExpr(slo.sli.events, window),
+      expr: input.errorRatio?.(slo, window) ?? errorRatioExpr(slo.sli.events, window),
       labels: sloLabels,
     }))
     const budget = Number((1 - slo.objective).toPrecision(12))

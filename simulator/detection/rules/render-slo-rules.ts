@@ -13,6 +13,13 @@ export interface RenderSloRulesOptions {
   scaled: boolean
   /** Metric and label names of the service the rules watch. @defaultValue the built-in shop's */
   names?: SliMetricNames
+  /**
+   * The team's own PromQL for the SLI (a target read through its Prometheus): bad and all events per second,
+   * `$window` standing for the window. Replaces the metric names for every SLO.
+   */
+  promql?: { errors: string; total: string }
+  /** Says which service the rules watch, in the header and as sloth's service. @defaultValue the built-in shop */
+  target?: { name: string; file: string }
 }
 
 /**
@@ -24,8 +31,10 @@ export function renderSloRules(loaded: LoadedScenario, options: RenderSloRulesOp
   const { scenario } = loaded
   const settings = detectionSettingsOf(scenario, options.names ?? SHOP_SLI_METRICS)
   const windows = options.scaled ? `the drill's windows, scaled by ${scenario.timeScale}` : 'real windows'
+  const { promql, target } = options
   const header = [
     `# SLOs of scenario "${loaded.name}" (${loaded.file}), written by firedrill slo rules.`,
+    ...(target === undefined ? [] : [`# Measured on target "${target.name}" (${target.file}).`]),
     options.format === 'sloth'
       ? '# A sloth spec (sloth.dev, prometheus/v1): `sloth generate -i FILE` makes the burn-rate rules.'
       : `# Prometheus rules, ${windows}: \`promtool check rules FILE\`, then list it under rule_files.`,
@@ -33,7 +42,20 @@ export function renderSloRules(loaded: LoadedScenario, options: RenderSloRulesOp
   ]
   if (options.format === 'sloth')
     return (
-      header.join('\n') + stringify(slothSpec(settings.slos), { lineWidth: 0, aliasDuplicateObjects: false })
+      header.join('\n') +
+      stringify(
+        slothSpec(
+          settings.slos,
+          target?.name,
+          promql === undefined
+            ? undefined
+            : () => ({
+                error_query: withWindow(promql.errors, '{{.window}}'),
+                total_query: withWindow(promql.total, '{{.window}}'),
+              }),
+        ),
+        { lineWidth: 0, aliasDuplicateObjects: false },
+      )
     )
   const keepFiringForMs = options.scaled
     ? settings.keepFiringForMs
@@ -44,6 +66,17 @@ export function renderSloRules(loaded: LoadedScenario, options: RenderSloRulesOp
     windows: options.scaled ? 'scaled' : 'real',
     keepFiringForMs: Math.round(keepFiringForMs),
     ...(options.scaled ? { evaluationIntervalMs: settings.evaluationIntervalMs } : {}),
+    ...(promql === undefined
+      ? {}
+      : {
+          errorRatio: (_slo, window) =>
+            `(${withWindow(promql.errors, window)})\n/\n(${withWindow(promql.total, window)})`,
+        }),
   })
   return header.join('\n') + stringify(file, { lineWidth: 0, aliasDuplicateObjects: false })
+}
+
+/** A target's PromQL with its `$window` filled in. */
+function withWindow(expr: string, window: string): string {
+  return expr.replaceAll('$window', window)
 }

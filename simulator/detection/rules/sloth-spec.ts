@@ -35,7 +35,14 @@ const pascal = (name: string) =>
  * in percent. sloth generates the multiwindow, multi-burn-rate rules itself, with the SRE workbook's windows
  * and burn rates (page: 14.4× 1h/5m and 6× 6h/30m; ticket: 3× 1d/2h and 1× 3d/6h) over its SLO period.
  */
-export function slothSpec(slos: readonly Slo[], service = 'firedrill-shop'): SlothSpec {
+export function slothSpec(
+  slos: readonly Slo[],
+  service = 'firedrill-shop',
+  queries: (slo: Slo) => { error_query: string; total_query: string } = (slo) => ({
+    error_query: errorRateExpr(slo.sli.events, '{{.window}}'),
+    total_query: totalRateExpr(slo.sli.events, '{{.window}}'),
+  }),
+): SlothSpec {
   return {
     version: 'prometheus/v1',
     service,
@@ -45,12 +52,7 @@ export function slothSpec(slos: readonly Slo[], service = 'firedrill-shop'): Slo
       objective: Number((slo.objective * 100).toPrecision(10)),
       description: slo.sli.description,
       labels: { sli: slo.sli.kind },
-      sli: {
-        events: {
-          error_query: errorRateExpr(slo.sli.events, '{{.window}}'),
-          total_query: totalRateExpr(slo.sli.events, '{{.window}}'),
-        },
-      },
+      sli: { events: queries(slo) },
       alerting: {
         name: `${pascal(slo.name)}BudgetBurn`,
         labels: { slo: slo.name },

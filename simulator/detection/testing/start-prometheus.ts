@@ -8,6 +8,8 @@ export interface PrometheusOptions {
   rules: string
   scrapeIntervalMs: number
   evaluationIntervalMs: number
+  /** An Alertmanager (`http://host:port`) to send firing and resolved alerts to. @defaultValue none */
+  alertmanagerUrl?: string
 }
 
 /** One active alert as `GET /api/v1/alerts` lists it. */
@@ -37,6 +39,13 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Monit
       evaluation_interval: `${options.evaluationIntervalMs}ms`,
     },
     rule_files: ['rules.yml'],
+    ...(options.alertmanagerUrl === undefined
+      ? {}
+      : {
+          alerting: {
+            alertmanagers: [{ static_configs: [{ targets: [new URL(options.alertmanagerUrl).host] }] }],
+          },
+        }),
     scrape_configs: [...byPath].map(([path, hosts], i) => ({
       job_name: `shop-${i}`,
       metrics_path: path,
