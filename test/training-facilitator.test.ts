@@ -78,13 +78,16 @@ describe("the facilitator's page", () => {
     const page = await browser.newPage()
     await page.goto(training.facilitatorUrl)
     await page.getByRole('button', { name: 'Approve plan' }).click({ timeout: 20_000 })
-    // Wait for the release to have turned the change's flag on: there is something to put back.
+    // Wait for the release to have turned the change's flag on: there is something to put back. A drill that
+    // aborted on its own first (its steady state starved on a busy machine) is said as such, not waited out.
     await expect
-      .poll(() => training.session.events.some((e) => e.type === 'release.step'), {
-        timeout: 90_000,
-        interval: 200,
-      })
+      .poll(
+        () => training.session.events.some((e) => e.type === 'release.step' || e.type === 'drill.aborted'),
+        { timeout: 90_000, interval: 200 },
+      )
       .toBe(true)
+    const ownAbort = training.session.events.find((e) => e.type === 'drill.aborted')
+    expect(ownAbort?.data, 'the drill aborted on its own before the release').toBeUndefined()
     await page.getByRole('textbox', { name: 'Reason for aborting' }).fill('fire alarm in the building')
     await page.getByRole('button', { name: 'Abort drill' }).click()
 
