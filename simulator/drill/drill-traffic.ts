@@ -35,7 +35,8 @@ export function startDrillTraffic(options: DrillTrafficOptions): TrafficRun {
     }),
     clock: options.clock,
     intervalMs: 250,
-    timeoutMs: 2000,
+    // A checkout client's patience: an answer slower than this counts as a failed order.
+    timeoutMs: 5000,
     onInterval: (counts) => {
       track(
         journal.append({
