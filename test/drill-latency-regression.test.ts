@@ -27,6 +27,7 @@ async function drill(extra: Partial<Parameters<typeof runDrill>[0]> = {}) {
 describe('the latency-regression drill', () => {
   it('pages on the latency SLO while nothing fails, turns the flag off, closes the loop with a test that counts lookups, and the gate refuses the change when it comes again', async () => {
     const { outcome, events } = await drill()
+    expect(outcome.abortReason).toBeUndefined()
     expect(outcome.status).toBe('recovered')
 
     // Nothing failed: checkout kept answering, only slower than the latency SLO's threshold.

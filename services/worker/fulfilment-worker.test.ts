@@ -74,9 +74,10 @@ describe('fulfilment worker', () => {
     const settled = await shop.settled(order.id)
     expect(settled).toMatchObject({ status: 'failed', failureReason: 'attempts_exhausted' })
     expect(await shop.charges()).toBe(0)
+    // The job's last attempt and the reconciler may both ask; either way the order fails once, below.
     expect(
       await metricValue(handle.registry, 'fulfilment_charge_lookups_total', { result: 'not_charged' }),
-    ).toBe(1)
+    ).toBeGreaterThanOrEqual(1)
     expect(
       await metricValue(handle.registry, 'fulfilment_jobs_failed_total', { reason: 'attempts_exhausted' }),
     ).toBe(1)
