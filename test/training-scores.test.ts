@@ -1,10 +1,14 @@
-import { cp, mkdir, mkdtemp, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { cp, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { type AddressInfo, createServer } from 'node:net'
+import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { JournalBuilder } from '../record/journal/journal-builder.ts'
 import { SCENARIO_CATALOG_DIR } from '../record/scenario/scenario-catalog.ts'
-import { runCliInProcess } from './support/run-cli.ts'
+import { testRedisUrl } from './support/redis-sandbox.ts'
+import { runCliInProcess, spawnCli } from './support/run-cli.ts'
 
 const FLAG = 'checkout.new-pricing'
 let runs: string
@@ -95,5 +99,35 @@ describe('firedrill scores', () => {
     expect(port.code).toBe(2)
     expect(port.stderr).toMatch(/--port must be an integer from 1 to 65535 \(got "99999"\)/)
     // Loading the train command loads the drill: slow on a busy machine.
+  }, 60_000)
+
+  it('tidies after a crashed run before it starts, and refuses a console port in use with exit 2', async () => {
+    // A run whose process is gone: its journal never got its last word.
+    const cwd = await mkdtemp(join(tmpdir(), 'firedrill-train-cwd-'))
+    const dead = spawn(process.execPath, ['-e', ''])
+    await once(dead, 'exit')
+    const crashed = join(cwd, '.firedrill', 'runs', 'crashed-run')
+    await mkdir(crashed, { recursive: true })
+    const journal = join(crashed, 'journal.jsonl')
+    const started = new JournalBuilder().started('crashed-run', {
+      process: { pid: dead.pid!, host: hostname() },
+    })
+    await writeFile(journal, `${JSON.stringify(started.build()[0])}\n`)
+    const holder = createServer()
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve))
+    const held = (holder.address() as AddressInfo).port
+    try {
+      const train = await spawnCli(['train', '--port', String(held)], { REDIS_URL: testRedisUrl() }, { cwd })
+        .done
+      expect(train.code).toBe(2)
+      expect(train.stderr).toContain(
+        `The console cannot listen on 127.0.0.1:${held} (another process holds it)`,
+      )
+      expect(train.stderr).not.toMatch(/\n\s+at /)
+      expect(train.stderr).toMatch(/run crashed-run crashed: the drill's process \(pid \d+/)
+      expect(await readFile(journal, 'utf8')).toContain('"condition":"crashed"')
+    } finally {
+      holder.close()
+    }
   }, 60_000)
 })

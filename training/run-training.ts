@@ -3,6 +3,7 @@ import { NO_PAGE_DESTINATIONS, type PageDestinations } from '../simulator/detect
 import type { DrillOutcome } from '../simulator/drill/drill-options.ts'
 import { runDrill } from '../simulator/drill/run-drill.ts'
 import { buildConsoleApp } from './console/console-app.ts'
+import { ConsolePortUnavailableError } from './console/console-errors.ts'
 import { TrainingSession } from './console/training-session.ts'
 
 export interface TrainingOptions {
@@ -50,7 +51,13 @@ export async function startTraining(options: TrainingOptions): Promise<Training>
     ...(options.tokens === undefined ? {} : { tokens: options.tokens }),
   })
   const app = buildConsoleApp({ session })
-  await app.listen({ host: '127.0.0.1', port: options.port ?? 0 })
+  const port = options.port ?? 0
+  await app.listen({ host: '127.0.0.1', port }).catch(async (err: NodeJS.ErrnoException) => {
+    await app.close()
+    if (err.code === 'EADDRINUSE') throw new ConsolePortUnavailableError(port, 'another process holds it')
+    if (err.code === 'EACCES') throw new ConsolePortUnavailableError(port, 'not allowed to take it')
+    throw err
+  })
   const address = app.server.address()
   if (address === null || typeof address === 'string') throw new Error('the console has no TCP address')
   // The address the socket is bound to, as the OS reports it: loopback, never a wildcard.

@@ -1,29 +1,21 @@
 import { appendFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import { systemClock } from '../../record/clock/clock.ts'
 import { eventsOf } from '../../record/journal/journal-event.ts'
 import { readJournal } from '../../record/journal/read-journal.ts'
 import type { JunitSuite } from '../../record/junit/junit-xml.ts'
 import { loadScenario } from '../../record/scenario/load-scenario.ts'
-import {
-  closeConnection,
-  createRedisConnection,
-  waitForReady,
-} from '../../services/platform/redis/redis-connection.ts'
-import { provisionRedis } from '../../services/platform/redis/redis-provisioner.ts'
 import { writeFileAtomically } from '../../services/platform/write-file-atomically.ts'
 import { drillJunitXml } from '../../simulator/drill/drill-checks.ts'
 import type { DrillSummary } from '../../simulator/drill/drill-summary.ts'
-import { closeOrphanedRuns } from '../../simulator/drill/orphaned-runs.ts'
 import { reportRun } from '../../simulator/drill/report-run.ts'
 import { runDrill } from '../../simulator/drill/run-drill.ts'
-import { sweepCrashedRunKeys } from '../../simulator/drill/run-keys.ts'
 import { UsageError } from '../cli-errors.ts'
 import type { Command } from '../command.ts'
 import { usageText } from '../command-definition.ts'
 import { runDefinition } from '../definitions/run-definition.ts'
 import { checksMarkdown, describeChecks } from '../describe-checks.ts'
 import { describeSummary } from '../describe-summary.ts'
+import { withDrillSession } from '../drill-session.ts'
 import { intOption, parseCommandArgs } from '../parse-command-args.ts'
 import { writableOutput } from '../writable-output.ts'
 
@@ -47,26 +39,16 @@ export const runCommand: Command = {
     // --again: the same workload (scenario and seed) as a previous run, on that run's fixed trunk.
     const previous = values.again === undefined ? undefined : await previousRun(values.again)
     const loaded = previous?.loaded ?? (await loadScenario(values.scenario))
-    const redis = await provisionRedis({ url: values.redis })
-    const interrupt = new AbortController()
-    const onSignal = () => interrupt.abort()
-    // Ctrl-C, SIGTERM and a closed terminal (SIGHUP) each abort the drill with its cleanup.
-    process.once('SIGINT', onSignal)
-    process.once('SIGTERM', onSignal)
-    process.once('SIGHUP', onSignal)
-    // A closed terminal must not turn progress lines into a crash.
-    process.stderr.on('error', () => {})
-    try {
-      await tidyAfterCrashedRuns(redis.url, (line) => process.stderr.write(`firedrill: ${line}\n`))
+    return withDrillSession(values.redis, async ({ redisUrl, signal }) => {
       process.stderr.write(`firedrill: drill "${loaded.name}": ${loaded.scenario.title}\n`)
       const outcome = await runDrill({
         loaded,
-        redisUrl: redis.url,
+        redisUrl,
         ...(seed === undefined ? (previous === undefined ? {} : { seed: previous.seed }) : { seed }),
         ...(previous === undefined ? {} : { again: previous.dir }),
         ...(values.ci ? { responder: 'bot' as const } : responder === undefined ? {} : { responder }),
         ...(values.out === undefined ? {} : { outDir: values.out }),
-        signal: interrupt.signal,
+        signal,
         progress: (line) => process.stderr.write(`${line}\n`),
       })
       const { summary, checks } = await reportRun(outcome.outDir)
@@ -83,12 +65,7 @@ export const runCommand: Command = {
         (summary.status === 'prevented' && (summary.verify === null || summary.loopClosed))
         ? 0
         : 1
-    } finally {
-      process.off('SIGINT', onSignal)
-      process.off('SIGTERM', onSignal)
-      process.off('SIGHUP', onSignal)
-      await redis.stop()
-    }
+    })
   },
 }
 
@@ -119,23 +96,4 @@ async function previousRun(dir: string) {
   }
   const loaded = await loadScenario(join(runDir, 'scenario'))
   return { dir: runDir, seed: started.data.seed, loaded: { ...loaded, name: started.data.scenario } }
-}
-
-/**
- * Before a drill: journals of runs whose process died are closed (`drill.aborted`, crashed), and the Redis keys
- * of runs whose lease lapsed are removed. Best effort: a failure here never stops the new drill.
- */
-async function tidyAfterCrashedRuns(redisUrl: string, say: (line: string) => void): Promise<void> {
-  for (const orphan of await closeOrphanedRuns(join(process.cwd(), '.firedrill', 'runs'), systemClock))
-    say(`run ${orphan.runId} ${orphan.reason}; its journal now says so`)
-  const redis = createRedisConnection(redisUrl, 'command')
-  try {
-    await waitForReady(redis, 2000)
-    for (const swept of await sweepCrashedRunKeys(redis))
-      say(`removed ${swept.keys} Redis keys left by crashed run ${swept.runId}`)
-  } catch {
-    // Redis trouble shows up in the drill's own preflight
-  } finally {
-    await closeConnection(redis)
-  }
 }

@@ -1,5 +1,4 @@
 import { loadScenario } from '../../record/scenario/load-scenario.ts'
-import { provisionRedis } from '../../services/platform/redis/redis-provisioner.ts'
 import { reportRun } from '../../simulator/drill/report-run.ts'
 import { describeScore } from '../../training/describe-score.ts'
 import { startTraining } from '../../training/run-training.ts'
@@ -8,6 +7,7 @@ import type { Command } from '../command.ts'
 import { usageText } from '../command-definition.ts'
 import { trainDefinition } from '../definitions/train-definition.ts'
 import { describeSummary } from '../describe-summary.ts'
+import { withDrillSession } from '../drill-session.ts'
 import { intOption, parseCommandArgs } from '../parse-command-args.ts'
 
 const TRAINEE_NAME = /^[\p{L}\p{N}][\p{L}\p{N} ._-]{0,63}$/u
@@ -24,19 +24,12 @@ export const trainCommand: Command = {
     const seed = values.seed === undefined ? undefined : intOption(values.seed, 'seed', 0, 0, 4_294_967_295)
     const port = values.port === undefined ? undefined : intOption(values.port, 'port', 0, 1, 65_535)
     const loaded = await loadScenario(values.scenario)
-    const redis = await provisionRedis({ url: values.redis })
-    const interrupt = new AbortController()
-    const onSignal = () => interrupt.abort()
-    process.once('SIGINT', onSignal)
-    process.once('SIGTERM', onSignal)
-    process.once('SIGHUP', onSignal)
-    process.stderr.on('error', () => {})
-    try {
+    return withDrillSession(values.redis, async ({ redisUrl, signal }) => {
       const training = await startTraining({
         loaded,
-        redisUrl: redis.url,
+        redisUrl,
         trainee,
-        signal: interrupt.signal,
+        signal,
         progress: (line) => process.stderr.write(`${line}\n`),
         ...(seed === undefined ? {} : { seed }),
         ...(port === undefined ? {} : { port }),
@@ -61,11 +54,6 @@ export const trainCommand: Command = {
       } finally {
         await training.close()
       }
-    } finally {
-      process.off('SIGINT', onSignal)
-      process.off('SIGTERM', onSignal)
-      process.off('SIGHUP', onSignal)
-      await redis.stop()
-    }
+    })
   },
 }

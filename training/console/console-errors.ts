@@ -1,4 +1,4 @@
-import { FiredrillError } from '../../services/platform/firedrill-error.ts'
+import { FiredrillError, FiredrillInputError } from '../../services/platform/firedrill-error.ts'
 
 /** Error codes of the training console's API. A code is never reused; add new ones at the end. */
 export const ConsoleErrorCode = {
@@ -10,6 +10,7 @@ export const ConsoleErrorCode = {
   CONSOLE_FLAGS_REFUSED: 'FIREDRILL_CONSOLE_FLAGS_REFUSED',
   CONSOLE_FAILED: 'FIREDRILL_CONSOLE_FAILED',
   CONSOLE_ROLLBACK_REFUSED: 'FIREDRILL_CONSOLE_ROLLBACK_REFUSED',
+  CONSOLE_PORT_UNAVAILABLE: 'FIREDRILL_CONSOLE_PORT_UNAVAILABLE',
 } as const
 
 export type ConsoleErrorCode = (typeof ConsoleErrorCode)[keyof typeof ConsoleErrorCode]
@@ -22,5 +23,15 @@ export class ConsoleActionError extends FiredrillError {
     readonly statusCode: number,
   ) {
     super(code, message)
+  }
+}
+
+/** The console could not listen on the port asked for (in use, or not ours to take): a usage error, exit 2. */
+export class ConsolePortUnavailableError extends FiredrillInputError {
+  constructor(port: number, reason: string) {
+    super(
+      ConsoleErrorCode.CONSOLE_PORT_UNAVAILABLE,
+      `The console cannot listen on 127.0.0.1:${port} (${reason}). Pass another --port, or leave it out to take a free one.`,
+    )
   }
 }
