@@ -1,4 +1,5 @@
 import { defineCommand } from '../command-definition.ts'
+import { DRILL_OPTIONS } from './drill-options.ts'
 
 export const runDefinition = defineCommand({
   name: 'run',
@@ -8,25 +9,12 @@ export const runDefinition = defineCommand({
     'paging, response and recovery, then the follow-up (the fix through the gate, verify, the flag close-out). ' +
     'Exit 0 when it recovered and the loop closed (or an --again run was prevented), 1 when not, 2 on bad input.',
   options: {
-    scenario: {
-      type: 'string',
-      value: 'NAME|PATH',
-      default: 'bad-pricing',
-      description: 'a catalog scenario (firedrill scenarios) or the path of a scenario.yaml',
-    },
-    seed: { type: 'string', value: 'N', description: "overrides the scenario's seed (0..4294967295)" },
+    scenario: DRILL_OPTIONS.scenario,
+    seed: DRILL_OPTIONS.seed,
     responder: { type: 'string', value: 'bot|human', description: "overrides the scenario's responder" },
-    out: {
-      type: 'string',
-      value: 'DIR',
-      description: 'where the run goes (default .firedrill/runs/<run-id>/)',
-    },
+    out: DRILL_OPTIONS.out,
     json: { type: 'boolean', default: false, description: 'print the summary as one JSON object' },
-    redis: {
-      type: 'string',
-      value: 'URL',
-      description: 'the Redis to use (default REDIS_URL, a local one, or a private one)',
-    },
+    redis: DRILL_OPTIONS.redis,
     ci: {
       type: 'boolean',
       default: false,

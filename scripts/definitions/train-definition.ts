@@ -1,4 +1,5 @@
 import { defineCommand } from '../command-definition.ts'
+import { DRILL_OPTIONS } from './drill-options.ts'
 
 export const trainDefinition = defineCommand({
   name: 'train',
@@ -10,13 +11,8 @@ export const trainDefinition = defineCommand({
     'scored from its journal (see training/RUBRIC.md); firedrill scores compares runs. Exit 0 when the incident ' +
     'recovered, 1 when not (aborted, refused at review, not recovered), 2 on bad input.',
   options: {
-    scenario: {
-      type: 'string',
-      value: 'NAME|PATH',
-      default: 'bad-pricing',
-      description: 'a catalog scenario (firedrill scenarios) or the path of a scenario.yaml',
-    },
-    seed: { type: 'string', value: 'N', description: "overrides the scenario's seed (0..4294967295)" },
+    scenario: DRILL_OPTIONS.scenario,
+    seed: DRILL_OPTIONS.seed,
     trainee: {
       type: 'string',
       value: 'NAME',
@@ -28,16 +24,8 @@ export const trainDefinition = defineCommand({
       value: 'P',
       description: "the console's port on 127.0.0.1 (default: a free one)",
     },
-    out: {
-      type: 'string',
-      value: 'DIR',
-      description: 'where the run goes (default .firedrill/runs/<run-id>/)',
-    },
-    redis: {
-      type: 'string',
-      value: 'URL',
-      description: 'the Redis to use (default REDIS_URL, a local one, or a private one)',
-    },
+    out: DRILL_OPTIONS.out,
+    redis: DRILL_OPTIONS.redis,
   },
   examples: ['npx firedrill train', 'npx firedrill train --trainee ana --port 8080'],
 })
