@@ -15,7 +15,7 @@ import {
   FlagKeyParamsSchema,
   type FlagView,
 } from './flags-schemas.ts'
-import { tokensMatch } from './flags-token.ts'
+import { judgeBearer } from './flags-token.ts'
 import type { RedisFlagProvider } from './redis-flag-provider.ts'
 
 export interface FlagAdminRoutesOptions {
@@ -67,14 +67,14 @@ export const flagAdminRoutes: FastifyPluginAsyncTypebox<FlagAdminRoutesOptions> 
       },
       // Before the body is even parsed: without the token, nothing about the request is answered.
       onRequest: async (request, reply) => {
-        const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')
-        if (match?.[1] !== undefined && tokensMatch(match[1], token)) return
+        const verdict = judgeBearer(request.headers.authorization, token)
+        if (verdict === 'ok') return
         reply.header('www-authenticate', 'Bearer realm="firedrill-flags"')
         await reply.code(401).send({
           statusCode: 401,
           error: 'Unauthorized',
           code: FlagsErrorCode.FLAGS_UNAUTHORIZED,
-          message: `${match ? 'Wrong' : 'No'} bearer token: changing a flag needs "Authorization: Bearer <token>" with the flags service's token (FIREDRILL_FLAGS_TOKEN).`,
+          message: `${verdict === 'wrong' ? 'Wrong' : 'No'} bearer token: changing a flag needs "Authorization: Bearer <token>" with the flags service's token (FIREDRILL_FLAGS_TOKEN).`,
         })
       },
     },

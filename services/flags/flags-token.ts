@@ -29,3 +29,13 @@ export function tokensMatch(given: string, expected: string): boolean {
   const digest = (value: string) => createHash('sha256').update(value).digest()
   return timingSafeEqual(digest(given), digest(expected))
 }
+
+/**
+ * Judges an `Authorization` header against the token a service expects: `ok`, `wrong` (a bearer token, not this
+ * one) or `missing` (no bearer token at all), in time that does not depend on where a wrong token differs.
+ */
+export function judgeBearer(header: string | undefined, expected: string): 'ok' | 'wrong' | 'missing' {
+  const given = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1]
+  if (given === undefined) return 'missing'
+  return tokensMatch(given, expected) ? 'ok' : 'wrong'
+}

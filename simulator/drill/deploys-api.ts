@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import Fastify from 'fastify'
 import type { SlotReport } from '../../gate/deploy/environment.ts'
-import { tokensMatch } from '../../services/flags/flags-token.ts'
+import { judgeBearer } from '../../services/flags/flags-token.ts'
 import { DeploysRequestFailedError } from './drill-errors.ts'
 import type { SeenDeploy } from './responders/diagnose.ts'
 
@@ -48,13 +48,13 @@ export async function startDeploysApi(options: {
   const { controls, token } = options
   const app = Fastify({ logger: false }).withTypeProvider<TypeBoxTypeProvider>()
   app.addHook('onRequest', async (request, reply) => {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')
-    if (match?.[1] !== undefined && tokensMatch(match[1], token)) return
+    const verdict = judgeBearer(request.headers.authorization, token)
+    if (verdict === 'ok') return
     reply.header('www-authenticate', 'Bearer realm="firedrill-deploys"')
     await reply.code(401).send({
       statusCode: 401,
       error: 'Unauthorized',
-      message: `${match ? 'Wrong' : 'No'} bearer token: the deploys API needs "Authorization: Bearer <token>" with the drill's token (${DEPLOYS_TOKEN_ENV}).`,
+      message: `${verdict === 'wrong' ? 'Wrong' : 'No'} bearer token: the deploys API needs "Authorization: Bearer <token>" with the drill's token (${DEPLOYS_TOKEN_ENV}).`,
     })
   })
   app.get(
