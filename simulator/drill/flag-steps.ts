@@ -56,27 +56,26 @@ export async function observeMitigation(options: {
   signal: AbortSignal
 }): Promise<{ action: 'flag off' | 'rollback'; by: string }> {
   const { flags, flag, journal, rollback } = options
+  // The two watches share a signal: the drill's abort ends both (and this wait), and the one that loses stops
+  // once the other has seen the mitigation.
   const race = new AbortController()
   const onAbort = () => race.abort(options.signal.reason)
-  options.signal.addEventListener('abort', onAbort, { once: true })
-  const settled = <T>(p: Promise<T>) =>
-    p.catch((err: unknown) => (race.signal.aborted ? new Promise<T>(() => {}) : Promise.reject(err)))
+  if (options.signal.aborted) onAbort()
+  else options.signal.addEventListener('abort', onAbort, { once: true })
   let winner: { kind: 'flag'; off: FlagView } | { kind: 'rollback' }
   try {
     winner = await Promise.race([
       ...(flag === undefined
         ? []
         : [
-            settled(waitForFlagOff(flags, flag, options.clock, race.signal)).then((off) => ({
+            waitForFlagOff(flags, flag, options.clock, race.signal).then((off) => ({
               kind: 'flag' as const,
               off,
             })),
           ]),
-      settled(waitForArtifact(rollback.urls, rollback.to.contentHash, options.clock, race.signal)).then(
-        () => ({
-          kind: 'rollback' as const,
-        }),
-      ),
+      waitForArtifact(rollback.urls, rollback.to.contentHash, options.clock, race.signal).then(() => ({
+        kind: 'rollback' as const,
+      })),
     ])
   } finally {
     options.signal.removeEventListener('abort', onAbort)
