@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import type { Artifact } from '../../gate/build/artifact.ts'
 import { Environment } from '../../gate/deploy/environment.ts'
 import { systemClock } from '../../record/clock/clock.ts'
 import { ProductionDeploys } from './production-deploys.ts'
@@ -42,6 +43,44 @@ describe("production's deploys", () => {
     await expect(first).rejects.toThrow('batch failed')
     await expect(second).resolves.toBe('rolled back')
     expect(log).toEqual(['batch starts', 'batch ends', 'rollback starts'])
+  })
+
+  it('rolls back once to the build before the change; a second rollback has nothing earlier, never the change again', async () => {
+    const production = new Environment({
+      name: 'production',
+      redisUrl: 'redis://unused',
+      prefix: 'p',
+      ports: [0],
+    })
+    const deployed: string[] = []
+    const journalled: string[] = []
+    const d = new ProductionDeploys({
+      production,
+      record: async (event) => {
+        journalled.push(event.type)
+      },
+      onEvent: () => {},
+      settle: async () => {},
+      clock: systemClock,
+      deploy: async (_env, artifact) => {
+        deployed.push(artifact.contentHash)
+        return { env: 'production', artifact, slots: [] }
+      },
+    })
+    const base = { commit: 'a'.repeat(40), contentHash: 'base' } as Artifact
+    const change = { commit: 'b'.repeat(40), contentHash: 'change' } as Artifact
+    d.started(base, null, false)
+    d.started(change, base, false)
+    const first = await d.rollback('bot', 'burning since the deploy')
+    expect([first.from.contentHash, first.to.contentHash]).toEqual(['change', 'base'])
+    expect(d.history().map((h) => [h.artifact, h.previous])).toEqual([
+      ['base', null],
+      ['change', 'base'],
+      ['base', null],
+    ])
+    await expect(d.rollback('trainee', 'clicked again')).rejects.toThrow(/no earlier artifact/)
+    expect(deployed).toEqual(['base'])
+    expect(journalled).toEqual(['rollback.requested'])
   })
 
   it('refuses a rollback when production has nothing earlier to go back to', async () => {

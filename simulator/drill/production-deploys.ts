@@ -34,6 +34,7 @@ export class ProductionDeploys {
   readonly #onEvent: (event: DeployEvent) => void
   readonly #settle: () => Promise<void>
   readonly #clock: Clock
+  readonly #deploy: typeof deployArtifact
   readonly #history: Rollout[] = []
   #rollback: RollbackRequest | undefined
   /** The deploy running now (or the last one): deploys to production go one after another. */
@@ -46,7 +47,10 @@ export class ProductionDeploys {
     /** Waits for the journal writes `onEvent` started. */
     settle(): Promise<void>
     clock: Clock
+    /** How an artifact is rolled out to production. @defaultValue deployArtifact */
+    deploy?: typeof deployArtifact
   }) {
+    this.#deploy = options.deploy ?? deployArtifact
     this.#production = options.production
     this.#record = options.record
     this.#onEvent = options.onEvent
@@ -116,11 +120,14 @@ export class ProductionDeploys {
       },
     })
     await this.exclusive(() =>
-      deployArtifact(this.#production, request.to, { onEvent: this.#onEvent }).finally(() => this.#settle()),
+      this.#deploy(this.#production, request.to, { onEvent: this.#onEvent }).finally(() => this.#settle()),
     )
+    // Back on `to` as it first went out: a second rollback goes to what ran before it, never forward again to
+    // the artifact just rolled back.
     this.#history.push({
       artifact: latest.previous,
-      previous: latest.artifact,
+      previous:
+        this.#history.find((r) => r.artifact.contentHash === request.to.contentHash)?.previous ?? null,
       dark: false,
       at: new Date(this.#clock.now()).toISOString(),
     })
