@@ -25,7 +25,7 @@ function controls(): DeployControls & { rollbacks: { by: string; reason: string 
   return {
     rollbacks,
     history: () =>
-      rollbacks.length === 0 ? [before, change] : [before, change, { ...before, previous: change.artifact }],
+      rollbacks.length === 0 ? [before, change] : [before, change, { ...before, at: change.at }],
     slots: () => [0, 1].map((slot) => ({ slot, url: null, commit: null, contentHash: running })),
     rollback: async (by, reason) => {
       if (running === before.artifact) throw new Error('production has no earlier artifact to roll back to')
