@@ -5,8 +5,9 @@ export const runDefinition = defineCommand({
   name: 'run',
   summary: 'one whole drill; progress on stderr, summary on stdout',
   description:
-    'Runs one whole drill against the shop: preflight, the bad change deployed dark, canary release, detection, ' +
-    'paging, response and recovery, then the follow-up (the fix through the gate, verify, the flag close-out). ' +
+    'Runs one whole drill against the shop: preflight, the bad change deployed dark and released in canary steps ' +
+    "of its flag (or, unflagged, in a rolling deploy's batches), detection, paging, response and recovery, then " +
+    'the follow-up (the fix through the gate, verify, the flag close-out). ' +
     'Exit 0 when it recovered and the loop closed (or an --again run was prevented), 1 when not, 2 on bad input.',
   options: {
     scenario: DRILL_OPTIONS.scenario,
