@@ -19,7 +19,9 @@ export function describeEvent(event: JournalEvent): string {
     case 'drill.aborted':
       return `Drill aborted: ${event.data.reason}.`
     case 'lease.acquired':
-      return `Lease taken on the shop's changes (${event.data.ttlMs / 1000} s, renewed every ${event.data.heartbeatMs / 1000} s): if the drill dies, the shop puts back what it turned on.`
+      return event.data.prefix.startsWith("dead man's switch")
+        ? `Lease taken on the target's flag (${event.data.ttlMs / 1000} s, renewed every ${event.data.heartbeatMs / 1000} s) by a ${event.data.prefix}: if the drill dies, it turns the flag off.`
+        : `Lease taken on the shop's changes (${event.data.ttlMs / 1000} s, renewed every ${event.data.heartbeatMs / 1000} s): if the drill dies, the shop puts back what it turned on.`
     case 'cleanup.finished':
       return event.data.failed.length === 0
         ? `Cleanup put everything back: ${event.data.done.join(', ')}.`
@@ -33,7 +35,7 @@ export function describeEvent(event: JournalEvent): string {
     case 'steady-state.checked':
       return `Steady state ${event.data.when} the release ${event.data.ok ? 'held' : 'did not hold'}: error ratio ${formatRatio(event.data.errorRatio)} over ${event.data.requests} requests (limit ${formatRatio(event.data.maxErrorRatio)}).`
     case 'traffic.started':
-      return `Synthetic traffic started at ${event.data.ratePerSecond} orders/s.`
+      return `Synthetic traffic started at ${event.data.ratePerSecond} requests/s.`
     case 'traffic.stopped':
       return `Synthetic traffic stopped after ${event.data.requests} requests (${event.data.failures} failed).`
     case 'traffic.interval':

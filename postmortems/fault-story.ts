@@ -19,6 +19,16 @@ export interface FaultStory {
 export function faultStoryOf(scenario: ValidScenario): FaultStory {
   const { fault, flag } = scenario.change
   switch (fault.kind) {
+    case 'dark-change':
+      return {
+        effect:
+          fault.symptom ??
+          `the change behind ${flag} made the service fail its SLO for the share of traffic that saw it`,
+        decision: 'releasing a change whose failure modes were not known before it met real traffic',
+        gateGap: `The change was deployed dark by the team's own pipeline; firedrill released it by ${flag} and did not gate it.`,
+        retrievalCard: `Check what ${flag}'s path depends on, and that each dependency is there and tested, before turning it on`,
+        luck: null,
+      }
     case 'coupon-orders-fail':
       return {
         effect: `orders that carry a coupon code the catalog does not know fail with HTTP ${fault.statusCode}`,

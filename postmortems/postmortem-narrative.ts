@@ -137,10 +137,13 @@ export function impactStatementOf(facts: DrillFacts): string {
   }
   const exposure = facts.highestReleasePct
   const hidden = describeHiddenImpact(facts.events)
+  const onTarget = scenario.service.kind === 'target'
   return (
-    (scenario.change.flag === undefined
-      ? `Up to ${exposure} % of the api instances ran the change, and checkout traffic is spread evenly over them; ${faultWords(facts)}. `
-      : `Up to ${exposure} % of checkout traffic took the new pricing path; ${faultWords(facts)}. `) +
+    (onTarget
+      ? `Up to ${exposure} % of the service's traffic took the path behind ${scenario.change.flag}; ${faultWords(facts)}. `
+      : scenario.change.flag === undefined
+        ? `Up to ${exposure} % of the api instances ran the change, and checkout traffic is spread evenly over them; ${faultWords(facts)}. `
+        : `Up to ${exposure} % of checkout traffic took the new pricing path; ${faultWords(facts)}. `) +
     `${impact.failedRequests} of ${impact.requests} synthetic requests failed over ${formatMs(impact.observedMs)} of traffic, ` +
     `${formatPct(impact.errorBudgetConsumedPct)} of the ${scenario.slo.window} error budget at a ${formatRatio(scenario.slo.objective)} objective.` +
     (hidden === '' ? '' : ` ${hidden}`)
@@ -168,6 +171,12 @@ export function rootCausesOf(facts: DrillFacts): string[] {
     return [
       `The change "${change.title}" carries the same defect as in ${repeatedRunWords(facts)}: ${change.description.trim()}`,
       `The gate on today's trunk runs what that run's fixes added, and ${refusedByWords(facts)} failed on the change, so it was refused before it could merge. No incident followed, so there is no cause of one to find; the near miss shows the fixes hold.`,
+    ]
+  if (facts.scenario.service.kind === 'target')
+    return [
+      `The change "${change.title}" carries a defect: ${change.description.trim()}`,
+      `With ${change.flag} on, ${faultWords(facts)}; the share of failing requests followed the share of traffic the flag served on.`,
+      `${faultStoryOf(facts.scenario).gateGap} It was deployed dark, so only the flag released it.`,
     ]
   return [
     `The change "${change.title}" carries a defect: ${change.description.trim()}`,

@@ -28,6 +28,7 @@ export const RecordErrorCode = {
   JOURNAL_NOT_FOUND: 'FIREDRILL_JOURNAL_NOT_FOUND',
   JOURNAL_CORRUPT: 'FIREDRILL_JOURNAL_CORRUPT',
   GIT_FAILED: 'FIREDRILL_GIT_FAILED',
+  SCENARIO_WRONG_SERVICE: 'FIREDRILL_SCENARIO_WRONG_SERVICE',
 } as const
 
 export type RecordErrorCode = (typeof RecordErrorCode)[keyof typeof RecordErrorCode]
@@ -299,5 +300,17 @@ export class GitFailedError extends FiredrillError {
     super(RecordErrorCode.GIT_FAILED, `git ${args.join(' ')} failed: ${stderr.trim() || 'no output'}`, {
       cause,
     })
+  }
+}
+
+/** A scenario run against the wrong kind of service: a target's scenario without `--target`, or the shop's with it. */
+export class ScenarioWrongServiceError extends FiredrillInputError {
+  constructor(scenario: string, kind: 'builtin-shop' | 'target') {
+    super(
+      RecordErrorCode.SCENARIO_WRONG_SERVICE,
+      kind === 'target'
+        ? `Scenario "${scenario}" drills a target (service.kind target): give the target file with --target FILE, or pick a scenario of the built-in shop (firedrill scenarios).`
+        : `Scenario "${scenario}" drills the built-in shop (service.kind builtin-shop), not a target: run it without --target, or give a target's scenario (like target-canary) with --scenario.`,
+    )
   }
 }

@@ -12,6 +12,11 @@ export function describeSummary(s: DrillSummary, files: { summary?: string } = {
   return [
     `run        ${s.runId} (scenario ${s.scenario}, seed ${s.seed})`,
     `status     ${s.status}${s.abortReason ? ` (${s.abortReason})` : ''}`,
+    ...(s.target === undefined
+      ? []
+      : [
+          `target     ${s.target.name}, detected by ${s.target.detector === 'firedrill' ? "firedrill's burn-rate alerts" : "the team's Alertmanager"}`,
+        ]),
     `MTTD       ${ms(t.mttdMs)}   release → alert`,
     `MTTA       ${ms(t.mttaMs)}   alert → acknowledged`,
     `MTTM       ${ms(t.mttmMs)}   alert → mitigated`,
@@ -33,6 +38,8 @@ export function describeSummary(s: DrillSummary, files: { summary?: string } = {
 }
 
 function flagLine(s: DrillSummary): string {
+  if (s.target !== undefined && s.flag !== null)
+    return `${s.flag} back to off, as before the drill (closing it out is the team's, in its own repository)`
   if (s.flag === null) return 'none: the change shipped without a flag, released by a rolling deploy'
   if (s.flagClosedOut)
     return `${s.flag} closed out: completed, its code path removed through the gate, archived`
@@ -42,6 +49,7 @@ function flagLine(s: DrillSummary): string {
 }
 
 function loopLine(s: DrillSummary): string {
+  if (s.target !== undefined) return "the team's: the postmortem's action items are for its own pipeline"
   if (s.status === 'prevented' && s.verify === null)
     return 'not needed: the change was stopped before production, so no incident happened'
   if (s.verify === null) return 'not closed (the follow-up did not run)'

@@ -19,6 +19,21 @@ export async function withDrillSession<T>(
   drill: (session: { redisUrl: string; signal: AbortSignal }) => Promise<T>,
 ): Promise<T> {
   const redis = await provisionRedis({ url: redisOption })
+  try {
+    return await withInterrupts(async (signal) => {
+      await tidyAfterCrashedRuns(redis.url, (line) => process.stderr.write(`firedrill: ${line}\n`))
+      return drill({ redisUrl: redis.url, signal })
+    })
+  } finally {
+    await redis.stop()
+  }
+}
+
+/**
+ * Ctrl-C, SIGTERM and a closed terminal (SIGHUP) become the abort signal `work` cleans up on, and journals of runs
+ * whose process died are closed first; a drill on a target needs no Redis, so this is all it takes.
+ */
+export async function withInterrupts<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const interrupt = new AbortController()
   const onSignal = () => interrupt.abort()
   process.once('SIGINT', onSignal)
@@ -27,13 +42,11 @@ export async function withDrillSession<T>(
   // A closed terminal must not turn progress lines into a crash.
   process.stderr.on('error', () => {})
   try {
-    await tidyAfterCrashedRuns(redis.url, (line) => process.stderr.write(`firedrill: ${line}\n`))
-    return await drill({ redisUrl: redis.url, signal: interrupt.signal })
+    return await work(interrupt.signal)
   } finally {
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
     process.off('SIGHUP', onSignal)
-    await redis.stop()
   }
 }
 

@@ -1,68 +1,14 @@
-import { type ChildProcess, spawn } from 'node:child_process'
-import { once } from 'node:events'
-import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { createInterface } from 'node:readline'
-import Fastify from 'fastify'
-import { Redis } from 'ioredis'
 import { afterEach, describe, expect, it } from 'vitest'
 import { loadTarget } from '../record/target/load-target.ts'
-import { buildFaultProxy } from '../simulator/fault-proxy/fault-proxy.ts'
-import { RedisProxyFaultStore } from '../simulator/fault-proxy/redis-proxy-fault-store.ts'
 import { releaseInFlagdFile } from '../simulator/target/flagd-file-flags.ts'
 import { startTemplateTraffic } from '../simulator/traffic/start-template-traffic.ts'
-import { dropPrefix, testPrefix, testRedisUrl } from './support/redis-sandbox.ts'
+import { type Cleanup, quotesTarget } from './support/quotes-service.ts'
 import { runCliInProcess } from './support/run-cli.ts'
 
-const EXAMPLE_DIR = join(import.meta.dirname, '..', 'examples', 'quotes-service')
-const cleanup: Array<() => Promise<unknown>> = []
+const cleanup: Cleanup = []
 afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step().catch(() => undefined)
 })
-
-/**
- * The quote service's dependency, an exchange-rate service on a local socket, behind firedrill's fault proxy (its
- * fault in a real Redis): resolves with the proxy's URL, which the service calls, and the fault's store.
- */
-async function startRatesBehindProxy(): Promise<{ url: string; faults: RedisProxyFaultStore }> {
-  const rates = Fastify({ logger: false })
-  rates.get('/rate', async () => ({ rate: 1.25 }))
-  const ratesUrl = await rates.listen({ host: '127.0.0.1', port: 0 })
-  cleanup.push(() => rates.close())
-  const redis = new Redis(testRedisUrl())
-  const prefix = testPrefix()
-  cleanup.push(async () => {
-    await dropPrefix(redis, prefix)
-    await redis.quit()
-  })
-  const faults = new RedisProxyFaultStore(redis, prefix, 'rates')
-  const proxy = buildFaultProxy({ target: ratesUrl, store: faults })
-  const url = await proxy.listen()
-  cleanup.push(() => proxy.close())
-  return { url, faults }
-}
-
-/** The example service as its own process, its flags file in `dir`; resolves with its URL once it listens. */
-async function startQuotes(dir: string, ratesUrl: string): Promise<string> {
-  const child: ChildProcess = spawn(process.execPath, [join(EXAMPLE_DIR, 'server.mjs')], {
-    cwd: join(import.meta.dirname, '..'),
-    env: { ...process.env, PORT: '0', FLAGS_FILE: join(dir, 'flags.json'), RATES_URL: ratesUrl },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  cleanup.push(async () => {
-    child.kill('SIGTERM')
-    await once(child, 'exit')
-  })
-  const exited = once(child, 'exit').then(() => ({ done: true as const, value: '' }))
-  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]()
-  for (;;) {
-    const next = await Promise.race([lines.next(), exited])
-    if (next.done) throw new Error('the quote service exited before it listened')
-    const match = /listening on (http:\/\/\S+)/.exec(next.value)
-    if (match !== null) return match[1]!
-  }
-}
 
 /** Resolves once `holds()` does, checking every 20 ms; fails after 15 s rather than hang. */
 async function until(holds: () => boolean): Promise<void> {
@@ -76,12 +22,7 @@ async function until(holds: () => boolean): Promise<void> {
 describe('a second target, written apart from the shop: the quote service', { timeout: 60_000 }, () => {
   it('passes target check on its own names and flagd file, takes a canary step firedrill writes there, and counts 502s on its own metric while the fault proxy fails its dependency', async () => {
     // The example's target and flags file, copied: the release edits the flags file.
-    const dir = await mkdtemp(join(tmpdir(), 'firedrill-quotes-'))
-    await cp(EXAMPLE_DIR, dir, { recursive: true })
-    const rates = await startRatesBehindProxy()
-    const url = await startQuotes(dir, rates.url)
-    const targetFile = join(dir, 'target.yaml')
-    await writeFile(targetFile, (await readFile(targetFile, 'utf8')).replace('http://127.0.0.1:8080', url))
+    const { targetFile, url, faults } = await quotesTarget(cleanup)
     const target = await loadTarget(targetFile)
 
     const quote = async (customer: string) => {
@@ -122,9 +63,9 @@ describe('a second target, written apart from the shop: the quote service', { ti
     expect(Object.keys(run.summary().byStatus)).toEqual(['200'])
 
     // The fault, in its own dependency: the proxy answers 503, the service 502, and its own metric counts them.
-    await rates.faults.set({ status: { code: 503, percent: 100 } }, 'test', 'game day: rates down')
+    await faults.set({ status: { code: 503, percent: 100 } }, 'test', 'game day: rates down')
     await until(() => (run.summary().byStatus['502'] ?? 0) >= 5)
-    await rates.faults.clear('game day over', 'test')
+    await faults.clear('game day over', 'test')
     expect(await quote('c-3')).toMatchObject({ pricing: 'fx-v2', total: 125 })
     await run.stop()
     const metrics = await (await fetch(`${url}/metrics`)).text()

@@ -54,6 +54,13 @@ export interface JournalEventData {
     againOf?: { runId: string; dir: string }
     /** The drill's own process, so a later run can tell a crashed run from one still going. */
     process?: RunProcess
+    /** A drill on a target (`run --target`): its name and file. */
+    target?: { name: string; file: string }
+    /**
+     * Who detects: firedrill's own evaluator, or the team's alerting through its Alertmanager. Absent in older
+     * journals: firedrill.
+     */
+    detector?: 'firedrill' | 'alertmanager'
   }
   /** `prevented`: the gate refused the bad change (a `--again` run), and the same workload caused no incident. */
   'drill.finished': { outcome: 'recovered' | 'not-recovered' | 'prevented'; durationMs: number }

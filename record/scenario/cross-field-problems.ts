@@ -9,8 +9,16 @@ import type { Scenario } from './scenario-schema.ts'
  * still hold two scrapes once scaled, and rule names are unique. (The files a scenario names are checked when
  * they are opened, in `scenario-files.ts`.)
  */
-export function crossFieldProblems(scenario: Scenario): ScenarioProblem[] {
+export function crossFieldProblems(scenario: Scenario, raw: Record<string, unknown> = {}): ScenarioProblem[] {
   const problems: ScenarioProblem[] = []
+  if (scenario.service.kind === 'target') return targetProblems(scenario, raw)
+  if (scenario.change.fault.kind === 'dark-change')
+    problems.push({
+      path: 'change.fault.kind',
+      expected:
+        "must be one of the built-in shop's faults: dark-change is a target's own change (service.kind target)",
+      got: JSON.stringify('dark-change'),
+    })
 
   const { min, max } = scenario.traffic.mix.itemsPerOrder
   if (min > max) {
@@ -145,6 +153,7 @@ function releaseProblems(scenario: Scenario): ScenarioProblem[] {
         'can only be deploy-health with release.strategy rolling (the deploy rolls itself back); use flag-canary for a near miss at the gate',
       got: JSON.stringify(stoppedBy),
     })
+  if (scenario.service.kind !== 'builtin-shop') return problems
   const instances = scenario.service.api
   steps.forEach((step, i) => {
     const share = (step.percent / 100) * instances
@@ -162,6 +171,88 @@ function releaseProblems(scenario: Scenario): ScenarioProblem[] {
       expected: 'must be 100 in a rolling release: the last batch updates every api instance',
       got: String(last.percent),
     })
+  return problems
+}
+
+/**
+ * A target's scenario takes the service, its flag and its traffic from the target file, and its change is the
+ * team's own, released by that flag: nothing here may say otherwise.
+ */
+function targetProblems(scenario: Scenario, raw: Record<string, unknown>): ScenarioProblem[] {
+  const problems: ScenarioProblem[] = []
+  const refuse = (path: string, expected: string, got: unknown) =>
+    problems.push({ path, expected, got: got === undefined ? 'nothing' : JSON.stringify(got) })
+  if ('traffic' in raw)
+    refuse('traffic', "must be absent for a target: its traffic is the target file's traffic", raw.traffic)
+  if (scenario.change.flag !== undefined)
+    refuse(
+      'change.flag',
+      "must be absent for a target: the flag is the target file's flags.flag",
+      scenario.change.flag,
+    )
+  if (scenario.change.patch !== undefined)
+    refuse(
+      'change.patch',
+      "must be absent for a target: the change is the team's own, already deployed dark",
+      scenario.change.patch,
+    )
+  if (scenario.change.stoppedBy !== undefined)
+    refuse(
+      'change.stoppedBy',
+      'must be absent for a target: its change is released, not gated, by the drill',
+      scenario.change.stoppedBy,
+    )
+  if (scenario.change.fault.kind !== 'dark-change')
+    refuse(
+      'change.fault.kind',
+      "must be dark-change for a target: the built-in shop's faults need the shop",
+      scenario.change.fault.kind,
+    )
+  if (scenario.release.strategy !== 'flag-canary')
+    refuse(
+      'release.strategy',
+      "must be flag-canary for a target: the drill releases the team's change by its flag",
+      scenario.release.strategy,
+    )
+  if (scenario.followUp.fix !== undefined || scenario.followUp.cleanup !== undefined)
+    refuse(
+      'followUp',
+      "must have no fix or cleanup patch for a target: the follow-up is the team's own",
+      'a patch',
+    )
+  if (scenario.decoys.length > 0)
+    refuse(
+      'decoys',
+      'must be empty for a target: decoys flip flags in the built-in shop',
+      `${scenario.decoys.length} decoys`,
+    )
+  scenario.release.steps.forEach((step, i) => {
+    const previous = scenario.release.steps[i - 1]
+    if (previous !== undefined && step.percent <= previous.percent)
+      refuse(
+        `release.steps[${i}].percent`,
+        `must be more than the step before it (${previous.percent}): canary steps go up`,
+        step.percent,
+      )
+  })
+  // The target's histogram has buckets of its own: the preflight checks the SLIs against it.
+  const names = new Set<string>()
+  scenario.slo.indicators.forEach((indicator, i) => {
+    if (names.has(indicator.name)) refuse(`slo.indicators[${i}].name`, 'must be unique', indicator.name)
+    names.add(indicator.name)
+    if (indicator.sli === 'fulfilment')
+      refuse(
+        `slo.indicators[${i}].sli`,
+        "must be availability or latency for a target: fulfilment is the built-in shop's worker",
+        indicator.sli,
+      )
+    if (indicator.sli === 'latency' && indicator.threshold === undefined)
+      refuse(
+        `slo.indicators[${i}].threshold`,
+        "is required for a latency SLI: a bucket bound of the target's histogram, like 500ms",
+        undefined,
+      )
+  })
   return problems
 }
 

@@ -16,6 +16,8 @@ export interface ScenarioListing {
    * release sooner) and the acknowledgement delay. The gate runs, builds and deploys come on top.
    */
   plannedWaitSeconds: number
+  /** What it drills: the built-in shop, or a target given with `run --target FILE`. */
+  service: 'builtin-shop' | 'target'
 }
 
 /** The catalog for `firedrill scenarios`: every scenario, loaded and validated, sorted by name. */
@@ -31,6 +33,7 @@ export async function listScenarios(catalogDir: string = SCENARIO_CATALOG_DIR): 
       difficulty: scenario.catalog?.difficulty ?? null,
       slis: scenario.slo.indicators.map((i) => `${i.name} (${i.sli})`),
       plannedWaitSeconds: plannedWaitSeconds(scenario),
+      service: scenario.service.kind,
     })
   }
   return listings

@@ -63,7 +63,7 @@ describe('scenario errors', () => {
       {
         path: 'change.fault.kind',
         expected:
-          'must be one of "coupon-orders-fail", "order-record-renamed", "secret-committed", "artifact-retagged", "orders-slowed", "coupon-kind-unpriced", "startup-migration-fails" (did you mean "order-record-renamed"?)',
+          'must be one of "coupon-orders-fail", "order-record-renamed", "secret-committed", "artifact-retagged", "orders-slowed", "coupon-kind-unpriced", "startup-migration-fails", "dark-change" (did you mean "order-record-renamed"?)',
         got: '"order-record-renamd"',
       },
     ])
@@ -182,5 +182,33 @@ describe('decoys', () => {
         "must not be the change's own flag (checkout.new-pricing): a decoy is a flag the incident has nothing to do with",
       ],
     ])
+  })
+})
+
+describe("a target's scenario", () => {
+  const TARGET = readFileSync(join(SCENARIO_CATALOG_DIR, 'target-canary', 'scenario.yaml'), 'utf8')
+
+  it("takes its flag and traffic from the target file, and the team's change from nobody", () => {
+    expect(parseScenario(TARGET, FILE).service).toEqual({ kind: 'target' })
+    const doc = parse(TARGET)
+    doc.traffic = { ratePerSecond: 10 }
+    doc.change.flag = 'quotes.fx-v2'
+    doc.change.fault = { kind: 'coupon-orders-fail' }
+    doc.release.strategy = 'rolling'
+    expect(problemsOf(stringify(doc)).problems.map((p) => p.path)).toEqual([
+      'traffic',
+      'change.flag',
+      'change.fault.kind',
+      'release.strategy',
+    ])
+  })
+
+  it("is the only place a dark-change fault may be: the shop's drills need the shop's faults", () => {
+    const doc = parse(readFileSync(join(DIR, 'scenario.yaml'), 'utf8'))
+    doc.change.fault = { kind: 'dark-change' }
+    expect(problemsOf(stringify(doc)).problems[0]).toMatchObject({
+      path: 'change.fault.kind',
+      expected: expect.stringContaining('service.kind target'),
+    })
   })
 })

@@ -62,7 +62,7 @@ export function parseScenario(text: string, file: string): ValidScenario {
   const problems = schemaProblems(ScenarioSchema, withDefaults)
   if (problems.length > 0) throw invalid(file, problems)
   const scenario = withDefaults as Scenario
-  const crossProblems = crossFieldProblems(scenario)
+  const crossProblems = crossFieldProblems(scenario, raw as Record<string, unknown>)
   if (crossProblems.length > 0) throw invalid(file, crossProblems)
   return deepFreeze(scenario)
 }

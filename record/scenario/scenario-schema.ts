@@ -19,9 +19,9 @@ const Closed = { additionalProperties: false } as const
 
 export const FLAG_KEY_PATTERN = '^[a-z0-9][a-z0-9._-]*$'
 
-export const ServiceSchema = Type.Object(
+/** The built-in shop, started by the drill from its own service repository. */
+export const BuiltinShopServiceSchema = Type.Object(
   {
-    /** Which system the drill runs against; only the built-in shop for now. */
     kind: Type.Literal('builtin-shop'),
     /** Number of api instances. @defaultValue 2 */
     api: Type.Integer({ minimum: 1, maximum: 16, default: 2 }),
@@ -30,6 +30,17 @@ export const ServiceSchema = Type.Object(
   },
   Closed,
 )
+
+/**
+ * A service the drill did not start, described by a target file (`firedrill run --target FILE`): its instances,
+ * SLIs, flag and traffic come from there.
+ */
+export const TargetServiceSchema = Type.Object({ kind: Type.Literal('target') }, Closed)
+
+/** Which system the drill runs against. */
+export const ServiceSchema = Type.Union([BuiltinShopServiceSchema, TargetServiceSchema], {
+  expected: 'a mapping with kind builtin-shop (api, workers) or kind target',
+})
 
 export const TrafficMixSchema = Type.Object(
   {
@@ -49,6 +60,7 @@ export const TrafficMixSchema = Type.Object(
   { ...Closed, default: {} },
 )
 
+/** The built-in shop's seeded orders; a target's traffic is its target file's `traffic`. */
 export const TrafficSchema = Type.Object(
   {
     /** Orders per second (open model: arrivals do not wait for responses). */
@@ -56,7 +68,7 @@ export const TrafficSchema = Type.Object(
     /** What the orders look like. @defaultValue see TrafficMixSchema */
     mix: TrafficMixSchema,
   },
-  Closed,
+  { ...Closed, default: { ratePerSecond: 20 } },
 )
 
 /** What an SLO measures; see SloIndicatorSchema. */
@@ -238,6 +250,19 @@ export const ArtifactRetaggedFaultSchema = Type.Object(
   Closed,
 )
 
+/**
+ * A target's own change, dark behind its flag: what it does wrong is the drill's to find out, by the target's
+ * SLIs (a game day's question is whether the team's alerts see it).
+ */
+export const DarkChangeFaultSchema = Type.Object(
+  {
+    kind: Type.Literal('dark-change'),
+    /** What the team expects the change to break, in one sentence, for the postmortem. */
+    symptom: Type.Optional(Type.String({ minLength: 1, maxLength: 300 })),
+  },
+  Closed,
+)
+
 /** What a change does wrong at run time, told apart by `kind`. */
 export const FaultSchema = Type.Union([
   CouponOrdersFailFaultSchema,
@@ -247,6 +272,7 @@ export const FaultSchema = Type.Union([
   OrdersSlowedFaultSchema,
   CouponKindUnpricedFaultSchema,
   StartupMigrationFailsFaultSchema,
+  DarkChangeFaultSchema,
 ])
 
 export const ChangeSchema = Type.Object(

@@ -189,6 +189,34 @@ export const TargetRepoSchema = Type.Object(
   Closed,
 )
 
+/** firedrill detects: it scrapes the SLIs and evaluates the scenario's burn-rate rules. */
+export const FiredrillDetectionSchema = Type.Object({ kind: Type.Literal('firedrill') }, Closed)
+
+/**
+ * The team's own alerting detects: their Prometheus evaluates the rules `firedrill slo rules --target` wrote,
+ * and their Alertmanager's webhook receiver posts to firedrill's pager at `listen` (its URL is
+ * `http://<listen>/alertmanager`). firedrill still measures the SLIs, for the steady state and recovery.
+ */
+export const AlertmanagerDetectionSchema = Type.Object(
+  {
+    kind: Type.Literal('alertmanager'),
+    /** Where firedrill's pager listens, as host:port on loopback, like 127.0.0.1:9095. */
+    listen: Type.String({
+      pattern: '^(127\\.0\\.0\\.1|localhost):[0-9]{1,5}$',
+      expected: 'a loopback address like 127.0.0.1:9095',
+    }),
+    /** Severity labels that page. @defaultValue ['page', 'critical'] */
+    pageSeverities: Type.Array(Type.String({ minLength: 1, maxLength: 50 }), {
+      minItems: 1,
+      maxItems: 10,
+      default: ['page', 'critical'],
+    }),
+  },
+  Closed,
+)
+
+export const TargetDetectionSchema = Type.Union([FiredrillDetectionSchema, AlertmanagerDetectionSchema])
+
 export const TargetSchema = Type.Object(
   {
     /** The target's name, used in run ids and pages. */
@@ -204,6 +232,8 @@ export const TargetSchema = Type.Object(
     /** @defaultValue `{ kind: none }`: the service's real traffic */
     traffic: Type.Optional(TargetTrafficSchema),
     repo: Type.Optional(TargetRepoSchema),
+    /** Who detects during `firedrill run --target`. @defaultValue `{ kind: firedrill }` */
+    detection: Type.Optional(TargetDetectionSchema),
   },
   Closed,
 )
@@ -211,5 +241,6 @@ export const TargetSchema = Type.Object(
 export type Target = Static<typeof TargetSchema>
 export type TargetSlis = Static<typeof TargetSlisSchema>
 export type TargetFlagSource = Static<typeof TargetFlagSourceSchema>
+export type TargetDetection = Static<typeof TargetDetectionSchema>
 export type TargetTraffic = Static<typeof TargetTrafficSchema>
 export type RequestTemplate = Static<typeof RequestTemplateSchema>

@@ -6,7 +6,10 @@ export interface TimingAnchors {
   released: JournalEvent | null
   /** First `request.first-failure` at or after the release (before it, a failure is steady-state noise). */
   firstError: JournalEvent | null
-  /** First paging `alert.fired` at or after the release. */
+  /**
+   * First paging `alert.fired` at or after the release; without one (the team's own alerting detected), the first
+   * `alert.received` that paged.
+   */
   detected: JournalEvent | null
   /** First `page.acknowledged` at or after detection. */
   acknowledged: JournalEvent | null
@@ -69,12 +72,15 @@ export function deriveTimingAnchors(events: readonly JournalEvent[]): TimingAnch
   )
   const releasedAt = timeOf(released)
   const firstError = earliest(events, 'request.first-failure', releasedAt)
-  const detected = earliest(
-    events,
-    'alert.fired',
-    releasedAt,
-    (e) => e.type === 'alert.fired' && pages(e.data),
-  )
+  // firedrill's own alert, or, when the team's own alerting detects, the first notification that paged.
+  const detected =
+    earliest(events, 'alert.fired', releasedAt, (e) => e.type === 'alert.fired' && pages(e.data)) ??
+    earliest(
+      events,
+      'alert.received',
+      releasedAt,
+      (e) => e.type === 'alert.received' && e.data.outcome === 'paged',
+    )
   const acknowledged = detected === null ? null : earliest(events, 'page.acknowledged', timeOf(detected))
   const mitigated = earliest(events, 'mitigation.applied', releasedAt)
   const recovered = earliest(events, 'recovery.confirmed', timeOf(mitigated) ?? releasedAt)

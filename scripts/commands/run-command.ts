@@ -1,21 +1,25 @@
 import { appendFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
+import { ScenarioWrongServiceError } from '../../record/errors.ts'
 import { eventsOf } from '../../record/journal/journal-event.ts'
 import { readJournal } from '../../record/journal/read-journal.ts'
 import type { JunitSuite } from '../../record/junit/junit-xml.ts'
 import { loadScenario } from '../../record/scenario/load-scenario.ts'
+import { shopServiceOf } from '../../record/scenario/shop-service.ts'
+import { loadTarget } from '../../record/target/load-target.ts'
 import { writeFileAtomically } from '../../services/platform/write-file-atomically.ts'
 import { drillJunitXml } from '../../simulator/drill/drill-checks.ts'
 import type { DrillSummary } from '../../simulator/drill/drill-summary.ts'
 import { reportRun } from '../../simulator/drill/report-run.ts'
 import { runDrill } from '../../simulator/drill/run-drill.ts'
+import { runTargetDrill } from '../../simulator/drill/run-target-drill.ts'
 import { UsageError } from '../cli-errors.ts'
 import type { Command } from '../command.ts'
 import { usageText } from '../command-definition.ts'
 import { runDefinition } from '../definitions/run-definition.ts'
 import { checksMarkdown, describeChecks } from '../describe-checks.ts'
 import { describeSummary } from '../describe-summary.ts'
-import { withDrillSession } from '../drill-session.ts'
+import { withDrillSession, withInterrupts } from '../drill-session.ts'
 import { intOption, parseCommandArgs } from '../parse-command-args.ts'
 import { writableOutput } from '../writable-output.ts'
 
@@ -36,9 +40,36 @@ export const runCommand: Command = {
       )
     const junit = values.junit === undefined ? undefined : await writableOutput(values.junit, '--junit')
     const seed = values.seed === undefined ? undefined : intOption(values.seed, 'seed', 0, 0, 4_294_967_295)
+    if (values.target !== undefined) {
+      if (values.again !== undefined || responder === 'human')
+        throw new UsageError(
+          `--target drills a team's own service with the bot responding: drop ${values.again !== undefined ? '--again' : '--responder human'}.\n${usageText(runDefinition)}`,
+        )
+      const target = await loadTarget(values.target)
+      // The catalog's default scenario is the shop's; a target's default is target-canary.
+      const named = argv.some((arg) => arg === '--scenario' || arg.startsWith('--scenario='))
+      const loaded = await loadScenario(named ? values.scenario : 'target-canary')
+      if (loaded.scenario.service.kind !== 'target')
+        throw new ScenarioWrongServiceError(loaded.name, 'builtin-shop')
+      return withInterrupts(async (signal) => {
+        process.stderr.write(
+          `firedrill: drill "${loaded.name}" on target "${target.target.name}": ${loaded.scenario.title}\n`,
+        )
+        const outcome = await runTargetDrill({
+          target,
+          loaded,
+          ...(seed === undefined ? {} : { seed }),
+          ...(values.out === undefined ? {} : { outDir: values.out }),
+          signal,
+          progress: (line) => process.stderr.write(`${line}\n`),
+        })
+        return report(outcome.outDir, { json: values.json, ci: values.ci, junit }, () => true)
+      })
+    }
     // --again: the same workload (scenario and seed) as a previous run, on that run's fixed trunk.
     const previous = values.again === undefined ? undefined : await previousRun(values.again)
     const loaded = previous?.loaded ?? (await loadScenario(values.scenario))
+    shopServiceOf(loaded.name, loaded.scenario)
     return withDrillSession(values.redis, async ({ redisUrl, signal }) => {
       process.stderr.write(`firedrill: drill "${loaded.name}": ${loaded.scenario.title}\n`)
       const outcome = await runDrill({
@@ -51,22 +82,35 @@ export const runCommand: Command = {
         signal,
         progress: (line) => process.stderr.write(`${line}\n`),
       })
-      const { summary, checks } = await reportRun(outcome.outDir)
-      process.stdout.write(
-        values.json ? `${JSON.stringify(summary)}\n` : `${describeSummary(summary).join('\n')}\n`,
-      )
-      if (values.ci && !values.json) process.stdout.write(`${describeChecks(checks).join('\n')}\n`)
-      if (junit !== undefined) await writeFileAtomically(junit, drillJunitXml(summary, checks))
-      if (values.ci) await appendStepSummary(summary, checks)
-      // A scenario with a cleanup patch has not finished its follow-up until its release flag is closed out.
-      const closedOut = summary.flagClosedOut || loaded.scenario.followUp.cleanup === undefined
-      // A prevented run whose follow-up ran (the scenario's fix for a near miss) must close its loop too.
-      return (summary.status === 'recovered' && summary.loopClosed && closedOut) ||
-        (summary.status === 'prevented' && (summary.verify === null || summary.loopClosed))
-        ? 0
-        : 1
+      return report(outcome.outDir, { json: values.json, ci: values.ci, junit }, (summary) => {
+        // A scenario with a cleanup patch has not finished its follow-up until its release flag is closed out.
+        const closedOut = summary.flagClosedOut || loaded.scenario.followUp.cleanup === undefined
+        return summary.loopClosed && closedOut
+      })
     })
   },
+}
+
+/**
+ * Writes the run's report and prints its summary (and checks, with --ci). Exit 0 when it recovered and `loopDone`
+ * says its follow-up is done, or it was prevented (a prevented run whose follow-up ran must close its loop too).
+ */
+async function report(
+  outDir: string,
+  output: { json: boolean; ci: boolean; junit: string | undefined },
+  loopDone: (summary: DrillSummary) => boolean,
+): Promise<number> {
+  const { summary, checks } = await reportRun(outDir)
+  process.stdout.write(
+    output.json ? `${JSON.stringify(summary)}\n` : `${describeSummary(summary).join('\n')}\n`,
+  )
+  if (output.ci && !output.json) process.stdout.write(`${describeChecks(checks).join('\n')}\n`)
+  if (output.junit !== undefined) await writeFileAtomically(output.junit, drillJunitXml(summary, checks))
+  if (output.ci) await appendStepSummary(summary, checks)
+  return (summary.status === 'recovered' && loopDone(summary)) ||
+    (summary.status === 'prevented' && (summary.verify === null || summary.loopClosed))
+    ? 0
+    : 1
 }
 
 /** The GitHub Actions job summary, when the drill runs there: the run's checks as a table. */

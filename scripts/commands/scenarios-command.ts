@@ -21,7 +21,9 @@ export const scenariosCommand: Command = {
       `${indent}${[
         s.difficulty,
         `SLIs ${s.slis.join(', ')}`,
-        `up to ${s.plannedWaitSeconds} s of planned waiting, plus the gate runs`,
+        s.service === 'target'
+          ? `up to ${s.plannedWaitSeconds} s of planned waiting, on a target (run --target FILE)`
+          : `up to ${s.plannedWaitSeconds} s of planned waiting, plus the gate runs`,
       ]
         .filter((part) => part !== null)
         .join(' · ')}`,

@@ -1,5 +1,6 @@
 import { loadScenario } from '../../record/scenario/load-scenario.ts'
 import { loadTarget } from '../../record/target/load-target.ts'
+import { scenarioForTarget } from '../../record/target/scenario-for-target.ts'
 import { writeFileAtomically } from '../../services/platform/write-file-atomically.ts'
 import {
   type RenderSloRulesOptions,
@@ -37,10 +38,13 @@ export const sloCommand: Command = {
       throw new UsageError(
         `${values.scaled ? '--scaled' : '--scale drill'} needs --format prometheus: sloth makes its own windows from the SLO period, so it cannot take the drill's scaled ones.`,
       )
-    const loaded = await loadScenario(values.scenario)
+    let loaded = await loadScenario(values.scenario)
     const options: RenderSloRulesOptions = { format, scaled }
     if (values.target !== undefined) {
       const target = await loadTarget(values.target)
+      // A target's scenario runs at the time scale and interval its target's scraping allows: the same windows.
+      if (loaded.scenario.service.kind === 'target')
+        loaded = { ...loaded, scenario: scenarioForTarget(loaded.scenario, target.target) }
       const indicators = loaded.scenario.slo.indicators
       options.target = { name: target.target.name, file: target.file }
       const names = targetSliNames(target.target)

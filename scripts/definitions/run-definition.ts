@@ -29,6 +29,12 @@ export const runDefinition = defineCommand({
       description:
         "also write the run's checks as JUnit XML (each phase's exit checks, the incident, the loop)",
     },
+    target: {
+      type: 'string',
+      value: 'FILE',
+      description:
+        'drill a service firedrill did not start, described by a target file; the scenario defaults to target-canary',
+    },
     again: {
       type: 'string',
       value: 'RUN_DIR',
@@ -39,5 +45,6 @@ export const runDefinition = defineCommand({
     'npx firedrill run',
     'npx firedrill run --again .firedrill/runs/<run-id>',
     'npx firedrill run --ci --junit drill.xml --out drill-run',
+    'npx firedrill run --target examples/shop-target/target.yaml',
   ],
 })

@@ -17,6 +17,7 @@ import {
   type ScaledRule,
 } from '../detection/scenario-detection.ts'
 import { sendWebhook } from '../detection/send-webhook.ts'
+import type { SliMetricNames } from '../detection/shop-slis.ts'
 import type { DrillJournal } from './drill-journal.ts'
 
 export interface DrillDetectionOptions {
@@ -38,6 +39,14 @@ export interface DrillDetectionOptions {
    * some SLO had no data, so nothing can be said to be healthy).
    */
   onEvaluated(at: number, short: { errorRatio: number | null; burnRate: number | null }): void
+  /** The SLIs' metric and label names. @defaultValue the built-in shop's */
+  names?: SliMetricNames
+  /**
+   * Whether this detection alerts (journals alert transitions and sends groups to the pager). Without it, the
+   * SLIs are still scraped and evaluated, for the steady state and recovery, while someone else's alerting
+   * detects. @defaultValue true
+   */
+  alerting?: boolean
 }
 
 export interface DrillDetection {
@@ -61,7 +70,8 @@ export interface DrillDetection {
  */
 export function createDrillDetection(options: DrillDetectionOptions): DrillDetection {
   const { scenario, clock, journal, track, say } = options
-  const settings = detectionSettingsOf(scenario)
+  const settings = detectionSettingsOf(scenario, options.names)
+  const alerting = options.alerting ?? true
   const { rules, slos, keepFiringForMs } = settings
   const pageSeverities = new Set(settings.pageSeverities)
   const pageRule = rules.find((r) => pageSeverities.has(r.severity)) ?? rules[0]!
@@ -119,6 +129,7 @@ export function createDrillDetection(options: DrillDetectionOptions): DrillDetec
       for (const r of event.rules) journalEvaluation(r)
       return
     }
+    if (!alerting) return
     const { alert } = event
     const { rule, evidence, slo } = alert
     if (event.type === 'held') {

@@ -35,6 +35,8 @@ export interface DrillPagingOptions {
   pageSeverities?: readonly string[]
   /** Where pages also go (PagerDuty, webhooks). @defaultValue none */
   destinations?: PageDestinations
+  /** Where the pager listens (the address a team's Alertmanager posts to). @defaultValue a free loopback port */
+  listen?: { host: string; port: number }
 }
 
 export interface DrillPaging {
@@ -108,6 +110,7 @@ export async function startDrillPaging(options: DrillPagingOptions): Promise<Dri
 
   const pager = await startPager({
     ...(options.pageSeverities === undefined ? {} : { pageSeverities: options.pageSeverities }),
+    ...(options.listen === undefined ? {} : { listen: options.listen }),
     onNotification: (notification) => {
       track(journal.append({ type: 'alert.received', data: notification }))
       if (notification.outcome === 'not-paging')

@@ -1,5 +1,6 @@
 import { scaleDuration } from '../../record/scenario/duration.ts'
 import type { LoadedScenario } from '../../record/scenario/load-scenario.ts'
+import { shopServiceOf } from '../../record/scenario/shop-service.ts'
 import { detectionSettingsOf } from '../detection/scenario-detection.ts'
 import type { CheckResult } from './preflight.ts'
 
@@ -11,6 +12,7 @@ export function describePlan(
   responder: 'bot' | 'human' = loaded.scenario.responder.kind,
 ): string {
   const s = loaded.scenario
+  const service = shopServiceOf(loaded.name, s)
   const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 0)} s`
   const flag = s.change.flag
   const steps = s.release.steps.map((st, i) =>
@@ -36,12 +38,12 @@ export function describePlan(
     `  2. deploy               sandbox repository from services/; ${s.change.patch ? `${s.change.patch} committed on a branch and merged to trunk` : 'no change to commit'};`,
     ...(flag === undefined
       ? [
-          `                          the shop starts from trunk as it was (${s.service.api} api, ${s.service.workers} worker); the change is built,`,
+          `                          the shop starts from trunk as it was (${service.api} api, ${service.workers} worker); the change is built,`,
           '                          verified on staging and tagged, not yet deployed to production (it has no flag)',
           '                          exit checks: every instance ready; production still runs the build before the change',
         ]
       : [
-          `                          the shop starts from trunk (${s.service.api} api, ${s.service.workers} worker) with ${flag} off (dark)`,
+          `                          the shop starts from trunk (${service.api} api, ${service.workers} worker) with ${flag} off (dark)`,
           '                          exit checks: every instance ready; the flag serves off',
         ]),
     `  3. steady state before  ${s.traffic.ratePerSecond} req/s of seeded orders for ${s.steadyState.durationSeconds} s; error ratio ≤ ${s.steadyState.maxErrorRatio}, ≥ ${s.steadyState.minRequests} requests`,

@@ -19,6 +19,8 @@ export interface DrillSummary {
   status: DrillStatus
   /** Why the drill was aborted, when it was. */
   abortReason?: string
+  /** A drill on a target (`run --target`): its name, and who detected (firedrill's evaluator or its Alertmanager). */
+  target?: { name: string; detector: 'firedrill' | 'alertmanager' }
   timings: Pick<
     Timings,
     | 'releasedAt'

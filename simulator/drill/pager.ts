@@ -48,6 +48,8 @@ export interface PagerOptions {
   onResolved?(incident: { groupKey: string; dedupKey: string; notification: ReceivedWebhook }): void
   /** Every notification taken, in order (before onPage/onResolved). */
   onNotification?(notification: PagerNotification): void
+  /** Where to listen, on loopback. @defaultValue `{ host: '127.0.0.1', port: 0 }` (a free port) */
+  listen?: { host: string; port: number }
 }
 
 export interface Pager {
@@ -116,11 +118,12 @@ export async function startPager(options: PagerOptions): Promise<Pager> {
       return reply.code(200).send({ status: 'ok', outcome })
     },
   )
-  await app.listen({ host: '127.0.0.1', port: 0 })
+  const host = options.listen?.host ?? '127.0.0.1'
+  await app.listen({ host, port: options.listen?.port ?? 0 })
   const address = app.server.address()
   if (address === null || typeof address === 'string') throw new Error('pager has no TCP address')
   return {
-    url: `http://127.0.0.1:${address.port}/alertmanager`,
+    url: `http://${host}:${address.port}/alertmanager`,
     openIncidents: () => [...open.keys()],
     close: () => app.close(),
   }

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { basename, join, resolve } from 'node:path'
 import { buildPostmortem } from '../../postmortems/build-postmortem.ts'
 import type { DoraSide, Postmortem, PostmortemDora } from '../../postmortems/postmortem-schema.ts'
@@ -7,8 +8,10 @@ import { type RunDora, readRunDora, runDora, runDoraAfter } from '../../record/d
 import { eventsOf, type JournalEvent } from '../../record/journal/journal-event.ts'
 import { readJournal } from '../../record/journal/read-journal.ts'
 import type { JunitSuite } from '../../record/junit/junit-xml.ts'
-import { loadScenario } from '../../record/scenario/load-scenario.ts'
+import { type LoadedScenario, loadScenario } from '../../record/scenario/load-scenario.ts'
 import { loadRoster } from '../../record/scenario/team-roster.ts'
+import { loadTarget } from '../../record/target/load-target.ts'
+import { scenarioForTarget } from '../../record/target/scenario-for-target.ts'
 import { drillFigures } from '../../record/timings/drill-figures.ts'
 import { sloImpactsOf } from '../../record/timings/slo-impacts.ts'
 import { FiredrillError } from '../../services/platform/firedrill-error.ts'
@@ -39,6 +42,8 @@ export const RUN_FILES = {
   journal: 'journal.jsonl',
   scenario: 'scenario',
   summary: 'summary.json',
+  /** A drill on a target: the target file as it ran. */
+  target: 'target/target.yaml',
 } as const
 
 /**
@@ -56,7 +61,7 @@ export async function reportRun(runDir: string, options: ReportRunOptions = {}):
   // A run whose process died mid-drill is closed first, so it reads as crashed rather than not recovered.
   const closedOrphan = await closeOrphanedRun(dir, systemClock)
   const { events, truncatedLastLine } = await readJournal(journal)
-  const loaded = await loadScenario(join(dir, RUN_FILES.scenario))
+  const loaded = await runScenario(dir)
   const roster = await loadRoster(loaded)
   const truncated = truncatedLastLine !== null
   const postmortem = buildPostmortem(events, loaded.scenario, roster, {
@@ -77,6 +82,9 @@ export async function reportRun(runDir: string, options: ReportRunOptions = {}):
     flag: started?.data.flag ?? loaded.scenario.change.flag ?? null,
     status: statusOf(events, timings.recoveredAt),
     ...(aborted === undefined ? {} : { abortReason: aborted.data.reason }),
+    ...(started?.data.target === undefined
+      ? {}
+      : { target: { name: started.data.target.name, detector: started.data.detector ?? 'firedrill' } }),
     timings: {
       releasedAt: timings.releasedAt,
       firstErrorAt: timings.firstErrorAt,
@@ -106,12 +114,26 @@ export async function reportRun(runDir: string, options: ReportRunOptions = {}):
   const checks = drillChecks(events, summary, {
     prevented: started?.data.againOf !== undefined || loaded.scenario.change.stoppedBy !== undefined,
     again: started?.data.againOf !== undefined,
+    // A target's follow-up is its team's: the drill runs no fix through a gate there.
     loop:
+      started?.data.target === undefined &&
       started?.data.againOf === undefined &&
       (loaded.scenario.change.stoppedBy === undefined || loaded.scenario.followUp.fix !== undefined),
     closeOut: loaded.scenario.followUp.cleanup !== undefined,
   })
   return { summary, postmortem, truncatedLastLine: truncated, closedOrphan, checks }
+}
+
+/**
+ * The run's scenario as it ran: the copy in `scenario/`, and for a drill on a target (`target/target.yaml`
+ * beside it) resolved against that target as `run --target` resolved it.
+ */
+async function runScenario(dir: string): Promise<LoadedScenario> {
+  const loaded = await loadScenario(join(dir, RUN_FILES.scenario))
+  const targetFile = join(dir, RUN_FILES.target)
+  if (!existsSync(targetFile)) return loaded
+  const target = await loadTarget(targetFile)
+  return { ...loaded, scenario: scenarioForTarget(loaded.scenario, target.target) }
 }
 
 /**

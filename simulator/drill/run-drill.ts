@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { allowRemoval } from '../../gate/build/artifact-permissions.ts'
 import { type Clock, systemClock } from '../../record/clock/clock.ts'
 import type { AbortCondition, DrillPhase } from '../../record/journal/journal-event.ts'
+import { shopServiceOf } from '../../record/scenario/shop-service.ts'
 import { FlagsHttpClient } from '../../services/flags/flags-http-client.ts'
 import { LeaseHolder } from '../../services/leases/index.ts'
 import {
@@ -58,6 +59,7 @@ class DrillAborted extends Error {
 export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> {
   const { loaded } = options
   const { scenario } = loaded
+  const service = shopServiceOf(loaded.name, scenario)
   const clock: Clock = options.clock ?? systemClock
   const seed = options.seed ?? scenario.seed
   const responderKind = options.responder ?? scenario.responder.kind
@@ -227,8 +229,8 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
       shop: {
         redisUrl: options.redisUrl,
         prefix,
-        apiInstances: scenario.service.api,
-        workers: scenario.service.workers,
+        apiInstances: service.api,
+        workers: service.workers,
         flagsToken: token,
         flagsResyncIntervalMs: 1000,
       },

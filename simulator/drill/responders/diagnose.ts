@@ -56,7 +56,7 @@ const isOff = (serving: string) => serving === 'off' || serving === 'disabled'
  */
 export function diagnose(
   page: { alerts: readonly string[]; slos: readonly string[]; startsAt: string },
-  audit: readonly AuditEntryView[],
+  audit: readonly Pick<AuditEntryView, 'revision' | 'flag' | 'from' | 'to' | 'actor' | 'at'>[],
   deploys: readonly SeenDeploy[] = [],
 ): Diagnosis {
   const startedAt = Date.parse(page.startsAt)
