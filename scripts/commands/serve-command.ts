@@ -30,7 +30,7 @@ export const serveCommand: Command = {
       ...(values.instance === undefined ? {} : { instance: values.instance }),
     })
     if (role !== undefined) {
-      for (const flag of ['api', 'workers', 'flags-port'] as const) {
+      for (const flag of ['api', 'workers', 'flags-port', 'change'] as const) {
         if (values[flag] !== undefined)
           throw new UsageError(
             `--${flag} is for the whole shop; with --role each process runs one part (start one per instance).\nUsage: ${usage}`,
@@ -65,6 +65,7 @@ export const serveCommand: Command = {
       concurrency,
       redis: values.redis,
       prefix: values.prefix ?? 'firedrill',
+      ...(values.change === undefined ? {} : { change: values.change }),
     })
   },
 }

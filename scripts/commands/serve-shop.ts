@@ -7,6 +7,7 @@ import {
   startShopProcesses,
 } from '../../services/shop/process/start-shop-processes.ts'
 import { ignoreBrokenOutput } from './ignore-broken-output.ts'
+import { buildChangedShop } from './serve-change.ts'
 
 export interface ServeShopOptions {
   apiInstances: number
@@ -17,6 +18,8 @@ export interface ServeShopOptions {
   concurrency: number
   redis: string | undefined
   prefix: string
+  /** A catalog scenario whose change is served dark (`--change`). @defaultValue the shop as it is */
+  change?: string
 }
 
 /**
@@ -27,16 +30,25 @@ export interface ServeShopOptions {
 export async function serveShop(options: ServeShopOptions): Promise<number> {
   ignoreBrokenOutput()
   const token = resolveFlagsToken(process.env)
+  const changed = options.change === undefined ? undefined : await buildChangedShop(options.change)
   const stop = listenForStop()
-  const redis = await provisionRedis({ url: options.redis })
+  let redis: RedisHandle
+  try {
+    redis = await provisionRedis({ url: options.redis })
+  } catch (err) {
+    stop.dispose()
+    await changed?.remove()
+    throw err
+  }
   let shop: RunningShopProcesses
   try {
     if (await settledWithin(stop.requested, 0)) {
       process.stderr.write('stopped while starting\n')
       await stopRedis(redis)
+      await changed?.remove()
       return 1
     }
-    const starting = startShopProcesses(OWN_CODE_ROOT, {
+    const starting = startShopProcesses(changed?.codeRoot ?? OWN_CODE_ROOT, {
       redisUrl: redis.url,
       prefix: options.prefix,
       apiInstances: options.apiInstances,
@@ -68,6 +80,7 @@ export async function serveShop(options: ServeShopOptions): Promise<number> {
   } catch (err) {
     stop.dispose()
     await stopRedis(redis)
+    await changed?.remove()
     throw err
   }
 
@@ -80,6 +93,7 @@ export async function serveShop(options: ServeShopOptions): Promise<number> {
     token.generated
       ? `token     ${token.token}  (generated for this run; set FIREDRILL_FLAGS_TOKEN to choose one)`
       : 'token     from FIREDRILL_FLAGS_TOKEN',
+    ...(changed === undefined ? [] : [`change    "${changed.title}", deployed dark behind ${changed.flag}`]),
   ]
   process.stdout.write(
     `${lines.join('\n')}\nThe shop is running, each part in its own process. Ctrl-C stops it.\n`,
@@ -106,6 +120,7 @@ export async function serveShop(options: ServeShopOptions): Promise<number> {
   await Promise.race([stopped, stop.insisted.then(() => Promise.all(shop.processes.map((p) => p.kill())))])
   stop.dispose()
   await stopRedis(redis)
+  await changed?.remove()
   return lost === 0 ? 0 : 1
 }
 

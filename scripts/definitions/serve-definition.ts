@@ -39,5 +39,11 @@ export const serveDefinition = defineCommand({
         'the Redis to use (default REDIS_URL, a local one, or a private one; --role needs one running)',
     },
     prefix: { type: 'string', value: 'NAME', default: 'firedrill', description: 'the key prefix in Redis' },
+    change: {
+      type: 'string',
+      value: 'SCENARIO',
+      description:
+        "serve the shop with a catalog scenario's change deployed dark behind its flag (a game day's target), e.g. bad-pricing",
+    },
   },
 })

@@ -1,0 +1,121 @@
+import { mkdtemp, readFile } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import Fastify from 'fastify'
+import { afterEach, describe, expect, it } from 'vitest'
+import { eventsOf } from '../record/journal/journal-event.ts'
+import { readJournal } from '../record/journal/read-journal.ts'
+import type { PagerDutyEvent } from '../simulator/detection/pagerduty-event.ts'
+import { startAlertmanager } from '../simulator/detection/testing/start-alertmanager.ts'
+import { startPrometheus } from '../simulator/detection/testing/start-prometheus.ts'
+import type { DrillSummary } from '../simulator/drill/drill-summary.ts'
+import { type Cleanup, quotesTarget } from './support/quotes-service.ts'
+import { runCliInProcess } from './support/run-cli.ts'
+
+const ROUTING_KEY = 'R0UT1NGKEY0000000000000000000077'
+const cleanup: Cleanup = []
+afterEach(async () => {
+  for (const step of cleanup.splice(0).reverse()) await step().catch(() => undefined)
+})
+
+/** A loopback port nothing listens on now: where the drill's pager will, once the team's Alertmanager knows it. */
+async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as { port: number }
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}
+
+describe("firedrill run --target with the team's own alerting", () => {
+  it("is detected by the team's Prometheus through its Alertmanager, pages PagerDuty as a drill, and says which detector fired", async () => {
+    const port = await freePort()
+    // The team's Prometheus scrapes every 500 ms; its Alertmanager's webhook receiver is the drill's pager.
+    const { dir, targetFile, url, faults } = await quotesTarget(
+      cleanup,
+      (text) =>
+        `${text.replace('scrapeInterval: 1s', 'scrapeInterval: 500ms')}detection:\n  kind: alertmanager\n  listen: 127.0.0.1:${port}\n`,
+    )
+    await faults.set({ status: { code: 503, percent: 100 } }, 'test', 'game day: rates down')
+
+    // The rules the team loads: the target scenario's SLO on the target's own names, at the drill's time scale.
+    const rulesFile = join(await mkdtemp(join(tmpdir(), 'firedrill-target-rules-')), 'rules.yml')
+    const rules = await runCliInProcess([
+      'slo',
+      'rules',
+      '--scenario',
+      'target-canary',
+      '--target',
+      targetFile,
+      '--scale',
+      'drill',
+      '--out',
+      rulesFile,
+    ])
+    expect(rules.code, rules.stderr).toBe(0)
+
+    const events: PagerDutyEvent[] = []
+    const pagerDuty = Fastify({ logger: false })
+    pagerDuty.post('/v2/enqueue', async (request, reply) => {
+      events.push(request.body as PagerDutyEvent)
+      return reply
+        .code(202)
+        .send({ status: 'success', dedup_key: (request.body as PagerDutyEvent).dedup_key })
+    })
+    const pagerDutyUrl = `${await pagerDuty.listen({ host: '127.0.0.1', port: 0 })}/v2/enqueue`
+    cleanup.push(() => pagerDuty.close())
+    const saved = { ...process.env }
+    process.env.FIREDRILL_PAGERDUTY_ROUTING_KEY = ROUTING_KEY
+    process.env.FIREDRILL_PAGERDUTY_URL = pagerDutyUrl
+    cleanup.push(async () => {
+      process.env.FIREDRILL_PAGERDUTY_ROUTING_KEY = saved.FIREDRILL_PAGERDUTY_ROUTING_KEY
+      process.env.FIREDRILL_PAGERDUTY_URL = saved.FIREDRILL_PAGERDUTY_URL
+      if (saved.FIREDRILL_PAGERDUTY_ROUTING_KEY === undefined)
+        delete process.env.FIREDRILL_PAGERDUTY_ROUTING_KEY
+      if (saved.FIREDRILL_PAGERDUTY_URL === undefined) delete process.env.FIREDRILL_PAGERDUTY_URL
+    })
+
+    const alertmanager = await startAlertmanager(`http://127.0.0.1:${port}/alertmanager`, {
+      groupBy: ['slo'],
+      groupWait: '100ms',
+      groupInterval: '300ms',
+      repeatInterval: '1h',
+    })
+    cleanup.push(() => alertmanager.stop())
+    const prometheus = await startPrometheus({
+      targets: [url],
+      rules: await readFile(rulesFile, 'utf8'),
+      scrapeIntervalMs: 500,
+      evaluationIntervalMs: 500,
+      alertmanagerUrl: alertmanager.url,
+    })
+    cleanup.push(() => prometheus.stop())
+
+    const out = join(dir, 'run')
+    const result = await runCliInProcess(['run', '--target', targetFile, '--out', out, '--json'])
+    expect(result.code, result.stderr).toBe(0)
+    const summary = JSON.parse(result.stdout) as DrillSummary
+    expect(summary).toMatchObject({
+      status: 'recovered',
+      target: { name: 'quotes', detector: 'alertmanager' },
+    })
+    expect(summary.timings.mttdMs).toBeGreaterThan(0)
+
+    // firedrill raised no alert of its own: the page came from the team's Alertmanager, and the timings say so.
+    const { events: journal } = await readJournal(join(out, 'journal.jsonl'))
+    expect(eventsOf(journal, 'alert.fired')).toEqual([])
+    const paged = eventsOf(journal, 'alert.received').find((e) => e.data.outcome === 'paged')
+    expect(paged?.data.alerts.map((a) => a.slo)).toContain('availability')
+    expect(summary.timings.detectedAt).toBe(paged?.at)
+    expect(eventsOf(journal, 'drill.started')[0]?.data.detector).toBe('alertmanager')
+
+    // PagerDuty Events v2: trigger, acknowledge and resolve under one dedup key, each marked as a drill.
+    const actions = events.map((e) => e.event_action)
+    expect(actions).toEqual(expect.arrayContaining(['trigger', 'acknowledge', 'resolve']))
+    expect(new Set(events.map((e) => e.dedup_key)).size).toBe(1)
+    const trigger = events.find((e) => e.event_action === 'trigger')!
+    expect(trigger).toMatchObject({ routing_key: ROUTING_KEY, payload: { custom_details: { drill: true } } })
+    expect(summary.status).toBe('recovered')
+  }, 150_000)
+})
