@@ -6,6 +6,9 @@ import { formatMs, formatPct, formatRatio, formatUtcTime } from './postmortem-fo
 import { describeHiddenImpact } from './slo-impact.ts'
 
 function faultWords(facts: DrillFacts): string {
+  // A target's change is the team's: when no request failed, the drill saw nothing wrong with it.
+  if (facts.scenario.change.fault.kind === 'dark-change' && facts.impact.failedRequests === 0)
+    return `no request failed while ${facts.scenario.change.flag} served on, so the service's SLIs showed nothing wrong with the change`
   return faultStoryOf(facts.scenario).effect
 }
 
@@ -171,6 +174,11 @@ export function rootCausesOf(facts: DrillFacts): string[] {
     return [
       `The change "${change.title}" carries the same defect as in ${repeatedRunWords(facts)}: ${change.description.trim()}`,
       `The gate on today's trunk runs what that run's fixes added, and ${refusedByWords(facts)} failed on the change, so it was refused before it could merge. No incident followed, so there is no cause of one to find; the near miss shows the fixes hold.`,
+    ]
+  if (facts.scenario.service.kind === 'target' && facts.impact.failedRequests === 0)
+    return [
+      `No cause to find: ${faultWords(facts)}. ${change.description.trim()}`,
+      `${faultStoryOf(facts.scenario).gateGap} It was deployed dark, so only the flag released it.`,
     ]
   if (facts.scenario.service.kind === 'target')
     return [

@@ -1,8 +1,10 @@
-import { readFile } from 'node:fs/promises'
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { JournalEvent } from '../record/journal/journal-event.ts'
 import { readJournal } from '../record/journal/read-journal.ts'
+import { SCENARIO_CATALOG_DIR as CATALOG } from '../record/scenario/scenario-catalog.ts'
 import type { DrillSummary } from '../simulator/drill/drill-summary.ts'
 import { type Cleanup, quotesTarget } from './support/quotes-service.ts'
 import { runCliInProcess, spawnCli } from './support/run-cli.ts'
@@ -29,6 +31,17 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
+}
+
+/** target-canary with short holds and steady states: for drills whose detection is not what is tested. */
+async function quickTargetScenario(): Promise<string> {
+  const text = (await readFile(join(CATALOG, 'target-canary', 'scenario.yaml'), 'utf8'))
+    .replace('durationSeconds: 4', 'durationSeconds: 2')
+    .replace(/holdSeconds: \d+/g, 'holdSeconds: 2')
+  // A folder of its own: a drill copies its scenario's whole folder into the run.
+  const folder = await mkdtemp(join(tmpdir(), 'firedrill-quick-target-'))
+  await writeFile(join(folder, 'scenario.yaml'), text)
+  return folder
 }
 
 const journalOf = async (runDir: string): Promise<JournalEvent[]> =>
@@ -80,11 +93,42 @@ describe('firedrill run --target: a whole drill on a service firedrill did not s
     expect((JSON.parse(again.stdout) as DrillSummary).timings).toEqual(summary.timings)
   }, 120_000)
 
+  it('ends without an incident when the whole release holds and nothing pages, and puts the flag back', async () => {
+    // The change's dependency answers: the change is sound.
+    const { dir, targetFile } = await quotesTarget(cleanup)
+    const out = join(dir, 'run')
+    const scenario = await quickTargetScenario()
+    const result = await runCliInProcess([
+      'run',
+      '--target',
+      targetFile,
+      '--scenario',
+      scenario,
+      '--out',
+      out,
+      '--json',
+    ])
+    expect(result.code).toBe(1)
+    const summary = JSON.parse(result.stdout) as DrillSummary
+    expect(summary.status).toBe('aborted')
+    expect(summary.abortReason).toBe(
+      'no page: quotes.fx-v2 reached 100% of traffic and the steady state held, so there was no incident to respond to',
+    )
+    const events = await journalOf(out)
+    expect(
+      events.filter((e) => e.type === 'release.step').map((e) => (e.data as { percent: number }).percent),
+    ).toEqual([10, 50, 100])
+    expect(events.find((e) => e.type === 'drill.aborted')?.data).toMatchObject({ condition: 'no-page' })
+    expect((await flagIn(dir)).defaultVariant).toBe('off')
+    expect((await flagIn(dir)).targeting).toBeUndefined()
+  }, 90_000)
+
   it("turns the flag off by its dead man's switch when the drill is killed (SIGKILL) mid-release, and when it hangs (SIGSTOP)", async () => {
     const { dir, targetFile } = await quotesTarget(cleanup)
+    const scenario = await quickTargetScenario()
     for (const fault of ['SIGKILL', 'SIGSTOP'] as const) {
       const out = join(dir, `run-${fault}`)
-      const { child, done } = spawnCli(['run', '--target', targetFile, '--out', out])
+      const { child, done } = spawnCli(['run', '--target', targetFile, '--scenario', scenario, '--out', out])
       cleanup.push(async () => {
         child.kill('SIGKILL')
         await done

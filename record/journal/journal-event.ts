@@ -28,6 +28,8 @@ export type AbortCondition =
   | 'redis-unavailable'
   | 'lease-lost'
   | 'crashed'
+  /** A drill on a target whose release reached its last step with nobody paged: nothing to respond to. */
+  | 'no-page'
 
 /** Which process ran a drill: enough to tell later, on the same host, whether it is still alive. */
 export interface RunProcess {

@@ -388,6 +388,19 @@ export async function runTargetDrill(options: RunTargetDrillOptions): Promise<Dr
       await Promise.race([clock.sleep(step.holdSeconds * 1000, signal), paging.paged])
     }
 
+    if (!paging.isPaged()) {
+      // The whole release held with nobody paged: either the change is sound, or the SLO burned unseen. The
+      // steady state with the flag on for everyone tells which; the drill then ends, the flag put back.
+      await enter('steady-state-after')
+      const held = await steadyState('after')
+      if (!paging.isPaged())
+        throw new TargetDrillAborted(
+          held
+            ? `no page: ${flag} reached ${scenario.release.steps.at(-1)?.percent}% of traffic and the steady state held, so there was no incident to respond to`
+            : `no page: ${flag} reached ${scenario.release.steps.at(-1)?.percent}% of traffic and the steady state did NOT hold, yet nothing paged: the alerting missed it`,
+          'no-page',
+        )
+    }
     // Respond: wait for the page (stop conditions cover a page that never comes), then for the flag to go off.
     const page = await untilAborted(paging.paged, signal)
     await enter('respond')
