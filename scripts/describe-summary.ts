@@ -15,7 +15,7 @@ export function describeSummary(s: DrillSummary, files: { summary?: string } = {
     ...(s.target === undefined
       ? []
       : [
-          `target     ${s.target.name}, detected by ${s.target.detector === 'firedrill' ? "firedrill's burn-rate alerts" : "the team's Alertmanager"}`,
+          `target     ${s.target.name}, detected by ${DETECTORS[s.target.detector]}`,
         ]),
     `MTTD       ${ms(t.mttdMs)}   release → alert`,
     `MTTA       ${ms(t.mttaMs)}   alert → acknowledged`,
@@ -36,6 +36,12 @@ export function describeSummary(s: DrillSummary, files: { summary?: string } = {
     `journal    ${s.journal}`,
   ]
 }
+
+const DETECTORS = {
+  firedrill: "firedrill's burn-rate alerts",
+  alertmanager: "the team's Alertmanager",
+  prometheus: "the team's Prometheus alerts",
+} as const
 
 function flagLine(s: DrillSummary): string {
   if (s.target !== undefined && s.flag !== null)

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile } from 'node:fs/promises'
+import { appendFile, mkdtemp, readFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -28,54 +28,56 @@ async function freePort(): Promise<number> {
   return port
 }
 
-describe("firedrill run --target with the team's own alerting", () => {
-  it("is detected by the team's Prometheus through its Alertmanager, pages PagerDuty as a drill, and says which detector fired", async () => {
-    const port = await freePort()
-    // The team's Prometheus scrapes every 500 ms; its Alertmanager's webhook receiver is the drill's pager.
-    const { dir, targetFile, url, faults } = await quotesTarget(
-      cleanup,
-      (text) =>
-        `${text.replace('scrapeInterval: 1s', 'scrapeInterval: 500ms')}detection:\n  kind: alertmanager\n  listen: 127.0.0.1:${port}\n`,
-    )
-    await faults.set({ status: { code: 503, percent: 100 } }, 'test', 'game day: rates down')
+/**
+ * A game day on the quote service with its exchange-rate dependency down, detected by the team's own Prometheus
+ * (scraping every 500 ms, on the rules `slo rules --target` wrote), either through its Alertmanager or read by
+ * firedrill directly, with pages going on to a PagerDuty receiver. Resolves with the run's summary, journal and
+ * the PagerDuty events.
+ */
+async function gameDay(detector: 'alertmanager' | 'prometheus') {
+  const port = await freePort()
+  // The team's Prometheus scrapes every 500 ms.
+  const { dir, targetFile, url, faults } = await quotesTarget(cleanup, (text) =>
+    text.replace('scrapeInterval: 1s', 'scrapeInterval: 500ms'),
+  )
+  await faults.set({ status: { code: 503, percent: 100 } }, 'test', 'game day: rates down')
 
-    // The rules the team loads: the target scenario's SLO on the target's own names, at the drill's time scale.
-    const rulesFile = join(await mkdtemp(join(tmpdir(), 'firedrill-target-rules-')), 'rules.yml')
-    const rules = await runCliInProcess([
-      'slo',
-      'rules',
-      '--scenario',
-      'target-canary',
-      '--target',
-      targetFile,
-      '--scale',
-      'drill',
-      '--out',
-      rulesFile,
-    ])
-    expect(rules.code, rules.stderr).toBe(0)
+  // The rules the team loads: the target scenario's SLO on the target's own names, at the drill's time scale.
+  const rulesFile = join(await mkdtemp(join(tmpdir(), 'firedrill-target-rules-')), 'rules.yml')
+  const rules = await runCliInProcess([
+    'slo',
+    'rules',
+    '--scenario',
+    'target-canary',
+    '--target',
+    targetFile,
+    '--scale',
+    'drill',
+    '--out',
+    rulesFile,
+  ])
+  expect(rules.code, rules.stderr).toBe(0)
 
-    const events: PagerDutyEvent[] = []
-    const pagerDuty = Fastify({ logger: false })
-    pagerDuty.post('/v2/enqueue', async (request, reply) => {
-      events.push(request.body as PagerDutyEvent)
-      return reply
-        .code(202)
-        .send({ status: 'success', dedup_key: (request.body as PagerDutyEvent).dedup_key })
-    })
-    const pagerDutyUrl = `${await pagerDuty.listen({ host: '127.0.0.1', port: 0 })}/v2/enqueue`
-    cleanup.push(() => pagerDuty.close())
-    const saved = { ...process.env }
-    process.env.FIREDRILL_PAGERDUTY_ROUTING_KEY = ROUTING_KEY
-    process.env.FIREDRILL_PAGERDUTY_URL = pagerDutyUrl
-    cleanup.push(async () => {
-      process.env.FIREDRILL_PAGERDUTY_ROUTING_KEY = saved.FIREDRILL_PAGERDUTY_ROUTING_KEY
-      process.env.FIREDRILL_PAGERDUTY_URL = saved.FIREDRILL_PAGERDUTY_URL
-      if (saved.FIREDRILL_PAGERDUTY_ROUTING_KEY === undefined)
-        delete process.env.FIREDRILL_PAGERDUTY_ROUTING_KEY
-      if (saved.FIREDRILL_PAGERDUTY_URL === undefined) delete process.env.FIREDRILL_PAGERDUTY_URL
-    })
+  const events: PagerDutyEvent[] = []
+  const pagerDuty = Fastify({ logger: false })
+  pagerDuty.post('/v2/enqueue', async (request, reply) => {
+    events.push(request.body as PagerDutyEvent)
+    return reply.code(202).send({ status: 'success', dedup_key: (request.body as PagerDutyEvent).dedup_key })
+  })
+  const pagerDutyUrl = `${await pagerDuty.listen({ host: '127.0.0.1', port: 0 })}/v2/enqueue`
+  cleanup.push(() => pagerDuty.close())
+  const saved = { ...process.env }
+  process.env.FIREDRILL_PAGERDUTY_ROUTING_KEY = ROUTING_KEY
+  process.env.FIREDRILL_PAGERDUTY_URL = pagerDutyUrl
+  cleanup.push(async () => {
+    for (const key of ['FIREDRILL_PAGERDUTY_ROUTING_KEY', 'FIREDRILL_PAGERDUTY_URL'] as const)
+      if (saved[key] === undefined) delete process.env[key]
+      else process.env[key] = saved[key]
+  })
 
+  let alertmanagerUrl: string | undefined
+  if (detector === 'alertmanager') {
+    // Its Alertmanager's webhook receiver is the drill's pager.
     const alertmanager = await startAlertmanager(`http://127.0.0.1:${port}/alertmanager`, {
       groupBy: ['slo'],
       groupWait: '100ms',
@@ -83,39 +85,53 @@ describe("firedrill run --target with the team's own alerting", () => {
       repeatInterval: '1h',
     })
     cleanup.push(() => alertmanager.stop())
-    const prometheus = await startPrometheus({
-      targets: [url],
-      rules: await readFile(rulesFile, 'utf8'),
-      scrapeIntervalMs: 500,
-      evaluationIntervalMs: 500,
-      alertmanagerUrl: alertmanager.url,
-    })
-    cleanup.push(() => prometheus.stop())
+    alertmanagerUrl = alertmanager.url
+  }
+  const prometheus = await startPrometheus({
+    targets: [url],
+    rules: await readFile(rulesFile, 'utf8'),
+    scrapeIntervalMs: 500,
+    evaluationIntervalMs: 500,
+    ...(alertmanagerUrl === undefined ? {} : { alertmanagerUrl }),
+  })
+  cleanup.push(() => prometheus.stop())
+  await appendFile(
+    targetFile,
+    detector === 'alertmanager'
+      ? `detection:\n  kind: alertmanager\n  listen: 127.0.0.1:${port}\n`
+      : `detection:\n  kind: prometheus\n  url: ${prometheus.url}\n  pollInterval: 500ms\n`,
+  )
 
-    const out = join(dir, 'run')
-    const result = await runCliInProcess(['run', '--target', targetFile, '--out', out, '--json'])
-    expect(result.code, result.stderr).toBe(0)
-    const summary = JSON.parse(result.stdout) as DrillSummary
-    expect(summary).toMatchObject({
-      status: 'recovered',
-      target: { name: 'quotes', detector: 'alertmanager' },
-    })
-    expect(summary.timings.mttdMs).toBeGreaterThan(0)
+  const out = join(dir, 'run')
+  const result = await runCliInProcess(['run', '--target', targetFile, '--out', out, '--json'])
+  expect(result.code, result.stderr).toBe(0)
+  const summary = JSON.parse(result.stdout) as DrillSummary
+  const { events: journal } = await readJournal(join(out, 'journal.jsonl'))
+  return { summary, journal, events }
+}
 
-    // firedrill raised no alert of its own: the page came from the team's Alertmanager, and the timings say so.
-    const { events: journal } = await readJournal(join(out, 'journal.jsonl'))
-    expect(eventsOf(journal, 'alert.fired')).toEqual([])
-    const paged = eventsOf(journal, 'alert.received').find((e) => e.data.outcome === 'paged')
-    expect(paged?.data.alerts.map((a) => a.slo)).toContain('availability')
-    expect(summary.timings.detectedAt).toBe(paged?.at)
-    expect(eventsOf(journal, 'drill.started')[0]?.data.detector).toBe('alertmanager')
+describe("firedrill run --target with the team's own alerting", () => {
+  for (const detector of ['alertmanager', 'prometheus'] as const)
+    it(`is detected by the team's Prometheus ${detector === 'alertmanager' ? 'through its Alertmanager' : 'alone (firedrill reads its alerts)'}, pages PagerDuty as a drill, and says which detector fired`, async () => {
+      const { summary, journal, events } = await gameDay(detector)
+      expect(summary).toMatchObject({ status: 'recovered', target: { name: 'quotes', detector } })
+      expect(summary.timings.mttdMs).toBeGreaterThan(0)
 
-    // PagerDuty Events v2: trigger, acknowledge and resolve under one dedup key, each marked as a drill.
-    const actions = events.map((e) => e.event_action)
-    expect(actions).toEqual(expect.arrayContaining(['trigger', 'acknowledge', 'resolve']))
-    expect(new Set(events.map((e) => e.dedup_key)).size).toBe(1)
-    const trigger = events.find((e) => e.event_action === 'trigger')!
-    expect(trigger).toMatchObject({ routing_key: ROUTING_KEY, payload: { custom_details: { drill: true } } })
-    expect(summary.status).toBe('recovered')
-  }, 150_000)
+      // firedrill raised no alert of its own: the page came from the team's alerting, and the timings say so.
+      expect(eventsOf(journal, 'alert.fired')).toEqual([])
+      const paged = eventsOf(journal, 'alert.received').find((e) => e.data.outcome === 'paged')
+      expect(paged?.data.alerts.map((a) => a.slo)).toContain('availability')
+      expect(summary.timings.detectedAt).toBe(paged?.at)
+      expect(eventsOf(journal, 'drill.started')[0]?.data.detector).toBe(detector)
+
+      // PagerDuty Events v2: trigger, acknowledge and resolve under one dedup key, each marked as a drill.
+      const actions = events.map((e) => e.event_action)
+      expect(actions).toEqual(expect.arrayContaining(['trigger', 'acknowledge', 'resolve']))
+      expect(new Set(events.map((e) => e.dedup_key)).size).toBe(1)
+      const trigger = events.find((e) => e.event_action === 'trigger')!
+      expect(trigger).toMatchObject({
+        routing_key: ROUTING_KEY,
+        payload: { custom_details: { drill: true } },
+      })
+    }, 150_000)
 })

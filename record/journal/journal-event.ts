@@ -62,7 +62,7 @@ export interface JournalEventData {
      * Who detects: firedrill's own evaluator, or the team's alerting through its Alertmanager. Absent in older
      * journals: firedrill.
      */
-    detector?: 'firedrill' | 'alertmanager'
+    detector?: 'firedrill' | 'alertmanager' | 'prometheus'
   }
   /** `prevented`: the gate refused the bad change (a `--again` run), and the same workload caused no incident. */
   'drill.finished': { outcome: 'recovered' | 'not-recovered' | 'prevented'; durationMs: number }

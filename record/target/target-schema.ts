@@ -215,7 +215,32 @@ export const AlertmanagerDetectionSchema = Type.Object(
   Closed,
 )
 
-export const TargetDetectionSchema = Type.Union([FiredrillDetectionSchema, AlertmanagerDetectionSchema])
+/**
+ * The team's Prometheus detects, without an Alertmanager: firedrill reads its firing alerts over its HTTP API
+ * (those that started during the drill) and pages with them, grouped as the scenario's detection says.
+ */
+export const PrometheusDetectionSchema = Type.Object(
+  {
+    kind: Type.Literal('prometheus'),
+    /** The Prometheus server's base URL. */
+    url: HttpUrl,
+    /** How often its alerts are read. @defaultValue '1s' */
+    pollInterval: Duration('1s'),
+    /** Severity labels that page. @defaultValue ['page', 'critical'] */
+    pageSeverities: Type.Array(Type.String({ minLength: 1, maxLength: 50 }), {
+      minItems: 1,
+      maxItems: 10,
+      default: ['page', 'critical'],
+    }),
+  },
+  Closed,
+)
+
+export const TargetDetectionSchema = Type.Union([
+  FiredrillDetectionSchema,
+  AlertmanagerDetectionSchema,
+  PrometheusDetectionSchema,
+])
 
 export const TargetSchema = Type.Object(
   {

@@ -20,7 +20,7 @@ export interface DrillSummary {
   /** Why the drill was aborted, when it was. */
   abortReason?: string
   /** A drill on a target (`run --target`): its name, and who detected (firedrill's evaluator or its Alertmanager). */
-  target?: { name: string; detector: 'firedrill' | 'alertmanager' }
+  target?: { name: string; detector: 'firedrill' | 'alertmanager' | 'prometheus' }
   timings: Pick<
     Timings,
     | 'releasedAt'

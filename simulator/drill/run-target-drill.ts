@@ -8,13 +8,17 @@ import {
   type JournalEvent,
   type JournalEventData,
 } from '../../record/journal/journal-event.ts'
+import { parseDuration } from '../../record/scenario/duration.ts'
 import type { LoadedScenario } from '../../record/scenario/load-scenario.ts'
 import type { LoadedTarget } from '../../record/target/load-target.ts'
 import { ruleWindowsMs, scenarioForTarget } from '../../record/target/scenario-for-target.ts'
+import { createAlertGrouper, formatLabels } from '../detection/alert-grouper.ts'
 import { type PageDestinations, pageDestinationsFromEnv } from '../detection/page-destinations.ts'
+import { startPrometheusAlertPoller } from '../detection/prometheus-alert-poller.ts'
 import { createRecoveryWatch } from '../detection/recovery-watch.ts'
 import { targetSliNames } from '../detection/rules/target-sli-names.ts'
 import { scenarioSlos } from '../detection/scenario-detection.ts'
+import { sendWebhook } from '../detection/send-webhook.ts'
 import { runTargetPreflight } from '../target/target-preflight.ts'
 import { startTemplateTraffic, type TemplateTrafficRun } from '../traffic/start-template-traffic.ts'
 import { type CleanupStep, runCleanup } from './drill-cleanup.ts'
@@ -166,6 +170,7 @@ export async function runTargetDrill(options: RunTargetDrillOptions): Promise<Dr
   const template = target.target.traffic
   let released = false
   let intervals: { stop(): void } | undefined
+  let stopAlerting: () => Promise<void> = async () => {}
 
   /**
    * The traffic's outcome each second as `traffic.interval` (the impact and the error budget are summed from
@@ -280,7 +285,7 @@ export async function runTargetDrill(options: RunTargetDrillOptions): Promise<Dr
         runId,
         scenario: loaded.name,
         pageSeverities:
-          detectionSource.kind === 'alertmanager'
+          detectionSource.kind !== 'firedrill'
             ? detectionSource.pageSeverities
             : scenario.detection.pageSeverities,
         destinations: options.pageDestinations ?? pageDestinationsFromEnv(env),
@@ -353,6 +358,34 @@ export async function runTargetDrill(options: RunTargetDrillOptions): Promise<Dr
       intervals = journalIntervals(traffic)
     }
     detection.start()
+    if (detectionSource.kind === 'prometheus') {
+      // The team's Prometheus alerts, read as its Alertmanager would get them, grouped as the scenario says.
+      const { grouping } = detection.settings
+      const grouper = createAlertGrouper({
+        clock,
+        groupBy: grouping.groupBy,
+        groupWaitMs: grouping.groupWaitMs,
+        groupIntervalMs: grouping.groupIntervalMs,
+        repeatIntervalMs: grouping.repeatIntervalMs,
+        route: `{}/${formatLabels({ drill_run: runId })}`,
+        receiver: 'firedrill-pager',
+        externalURL: detectionSource.url,
+        send: (notification) => sendWebhook(paging!.url, notification),
+        onError: (err) => track(Promise.reject(err)),
+      })
+      const poller = startPrometheusAlertPoller({
+        url: detectionSource.url,
+        intervalMs: parseDuration(detectionSource.pollInterval),
+        since: startedAt,
+        clock,
+        grouper,
+        onError: (err) => say(`could not read ${detectionSource.url}'s alerts: ${(err as Error).message}`),
+      })
+      stopAlerting = async () => {
+        await poller.stop()
+        await grouper.stop()
+      }
+    }
 
     await enter('steady-state-before')
     await steadyState('before')
@@ -446,7 +479,14 @@ export async function runTargetDrill(options: RunTargetDrillOptions): Promise<Dr
           await journal.append({ type: 'traffic.stopped', data: { requests: summary.requests, failures } })
         },
       },
-      { name: 'stop detection', timeoutMs: 2000, run: async () => detection?.stop() },
+      {
+        name: 'stop detection',
+        timeoutMs: 2000,
+        run: async () => {
+          await stopAlerting()
+          await detection?.stop()
+        },
+      },
       { name: 'let background work settle', timeoutMs: 3000, run: () => Promise.allSettled(background) },
       {
         name: `put ${flag} back to off`,

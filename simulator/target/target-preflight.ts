@@ -1,4 +1,5 @@
 import { access } from 'node:fs/promises'
+import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { git } from '../../record/git/git.ts'
 import { parseDuration } from '../../record/scenario/duration.ts'
@@ -82,6 +83,33 @@ export async function runTargetPreflight(
     }),
   )
   results.push(...(await Promise.all(flagChecks(loaded, env))))
+  const detection = loaded.target.detection
+  if (detection?.kind === 'prometheus')
+    results.push(
+      await check('detector', async () => {
+        const url = `${detection.url.replace(/\/+$/, '')}/api/v1/alerts`
+        await expect2xx(url, service.timeoutMs)
+        return `the team's Prometheus at ${detection.url} lists its alerts`
+      }),
+    )
+  if (detection?.kind === 'alertmanager')
+    results.push(
+      await check('detector', async () => {
+        const [host, port] = detection.listen.split(':') as [string, string]
+        const free = await new Promise<boolean>((resolve) => {
+          const server = createServer()
+          server.once('error', () => resolve(false))
+          server.listen(Number(port), host === 'localhost' ? '127.0.0.1' : host, () =>
+            server.close(() => resolve(true)),
+          )
+        })
+        if (!free)
+          throw new Error(
+            `${detection.listen} (detection.listen) is in use: the pager listens there for the team's Alertmanager; free it or pick another port`,
+          )
+        return `the pager can listen on ${detection.listen} for the team's Alertmanager`
+      }),
+    )
   if (repo !== undefined && loaded.repo !== undefined) {
     const { dir, gateFile } = loaded.repo
     results.push(
