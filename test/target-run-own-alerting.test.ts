@@ -1,4 +1,4 @@
-import { appendFile, mkdtemp, readFile } from 'node:fs/promises'
+import { appendFile, mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -134,4 +134,57 @@ describe("firedrill run --target with the team's own alerting", () => {
         payload: { custom_details: { drill: true } },
       })
     }, 150_000)
+})
+
+describe("firedrill run --target on SLIs in the team's PromQL", () => {
+  it("measures the SLO from the team's Prometheus (no /metrics scraped), detects the burn and sees the recovery", async () => {
+    const { dir, targetFile, url, faults } = await quotesTarget(cleanup)
+    await faults.set({ status: { code: 503, percent: 100 } }, 'test', 'game day: rates down')
+    const prometheus = await startPrometheus({
+      targets: [url],
+      rules: 'groups: []\n',
+      scrapeIntervalMs: 500,
+      evaluationIntervalMs: 500,
+    })
+    cleanup.push(() => prometheus.stop())
+    // The target's SLIs as the team's PromQL, on the service's own names.
+    const text = await readFile(targetFile, 'utf8')
+    const slis = [
+      'slis:',
+      '  kind: prometheus',
+      `  url: ${prometheus.url}`,
+      '  scrapeInterval: 500ms',
+      '  errors: sum(rate(quote_request_seconds_count{handler="/quote",code=~"5.."}[$window]))',
+      '  total: sum(rate(quote_request_seconds_count{handler="/quote"}[$window]))',
+    ].join('\n')
+    await writeFile(targetFile, text.replace(/slis:\n(?: {2}.*\n)+/, `${slis}\n`))
+    // A team's Prometheus has its service's traffic already: a few quotes, until the total has a series.
+    const total = encodeURIComponent('sum(rate(quote_request_seconds_count{handler="/quote"}[5m]))')
+    const deadline = Date.now() + 30_000
+    for (;;) {
+      await fetch(`${url}/quote`, {
+        method: 'POST',
+        body: JSON.stringify({ customer: 'warm-up', amount: 1 }),
+      })
+      const answer = (await (await fetch(`${prometheus.url}/api/v1/query?query=${total}`)).json()) as {
+        data: { result: unknown[] }
+      }
+      if (answer.data.result.length > 0) break
+      if (Date.now() > deadline) throw new Error('Prometheus never had a series for the quote service')
+      await new Promise((resolve) => setTimeout(resolve, 200))
+    }
+
+    const out = join(dir, 'run')
+    const result = await runCliInProcess(['run', '--target', targetFile, '--out', out, '--json'])
+    expect(result.code, result.stderr).toBe(0)
+    const summary = JSON.parse(result.stdout) as DrillSummary
+    expect(summary).toMatchObject({ status: 'recovered', target: { name: 'quotes', detector: 'firedrill' } })
+    const { events } = await readJournal(join(out, 'journal.jsonl'))
+    // Every sample came from Prometheus's API, not from the service's /metrics.
+    const sampled = eventsOf(events, 'sli.sampled')
+    expect(sampled.length).toBeGreaterThan(10)
+    expect(eventsOf(events, 'detection.started')[0]?.data.targets).toEqual([])
+    expect(eventsOf(events, 'alert.fired')[0]?.data).toMatchObject({ slo: 'availability', pages: true })
+    expect(eventsOf(events, 'steady-state.checked').map((e) => e.data.ok)).toEqual([true, true])
+  }, 150_000)
 })

@@ -18,6 +18,7 @@ import {
 } from '../detection/scenario-detection.ts'
 import { sendWebhook } from '../detection/send-webhook.ts'
 import type { SliMetricNames } from '../detection/shop-slis.ts'
+import type { Slo } from '../detection/sli-definition.ts'
 import type { DrillJournal } from './drill-journal.ts'
 
 export interface DrillDetectionOptions {
@@ -47,6 +48,13 @@ export interface DrillDetectionOptions {
    * detects. @defaultValue true
    */
   alerting?: boolean
+  /** Makes the SLI source. @defaultValue a scraper of every target's /metrics */
+  scraper?: (wiring: {
+    intervalMs: number
+    clock: Clock
+    slos: readonly Slo[]
+    onScrape(tick: ScrapeTick): void
+  }) => Scraper
 }
 
 export interface DrillDetection {
@@ -186,13 +194,15 @@ export function createDrillDetection(options: DrillDetectionOptions): DrillDetec
     if (settings.evaluateOnScrape && ticker !== null) evaluateAll(tick.t)
   }
 
-  const scraper = createScraper({
-    targets: options.targets,
-    intervalMs: settings.scrapeIntervalMs,
-    clock,
-    slos,
-    onScrape,
-  })
+  const scraper =
+    options.scraper?.({ intervalMs: settings.scrapeIntervalMs, clock, slos, onScrape }) ??
+    createScraper({
+      targets: options.targets,
+      intervalMs: settings.scrapeIntervalMs,
+      clock,
+      slos,
+      onScrape,
+    })
   const evaluators = slos.map((slo) =>
     createBurnRateEvaluator({
       objective: slo.objective,

@@ -13,6 +13,7 @@ import type { LoadedScenario } from '../../record/scenario/load-scenario.ts'
 import type { LoadedTarget } from '../../record/target/load-target.ts'
 import { ruleWindowsMs, scenarioForTarget } from '../../record/target/scenario-for-target.ts'
 import { createAlertGrouper, formatLabels } from '../detection/alert-grouper.ts'
+import { createPromqlScraper } from '../detection/create-promql-scraper.ts'
 import { type PageDestinations, pageDestinationsFromEnv } from '../detection/page-destinations.ts'
 import { startPrometheusAlertPoller } from '../detection/prometheus-alert-poller.ts'
 import { createRecoveryWatch } from '../detection/recovery-watch.ts'
@@ -309,25 +310,35 @@ export async function runTargetDrill(options: RunTargetDrillOptions): Promise<Dr
     const recovered = new Promise<void>((r) => {
       resolveRecovered = r
     })
-    const names = targetSliNames(target.target)
-    if (names === undefined)
-      throw new TargetDrillAborted(
-        'a target whose SLIs come from PromQL (slis.kind prometheus) cannot be drilled yet: give its /metrics (slis.kind metrics)',
-        'error',
-      )
     const slis = target.target.slis
+    const names = targetSliNames(target.target)
     detection = createDrillDetection({
       scenario,
       clock,
-      targets: target.instances.map((base) => `${base}${slis.kind === 'metrics' ? slis.path : '/metrics'}`),
+      targets: slis.kind === 'metrics' ? target.instances.map((base) => `${base}${slis.path}`) : [],
       journal,
       runId,
       pagerUrl: paging.url,
       externalURL: target.instances[0]!,
       track,
       say,
-      names,
+      ...(names === undefined ? {} : { names }),
       alerting: detectionSource.kind === 'firedrill',
+      // SLIs in PromQL: the team's Prometheus is queried instead of the instances scraped.
+      ...(slis.kind === 'prometheus'
+        ? {
+            scraper: ({ intervalMs, clock: c, slos, onScrape }) =>
+              createPromqlScraper({
+                url: slis.url,
+                errors: slis.errors,
+                total: slis.total,
+                intervalMs,
+                clock: c,
+                slo: slos[0]!,
+                onScrape,
+              }),
+          }
+        : {}),
       onEvaluated: (_at, short) => {
         if (mitigated && !recovery.state().recovered) {
           const state = recovery.observe(short.burnRate, clock.now())
