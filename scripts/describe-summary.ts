@@ -14,9 +14,7 @@ export function describeSummary(s: DrillSummary, files: { summary?: string } = {
     `status     ${s.status}${s.abortReason ? ` (${s.abortReason})` : ''}`,
     ...(s.target === undefined
       ? []
-      : [
-          `target     ${s.target.name}, detected by ${DETECTORS[s.target.detector]}`,
-        ]),
+      : [`target     ${s.target.name}, detected by ${DETECTORS[s.target.detector]}`]),
     `MTTD       ${ms(t.mttdMs)}   release → alert`,
     `MTTA       ${ms(t.mttaMs)}   alert → acknowledged`,
     `MTTM       ${ms(t.mttmMs)}   alert → mitigated`,

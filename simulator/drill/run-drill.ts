@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { allowRemoval } from '../../gate/build/artifact-permissions.ts'
 import { type Clock, systemClock } from '../../record/clock/clock.ts'
-import type { AbortCondition, DrillPhase } from '../../record/journal/journal-event.ts'
 import { shopServiceOf } from '../../record/scenario/shop-service.ts'
 import { FlagsHttpClient } from '../../services/flags/flags-http-client.ts'
 import { LeaseHolder } from '../../services/leases/index.ts'
@@ -12,7 +11,6 @@ import {
   isRedisUnavailable,
 } from '../../services/platform/redis/redis-connection.ts'
 import { pageDestinationsFromEnv } from '../detection/page-destinations.ts'
-import { createRecoveryWatch } from '../detection/recovery-watch.ts'
 import type { TrafficRun } from '../traffic/start-traffic.ts'
 import { type Decoys, scheduleDecoys } from './decoys.ts'
 import { type DeployedShop, deployShop } from './deploy-shop.ts'
@@ -23,6 +21,7 @@ import { DrillNotReadyError } from './drill-errors.ts'
 import type { DrillOutcome, PlanReview, RunDrillOptions } from './drill-options.ts'
 import { type DrillPaging, startDrillPaging } from './drill-paging.ts'
 import { describePlan } from './drill-plan.ts'
+import { checkSteadyState, createDrillRunControl, DrillAborted, trackRecovery } from './drill-run-control.ts'
 import { restoreSafety, trippedStopCondition, untilAborted } from './drill-safety.ts'
 import { requestSequenceDigest, startDrillTraffic } from './drill-traffic.ts'
 import { isFlagOff, OFF } from './flag-state.ts'
@@ -36,19 +35,9 @@ import { rollingBatch } from './rolling-batch.ts'
 import { type KeyKeeper, registerRun, removeKeys, startKeyKeeper, unregisterRun } from './run-keys.ts'
 import { thisProcess } from './run-process.ts'
 import { servedArtifacts } from './served-artifacts.ts'
-import { sliceSeries, steadyStateOf } from './steady-state.ts'
 
 /** The drill's lease on what it changes in the shop: renewed every second, lapses 5 s after the drill dies. */
 const LEASE = { ttlMs: 5000, heartbeatMs: 1000, lostAfterMs: 3000 } as const
-
-class DrillAborted extends Error {
-  constructor(
-    readonly reason: string,
-    readonly condition: AbortCondition,
-  ) {
-    super(reason)
-  }
-}
 
 /**
  * One whole drill: preflight, deploy the bad change dark, steady state, release in canary steps, detect with
@@ -74,37 +63,19 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
   const seconds = () => ((clock.now() - startedAt) / 1000).toFixed(1).padStart(6)
   const say = (line: string) => options.progress?.(`[${seconds()}s] ${line}`)
 
-  const controller = new AbortController()
-  let abort: DrillAborted | undefined
-  // The abort is journalled (on disk) the moment it is decided; cleanup follows it.
-  let abortJournalled: Promise<unknown> = Promise.resolve()
-  const stop = (why: string, given: AbortCondition) => {
-    if (abort !== undefined) return
+  const run = createDrillRunControl({
+    journal,
+    say,
+    signal: options.signal,
+    interrupted: 'interrupted (Ctrl-C or SIGTERM)',
     // A failure that comes down to Redis being unreachable is said as such, whichever part noticed it first.
-    const redisGone = given === 'error' && isRedisUnavailable(new Error(why))
-    const condition: AbortCondition = redisGone ? 'redis-unavailable' : given
-    const reason = redisGone ? `redis unavailable: ${why}` : why
-    abort = new DrillAborted(reason, condition)
-    abortJournalled = journal.append({ type: 'drill.aborted', data: { reason, condition } }).catch(() => {})
-    say(`ABORTING: ${reason}`)
-    controller.abort(abort)
-  }
-  // A caller that aborts with words of its own (the facilitator's abort) has them journalled as the reason.
-  const onSignal = () =>
-    stop(
-      typeof options.signal?.reason === 'string' ? options.signal.reason : 'interrupted (Ctrl-C or SIGTERM)',
-      'signal',
-    )
-  if (options.signal?.aborted) onSignal()
-  options.signal?.addEventListener('abort', onSignal, { once: true })
-  const signal = controller.signal
+    classify: (why, given) =>
+      given === 'error' && isRedisUnavailable(new Error(why))
+        ? { reason: `redis unavailable: ${why}`, condition: 'redis-unavailable' }
+        : { reason: why, condition: given },
+  })
+  const { stop, enter, signal } = run
 
-  let phase: DrillPhase = 'preflight'
-  const enter = async (next: DrillPhase) => {
-    phase = next
-    await journal.append({ type: 'phase.entered', data: { phase } })
-    say(phase)
-  }
   const exitCheck = async (name: string, ok: boolean, evidence: Record<string, unknown>) => {
     if (ok) {
       await journal.append({ type: 'check.passed', data: { name, evidence } })
@@ -148,7 +119,7 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
   if (failed.length > 0) {
     await journal.append({ type: 'drill.aborted', data: { reason: 'preflight failed', condition: 'error' } })
     await journal.close()
-    options.signal?.removeEventListener('abort', onSignal)
+    run.dispose()
     throw new DrillNotReadyError(failed.map((c) => ({ name: c.name, message: c.message ?? 'failed' })))
   }
   // The human review gate: nothing changes until the plan and preflight are approved.
@@ -156,12 +127,12 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
     const refused = await reviewPlan(options.review)
     if (refused !== null) {
       // An abort while waiting is journalled already; a refusal is journalled here.
-      if (abort === undefined)
+      if (run.aborted() === undefined)
         await journal.append({ type: 'drill.aborted', data: { reason: refused, condition: 'signal' } })
-      else await abortJournalled
+      else await run.abortJournalled()
       await journal.close()
-      options.signal?.removeEventListener('abort', onSignal)
-      const abortReason = abort?.reason ?? refused
+      run.dispose()
+      const abortReason = run.aborted()?.reason ?? refused
       return {
         runId,
         outDir,
@@ -310,30 +281,10 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
     )
 
     // Recovery is judged on the paging rule's short window, once the flag is off: every SLO burning under 1×.
-    let mitigated = false
-    const recovery = createRecoveryWatch({
-      threshold: 1,
-      consecutive: scenario.recovery.consecutiveEvaluations,
-    })
-    let resolveRecovered: () => void = () => {}
-    const recovered = new Promise<void>((r) => {
-      resolveRecovered = r
-    })
+    const recovery = trackRecovery({ scenario, journal, track })
+    const { recovered } = recovery
     const onEvaluated = (at: number, short: { errorRatio: number | null; burnRate: number | null }) => {
-      const shortRatio = short.errorRatio
-      if (mitigated && !recovery.state().recovered) {
-        const state = recovery.observe(short.burnRate, at)
-        if (state.recovered) {
-          track(
-            journal
-              .append({
-                type: 'recovery.confirmed',
-                data: { errorRatio: shortRatio ?? 0, consecutiveEvaluations: state.streak },
-              })
-              .then(() => resolveRecovered()),
-          )
-        }
-      }
+      recovery.observe(at, short)
       checkStopConditions()
     }
     const checkStopConditions = () => {
@@ -373,7 +324,7 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
     const live = setInterval(() => {
       const ratio = detection?.lastShortRatio() ?? null
       const shown = ratio === null ? 'no data' : `${(ratio * 100).toFixed(1)}%`
-      say(`${phase}: error ratio (${detection?.pageRule.name} short window) ${shown}`)
+      say(`${run.phase()}: error ratio (${detection?.pageRule.name} short window) ${shown}`)
     }, 2000)
     live.unref()
 
@@ -445,7 +396,7 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
           clock,
           signal,
         })
-        mitigated = true
+        recovery.mitigated()
         say(
           `mitigated: ${mitigation.action === 'rollback' ? 'production rolled back' : `${flag} off`} (by ${mitigation.by})`,
         )
@@ -469,7 +420,8 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
   } finally {
     // Put everything back, whatever happened: traffic stopped, flag safe, faults cleared, shop closed. Each
     // step is bounded, so a Redis that went away cannot hang the drill; what could not be done is said.
-    await abortJournalled
+    await run.abortJournalled()
+    const abort = run.aborted()
     decoys?.cancel()
     await enter('cleanup').catch(() => {})
     let restored = false
@@ -569,7 +521,7 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
       loopClosed = after.loopClosed
       flagClosedOut = after.flagClosedOut
     }
-    options.signal?.removeEventListener('abort', onSignal)
+    run.dispose()
     if (abort !== undefined) {
       status = 'aborted'
       say(
@@ -594,7 +546,7 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
     status,
     loopClosed,
     flagClosedOut,
-    ...(abort ? { abortReason: abort.reason } : {}),
+    ...(run.aborted() === undefined ? {} : { abortReason: run.aborted()!.reason }),
   }
 
   /** Asks for the review and journals it; the refusal's reason, or null when approved. */
@@ -610,7 +562,7 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
         signal,
       )
     } catch {
-      return abort?.reason ?? 'the plan was not reviewed'
+      return run.aborted()?.reason ?? 'the plan was not reviewed'
     }
     const reason = verdict.reason?.trim()
     await journal.append({
@@ -624,19 +576,7 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
     return `plan refused by ${verdict.by}: ${reason || 'no reason given'}`
   }
 
-  async function steadyState(when: 'before' | 'after'): Promise<boolean> {
-    const from = clock.now()
-    await clock.sleep(scenario.steadyState.durationSeconds * 1000, signal)
-    await detection!.scraper.scrapeOnce()
-    const { requests, failures } = sliceSeries(detection!.scraper.series(), from, clock.now())
-    const result = steadyStateOf(requests, failures, scenario.steadyState)
-    await journal.append({ type: 'steady-state.checked', data: { when, ...result } })
-    say(
-      `steady state ${when}: ${result.ok ? 'holds' : 'does NOT hold'} (${failures}/${requests} failed, limit ${(scenario.steadyState.maxErrorRatio * 100).toFixed(2)}%)`,
-    )
-    if (!result.ok && when === 'before') {
-      throw new DrillAborted('the steady state did not hold before the release', 'error')
-    }
-    return result.ok
+  function steadyState(when: 'before' | 'after'): Promise<boolean> {
+    return checkSteadyState({ when, scenario, clock, signal, scraper: detection!.scraper, journal, say })
   }
 }

@@ -1,13 +1,7 @@
 import { cp, mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { type Clock, systemClock } from '../../record/clock/clock.ts'
-import {
-  type AbortCondition,
-  type DrillPhase,
-  eventsOf,
-  type JournalEvent,
-  type JournalEventData,
-} from '../../record/journal/journal-event.ts'
+import { eventsOf, type JournalEvent } from '../../record/journal/journal-event.ts'
 import { parseDuration } from '../../record/scenario/duration.ts'
 import type { LoadedScenario } from '../../record/scenario/load-scenario.ts'
 import type { LoadedTarget } from '../../record/target/load-target.ts'
@@ -16,7 +10,6 @@ import { createAlertGrouper, formatLabels } from '../detection/alert-grouper.ts'
 import { createPromqlScraper } from '../detection/create-promql-scraper.ts'
 import { type PageDestinations, pageDestinationsFromEnv } from '../detection/page-destinations.ts'
 import { startPrometheusAlertPoller } from '../detection/prometheus-alert-poller.ts'
-import { createRecoveryWatch } from '../detection/recovery-watch.ts'
 import { targetSliNames } from '../detection/rules/target-sli-names.ts'
 import { scenarioSlos } from '../detection/scenario-detection.ts'
 import { sendWebhook } from '../detection/send-webhook.ts'
@@ -27,15 +20,14 @@ import { createDrillDetection, type DrillDetection } from './drill-detection.ts'
 import { DrillNotReadyError } from './drill-errors.ts'
 import type { DrillOutcome } from './drill-options.ts'
 import { type DrillPaging, startDrillPaging } from './drill-paging.ts'
+import { checkSteadyState, createDrillRunControl, DrillAborted, trackRecovery } from './drill-run-control.ts'
 import { trippedStopCondition, untilAborted } from './drill-safety.ts'
 import { type FlagWatchdog, startFlagWatchdog } from './flag-watchdog.ts'
 import { openRun } from './open-run.ts'
-import type { Page } from './pager.ts'
-import { diagnose } from './responders/diagnose.ts'
-import type { Responder } from './responders/responder.ts'
+import { targetBotResponder } from './responders/target-bot-responder.ts'
 import { thisProcess } from './run-process.ts'
-import { sliceSeries, steadyStateOf } from './steady-state.ts'
-import { type TargetFlagControl, targetFlagControl } from './target-flag-control.ts'
+import { targetFlagControl } from './target-flag-control.ts'
+import { journalTemplateTraffic } from './template-traffic-intervals.ts'
 
 /** Who the drill's own flag changes are credited to. */
 const RELEASE_ACTOR = 'release-train'
@@ -56,15 +48,6 @@ export interface RunTargetDrillOptions {
   pageDestinations?: PageDestinations
   /** The dead man's switch on the target's flag. @defaultValue TTL 5 s, heartbeat 1 s */
   lease?: { ttlMs: number; heartbeatMs: number }
-}
-
-class TargetDrillAborted extends Error {
-  constructor(
-    readonly reason: string,
-    readonly condition: AbortCondition,
-  ) {
-    super(reason)
-  }
 }
 
 /**
@@ -91,27 +74,13 @@ export async function runTargetDrill(options: RunTargetDrillOptions): Promise<Dr
   const seconds = () => ((clock.now() - startedAt) / 1000).toFixed(1).padStart(6)
   const say = (line: string) => options.progress?.(`[${seconds()}s] ${line}`)
 
-  const controller = new AbortController()
-  let abort: TargetDrillAborted | undefined
-  let abortJournalled: Promise<unknown> = Promise.resolve()
-  const stop = (reason: string, condition: AbortCondition) => {
-    if (abort !== undefined) return
-    abort = new TargetDrillAborted(reason, condition)
-    abortJournalled = journal.append({ type: 'drill.aborted', data: { reason, condition } }).catch(() => {})
-    say(`ABORTING: ${reason}`)
-    controller.abort(abort)
-  }
-  const onSignal = () => stop('interrupted (Ctrl-C, SIGTERM or a closed terminal)', 'signal')
-  if (options.signal?.aborted) onSignal()
-  options.signal?.addEventListener('abort', onSignal, { once: true })
-  const signal = controller.signal
-
-  let phase: DrillPhase = 'preflight'
-  const enter = async (next: DrillPhase) => {
-    phase = next
-    await journal.append({ type: 'phase.entered', data: { phase } })
-    say(phase)
-  }
+  const run = createDrillRunControl({
+    journal,
+    say,
+    signal: options.signal,
+    interrupted: 'interrupted (Ctrl-C, SIGTERM or a closed terminal)',
+  })
+  const { stop, enter, signal } = run
 
   await journal.append({
     type: 'drill.started',
@@ -151,7 +120,7 @@ export async function runTargetDrill(options: RunTargetDrillOptions): Promise<Dr
   if (failed.length > 0) {
     await journal.append({ type: 'drill.aborted', data: { reason: 'preflight failed', condition: 'error' } })
     await journal.close()
-    options.signal?.removeEventListener('abort', onSignal)
+    run.dispose()
     throw new DrillNotReadyError(failed.map((c) => ({ name: c.name, message: c.detail })))
   }
 
@@ -173,66 +142,10 @@ export async function runTargetDrill(options: RunTargetDrillOptions): Promise<Dr
   let intervals: { stop(): void } | undefined
   let stopAlerting: () => Promise<void> = async () => {}
 
-  /**
-   * The traffic's outcome each second as `traffic.interval` (the impact and the error budget are summed from
-   * them), and the first failure after the release as `request.first-failure`.
-   */
-  function journalIntervals(run: TemplateTrafficRun): { stop(): void } {
-    let last = { at: clock.now(), requests: 0, byStatus: {} as Record<string, number> }
-    let index = 0
-    let firstFailureLogged = false
-    const tick = () => {
-      const now = clock.now()
-      const { requests, byStatus } = run.summary()
-      const delta: Record<string, number> = {}
-      for (const [status, count] of Object.entries(byStatus)) {
-        const added = count - (last.byStatus[status] ?? 0)
-        if (added > 0) delta[status] = added
-      }
-      const dropped = delta.dropped ?? 0
-      const failures = Object.entries(delta)
-        .filter(([status]) => status !== 'dropped' && !/^[1-4]\d\d$/.test(status))
-        .reduce((n, [, count]) => n + count, 0)
-      track(
-        journal.append({
-          type: 'traffic.interval',
-          data: {
-            index: index++,
-            from: new Date(last.at).toISOString(),
-            to: new Date(now).toISOString(),
-            requests: requests - last.requests - dropped,
-            failures,
-            dropped,
-            byStatus: delta,
-            latencyP50Ms: null,
-            latencyP99Ms: null,
-          },
-        }),
-      )
-      last = { at: now, requests, byStatus: { ...byStatus } }
-      if (firstFailureLogged || failures === 0 || !released) return
-      firstFailureLogged = true
-      const status = Object.keys(delta).find((s) => s !== 'dropped' && !/^[1-4]\d\d$/.test(s)) ?? 'unknown'
-      track(
-        journal.append({
-          type: 'request.first-failure',
-          data: { status, route: template?.kind === 'template' ? template.request.path : '' },
-        }),
-      )
-    }
-    const timer = setInterval(tick, 1000)
-    return {
-      stop() {
-        clearInterval(timer)
-        tick()
-      },
-    }
-  }
-
   try {
     const initial = await control.percent()
     if (initial !== 0)
-      throw new TargetDrillAborted(
+      throw new DrillAborted(
         `${flag} serves on to ${initial}% already: the change is not dark; turn it off and run again`,
         'error',
       )
@@ -270,7 +183,7 @@ export async function runTargetDrill(options: RunTargetDrillOptions): Promise<Dr
         : undefined
     try {
       paging = await startDrillPaging({
-        responder: targetBot({
+        responder: targetBotResponder({
           control,
           ackDelayMs: scenario.responder.ackDelaySeconds * 1000,
           events: journal.events,
@@ -293,7 +206,7 @@ export async function runTargetDrill(options: RunTargetDrillOptions): Promise<Dr
         ...(listen === undefined ? {} : { listen }),
       })
     } catch (err) {
-      throw new TargetDrillAborted(
+      throw new DrillAborted(
         `the pager could not listen on ${detectionSource.kind === 'alertmanager' ? detectionSource.listen : 'loopback'} (detection.listen): ${(err as Error).message}`,
         'error',
       )
@@ -301,15 +214,7 @@ export async function runTargetDrill(options: RunTargetDrillOptions): Promise<Dr
     if (detectionSource.kind === 'alertmanager')
       say(`pager listening at ${paging.url}: the team's Alertmanager webhook receiver posts there`)
 
-    let mitigated = false
-    const recovery = createRecoveryWatch({
-      threshold: 1,
-      consecutive: scenario.recovery.consecutiveEvaluations,
-    })
-    let resolveRecovered: () => void = () => {}
-    const recovered = new Promise<void>((r) => {
-      resolveRecovered = r
-    })
+    const recovery = trackRecovery({ scenario, journal, track })
     const slis = target.target.slis
     const names = targetSliNames(target.target)
     detection = createDrillDetection({
@@ -339,19 +244,8 @@ export async function runTargetDrill(options: RunTargetDrillOptions): Promise<Dr
               }),
           }
         : {}),
-      onEvaluated: (_at, short) => {
-        if (mitigated && !recovery.state().recovered) {
-          const state = recovery.observe(short.burnRate, clock.now())
-          if (state.recovered)
-            track(
-              journal
-                .append({
-                  type: 'recovery.confirmed',
-                  data: { errorRatio: short.errorRatio ?? 0, consecutiveEvaluations: state.streak },
-                })
-                .then(() => resolveRecovered()),
-            )
-        }
+      onEvaluated: (at, short) => {
+        recovery.observe(at, short)
         const tripped = trippedStopCondition(journal.events, scenario, clock.now() - startedAt)
         if (tripped !== null) stop(tripped.reason, tripped.condition)
       },
@@ -366,7 +260,14 @@ export async function runTargetDrill(options: RunTargetDrillOptions): Promise<Dr
         clock,
       })
       await journal.append({ type: 'traffic.started', data: { ratePerSecond: template.ratePerSecond, seed } })
-      intervals = journalIntervals(traffic)
+      intervals = journalTemplateTraffic({
+        run: traffic,
+        clock,
+        journal,
+        track,
+        released: () => released,
+        route: template.request.path,
+      })
     }
     detection.start()
     if (detectionSource.kind === 'prometheus') {
@@ -438,7 +339,7 @@ export async function runTargetDrill(options: RunTargetDrillOptions): Promise<Dr
       await enter('steady-state-after')
       const held = await steadyState('after')
       if (!paging.isPaged())
-        throw new TargetDrillAborted(
+        throw new DrillAborted(
           held
             ? `no page: ${flag} reached ${scenario.release.steps.at(-1)?.percent}% of traffic and the steady state held, so there was no incident to respond to`
             : `no page: ${flag} reached ${scenario.release.steps.at(-1)?.percent}% of traffic and the steady state did NOT hold, yet nothing paged: the alerting missed it`,
@@ -452,7 +353,7 @@ export async function runTargetDrill(options: RunTargetDrillOptions): Promise<Dr
       if ((await control.percent()) === 0) break
       await clock.sleep(FLAG_POLL_MS, signal)
     }
-    mitigated = true
+    recovery.mitigated()
     await journal.append({
       type: 'mitigation.applied',
       data: {
@@ -465,15 +366,16 @@ export async function runTargetDrill(options: RunTargetDrillOptions): Promise<Dr
     say(`mitigated: ${flag} off`)
 
     await enter('recover')
-    await untilAborted(recovered, signal)
+    await untilAborted(recovery.recovered, signal)
     say('recovered')
     await enter('steady-state-after')
     status = (await steadyState('after')) ? 'recovered' : 'not-recovered'
   } catch (err) {
-    if (err instanceof TargetDrillAborted) stop(err.reason, err.condition)
-    else if (abort === undefined) stop(`drill failed: ${(err as Error).message}`, 'error')
+    if (err instanceof DrillAborted) stop(err.reason, err.condition)
+    else if (run.aborted() === undefined) stop(`drill failed: ${(err as Error).message}`, 'error')
   } finally {
-    await abortJournalled
+    await run.abortJournalled()
+    const abort = run.aborted()
     await enter('cleanup').catch(() => {})
     let restored = !touched
     const steps: CleanupStep[] = [
@@ -529,7 +431,7 @@ export async function runTargetDrill(options: RunTargetDrillOptions): Promise<Dr
     const cleanup = await runCleanup(steps)
     await journal.append({ type: 'cleanup.finished', data: { ...cleanup } }).catch(() => {})
     for (const failure of cleanup.failed) say(`cleanup could not ${failure.step}: ${failure.error}`)
-    options.signal?.removeEventListener('abort', onSignal)
+    run.dispose()
     if (abort !== undefined) {
       status = 'aborted'
       say(`ABORTED: ${abort.reason}`)
@@ -548,22 +450,11 @@ export async function runTargetDrill(options: RunTargetDrillOptions): Promise<Dr
     status,
     loopClosed: false,
     flagClosedOut: false,
-    ...(abort === undefined ? {} : { abortReason: abort.reason }),
+    ...(run.aborted() === undefined ? {} : { abortReason: run.aborted()!.reason }),
   }
 
-  async function steadyState(when: 'before' | 'after'): Promise<boolean> {
-    const from = clock.now()
-    await clock.sleep(scenario.steadyState.durationSeconds * 1000, signal)
-    await detection!.scraper.scrapeOnce()
-    const { requests, failures } = sliceSeries(detection!.scraper.series(), from, clock.now())
-    const result = steadyStateOf(requests, failures, scenario.steadyState)
-    await journal.append({ type: 'steady-state.checked', data: { when, ...result } })
-    say(
-      `steady state ${when}: ${result.ok ? 'holds' : 'does NOT hold'} (${failures}/${requests} failed, limit ${(scenario.steadyState.maxErrorRatio * 100).toFixed(2)}%)`,
-    )
-    if (!result.ok && when === 'before')
-      throw new TargetDrillAborted('the steady state did not hold before the release', 'error')
-    return result.ok
+  function steadyState(when: 'before' | 'after'): Promise<boolean> {
+    return checkSteadyState({ when, scenario, clock, signal, scraper: detection!.scraper, journal, say })
   }
 }
 
@@ -571,53 +462,4 @@ export async function runTargetDrill(options: RunTargetDrillOptions): Promise<Dr
 function lastFlagOffBy(events: readonly JournalEvent[], flag: string): string {
   const off = eventsOf(events, 'flag.changed').filter((e) => e.data.key === flag && e.data.percent === 0)
   return off.at(-1)?.data.actor ?? 'someone outside the drill'
-}
-
-/**
- * The on-call bot on a target: acknowledges after its delay, reads what the on-call engineer can see (the page,
- * and the flag changes the release made, as the team's flag history shows them), follows the same playbook as on
- * the shop, journals its diagnosis, and turns the suspect flag off through the target's own flag source.
- */
-function targetBot(options: {
-  control: TargetFlagControl
-  ackDelayMs: number
-  events: readonly JournalEvent[]
-  turnedOff(change: JournalEventData['flag.changed']): Promise<unknown>
-}): Responder {
-  const name = 'responder-bot'
-  const { control } = options
-  return {
-    kind: 'bot',
-    name,
-    async respond(page: Page, context) {
-      await context.clock.sleep(options.ackDelayMs, context.signal)
-      await context.acknowledge(name)
-      const serving = (percent: number) =>
-        percent === 0 ? 'off' : percent >= 100 ? 'on' : `on for ${percent}%`
-      let before = 0
-      const history = eventsOf(options.events, 'flag.changed').map((e) => {
-        const entry = {
-          revision: e.seq,
-          at: e.at,
-          flag: e.data.key,
-          actor: e.data.actor,
-          from: serving(before),
-          to: serving(e.data.percent),
-        }
-        before = e.data.percent
-        return entry
-      })
-      const diagnosis = diagnose(page, history)
-      await context.diagnosed(name, diagnosis)
-      if (diagnosis.action.kind !== 'flag-off') {
-        context.say(`${name}: ${diagnosis.hypothesis}; escalating, nothing turned off`)
-        return
-      }
-      const reason = `${page.alert} paged: ${diagnosis.hypothesis}; turning it off`
-      context.say(`${name}: turning off ${control.flag} (${diagnosis.hypothesis})`)
-      const from = await control.percent().catch(() => null)
-      await control.turnOff(reason, name)
-      await options.turnedOff({ key: control.flag, from, to: 'off', percent: 0, actor: name, reason })
-    },
-  }
 }
