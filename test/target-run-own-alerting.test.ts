@@ -6,6 +6,7 @@ import Fastify from 'fastify'
 import { afterEach, describe, expect, it } from 'vitest'
 import { eventsOf } from '../record/journal/journal-event.ts'
 import { readJournal } from '../record/journal/read-journal.ts'
+import { parseJunit } from '../record/junit/parse-junit.ts'
 import type { PagerDutyEvent } from '../simulator/detection/pagerduty-event.ts'
 import { startAlertmanager } from '../simulator/detection/testing/start-alertmanager.ts'
 import { startPrometheus } from '../simulator/detection/testing/start-prometheus.ts'
@@ -103,17 +104,32 @@ async function gameDay(detector: 'alertmanager' | 'prometheus') {
   )
 
   const out = join(dir, 'run')
-  const result = await runCliInProcess(['run', '--target', targetFile, '--out', out, '--json'])
+  const junit = join(dir, 'drill.xml')
+  const result = await runCliInProcess([
+    'run',
+    '--target',
+    targetFile,
+    '--out',
+    out,
+    '--json',
+    '--junit',
+    junit,
+  ])
   expect(result.code, result.stderr).toBe(0)
   const summary = JSON.parse(result.stdout) as DrillSummary
   const { events: journal } = await readJournal(join(out, 'journal.jsonl'))
-  return { summary, journal, events }
+  const checks = parseJunit(await readFile(junit, 'utf8'))
+  if (!checks.ok) throw new Error(checks.reason)
+  return { summary, journal, events, checks: checks.cases }
 }
 
 describe("firedrill run --target with the team's own alerting", () => {
   for (const detector of ['alertmanager', 'prometheus'] as const)
     it(`is detected by the team's Prometheus ${detector === 'alertmanager' ? 'through its Alertmanager' : 'alone (firedrill reads its alerts)'}, pages PagerDuty as a drill, and says which detector fired`, async () => {
-      const { summary, journal, events } = await gameDay(detector)
+      const { summary, journal, events, checks } = await gameDay(detector)
+      // As CI checks: every one green, detection among them, though firedrill raised no alert.
+      expect(checks.filter((c) => c.status !== 'passed')).toEqual([])
+      expect(checks.map((c) => c.name)).toContain('the damage is detected by an SLO burn-rate alert')
       expect(summary).toMatchObject({ status: 'recovered', target: { name: 'quotes', detector } })
       expect(summary.timings.mttdMs).toBeGreaterThan(0)
 

@@ -152,6 +152,10 @@ function incidentSuite(
   const merged = eventsOf(events, 'change.merged')[0]
   const deployed = eventsOf(events, 'change.deployed').find((e) => e.data.environment !== 'staging')
   const fired = eventsOf(events, 'alert.fired')[0]
+  // On a target, the team's own alerting may be the detector: its first notification that paged.
+  const received = eventsOf(events, 'alert.received').find((e) => e.data.outcome === 'paged')
+  const onTarget = eventsOf(events, 'drill.started')[0]?.data.target !== undefined
+  const dark = eventsOf(events, 'check.passed').find((e) => e.data.name === 'change is dark')
   const paged = eventsOf(events, 'page.sent')[0]
   const acked = eventsOf(events, 'page.acknowledged')[0]
   const mitigation = eventsOf(events, 'mitigation.applied')[0]
@@ -163,27 +167,34 @@ function incidentSuite(
   return {
     name: 'incident',
     cases: [
-      verdictCase(
-        c,
-        unflagged
-          ? 'the change reaches production through the gate'
-          : 'the change reaches production dark, through the gate',
-        {
-          ok: merged !== undefined && deployed !== undefined && deployed.data.dark === !unflagged,
-          message:
-            merged === undefined
-              ? 'the change never merged (see the deploy phase)'
-              : deployed === undefined
-                ? `merged as ${merged.data.trunk.slice(0, 12)} but never deployed`
-                : `merged as ${merged.data.trunk.slice(0, 12)}, deployed ${deployed.data.dark ? 'dark' : 'NOT dark'}`,
-        },
-      ),
+      onTarget
+        ? verdictCase(c, "the team's change is dark before the release", {
+            ok: dark !== undefined,
+            message: dark === undefined ? 'the flag was not found serving off' : `${summary.flag} served off`,
+          })
+        : verdictCase(
+            c,
+            unflagged
+              ? 'the change reaches production through the gate'
+              : 'the change reaches production dark, through the gate',
+            {
+              ok: merged !== undefined && deployed !== undefined && deployed.data.dark === !unflagged,
+              message:
+                merged === undefined
+                  ? 'the change never merged (see the deploy phase)'
+                  : deployed === undefined
+                    ? `merged as ${merged.data.trunk.slice(0, 12)} but never deployed`
+                    : `merged as ${merged.data.trunk.slice(0, 12)}, deployed ${deployed.data.dark ? 'dark' : 'NOT dark'}`,
+            },
+          ),
       verdictCase(c, 'the damage is detected by an SLO burn-rate alert', {
-        ok: fired !== undefined,
+        ok: fired !== undefined || (onTarget && received !== undefined),
         message:
-          fired === undefined
-            ? 'no alert fired'
-            : `${fired.data.alert}${fired.data.slo === undefined ? '' : ` on ${fired.data.slo}`}${timing('MTTD', t.mttdMs)}`,
+          fired !== undefined
+            ? `${fired.data.alert}${fired.data.slo === undefined ? '' : ` on ${fired.data.slo}`}${timing('MTTD', t.mttdMs)}`
+            : onTarget && received !== undefined
+              ? `${received.data.alerts.map((a) => a.alert).join(', ')}, from the team's alerting${timing('MTTD', t.mttdMs)}`
+              : 'no alert fired',
         atMs: t.mttdMs ?? 0,
       }),
       verdictCase(c, 'the responder is paged and acknowledges', {
