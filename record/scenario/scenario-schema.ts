@@ -60,7 +60,10 @@ export const TrafficMixSchema = Type.Object(
   { ...Closed, default: {} },
 )
 
-/** The built-in shop's seeded orders; a target's traffic is its target file's `traffic`. */
+/**
+ * The built-in shop's seeded orders; a target's traffic is its target file's `traffic`.
+ * @defaultValue `{ ratePerSecond: 20 }`
+ */
 export const TrafficSchema = Type.Object(
   {
     /** Orders per second (open model: arrivals do not wait for responses). */
