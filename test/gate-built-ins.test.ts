@@ -9,7 +9,7 @@ import { GateErrorCode } from '../gate/gate-errors.ts'
 import { mergeWhenGreen } from '../gate/merge/merge-when-green.ts'
 import { runGate } from '../gate/runner/run-gate.ts'
 import { findSecrets, maskSecret } from '../gate/steps/secret-rules.ts'
-import { typecheckCacheFile } from '../gate/steps/typecheck-cache.ts'
+import { typecheckCacheFile, typecheckProject, typecheckSeedFile } from '../gate/steps/typecheck-cache.ts'
 import { createFixtureRepo, type FixtureRepo, gateTestEnv } from '../gate/testing/fixture-repo.ts'
 import { git } from '../record/git/git.ts'
 import { testRedisUrl } from './support/redis-sandbox.ts'
@@ -132,6 +132,38 @@ describe('a forced red on a blocking built-in step blocks the merge', () => {
 })
 
 describe('typecheck keeps its incremental state between gate runs', () => {
+  it("starts a repository's first run from the user's seed, red exactly where a cold run is", async () => {
+    // The user's cache, for this test alone.
+    const saved = process.env.XDG_CACHE_HOME
+    process.env.XDG_CACHE_HOME = await mkdtemp(join(tmpdir(), 'firedrill-cache-'))
+    const gateFile = 'version: 1\nsteps:\n  - name: typecheck\n    uses: typecheck\n    timeout: 1m\n'
+    const clean = {
+      'tsconfig.json': TSCONFIG,
+      'src/sum.ts': 'export const sum = (a: number, b: number): number => a + b\n',
+      'src/use.ts': "import { sum } from './sum.js'\nexport const total: number = sum(1, 2)\n",
+    }
+    const other = await createFixtureRepo(clean, gateFile)
+    try {
+      expect((await runGate({ repo: other.dir, env: env() })).result.green).toBe(true)
+      const seed = typecheckSeedFile('typecheck', await typecheckProject(other.dir))!
+      expect(await readFile(seed, 'utf8')).toContain('src/use.ts')
+
+      // Another repository, its first run: the same use.ts, but a sum.ts that breaks it. The seed holds use.ts
+      // as clean; tsc checks it again because what it depends on changed.
+      repo = await createFixtureRepo(
+        { ...clean, 'src/sum.ts': 'export const sum = (a: number, b: number): string => String(a + b)\n' },
+        gateFile,
+      )
+      const first = await runGate({ repo: repo.dir, env: env() })
+      expect(first.result.green).toBe(false)
+      expect(first.result.steps[0]?.outputTail).toMatch(/src\/use\.ts.*TS2322/)
+    } finally {
+      await other.remove()
+      if (saved === undefined) delete process.env.XDG_CACHE_HOME
+      else process.env.XDG_CACHE_HOME = saved
+    }
+  }, 120_000)
+
   it('checks again what a commit changes and what depends on it, red and green as a cold run would be', async () => {
     const files = {
       'tsconfig.json': TSCONFIG,

@@ -6,7 +6,14 @@ import { vitestGateConfig } from '../runner/vitest-gate-config.ts'
 import { readStepFile } from '../step-sandbox/read-step-file.ts'
 import type { StepProcess } from '../step-sandbox/step-launcher.ts'
 import type { StepContext, StepOutcome } from './step-context.ts'
-import { BUILD_INFO, prepareBuildInfo, saveTypecheckCache, typecheckCacheFile } from './typecheck-cache.ts'
+import {
+  BUILD_INFO,
+  prepareBuildInfo,
+  saveTypecheckCache,
+  typecheckCacheFile,
+  typecheckProject,
+  typecheckSeedFile,
+} from './typecheck-cache.ts'
 
 async function tool(dir: string, name: string): Promise<string | undefined> {
   const bin = join(dir, 'node_modules', '.bin', name)
@@ -51,18 +58,23 @@ export async function runCommandStep(ctx: StepContext): Promise<StepOutcome> {
  * `typecheck`: the repository's own TypeScript, `tsc --noEmit -p tsconfig.json`, incremental with build info
  * at a path the gate chooses (the commit's tsconfig cannot name another), cleared of whatever the commit put
  * there. In the sandbox that state is carried from one gate run of the repository to the next, so only what a
- * commit changes, and what depends on it, is checked again. Without the sandbox every run starts cold: a step's
+ * commit changes, and what depends on it, is checked again; a repository's first run starts from the user's
+ * seed (the state the last sandboxed typecheck left, whichever repository it was). Without the sandbox every run starts cold: a step's
  * code could otherwise reach the kept state.
  */
 export async function typecheckStep(ctx: StepContext): Promise<StepOutcome> {
   const cache = ctx.launcher.sandboxed ? await typecheckCacheFile(ctx.repo, ctx.step.name) : undefined
   const proc = await ctx.launcher.prepare(ctx.step.name)
+  const seed = ctx.launcher.sandboxed
+    ? typecheckSeedFile(ctx.step.name, await typecheckProject(proc.dir))
+    : undefined
   const tsc = await tool(proc.dir, 'tsc')
   if (tsc === undefined) return missingTool('tsc', 'typescript')
-  await prepareBuildInfo(proc.dir, cache)
+  await prepareBuildInfo(proc.dir, cache, seed)
   const args = ['--noEmit', '--incremental', '--tsBuildInfoFile', BUILD_INFO, '-p', 'tsconfig.json']
   const outcome = await outcomeOf(ctx, proc, tsc, args, { shell: false, redis: false })
-  if (cache !== undefined && outcome.status !== 'timed-out') await saveTypecheckCache(proc.dir, cache)
+  if (cache !== undefined && outcome.status !== 'timed-out')
+    await saveTypecheckCache(proc.dir, cache, ...(seed === undefined ? [] : [seed]))
   return outcome
 }
 
