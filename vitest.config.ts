@@ -9,6 +9,7 @@ const ALONE = [
   'test/drill-latency-regression.test.ts',
   'test/drill-faults.test.ts',
   'test/training-console.test.ts',
+  'test/training-rollback.test.ts',
 ]
 
 export default defineConfig({

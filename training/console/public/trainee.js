@@ -51,7 +51,10 @@
     const action = pending
     dialog.close()
     if (action.kind === 'rollback') {
-      act(() => post('/api/trainee/rollback', { reason }), 'Production is rolling back.')
+      act(
+        () => post('/api/trainee/rollback', { reason }),
+        (rolled) => `Production rolled back from ${rolled.from.slice(0, 16)} to ${rolled.to.slice(0, 16)}.`,
+      )
       return
     }
     act(
