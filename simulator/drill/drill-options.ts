@@ -22,6 +22,11 @@ export interface RunDrillOptions {
   outDir?: string
   /** @defaultValue the system clock */
   clock?: Clock
+  /**
+   * The clock the release runs its steps and holds on (the training console's pause holds it); traffic,
+   * detection and paging stay on `clock`, as a live system does. @defaultValue `clock`
+   */
+  releaseClock?: Clock
   /** Aborting it (Ctrl-C) aborts the drill: flags back to safe, faults cleared, traffic stopped. */
   signal?: AbortSignal
   /** One line of progress at a time (stderr in the command line). @defaultValue none */

@@ -385,7 +385,10 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
       let rolled = 0
       // A rolling batch whose new instances failed their health check: the deploy put it back, nothing released.
       let rolledBackAtDeploy = false
+      // The facilitator's pause: a paused release clock holds each step before it starts, and its hold.
+      const releaseClock = options.releaseClock ?? clock
       for (const [i, step] of scenario.release.steps.entries()) {
+        await options.releaseClock?.sleep(0, signal)
         if (paging.isPaged()) break
         if (flag === undefined) {
           // A rolling release: the next batch of api slots onto the change's artifact, no flag.
@@ -417,7 +420,7 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
         }
         released ||= step.percent > 0
         if (i === 0) decoys.start('release')
-        await Promise.race([clock.sleep(step.holdSeconds * 1000, signal), paging.paged])
+        await Promise.race([releaseClock.sleep(step.holdSeconds * 1000, signal), paging.paged])
       }
 
       if ((deployed.refused || rolledBackAtDeploy) && !paging.isPaged()) {
