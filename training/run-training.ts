@@ -70,6 +70,7 @@ export async function startTraining(options: TrainingOptions): Promise<Training>
     loaded: options.loaded,
     redisUrl: options.redisUrl,
     respondWith: session.responder(),
+    releaseClock: session.releaseClock,
     review: (plan) => session.review(plan),
     onOpened: ({ journal }) => session.attach(journal),
     consoleUrl: url,

@@ -48,6 +48,8 @@ const ReviewBody = Type.Object(
   { approved: Type.Boolean(), reason: Type.Optional(Type.String({ maxLength: 500 })) },
   { additionalProperties: false },
 )
+const EmptyBody = Type.Object({}, { additionalProperties: false })
+/** The facilitator's words for an abort or a pause, if any. */
 const AbortBody = Type.Object(
   { reason: Type.Optional(Type.String({ maxLength: 500 })) },
   { additionalProperties: false },
@@ -289,6 +291,28 @@ export function buildConsoleApp(options: ConsoleAppOptions): FastifyInstance {
     },
     async (request) => {
       await session.giveHint(request.body.text.trim())
+      return { ok: true as const }
+    },
+  )
+  app.post(
+    '/api/facilitator/pause',
+    {
+      ...facilitator,
+      schema: { querystring: TokenQuery, body: AbortBody, response: { 200: Done, 409: Problem } },
+    },
+    async (request) => {
+      await session.pause(request.body.reason)
+      return { ok: true as const }
+    },
+  )
+  app.post(
+    '/api/facilitator/resume',
+    {
+      ...facilitator,
+      schema: { querystring: TokenQuery, body: EmptyBody, response: { 200: Done, 409: Problem } },
+    },
+    async () => {
+      await session.resume()
       return { ok: true as const }
     },
   )

@@ -33,6 +33,8 @@ export const TraineeViewSchema = Type.Object(
       Type.Literal('paged'),
       Type.Literal('over'),
     ]),
+    /** The facilitator paused the drill (the release holds; the shop and its traffic go on). */
+    paused: Type.Boolean(),
     page: Type.Union([
       Type.Object(
         {

@@ -1,4 +1,4 @@
-import { eventsOf, type JournalEvent } from '../../record/journal/journal-event.ts'
+import { eventsOf, type JournalEvent, type JournalEventOf } from '../../record/journal/journal-event.ts'
 import type { AuditEntryView, FlagView } from '../../services/flags/flags-schemas.ts'
 import type { Page } from '../../simulator/drill/pager.ts'
 import type { TraineeView } from './trainee-view-schema.ts'
@@ -22,6 +22,13 @@ export function incidentIsOver(events: readonly JournalEvent[]): boolean {
       e.type === 'drill.aborted' ||
       (e.type === 'phase.entered' && e.data.phase === 'cleanup'),
   )
+}
+
+/** The facilitator's pause still on, from the journal: the latest `drill.paused` with no `drill.resumed` after it. */
+export function pauseOn(events: readonly JournalEvent[]): JournalEventOf<'drill.paused'> | null {
+  if (incidentIsOver(events)) return null
+  const last = events.findLast((e) => e.type === 'drill.paused' || e.type === 'drill.resumed')
+  return last?.type === 'drill.paused' ? last : null
 }
 
 export interface TraineeViewInput {
@@ -60,6 +67,7 @@ export function traineeView(input: TraineeViewInput): TraineeView {
   return {
     trainee: input.trainee,
     status: over ? 'over' : page !== null ? 'paged' : running ? 'on-call' : 'preparing',
+    paused: pauseOn(events) !== null,
     page:
       page === null
         ? null

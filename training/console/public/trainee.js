@@ -271,7 +271,7 @@
   follow('/api/trainee/events', (view) => {
     document.getElementById('who').textContent = view.trainee
     const status = document.getElementById('status')
-    status.textContent = STATUS[view.status]
+    status.textContent = `${STATUS[view.status]}${view.paused ? ' · paused' : ''}`
     status.dataset.status = view.status
     once('pager', view.page, () => renderPager(view))
     once('flags', [view.flags, view.status === 'over'], () => renderFlags(view))
