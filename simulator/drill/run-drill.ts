@@ -65,9 +65,9 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
   const pageDestinations = options.pageDestinations ?? pageDestinationsFromEnv(process.env)
   const repeated = options.again === undefined ? undefined : await readRepeatedRun(options.again)
   const { runId, outDir, journalFile, journal } = await openRun(loaded, clock, startedAt, options.outDir)
-  options.onOpened?.({ runId, outDir, journal })
-  const flag = scenario.change.flag
   const prefix = `drill-${runId}`
+  options.onOpened?.({ runId, outDir, journal, prefix })
+  const flag = scenario.change.flag
   const token = randomBytes(24).toString('base64url')
   const seconds = () => ((clock.now() - startedAt) / 1000).toFixed(1).padStart(6)
   const say = (line: string) => options.progress?.(`[${seconds()}s] ${line}`)
@@ -231,6 +231,7 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
         workers: scenario.service.workers,
         flagsToken: token,
         flagsResyncIntervalMs: 1000,
+        ...(options.shopLogger === undefined ? {} : { logger: options.shopLogger }),
       },
       record: (event) => journal.append(event),
       say,
