@@ -14,6 +14,8 @@ import type { CheckResult } from '../../simulator/drill/preflight.ts'
 import type { Responder, ResponderContext } from '../../simulator/drill/responders/responder.ts'
 import { ConsoleActionError, ConsoleErrorCode } from './console-errors.ts'
 import { DrillPause } from './drill-pause.ts'
+import { ShopLogs } from './shop-logs.ts'
+import type { ShopWatch } from './shop-watch.ts'
 import { incidentIsOver, pauseOn, type TraineeView, traineeView } from './trainee-view.ts'
 
 export type Role = 'trainee' | 'facilitator'
@@ -53,6 +55,9 @@ export interface TrainingSessionOptions {
 }
 
 const BUFFERED = new Set(['traffic.interval', 'sli.evaluated', 'sli.sampled'])
+/** How many of the shop's latest log lines the trainee's page gets, and how many warnings and errors besides. */
+const LOG_LINES = 200
+const LOG_WARNINGS = 100
 
 /**
  * One trainee's drill as the console sees it: the two tokens, the responder that answers the page from the
@@ -74,6 +79,9 @@ export class TrainingSession {
   #listeners = new Set<() => void>()
   #pending: NodeJS.Timeout | undefined
   readonly #pause: DrillPause
+  /** The shop's logs: the drill hands `shopLogs.logger` to the shop it starts. */
+  readonly shopLogs = new ShopLogs()
+  #watch: ShopWatch | null = null
 
   constructor(options: TrainingSessionOptions) {
     this.#pause = new DrillPause(options.clock ?? systemClock)
@@ -118,11 +126,19 @@ export class TrainingSession {
     return this.#pause.clock
   }
 
+  /** Shows what the watch reads of the shop (provider status, queue depth) until the incident is over. */
+  watchShop(watch: ShopWatch): void {
+    this.#watch = watch
+    if (this.over) void watch.stop()
+  }
+
   /** Follows the drill's journal from its opening. */
   attach(journal: DrillJournal): void {
     this.#journal = journal
     // High-volume events (traffic intervals, SLI samples) redraw the dashboards at most once a second.
     journal.onEvent((event) => {
+      // The shop is being put back: nothing more to read, and its keys are about to go.
+      if (this.#watch !== null && incidentIsOver([event])) void this.#watch.stop()
       if (event.type === 'decoy.applied' || event.type === 'flag.changed') void this.refreshFlags()
       this.#changed(BUFFERED.has(event.type) ? 1000 : 0)
     })
@@ -157,6 +173,11 @@ export class TrainingSession {
       page: this.#page,
       flags: this.#flags,
       objective: this.loaded.scenario.slo.objective,
+      shop: {
+        provider: this.#watch?.provider() ?? null,
+        logs: this.shopLogs.recent(LOG_LINES, LOG_WARNINGS),
+        queue: this.#watch?.queue() ?? { t: [], depth: [] },
+      },
     })
   }
 
@@ -349,6 +370,7 @@ export class TrainingSession {
   }
 
   close(): void {
+    void this.#watch?.stop()
     clearTimeout(this.#pending)
     this.#listeners.clear()
   }
