@@ -1,6 +1,7 @@
 import { loadScenario } from '../../record/scenario/load-scenario.ts'
 import { reportRun } from '../../simulator/drill/report-run.ts'
 import { describeScore } from '../../training/describe-score.ts'
+import { openInBrowser } from '../../training/open-in-browser.ts'
 import { startTraining } from '../../training/run-training.ts'
 import { UsageError } from '../cli-errors.ts'
 import type { Command } from '../command.ts'
@@ -44,6 +45,14 @@ export const trainCommand: Command = {
           '',
         ].join('\n'),
       )
+      if (values.open === true) {
+        const why = await openInBrowser(training.facilitatorUrl)
+        process.stderr.write(
+          why === null
+            ? 'firedrill: opened the facilitator page in your browser\n'
+            : `firedrill: could not open a browser (${why}); open the facilitator URL above by hand\n`,
+        )
+      }
       try {
         const outcome = await training.outcome
         const { summary, postmortem } = await reportRun(outcome.outDir)
