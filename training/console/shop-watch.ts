@@ -38,8 +38,9 @@ export interface ShopWatch {
 
 /**
  * Reads what the shop under drill shares in Redis, once a second: the payment provider's status (its fault
- * mode, as every process that calls it reads it) and the fulfilment queue's depth (BullMQ's waiting and active
- * counts). Read-only: it writes no key, so the drill's cleanup leaves nothing behind.
+ * mode, as every process that calls it reads it) and the fulfilment queue's depth (the lengths of BullMQ's wait
+ * and active lists). Read-only: it writes no key (BullMQ's count script may), so the drill's cleanup leaves
+ * nothing behind.
  */
 export function startShopWatch(options: {
   redisUrl: string
@@ -55,13 +56,21 @@ export function startShopWatch(options: {
     connection: redis,
     prefix: keyspace(options.prefix).bullPrefix,
   })
+  // The lists BullMQ keeps a queue's waiting and active jobs in, read with LLEN: no script, nothing written.
+  const queueCounts = async () => {
+    const [waiting, active] = await Promise.all([
+      redis.llen(queue.toKey('wait')),
+      redis.llen(queue.toKey('active')),
+    ])
+    return { waiting, active }
+  }
   const t: number[] = []
   const depth: number[] = []
   let provider: TraineeProvider | null = null
   let stopped = false
   const sample = async () => {
     try {
-      const [mode, counts] = await Promise.all([faults.get(), queue.getJobCounts('waiting', 'active')])
+      const [mode, counts] = await Promise.all([faults.get(), queueCounts()])
       if (stopped) return
       const now = providerStatusOf(mode)
       if (provider === null || provider.status !== now.status || provider.summary !== now.summary)
