@@ -98,6 +98,9 @@ describe('firedrill scores', () => {
     const port = await runCliInProcess(['train', '--port', '99999'])
     expect(port.code).toBe(2)
     expect(port.stderr).toMatch(/--port must be an integer from 1 to 65535 \(got "99999"\)/)
+    const trainees = await runCliInProcess(['train', '--trainees', '9'])
+    expect(trainees.code).toBe(2)
+    expect(trainees.stderr).toMatch(/--trainees must be an integer from 1 to 8 \(got "9"\)/)
     // Loading the train command loads the drill: slow on a busy machine.
   }, 60_000)
 
