@@ -102,11 +102,14 @@ describe("the facilitator's page", () => {
       events().filter((e) => e.type === 'traffic.interval' && e.seq > released).length
     await expect.poll(intervalsSince, { timeout: 30_000, interval: 100 }).toBeGreaterThanOrEqual(8)
     expect(events().filter((e) => e.type === 'release.step')).toEqual([])
+    // The trainee is told the drill is paused; nothing more.
+    expect(training.session.traineeView().paused).toBe(true)
 
     await page.getByRole('button', { name: 'Resume drill' }).click()
     await expect
       .poll(() => events().some((e) => e.type === 'release.step'), { timeout: 20_000, interval: 100 })
       .toBe(true)
+    expect(training.session.traineeView().paused).toBe(false)
     training.session.abortController.abort('test over')
     const outcome = await training.outcome
 

@@ -42,6 +42,7 @@
   function renderPause(view) {
     paused = view.paused !== null
     document.getElementById('pause-button').textContent = paused ? 'Resume drill' : 'Pause drill'
+    document.getElementById('pause-button').disabled = view.over
     document.getElementById('pause-reason').hidden = paused
     document.querySelector('label[for="pause-reason"]').hidden = paused
     document.getElementById('paused').textContent = paused
@@ -161,7 +162,7 @@
     status.dataset.status = view.over ? 'over' : view.trainee.status
     once('review', [view.review, view.reviewed], () => renderReview(view))
     once('truth', view.truth, () => renderTruth(view))
-    once('pause', view.paused, () => renderPause(view))
+    once('pause', [view.paused, view.over], () => renderPause(view))
     once('score', view.score, () => renderScore(view))
     replace(
       'journal',
