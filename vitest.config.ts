@@ -2,13 +2,15 @@ import { defineConfig } from 'vitest/config'
 
 /**
  * Whole drills whose pass depends on how fast this machine answers (a latency SLO's threshold, an abort within
- * 10 s) and the browser test, which loads the machine most: they run last, one at a time, on a machine the rest
- * of the suite no longer shares.
+ * 10 s) and the browser tests that run whole training drills, which load the machine most: they run last, one at
+ * a time, on a machine the rest of the suite no longer shares.
  */
 const ALONE = [
   'test/drill-latency-regression.test.ts',
   'test/drill-faults.test.ts',
   'test/training-console.test.ts',
+  'test/training-rollback.test.ts',
+  'test/training-group.test.ts',
 ]
 
 export default defineConfig({

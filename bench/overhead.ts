@@ -13,8 +13,8 @@ import { startShop } from '../services/shop/start-shop.ts'
 import { createBurnRateEvaluator } from '../simulator/detection/create-burn-rate-evaluator.ts'
 import { createScraper } from '../simulator/detection/create-scraper.ts'
 
-const CONNECTIONS = 10
-const ORDERS = 'orders:*'
+export const CONNECTIONS = 10
+export const ORDERS = 'orders:*'
 const ORDER = {
   customerId: 'cus_bench',
   items: [
@@ -24,7 +24,7 @@ const ORDER = {
   currency: 'EUR',
 }
 
-interface Sample {
+export interface Sample {
   loaded: boolean
   perSecond: number
   p99Ms: number
@@ -81,7 +81,8 @@ export async function overhead(redis: RedisHandle, seconds: number, rounds: numb
   return describe(samples, seconds)
 }
 
-function load(url: string, seconds: number) {
+/** autocannon's load on one api instance: POST /orders with one fixed valid body, 10 connections. */
+export function load(url: string, seconds: number) {
   return autocannon({
     url,
     connections: CONNECTIONS,
@@ -92,7 +93,7 @@ function load(url: string, seconds: number) {
   })
 }
 
-async function measure(url: string, seconds: number, loaded: boolean): Promise<Sample> {
+export async function measure(url: string, seconds: number, loaded: boolean): Promise<Sample> {
   const result = await load(url, seconds)
   return {
     loaded,
@@ -158,7 +159,7 @@ async function startMachinery(apiUrls: string[], journalFile: string) {
 }
 
 /** The shop's queue and its keys matching `pattern` under the prefix (`*`: nothing of the benchmark stays). */
-async function dropKeys(redisUrl: string, prefix: string, pattern: string) {
+export async function dropKeys(redisUrl: string, prefix: string, pattern: string) {
   const redis = createRedisConnection(redisUrl, 'worker')
   try {
     const queue = new Queue(FULFILMENT_QUEUE, { connection: redis, prefix: keyspace(prefix).bullPrefix })

@@ -106,6 +106,10 @@ export function describeEvent(event: JournalEvent): string {
       return `Status update from ${event.data.by}: ${event.data.text}`
     case 'hint.given':
       return `Hint from ${event.data.by}: ${event.data.text}`
+    case 'drill.paused':
+      return `Drill paused by ${event.data.by}${event.data.reason ? `: ${event.data.reason}` : ''}; traffic and detection go on.`
+    case 'drill.resumed':
+      return `Drill resumed by ${event.data.by} after ${(event.data.pausedMs / 1000).toFixed(1)} s paused.`
     case 'recovery.confirmed':
       return `Recovery confirmed: error ratio ${formatRatio(event.data.errorRatio)} for ${event.data.consecutiveEvaluations} consecutive evaluations.`
     case 'sli.evaluated':

@@ -9,6 +9,7 @@ import { readJournal } from '../record/journal/read-journal.ts'
 import { type LoadedScenario, loadScenario } from '../record/scenario/load-scenario.ts'
 import type { DrillOutcome } from '../simulator/drill/drill-options.ts'
 import { reportRun } from '../simulator/drill/report-run.ts'
+import type { TraineeView } from '../training/console/trainee-view.ts'
 import { startTraining, type Training } from '../training/run-training.ts'
 import { launchChromium } from './support/chromium.ts'
 import { quickScenario } from './support/quick-scenario.ts'
@@ -192,15 +193,42 @@ describe('the training console, in a real browser', () => {
     await facilitator.getByText(`${score.points}`, { exact: true }).waitFor({ timeout: 10_000 })
   }, 150_000)
 
+  it("shows the provider's status page, the shop's logs (filterable) and the queue's depth", async () => {
+    expect(outcome).toBeDefined()
+    const state = (await (
+      await api('/api/trainee/state', training.session.tokens.trainee)
+    ).json()) as TraineeView
+    expect(state.provider).toMatchObject({ status: 'operational', summary: 'All systems operational.' })
+    await trainee.getByText('All systems operational.').waitFor()
+    expect(state.dashboards.queueDepth.length).toBeGreaterThan(0)
+    expect(state.dashboards.queueDepth.length).toBe(state.dashboards.queueT.length)
+    await trainee.getByText('Fulfilment queue depth (jobs)').waitFor()
+    // The api's request lines and the worker's are there, each naming where it came from.
+    expect(
+      state.logs.some((l) => l.source.startsWith('api production-') && /status=201/.test(l.fields)),
+    ).toBe(true)
+    expect(state.logs.some((l) => l.source.startsWith('worker'))).toBe(true)
+
+    const lines = trainee.getByRole('list', { name: 'Log lines' }).getByRole('listitem')
+    await trainee.getByRole('searchbox', { name: 'Filter logs' }).fill('worker')
+    await expect.poll(async () => (await lines.allTextContents()).length).toBeGreaterThan(0)
+    for (const line of await lines.allTextContents()) expect(line.toLowerCase()).toContain('worker')
+    await trainee.getByRole('searchbox', { name: 'Filter logs' }).fill('')
+    await trainee.getByRole('combobox', { name: 'Level' }).selectOption('warn')
+    for (const line of await lines.allTextContents()) expect(line).toMatch(/WARN|ERROR|FATAL|No line matches/)
+  })
+
   it('shows the trainee nothing of the ground truth: not in the page, its JSON, its events or the runbook', async () => {
     expect(outcome).toBeDefined()
     seenByTrainee.push(await trainee.content())
     seenByTrainee.push(await (await api('/api/trainee/state', training.session.tokens.trainee)).text())
     const seen = seenByTrainee.join('\n')
-    // It did see the drill: the page, both flags, and the status update.
+    // It did see the drill: the page, both flags, the status update, the provider's status and the shop's logs.
     expect(seen).toContain('burning its error budget')
     expect(seen).toContain(RIGHT)
     expect(seen).toContain(DECOY)
+    expect(seen).toContain('All systems operational.')
+    expect(seen).toContain('request completed')
     const s = loaded.scenario
     const secrets = [
       s.title,

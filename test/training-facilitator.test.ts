@@ -73,6 +73,55 @@ describe("the facilitator's page", () => {
     expect(eventsOf(events, 'lease.acquired')).toEqual([])
   }, 60_000)
 
+  it('pauses the release where it is while traffic goes on, resumes it, and journals both with who paused', async () => {
+    const training = await train()
+    const page = await browser.newPage()
+    await page.goto(training.facilitatorUrl)
+    await page.getByRole('button', { name: 'Approve plan' }).click({ timeout: 20_000 })
+    // Paused before the release: the drill deploys and checks its steady state, then holds its first step.
+    await page.getByRole('textbox', { name: 'Reason for pausing' }).fill('let us talk about canaries')
+    await page.getByRole('button', { name: 'Pause drill' }).click()
+    await page.getByText('Paused by facilitator at').waitFor()
+    const events = () => training.session.events
+    await expect
+      .poll(
+        () =>
+          events().some(
+            (e) => (e.type === 'phase.entered' && e.data.phase === 'release') || e.type === 'drill.aborted',
+          ),
+        { timeout: 90_000, interval: 200 },
+      )
+      .toBe(true)
+    expect(
+      events().find((e) => e.type === 'drill.aborted')?.data,
+      'the drill aborted on its own',
+    ).toBeUndefined()
+    // Two seconds of traffic (intervals of 250 ms) after the release began, and not one step of it.
+    const released = events().find((e) => e.type === 'phase.entered' && e.data.phase === 'release')!.seq
+    const intervalsSince = () =>
+      events().filter((e) => e.type === 'traffic.interval' && e.seq > released).length
+    await expect.poll(intervalsSince, { timeout: 30_000, interval: 100 }).toBeGreaterThanOrEqual(8)
+    expect(events().filter((e) => e.type === 'release.step')).toEqual([])
+    // The trainee is told the drill is paused; nothing more.
+    expect(training.session.traineeView().paused).toBe(true)
+
+    await page.getByRole('button', { name: 'Resume drill' }).click()
+    await expect
+      .poll(() => events().some((e) => e.type === 'release.step'), { timeout: 20_000, interval: 100 })
+      .toBe(true)
+    expect(training.session.traineeView().paused).toBe(false)
+    training.session.abortController.abort('test over')
+    const outcome = await training.outcome
+
+    const journal = (await readJournal(outcome.journal)).events
+    const paused = eventsOf(journal, 'drill.paused')
+    const resumed = eventsOf(journal, 'drill.resumed')
+    expect(paused.map((e) => e.data)).toEqual([{ by: 'facilitator', reason: 'let us talk about canaries' }])
+    expect(resumed.map((e) => e.data.by)).toEqual(['facilitator'])
+    expect(resumed[0]!.data.pausedMs).toBeGreaterThanOrEqual(2000)
+    expect(eventsOf(journal, 'release.step')[0]!.seq).toBeGreaterThan(resumed[0]!.seq)
+  }, 120_000)
+
   it('aborts a running drill and puts everything back as Ctrl-C does, with the reason journalled', async () => {
     const training = await train()
     const page = await browser.newPage()

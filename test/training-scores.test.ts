@@ -98,8 +98,42 @@ describe('firedrill scores', () => {
     const port = await runCliInProcess(['train', '--port', '99999'])
     expect(port.code).toBe(2)
     expect(port.stderr).toMatch(/--port must be an integer from 1 to 65535 \(got "99999"\)/)
+    const trainees = await runCliInProcess(['train', '--trainees', '9'])
+    expect(trainees.code).toBe(2)
+    expect(trainees.stderr).toMatch(/--trainees must be an integer from 1 to 8 \(got "9"\)/)
     // Loading the train command loads the drill: slow on a busy machine.
   }, 60_000)
+
+  it('opens the facilitator page with --open, and says to open it by hand when the opener fails', async () => {
+    // Stand-in openers first on PATH: one records the URL it was given, one fails as xdg-open does with no browser.
+    const bin = await mkdtemp(join(tmpdir(), 'firedrill-opener-'))
+    const opened = join(bin, 'opened')
+    const train = async (opener: string) => {
+      await writeFile(join(bin, 'xdg-open'), opener, { mode: 0o755 })
+      await writeFile(join(bin, 'open'), opener, { mode: 0o755 })
+      const cli = spawnCli(['train', '--open'], {
+        REDIS_URL: testRedisUrl(),
+        PATH: `${bin}:${process.env.PATH}`,
+      })
+      let said = ''
+      cli.child.stderr.on('data', (chunk: Buffer) => {
+        said += chunk.toString()
+      })
+      const answered = () => cli.child.exitCode !== null || /could not open a browser|opened the/.test(said)
+      await expect.poll(answered, { timeout: 30_000 }).toBe(true)
+      // Nobody approves the plan: Ctrl-C ends the drill before anything changed.
+      cli.child.kill('SIGINT')
+      return cli.done
+    }
+    const ok = await train(`#!/bin/sh\necho "$1" > ${opened}\n`)
+    expect(ok.stderr).toContain('firedrill: opened the facilitator page in your browser')
+    const facilitatorUrl = /facilitator: +(\S+)/.exec(ok.stderr)?.[1]
+    expect(await readFile(opened, 'utf8')).toBe(`${facilitatorUrl}\n`)
+    const failed = await train('#!/bin/sh\nexit 3\n')
+    expect(failed.stderr).toContain(
+      'firedrill: could not open a browser (xdg-open ended with exit code 3); open the facilitator URL above by hand',
+    )
+  }, 90_000)
 
   it('tidies after a crashed run before it starts, and refuses a console port in use with exit 2', async () => {
     // A run whose process is gone: its journal never got its last word.

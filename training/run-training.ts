@@ -4,6 +4,7 @@ import type { DrillOutcome } from '../simulator/drill/drill-options.ts'
 import { runDrill } from '../simulator/drill/run-drill.ts'
 import { buildConsoleApp } from './console/console-app.ts'
 import { ConsolePortUnavailableError } from './console/console-errors.ts'
+import { startShopWatch } from './console/shop-watch.ts'
 import { TrainingSession } from './console/training-session.ts'
 
 export interface TrainingOptions {
@@ -70,8 +71,13 @@ export async function startTraining(options: TrainingOptions): Promise<Training>
     loaded: options.loaded,
     redisUrl: options.redisUrl,
     respondWith: session.responder(),
+    releaseClock: session.releaseClock,
     review: (plan) => session.review(plan),
-    onOpened: ({ journal }) => session.attach(journal),
+    shopLogger: session.shopLogs.logger,
+    onOpened: ({ journal, prefix }) => {
+      session.attach(journal)
+      session.watchShop(startShopWatch({ redisUrl: options.redisUrl, prefix }))
+    },
     consoleUrl: url,
     signal,
     pageDestinations: options.pageDestinations ?? NO_PAGE_DESTINATIONS,

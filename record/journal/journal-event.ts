@@ -311,6 +311,13 @@ export interface JournalEventData {
   'status.posted': { by: string; text: string }
   /** A hint the facilitator gave the responder during the drill. */
   'hint.given': { by: string; text: string }
+  /**
+   * The facilitator paused the drill's clock-driven progress (the release holds where it is; traffic, detection
+   * and paging go on, as in a live system), with the reason if one was given.
+   */
+  'drill.paused': { by: string; reason?: string }
+  /** The drill's progress resumed after `pausedMs` held. */
+  'drill.resumed': { by: string; pausedMs: number }
   'recovery.confirmed': { errorRatio: number; consecutiveEvaluations: number }
   /**
    * One rule evaluation: error ratio and burn rate per window label (`1h`, `5m`, …), for the SLO `slo`; whether
@@ -443,6 +450,8 @@ export const JOURNAL_EVENT_TYPES = [
   'responder.flag-set',
   'status.posted',
   'hint.given',
+  'drill.paused',
+  'drill.resumed',
   'recovery.confirmed',
   'sli.evaluated',
   'detection.started',

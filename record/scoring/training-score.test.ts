@@ -55,6 +55,21 @@ describe('the training rubric', () => {
     ])
   })
 
+  it("does not count the time the facilitator held the drill paused against the trainee's times", () => {
+    const score = scoreTraining(
+      run((j) => {
+        j.at(PAGE_AT + 5_000).add('drill.paused', { by: 'facilitator', reason: 'a question' })
+        j.at(PAGE_AT + 65_000).add('drill.resumed', { by: 'facilitator', pausedMs: 60_000 })
+        j.at(PAGE_AT + 70_000).add('page.acknowledged', { alert: 'fast-burn', by: 'ana' })
+        flagSet(j, 100_000, FLAG, 'off')
+        mitigated(j, 101_000)
+      }),
+      scenario,
+    )
+    expect(score).toMatchObject({ acknowledgeMs: 10_000, mitigateMs: 41_000 })
+    expect(points(score).acknowledge).toBe(RUBRIC.acknowledge)
+  })
+
   it('takes points off for each wrong flag flip, and for a first action that is not the mitigation', () => {
     const score = scoreTraining(
       run((j) => {

@@ -37,6 +37,22 @@ function againstTarget(
   return [0, `${what} ${seconds(ms)} after the page, past twice the ${targetSeconds} s target`]
 }
 
+/** The facilitator's pauses, as [from, to] in ms; one still on runs to the journal's last event. */
+function pausedSpans(events: readonly JournalEvent[]): [number, number][] {
+  const spans: [number, number][] = []
+  let since: number | null = null
+  for (const e of events) {
+    if (e.type === 'drill.paused' && since === null) since = Date.parse(e.at)
+    else if (e.type === 'drill.resumed' && since !== null) {
+      spans.push([since, Date.parse(e.at)])
+      since = null
+    }
+  }
+  const last = events.at(-1)
+  if (since !== null && last !== undefined) spans.push([since, Date.parse(last.at)])
+  return spans
+}
+
 /**
  * Scores a human responder's run from its journal, against the scenario's `responder.targets` (RUBRIC.md).
  * Null for a run without a human responder or without a page (nothing to score). A pure function: the same
@@ -53,7 +69,16 @@ export function scoreTraining(
   const flag = started.data.flag
   const targets = scenario.responder.targets
   const pagedAt = Date.parse(page.at)
-  const after = (at: string) => Date.parse(at) - pagedAt
+  const paused = pausedSpans(events)
+  // Time the facilitator held the drill paused does not count against the trainee.
+  const after = (at: string) => {
+    const t = Date.parse(at)
+    const held = paused.reduce(
+      (sum, [from, to]) => sum + Math.max(0, Math.min(to, t) - Math.max(from, pagedAt)),
+      0,
+    )
+    return t - pagedAt - held
+  }
   const since = (at: string) => (Date.parse(at) < pagedAt ? null : after(at))
 
   const ack = eventsOf(events, 'page.acknowledged')[0]

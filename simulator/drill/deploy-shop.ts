@@ -156,6 +156,7 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
       ...(options.shop.flagsResyncIntervalMs === undefined
         ? {}
         : { flagsResyncIntervalMs: options.shop.flagsResyncIntervalMs }),
+      ...(options.shop.logger === undefined ? {} : { logger: options.shop.logger }),
     })
     const productionShop = await startShopFrom(base, { ...options.shop, apiInstances: 0 })
     closers.push(() => productionShop.close())
@@ -250,8 +251,10 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
 
         // Staging: its own prefix and flag service; the change must be dark there too.
         const stagingPrefix = `${options.shop.prefix ?? 'firedrill'}-staging`
+        // Production's logger (the training console's log view) does not hear staging.
+        const { logger: _productionLogger, ...stagingShopOptions } = options.shop
         const stagingShop = await startShopFrom(artifact, {
-          ...options.shop,
+          ...stagingShopOptions,
           prefix: stagingPrefix,
           apiInstances: 0,
           workers: 0,

@@ -1,5 +1,6 @@
 import type { Clock } from '../../record/clock/clock.ts'
 import type { LoadedScenario } from '../../record/scenario/load-scenario.ts'
+import type { Logger } from '../../services/platform/logger.ts'
 import type { PageDestinations } from '../detection/page-destinations.ts'
 import type { DrillJournal } from './drill-journal.ts'
 import type { CheckResult } from './preflight.ts'
@@ -22,6 +23,11 @@ export interface RunDrillOptions {
   outDir?: string
   /** @defaultValue the system clock */
   clock?: Clock
+  /**
+   * The clock the release runs its steps and holds on (the training console's pause holds it); traffic,
+   * detection and paging stay on `clock`, as a live system does. @defaultValue `clock`
+   */
+  releaseClock?: Clock
   /** Aborting it (Ctrl-C) aborts the drill: flags back to safe, faults cleared, traffic stopped. */
   signal?: AbortSignal
   /** One line of progress at a time (stderr in the command line). @defaultValue none */
@@ -47,14 +53,20 @@ export interface RunDrillOptions {
   ) => Promise<PlanReview>
   /**
    * Told of the run as soon as its journal is open (before `drill.started`): the training console follows the
-   * drill's events and journals its people's actions through it. @defaultValue none
+   * drill's events and journals its people's actions through it; `prefix` is the run's Redis key prefix, under
+   * which the shop under drill keeps its keys and queues. @defaultValue none
    */
-  onOpened?: (run: { runId: string; outDir: string; journal: DrillJournal }) => void
+  onOpened?: (run: { runId: string; outDir: string; journal: DrillJournal; prefix: string }) => void
   /**
    * Where people watching the drill see it (the training console): the alerts' `externalURL`, so each page's
    * `runbook_url` (`<consoleUrl>/runbooks/<slo>`) resolves there. @defaultValue the flag service's URL
    */
   consoleUrl?: string
+  /**
+   * Where the shop under drill writes its structured logs (the training console shows them). @defaultValue no
+   * logging
+   */
+  shopLogger?: Logger
   /** How a human responder is paged and acknowledges. */
   human?: HumanResponderOptions
   /**

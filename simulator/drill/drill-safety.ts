@@ -78,8 +78,28 @@ export interface TrippedStop {
 }
 
 /**
+ * How long the journal's drill was held paused by its facilitator in its first `elapsedMs`: every pause that
+ * was resumed, and one still on up to then (measured from the journal's first event).
+ */
+export function pausedMsOf(events: readonly JournalEvent[], elapsedMs: number): number {
+  let total = 0
+  let since: number | null = null
+  for (const e of events) {
+    if (e.type === 'drill.paused') since = Date.parse(e.at)
+    else if (e.type === 'drill.resumed') {
+      total += e.data.pausedMs
+      since = null
+    }
+  }
+  const first = events[0]
+  if (since !== null && first !== undefined) total += Math.max(0, Date.parse(first.at) + elapsedMs - since)
+  return total
+}
+
+/**
  * The scenario's stop conditions against the journal so far: more of the error budget consumed than allowed,
- * or the drill running past its time limit (`elapsedMs`). Null while neither has tripped.
+ * or the drill running past its time limit (`elapsedMs`, less the time its facilitator held it paused). Null
+ * while neither has tripped.
  */
 export function trippedStopCondition(
   events: readonly JournalEvent[],
@@ -93,7 +113,7 @@ export function trippedStopCondition(
       reason: `stop condition: ${errorBudgetConsumedPct.toFixed(1)}% of the error budget consumed (limit ${limits.maxErrorBudgetConsumedPct}%)`,
       condition: 'error-budget',
     }
-  if (elapsedMs > limits.maxDurationSeconds * 1000)
+  if (elapsedMs - pausedMsOf(events, elapsedMs) > limits.maxDurationSeconds * 1000)
     return {
       reason: `stop condition: the drill ran past ${limits.maxDurationSeconds} s`,
       condition: 'max-duration',

@@ -56,9 +56,9 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
   const pageDestinations = options.pageDestinations ?? pageDestinationsFromEnv(process.env)
   const repeated = options.again === undefined ? undefined : await readRepeatedRun(options.again)
   const { runId, outDir, journalFile, journal } = await openRun(loaded, clock, startedAt, options.outDir)
-  options.onOpened?.({ runId, outDir, journal })
-  const flag = scenario.change.flag
   const prefix = `drill-${runId}`
+  options.onOpened?.({ runId, outDir, journal, prefix })
+  const flag = scenario.change.flag
   const token = randomBytes(24).toString('base64url')
   const seconds = () => ((clock.now() - startedAt) / 1000).toFixed(1).padStart(6)
   const say = (line: string) => options.progress?.(`[${seconds()}s] ${line}`)
@@ -204,6 +204,7 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
         workers: service.workers,
         flagsToken: token,
         flagsResyncIntervalMs: 1000,
+        ...(options.shopLogger === undefined ? {} : { logger: options.shopLogger }),
       },
       record: (event) => journal.append(event),
       say,
@@ -338,7 +339,10 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
       let rolled = 0
       // A rolling batch whose new instances failed their health check: the deploy put it back, nothing released.
       let rolledBackAtDeploy = false
+      // The facilitator's pause: a paused release clock holds each step before it starts, and its hold.
+      const releaseClock = options.releaseClock ?? clock
       for (const [i, step] of scenario.release.steps.entries()) {
+        await options.releaseClock?.sleep(0, signal)
         if (paging.isPaged()) break
         if (flag === undefined) {
           // A rolling release: the next batch of api slots onto the change's artifact, no flag.
@@ -370,7 +374,7 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
         }
         released ||= step.percent > 0
         if (i === 0) decoys.start('release')
-        await Promise.race([clock.sleep(step.holdSeconds * 1000, signal), paging.paged])
+        await Promise.race([releaseClock.sleep(step.holdSeconds * 1000, signal), paging.paged])
       }
 
       if ((deployed.refused || rolledBackAtDeploy) && !paging.isPaged()) {

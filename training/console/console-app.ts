@@ -11,15 +11,16 @@ import { runbookFor, runbookHtml } from './runbooks.ts'
 import { TraineeViewSchema } from './trainee-view-schema.ts'
 import type { Role, TrainingSession } from './training-session.ts'
 
-const PUBLIC = join(import.meta.dirname, 'public')
+export const PUBLIC = join(import.meta.dirname, 'public')
 const UPLOT = join(dirname(createRequire(import.meta.url).resolve('uplot')), '..', 'dist')
 
 /** The console's own files and uPlot's, served as they are: no build step. */
-const ASSETS: Record<string, { file: string; type: string }> = {
+export const CONSOLE_ASSETS: Record<string, { file: string; type: string }> = {
   'console.css': { file: join(PUBLIC, 'console.css'), type: 'text/css; charset=utf-8' },
   'console.js': { file: join(PUBLIC, 'console.js'), type: 'text/javascript; charset=utf-8' },
   'trainee.js': { file: join(PUBLIC, 'trainee.js'), type: 'text/javascript; charset=utf-8' },
   'facilitator.js': { file: join(PUBLIC, 'facilitator.js'), type: 'text/javascript; charset=utf-8' },
+  'group.js': { file: join(PUBLIC, 'group.js'), type: 'text/javascript; charset=utf-8' },
   'uPlot.iife.min.js': { file: join(UPLOT, 'uPlot.iife.min.js'), type: 'text/javascript; charset=utf-8' },
   'uPlot.min.css': { file: join(UPLOT, 'uPlot.min.css'), type: 'text/css; charset=utf-8' },
 }
@@ -48,6 +49,8 @@ const ReviewBody = Type.Object(
   { approved: Type.Boolean(), reason: Type.Optional(Type.String({ maxLength: 500 })) },
   { additionalProperties: false },
 )
+const EmptyBody = Type.Object({}, { additionalProperties: false })
+/** The facilitator's words for an abort or a pause, if any. */
 const AbortBody = Type.Object(
   { reason: Type.Optional(Type.String({ maxLength: 500 })) },
   { additionalProperties: false },
@@ -163,7 +166,7 @@ export function buildConsoleApp(options: ConsoleAppOptions): FastifyInstance {
       onRequest: guard('trainee', 'facilitator'),
     },
     async (request, reply) => {
-      const asset = ASSETS[request.params.name]
+      const asset = CONSOLE_ASSETS[request.params.name]
       if (asset === undefined)
         return reply.code(404).send({ code: ConsoleErrorCode.CONSOLE_INVALID, message: 'No such file.' })
       return reply.type(asset.type).send(await readFile(asset.file))
@@ -289,6 +292,28 @@ export function buildConsoleApp(options: ConsoleAppOptions): FastifyInstance {
     },
     async (request) => {
       await session.giveHint(request.body.text.trim())
+      return { ok: true as const }
+    },
+  )
+  app.post(
+    '/api/facilitator/pause',
+    {
+      ...facilitator,
+      schema: { querystring: TokenQuery, body: AbortBody, response: { 200: Done, 409: Problem } },
+    },
+    async (request) => {
+      await session.pause(request.body.reason)
+      return { ok: true as const }
+    },
+  )
+  app.post(
+    '/api/facilitator/resume',
+    {
+      ...facilitator,
+      schema: { querystring: TokenQuery, body: EmptyBody, response: { 200: Done, 409: Problem } },
+    },
+    async () => {
+      await session.resume()
       return { ok: true as const }
     },
   )

@@ -19,6 +19,37 @@ export const TraineeFlagSchema = Type.Object(
 )
 export type TraineeFlag = Static<typeof TraineeFlagSchema>
 
+export const TraineeLogLineSchema = Type.Object(
+  {
+    at: Str,
+    level: Type.Union(['trace', 'debug', 'info', 'warn', 'error', 'fatal'].map((l) => Type.Literal(l))),
+    /** The service and instance that wrote it (`api production-0`, `worker 0`, `flags`). */
+    source: Str,
+    message: Str,
+    /** The line's fields an on-call engineer reads, as `key=value` words. */
+    fields: Str,
+  },
+  Closed,
+)
+export type TraineeLogLine = Static<typeof TraineeLogLineSchema>
+
+/** The payment provider's public status page. */
+export const TraineeProviderSchema = Type.Object(
+  {
+    status: Type.Union([
+      Type.Literal('operational'),
+      Type.Literal('degraded'),
+      Type.Literal('partial-outage'),
+      Type.Literal('major-outage'),
+    ]),
+    summary: Str,
+    /** Since when the page has said so (as first seen). */
+    since: Str,
+  },
+  Closed,
+)
+export type TraineeProvider = Static<typeof TraineeProviderSchema>
+
 /**
  * Everything the trainee's page shows, closed: the response schema of the trainee's state, so a field that is
  * not listed here cannot reach the trainee even if the view grew one by mistake.
@@ -33,6 +64,8 @@ export const TraineeViewSchema = Type.Object(
       Type.Literal('paged'),
       Type.Literal('over'),
     ]),
+    /** The facilitator paused the drill (the release holds; the shop and its traffic go on). */
+    paused: Type.Boolean(),
     page: Type.Union([
       Type.Object(
         {
@@ -66,6 +99,10 @@ export const TraineeViewSchema = Type.Object(
         Closed,
       ),
     ),
+    /** The payment provider's status page; null until the console has read it. */
+    provider: Type.Union([TraineeProviderSchema, Type.Null()]),
+    /** The shop's latest structured log lines, oldest first. */
+    logs: Type.Array(TraineeLogLineSchema),
     dashboards: Type.Object(
       {
         objective: Type.Number(),
@@ -76,6 +113,9 @@ export const TraineeViewSchema = Type.Object(
         availability: Series,
         latencyP50Ms: Series,
         latencyP99Ms: Series,
+        /** The fulfilment queue's depth (waiting + active jobs), sampled once a second at `queueT` (Unix s). */
+        queueT: Type.Array(Type.Number()),
+        queueDepth: Type.Array(Type.Number()),
       },
       Closed,
     ),

@@ -1,7 +1,7 @@
-import { eventsOf, type JournalEvent } from '../../record/journal/journal-event.ts'
+import { eventsOf, type JournalEvent, type JournalEventOf } from '../../record/journal/journal-event.ts'
 import type { AuditEntryView, FlagView } from '../../services/flags/flags-schemas.ts'
 import type { Page } from '../../simulator/drill/pager.ts'
-import type { TraineeView } from './trainee-view-schema.ts'
+import type { TraineeLogLine, TraineeProvider, TraineeView } from './trainee-view-schema.ts'
 
 /** The flag metadata an on-call engineer reads in the inventory; a flag's free-text notes stay out. */
 const SHOWN_METADATA = ['owner', 'type', 'lifecycle'] as const
@@ -24,6 +24,13 @@ export function incidentIsOver(events: readonly JournalEvent[]): boolean {
   )
 }
 
+/** The facilitator's pause still on, from the journal: the latest `drill.paused` with no `drill.resumed` after it. */
+export function pauseOn(events: readonly JournalEvent[]): JournalEventOf<'drill.paused'> | null {
+  if (incidentIsOver(events)) return null
+  const last = events.findLast((e) => e.type === 'drill.paused' || e.type === 'drill.resumed')
+  return last?.type === 'drill.paused' ? last : null
+}
+
 export interface TraineeViewInput {
   trainee: string
   events: readonly JournalEvent[]
@@ -31,6 +38,12 @@ export interface TraineeViewInput {
   flags: { inventory: readonly FlagView[]; audit: readonly AuditEntryView[] } | null
   /** The SLO objective the dashboards draw their line at. */
   objective: number
+  /** What the shop shows of itself: the provider's status page, its logs, its queue. @defaultValue nothing yet */
+  shop?: {
+    provider: TraineeProvider | null
+    logs: readonly TraineeLogLine[]
+    queue: { t: number[]; depth: number[] }
+  }
 }
 
 /** The runbook path of a page, on the console: the alert's own `runbook_url` when it points at `/runbooks/`. */
@@ -60,6 +73,7 @@ export function traineeView(input: TraineeViewInput): TraineeView {
   return {
     trainee: input.trainee,
     status: over ? 'over' : page !== null ? 'paged' : running ? 'on-call' : 'preparing',
+    paused: pauseOn(events) !== null,
     page:
       page === null
         ? null
@@ -122,6 +136,8 @@ export function traineeView(input: TraineeViewInput): TraineeView {
         text: e.data.text,
       })),
     ].sort((a, b) => Date.parse(a.at) - Date.parse(b.at)),
+    provider: input.shop?.provider ?? null,
+    logs: [...(input.shop?.logs ?? [])],
     dashboards: {
       objective: input.objective,
       t: intervals.map((e) => Date.parse(e.data.to) / 1000),
@@ -134,6 +150,8 @@ export function traineeView(input: TraineeViewInput): TraineeView {
       ),
       latencyP50Ms: intervals.map((e) => e.data.latencyP50Ms),
       latencyP99Ms: intervals.map((e) => e.data.latencyP99Ms),
+      queueT: input.shop?.queue.t ?? [],
+      queueDepth: input.shop?.queue.depth ?? [],
     },
   }
 }

@@ -1,5 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { describeEvent } from '../../postmortems/event-description.ts'
+import { type Clock, systemClock } from '../../record/clock/clock.ts'
 import type { JournalEvent, NewJournalEvent } from '../../record/journal/journal-event.ts'
 import type { LoadedScenario } from '../../record/scenario/load-scenario.ts'
 import { scoreTraining, type TrainingScore } from '../../record/scoring/training-score.ts'
@@ -12,7 +13,10 @@ import type { Page } from '../../simulator/drill/pager.ts'
 import type { CheckResult } from '../../simulator/drill/preflight.ts'
 import type { Responder, ResponderContext } from '../../simulator/drill/responders/responder.ts'
 import { ConsoleActionError, ConsoleErrorCode } from './console-errors.ts'
-import { incidentIsOver, type TraineeView, traineeView } from './trainee-view.ts'
+import { DrillPause } from './drill-pause.ts'
+import { ShopLogs } from './shop-logs.ts'
+import type { ShopWatch } from './shop-watch.ts'
+import { incidentIsOver, pauseOn, type TraineeView, traineeView } from './trainee-view.ts'
 
 export type Role = 'trainee' | 'facilitator'
 
@@ -31,6 +35,8 @@ export interface FacilitatorView {
   }
   review: { plan: string; checks: { name: string; ok: boolean; message?: string }[] } | null
   reviewed: { approved: boolean; by: string; reason?: string } | null
+  /** The drill's pause, while it is on: who paused it, when, and why. */
+  paused: { by: string; since: string; reason?: string } | null
   trainee: TraineeView
   score: TrainingScore | null
   /** The journal's latest events in words, newest last. */
@@ -44,9 +50,14 @@ export interface TrainingSessionOptions {
   facilitator?: string
   /** @defaultValue fresh random tokens */
   tokens?: { trainee: string; facilitator: string }
+  /** The clock the pause measures on. @defaultValue the system clock */
+  clock?: Clock
 }
 
 const BUFFERED = new Set(['traffic.interval', 'sli.evaluated', 'sli.sampled'])
+/** How many of the shop's latest log lines the trainee's page gets, and how many warnings and errors besides. */
+const LOG_LINES = 200
+const LOG_WARNINGS = 100
 
 /**
  * One trainee's drill as the console sees it: the two tokens, the responder that answers the page from the
@@ -67,8 +78,13 @@ export class TrainingSession {
   #flags: { inventory: FlagView[]; audit: AuditEntryView[] } | null = null
   #listeners = new Set<() => void>()
   #pending: NodeJS.Timeout | undefined
+  readonly #pause: DrillPause
+  /** The shop's logs: the drill hands `shopLogs.logger` to the shop it starts. */
+  readonly shopLogs = new ShopLogs()
+  #watch: ShopWatch | null = null
 
   constructor(options: TrainingSessionOptions) {
+    this.#pause = new DrillPause(options.clock ?? systemClock)
     this.loaded = options.loaded
     this.trainee = options.trainee
     this.facilitator = options.facilitator ?? 'facilitator'
@@ -105,11 +121,24 @@ export class TrainingSession {
     }
   }
 
+  /** The clock the drill runs its release on: the facilitator's pause holds it. */
+  get releaseClock(): Clock {
+    return this.#pause.clock
+  }
+
+  /** Shows what the watch reads of the shop (provider status, queue depth) until the incident is over. */
+  watchShop(watch: ShopWatch): void {
+    this.#watch = watch
+    if (this.over) void watch.stop()
+  }
+
   /** Follows the drill's journal from its opening. */
   attach(journal: DrillJournal): void {
     this.#journal = journal
     // High-volume events (traffic intervals, SLI samples) redraw the dashboards at most once a second.
     journal.onEvent((event) => {
+      // The shop is being put back: nothing more to read, and its keys are about to go.
+      if (this.#watch !== null && incidentIsOver([event])) void this.#watch.stop()
       if (event.type === 'decoy.applied' || event.type === 'flag.changed') void this.refreshFlags()
       this.#changed(BUFFERED.has(event.type) ? 1000 : 0)
     })
@@ -144,6 +173,11 @@ export class TrainingSession {
       page: this.#page,
       flags: this.#flags,
       objective: this.loaded.scenario.slo.objective,
+      shop: {
+        provider: this.#watch?.provider() ?? null,
+        logs: this.shopLogs.recent(LOG_LINES, LOG_WARNINGS),
+        queue: this.#watch?.queue() ?? { t: [], depth: [] },
+      },
     })
   }
 
@@ -177,6 +211,14 @@ export class TrainingSession {
               })),
             },
       reviewed: this.#reviewed,
+      paused: ((p) =>
+        p === null
+          ? null
+          : {
+              by: p.data.by,
+              since: p.at,
+              ...(p.data.reason === undefined ? {} : { reason: p.data.reason }),
+            })(pauseOn(this.events)),
       trainee: this.traineeView(),
       score: scoreTraining(this.events, s),
       journal: this.events
@@ -275,6 +317,37 @@ export class TrainingSession {
     this.#changed(0)
   }
 
+  /**
+   * Holds the drill's clock-driven progress (the release stays where it is) until `resume`; traffic, detection
+   * and paging go on. Journalled with the facilitator's name and reason.
+   */
+  async pause(reason: string | undefined): Promise<void> {
+    if (this.#reviewed?.approved !== true)
+      throw new ConsoleActionError(
+        ConsoleErrorCode.CONSOLE_NOT_YET,
+        'Nothing runs yet to pause: the drill starts once you approve the plan.',
+        409,
+      )
+    if (this.#pause.paused)
+      throw new ConsoleActionError(ConsoleErrorCode.CONSOLE_PAUSED, 'The drill is already paused.', 409)
+    const words = reason?.trim()
+    await this.#append({
+      type: 'drill.paused',
+      data: { by: this.facilitator, ...(words ? { reason: words } : {}) },
+    })
+    this.#pause.pause()
+  }
+
+  /** Lets the drill's progress go on from where the pause held it; journalled with how long it was held. */
+  async resume(): Promise<void> {
+    if (!this.#pause.paused)
+      throw new ConsoleActionError(ConsoleErrorCode.CONSOLE_NOT_PAUSED, 'The drill is not paused.', 409)
+    const pausedMs = this.#pause.resume()
+    // A drill that ended while paused has nothing left to resume: the clock is let go, the journal is closed.
+    if (!this.over)
+      await this.#journal?.append({ type: 'drill.resumed', data: { by: this.facilitator, pausedMs } })
+  }
+
   /** Aborts the drill as Ctrl-C does, with the facilitator's words as its reason. */
   abort(reason: string | undefined): void {
     if (this.over)
@@ -297,6 +370,7 @@ export class TrainingSession {
   }
 
   close(): void {
+    void this.#watch?.stop()
     clearTimeout(this.#pending)
     this.#listeners.clear()
   }

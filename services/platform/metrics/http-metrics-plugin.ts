@@ -43,7 +43,8 @@ const plugin: FastifyPluginAsync<HttpMetricsOptions> = async (app, options) => {
     total.inc(labels)
   })
 
-  app.get('/metrics', async (_request, reply) => {
+  // Scrapes come several times a second: logged only when something is wrong, so they do not drown the rest.
+  app.get('/metrics', { logLevel: 'warn' }, async (_request, reply) => {
     reply.header('content-type', registry.contentType)
     return registry.metrics()
   })

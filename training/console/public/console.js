@@ -53,11 +53,11 @@ window.firedrill = (() => {
     region.dataset.kind = kind
   }
 
-  /** Runs an action, saying what went wrong if it did. */
+  /** Runs an action, saying what went wrong if it did; `done` is the words for success, or makes them from the answer. */
   async function act(fn, done) {
     try {
-      await fn()
-      if (done) notify(done, 'ok')
+      const answer = await fn()
+      if (done) notify(typeof done === 'function' ? done(answer) : done, 'ok')
     } catch (err) {
       notify(err.message, 'error')
     }

@@ -26,6 +26,30 @@
       box.value = ''
     }, 'Hint sent.')
   })
+  // One form, two actions: pause while the drill runs, resume while it is paused.
+  let paused = false
+  document.getElementById('pause-form').addEventListener('submit', (event) => {
+    event.preventDefault()
+    const box = document.getElementById('pause-reason')
+    if (paused) act(() => post('/api/facilitator/resume'), 'Resumed: the release goes on from where it was.')
+    else
+      act(async () => {
+        await post('/api/facilitator/pause', box.value.trim() ? { reason: box.value.trim() } : {})
+        box.value = ''
+      }, 'Paused: the release holds; traffic and alerts go on.')
+  })
+
+  function renderPause(view) {
+    paused = view.paused !== null
+    document.getElementById('pause-button').textContent = paused ? 'Resume drill' : 'Pause drill'
+    document.getElementById('pause-button').disabled = view.over
+    document.getElementById('pause-reason').hidden = paused
+    document.querySelector('label[for="pause-reason"]').hidden = paused
+    document.getElementById('paused').textContent = paused
+      ? `Paused by ${view.paused.by} at ${time(view.paused.since)} UTC${view.paused.reason ? `: ${view.paused.reason}` : ''}`
+      : 'Pausing holds the release where it is; traffic and alerts go on.'
+  }
+
   document.getElementById('abort-form').addEventListener('submit', (event) => {
     event.preventDefault()
     act(
@@ -134,10 +158,11 @@
   follow('/api/facilitator/events', (view) => {
     document.getElementById('who').textContent = `${view.facilitator} · trainee ${view.trainee.trainee}`
     const status = document.getElementById('status')
-    status.textContent = view.over ? 'drill over' : view.trainee.status
+    status.textContent = view.over ? 'drill over' : `${view.trainee.status}${view.paused ? ' · paused' : ''}`
     status.dataset.status = view.over ? 'over' : view.trainee.status
     once('review', [view.review, view.reviewed], () => renderReview(view))
     once('truth', view.truth, () => renderTruth(view))
+    once('pause', [view.paused, view.over], () => renderPause(view))
     once('score', view.score, () => renderScore(view))
     replace(
       'journal',

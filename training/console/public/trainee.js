@@ -33,6 +33,9 @@
       { label: 'p50', stroke: '#7c3aed', width: 2 },
       { label: 'p99', stroke: '#ea580c', width: 2 },
     ]),
+    queue: chart(document.getElementById('chart-queue'), 'Fulfilment queue depth (jobs)', [
+      { label: 'waiting + active', stroke: '#0891b2', width: 2 },
+    ]),
   }
 
   // The one dialog that asks for a reason: a flag turned on or off, or production rolled back.
@@ -51,7 +54,10 @@
     const action = pending
     dialog.close()
     if (action.kind === 'rollback') {
-      act(() => post('/api/trainee/rollback', { reason }), 'Production is rolling back.')
+      act(
+        () => post('/api/trainee/rollback', { reason }),
+        (rolled) => `Production rolled back from ${rolled.from.slice(0, 16)} to ${rolled.to.slice(0, 16)}.`,
+      )
       return
     }
     act(
@@ -252,6 +258,58 @@
     )
   }
 
+  const PROVIDER = {
+    operational: 'Operational',
+    degraded: 'Degraded performance',
+    'partial-outage': 'Partial outage',
+    'major-outage': 'Major outage',
+  }
+  function renderProvider(view) {
+    const p = view.provider
+    if (p === null) return
+    replace(
+      'provider',
+      el(
+        'p',
+        { class: `provider-status ${p.status}` },
+        el('span', { class: 'badge', text: PROVIDER[p.status] }),
+        ` ${p.summary}`,
+      ),
+      el('p', { class: 'quiet', text: `Since ${time(p.since)} UTC` }),
+    )
+  }
+
+  // The logs, filtered in the page: words anywhere in the line, and a lowest level.
+  const RANK = { trace: 0, debug: 1, info: 2, warn: 3, error: 4, fatal: 5 }
+  let logs = []
+  function renderLogs() {
+    const words = document.getElementById('logs-text').value.trim().toLowerCase()
+    const lowest = RANK[document.getElementById('logs-level').value]
+    const text = (l) => `${l.source} ${l.message} ${l.fields}`
+    const shown = logs
+      .filter((l) => RANK[l.level] >= lowest && (words === '' || text(l).toLowerCase().includes(words)))
+      .slice(-100)
+      .reverse()
+    replace(
+      'logs',
+      shown.length === 0
+        ? el('li', { class: 'quiet', text: logs.length === 0 ? 'No log lines yet.' : 'No line matches.' })
+        : shown.map((l) =>
+            el(
+              'li',
+              { class: `log ${l.level}` },
+              el('span', { class: 'quiet', text: `${time(l.at)} ` }),
+              el('span', { class: 'level', text: l.level.toUpperCase() }),
+              ` [${l.source}] ${l.message} `,
+              el('span', { class: 'quiet', text: l.fields }),
+            ),
+          ),
+    )
+  }
+  document.getElementById('logs-text').addEventListener('input', renderLogs)
+  document.getElementById('logs-level').addEventListener('change', renderLogs)
+  document.getElementById('logs-filter').addEventListener('submit', (event) => event.preventDefault())
+
   function renderCharts(view) {
     const d = view.dashboards
     charts.sli(
@@ -262,13 +320,14 @@
     charts.rate(d.t, d.requestRate)
     charts.errors(d.t, d.errorRatio)
     charts.latency(d.t, d.latencyP50Ms, d.latencyP99Ms)
+    charts.queue(d.queueT, d.queueDepth)
   }
 
   const STATUS = { preparing: 'starting', 'on-call': 'on call', paged: 'PAGED', over: 'drill over' }
   follow('/api/trainee/events', (view) => {
     document.getElementById('who').textContent = view.trainee
     const status = document.getElementById('status')
-    status.textContent = STATUS[view.status]
+    status.textContent = `${STATUS[view.status]}${view.paused ? ' · paused' : ''}`
     status.dataset.status = view.status
     once('pager', view.page, () => renderPager(view))
     once('flags', [view.flags, view.status === 'over'], () => renderFlags(view))
@@ -276,6 +335,11 @@
       renderChanges(view),
     )
     once('channel', view.channel, () => renderChannel(view))
+    once('provider', view.provider, () => renderProvider(view))
+    once('logs', view.logs, () => {
+      logs = view.logs
+      renderLogs()
+    })
     renderCharts(view)
     document.body.dataset.status = view.status
   })
