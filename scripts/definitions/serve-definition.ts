@@ -8,7 +8,7 @@ export const serveDefinition = defineCommand({
     'workers and the flags service, each in a process of its own; prints where everything listens and the token ' +
     'flag flips need. With --role, runs one part in the foreground, for another host that shares the Redis.',
   forms: [
-    'serve [--api N] [--workers M] [--port P] [--flags-port P] [--host ADDR] [--concurrency N] [--redis URL] [--prefix NAME]',
+    'serve [--api N] [--workers M] [--port P] [--flags-port P] [--host ADDR] [--concurrency N] [--redis URL] [--prefix NAME] [--change SCENARIO]',
     'serve --role api|worker|flags [--port P] [--instance NAME] [--host ADDR] [--concurrency N] [--redis URL] [--prefix NAME]',
   ],
   options: {
