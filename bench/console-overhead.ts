@@ -11,6 +11,7 @@ import { buildConsoleApp } from '../training/console/console-app.ts'
 import { startShopWatch } from '../training/console/shop-watch.ts'
 import { TrainingSession } from '../training/console/training-session.ts'
 import { CONNECTIONS, dropKeys, load, measure, ORDERS, type Sample } from './overhead.ts'
+import { appendSyntheticIntervals } from './synthetic-intervals.ts'
 
 /**
  * The training console's overhead on the shop: the throughput one api instance keeps (a) as `firedrill run`
@@ -124,26 +125,7 @@ async function startConsole(session: TrainingSession, redisUrl: string, prefix: 
       // the page closed at the end of the measurement
     }
   })()
-  let index = 0
-  const traffic = setInterval(() => {
-    const to = Date.now()
-    journal
-      .append({
-        type: 'traffic.interval',
-        data: {
-          index: index++,
-          from: new Date(to - 250).toISOString(),
-          to: new Date(to).toISOString(),
-          requests: 10,
-          failures: 0,
-          dropped: 0,
-          byStatus: { '201': 10 },
-          latencyP50Ms: 4,
-          latencyP99Ms: 12,
-        },
-      })
-      .catch(() => {})
-  }, 250)
+  const traffic = appendSyntheticIntervals(journal)
   return {
     async stop(): Promise<number> {
       clearInterval(traffic)

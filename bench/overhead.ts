@@ -12,6 +12,7 @@ import type { RedisHandle } from '../services/platform/redis/redis-provisioner.t
 import { startShop } from '../services/shop/start-shop.ts'
 import { createBurnRateEvaluator } from '../simulator/detection/create-burn-rate-evaluator.ts'
 import { createScraper } from '../simulator/detection/create-scraper.ts'
+import { appendSyntheticIntervals } from './synthetic-intervals.ts'
 
 export const CONNECTIONS = 10
 export const ORDERS = 'orders:*'
@@ -126,26 +127,7 @@ async function startMachinery(apiUrls: string[], journalFile: string) {
       }
     },
   })
-  let index = 0
-  const traffic = setInterval(() => {
-    const to = Date.now()
-    journal
-      .append({
-        type: 'traffic.interval',
-        data: {
-          index: index++,
-          from: new Date(to - 250).toISOString(),
-          to: new Date(to).toISOString(),
-          requests: 10,
-          failures: 0,
-          dropped: 0,
-          byStatus: { '201': 10 },
-          latencyP50Ms: 4,
-          latencyP99Ms: 12,
-        },
-      })
-      .catch(() => {})
-  }, 250)
+  const traffic = appendSyntheticIntervals(journal)
   scraper.start()
   evaluator.start()
   return {

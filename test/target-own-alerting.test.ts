@@ -1,14 +1,12 @@
 import { mkdtemp, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import Fastify from 'fastify'
 import { afterEach, describe, expect, it } from 'vitest'
 import { loadTarget } from '../record/target/load-target.ts'
 import { pickTimeScale } from '../record/target/pick-time-scale.ts'
 import { FlagsHttpClient } from '../services/flags/flags-http-client.ts'
 import { createPageDelivery, type PageDeliveryRecord } from '../simulator/detection/page-delivery.ts'
 import { pageDestinationsFromEnv } from '../simulator/detection/page-destinations.ts'
-import type { PagerDutyEvent } from '../simulator/detection/pagerduty-event.ts'
 import { startAlertmanager } from '../simulator/detection/testing/start-alertmanager.ts'
 import {
   prometheusAlerts,
@@ -18,9 +16,11 @@ import {
 import { type Page, startPager } from '../simulator/drill/pager.ts'
 import { WORKBOOK_WINDOWS_MS } from '../simulator/target/target-preflight.ts'
 import { startTemplateTraffic } from '../simulator/traffic/start-template-traffic.ts'
+import { startPagerDutyReceiver } from './support/pagerduty-receiver.ts'
 import { quickScenario } from './support/quick-scenario.ts'
 import { runCliInProcess } from './support/run-cli.ts'
 import { serveShop, shopTargetFor } from './support/served-shop.ts'
+import { until } from './support/until.ts'
 
 const TOKEN = 'own-alerting-token'
 const ROUTING_KEY = 'R0UT1NGKEY0000000000000000000042'
@@ -28,18 +28,6 @@ const cleanup: Array<() => Promise<unknown>> = []
 afterEach(async () => {
   for (const step of cleanup.splice(0).reverse()) await step().catch(() => undefined)
 })
-
-/** Resolves with what `probe` finds, asking every 100 ms; fails after `timeoutMs` naming what it waited for. */
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 40_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    // A busy machine may keep Prometheus from answering one probe: the next one asks again.
-    const found = await probe().catch(() => undefined)
-    if (found !== undefined) return found
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-}
 
 describe("a served shop addressed only through its target file, with the team's own alerting", () => {
   it('is detected by its own Prometheus (rules from slo rules --target), paged through its Alertmanager, and goes to PagerDuty as a drill', async () => {
@@ -73,16 +61,10 @@ describe("a served shop addressed only through its target file, with the team's 
     expect(rules.code, rules.stderr).toBe(0)
 
     // PagerDuty Events v2, on a local socket.
-    const events: PagerDutyEvent[] = []
-    const pagerDuty = Fastify({ logger: false })
-    pagerDuty.post('/v2/enqueue', async (request, reply) => {
-      events.push(request.body as PagerDutyEvent)
-      return reply
-        .code(202)
-        .send({ status: 'success', dedup_key: (request.body as PagerDutyEvent).dedup_key })
-    })
-    const pagerDutyUrl = `${await pagerDuty.listen({ host: '127.0.0.1', port: 0 })}/v2/enqueue`
+    const pagerDuty = await startPagerDutyReceiver()
     cleanup.push(() => pagerDuty.close())
+    const { events } = pagerDuty
+    const pagerDutyUrl = pagerDuty.url
     const delivered: PageDeliveryRecord[] = []
     const delivery = createPageDelivery({
       destinations: pageDestinationsFromEnv({

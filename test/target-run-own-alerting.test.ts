@@ -2,15 +2,14 @@ import { appendFile, mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import Fastify from 'fastify'
 import { afterEach, describe, expect, it } from 'vitest'
 import { eventsOf } from '../record/journal/journal-event.ts'
 import { readJournal } from '../record/journal/read-journal.ts'
 import { parseJunit } from '../record/junit/parse-junit.ts'
-import type { PagerDutyEvent } from '../simulator/detection/pagerduty-event.ts'
 import { startAlertmanager } from '../simulator/detection/testing/start-alertmanager.ts'
 import { startPrometheus } from '../simulator/detection/testing/start-prometheus.ts'
 import type { DrillSummary } from '../simulator/drill/drill-summary.ts'
+import { startPagerDutyReceiver } from './support/pagerduty-receiver.ts'
 import { type Cleanup, quotesTarget } from './support/quotes-service.ts'
 import { runCliInProcess } from './support/run-cli.ts'
 
@@ -59,14 +58,10 @@ async function gameDay(detector: 'alertmanager' | 'prometheus') {
   ])
   expect(rules.code, rules.stderr).toBe(0)
 
-  const events: PagerDutyEvent[] = []
-  const pagerDuty = Fastify({ logger: false })
-  pagerDuty.post('/v2/enqueue', async (request, reply) => {
-    events.push(request.body as PagerDutyEvent)
-    return reply.code(202).send({ status: 'success', dedup_key: (request.body as PagerDutyEvent).dedup_key })
-  })
-  const pagerDutyUrl = `${await pagerDuty.listen({ host: '127.0.0.1', port: 0 })}/v2/enqueue`
+  const pagerDuty = await startPagerDutyReceiver()
   cleanup.push(() => pagerDuty.close())
+  const { events } = pagerDuty
+  const pagerDutyUrl = pagerDuty.url
   const saved = { ...process.env }
   process.env.FIREDRILL_PAGERDUTY_ROUTING_KEY = ROUTING_KEY
   process.env.FIREDRILL_PAGERDUTY_URL = pagerDutyUrl

@@ -8,6 +8,7 @@ import { SCENARIO_CATALOG_DIR as CATALOG } from '../record/scenario/scenario-cat
 import type { DrillSummary } from '../simulator/drill/drill-summary.ts'
 import { type Cleanup, quotesTarget } from './support/quotes-service.ts'
 import { runCliInProcess, spawnCli } from './support/run-cli.ts'
+import { until } from './support/until.ts'
 
 const cleanup: Cleanup = []
 afterEach(async () => {
@@ -20,17 +21,6 @@ async function flagIn(dir: string): Promise<{ defaultVariant: string; targeting?
     flags: Record<string, { defaultVariant: string; targeting?: unknown }>
   }
   return file.flags['quotes.fx-v2']!
-}
-
-/** Resolves with what `probe` finds, asking every 100 ms; fails after `timeoutMs` naming what it waited for. */
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const found = await probe().catch(() => undefined)
-    if (found !== undefined) return found
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
 }
 
 /** target-canary with short holds and steady states: for drills whose detection is not what is tested. */
