@@ -2,64 +2,90 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gatherDrillFacts } from '../postmortems/drill-facts.ts'
-import { readJournal } from '../record/journal/read-journal.ts'
-import { loadScenario } from '../record/scenario/load-scenario.ts'
+import { eventsOf, type JournalEvent } from '../record/journal/journal-event.ts'
+import { type LoadedScenario, loadScenario } from '../record/scenario/load-scenario.ts'
 import type { RedisHandle } from '../services/platform/redis/redis-provisioner.ts'
-import { reportRun } from '../simulator/drill/report-run.ts'
-import { runDrill } from '../simulator/drill/run-drill.ts'
+import { startTrainingGroup } from '../training/run-training-group.ts'
 import { type DrillDetectionFigures, drillDetectionFigures } from './drill-detection-figures.ts'
 
 const SCENARIO = 'bad-pricing'
 const GOAL = 1.1
+/** How long a drill may take to be paged before the bench gives up on it. */
+const PAGE_DEADLINE_MS = 240_000
 
 interface Measured {
+  trainee: string
   status: string
   figures: DrillDetectionFigures | null
   /** MTTD over the theoretical detection time the postmortem states (the rule's windows at the ratio seen). */
   ofTheoretical: number | null
 }
 
-/** Runs `n` drills of the scenario at once (own run, prefix, shop and ports each, one Redis), without the loop. */
-async function drillsAtOnce(redis: RedisHandle, n: number, root: string, tag: string): Promise<Measured[]> {
-  const loaded = await loadScenario(SCENARIO)
-  return Promise.all(
-    Array.from({ length: n }, async (_, i) => {
-      const outcome = await runDrill({
-        loaded,
-        redisUrl: redis.url,
-        outDir: join(root, `${tag}-${i + 1}`),
-        responder: 'bot',
-        followUp: false,
-      })
-      const { summary } = await reportRun(outcome.outDir)
-      const { events } = await readJournal(outcome.journal)
+const paged = (events: readonly JournalEvent[]) =>
+  eventsOf(events, 'page.sent').length > 0 || eventsOf(events, 'drill.aborted').length > 0
+
+/**
+ * A real group training session (`firedrill train --trainees N`): N drills with their consoles, on one Redis, the
+ * plans approved together as the group facilitator does; once every drill has paged its trainee, they are
+ * aborted together (detection is what is measured; nobody answers). Resolves with each drill's detection.
+ */
+async function groupSession(
+  redis: RedisHandle,
+  loaded: LoadedScenario,
+  n: number,
+  root: string,
+): Promise<Measured[]> {
+  const trainees = Array.from({ length: n }, (_, i) => `bench-${n}-${i + 1}`)
+  const group = await startTrainingGroup({
+    loaded,
+    redisUrl: redis.url,
+    trainees,
+    outDir: join(root, `group-of-${n}`),
+    followUp: false,
+  })
+  try {
+    const sessions = group.trainings.map(({ training }) => training.session)
+    const deadline = Date.now() + PAGE_DEADLINE_MS
+    const waitFor = async (holds: () => boolean) => {
+      while (!holds() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))
+    }
+    // Every plan, once its preflight has run, approved at once.
+    await waitFor(() => sessions.every((s) => s.facilitatorView().review !== null || s.over))
+    for (const s of sessions) if (!s.over && s.facilitatorView().reviewed === null) s.decide(true, undefined)
+    await waitFor(() => sessions.every((s) => paged(s.events) || s.over))
+    for (const s of sessions) if (!s.over) s.abort('bench: detection measured')
+    await group.outcomes
+    return group.trainings.map(({ trainee, training }) => {
+      const events = training.session.events
       const facts = gatherDrillFacts(events, loaded.scenario)
       const theoretical = facts.theoreticalDetectionMs
       const mttd = facts.timings.mttdMs
       return {
-        status: summary.status,
+        trainee,
+        status: eventsOf(events, 'page.sent').length > 0 ? 'paged' : 'not paged',
         figures: drillDetectionFigures(events),
         ofTheoretical: theoretical === null || mttd === null ? null : mttd / theoretical,
       }
-    }),
-  )
+    })
+  } finally {
+    await group.close()
+  }
 }
 
 /**
- * What a trainer's group session (`firedrill train --trainees N`) costs each drill's detection: the scenario's
- * drill alone, then `n` of them at once on the same machine and Redis (the bot answers, as detection does not
- * depend on who responds; the follow-up is left out, as a training drill's is). Detection is timed from the
- * release step that made the fault detectable to the first paging alert; each concurrent drill is compared with
- * the drill run alone in this run (goal: within 1.1×), and each drill's MTTD with the theoretical detection
- * time its postmortem states (the rule's windows at the error ratio it saw, as `Detection took …` says).
+ * What a trainer's group session costs each drill's detection: `firedrill train --trainees 1`, then
+ * `--trainees n`, on the same machine and Redis, each with its console. Each drill's MTTD against the theoretical
+ * detection time its postmortem states (the rule's windows at the error ratio it saw); goal: within 1.1×. And
+ * each drill's detection after the release step that made the fault detectable, against the session of one.
  */
 export async function concurrentDrills(redis: RedisHandle, n: number) {
+  const loaded = await loadScenario(SCENARIO)
   const root = await mkdtemp(join(tmpdir(), 'firedrill-bench-group-'))
   try {
-    process.stderr.write(`bench: one ${SCENARIO} drill alone\n`)
-    const [alone] = await drillsAtOnce(redis, 1, root, 'alone')
-    process.stderr.write(`bench: ${n} ${SCENARIO} drills at once\n`)
-    const group = await drillsAtOnce(redis, n, root, 'group')
+    process.stderr.write(`bench: a training session of one (${SCENARIO})\n`)
+    const [alone] = await groupSession(redis, loaded, 1, root)
+    process.stderr.write(`bench: a training session of ${n}\n`)
+    const group = await groupSession(redis, loaded, n, root)
     const after = (m: Measured | undefined) =>
       m?.figures === null || m?.figures === undefined ? null : m.figures.alertAt - m.figures.stepAt
     const base = after(alone)
@@ -68,15 +94,17 @@ export async function concurrentDrills(redis: RedisHandle, n: number) {
       m?.ofTheoretical === null || m?.ofTheoretical === undefined
         ? 'no theoretical time'
         : `MTTD ${m.ofTheoretical.toFixed(2)}× its theoretical time`
+    const step = (m: Measured | undefined) =>
+      m?.figures ? ` (step ${m.figures.step}, ${m.figures.percent} %)` : ''
     const lines = [
-      `${SCENARIO}: detection after the step that made it detectable; goal: each of ${n} drills at once within ${GOAL}× of one alone`,
-      `  alone            ${alone?.status}, ${sec(base)}${alone?.figures ? ` (step ${alone.figures.step}, ${alone.figures.percent} %)` : ''}; ${theoretical(alone)}`,
+      `${SCENARIO}, firedrill train --trainees 1 then ${n}, consoles up, plans approved at once; goal: each MTTD within ${GOAL}× its theoretical time`,
+      `  session of 1      ${alone?.status}; ${theoretical(alone)}; ${sec(base)} after the detectable step${step(alone)}`,
     ]
-    for (const [i, m] of group.entries()) {
+    for (const m of group) {
       const ms = after(m)
       const ratio = base === null || ms === null ? 'n/a' : `${(ms / base).toFixed(2)}×`
       lines.push(
-        `  at once, drill ${i + 1} ${m.status}, ${sec(ms)}${m.figures ? ` (step ${m.figures.step}, ${m.figures.percent} %)` : ''}, ${ratio} of alone; ${theoretical(m)}`,
+        `  ${m.trainee.padEnd(16)} ${m.status}; ${theoretical(m)}; ${sec(ms)} after the detectable step${step(m)}, ${ratio} of the session of 1`,
       )
     }
     return { lines }

@@ -15,7 +15,7 @@ import { shopProcesses } from './shop-processes.ts'
  * Figures are measured here, never asserted in tests. `BENCH_QUICK=1` runs every entry short (a smoke run);
  * the full run takes about 9 minutes on a 2-core machine: the resync-only flips (5 s each), three drills, and
  * six detection runs (three SLI kinds, two histories each) with a real Prometheus beside the detector, and
- * five more drills (one alone, four at once) for entry 10.
+ * two group training sessions (of one and of four) for entry 10.
  */
 const quick = process.env.BENCH_QUICK === '1'
 /** `BENCH_ONLY=3,9` runs those entries only (drill time needs detection's drills, so it brings them along). */
