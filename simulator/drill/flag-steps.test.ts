@@ -22,7 +22,71 @@ async function instanceOnTheChange(): Promise<string> {
   return app.listen({ host: '127.0.0.1', port: 0 })
 }
 
+/** An api instance answering from the build before the change: production never got the change. */
+async function instanceOnTheBuildBefore(): Promise<string> {
+  const app = Fastify({ logger: false })
+  app.get('/readyz', async (_request, reply) =>
+    reply.header(ARTIFACT_HASH_HEADER, 'the-build-before').send({}),
+  )
+  closers.push(() => app.close())
+  return app.listen({ host: '127.0.0.1', port: 0 })
+}
+
+/** A flag service whose flag serves on until `offAfterMs`, then off, turned off by the responder. */
+async function flagServiceTurnedOffAfter(offAfterMs: number): Promise<string> {
+  const app = Fastify({ logger: false })
+  const offAt = Date.now() + offAfterMs
+  const flag = () => ({
+    key: 'checkout.new-pricing',
+    state: 'ENABLED',
+    variants: { on: true, off: false },
+    defaultVariant: Date.now() >= offAt ? 'off' : 'on',
+    summary: Date.now() >= offAt ? 'off' : 'on',
+  })
+  app.get('/flags', async () => ({ flags: [flag()] }))
+  app.get('/flags/audit', async () => ({
+    entries: [
+      {
+        revision: 2,
+        flag: 'checkout.new-pricing',
+        from: 'on',
+        to: 'off',
+        actor: 'responder-bot',
+        reason: 'paged',
+        at: new Date(offAt).toISOString(),
+        change: {},
+      },
+    ],
+  }))
+  closers.push(() => app.close())
+  return app.listen({ host: '127.0.0.1', port: 0 })
+}
+
 describe('observing the mitigation', () => {
+  it('takes no rollback for the mitigation when production never left the build before and nobody asked for one', async () => {
+    // Regression: a prevented --again run that still paged saw "production rolled back (by unknown)" at once,
+    // because every instance already answered from the build a rollback would go back to.
+    const url = await instanceOnTheBuildBefore()
+    const flags = new FlagsHttpClient({ baseUrl: await flagServiceTurnedOffAfter(400) })
+    const journalled: unknown[] = []
+    const observed = await observeMitigation({
+      flags,
+      flag: 'checkout.new-pricing',
+      rollback: {
+        deploys: { rollbackRequested: () => undefined } as unknown as ProductionDeploys,
+        urls: [url],
+        to: { contentHash: 'the-build-before' } as Artifact,
+      },
+      alert: 'fast-burn',
+      paging: { acknowledged: () => true } as unknown as DrillPaging,
+      journal: { append: async (event: unknown) => journalled.push(event) } as unknown as DrillJournal,
+      clock: systemClock,
+      signal: new AbortController().signal,
+    })
+    expect(observed).toEqual({ action: 'flag off', by: 'responder-bot' })
+    expect(journalled.at(-1)).toMatchObject({ type: 'mitigation.applied', data: { action: 'flag off' } })
+  })
+
   it('gives up when the drill aborts while it waits, rather than waiting for ever', async () => {
     const url = await instanceOnTheChange()
     const drill = new AbortController()
@@ -30,7 +94,7 @@ describe('observing the mitigation', () => {
       flags: new FlagsHttpClient({ baseUrl: 'http://127.0.0.1:9' }),
       flag: undefined,
       rollback: {
-        deploys: {} as ProductionDeploys,
+        deploys: { rollbackRequested: () => ({ by: 'responder-bot' }) } as unknown as ProductionDeploys,
         urls: [url],
         to: { contentHash: 'the-build-before' } as Artifact,
       },

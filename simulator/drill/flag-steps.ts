@@ -44,6 +44,19 @@ export async function releaseStep(options: {
  * actor and reason from the audit log or the rollback request (and the acknowledgement, if the responder never
  * gave one).
  */
+/**
+ * A rollback someone asked for, once every instance answers from the artifact it goes back to. Production already
+ * on that artifact (the gate kept the change out, or the change shipped dark) is no rollback: nobody asked.
+ */
+async function waitForRollback(
+  rollback: { deploys: Pick<ProductionDeploys, 'rollbackRequested'>; urls: readonly string[]; to: Artifact },
+  clock: Clock,
+  signal: AbortSignal,
+): Promise<void> {
+  while (rollback.deploys.rollbackRequested() === undefined) await clock.sleep(100, signal)
+  await waitForArtifact(rollback.urls, rollback.to.contentHash, clock, signal)
+}
+
 export async function observeMitigation(options: {
   flags: FlagsHttpClient
   /** The change's flag; an unflagged change can only be rolled back. */
@@ -73,9 +86,7 @@ export async function observeMitigation(options: {
               off,
             })),
           ]),
-      waitForArtifact(rollback.urls, rollback.to.contentHash, options.clock, race.signal).then(() => ({
-        kind: 'rollback' as const,
-      })),
+      waitForRollback(rollback, options.clock, race.signal).then(() => ({ kind: 'rollback' as const })),
     ])
   } finally {
     options.signal.removeEventListener('abort', onAbort)
