@@ -144,9 +144,11 @@ describe('firedrill run --target: a whole drill on a service firedrill did not s
       expect(tookMs).toBeLessThan(fault === 'SIGKILL' ? 3000 : 5000 + 3000)
       expect((await flagIn(dir)).defaultVariant).toBe('off')
       // The watchdog writes its log line once the flag is off.
-      const log = await until('the log of the watchdog', () =>
-        readFile(join(out, 'dead-man-switch.log'), 'utf8'),
-      )
+      const log = await until('the log of the watchdog', async () => {
+        // The line may not be there yet when the file is.
+        const text = await readFile(join(out, 'dead-man-switch.log'), 'utf8')
+        return /turned off/.test(text) ? text : undefined
+      })
       expect(log).toMatch(
         fault === 'SIGKILL'
           ? /quotes\.fx-v2 turned off at .*flags\.json: lease of run .* expired: the drill's process ended/
