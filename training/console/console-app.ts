@@ -57,7 +57,7 @@ const AbortBody = Type.Object(
 )
 
 /** What each field must be, in words, for a request that does not fit its schema. */
-const FIELD_WORDS: Record<string, string> = {
+export const FIELD_WORDS: Record<string, string> = {
   turn: 'turn must be "on" or "off"',
   reason: 'reason must be a sentence of 1 to 500 characters saying why',
   text: 'text must be 1 to 1000 characters',
@@ -104,34 +104,7 @@ export function buildConsoleApp(options: ConsoleAppOptions): FastifyInstance {
         })
     }
 
-  app.addHook('onSend', async (_request, reply) => {
-    // The token rides in the URL: never send it on to another site.
-    reply.header('referrer-policy', 'no-referrer')
-    reply.header('x-content-type-options', 'nosniff')
-  })
-
-  app.setErrorHandler(async (err: unknown, _request, reply) => {
-    if (err instanceof ConsoleActionError)
-      return reply.code(err.statusCode).send({ code: err.code, message: err.message })
-    const validation = (err as { validation?: { instancePath: string; params: Record<string, unknown> }[] })
-      .validation
-    if (validation !== undefined) {
-      const first = validation[0]
-      const field =
-        first?.instancePath.replace(/^\//, '') ||
-        String(first?.params.missingProperty ?? first?.params.additionalProperty ?? '')
-      const words = FIELD_WORDS[field] ?? `${field || 'the body'} is not allowed here`
-      return reply.code(400).send({ code: ConsoleErrorCode.CONSOLE_INVALID, message: `${words}.` })
-    }
-    // fastify's own 4xx (a body that is not JSON, one too large): the client's mistake, said as such.
-    const statusCode = (err as { statusCode?: number }).statusCode
-    if (statusCode !== undefined && statusCode >= 400 && statusCode < 500)
-      return reply
-        .code(statusCode)
-        .send({ code: ConsoleErrorCode.CONSOLE_INVALID, message: `${(err as Error).message}.` })
-    if (isFiredrillError(err)) return reply.code(500).send({ code: err.code, message: err.message })
-    return reply.code(500).send({ code: ConsoleErrorCode.CONSOLE_FAILED, message: (err as Error).message })
-  })
+  hardenConsoleApp(app, FIELD_WORDS)
 
   const page = (file: string) => async (request: FastifyRequest, reply: FastifyReply) => {
     const html = await readFile(join(PUBLIC, file), 'utf8')
@@ -354,5 +327,41 @@ function stream(
   request.raw.on('close', () => {
     clearInterval(keepAlive)
     unsubscribe()
+  })
+}
+
+/**
+ * What every page of the console answers with (the training console and the group's page alike): headers that
+ * keep the token in the URL from leaking to another site, and errors as `{ code, message }`. A request the
+ * schema refuses names the field in words (`fieldWords`), fastify's own 4xx are the client's mistake, anything
+ * else is a 500 with its code.
+ */
+export function hardenConsoleApp(app: FastifyInstance, fieldWords: Record<string, string> = {}): void {
+  app.addHook('onSend', async (_request, reply) => {
+    // The token rides in the URL: never send it on to another site.
+    reply.header('referrer-policy', 'no-referrer')
+    reply.header('x-content-type-options', 'nosniff')
+  })
+  app.setErrorHandler(async (err: unknown, _request, reply) => {
+    if (err instanceof ConsoleActionError)
+      return reply.code(err.statusCode).send({ code: err.code, message: err.message })
+    const validation = (err as { validation?: { instancePath: string; params: Record<string, unknown> }[] })
+      .validation
+    if (validation !== undefined) {
+      const first = validation[0]
+      const field =
+        first?.instancePath.replace(/^\//, '') ||
+        String(first?.params.missingProperty ?? first?.params.additionalProperty ?? '')
+      const words = fieldWords[field] ?? `${field || 'the body'} is not allowed here`
+      return reply.code(400).send({ code: ConsoleErrorCode.CONSOLE_INVALID, message: `${words}.` })
+    }
+    // fastify's own 4xx (a body that is not JSON, one too large): the client's mistake, said as such.
+    const statusCode = (err as { statusCode?: number }).statusCode
+    if (statusCode !== undefined && statusCode >= 400 && statusCode < 500)
+      return reply
+        .code(statusCode)
+        .send({ code: ConsoleErrorCode.CONSOLE_INVALID, message: `${(err as Error).message}.` })
+    if (isFiredrillError(err)) return reply.code(500).send({ code: err.code, message: err.message })
+    return reply.code(500).send({ code: ConsoleErrorCode.CONSOLE_FAILED, message: (err as Error).message })
   })
 }

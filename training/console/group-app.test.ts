@@ -15,6 +15,17 @@ describe("the group facilitator's page", () => {
       expect(page.statusCode).toBe(200)
       expect(page.headers['referrer-policy']).toBe('no-referrer')
       expect(page.body).toContain('/assets/group.js?token=group-token')
+      // A body its schema refuses is answered as the console answers one: 400, the field named in words.
+      const refused = await app.inject({
+        method: 'POST',
+        url: '/api/group/abort?token=group-token',
+        payload: { reason: 'x'.repeat(501) },
+      })
+      expect(refused.statusCode).toBe(400)
+      expect(refused.json()).toEqual({
+        code: 'FIREDRILL_CONSOLE_INVALID',
+        message: 'reason must be a sentence of 1 to 500 characters saying why.',
+      })
       // The trainee's script is not the group page's to serve.
       expect((await app.inject({ url: '/assets/trainee.js?token=group-token' })).statusCode).toBe(404)
     } finally {

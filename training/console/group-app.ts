@@ -5,7 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import type { Training } from '../run-training.ts'
-import { CONSOLE_ASSETS, PUBLIC } from './console-app.ts'
+import { CONSOLE_ASSETS, FIELD_WORDS, hardenConsoleApp, PUBLIC } from './console-app.ts'
 import { ConsoleActionError, ConsoleErrorCode } from './console-errors.ts'
 
 /** The files the group page uses. */
@@ -88,19 +88,7 @@ export function buildGroupApp(options: {
       message: 'This page needs its token: open the group URL firedrill train printed (it carries ?token=…).',
     })
   }
-  app.addHook('onSend', async (_request, reply) => {
-    reply.header('referrer-policy', 'no-referrer')
-    reply.header('x-content-type-options', 'nosniff')
-  })
-  app.setErrorHandler(async (err: unknown, _request, reply) => {
-    if (err instanceof ConsoleActionError)
-      return reply.code(err.statusCode).send({ code: err.code, message: err.message })
-    const statusCode = (err as { statusCode?: number }).statusCode ?? 500
-    return reply.code(statusCode).send({
-      code: statusCode < 500 ? ConsoleErrorCode.CONSOLE_INVALID : ConsoleErrorCode.CONSOLE_FAILED,
-      message: `${(err as Error).message}.`,
-    })
-  })
+  hardenConsoleApp(app, FIELD_WORDS)
 
   app.get('/group', { schema: { querystring: TokenQuery }, onRequest: guard }, async (request, reply) => {
     const html = await readFile(join(PUBLIC, 'group.html'), 'utf8')
