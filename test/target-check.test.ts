@@ -1,4 +1,5 @@
 import { copyFile, mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -128,6 +129,38 @@ describe('firedrill target check against a served shop', { timeout: 60_000 }, ()
     expect(stdout).toContain('http://127.0.0.1:9/healthz is not reachable')
     expect(stdout).toContain('the flag service refused the token in FIREDRILL_FLAGS_TOKEN')
     expect(stdout).toContain('not ready (5 of 9 checks failed)')
+  })
+
+  it("checks the team's detector: the pager's port for its Alertmanager free, its Prometheus answering", async () => {
+    // Something else holds the port the team's Alertmanager would post to.
+    const holder = createServer()
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve))
+    const { port } = holder.address() as { port: number }
+    try {
+      const held = await shopTargetFor(
+        shop,
+        (text) => `${text}detection:\n  kind: alertmanager\n  listen: 127.0.0.1:${port}\n`,
+      )
+      const refused = await check(held)
+      expect(refused.code).toBe(1)
+      expect(verdicts(refused.stdout)).toContain('FAIL detector')
+      expect(refused.stdout).toContain(`127.0.0.1:${port} (detection.listen) is in use`)
+      const gone = await shopTargetFor(
+        shop,
+        (text) => `${text}detection:\n  kind: prometheus\n  url: http://127.0.0.1:9\n`,
+      )
+      const unreachable = await check(gone)
+      expect(unreachable.code).toBe(1)
+      expect(verdicts(unreachable.stdout)).toContain('FAIL detector')
+    } finally {
+      await new Promise((resolve) => holder.close(resolve))
+    }
+    // Once the port is free, the same target is ready.
+    const free = await shopTargetFor(
+      shop,
+      (text) => `${text}detection:\n  kind: alertmanager\n  listen: 127.0.0.1:${port}\n`,
+    )
+    expect(verdicts((await check(free)).stdout)).toContain('PASS detector')
   })
 
   it('reads the flag over OFREP and finds the flip command, or names the program it cannot find', async () => {

@@ -111,6 +111,11 @@ describe('firedrill run --target: a whole drill on a service firedrill did not s
     expect(events.find((e) => e.type === 'drill.aborted')?.data).toMatchObject({ condition: 'no-page' })
     expect((await flagIn(dir)).defaultVariant).toBe('off')
     expect((await flagIn(dir)).targeting).toBeUndefined()
+    // Nothing failed, so the postmortem invents no defect for the team's change.
+    const postmortem = await readFile(join(out, 'postmortem.md'), 'utf8')
+    expect(postmortem).toContain("the service's SLIs showed nothing wrong with the change")
+    expect(postmortem).not.toContain('carries a defect')
+    expect(postmortem).not.toContain('made the service fail its SLO')
   }, 90_000)
 
   it("turns the flag off by its dead man's switch when the drill is killed (SIGKILL) mid-release, and when it hangs (SIGSTOP)", async () => {

@@ -5,6 +5,7 @@ import { eventsOf, type JournalEvent } from '../../record/journal/journal-event.
 import { parseDuration } from '../../record/scenario/duration.ts'
 import type { LoadedScenario } from '../../record/scenario/load-scenario.ts'
 import type { LoadedTarget } from '../../record/target/load-target.ts'
+import { pagerListen } from '../../record/target/pager-listen.ts'
 import { ruleWindowsMs, scenarioForTarget } from '../../record/target/scenario-for-target.ts'
 import { createAlertGrouper, formatLabels } from '../detection/alert-grouper.ts'
 import { createPromqlScraper } from '../detection/create-promql-scraper.ts'
@@ -171,16 +172,7 @@ export async function runTargetDrill(options: RunTargetDrillOptions): Promise<Dr
       },
     })
 
-    const listen =
-      detectionSource.kind === 'alertmanager'
-        ? {
-            host:
-              detectionSource.listen.split(':')[0] === 'localhost'
-                ? '127.0.0.1'
-                : detectionSource.listen.split(':')[0]!,
-            port: Number(detectionSource.listen.split(':')[1]),
-          }
-        : undefined
+    const listen = detectionSource.kind === 'alertmanager' ? pagerListen(detectionSource.listen) : undefined
     try {
       paging = await startDrillPaging({
         responder: targetBotResponder({

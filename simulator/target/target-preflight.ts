@@ -5,6 +5,7 @@ import { git } from '../../record/git/git.ts'
 import { parseDuration } from '../../record/scenario/duration.ts'
 import { DEFAULT_BURN_RATE_RULES } from '../../record/scenario/scenario-schema.ts'
 import type { LoadedTarget } from '../../record/target/load-target.ts'
+import { pagerListen } from '../../record/target/pager-listen.ts'
 import { pickTimeScale } from '../../record/target/pick-time-scale.ts'
 import { TARGET_METRICS_SLI_KINDS } from '../detection/rules/target-sli-names.ts'
 import type { SliKind } from '../detection/sli-definition.ts'
@@ -95,13 +96,11 @@ export async function runTargetPreflight(
   if (detection?.kind === 'alertmanager')
     results.push(
       await check('detector', async () => {
-        const [host, port] = detection.listen.split(':') as [string, string]
+        const { host, port } = pagerListen(detection.listen)
         const free = await new Promise<boolean>((resolve) => {
           const server = createServer()
           server.once('error', () => resolve(false))
-          server.listen(Number(port), host === 'localhost' ? '127.0.0.1' : host, () =>
-            server.close(() => resolve(true)),
-          )
+          server.listen(port, host, () => server.close(() => resolve(true)))
         })
         if (!free)
           throw new Error(
