@@ -80,6 +80,16 @@ export function faultStoryOf(scenario: ValidScenario): FaultStory {
         retrievalCard: `Check that an order with every coupon in the catalog prices on both paths before shipping a new coupon kind (${fault.coupon} here), and ship it behind a flag`,
         luck: `Only orders carrying ${fault.coupon} failed (one code of the ${scenario.traffic.mix.couponShare > 0 ? `coupons on about ${Math.round(scenario.traffic.mix.couponShare * 100)} % of orders` : 'catalog'}), so most customers could still check out.`,
       }
+    case 'currency-orders-fail': {
+      const attempts = fault.retries + 1
+      return {
+        effect: `orders in ${fault.currency} fail with HTTP ${fault.statusCode}`,
+        decision: `retrying a test that failed now and then ("${fault.test}", up to ${attempts} attempts) instead of asking what its failing runs had drawn`,
+        gateGap: `The change's own test priced one random cart in a random currency: it failed whenever it drew ${fault.currency}, and it was marked to retry up to ${fault.retries} times, so the gate counted a failed attempt followed by a passing one as a pass. The failure named the defect; the retry turned it into a green gate, and the defect reached trunk.`,
+        retrievalCard: `Check what a test's failing runs had in common (${fault.currency} orders here) before retrying it: a test that passes only on a retry is a failing test`,
+        luck: `Only orders in ${fault.currency} that the new path priced failed; orders in the other currencies, and every order on the standard path, still went through.`,
+      }
+    }
     case 'startup-migration-fails':
       return {
         effect: `a data migration runs when an api instance starts (it ${fault.migration}) and the instance is ready only once it is done; on production's stored data, which holds ${fault.unexpected}, it fails, so no new instance ever becomes ready`,

@@ -253,6 +253,25 @@ export const ArtifactRetaggedFaultSchema = Type.Object(
   Closed,
 )
 
+export const CurrencyOrdersFailFaultSchema = Type.Object(
+  {
+    /**
+     * Orders in one currency, priced by the flagged path, fail; the test that would have shown it drew its input
+     * at random, failed when it drew that currency, and was retried until it passed.
+     */
+    kind: Type.Literal('currency-orders-fail'),
+    /** The currency whose orders fail, as orders carry it: `GBP`. */
+    currency: Type.String({ pattern: '^[A-Z]{3}$', expected: 'an ISO 4217 code like GBP' }),
+    /** HTTP status the failing orders answer with. @defaultValue 500 */
+    statusCode: Type.Integer({ minimum: 500, maximum: 599, default: 500 }),
+    /** The retried test, by its name. */
+    test: Type.String({ minLength: 1, maxLength: 200 }),
+    /** How many times the test may be retried after a failure before it counts as failed. */
+    retries: Type.Integer({ minimum: 1, maximum: 10 }),
+  },
+  Closed,
+)
+
 /**
  * A target's own change, dark behind its flag: what it does wrong is the drill's to find out, by the target's
  * SLIs (a game day's question is whether the team's alerts see it).
@@ -275,6 +294,7 @@ export const FaultSchema = Type.Union([
   OrdersSlowedFaultSchema,
   CouponKindUnpricedFaultSchema,
   StartupMigrationFailsFaultSchema,
+  CurrencyOrdersFailFaultSchema,
   DarkChangeFaultSchema,
 ])
 
