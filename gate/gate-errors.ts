@@ -21,6 +21,7 @@ export const GateErrorCode = {
   DEPLOY_NOT_VERIFIED: 'FIREDRILL_DEPLOY_NOT_VERIFIED',
   DEPLOY_ROLLBACK_FAILED: 'FIREDRILL_DEPLOY_ROLLBACK_FAILED',
   DEPLOY_IN_PROGRESS: 'FIREDRILL_DEPLOY_IN_PROGRESS',
+  ROLLBACK_UNPROVEN: 'FIREDRILL_ROLLBACK_UNPROVEN',
   GATE_RED: 'FIREDRILL_GATE_RED',
   VERIFY_POSTMORTEM_UNREADABLE: 'FIREDRILL_VERIFY_POSTMORTEM_UNREADABLE',
   VERIFY_POSTMORTEM_INVALID: 'FIREDRILL_VERIFY_POSTMORTEM_INVALID',
@@ -73,6 +74,30 @@ export class DeployNotVerifiedError extends FiredrillError {
     this.env = env
     this.contentHash = artifact.contentHash
     this.verifiedContentHash = verifiedContentHash
+  }
+}
+
+/**
+ * The pipeline could not prove, before a release, that production can go back to what it ran before: one leg of
+ * the rehearsal (back to the previous artifact, or forward again) failed. The release must not start.
+ */
+export class RollbackUnprovenError extends FiredrillError {
+  readonly env: string
+  readonly leg: 'back' | 'forward'
+  readonly slot: number
+  readonly detail: string
+
+  constructor(env: string, leg: 'back' | 'forward', slot: number, from: string, to: string, cause: unknown) {
+    const detail = cause instanceof Error ? cause.message : String(cause)
+    super(
+      GateErrorCode.ROLLBACK_UNPROVEN,
+      `The rollback rehearsal on ${env} api slot ${slot} failed going ${leg} from ${from.slice(0, 12)} to ${to.slice(0, 12)}: ${detail} Nothing was released. Make the previous artifact deployable again (rebuild it from its commit if its files are gone) before releasing; a rollback that was never tried is not a way back.`,
+      { cause },
+    )
+    this.env = env
+    this.leg = leg
+    this.slot = slot
+    this.detail = detail
   }
 }
 

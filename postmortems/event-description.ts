@@ -1,5 +1,5 @@
 import type { JournalEvent } from '../record/journal/journal-event.ts'
-import { formatRatio } from './postmortem-format.ts'
+import { formatMs, formatRatio } from './postmortem-format.ts'
 
 function nextAction(
   action: Extract<JournalEvent, { type: 'responder.diagnosed' }>['data']['action'],
@@ -58,6 +58,10 @@ export function describeEvent(event: JournalEvent): string {
       return `Artifact built from ${event.data.commit.slice(0, 12)}: ${event.data.files} files, content hash ${event.data.contentHash.slice(0, 16)}.`
     case 'artifact.tagged':
       return `Tag ${event.data.tag} now names ${event.data.commit.slice(0, 12)} (content hash ${event.data.contentHash.slice(0, 16)})${event.data.previous === undefined ? '' : `, moved from ${event.data.previous.commit.slice(0, 12)} (${event.data.previous.contentHash.slice(0, 16)})`}.`
+    case 'rollback.proved':
+      return `Rollback rehearsed on ${event.data.environment} api slot ${event.data.slot} before the release: back to ${event.data.previous.slice(0, 16)} in ${formatMs(event.data.backMs)}, forward to ${event.data.current.slice(0, 16)} in ${formatMs(event.data.forwardMs)}, both health- and smoke-checked.`
+    case 'rollback.unproven':
+      return `Rollback rehearsal on ${event.data.environment} api slot ${event.data.slot} failed going ${event.data.leg} (${event.data.detail}); the release did not start.`
     case 'deploy.refused':
       return `Deploy to ${event.data.environment} refused: tag ${event.data.tag} named ${event.data.commit.slice(0, 12)} with content hash ${event.data.contentHash.slice(0, 16)}, not the verified ${event.data.verifiedContentHash.slice(0, 16)}; no instance was touched.`
     case 'decoy.applied':

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { chmod, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -64,4 +64,55 @@ describe('a drill whose change cannot start', () => {
     expect(eventsOf(events, 'release.step')).toEqual([])
     expect(eventsOf(events, 'drill.aborted')[0]?.data.condition).toBe('error')
   }, 60_000)
+})
+
+/**
+ * Once the change is committed (production already runs trunk's build, and the gate takes seconds), edits a file
+ * of that build in the artifact store: the artifact production would roll back to no longer matches its manifest.
+ */
+async function tamperWithTheBuildBeforeTheChange(outDir: string, signal: AbortSignal): Promise<string> {
+  const journal = join(outDir, 'journal.jsonl')
+  while (!signal.aborted) {
+    const text = await readFile(journal, 'utf8').catch(() => '')
+    if (text.includes('"change.committed"')) {
+      const [base] = (await readdir(join(outDir, 'artifacts'))).filter((name) => name !== 'tags')
+      if (base === undefined) throw new Error('no artifact in the store yet')
+      const file = join(outDir, 'artifacts', base, 'services', 'api', 'build-app.ts')
+      await chmod(file, 0o644)
+      await writeFile(file, `${await readFile(file, 'utf8')}\n// edited in the artifact store\n`)
+      return base
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  throw new Error('the drill ended before its change was committed')
+}
+
+describe('a drill whose way back is gone', () => {
+  it('rehearses the rollback before the release, finds the previous build changed since it was built, and never releases', async () => {
+    const outDir = await mkdtemp(join(tmpdir(), 'firedrill-unproven-'))
+    const stop = new AbortController()
+    const tampered = tamperWithTheBuildBeforeTheChange(outDir, stop.signal)
+    const outcome = await runDrill({
+      loaded: await loadScenario(await quickScenario()),
+      redisUrl: testRedisUrl(),
+      outDir,
+    }).finally(() => stop.abort())
+    const base = await tampered
+    expect(outcome.status).toBe('aborted')
+    expect(outcome.abortReason).toMatch(/rollback rehearsal on production api slot 0 failed going back/i)
+
+    const { events } = await readJournal(outcome.journal)
+    expect(eventsOf(events, 'rollback.proved')).toEqual([])
+    expect(eventsOf(events, 'rollback.unproven')[0]?.data).toMatchObject({
+      environment: 'production',
+      slot: 0,
+      leg: 'back',
+      previous: expect.any(String),
+    })
+    expect(eventsOf(events, 'rollback.unproven')[0]?.data.detail).toContain('does not match its manifest')
+    expect(eventsOf(events, 'artifact.built').some((e) => e.data.commit === base)).toBe(false)
+    // Nothing was released: the flag never turned on.
+    expect(eventsOf(events, 'release.step')).toEqual([])
+    expect(eventsOf(events, 'flag.changed')).toEqual([])
+  }, 90_000)
 })

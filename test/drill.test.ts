@@ -160,7 +160,28 @@ describe('a whole drill', () => {
       ['production', built?.data.contentHash, merged?.data.trunk, true],
     ])
     const smoke = eventsOf(events, 'deploy.step').filter((e) => e.data.step === 'smoke.passed')
-    expect(smoke.map((e) => e.data.environment)).toEqual(['staging', 'production'])
+    // Production's deploy, then the rollback rehearsal on one slot: back to trunk's build before the change and
+    // forward again, each leg smoke-checked, before anything was released.
+    expect(smoke.map((e) => e.data.environment)).toEqual([
+      'staging',
+      'production',
+      'production',
+      'production',
+    ])
+    const [proof] = eventsOf(events, 'rollback.proved')
+    expect(proof?.data).toMatchObject({
+      environment: 'production',
+      slot: 0,
+      current: built?.data.contentHash,
+    })
+    expect(proof?.data.previous).not.toBe(built?.data.contentHash)
+    expect(smoke.map((e) => e.data.contentHash).slice(1)).toEqual([
+      built?.data.contentHash,
+      proof?.data.previous,
+      built?.data.contentHash,
+    ])
+    const firstStep = eventsOf(events, 'release.step')[0]
+    expect(Date.parse(proof?.at ?? '')).toBeLessThan(Date.parse(firstStep?.at ?? ''))
 
     // The loop closed: the fix merged through a green gate as the commit closing AI-1, every item holds, and the
     // bad change's code, put back on today's trunk, is stopped by the test the fix added.

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { chmod, mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -13,6 +13,7 @@ import { createSandboxRepo, type SandboxRepo } from '../sandbox/sandbox-repo.ts'
 import { deployArtifact } from './deploy-artifact.ts'
 import type { DeployEvent } from './deploy-event.ts'
 import { ARTIFACT_COMMIT_HEADER, ARTIFACT_HASH_HEADER, Environment } from './environment.ts'
+import { proveRollback } from './prove-rollback.ts'
 
 let root: string
 let repo: SandboxRepo
@@ -287,6 +288,66 @@ describe('rollback', () => {
     })
     expect(log.events.find((e) => e.type === 'rolled-back')?.rolledBackTo).toBeNull()
     expect(staging.urls()).toEqual([])
+  })
+})
+
+describe('the rollback rehearsal before a release', () => {
+  it('rolls one slot back to the previous artifact and forward again, health- and smoke-checked, while the others keep serving', async () => {
+    const production = environment('production', 2)
+    await deployArtifact(production, good)
+    await deployArtifact(production, next)
+    const log = recorder()
+    const proof = await proveRollback(production, next, good, { onEvent: log.onEvent })
+    expect(proof).toMatchObject({ env: 'production', slot: 0, current: next, previous: good })
+    expect(proof.backMs).toBeGreaterThan(0)
+    expect(proof.forwardMs).toBeGreaterThan(0)
+    expect(log.events.map((e) => `${e.artifact.commit === good.commit ? 'good' : 'next'} ${e.type}`)).toEqual(
+      [
+        'good deploy.started',
+        'good instance.updated',
+        'good smoke.passed',
+        'good deploy.finished',
+        'next deploy.started',
+        'next instance.updated',
+        'next smoke.passed',
+        'next deploy.finished',
+      ],
+    )
+    expect(log.events.filter((e) => e.slot !== undefined).every((e) => e.slot === 0)).toBe(true)
+    for (const url of production.urls()) expect((await answer(url)).commit).toBe(next.commit)
+  })
+
+  it('fails, naming the leg, when the previous artifact no longer becomes ready, and every slot still serves the current one', async () => {
+    const production = environment('production', 2)
+    await deployArtifact(production, good)
+    const proving = proveRollback(production, good, neverReady, { healthTimeoutMs: 1500 })
+    await expect(proving).rejects.toMatchObject({
+      code: GateErrorCode.ROLLBACK_UNPROVEN,
+      leg: 'back',
+      slot: 0,
+    })
+    await expect(proving).rejects.toThrow(/Nothing was released/)
+    expect(production.current().map((s) => s.contentHash)).toEqual([good.contentHash, good.contentHash])
+    for (const url of production.urls())
+      expect(await answer(url)).toMatchObject({ status: 200, commit: good.commit })
+  })
+
+  it("fails before touching a slot when the previous artifact's files have changed since it was built", async () => {
+    const production = environment('production', 2)
+    const previous = await buildChange('tampered', 'README.md', () => 'the shop, once\n')
+    await deployArtifact(production, previous)
+    await deployArtifact(production, next)
+    const file = join(previous.dir, 'services', 'api', 'build-app.ts')
+    await chmod(file, 0o644)
+    await writeFile(file, `${await readFile(file, 'utf8')}\n// edited after the build\n`)
+    const log = recorder()
+    await expect(proveRollback(production, next, previous, { onEvent: log.onEvent })).rejects.toMatchObject({
+      code: GateErrorCode.ROLLBACK_UNPROVEN,
+      leg: 'back',
+      detail: expect.stringMatching(/does not match its manifest/),
+    })
+    expect(log.events).toEqual([])
+    for (const url of production.urls()) expect((await answer(url)).commit).toBe(next.commit)
   })
 })
 

@@ -167,6 +167,27 @@ export interface JournalEventData {
     verifiedContentHash: string
     reason: string
   }
+  /**
+   * Before the release, production's rollback was rehearsed on one api slot: back to the artifact it ran before
+   * (`previous`, content hash) and forward to the one it runs (`current`), each leg health- and smoke-checked.
+   */
+  'rollback.proved': {
+    environment: string
+    slot: number
+    current: string
+    previous: string
+    backMs: number
+    forwardMs: number
+  }
+  /** The rehearsal failed on `leg`: production cannot be shown to go back, so the release does not start. */
+  'rollback.unproven': {
+    environment: string
+    slot: number
+    current: string
+    previous: string
+    leg: 'back' | 'forward'
+    detail: string
+  }
   /** One step of a rolling deploy (started, instance updated, health failed, smoke passed/failed, rolled back, finished). */
   'deploy.step': {
     environment: string
@@ -429,6 +450,8 @@ export const JOURNAL_EVENT_TYPES = [
   'artifact.built',
   'artifact.tagged',
   'deploy.refused',
+  'rollback.proved',
+  'rollback.unproven',
   'deploy.step',
   'change.deployed',
   'request.first-failure',

@@ -6,7 +6,8 @@ import { buildArtifact } from '../../gate/build/build-artifact.ts'
 import { deployArtifact } from '../../gate/deploy/deploy-artifact.ts'
 import type { DeployEvent } from '../../gate/deploy/deploy-event.ts'
 import { Environment } from '../../gate/deploy/environment.ts'
-import { DeployFailedError } from '../../gate/gate-errors.ts'
+import { proveRollback } from '../../gate/deploy/prove-rollback.ts'
+import { DeployFailedError, RollbackUnprovenError } from '../../gate/gate-errors.ts'
 import { installTrunkMergeHooks } from '../../gate/merge/trunk-merge-hook.ts'
 import {
   commitPatch,
@@ -352,7 +353,17 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
           }
         } else {
           refused = (await promote()).refused
-          if (!refused) deploys.started(verified, base, true)
+          if (!refused) {
+            deploys.started(verified, base, true)
+            await rehearseRollback({
+              production,
+              current: verified,
+              previous: base,
+              record,
+              say,
+              deployEvents,
+            }).finally(settle)
+          }
         }
       }
     }
@@ -384,6 +395,46 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
     }
   } catch (err) {
     await close()
+    throw err
+  }
+}
+
+/**
+ * Before a dark release, production proves it can go back: one api slot rolled back to what production ran before
+ * the change and forward again (`proveRollback`), journalled either way. A failed rehearsal stops the drill before
+ * the release: the pipeline does not release what it cannot take back.
+ */
+async function rehearseRollback(options: {
+  production: Environment
+  current: Artifact
+  previous: Artifact
+  record: DeployShopOptions['record']
+  say(line: string): void
+  deployEvents(event: DeployEvent): void
+}): Promise<void> {
+  const { production, current, previous, record } = options
+  const hashes = { current: current.contentHash, previous: previous.contentHash }
+  try {
+    const proof = await proveRollback(production, current, previous, { onEvent: options.deployEvents })
+    await record({
+      type: 'rollback.proved',
+      data: {
+        environment: production.name,
+        slot: proof.slot,
+        ...hashes,
+        backMs: proof.backMs,
+        forwardMs: proof.forwardMs,
+      },
+    })
+    options.say(
+      `rollback rehearsed on production slot ${proof.slot}: back to ${previous.contentHash.slice(0, 12)} in ${(proof.backMs / 1000).toFixed(1)} s, forward in ${(proof.forwardMs / 1000).toFixed(1)} s`,
+    )
+  } catch (err) {
+    if (!(err instanceof RollbackUnprovenError)) throw err
+    await record({
+      type: 'rollback.unproven',
+      data: { environment: production.name, slot: err.slot, ...hashes, leg: err.leg, detail: err.detail },
+    })
     throw err
   }
 }
