@@ -27,6 +27,16 @@ export function lessonsOf(facts: DrillFacts): Lessons {
     wentWell.push(
       `The drill stopped before any release step (${facts.aborted.data.reason}), so no user met the change.`,
     )
+  const rehearsed = eventsOf(facts.events, 'rollback.proved')[0]
+  if (rehearsed !== undefined)
+    wentWell.push(
+      `Production's rollback was rehearsed before the release: api slot ${rehearsed.data.slot} went back to the previous build in ${formatMs(rehearsed.data.backMs)} and forward again in ${formatMs(rehearsed.data.forwardMs)}, so the way back was known to work.`,
+    )
+  const unproven = eventsOf(facts.events, 'rollback.unproven')[0]
+  if (unproven !== undefined)
+    wentWrong.push(
+      `The rollback rehearsal failed going ${unproven.data.leg} on api slot ${unproven.data.slot} (${unproven.data.detail}): production had no proven way back, so nothing was released.`,
+    )
   decoyLessons(facts, wentWell, wentWrong)
   if (timings.detectedAt !== null) {
     wentWell.push(

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { eventsOf } from '../record/journal/journal-event.ts'
 import { readJournal } from '../record/journal/read-journal.ts'
 import { loadScenario } from '../record/scenario/load-scenario.ts'
+import { reportRun } from '../simulator/drill/report-run.ts'
 import { runDrill } from '../simulator/drill/run-drill.ts'
 import { quickScenario } from './support/quick-scenario.ts'
 import { testRedisUrl } from './support/redis-sandbox.ts'
@@ -114,5 +115,9 @@ describe('a drill whose way back is gone', () => {
     // Nothing was released: the flag never turned on.
     expect(eventsOf(events, 'release.step')).toEqual([])
     expect(eventsOf(events, 'flag.changed')).toEqual([])
+    const { summary } = await reportRun(outcome.outDir)
+    const markdown = await readFile(summary.postmortem.markdown, 'utf8')
+    expect(markdown).toContain('The rollback rehearsal failed going back on api slot 0')
+    expect(markdown).not.toContain("Production's rollback was rehearsed before the release")
   }, 90_000)
 })

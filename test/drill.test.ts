@@ -182,6 +182,9 @@ describe('a whole drill', () => {
     ])
     const firstStep = eventsOf(events, 'release.step')[0]
     expect(Date.parse(proof?.at ?? '')).toBeLessThan(Date.parse(firstStep?.at ?? ''))
+    expect(await readFile(join(outcome.outDir, 'postmortem.md'), 'utf8')).toMatch(
+      /Production's rollback was rehearsed before the release: api slot 0 went back to the previous build in \S+ (ms|s) and forward again/,
+    )
 
     // The loop closed: the fix merged through a green gate as the commit closing AI-1, every item holds, and the
     // bad change's code, put back on today's trunk, is stopped by the test the fix added.
