@@ -5,8 +5,11 @@ import { gatherDrillFacts } from '../postmortems/drill-facts.ts'
 import { eventsOf, type JournalEvent } from '../record/journal/journal-event.ts'
 import { type LoadedScenario, loadScenario } from '../record/scenario/load-scenario.ts'
 import type { RedisHandle } from '../services/platform/redis/redis-provisioner.ts'
+import { detectionSettingsOf } from '../simulator/detection/scenario-detection.ts'
 import { startTrainingGroup } from '../training/run-training-group.ts'
 import { type DrillDetectionFigures, drillDetectionFigures } from './drill-detection-figures.ts'
+import { intervalSliEvents } from './interval-sli-events.ts'
+import { physicalFloorMs } from './physical-floor.ts'
 
 const SCENARIO = 'bad-pricing'
 const GOAL = 1.1
@@ -19,6 +22,11 @@ interface Measured {
   figures: DrillDetectionFigures | null
   /** MTTD over the theoretical detection time the postmortem states (the rule's windows at the ratio seen). */
   ofTheoretical: number | null
+  /**
+   * When a burn condition first held on the requests as they were answered (the physical floor), and the release
+   * step in force then: the step that made the fault detectable. Null without a release, a page, or a floor.
+   */
+  floor: { at: number; stepAt: number } | null
 }
 
 const paged = (events: readonly JournalEvent[]) =>
@@ -60,16 +68,40 @@ async function groupSession(
       const facts = gatherDrillFacts(events, loaded.scenario)
       const theoretical = facts.theoreticalDetectionMs
       const mttd = facts.timings.mttdMs
+      const figures = drillDetectionFigures(events)
       return {
         trainee,
         status: eventsOf(events, 'page.sent').length > 0 ? 'paged' : 'not paged',
-        figures: drillDetectionFigures(events),
+        figures,
         ofTheoretical: theoretical === null || mttd === null ? null : mttd / theoretical,
+        floor: figures === null ? null : floorOf(events, loaded, figures),
       }
     })
   } finally {
     await group.close()
   }
+}
+
+/** The physical floor of a drill's detection, from its journalled traffic, and the step that made it detectable. */
+function floorOf(
+  events: readonly JournalEvent[],
+  loaded: LoadedScenario,
+  figures: DrillDetectionFigures,
+): Measured['floor'] {
+  const sli = intervalSliEvents(events)
+  const first = eventsOf(events, 'traffic.interval')[0]
+  if (first === undefined) return null
+  const settings = detectionSettingsOf(loaded.scenario)
+  const at = physicalFloorMs(sli, {
+    rules: settings.rules,
+    objective: settings.slos[0]!.objective,
+    dataFrom: Date.parse(first.data.from),
+    from: figures.releasedAt,
+    until: figures.alertAt,
+  })
+  if (at === null) return null
+  const steps = eventsOf(events, 'release.step').map((e) => Date.parse(e.at))
+  return { at, stepAt: steps.filter((t) => t <= at).at(-1) ?? figures.releasedAt }
 }
 
 /**
@@ -96,15 +128,23 @@ export async function concurrentDrills(redis: RedisHandle, n: number) {
         : `MTTD ${m.ofTheoretical.toFixed(2)}× its theoretical time`
     const step = (m: Measured | undefined) =>
       m?.figures ? ` (step ${m.figures.step}, ${m.figures.percent} %)` : ''
+    const floor = (m: Measured | undefined) => {
+      if (m?.figures == null || m.floor === null) return 'no physical floor'
+      const fromStep = (m.floor.at - m.floor.stepAt) / 1000
+      const detected = (m.figures.alertAt - m.floor.stepAt) / 1000
+      return `alert ${detected.toFixed(2)} s after the detectable step, floor ${fromStep.toFixed(2)} s: ${(detected / fromStep).toFixed(2)}× the physical floor (${Math.round(m.figures.alertAt - m.floor.at)} ms after it)`
+    }
     const lines = [
-      `${SCENARIO}, firedrill train --trainees 1 then ${n}, consoles up, plans approved at once; goal: each MTTD within ${GOAL}× its theoretical time`,
+      `${SCENARIO}, firedrill train --trainees 1 then ${n}, consoles up, plans approved at once; goal: each detection within ${GOAL}× its theoretical time`,
       `  session of 1      ${alone?.status}; ${theoretical(alone)}; ${sec(base)} after the detectable step${step(alone)}`,
+      `                    ${floor(alone)}`,
     ]
     for (const m of group) {
       const ms = after(m)
       const ratio = base === null || ms === null ? 'n/a' : `${(ms / base).toFixed(2)}×`
       lines.push(
         `  ${m.trainee.padEnd(16)} ${m.status}; ${theoretical(m)}; ${sec(ms)} after the detectable step${step(m)}, ${ratio} of the session of 1`,
+        `                    ${floor(m)}`,
       )
     }
     return { lines }
