@@ -83,6 +83,59 @@ describe('firedrill run --target: a whole drill on a service firedrill did not s
     expect((JSON.parse(again.stdout) as DrillSummary).timings).toEqual(summary.timings)
   }, 120_000)
 
+  it("pages a human on call, who turns the flag off in the team's own flags file; the drill sees it, credits them and recovers", async () => {
+    const { dir, targetFile, faults } = await quotesTarget(cleanup)
+    await faults.set({ status: { code: 503, percent: 100 } }, 'test', 'game day: rates down')
+    const out = join(dir, 'run')
+    const running = runCliInProcess([
+      'run',
+      '--target',
+      targetFile,
+      '--responder',
+      'human',
+      '--out',
+      out,
+      '--json',
+    ])
+
+    // The engineer on call gets the page, then turns the flag off by hand in the file the service watches.
+    await until(
+      'the page',
+      async () =>
+        (await journalOf(out).catch(() => [])).some((e) => e.type === 'page.sent') ? true : undefined,
+      90_000,
+    )
+    const file = join(dir, 'flags.json')
+    const flags = JSON.parse(await readFile(file, 'utf8')) as {
+      flags: Record<string, { defaultVariant: string; targeting?: unknown }>
+    }
+    const { targeting: _canary, ...rest } = flags.flags['quotes.fx-v2']!
+    flags.flags['quotes.fx-v2'] = { ...rest, defaultVariant: 'off' }
+    await writeFile(file, `${JSON.stringify(flags, null, 2)}\n`)
+
+    const result = await running
+    expect(result.code, result.stderr).toBe(0)
+    expect((JSON.parse(result.stdout) as DrillSummary).status).toBe('recovered')
+    // The page named the lever the team has, never a flag service it does not run.
+    expect(result.stderr).toContain(`quotes.fx-v2 is in the flagd flags file ${file}`)
+    expect(result.stderr).not.toContain('FIREDRILL_FLAGS_URL')
+
+    const events = await journalOf(out)
+    expect(events.find((e) => e.type === 'drill.started')?.data).toMatchObject({ responder: 'human' })
+    expect(events.find((e) => e.type === 'page.acknowledged')?.data).toMatchObject({ by: 'on-call' })
+    expect(events.find((e) => e.type === 'mitigation.applied')?.data).toMatchObject({
+      action: 'flag off',
+      flag: 'quotes.fx-v2',
+      by: 'on-call',
+    })
+    // The drill never turned the flag off itself: the only change to off after the page is the engineer's.
+    const pagedAt = events.findIndex((e) => e.type === 'page.sent')
+    const offs = events
+      .slice(pagedAt)
+      .filter((e) => e.type === 'flag.changed' && (e.data as { percent: number }).percent === 0)
+    expect(offs.map((e) => (e.data as { actor: string }).actor)).toEqual(['on-call'])
+  }, 150_000)
+
   it('ends without an incident when the whole release holds and nothing pages, and puts the flag back', async () => {
     // The change's dependency answers: the change is sound.
     const { dir, targetFile } = await quotesTarget(cleanup)

@@ -41,9 +41,9 @@ export const runCommand: Command = {
     const junit = values.junit === undefined ? undefined : await writableOutput(values.junit, '--junit')
     const seed = values.seed === undefined ? undefined : intOption(values.seed, 'seed', 0, 0, 4_294_967_295)
     if (values.target !== undefined) {
-      if (values.again !== undefined || responder === 'human')
+      if (values.again !== undefined)
         throw new UsageError(
-          `--target drills a team's own service with the bot responding: drop ${values.again !== undefined ? '--again' : '--responder human'}.\n${usageText(runDefinition)}`,
+          `--target drills a team's own service, which firedrill does not repeat on a fixed trunk: drop --again.\n${usageText(runDefinition)}`,
         )
       const target = await loadTarget(values.target)
       // The catalog's default scenario is the shop's; a target's default is target-canary.
@@ -62,6 +62,7 @@ export const runCommand: Command = {
           ...(values.out === undefined ? {} : { outDir: values.out }),
           signal,
           progress: (line) => process.stderr.write(`${line}\n`),
+          ...(values.ci ? { responder: 'bot' as const } : responder === undefined ? {} : { responder }),
         })
         return report(outcome.outDir, { json: values.json, ci: values.ci, junit }, () => true)
       })

@@ -25,13 +25,17 @@ import { checkSteadyState, createDrillRunControl, DrillAborted, trackRecovery } 
 import { trippedStopCondition, untilAborted } from './drill-safety.ts'
 import { type FlagWatchdog, startFlagWatchdog } from './flag-watchdog.ts'
 import { openRun } from './open-run.ts'
+import { type HumanResponderOptions, humanResponder } from './responders/human-responder.ts'
 import { targetBotResponder } from './responders/target-bot-responder.ts'
+import { targetLevers } from './responders/target-levers.ts'
 import { thisProcess } from './run-process.ts'
 import { targetFlagControl } from './target-flag-control.ts'
 import { journalTemplateTraffic } from './template-traffic-intervals.ts'
 
 /** Who the drill's own flag changes are credited to. */
 const RELEASE_ACTOR = 'release-train'
+/** A human responder on a team's own service: the engineer on call, whoever that is. */
+const ON_CALL = 'on-call'
 /** How often the drill reads the target's flag while it waits for the mitigation. */
 const FLAG_POLL_MS = 100
 
@@ -49,6 +53,13 @@ export interface RunTargetDrillOptions {
   pageDestinations?: PageDestinations
   /** The dead man's switch on the target's flag. @defaultValue TTL 5 s, heartbeat 1 s */
   lease?: { ttlMs: number; heartbeatMs: number }
+  /**
+   * Who answers the page: the bot (it turns the flag off), or the team's on-call engineer, who is shown the page
+   * and the flag's source and mitigates with the team's own tools. @defaultValue the scenario's responder.kind
+   */
+  responder?: 'bot' | 'human'
+  /** Where a human responder's page is shown, and where Enter acknowledges it. */
+  human?: Pick<HumanResponderOptions, 'out' | 'input'>
 }
 
 /**
@@ -56,7 +67,7 @@ export interface RunTargetDrillOptions {
  * fails), its traffic, the steady state, the team's dark change released by its flag in canary steps (under a dead
  * man's switch that turns the flag off if the drill dies), detection by firedrill's evaluator or by the team's own
  * alerting through its Alertmanager, the page (journalled, sent on to PagerDuty and webhooks as a drill), the
- * responder turning the flag off, recovery and the steady state again, and the flag put back whatever happened.
+ * responder (the bot, or the team's engineer on call with the team's own tools) turning the flag off, recovery and the steady state again, and the flag put back whatever happened.
  * Every step is a journal event, so `firedrill report` rebuilds the timings and the postmortem.
  */
 export async function runTargetDrill(options: RunTargetDrillOptions): Promise<DrillOutcome> {
@@ -68,6 +79,7 @@ export async function runTargetDrill(options: RunTargetDrillOptions): Promise<Dr
   const seed = options.seed ?? scenario.seed
   const startedAt = clock.now()
   const flag = target.target.flags.flag
+  const responderKind = options.responder ?? scenario.responder.kind
   const detectionSource = target.target.detection ?? { kind: 'firedrill' as const }
   const { runId, outDir, journalFile, journal } = await openRun(loaded, clock, startedAt, options.outDir)
   await mkdir(join(outDir, 'target'), { recursive: true })
@@ -94,7 +106,7 @@ export async function runTargetDrill(options: RunTargetDrillOptions): Promise<Dr
       slo: { objective: scenario.slo.objective, window: scenario.slo.window },
       flag,
       strategy: 'flag-canary',
-      responder: 'bot',
+      responder: responderKind,
       process: thisProcess(),
       target: { name: target.target.name, file: target.file },
       detector: detectionSource.kind,
@@ -175,12 +187,15 @@ export async function runTargetDrill(options: RunTargetDrillOptions): Promise<Dr
     const listen = detectionSource.kind === 'alertmanager' ? pagerListen(detectionSource.listen) : undefined
     try {
       paging = await startDrillPaging({
-        responder: targetBotResponder({
-          control,
-          ackDelayMs: scenario.responder.ackDelaySeconds * 1000,
-          events: journal.events,
-          turnedOff: (data) => journal.append({ type: 'flag.changed', data }),
-        }),
+        responder:
+          responderKind === 'human'
+            ? humanResponder({ ...options.human, name: ON_CALL, levers: () => targetLevers(target) })
+            : targetBotResponder({
+                control,
+                ackDelayMs: scenario.responder.ackDelaySeconds * 1000,
+                events: journal.events,
+                turnedOff: (data) => journal.append({ type: 'flag.changed', data }),
+              }),
         journal,
         flagsUrl: target.target.flags.source.kind === 'firedrill' ? target.target.flags.source.url : '',
         token: '',
@@ -344,6 +359,22 @@ export async function runTargetDrill(options: RunTargetDrillOptions): Promise<Dr
     for (;;) {
       if ((await control.percent()) === 0) break
       await clock.sleep(FLAG_POLL_MS, signal)
+    }
+    if (responderKind === 'human') {
+      // Turned off with the team's own tools: the drill saw it happen, and credits the engineer on call. Without a
+      // terminal to acknowledge in, the acknowledgement is taken at the mitigation.
+      await journal.append({
+        type: 'flag.changed',
+        data: {
+          key: flag,
+          from: 'on',
+          to: 'off',
+          percent: 0,
+          actor: ON_CALL,
+          reason: `turned off outside the drill, seen at ${control.where}`,
+        },
+      })
+      await paging.acknowledge(ON_CALL, page.alert)
     }
     recovery.mitigated()
     await journal.append({

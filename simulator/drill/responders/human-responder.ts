@@ -6,6 +6,30 @@ export interface HumanResponderOptions {
   out?: NodeJS.WritableStream
   /** Where Enter acknowledges the page; only read when it is a TTY. @defaultValue process.stdin */
   input?: NodeJS.ReadStream
+  /** Who answers, as the journal credits the acknowledgement. @defaultValue 'trainee' */
+  name?: string
+  /**
+   * What the responder can reach to mitigate, one line each. @defaultValue the drill's flag service and deploys
+   * API, with their token, and the CLI commands that use them
+   */
+  levers?: (context: ResponderContext) => string[]
+}
+
+/** The built-in shop's levers: its flag service and deploys API, as the CLI reaches them. */
+function shopLevers(context: ResponderContext): string[] {
+  return [
+    '  You are on call. Find the cause and mitigate. From another terminal:',
+    `    export FIREDRILL_FLAGS_URL=${context.flagsUrl} FIREDRILL_FLAGS_TOKEN=${context.token}`,
+    '    npx firedrill flags list                     # what is on, and who changed it (also GET $FIREDRILL_FLAGS_URL/flags/audit)',
+    '    npx firedrill flags set KEY off --reason "…"  # the kill switch',
+    ...(context.deploysUrl === ''
+      ? []
+      : [
+          `    export FIREDRILL_DEPLOYS_URL=${context.deploysUrl} FIREDRILL_DEPLOYS_TOKEN=${context.token}`,
+          '    npx firedrill deploys list                   # what production runs, and its recent deploys',
+          '    npx firedrill deploys rollback --reason "…"  # back to what production ran before its latest deploy',
+        ]),
+  ]
 }
 
 /**
@@ -17,9 +41,11 @@ export interface HumanResponderOptions {
 export function humanResponder(options: HumanResponderOptions = {}): Responder {
   const out = options.out ?? process.stderr
   const input = options.input ?? process.stdin
+  const name = options.name ?? 'trainee'
+  const levers = options.levers ?? shopLevers
   return {
     kind: 'human',
-    name: 'trainee',
+    name,
     async respond(page: Page, context: ResponderContext) {
       out.write(
         [
@@ -28,17 +54,7 @@ export function humanResponder(options: HumanResponderOptions = {}): Responder {
           `  ${page.summary}`,
           `  ${page.description}`,
           '',
-          '  You are on call. Find the cause and mitigate. From another terminal:',
-          `    export FIREDRILL_FLAGS_URL=${context.flagsUrl} FIREDRILL_FLAGS_TOKEN=${context.token}`,
-          '    npx firedrill flags list                     # what is on, and who changed it (also GET $FIREDRILL_FLAGS_URL/flags/audit)',
-          '    npx firedrill flags set KEY off --reason "…"  # the kill switch',
-          ...(context.deploysUrl === ''
-            ? []
-            : [
-                `    export FIREDRILL_DEPLOYS_URL=${context.deploysUrl} FIREDRILL_DEPLOYS_TOKEN=${context.token}`,
-                '    npx firedrill deploys list                   # what production runs, and its recent deploys',
-                '    npx firedrill deploys rollback --reason "…"  # back to what production ran before its latest deploy',
-              ]),
+          ...levers(context),
           input.isTTY ? '  Press Enter here to acknowledge the page.' : '',
           '',
         ].join('\n'),
@@ -59,7 +75,7 @@ export function humanResponder(options: HumanResponderOptions = {}): Responder {
         context.signal.addEventListener('abort', onAbort, { once: true })
       })
       input.pause()
-      if (!context.signal.aborted) await context.acknowledge('trainee')
+      if (!context.signal.aborted) await context.acknowledge(name)
     },
   }
 }
