@@ -108,6 +108,7 @@ export function buildPostmortem(
       seed: scenario.seed,
       timeScale: scenario.timeScale,
       flag: scenario.change.flag ?? null,
+      strategy: scenario.release.strategy,
     },
     summary: summaryOf(facts),
     impact: {

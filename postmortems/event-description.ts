@@ -58,6 +58,8 @@ export function describeEvent(event: JournalEvent): string {
       return `Artifact built from ${event.data.commit.slice(0, 12)}: ${event.data.files} files, content hash ${event.data.contentHash.slice(0, 16)}.`
     case 'artifact.tagged':
       return `Tag ${event.data.tag} now names ${event.data.commit.slice(0, 12)} (content hash ${event.data.contentHash.slice(0, 16)})${event.data.previous === undefined ? '' : `, moved from ${event.data.previous.commit.slice(0, 12)} (${event.data.previous.contentHash.slice(0, 16)})`}.`
+    case 'traffic.switched':
+      return `${event.data.by} switched all traffic to the ${event.data.to} api instances (slot(s) ${event.data.slots.join(', ')}): ${event.data.reason}.`
     case 'rollback.proved':
       return `Rollback rehearsed on ${event.data.environment} api slot ${event.data.slot} before the release: back to ${event.data.previous.slice(0, 16)} in ${formatMs(event.data.backMs)}, forward to ${event.data.current.slice(0, 16)} in ${formatMs(event.data.forwardMs)}, both health- and smoke-checked.`
     case 'rollback.unproven':

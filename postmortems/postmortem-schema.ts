@@ -218,6 +218,8 @@ export const PostmortemSchema = Type.Object(
         seed: Type.Integer(),
         timeScale: Type.Number(),
         flag: Type.Union([Type.String(), Type.Null()]),
+        /** How the change reached users (`flag-canary`, `rolling`, `blue-green`). */
+        strategy: Type.Optional(Type.String()),
       },
       Closed,
     ),

@@ -50,7 +50,7 @@ export interface JournalEventData {
     /** The change's release flag; absent when the change ships unflagged (a rolling release). */
     flag?: string
     /** How the change reaches users. Absent in older journals: `flag-canary`. */
-    strategy?: 'flag-canary' | 'rolling'
+    strategy?: 'flag-canary' | 'rolling' | 'blue-green'
     responder: 'bot' | 'human'
     /** A `--again` run: the run whose workload it repeats, on that run's trunk (its id and directory). */
     againOf?: { runId: string; dir: string }
@@ -167,6 +167,11 @@ export interface JournalEventData {
     verifiedContentHash: string
     reason: string
   }
+  /**
+   * A blue-green release moved all traffic to one set of api instances at once (`green`: the release; `blue`:
+   * back to the build before the change), `slots` and `urls` the set now taking it.
+   */
+  'traffic.switched': { to: 'blue' | 'green'; slots: number[]; urls: string[]; by: string; reason: string }
   /**
    * Before the release, production's rollback was rehearsed on one api slot: back to the artifact it ran before
    * (`previous`, content hash) and forward to the one it runs (`current`), each leg health- and smoke-checked.
@@ -450,6 +455,7 @@ export const JOURNAL_EVENT_TYPES = [
   'artifact.built',
   'artifact.tagged',
   'deploy.refused',
+  'traffic.switched',
   'rollback.proved',
   'rollback.unproven',
   'deploy.step',

@@ -112,7 +112,7 @@ export function crossFieldProblems(scenario: Scenario, raw: Record<string, unkno
 
 /**
  * A flag-canary release needs the change's flag; a rolling release ships the change unflagged, each batch a
- * whole number of api instances, the last one all of them.
+ * whole number of api instances, the last one all of them; a blue-green release ships it unflagged in one switch.
  */
 function releaseProblems(scenario: Scenario): ScenarioProblem[] {
   const { strategy, steps } = scenario.release
@@ -142,17 +142,28 @@ function releaseProblems(scenario: Scenario): ScenarioProblem[] {
   if (flag !== undefined)
     problems.push({
       path: 'change.flag',
-      expected:
-        'must be absent with release.strategy rolling: a rolling release ships the change without a flag',
+      expected: `must be absent with release.strategy ${strategy}: a ${strategy} release ships the change without a flag`,
       got: JSON.stringify(flag),
     })
-  if (stoppedBy !== undefined && stoppedBy !== 'deploy-health')
+  if (stoppedBy !== undefined && (stoppedBy !== 'deploy-health' || strategy === 'blue-green'))
     problems.push({
       path: 'change.stoppedBy',
       expected:
-        'can only be deploy-health with release.strategy rolling (the deploy rolls itself back); use flag-canary for a near miss at the gate',
+        strategy === 'blue-green'
+          ? 'must be absent with release.strategy blue-green; use flag-canary for a near miss at the gate, or rolling for one at deploy time'
+          : 'can only be deploy-health with release.strategy rolling (the deploy rolls itself back); use flag-canary for a near miss at the gate',
       got: JSON.stringify(stoppedBy),
     })
+  if (strategy === 'blue-green') {
+    if (steps.length !== 1 || steps[0]?.percent !== 100)
+      problems.push({
+        path: 'release.steps',
+        expected:
+          'must be one step of percent 100 with release.strategy blue-green: traffic switches to the green instances all at once',
+        got: JSON.stringify(steps.map((s) => s.percent)),
+      })
+    return problems
+  }
   if (scenario.service.kind !== 'builtin-shop') return problems
   const instances = scenario.service.api
   steps.forEach((step, i) => {

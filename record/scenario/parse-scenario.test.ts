@@ -136,6 +136,16 @@ describe('a change the gate must stop', () => {
       }),
     ])
     rolling.release.strategy = 'blue-green'
+    delete rolling.change.flag
+    expect(problemsOf(stringify(rolling)).problems).toEqual([
+      expect.objectContaining({
+        path: 'release.steps',
+        expected: expect.stringMatching(/one step of percent 100 with release.strategy blue-green/),
+      }),
+    ])
+    rolling.release.steps = [{ percent: 100, holdSeconds: 10 }]
+    expect(parseScenario(stringify(rolling), FILE).release.strategy).toBe('blue-green')
+    rolling.release.strategy = 'big-bang'
     expect(problemsOf(stringify(rolling)).problems[0]).toMatchObject({ path: 'release.strategy' })
   })
 

@@ -344,7 +344,7 @@ export const ReleaseStepSchema = Type.Object(
   {
     /**
      * `flag-canary`: the share of traffic that sees the flag on at this step. `rolling`: the share of api
-     * instances running the new artifact after this batch.
+     * instances running the new artifact after this batch. `blue-green`: 100, the one switch of all traffic.
      */
     percent: Type.Number({ minimum: 0, maximum: 100 }),
     /** Wall-clock seconds to hold this step before the next one. */
@@ -355,9 +355,11 @@ export const ReleaseStepSchema = Type.Object(
 
 /**
  * How the change reaches users: `flag-canary` deploys it dark and turns its flag on in steps; `rolling`
- * deploys it (unflagged) to the api instances in batches, so the deploy is the release.
+ * deploys it (unflagged) to the api instances in batches, so the deploy is the release; `blue-green` deploys it
+ * (unflagged) to a second set of api instances beside the running ones (green beside blue), then switches all
+ * traffic to them at once, and the way back is switching traffic back to blue, which still runs the build before.
  */
-export const RELEASE_STRATEGIES = ['flag-canary', 'rolling'] as const
+export const RELEASE_STRATEGIES = ['flag-canary', 'rolling', 'blue-green'] as const
 
 export const ReleaseSchema = Type.Object(
   {

@@ -31,7 +31,10 @@ import { DEPLOY_HEALTH, promoteToProduction } from './promote-to-production.ts'
 
 /** What the drill runs against: production's api instances and its flag service. */
 export interface ShopUnderDrill {
+  /** Every api instance production runs (a blue-green release's idle ones too): what detection scrapes. */
   apiUrls: string[]
+  /** The api instances taking traffic now: all of them, except in a blue-green release (blue, then green). */
+  liveUrls(): readonly string[]
   flagsUrl: string
   /** The workers' `/metrics` URLs. */
   workerMetricsUrls: string[]
@@ -143,17 +146,22 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
         ? await createSandboxRepo(join(options.runDir, 'sandbox'))
         : await cloneSandboxRepo(options.baseRepo, join(options.runDir, 'sandbox'))
     const { flag } = loaded.scenario.change
-    const rolling = loaded.scenario.release.strategy === 'rolling'
+    const strategy = loaded.scenario.release.strategy
+    const rolling = strategy === 'rolling'
+    const blueGreen = strategy === 'blue-green'
     if (options.baseRepo === undefined && flag !== undefined)
       await mintReleaseFlag(repo, flag, options.startedAt)
     const base = await buildArtifact({ repo, commit: await git(repo.dir, ['rev-parse', repo.trunk]), store })
 
-    // Production as it was before the change: flags service and workers, then the api instances.
+    // Production as it was before the change: flags service and workers, then the api instances. A blue-green
+    // release has a second set of slots (green), empty until the change is deployed there.
+    const blue = Array.from({ length: options.shop.apiInstances ?? 2 }, (_, i) => i)
+    const green = blueGreen ? blue.map((i) => i + blue.length) : []
     const production = new Environment({
       name: 'production',
       redisUrl: options.shop.redisUrl,
       prefix: options.shop.prefix ?? 'firedrill',
-      ports: Array.from({ length: options.shop.apiInstances ?? 2 }, () => 0),
+      ports: [...blue, ...green].map(() => 0),
       ...(options.shop.flagsResyncIntervalMs === undefined
         ? {}
         : { flagsResyncIntervalMs: options.shop.flagsResyncIntervalMs }),
@@ -162,13 +170,30 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
     const productionShop = await startShopFrom(base, { ...options.shop, apiInstances: 0 })
     closers.push(() => productionShop.close())
     closers.push(() => production.close())
-    await deployArtifact(production, base)
+    await deployArtifact(production, base, blueGreen ? { slots: blue } : {})
+    // The slots taking traffic: blue until a blue-green release switches to green, and back on its rollback.
+    let live: readonly number[] = blue
+    const switchTraffic = async (to: 'blue' | 'green', by: string, reason: string) => {
+      live = to === 'blue' ? blue : green
+      await record({
+        type: 'traffic.switched',
+        data: { to, slots: [...live], urls: liveUrls(), by, reason },
+      })
+      say(`traffic switched to ${to} (api slot(s) ${live.join(', ')}) by ${by}`)
+    }
+    const liveUrls = () =>
+      production
+        .current()
+        .filter((s) => live.includes(s.slot) && s.url !== null)
+        .map((s) => s.url!)
     const deploys = new ProductionDeploys({
       production,
       record,
       onEvent: deployEvents,
       settle,
       clock: options.clock,
+      // A blue-green rollback is the switch back: blue still runs the build before the change.
+      ...(blueGreen ? { goBack: (request) => switchTraffic('blue', request.by, request.reason) } : {}),
     })
     deploys.started(base, null, false)
     if (options.baseRepo !== undefined) {
@@ -290,7 +315,7 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
 
         const verified = artifact
         const mergeCommit = commit
-        const promote = (slots?: readonly number[]) =>
+        const promote = (slots?: readonly number[], idle = false) =>
           promoteToProduction({
             loaded,
             repo,
@@ -301,8 +326,32 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
             say,
             onEvent: deployEvents,
             ...(slots === undefined ? {} : { slots }),
+            idle,
           }).finally(settle)
-        if (rolling) {
+        if (blueGreen) {
+          // Green gets the change beside blue, health-checked and smoke-tested while blue takes the traffic; the
+          // release is the switch.
+          const { refused: stopped } = await deploys.exclusive(() => promote(green, true))
+          refused = stopped
+          if (!refused) {
+            rollOut = async (): Promise<RollOutcome> => {
+              if (deploys.rollbackRequested() !== undefined) return 'held'
+              const startedAt = options.clock.now()
+              await switchTraffic('green', 'release-train', 'the release: every request to green at once')
+              deploys.started(verified, base, false, startedAt)
+              await record({
+                type: 'change.deployed',
+                data: {
+                  commit: mergeCommit,
+                  dark: false,
+                  artifact: verified.contentHash,
+                  environment: 'production',
+                },
+              })
+              return 'rolled'
+            }
+          }
+        } else if (rolling) {
           // The deploy is the release: production stays on what it ran until the release rolls each batch.
           let first = true
           rollOut = async (slots): Promise<RollOutcome> => {
@@ -367,7 +416,7 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
         }
       }
     }
-    if (!refused && !rolling && (options.baseRepo === undefined || commit !== null)) {
+    if (!refused && !rolling && !blueGreen && (options.baseRepo === undefined || commit !== null)) {
       await record({
         type: 'change.deployed',
         data: {
@@ -388,6 +437,7 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
       ...(rollOut === undefined ? {} : { rollOut }),
       shop: {
         apiUrls: production.urls(),
+        liveUrls,
         flagsUrl: productionShop.flagsUrl,
         workerMetricsUrls: productionShop.workerMetricsUrls,
         close,

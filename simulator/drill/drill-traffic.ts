@@ -11,6 +11,8 @@ export interface DrillTrafficOptions {
   seed: number
   clock: Clock
   targets: readonly string[]
+  /** The instances taking traffic now. @defaultValue `targets` */
+  live?: () => readonly string[]
   journal: DrillJournal
   track(task: Promise<unknown>): void
   /** Whether the bad change has reached users yet: the first failure after it is journalled. */
@@ -26,6 +28,7 @@ export function startDrillTraffic(options: DrillTrafficOptions): TrafficRun {
   let firstFailureLogged = false
   const run: TrafficRun = startTraffic({
     targets: options.targets,
+    ...(options.live === undefined ? {} : { live: options.live }),
     ratePerSecond: scenario.traffic.ratePerSecond,
     generator: createOrderGenerator({
       seed: options.seed,

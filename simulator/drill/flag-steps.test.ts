@@ -74,7 +74,7 @@ describe('observing the mitigation', () => {
       flag: 'checkout.new-pricing',
       rollback: {
         deploys: { rollbackRequested: () => undefined } as unknown as ProductionDeploys,
-        urls: [url],
+        urls: () => [url],
         to: { contentHash: 'the-build-before' } as Artifact,
       },
       alert: 'fast-burn',
@@ -95,7 +95,7 @@ describe('observing the mitigation', () => {
       flag: undefined,
       rollback: {
         deploys: { rollbackRequested: () => ({ by: 'responder-bot' }) } as unknown as ProductionDeploys,
-        urls: [url],
+        urls: () => [url],
         to: { contentHash: 'the-build-before' } as Artifact,
       },
       alert: 'fast-burn',

@@ -49,7 +49,11 @@ export async function releaseStep(options: {
  * on that artifact (the gate kept the change out, or the change shipped dark) is no rollback: nobody asked.
  */
 async function waitForRollback(
-  rollback: { deploys: Pick<ProductionDeploys, 'rollbackRequested'>; urls: readonly string[]; to: Artifact },
+  rollback: {
+    deploys: Pick<ProductionDeploys, 'rollbackRequested'>
+    urls: () => readonly string[]
+    to: Artifact
+  },
   clock: Clock,
   signal: AbortSignal,
 ): Promise<void> {
@@ -61,7 +65,8 @@ export async function observeMitigation(options: {
   flags: FlagsHttpClient
   /** The change's flag; an unflagged change can only be rolled back. */
   flag: string | undefined
-  rollback: { deploys: ProductionDeploys; urls: readonly string[]; to: Artifact }
+  /** `urls`: the api instances taking traffic, read as the wait goes (a blue-green switch changes them). */
+  rollback: { deploys: ProductionDeploys; urls: () => readonly string[]; to: Artifact }
   alert: string
   paging: DrillPaging
   journal: DrillJournal

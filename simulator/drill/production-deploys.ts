@@ -35,6 +35,7 @@ export class ProductionDeploys {
   readonly #settle: () => Promise<void>
   readonly #clock: Clock
   readonly #deploy: typeof deployArtifact
+  readonly #goBack: ((request: RollbackRequest) => Promise<void>) | undefined
   readonly #history: Rollout[] = []
   #rollback: RollbackRequest | undefined
   /** The deploy running now (or the last one): deploys to production go one after another. */
@@ -49,8 +50,14 @@ export class ProductionDeploys {
     clock: Clock
     /** How an artifact is rolled out to production. @defaultValue deployArtifact */
     deploy?: typeof deployArtifact
+    /**
+     * How production goes back to `request.to`. @defaultValue a health-checked redeploy of every slot (a
+     * blue-green release instead switches traffic back to the slots that still run it)
+     */
+    goBack?: (request: RollbackRequest) => Promise<void>
   }) {
     this.#deploy = options.deploy ?? deployArtifact
+    this.#goBack = options.goBack
     this.#production = options.production
     this.#record = options.record
     this.#onEvent = options.onEvent
@@ -119,9 +126,13 @@ export class ProductionDeploys {
         commit: latest.previous.commit,
       },
     })
-    await this.exclusive(() =>
-      this.#deploy(this.#production, request.to, { onEvent: this.#onEvent }).finally(() => this.#settle()),
-    )
+    const goBack = this.#goBack
+    await this.exclusive(async () => {
+      if (goBack !== undefined) return goBack(request)
+      await this.#deploy(this.#production, request.to, { onEvent: this.#onEvent }).finally(() =>
+        this.#settle(),
+      )
+    })
     // Back on `to` as it first went out: a second rollback goes to what ran before it, never forward again to
     // the artifact just rolled back.
     this.#history.push({
@@ -136,17 +147,17 @@ export class ProductionDeploys {
 }
 
 /**
- * Waits until every api instance answers from the artifact with content hash `to`, by the header each sends:
- * the drill sees the rollback take effect, whoever made it.
+ * Waits until every api instance taking traffic (`urls`, read on each look) answers from the artifact with
+ * content hash `to`, by the header each sends: the drill sees the rollback take effect, whoever made it.
  */
 export async function waitForArtifact(
-  urls: readonly string[],
+  urls: () => readonly string[],
   to: string,
   clock: Clock,
   signal: AbortSignal,
 ): Promise<void> {
   for (;;) {
-    if ((await servedArtifacts(urls)).every((h) => h === to)) return
+    if ((await servedArtifacts(urls())).every((h) => h === to)) return
     await clock.sleep(100, signal)
   }
 }

@@ -30,6 +30,8 @@ export interface PromoteOptions {
   onEvent(event: DeployEvent): void
   /** A rolling release's batch: the api slots to update. @defaultValue every slot */
   slots?: readonly number[]
+  /** The slots take no traffic yet (a blue-green release's green set). @defaultValue false */
+  idle?: boolean
 }
 
 /**
@@ -101,7 +103,7 @@ export async function promoteToProduction(options: PromoteOptions): Promise<{ re
   say(
     options.slots === undefined
       ? `production rolled to ${candidate.contentHash.slice(0, 12)}, dark`
-      : `production slot(s) ${options.slots.join(', ')} rolled to ${candidate.contentHash.slice(0, 12)}, live`,
+      : `production slot(s) ${options.slots.join(', ')} rolled to ${candidate.contentHash.slice(0, 12)}, ${options.idle ? 'idle: no traffic yet' : 'live'}`,
   )
   return { refused: false }
 }

@@ -235,7 +235,7 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
     )
     if (flag === undefined) {
       // An unflagged change is released by deploying it: production must still run what it ran before.
-      const serving = await servedArtifacts(shop.apiUrls)
+      const serving = await servedArtifacts(shop.liveUrls())
       await exitCheck(
         'change not yet in production',
         serving.every((hash) => hash === deployed?.base.contentHash),
@@ -312,6 +312,7 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
       seed,
       clock,
       targets: shop.apiUrls,
+      live: shop.liveUrls,
       journal,
       track,
       released: () => released,
@@ -351,7 +352,7 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
             step,
             index: i,
             rolled,
-            instances: shop.apiUrls.length,
+            instances: shop.liveUrls().length,
             journal,
           })
           rolledBackAtDeploy = batch.outcome === 'rolled-back'
@@ -393,7 +394,7 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
         const mitigation = await observeMitigation({
           flags,
           flag,
-          rollback: { deploys: deployed.deploys, urls: shop.apiUrls, to: deployed.base },
+          rollback: { deploys: deployed.deploys, urls: shop.liveUrls, to: deployed.base },
           alert: page.alert,
           paging,
           journal,

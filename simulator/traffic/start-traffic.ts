@@ -9,6 +9,11 @@ import { sendOrder } from './send-order.ts'
 export interface TrafficOptions {
   /** Base URLs of the api instances (`http://127.0.0.1:3001`); requests go round-robin over them. */
   targets: readonly string[]
+  /**
+   * The instances taking traffic now, read for every request (a blue-green switch changes them at once).
+   * @defaultValue `targets`, always
+   */
+  live?: () => readonly string[]
   ratePerSecond: number
   generator: OrderGenerator
   /** How send times are laid out. @defaultValue { kind: 'constant' } */
@@ -72,6 +77,7 @@ interface Bucket {
 export function startTraffic(options: TrafficOptions): TrafficRun {
   validate(options)
   const { targets, generator, intervalMs, timeoutMs, onInterval } = options
+  const live = options.live ?? (() => targets)
   const clock = options.clock ?? systemClock
   const maxInFlight = options.maxInFlight ?? 1000
   const keepRequests = options.keepRequests ?? 100_000
@@ -143,7 +149,8 @@ export function startTraffic(options: TrafficOptions): TrafficRun {
 
   const fire = (seq: number, scheduledAt: number) => {
     const order = generator.next()
-    const target = targets[seq % targets.length]!
+    const now = live()
+    const target = now[seq % now.length]!
     const record: RequestRecord = {
       seq,
       requestId: order.requestId,
