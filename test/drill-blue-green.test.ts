@@ -53,7 +53,12 @@ describe('a blue-green release', () => {
     ).toEqual([])
     expect(at(mitigated) - at(requested)).toBeLessThan(2000)
 
-    const { summary } = await reportRun(outcome.outDir)
+    const { summary, checks } = await reportRun(outcome.outDir)
+    // `run --ci` passes it: every check of the phases, the incident and the loop.
+    const failing = checks
+      .flatMap((suite) => suite.cases)
+      .filter((c) => c.status !== 'passed' && c.status !== 'skipped')
+    expect(failing).toEqual([])
     const markdown = await readFile(summary.postmortem.markdown, 'utf8')
     expect(markdown).toContain('in a blue-green release')
     expect(markdown).toMatch(/switched all traffic back to the blue api instances/)

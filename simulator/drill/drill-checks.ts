@@ -159,8 +159,10 @@ function incidentSuite(
   const paged = eventsOf(events, 'page.sent')[0]
   const acked = eventsOf(events, 'page.acknowledged')[0]
   const mitigation = eventsOf(events, 'mitigation.applied')[0]
-  // An unflagged change (a rolling release) reaches production live: its deploy is its release.
-  const unflagged = eventsOf(events, 'drill.started')[0]?.data.strategy === 'rolling'
+  // An unflagged change (a rolling or blue-green release) reaches production live: its deploy, or the switch to
+  // it, is its release.
+  const strategy = eventsOf(events, 'drill.started')[0]?.data.strategy
+  const unflagged = strategy === 'rolling' || strategy === 'blue-green'
   const c = `${classname}.incident`
   const timing = (label: string, value: number | null) =>
     value === null ? '' : ` (${label} ${humanizeMs(value)})`
