@@ -60,6 +60,10 @@ export function describeEvent(event: JournalEvent): string {
       return `Tag ${event.data.tag} now names ${event.data.commit.slice(0, 12)} (content hash ${event.data.contentHash.slice(0, 16)})${event.data.previous === undefined ? '' : `, moved from ${event.data.previous.commit.slice(0, 12)} (${event.data.previous.contentHash.slice(0, 16)})`}.`
     case 'traffic.switched':
       return `${event.data.by} switched all traffic to the ${event.data.to} api instances (slot(s) ${event.data.slots.join(', ')}): ${event.data.reason}.`
+    case 'canary.routed':
+      return event.data.percent === 0
+        ? `${event.data.by} took the canary (api slot ${event.data.slot}) out of the traffic: ${event.data.reason}.`
+        : `${event.data.by} routed ${event.data.percent} % of traffic to the canary (api slot ${event.data.slot}): ${event.data.reason}.`
     case 'rollback.proved':
       return `Rollback rehearsed on ${event.data.environment} api slot ${event.data.slot} before the release: back to ${event.data.previous.slice(0, 16)} in ${formatMs(event.data.backMs)}, forward to ${event.data.current.slice(0, 16)} in ${formatMs(event.data.forwardMs)}, both health- and smoke-checked.`
     case 'rollback.unproven':

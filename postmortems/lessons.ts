@@ -69,9 +69,11 @@ export function lessonsOf(facts: DrillFacts): Lessons {
   }
   if (rolledBack && facts.changeReachedUsers)
     wentWrong.push(
-      scenario.release.strategy === 'blue-green'
-        ? 'The change shipped without a flag: there was no switch to turn the new path off, so mitigation meant sending every request back to the previous build on the blue instances, and the part of the change that worked went back with it.'
-        : 'The change shipped without a flag: there was no switch to turn the new path off, so mitigation meant redeploying every instance, and the part of the change that worked went back with it.',
+      scenario.release.strategy === 'instance-canary'
+        ? 'The change shipped without a flag: there was no switch to turn the new path off, so mitigation meant taking the canary instance out of the traffic, and the part of the change that worked went back with it.'
+        : scenario.release.strategy === 'blue-green'
+          ? 'The change shipped without a flag: there was no switch to turn the new path off, so mitigation meant sending every request back to the previous build on the blue instances, and the part of the change that worked went back with it.'
+          : 'The change shipped without a flag: there was no switch to turn the new path off, so mitigation meant redeploying every instance, and the part of the change that worked went back with it.',
     )
 
   if (impact.failedRequests > 0) {

@@ -90,17 +90,21 @@ export function summaryOf(facts: DrillFacts): string {
   const steps = scenario.release.steps.map((s) => `${s.percent} %`).join(' → ')
   const unflagged = scenario.change.flag === undefined
   const parts = [
-    unflagged && scenario.release.strategy === 'blue-green'
+    unflagged && scenario.release.strategy === 'instance-canary'
       ? facts.changeReachedUsers
-        ? `In a drill of scenario ${facts.scenarioName} (seed ${scenario.seed}), the change "${scenario.change.title}" shipped without a flag in a blue-green release: it was deployed to a second set of api instances (green) beside the running ones (blue), and switching all traffic to green released it at once.`
-        : `In a drill of scenario ${facts.scenarioName} (seed ${scenario.seed}), the change "${scenario.change.title}" was to ship without a flag in a blue-green release, but the drill ended before traffic switched to it: no user met the change.`
-      : unflagged
+        ? `In a drill of scenario ${facts.scenarioName} (seed ${scenario.seed}), the change "${scenario.change.title}" shipped without a flag in an instance-canary release: it was deployed to one extra api instance, the canary, which took ${scenario.release.steps[0]?.percent ?? '?'} % of traffic beside the instances still running the build before it.`
+        : `In a drill of scenario ${facts.scenarioName} (seed ${scenario.seed}), the change "${scenario.change.title}" was to ship without a flag on a canary instance, but the drill ended before the canary took traffic: no user met the change.`
+      : unflagged && scenario.release.strategy === 'blue-green'
         ? facts.changeReachedUsers
-          ? `In a drill of scenario ${facts.scenarioName} (seed ${scenario.seed}), the change "${scenario.change.title}" shipped without a flag: deploying it released it, in a rolling deploy over the api instances (${steps} of them).`
-          : `In a drill of scenario ${facts.scenarioName} (seed ${scenario.seed}), the change "${scenario.change.title}" was to ship without a flag in a rolling deploy (${steps} of the api instances), but the drill ended before the first batch: no user met the change.`
-        : facts.changeReachedUsers
-          ? `In a drill of scenario ${facts.scenarioName} (seed ${scenario.seed}), the change "${scenario.change.title}" was released behind the flag ${scenario.change.flag} in canary steps (${steps}).`
-          : `In a drill of scenario ${facts.scenarioName} (seed ${scenario.seed}), the change "${scenario.change.title}" was to be released behind the flag ${scenario.change.flag} in canary steps (${steps}), but the drill ended before any step turned the flag on: no user met the change.`,
+          ? `In a drill of scenario ${facts.scenarioName} (seed ${scenario.seed}), the change "${scenario.change.title}" shipped without a flag in a blue-green release: it was deployed to a second set of api instances (green) beside the running ones (blue), and switching all traffic to green released it at once.`
+          : `In a drill of scenario ${facts.scenarioName} (seed ${scenario.seed}), the change "${scenario.change.title}" was to ship without a flag in a blue-green release, but the drill ended before traffic switched to it: no user met the change.`
+        : unflagged
+          ? facts.changeReachedUsers
+            ? `In a drill of scenario ${facts.scenarioName} (seed ${scenario.seed}), the change "${scenario.change.title}" shipped without a flag: deploying it released it, in a rolling deploy over the api instances (${steps} of them).`
+            : `In a drill of scenario ${facts.scenarioName} (seed ${scenario.seed}), the change "${scenario.change.title}" was to ship without a flag in a rolling deploy (${steps} of the api instances), but the drill ended before the first batch: no user met the change.`
+          : facts.changeReachedUsers
+            ? `In a drill of scenario ${facts.scenarioName} (seed ${scenario.seed}), the change "${scenario.change.title}" was released behind the flag ${scenario.change.flag} in canary steps (${steps}).`
+            : `In a drill of scenario ${facts.scenarioName} (seed ${scenario.seed}), the change "${scenario.change.title}" was to be released behind the flag ${scenario.change.flag} in canary steps (${steps}), but the drill ended before any step turned the flag on: no user met the change.`,
     unflagged
       ? `On the instances running it, ${faultWords(facts)}.`
       : `On the new path, ${faultWords(facts)}.`,
@@ -221,11 +225,13 @@ export function triggerOf(facts: DrillFacts): string {
   }
   const firstError = facts.anchors.firstError
   return (
-    (released.data.flag === undefined && facts.scenario.release.strategy === 'blue-green'
-      ? `The blue-green switch moved all traffic to the green api instances, on artifact ${released.data.artifact?.slice(0, 12) ?? 'unknown'}, at ${formatUtcTime(released.at)}`
-      : released.data.flag === undefined
-        ? `Rolling deploy batch ${released.data.step} put ${released.data.percent} % of the api instances on artifact ${released.data.artifact?.slice(0, 12) ?? 'unknown'} at ${formatUtcTime(released.at)}`
-        : `Release step ${released.data.step} turned ${released.data.flag} on for ${released.data.percent} % of traffic at ${formatUtcTime(released.at)}`) +
+    (released.data.flag === undefined && facts.scenario.release.strategy === 'instance-canary'
+      ? `The canary instance (api slot ${released.data.slots?.join(', ') ?? '?'}), on artifact ${released.data.artifact?.slice(0, 12) ?? 'unknown'}, began taking ${released.data.percent} % of traffic at ${formatUtcTime(released.at)}`
+      : released.data.flag === undefined && facts.scenario.release.strategy === 'blue-green'
+        ? `The blue-green switch moved all traffic to the green api instances, on artifact ${released.data.artifact?.slice(0, 12) ?? 'unknown'}, at ${formatUtcTime(released.at)}`
+        : released.data.flag === undefined
+          ? `Rolling deploy batch ${released.data.step} put ${released.data.percent} % of the api instances on artifact ${released.data.artifact?.slice(0, 12) ?? 'unknown'} at ${formatUtcTime(released.at)}`
+          : `Release step ${released.data.step} turned ${released.data.flag} on for ${released.data.percent} % of traffic at ${formatUtcTime(released.at)}`) +
     (firstError === null ? '.' : `; the first request failed at ${formatUtcTime(firstError.at)}.`)
   )
 }
@@ -280,7 +286,17 @@ export function resolutionOf(facts: DrillFacts): string {
     const request = eventsOf(facts.events, 'rollback.requested').at(-1)
     const took = request === undefined ? null : Date.parse(mitigated.at) - Date.parse(request.at)
     const switchedBack = eventsOf(facts.events, 'traffic.switched').find((e) => e.data.to === 'blue')
-    if (switchedBack !== undefined) {
+    const canaryOut = eventsOf(facts.events, 'canary.routed').find(
+      (e) => e.data.percent === 0 && request !== undefined && Date.parse(e.at) >= Date.parse(request.at),
+    )
+    if (canaryOut !== undefined) {
+      parts.push(
+        `${mitigated.data.by} took the canary (api slot ${canaryOut.data.slot}) out of the traffic; every instance still taking traffic ran the artifact from before the change (${mitigated.data.to?.slice(0, 12) ?? 'unknown'}) at ${formatUtcTime(mitigated.at)} (${mitigated.data.reason}).`,
+        took === null
+          ? 'No rollback request is recorded, so its own duration is unknown.'
+          : `Going back took ${formatMs(took)} from the request, with nothing restarted or redeployed: only the canary had the change, which is what an instance canary buys for the price of one extra instance.`,
+      )
+    } else if (switchedBack !== undefined) {
       parts.push(
         `${mitigated.data.by} switched all traffic back to the blue api instances (slot(s) ${switchedBack.data.slots.join(', ')}), which still ran the artifact from before the change (${mitigated.data.to?.slice(0, 12) ?? 'unknown'}); every instance taking traffic answered from it at ${formatUtcTime(mitigated.at)} (${mitigated.data.reason}).`,
         took === null

@@ -106,7 +106,7 @@ export function renderPostmortemMarkdown(pm: Postmortem): string {
     [
       `**Status:** ${STATUS_WORDS[pm.status]}  `,
       `**Date:** ${pm.date} (UTC)  `,
-      `**Scenario:** ${pm.scenario.name}, seed ${pm.scenario.seed}, ${pm.scenario.flag === null ? `no flag (a ${pm.scenario.strategy ?? 'rolling'} release)` : `flag \`${pm.scenario.flag}\``}  `,
+      `**Scenario:** ${pm.scenario.name}, seed ${pm.scenario.seed}, ${pm.scenario.flag === null ? `no flag (${pm.scenario.strategy === 'instance-canary' ? 'an' : 'a'} ${pm.scenario.strategy ?? 'rolling'} release)` : `flag \`${pm.scenario.flag}\``}  `,
       `**Generated:** ${pm.generatedAt} from the run's journal (${pm.journal.events} events${pm.journal.truncatedLastLine ? ', last line cut off' : ''})`,
     ].join('\n'),
     '## Summary',

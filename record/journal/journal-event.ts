@@ -50,7 +50,7 @@ export interface JournalEventData {
     /** The change's release flag; absent when the change ships unflagged (a rolling release). */
     flag?: string
     /** How the change reaches users. Absent in older journals: `flag-canary`. */
-    strategy?: 'flag-canary' | 'rolling' | 'blue-green'
+    strategy?: 'flag-canary' | 'rolling' | 'blue-green' | 'instance-canary'
     responder: 'bot' | 'human'
     /** A `--again` run: the run whose workload it repeats, on that run's trunk (its id and directory). */
     againOf?: { runId: string; dir: string }
@@ -172,6 +172,11 @@ export interface JournalEventData {
    * back to the build before the change), `slots` and `urls` the set now taking it.
    */
   'traffic.switched': { to: 'blue' | 'green'; slots: number[]; urls: string[]; by: string; reason: string }
+  /**
+   * An instance-canary release routed `percent` of traffic to its canary api slot (0: the canary taken out of
+   * the traffic, by its rollback or once every instance runs the change).
+   */
+  'canary.routed': { slot: number; percent: number; by: string; reason: string }
   /**
    * Before the release, production's rollback was rehearsed on one api slot: back to the artifact it ran before
    * (`previous`, content hash) and forward to the one it runs (`current`), each leg health- and smoke-checked.
@@ -456,6 +461,7 @@ export const JOURNAL_EVENT_TYPES = [
   'artifact.tagged',
   'deploy.refused',
   'traffic.switched',
+  'canary.routed',
   'rollback.proved',
   'rollback.unproven',
   'deploy.step',

@@ -145,15 +145,33 @@ function releaseProblems(scenario: Scenario): ScenarioProblem[] {
       expected: `must be absent with release.strategy ${strategy}: a ${strategy} release ships the change without a flag`,
       got: JSON.stringify(flag),
     })
-  if (stoppedBy !== undefined && (stoppedBy !== 'deploy-health' || strategy === 'blue-green'))
+  if (stoppedBy !== undefined && (stoppedBy !== 'deploy-health' || strategy !== 'rolling'))
     problems.push({
       path: 'change.stoppedBy',
       expected:
-        strategy === 'blue-green'
-          ? 'must be absent with release.strategy blue-green; use flag-canary for a near miss at the gate, or rolling for one at deploy time'
+        strategy !== 'rolling'
+          ? `must be absent with release.strategy ${strategy}; use flag-canary for a near miss at the gate, or rolling for one at deploy time`
           : 'can only be deploy-health with release.strategy rolling (the deploy rolls itself back); use flag-canary for a near miss at the gate',
       got: JSON.stringify(stoppedBy),
     })
+  if (strategy === 'instance-canary') {
+    const [first, last] = steps
+    if (
+      steps.length !== 2 ||
+      first === undefined ||
+      !Number.isInteger(first.percent) ||
+      first.percent < 1 ||
+      first.percent > 99 ||
+      last?.percent !== 100
+    )
+      problems.push({
+        path: 'release.steps',
+        expected:
+          "must be two steps with release.strategy instance-canary: the canary instance's share of traffic (a whole percent, 1..99), then 100 (every instance)",
+        got: JSON.stringify(steps.map((s) => s.percent)),
+      })
+    return problems
+  }
   if (strategy === 'blue-green') {
     if (steps.length !== 1 || steps[0]?.percent !== 100)
       problems.push({

@@ -145,6 +145,15 @@ describe('a change the gate must stop', () => {
     ])
     rolling.release.steps = [{ percent: 100, holdSeconds: 10 }]
     expect(parseScenario(stringify(rolling), FILE).release.strategy).toBe('blue-green')
+    rolling.release.strategy = 'instance-canary'
+    expect(problemsOf(stringify(rolling)).problems).toEqual([
+      expect.objectContaining({ path: 'release.steps', expected: expect.stringMatching(/must be two steps/) }),
+    ])
+    rolling.release.steps = [
+      { percent: 20, holdSeconds: 10 },
+      { percent: 100, holdSeconds: 10 },
+    ]
+    expect(parseScenario(stringify(rolling), FILE).release.strategy).toBe('instance-canary')
     rolling.release.strategy = 'big-bang'
     expect(problemsOf(stringify(rolling)).problems[0]).toMatchObject({ path: 'release.strategy' })
   })

@@ -345,6 +345,7 @@ export const ReleaseStepSchema = Type.Object(
     /**
      * `flag-canary`: the share of traffic that sees the flag on at this step. `rolling`: the share of api
      * instances running the new artifact after this batch. `blue-green`: 100, the one switch of all traffic.
+     * `instance-canary`: the canary's share of traffic, then 100.
      */
     percent: Type.Number({ minimum: 0, maximum: 100 }),
     /** Wall-clock seconds to hold this step before the next one. */
@@ -357,9 +358,12 @@ export const ReleaseStepSchema = Type.Object(
  * How the change reaches users: `flag-canary` deploys it dark and turns its flag on in steps; `rolling`
  * deploys it (unflagged) to the api instances in batches, so the deploy is the release; `blue-green` deploys it
  * (unflagged) to a second set of api instances beside the running ones (green beside blue), then switches all
- * traffic to them at once, and the way back is switching traffic back to blue, which still runs the build before.
+ * traffic to them at once, and the way back is switching traffic back to blue, which still runs the build before;
+ * `instance-canary` deploys it (unflagged) to one extra api instance, routes the first step's share of traffic to it,
+ * and at the last step rolls every instance onto it; while only the canary runs it, the way back is taking the
+ * canary out of the traffic.
  */
-export const RELEASE_STRATEGIES = ['flag-canary', 'rolling', 'blue-green'] as const
+export const RELEASE_STRATEGIES = ['flag-canary', 'rolling', 'blue-green', 'instance-canary'] as const
 
 export const ReleaseSchema = Type.Object(
   {

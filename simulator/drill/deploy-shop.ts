@@ -28,6 +28,7 @@ import { gateVerdict } from './gate-verdict.ts'
 import { mintReleaseFlag } from './mint-release-flag.ts'
 import { ProductionDeploys } from './production-deploys.ts'
 import { DEPLOY_HEALTH, promoteToProduction } from './promote-to-production.ts'
+import { weighted } from './weighted-targets.ts'
 
 /** What the drill runs against: production's api instances and its flag service. */
 export interface ShopUnderDrill {
@@ -64,6 +65,11 @@ export interface DeployedShop {
    * once someone has asked for a rollback.
    */
   rollOut?: (slots: readonly number[]) => Promise<RollOutcome>
+  /**
+   * The slots release step `index` puts on the change, where the strategy decides (a blue-green release: green; an
+   * instance canary: the canary, then every instance). @defaultValue the next batch of the step's share
+   */
+  batchSlots?: (index: number) => readonly number[]
 }
 
 /**
@@ -149,19 +155,22 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
     const strategy = loaded.scenario.release.strategy
     const rolling = strategy === 'rolling'
     const blueGreen = strategy === 'blue-green'
+    const instanceCanary = strategy === 'instance-canary'
     if (options.baseRepo === undefined && flag !== undefined)
       await mintReleaseFlag(repo, flag, options.startedAt)
     const base = await buildArtifact({ repo, commit: await git(repo.dir, ['rev-parse', repo.trunk]), store })
 
     // Production as it was before the change: flags service and workers, then the api instances. A blue-green
     // release has a second set of slots (green), empty until the change is deployed there.
+    // An instance-canary release has one more slot: the canary, beside the instances it is compared with.
     const blue = Array.from({ length: options.shop.apiInstances ?? 2 }, (_, i) => i)
     const green = blueGreen ? blue.map((i) => i + blue.length) : []
+    const canary = instanceCanary ? blue.length : undefined
     const production = new Environment({
       name: 'production',
       redisUrl: options.shop.redisUrl,
       prefix: options.shop.prefix ?? 'firedrill',
-      ports: [...blue, ...green].map(() => 0),
+      ports: [...blue, ...green, ...(canary === undefined ? [] : [canary])].map(() => 0),
       ...(options.shop.flagsResyncIntervalMs === undefined
         ? {}
         : { flagsResyncIntervalMs: options.shop.flagsResyncIntervalMs }),
@@ -170,9 +179,17 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
     const productionShop = await startShopFrom(base, { ...options.shop, apiInstances: 0 })
     closers.push(() => productionShop.close())
     closers.push(() => production.close())
-    await deployArtifact(production, base, blueGreen ? { slots: blue } : {})
-    // The slots taking traffic: blue until a blue-green release switches to green, and back on its rollback.
+    await deployArtifact(production, base, blueGreen || instanceCanary ? { slots: blue } : {})
+    // The slots taking traffic: blue until a blue-green release switches to green, and back on its rollback; an
+    // instance canary's slot takes its share beside them while it runs.
     let live: readonly number[] = blue
+    let canaryShare = 0
+    const urlOf = (slot: number) => production.current().find((s) => s.slot === slot)?.url ?? null
+    const liveUrls = () => {
+      const urls = live.map(urlOf).filter((u): u is string => u !== null)
+      const canaryUrl = canary === undefined ? null : urlOf(canary)
+      return canaryShare === 0 || canaryUrl === null ? urls : weighted(urls, canaryUrl, canaryShare)
+    }
     const switchTraffic = async (to: 'blue' | 'green', by: string, reason: string) => {
       live = to === 'blue' ? blue : green
       await record({
@@ -181,19 +198,30 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
       })
       say(`traffic switched to ${to} (api slot(s) ${live.join(', ')}) by ${by}`)
     }
-    const liveUrls = () =>
-      production
-        .current()
-        .filter((s) => live.includes(s.slot) && s.url !== null)
-        .map((s) => s.url!)
+    const routeCanary = async (percent: number, by: string, reason: string) => {
+      canaryShare = percent
+      await record({ type: 'canary.routed', data: { slot: canary!, percent, by, reason } })
+      say(`canary (api slot ${canary}) takes ${percent}% of traffic (${by})`)
+    }
     const deploys = new ProductionDeploys({
       production,
       record,
       onEvent: deployEvents,
       settle,
       clock: options.clock,
-      // A blue-green rollback is the switch back: blue still runs the build before the change.
-      ...(blueGreen ? { goBack: (request) => switchTraffic('blue', request.by, request.reason) } : {}),
+      // A blue-green rollback is the switch back: blue still runs the build before the change. An instance
+      // canary's, while only the canary runs the change, is taking the canary out of the traffic.
+      ...(blueGreen
+        ? { goBack: (request) => switchTraffic('blue', request.by, request.reason).then(() => true) }
+        : instanceCanary
+          ? {
+              goBack: async (request) => {
+                if (canaryShare === 0) return false
+                await routeCanary(0, request.by, request.reason)
+                return true
+              },
+            }
+          : {}),
     })
     deploys.started(base, null, false)
     if (options.baseRepo !== undefined) {
@@ -351,6 +379,35 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
               return 'rolled'
             }
           }
+        } else if (instanceCanary) {
+          // The canary slot gets the change while it takes no traffic; the first step routes its share to it, the
+          // last rolls every instance onto the change and retires the canary.
+          const { refused: stopped } = await deploys.exclusive(() => promote([canary!], true))
+          refused = stopped
+          const share = loaded.scenario.release.steps[0]?.percent ?? 0
+          let step = 0
+          if (!refused)
+            rollOut = async (): Promise<RollOutcome> => {
+              if (deploys.rollbackRequested() !== undefined) return 'held'
+              const startedAt = options.clock.now()
+              if (step++ === 0) {
+                await routeCanary(share, 'release-train', `the canary instance takes ${share}% of traffic`)
+                deploys.started(verified, base, false, startedAt)
+                await record({
+                  type: 'change.deployed',
+                  data: {
+                    commit: mergeCommit,
+                    dark: false,
+                    artifact: verified.contentHash,
+                    environment: 'production',
+                  },
+                })
+                return 'rolled'
+              }
+              await deploys.exclusive(() => promote(blue))
+              await routeCanary(0, 'release-train', 'promoted: every instance runs the change')
+              return 'rolled'
+            }
         } else if (rolling) {
           // The deploy is the release: production stays on what it ran until the release rolls each batch.
           let first = true
@@ -416,7 +473,7 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
         }
       }
     }
-    if (!refused && !rolling && !blueGreen && (options.baseRepo === undefined || commit !== null)) {
+    if (!refused && strategy === 'flag-canary' && (options.baseRepo === undefined || commit !== null)) {
       await record({
         type: 'change.deployed',
         data: {
@@ -435,6 +492,8 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
       base,
       deploys,
       ...(rollOut === undefined ? {} : { rollOut }),
+      ...(blueGreen ? { batchSlots: () => green } : {}),
+      ...(canary === undefined ? {} : { batchSlots: (index: number) => (index === 0 ? [canary] : blue) }),
       shop: {
         apiUrls: production.urls(),
         liveUrls,

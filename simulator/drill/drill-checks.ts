@@ -159,10 +159,10 @@ function incidentSuite(
   const paged = eventsOf(events, 'page.sent')[0]
   const acked = eventsOf(events, 'page.acknowledged')[0]
   const mitigation = eventsOf(events, 'mitigation.applied')[0]
-  // An unflagged change (a rolling or blue-green release) reaches production live: its deploy, or the switch to
-  // it, is its release.
+  // An unflagged change (rolling, blue-green or instance-canary) reaches production live: its deploy, or the
+  // switch to it, is its release.
   const strategy = eventsOf(events, 'drill.started')[0]?.data.strategy
-  const unflagged = strategy === 'rolling' || strategy === 'blue-green'
+  const unflagged = strategy !== undefined && strategy !== 'flag-canary'
   const c = `${classname}.incident`
   const timing = (label: string, value: number | null) =>
     value === null ? '' : ` (${label} ${humanizeMs(value)})`

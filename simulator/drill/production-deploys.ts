@@ -35,7 +35,7 @@ export class ProductionDeploys {
   readonly #settle: () => Promise<void>
   readonly #clock: Clock
   readonly #deploy: typeof deployArtifact
-  readonly #goBack: ((request: RollbackRequest) => Promise<void>) | undefined
+  readonly #goBack: ((request: RollbackRequest) => Promise<boolean>) | undefined
   readonly #history: Rollout[] = []
   #rollback: RollbackRequest | undefined
   /** The deploy running now (or the last one): deploys to production go one after another. */
@@ -51,10 +51,11 @@ export class ProductionDeploys {
     /** How an artifact is rolled out to production. @defaultValue deployArtifact */
     deploy?: typeof deployArtifact
     /**
-     * How production goes back to `request.to`. @defaultValue a health-checked redeploy of every slot (a
-     * blue-green release instead switches traffic back to the slots that still run it)
+     * How production goes back to `request.to`, where the release strategy has a quicker way than a redeploy (a
+     * blue-green release switches traffic back to the slots that still run it): resolves false to redeploy
+     * instead. @defaultValue a health-checked redeploy of every slot
      */
-    goBack?: (request: RollbackRequest) => Promise<void>
+    goBack?: (request: RollbackRequest) => Promise<boolean>
   }) {
     this.#deploy = options.deploy ?? deployArtifact
     this.#goBack = options.goBack
@@ -128,7 +129,7 @@ export class ProductionDeploys {
     })
     const goBack = this.#goBack
     await this.exclusive(async () => {
-      if (goBack !== undefined) return goBack(request)
+      if (goBack !== undefined && (await goBack(request))) return
       await this.#deploy(this.#production, request.to, { onEvent: this.#onEvent }).finally(() =>
         this.#settle(),
       )

@@ -8,7 +8,7 @@ import type { DrillJournal } from './drill-journal.ts'
  * outcome and how many slots now run the change.
  */
 export async function rollingBatch(options: {
-  deployed: Pick<DeployedShop, 'rollOut' | 'artifact'>
+  deployed: Pick<DeployedShop, 'rollOut' | 'artifact' | 'batchSlots'>
   step: ReleaseStep
   index: number
   /** Slots already on the change. */
@@ -19,14 +19,15 @@ export async function rollingBatch(options: {
   const { deployed, step, rolled } = options
   if (deployed.rollOut === undefined) return { outcome: 'nothing', rolled }
   const upTo = Math.round((step.percent / 100) * options.instances)
-  const slots = Array.from({ length: upTo - rolled }, (_, k) => rolled + k)
+  const slots =
+    deployed.batchSlots?.(options.index) ?? Array.from({ length: upTo - rolled }, (_, k) => rolled + k)
   const outcome = await deployed.rollOut(slots)
   if (outcome !== 'rolled') return { outcome, rolled }
   await options.journal.append({
     type: 'release.step',
     data: {
       artifact: deployed.artifact.contentHash,
-      slots,
+      slots: [...slots],
       step: options.index + 1,
       percent: step.percent,
       holdSeconds: step.holdSeconds,

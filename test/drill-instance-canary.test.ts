@@ -1,0 +1,113 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { eventsOf } from '../record/journal/journal-event.ts'
+import { readJournal } from '../record/journal/read-journal.ts'
+import { loadScenario } from '../record/scenario/load-scenario.ts'
+import { reportRun } from '../simulator/drill/report-run.ts'
+import { runDrill } from '../simulator/drill/run-drill.ts'
+import { quickScenario } from './support/quick-scenario.ts'
+import { testRedisUrl } from './support/redis-sandbox.ts'
+
+const work = await mkdtemp(join(tmpdir(), 'firedrill-instance-canary-'))
+afterAll(() => rm(work, { recursive: true, force: true }))
+
+describe('an instance-canary release', () => {
+  it('puts the change on one extra instance with its share of traffic, and the rollback takes the canary out, with nothing redeployed', async () => {
+    const release = {
+      strategy: 'instance-canary',
+      steps: [
+        { percent: 50, holdSeconds: 10 },
+        { percent: 100, holdSeconds: 5 },
+      ],
+    }
+    const loaded = await loadScenario(await quickScenario({ release }, 'unflagged-change'))
+    const outDir = await mkdtemp(join(work, 'run-'))
+    const outcome = await runDrill({ loaded, redisUrl: testRedisUrl(), outDir })
+    expect(outcome.abortReason).toBeUndefined()
+    expect(outcome.status).toBe('recovered')
+    const { events } = await readJournal(outcome.journal)
+    const at = (e: { at: string }) => Date.parse(e.at)
+
+    // The canary (slot 2, beside blue's 0 and 1) got the change and half the traffic; the page came before the
+    // last step, so no other instance ever ran the change.
+    const base = eventsOf(events, 'rollback.requested')[0]?.data.to
+    const changed = eventsOf(events, 'deploy.step').filter(
+      (e) =>
+        e.data.environment === 'production' &&
+        e.data.step === 'instance.updated' &&
+        e.data.contentHash !== base,
+    )
+    expect(changed.map((e) => e.data.slot)).toEqual([2])
+    expect(eventsOf(events, 'release.step').map((e) => [e.data.percent, e.data.slots])).toEqual([[50, [2]]])
+    expect(eventsOf(events, 'canary.routed').map((e) => [e.data.percent, e.data.by])).toEqual([
+      [50, 'release-train'],
+      [0, 'responder-bot'],
+    ])
+
+    // The bot rolled back; going back was taking the canary out of the traffic, nothing redeployed.
+    expect(eventsOf(events, 'responder.diagnosed')[0]?.data.action).toEqual({ kind: 'rollback', to: base })
+    const requested = eventsOf(events, 'rollback.requested')[0]!
+    const mitigated = eventsOf(events, 'mitigation.applied')[0]!
+    expect(mitigated.data).toMatchObject({ action: 'rollback', to: base, by: 'responder-bot' })
+    expect(
+      eventsOf(events, 'deploy.step').filter(
+        (e) => e.data.environment === 'production' && at(e) >= at(requested),
+      ),
+    ).toEqual([])
+
+    const { summary, checks } = await reportRun(outcome.outDir)
+    const failing = checks
+      .flatMap((suite) => suite.cases)
+      .filter((c) => c.status === 'failed' || c.status === 'error')
+    expect(failing).toEqual([])
+    const markdown = await readFile(summary.postmortem.markdown, 'utf8')
+    expect(markdown).toContain('no flag (an instance-canary release)')
+    expect(markdown).toContain('in an instance-canary release: it was deployed to one extra api instance')
+    expect(markdown).toMatch(/took the canary \(api slot 2\) out of the traffic/)
+  }, 180_000)
+
+  it('promotes at the last step (every instance on the change, the canary retired), after which a rollback is a redeploy', async () => {
+    const release = {
+      strategy: 'instance-canary',
+      steps: [
+        { percent: 10, holdSeconds: 0.5 },
+        { percent: 100, holdSeconds: 10 },
+      ],
+    }
+    const loaded = await loadScenario(await quickScenario({ release }, 'unflagged-change'))
+    const outDir = await mkdtemp(join(work, 'run-'))
+    const outcome = await runDrill({ loaded, redisUrl: testRedisUrl(), outDir })
+    expect(outcome.abortReason).toBeUndefined()
+    expect(outcome.status).toBe('recovered')
+    const { events } = await readJournal(outcome.journal)
+    const at = (e: { at: string }) => Date.parse(e.at)
+
+    expect(eventsOf(events, 'release.step').map((e) => [e.data.percent, e.data.slots])).toEqual([
+      [10, [2]],
+      [100, [0, 1]],
+    ])
+    expect(eventsOf(events, 'canary.routed').map((e) => [e.data.percent, e.data.by])).toEqual([
+      [10, 'release-train'],
+      [0, 'release-train'],
+    ])
+    // Paged once every instance ran the change: the way back is a health-checked redeploy of every instance, the
+    // retired canary's too.
+    const requested = eventsOf(events, 'rollback.requested')[0]!
+    expect(at(requested)).toBeGreaterThan(at(eventsOf(events, 'release.step')[1]!))
+    const redeployed = eventsOf(events, 'deploy.step').filter(
+      (e) =>
+        e.data.environment === 'production' && e.data.step === 'instance.updated' && at(e) >= at(requested),
+    )
+    expect(redeployed.map((e) => [e.data.slot, e.data.contentHash])).toEqual([
+      [0, requested.data.to],
+      [1, requested.data.to],
+      [2, requested.data.to],
+    ])
+    expect(eventsOf(events, 'mitigation.applied')[0]?.data).toMatchObject({
+      action: 'rollback',
+      by: 'responder-bot',
+    })
+  }, 180_000)
+})
