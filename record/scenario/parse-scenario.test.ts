@@ -147,7 +147,10 @@ describe('a change the gate must stop', () => {
     expect(parseScenario(stringify(rolling), FILE).release.strategy).toBe('blue-green')
     rolling.release.strategy = 'instance-canary'
     expect(problemsOf(stringify(rolling)).problems).toEqual([
-      expect.objectContaining({ path: 'release.steps', expected: expect.stringMatching(/must be two steps/) }),
+      expect.objectContaining({
+        path: 'release.steps',
+        expected: expect.stringMatching(/must be two steps/),
+      }),
     ])
     rolling.release.steps = [
       { percent: 20, holdSeconds: 10 },
