@@ -3,12 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { eventsOf } from '../record/journal/journal-event.ts'
-import { readJournal } from '../record/journal/read-journal.ts'
-import { loadScenario } from '../record/scenario/load-scenario.ts'
 import { reportRun } from '../simulator/drill/report-run.ts'
-import { runDrill } from '../simulator/drill/run-drill.ts'
-import { quickScenario } from './support/quick-scenario.ts'
-import { testRedisUrl } from './support/redis-sandbox.ts'
+import { unflaggedReleaseDrill } from './support/release-drill.ts'
 
 const work = await mkdtemp(join(tmpdir(), 'firedrill-blue-green-'))
 afterAll(() => rm(work, { recursive: true, force: true }))
@@ -16,13 +12,9 @@ afterAll(() => rm(work, { recursive: true, force: true }))
 describe('a blue-green release', () => {
   it('deploys the change to green beside blue, switches all traffic at once, and the rollback is the switch back to blue, with nothing redeployed', async () => {
     const release = { strategy: 'blue-green', steps: [{ percent: 100, holdSeconds: 8 }] }
-    const loaded = await loadScenario(await quickScenario({ release }, 'unflagged-change'))
-    const outDir = await mkdtemp(join(work, 'run-'))
-    const outcome = await runDrill({ loaded, redisUrl: testRedisUrl(), outDir })
+    const { outcome, events, at } = await unflaggedReleaseDrill(work, release)
     expect(outcome.abortReason).toBeUndefined()
     expect(outcome.status).toBe('recovered')
-    const { events } = await readJournal(outcome.journal)
-    const at = (e: { at: string }) => Date.parse(e.at)
 
     // Green (slots 2 and 3) got the change while blue (0 and 1) kept the build before it and all the traffic.
     const base = eventsOf(events, 'rollback.requested')[0]?.data.to

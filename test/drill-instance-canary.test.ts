@@ -3,12 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { eventsOf } from '../record/journal/journal-event.ts'
-import { readJournal } from '../record/journal/read-journal.ts'
-import { loadScenario } from '../record/scenario/load-scenario.ts'
 import { reportRun } from '../simulator/drill/report-run.ts'
-import { runDrill } from '../simulator/drill/run-drill.ts'
-import { quickScenario } from './support/quick-scenario.ts'
-import { testRedisUrl } from './support/redis-sandbox.ts'
+import { unflaggedReleaseDrill } from './support/release-drill.ts'
 
 const work = await mkdtemp(join(tmpdir(), 'firedrill-instance-canary-'))
 afterAll(() => rm(work, { recursive: true, force: true }))
@@ -22,13 +18,9 @@ describe('an instance-canary release', () => {
         { percent: 100, holdSeconds: 5 },
       ],
     }
-    const loaded = await loadScenario(await quickScenario({ release }, 'unflagged-change'))
-    const outDir = await mkdtemp(join(work, 'run-'))
-    const outcome = await runDrill({ loaded, redisUrl: testRedisUrl(), outDir })
+    const { outcome, events, at } = await unflaggedReleaseDrill(work, release)
     expect(outcome.abortReason).toBeUndefined()
     expect(outcome.status).toBe('recovered')
-    const { events } = await readJournal(outcome.journal)
-    const at = (e: { at: string }) => Date.parse(e.at)
 
     // The canary (slot 2, beside blue's 0 and 1) got the change and half the traffic; the page came before the
     // last step, so no other instance ever ran the change.
@@ -76,13 +68,9 @@ describe('an instance-canary release', () => {
         { percent: 100, holdSeconds: 10 },
       ],
     }
-    const loaded = await loadScenario(await quickScenario({ release }, 'unflagged-change'))
-    const outDir = await mkdtemp(join(work, 'run-'))
-    const outcome = await runDrill({ loaded, redisUrl: testRedisUrl(), outDir })
+    const { outcome, events, at } = await unflaggedReleaseDrill(work, release)
     expect(outcome.abortReason).toBeUndefined()
     expect(outcome.status).toBe('recovered')
-    const { events } = await readJournal(outcome.journal)
-    const at = (e: { at: string }) => Date.parse(e.at)
 
     expect(eventsOf(events, 'release.step').map((e) => [e.data.percent, e.data.slots])).toEqual([
       [10, [2]],

@@ -27,8 +27,8 @@ import { gateAndMerge } from './gate-branch.ts'
 import { gateVerdict } from './gate-verdict.ts'
 import { mintReleaseFlag } from './mint-release-flag.ts'
 import { ProductionDeploys } from './production-deploys.ts'
+import { ProductionRouting } from './production-routing.ts'
 import { DEPLOY_HEALTH, promoteToProduction } from './promote-to-production.ts'
-import { weighted } from './weighted-targets.ts'
 
 /** What the drill runs against: production's api instances and its flag service. */
 export interface ShopUnderDrill {
@@ -69,7 +69,7 @@ export interface DeployedShop {
    * The slots release step `index` puts on the change, where the strategy decides (a blue-green release: green; an
    * instance canary: the canary, then every instance). @defaultValue the next batch of the step's share
    */
-  batchSlots?: (index: number) => readonly number[]
+  batchSlots?: (index: number) => readonly number[] | undefined
 }
 
 /**
@@ -153,24 +153,24 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
         : await cloneSandboxRepo(options.baseRepo, join(options.runDir, 'sandbox'))
     const { flag } = loaded.scenario.change
     const strategy = loaded.scenario.release.strategy
-    const rolling = strategy === 'rolling'
-    const blueGreen = strategy === 'blue-green'
-    const instanceCanary = strategy === 'instance-canary'
     if (options.baseRepo === undefined && flag !== undefined)
       await mintReleaseFlag(repo, flag, options.startedAt)
     const base = await buildArtifact({ repo, commit: await git(repo.dir, ['rev-parse', repo.trunk]), store })
 
-    // Production as it was before the change: flags service and workers, then the api instances. A blue-green
-    // release has a second set of slots (green), empty until the change is deployed there.
-    // An instance-canary release has one more slot: the canary, beside the instances it is compared with.
-    const blue = Array.from({ length: options.shop.apiInstances ?? 2 }, (_, i) => i)
-    const green = blueGreen ? blue.map((i) => i + blue.length) : []
-    const canary = instanceCanary ? blue.length : undefined
+    // Production as it was before the change: flags service and workers, then the api instances (with the
+    // slots the release strategy adds, empty until the change goes there).
+    const routing: ProductionRouting = new ProductionRouting({
+      strategy,
+      instances: options.shop.apiInstances ?? 2,
+      production: () => production,
+      record,
+      say,
+    })
     const production = new Environment({
       name: 'production',
       redisUrl: options.shop.redisUrl,
       prefix: options.shop.prefix ?? 'firedrill',
-      ports: [...blue, ...green, ...(canary === undefined ? [] : [canary])].map(() => 0),
+      ports: Array.from({ length: routing.slotCount }, () => 0),
       ...(options.shop.flagsResyncIntervalMs === undefined
         ? {}
         : { flagsResyncIntervalMs: options.shop.flagsResyncIntervalMs }),
@@ -179,49 +179,14 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
     const productionShop = await startShopFrom(base, { ...options.shop, apiInstances: 0 })
     closers.push(() => productionShop.close())
     closers.push(() => production.close())
-    await deployArtifact(production, base, blueGreen || instanceCanary ? { slots: blue } : {})
-    // The slots taking traffic: blue until a blue-green release switches to green, and back on its rollback; an
-    // instance canary's slot takes its share beside them while it runs.
-    let live: readonly number[] = blue
-    let canaryShare = 0
-    const urlOf = (slot: number) => production.current().find((s) => s.slot === slot)?.url ?? null
-    const liveUrls = () => {
-      const urls = live.map(urlOf).filter((u): u is string => u !== null)
-      const canaryUrl = canary === undefined ? null : urlOf(canary)
-      return canaryShare === 0 || canaryUrl === null ? urls : weighted(urls, canaryUrl, canaryShare)
-    }
-    const switchTraffic = async (to: 'blue' | 'green', by: string, reason: string) => {
-      live = to === 'blue' ? blue : green
-      await record({
-        type: 'traffic.switched',
-        data: { to, slots: [...live], urls: liveUrls(), by, reason },
-      })
-      say(`traffic switched to ${to} (api slot(s) ${live.join(', ')}) by ${by}`)
-    }
-    const routeCanary = async (percent: number, by: string, reason: string) => {
-      canaryShare = percent
-      await record({ type: 'canary.routed', data: { slot: canary!, percent, by, reason } })
-      say(`canary (api slot ${canary}) takes ${percent}% of traffic (${by})`)
-    }
+    await deployArtifact(production, base, routing.blueOnly ? { slots: routing.blue } : {})
     const deploys = new ProductionDeploys({
       production,
       record,
       onEvent: deployEvents,
       settle,
       clock: options.clock,
-      // A blue-green rollback is the switch back: blue still runs the build before the change. An instance
-      // canary's, while only the canary runs the change, is taking the canary out of the traffic.
-      ...(blueGreen
-        ? { goBack: (request) => switchTraffic('blue', request.by, request.reason).then(() => true) }
-        : instanceCanary
-          ? {
-              goBack: async (request) => {
-                if (canaryShare === 0) return false
-                await routeCanary(0, request.by, request.reason)
-                return true
-              },
-            }
-          : {}),
+      goBack: (request) => routing.goBack(request),
     })
     deploys.started(base, null, false)
     if (options.baseRepo !== undefined) {
@@ -356,33 +321,39 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
             ...(slots === undefined ? {} : { slots }),
             idle,
           }).finally(settle)
-        if (blueGreen) {
+        // The change reached users (the first batch, the switch, the canary's share): production's history and
+        // the journal say so once.
+        const wentLive = async (startedAt: number) => {
+          deploys.started(verified, base, false, startedAt)
+          await record({
+            type: 'change.deployed',
+            data: {
+              commit: mergeCommit,
+              dark: false,
+              artifact: verified.contentHash,
+              environment: 'production',
+            },
+          })
+        }
+        if (strategy === 'blue-green') {
           // Green gets the change beside blue, health-checked and smoke-tested while blue takes the traffic; the
           // release is the switch.
-          const { refused: stopped } = await deploys.exclusive(() => promote(green, true))
+          const { refused: stopped } = await deploys.exclusive(() => promote(routing.green, true))
           refused = stopped
           if (!refused) {
             rollOut = async (): Promise<RollOutcome> => {
               if (deploys.rollbackRequested() !== undefined) return 'held'
               const startedAt = options.clock.now()
-              await switchTraffic('green', 'release-train', 'the release: every request to green at once')
-              deploys.started(verified, base, false, startedAt)
-              await record({
-                type: 'change.deployed',
-                data: {
-                  commit: mergeCommit,
-                  dark: false,
-                  artifact: verified.contentHash,
-                  environment: 'production',
-                },
-              })
+              await routing.switchTo('green', 'release-train', 'the release: every request to green at once')
+              await wentLive(startedAt)
               return 'rolled'
             }
           }
-        } else if (instanceCanary) {
+        } else if (routing.canary !== undefined) {
+          const canary = routing.canary
           // The canary slot gets the change while it takes no traffic; the first step routes its share to it, the
           // last rolls every instance onto the change and retires the canary.
-          const { refused: stopped } = await deploys.exclusive(() => promote([canary!], true))
+          const { refused: stopped } = await deploys.exclusive(() => promote([canary], true))
           refused = stopped
           const share = loaded.scenario.release.steps[0]?.percent ?? 0
           let step = 0
@@ -391,24 +362,19 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
               if (deploys.rollbackRequested() !== undefined) return 'held'
               const startedAt = options.clock.now()
               if (step++ === 0) {
-                await routeCanary(share, 'release-train', `the canary instance takes ${share}% of traffic`)
-                deploys.started(verified, base, false, startedAt)
-                await record({
-                  type: 'change.deployed',
-                  data: {
-                    commit: mergeCommit,
-                    dark: false,
-                    artifact: verified.contentHash,
-                    environment: 'production',
-                  },
-                })
+                await routing.routeCanary(
+                  share,
+                  'release-train',
+                  `the canary instance takes ${share}% of traffic`,
+                )
+                await wentLive(startedAt)
                 return 'rolled'
               }
-              await deploys.exclusive(() => promote(blue))
-              await routeCanary(0, 'release-train', 'promoted: every instance runs the change')
+              await deploys.exclusive(() => promote(routing.blue))
+              await routing.routeCanary(0, 'release-train', 'promoted: every instance runs the change')
               return 'rolled'
             }
-        } else if (rolling) {
+        } else if (strategy === 'rolling') {
           // The deploy is the release: production stays on what it ran until the release rolls each batch.
           let first = true
           rollOut = async (slots): Promise<RollOutcome> => {
@@ -443,16 +409,7 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
                 `the scenario expects production's rolling deploy to fail its health check and roll back, but ${verified.contentHash.slice(0, 12)} deployed: check change.stoppedBy in ${loaded.file}`,
               )
             if (first) {
-              deploys.started(verified, base, false, startedAt)
-              await record({
-                type: 'change.deployed',
-                data: {
-                  commit: mergeCommit,
-                  dark: false,
-                  artifact: verified.contentHash,
-                  environment: 'production',
-                },
-              })
+              await wentLive(startedAt)
               first = false
             }
             return 'rolled'
@@ -492,11 +449,10 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
       base,
       deploys,
       ...(rollOut === undefined ? {} : { rollOut }),
-      ...(blueGreen ? { batchSlots: () => green } : {}),
-      ...(canary === undefined ? {} : { batchSlots: (index: number) => (index === 0 ? [canary] : blue) }),
+      batchSlots: (index: number) => routing.batchSlots(index),
       shop: {
         apiUrls: production.urls(),
-        liveUrls,
+        liveUrls: () => routing.liveUrls(),
         flagsUrl: productionShop.flagsUrl,
         workerMetricsUrls: productionShop.workerMetricsUrls,
         close,
