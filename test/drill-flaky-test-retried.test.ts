@@ -7,13 +7,10 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { createSandboxRepo } from '../gate/sandbox/sandbox-repo.ts'
 import { git } from '../record/git/git.ts'
 import { eventsOf } from '../record/journal/journal-event.ts'
-import { readJournal } from '../record/journal/read-journal.ts'
-import { loadScenario } from '../record/scenario/load-scenario.ts'
 import { SCENARIO_CATALOG_DIR } from '../record/scenario/scenario-catalog.ts'
 import { reportRun } from '../simulator/drill/report-run.ts'
-import { runDrill } from '../simulator/drill/run-drill.ts'
-import { quickScenario } from './support/quick-scenario.ts'
-import { testRedisUrl } from './support/redis-sandbox.ts'
+import type { runDrill } from '../simulator/drill/run-drill.ts'
+import { catalogDrill } from './support/release-drill.ts'
 
 const FLAG = 'checkout.new-pricing'
 const DECOY = 'checkout.gift-messages'
@@ -42,13 +39,8 @@ async function pricingTest(dir: string): Promise<{ passed: boolean; output: stri
   }
 }
 
-async function drill(extra: Partial<Parameters<typeof runDrill>[0]> = {}) {
-  const loaded = await loadScenario(await quickScenario({}, 'flaky-test-retried'))
-  const outDir = await mkdtemp(join(work, 'run-'))
-  const outcome = await runDrill({ loaded, redisUrl: testRedisUrl(), outDir, ...extra })
-  const { events } = await readJournal(outcome.journal)
-  return { outcome, events }
-}
+const drill = (extra: Partial<Parameters<typeof runDrill>[0]> = {}) =>
+  catalogDrill(work, 'flaky-test-retried', {}, extra)
 
 describe('the flaky-test-retried drill', () => {
   it('ships a test that fails on its first attempt and passes on a retry, and fails for good without the retry', async () => {

@@ -7,13 +7,23 @@ import { quickScenario } from './quick-scenario.ts'
 import { testRedisUrl } from './redis-sandbox.ts'
 
 /**
- * The unflagged-change drill, quick, released as `release` says (a strategy and its steps), in a run folder under
- * `work`: its outcome and journal, and the time of a journal event in epoch ms.
+ * A catalog scenario, quick (`quickScenario` with `overrides`), run in a folder of its own under `work` with the
+ * test Redis: its outcome and journal, and the time of a journal event in epoch ms.
  */
-export async function unflaggedReleaseDrill(work: string, release: Record<string, unknown>) {
-  const loaded = await loadScenario(await quickScenario({ release }, 'unflagged-change'))
+export async function catalogDrill(
+  work: string,
+  scenario: string,
+  overrides: Record<string, unknown> = {},
+  extra: Partial<Parameters<typeof runDrill>[0]> = {},
+) {
+  const loaded = await loadScenario(await quickScenario(overrides, scenario))
   const outDir = await mkdtemp(join(work, 'run-'))
-  const outcome = await runDrill({ loaded, redisUrl: testRedisUrl(), outDir })
+  const outcome = await runDrill({ loaded, redisUrl: testRedisUrl(), outDir, ...extra })
   const { events } = await readJournal(outcome.journal)
   return { outcome, events, at: (e: { at: string }) => Date.parse(e.at) }
+}
+
+/** The unflagged-change drill, quick, released as `release` says (a strategy and its steps). */
+export function unflaggedReleaseDrill(work: string, release: Record<string, unknown>) {
+  return catalogDrill(work, 'unflagged-change', { release })
 }
