@@ -1,0 +1,27 @@
+import type { FaultMode } from './fault-mode.ts'
+
+/** What the payment provider's public status page says, in its operator's words: no more than that. */
+export interface ProviderStatus {
+  status: 'operational' | 'degraded' | 'partial-outage' | 'major-outage'
+  summary: string
+}
+
+/** The provider's status page for the mode it is in. */
+export function providerStatusOf(mode: FaultMode): ProviderStatus {
+  switch (mode.mode) {
+    case 'none':
+      return { status: 'operational', summary: 'All systems operational.' }
+    case 'latency':
+    case 'timeout-after-charge':
+      return { status: 'degraded', summary: 'Degraded performance: API responses are slower than usual.' }
+    case 'rate-limit':
+      return {
+        status: 'degraded',
+        summary: 'Degraded performance: some API requests are being rate limited.',
+      }
+    case 'error-rate':
+      return { status: 'partial-outage', summary: 'Partial outage: some charge requests are failing.' }
+    case 'outage':
+      return { status: 'major-outage', summary: 'Major outage: the payments API is unavailable.' }
+  }
+}
