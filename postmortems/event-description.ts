@@ -129,6 +129,6 @@ export function describeEvent(event: JournalEvent): string {
     case 'cleanup.merged':
       return `Close-out of ${event.data.flag} (${event.data.commit.slice(0, 12)} on ${event.data.branch}) merged to trunk as ${event.data.trunk.slice(0, 12)} after a ${event.data.gate.green ? 'green' : 'RED'} gate.`
     case 'verify.finished':
-      return `Verification ${event.data.holds ? 'holds' : 'falls short'}: ${event.data.items.filter((i) => i.holds).length} of ${event.data.items.length} action items hold; replay ${event.data.loop.holds ? 'blocked' : 'not blocked'}.`
+      return `Verification ${event.data.holds ? 'holds' : 'falls short'}: ${event.data.items.filter((i) => i.holds).length} of ${event.data.items.length} action items hold; ${event.data.loop.replay === 'not-applicable' ? 'no change of ours to replay' : `replay ${event.data.loop.holds ? 'blocked' : 'not blocked'}`}.`
   }
 }

@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox'
+import { FaultModeSchema } from '../../services/payments/fault-mode.ts'
 import { DURATION_PATTERN } from './duration.ts'
 
 /*
@@ -254,6 +255,27 @@ export const ArtifactRetaggedFaultSchema = Type.Object(
 )
 
 /**
+ * Not a change of ours: a dependency fails. The payment provider turns `provider` (its fault mode, shared through
+ * Redis by every process that calls it) at the release's first step with a percent above 0, and stays so until the
+ * drill ends. Nothing is committed or deployed; the shop's way through is its degrade switch.
+ */
+export const ProviderDegradedFaultSchema = Type.Object(
+  {
+    kind: Type.Literal('provider-degraded'),
+    /** How the provider misbehaves: `{ mode: latency, ms }`, `{ mode: error-rate, percent }`, `{ mode: rate-limit, … }`, `{ mode: outage }`. */
+    provider: FaultModeSchema,
+    /** The shop's degrade switch for the provider: the flag that stops calling it (a kill switch). */
+    degradeSwitch: Type.String({
+      minLength: 1,
+      maxLength: 100,
+      pattern: FLAG_KEY_PATTERN,
+      expected: 'a flag key like payments.defer-charges',
+    }),
+  },
+  Closed,
+)
+
+/**
  * A target's own change, dark behind its flag: what it does wrong is the drill's to find out, by the target's
  * SLIs (a game day's question is whether the team's alerts see it).
  */
@@ -275,6 +297,7 @@ export const FaultSchema = Type.Union([
   OrdersSlowedFaultSchema,
   CouponKindUnpricedFaultSchema,
   StartupMigrationFailsFaultSchema,
+  ProviderDegradedFaultSchema,
   DarkChangeFaultSchema,
 ])
 
@@ -298,7 +321,8 @@ export const ChangeSchema = Type.Object(
     patch: Type.Optional(Type.String({ minLength: 1 })),
     /**
      * What the change does wrong at run time: `coupon-orders-fail`, `order-record-renamed`, `secret-committed`,
-     * `orders-slowed`, `coupon-kind-unpriced`, `startup-migration-fails`.
+     * `orders-slowed`, `coupon-kind-unpriced`, `startup-migration-fails`; or `provider-degraded`, a dependency's
+     * fault and no change of ours.
      */
     fault: FaultSchema,
     /**
@@ -324,7 +348,8 @@ export const ReleaseStepSchema = Type.Object(
   {
     /**
      * `flag-canary`: the share of traffic that sees the flag on at this step. `rolling`: the share of api
-     * instances running the new artifact after this batch.
+     * instances running the new artifact after this batch. `provider-fault`: 0 holds with the provider healthy;
+     * the first step above 0 turns the provider's fault on (it stays on).
      */
     percent: Type.Number({ minimum: 0, maximum: 100 }),
     /** Wall-clock seconds to hold this step before the next one. */
@@ -335,9 +360,10 @@ export const ReleaseStepSchema = Type.Object(
 
 /**
  * How the change reaches users: `flag-canary` deploys it dark and turns its flag on in steps; `rolling`
- * deploys it (unflagged) to the api instances in batches, so the deploy is the release.
+ * deploys it (unflagged) to the api instances in batches, so the deploy is the release; `provider-fault` releases
+ * no change of ours: the payment provider's fault (`change.fault.kind: provider-degraded`) is the release.
  */
-export const RELEASE_STRATEGIES = ['flag-canary', 'rolling'] as const
+export const RELEASE_STRATEGIES = ['flag-canary', 'rolling', 'provider-fault'] as const
 
 export const ReleaseSchema = Type.Object(
   {

@@ -25,3 +25,21 @@ export function providerStatusOf(mode: FaultMode): ProviderStatus {
       return { status: 'major-outage', summary: 'Major outage: the payments API is unavailable.' }
   }
 }
+
+/** What the provider does in a fault mode, as a clause: "answers every request about 4000 ms late". */
+export function describeFaultMode(mode: FaultMode): string {
+  switch (mode.mode) {
+    case 'none':
+      return 'answers normally'
+    case 'latency':
+      return `answers every request about ${mode.ms} ms late`
+    case 'error-rate':
+      return `answers ${mode.percent} % of charge attempts with HTTP 500`
+    case 'outage':
+      return 'answers every request with HTTP 503'
+    case 'rate-limit':
+      return `answers ${mode.percent ?? 100} % of charge attempts with HTTP 429 (Retry-After ${mode.retryAfterSeconds} s)`
+    case 'timeout-after-charge':
+      return `records each charge, then answers ${mode.ms} ms late`
+  }
+}

@@ -356,7 +356,9 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
         }
       }
     }
-    if (!refused && !rolling && (options.baseRepo === undefined || commit !== null)) {
+    // A provider's fault deploys nothing of ours: production runs trunk as it is, no change dark in it.
+    const external = loaded.scenario.release.strategy === 'provider-fault'
+    if (!refused && !rolling && !external && (options.baseRepo === undefined || commit !== null)) {
       await record({
         type: 'change.deployed',
         data: {
