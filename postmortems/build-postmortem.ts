@@ -7,6 +7,7 @@ import { changePathOf } from './change-path.ts'
 import { doraFromJournal } from './dora-before-after.ts'
 import { gatherDrillFacts } from './drill-facts.ts'
 import { describeEvent } from './event-description.ts'
+import { externalFaultOf } from './fault-story.ts'
 import { flagsOf } from './flag-close-out.ts'
 import { lessonsOf } from './lessons.ts'
 import { mistakeLogOf } from './mistake-log.ts'
@@ -108,6 +109,7 @@ export function buildPostmortem(
       seed: scenario.seed,
       timeScale: scenario.timeScale,
       flag: scenario.change.flag ?? null,
+      cause: externalFaultOf(scenario) === undefined ? 'change' : 'external',
     },
     summary: summaryOf(facts),
     impact: {

@@ -16,6 +16,12 @@ export interface FaultStory {
   luck: string | null
 }
 
+/** The scenario's fault when it is a dependency's (the cause is external: nothing of ours changed). */
+export function externalFaultOf(scenario: ValidScenario) {
+  const { fault } = scenario.change
+  return fault.kind === 'provider-degraded' ? fault : undefined
+}
+
 /** The story of the scenario's fault, by its kind. */
 export function faultStoryOf(scenario: ValidScenario): FaultStory {
   const { fault, flag } = scenario.change
