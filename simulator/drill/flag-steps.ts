@@ -54,15 +54,18 @@ async function waitForRollback(
 /**
  * Waits until the incident is mitigated, whoever did it: the flag serves off to everyone, every api instance
  * answers from the artifact production ran before the change (a rollback), or the degrade switch serves on to
- * everyone (a dependency's fault). Journals the mitigation with the actor and reason from the audit log or the
+ * everyone and the workers defer orders by it (a dependency's fault). Journals the mitigation with the actor and reason from the audit log or the
  * rollback request (and the acknowledgement, if the responder never gave one).
  */
 export async function observeMitigation(options: {
   flags: FlagsHttpClient
   /** The change's flag; an unflagged change can only be rolled back. */
   flag: string | undefined
-  /** A dependency's fault: the shop's degrade switch, which mitigates once it serves on to everyone. */
-  degradeSwitch?: string
+  /**
+   * A dependency's fault: the shop's degrade switch, which mitigates once it serves on to everyone and the workers
+   * defer orders (`deferrals`, their running count of deferred orders, goes up).
+   */
+  degradeSwitch?: { flag: string; deferrals: () => Promise<number> }
   rollback: { deploys: ProductionDeploys; urls: readonly string[]; to: Artifact }
   alert: string
   paging: DrillPaging
@@ -78,15 +81,19 @@ export async function observeMitigation(options: {
   if (options.signal.aborted) onAbort()
   else options.signal.addEventListener('abort', onAbort, { once: true })
   let winner: { kind: 'flag'; off: FlagView } | { kind: 'rollback' } | { kind: 'degrade'; on: FlagView }
+  const degrade = options.degradeSwitch
+  // Deferrals before the switch are not its effect.
+  const deferredBefore = degrade === undefined ? 0 : await degrade.deferrals()
   try {
     winner = await Promise.race([
-      ...(options.degradeSwitch === undefined
+      ...(degrade === undefined
         ? []
         : [
-            waitForFlagOn(flags, options.degradeSwitch, options.clock, race.signal).then((on) => ({
-              kind: 'degrade' as const,
-              on,
-            })),
+            waitForFlagOn(flags, degrade.flag, options.clock, race.signal).then(async (on) => {
+              while ((await degrade.deferrals()) <= deferredBefore)
+                await options.clock.sleep(100, race.signal)
+              return { kind: 'degrade' as const, on }
+            }),
           ]),
       ...(flag === undefined
         ? []
@@ -120,7 +127,7 @@ export async function observeMitigation(options: {
     return { action: 'rollback', by }
   }
   if (winner.kind === 'degrade') {
-    const key = options.degradeSwitch!
+    const key = degrade!.flag
     const audit = (await flags.audit(20)).find((e) => e.flag === key)
     const by = audit?.actor ?? 'unknown'
     const reason = audit?.reason ?? ''

@@ -15,6 +15,7 @@ import {
 import { pageDestinationsFromEnv } from '../detection/page-destinations.ts'
 import type { TrafficRun } from '../traffic/start-traffic.ts'
 import { type Decoys, scheduleDecoys } from './decoys.ts'
+import { deferredOrders } from './deferred-orders.ts'
 import { type DeployedShop, deployShop } from './deploy-shop.ts'
 import { DeploysHttpClient, startDeploysApi } from './deploys-api.ts'
 import { type CleanupStep, runCleanup } from './drill-cleanup.ts'
@@ -434,7 +435,14 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
         const mitigation = await observeMitigation({
           flags,
           flag,
-          ...(providerFault === undefined ? {} : { degradeSwitch: providerFault.degradeSwitch }),
+          ...(providerFault === undefined
+            ? {}
+            : {
+                degradeSwitch: {
+                  flag: providerFault.degradeSwitch,
+                  deferrals: () => deferredOrders(shop.workerMetricsUrls),
+                },
+              }),
           rollback: { deploys: deployed.deploys, urls: shop.apiUrls, to: deployed.base },
           alert: page.alert,
           paging,
