@@ -327,7 +327,11 @@ function loopSuite(
             ? 'the release flag is closed out'
             : `the release flag ${summary.flag} is closed out`,
           'skip',
-          summary.flag === null ? 'the change shipped without a flag' : 'the scenario has no cleanup patch',
+          summary.degradeSwitch !== undefined
+            ? 'no release flag: no change of ours was released'
+            : summary.flag === null
+              ? 'the change shipped without a flag'
+              : 'the scenario has no cleanup patch',
         ),
   ]
   return { name, cases }
