@@ -73,7 +73,7 @@ export function externalSummary(facts: DrillFacts, impactWords: string): string 
   const setAside = setAsideWords(facts)
   if (degraded !== undefined)
     parts.push(
-      `${degraded.data.by} turned the degrade switch ${fault.degradeSwitch} on ${formatMs(timings.mttmMs)} after the page${setAside === '' ? '' : `, having set aside ${setAside}, the last flag turned on before the burn and a coincidence`}.`,
+      `${degraded.data.by} turned the degrade switch ${fault.degradeSwitch} on${setAside === '' ? '' : `, having set aside ${setAside}, the last flag turned on before the burn and a coincidence`}; it took effect (the workers deferring orders) ${formatMs(timings.mttmMs)} after the page.`,
     )
   else if (facts.anchors.mitigated !== null)
     parts.push('The incident was mitigated some other way (see Resolution).')
@@ -145,7 +145,7 @@ export function externalResolution(facts: DrillFacts): string {
   const degraded = degradeMitigation(facts)
   if (degraded !== undefined)
     parts.push(
-      `${degraded.data.by} turned the degrade switch ${fault.degradeSwitch} on at ${formatUtcTime(degraded.at)}: the workers stopped calling the payment provider and accepted each order with its charge deferred, to be charged once the switch is off again.`,
+      `${degraded.data.by} turned the degrade switch ${fault.degradeSwitch} on, and from ${formatUtcTime(degraded.at)} the workers deferred orders by it: they stopped calling the payment provider and accepted each order with its charge deferred, to be charged once the switch is off again.`,
       'No flag of ours was turned off and nothing was rolled back: neither would have made the provider answer.',
     )
   else if (facts.anchors.mitigated?.type === 'mitigation.applied')

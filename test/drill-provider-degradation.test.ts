@@ -108,7 +108,9 @@ describe('the provider-degradation drill', () => {
     expect(markdown).toMatch(
       /The cause was external: the payment provider answers every request about 1000 ms late/,
     )
-    expect(markdown).toMatch(/turned the degrade switch payments\.defer-charges on at/)
+    expect(markdown).toMatch(
+      /turned the degrade switch payments\.defer-charges on, and from \S+ UTC the workers deferred/,
+    )
     expect(markdown).toMatch(/having set aside checkout\.gift-messages \(turned on by storefront-team\)/)
     expect(markdown).not.toContain('undefined')
     expect(markdown).not.toMatch(
