@@ -363,6 +363,8 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
           // The provider's fault, under the drill's lease: it lapses with the drill if the drill dies.
           if (step.percent > 0 && !providerFaulted) {
             await lease.guard(PAYMENTS_FAULT_LEASE, '', null)
+            // The responder will turn the degrade switch on: if the drill dies, the shop puts it back off too.
+            await lease.guard('flag', providerFault.degradeSwitch, OFF)
             await new RedisFaultModeStore(control, prefix).set(providerFault.provider)
             providerFaulted = true
           }
@@ -490,6 +492,8 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
     // With Redis gone, what needs it fails at once, and the rest must not wait on it: shorter bounds.
     const redisGone = abort?.condition === 'redis-unavailable'
     const bound = (ms: number) => (redisGone ? Math.min(ms, 1500) : ms)
+    // The change's flag, or a dependency's degrade switch: back to off either way.
+    const safeFlag = flag ?? providerFault?.degradeSwitch
     const steps: CleanupStep[] = [
       {
         name: 'stop the traffic',
@@ -515,10 +519,12 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
       },
       {
         name:
-          flag === undefined ? 'clear payment faults' : `put ${flag} back to off and clear payment faults`,
+          safeFlag === undefined
+            ? 'clear payment faults'
+            : `put ${safeFlag} back to off and clear payment faults`,
         timeoutMs: bound(4000),
         run: async () => {
-          await restoreSafety(options.redisUrl, prefix, flag, abort?.reason ?? 'drill finished')
+          await restoreSafety(options.redisUrl, prefix, safeFlag, abort?.reason ?? 'drill finished')
           restored = true
         },
       },
