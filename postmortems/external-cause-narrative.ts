@@ -56,8 +56,10 @@ export function externalSummary(facts: DrillFacts, impactWords: string): string 
   const from = start === null ? '' : ` from ${formatUtcTime(start)}`
   if (facts.status === 'prevented')
     return [
-      `A repeat of ${repeatedRunWords(facts)} (scenario ${facts.scenarioName}, seed ${scenario.seed}) on the trunk that run's follow-up left: the payment provider ${what} again${from}.`,
-      'Nothing of ours changed, and this time nobody was paged: the fulfilment workers no longer wait on a provider that slows or fails, they defer its charges by themselves.',
+      facts.againOf === undefined
+        ? `In a drill of scenario ${facts.scenarioName} (seed ${scenario.seed}), the payment provider ${what}${from}.`
+        : `A repeat of ${repeatedRunWords(facts)} (scenario ${facts.scenarioName}, seed ${scenario.seed}) on the trunk that run's follow-up left: the payment provider ${what} again${from}.`,
+      `Nothing of ours changed, and ${facts.againOf === undefined ? '' : 'this time '}nobody was paged: the fulfilment workers no longer wait on a provider that slows or fails, they defer its charges by themselves.`,
       impactWords,
       'A dependency failed; the shop did not.',
     ].join(' ')
@@ -109,7 +111,7 @@ export function externalRootCauses(facts: DrillFacts): string[] {
   if (facts.status === 'prevented')
     return [
       cause,
-      `Since ${repeatedRunWords(facts)}'s follow-up, the fulfilment workers stop calling a provider that slows or fails and defer its charges by themselves (a circuit breaker): the same fault no longer burned the fulfilment SLO.`,
+      `${facts.againOf === undefined ? 'On this trunk' : `Since ${repeatedRunWords(facts)}'s follow-up`}, the fulfilment workers stop calling a provider that slows or fails and defer its charges by themselves (a circuit breaker): the same fault no longer burned the fulfilment SLO.`,
     ]
   return [cause, `What made it an incident was ours: ${story.decision}.`, `${story.gateGap}`]
 }

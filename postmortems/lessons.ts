@@ -126,14 +126,17 @@ function externalCauseLessons(facts: DrillFacts): Lessons {
       : ''
     return {
       wentWell: [
-        `The same provider fault came back and nobody was paged: the workers deferred charges by themselves, and the steady state held${held}.`,
+        `${facts.againOf === undefined ? "The provider's fault came and" : 'The same provider fault came back and'} nobody was paged: the workers deferred charges by themselves, and the steady state held${held}.`,
       ],
       wentWrong: [
         'The provider failed again: the shop cannot prevent a dependency failing, only keep its customers out of it.',
       ],
-      gotLucky: [
-        `The repeat came after ${repeatedRunWords(facts)}'s fix had merged: before it, the same fault paged and waited for ${fault.degradeSwitch}.`,
-      ],
+      gotLucky:
+        facts.againOf === undefined
+          ? []
+          : [
+              `The repeat came after ${repeatedRunWords(facts)}'s fix had merged: before it, the same fault paged and waited for ${fault.degradeSwitch}.`,
+            ],
     }
   }
   decoyLessons(facts, wentWell, wentWrong)

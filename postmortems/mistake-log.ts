@@ -34,7 +34,7 @@ export function mistakeLogOf(facts: DrillFacts, change: ChangePath | null): Mist
     return {
       mistake:
         facts.status === 'prevented'
-          ? `None this time: ${repeatedRunWords(facts)}'s fix lets the shop degrade by itself when the provider fails.`
+          ? `None this time: ${facts.againOf === undefined ? 'the shop' : `since ${repeatedRunWords(facts)}'s fix, the shop`} degrades by itself when the provider fails.`
           : `No change of ours caused this; the decision behind the exposure was ${story.decision}.`,
       symptom:
         facts.status === 'prevented'
