@@ -21,6 +21,8 @@ export function humanResponder(options: HumanResponderOptions = {}): Responder {
     kind: 'human',
     name: 'trainee',
     async respond(page: Page, context: ResponderContext) {
+      // The provider's public status page, as anyone can read it: what it says now, not what the drill did.
+      const provider = await context.provider().catch(() => null)
       out.write(
         [
           '\u0007',
@@ -31,13 +33,18 @@ export function humanResponder(options: HumanResponderOptions = {}): Responder {
           '  You are on call. Find the cause and mitigate. From another terminal:',
           `    export FIREDRILL_FLAGS_URL=${context.flagsUrl} FIREDRILL_FLAGS_TOKEN=${context.token}`,
           '    npx firedrill flags list                     # what is on, and who changed it (also GET $FIREDRILL_FLAGS_URL/flags/audit)',
-          '    npx firedrill flags set KEY off --reason "…"  # the kill switch',
+          '    npx firedrill flags set KEY off --reason "…"  # the kill switch (on, for a degrade switch)',
           ...(context.deploysUrl === ''
             ? []
             : [
                 `    export FIREDRILL_DEPLOYS_URL=${context.deploysUrl} FIREDRILL_DEPLOYS_TOKEN=${context.token}`,
                 '    npx firedrill deploys list                   # what production runs, and its recent deploys',
                 '    npx firedrill deploys rollback --reason "…"  # back to what production ran before its latest deploy',
+              ]),
+          ...(provider === null
+            ? []
+            : [
+                `  The payment provider's status page says: ${provider.status}${provider.since === null ? '' : ` since ${provider.since}`} ("${provider.summary}")`,
               ]),
           input.isTTY ? '  Press Enter here to acknowledge the page.' : '',
           '',
