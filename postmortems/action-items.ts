@@ -3,6 +3,7 @@ import type { ActionItemType, PlannedActionItem } from '../record/scenario/scena
 import { ownerFor, type Roster } from '../record/scenario/team-roster.ts'
 import { type DrillFacts, refusedByWords, repeatedRunWords } from './drill-facts.ts'
 import { dueDateFor } from './due-date-policy.ts'
+import { externalFaultOf } from './fault-story.ts'
 import type { ActionItem } from './postmortem-schema.ts'
 
 /** Who owns an item of each type when the scenario does not say. */
@@ -45,6 +46,16 @@ export function actionItemsOf(facts: DrillFacts, roster: Roster, clock: ActionIt
  * try gets the scenario's planned items when it has some.
  */
 function nearMissItems(facts: DrillFacts): PlannedActionItem[] {
+  // A dependency's fault the shop rode out by itself: no change to stop earlier; what it deferred must be settled.
+  const external = externalFaultOf(facts.scenario)
+  if (external !== undefined)
+    return [
+      {
+        title: `Check that every charge the workers deferred while the payment provider was degraded was made once it recovered (deferred, not lost)`,
+        type: 'process',
+        priority: 'P2',
+      },
+    ]
   // A change the gate stopped on its first try: the scenario plans what the near miss still calls for.
   // A check before a push cannot catch what happens after staging: a deploy-time near miss keeps its own items.
   const planned =
@@ -95,12 +106,15 @@ function incidentItems(facts: DrillFacts): PlannedActionItem[] {
       priority: 'P2',
     })
   }
+  const external = externalFaultOf(scenario)
   if (timings.mitigatedAt === null && facts.changeReachedUsers) {
     planned.push({
       title:
-        flag === undefined
-          ? "Make rolling production back to the previous artifact part of the page's runbook; no mitigation was recorded"
-          : `Make turning ${flag} off part of the page's runbook; no mitigation was recorded`,
+        external !== undefined
+          ? `Make turning the degrade switch ${external.degradeSwitch} on part of the page's runbook when the provider's status page shows it failing; no mitigation was recorded`
+          : flag === undefined
+            ? "Make rolling production back to the previous artifact part of the page's runbook; no mitigation was recorded"
+            : `Make turning ${flag} off part of the page's runbook; no mitigation was recorded`,
       type: 'mitigate',
       priority: 'P0',
     })

@@ -6,6 +6,7 @@ function nextAction(
 ): string {
   if (action.kind === 'flag-off') return `turn ${action.flag} off`
   if (action.kind === 'rollback') return `roll production back to artifact ${action.to.slice(0, 16)}`
+  if (action.kind === 'degrade') return `turn the degrade switch ${action.flag} on`
   return 'escalate'
 }
 
@@ -43,6 +44,10 @@ export function describeEvent(event: JournalEvent): string {
     case 'flag.changed':
       return `Flag ${event.data.key} set from ${JSON.stringify(event.data.from)} to ${JSON.stringify(event.data.to)} at ${event.data.percent} % by ${event.data.actor} (${event.data.reason}).`
     case 'release.step':
+      if (event.data.provider !== undefined)
+        return `Release step ${event.data.step}: the payment provider ${event.data.provider} (no change of ours).`
+      if (event.data.flag === undefined && event.data.artifact === undefined)
+        return `Release step ${event.data.step}: nothing released yet (held ${event.data.holdSeconds} s).`
       return event.data.flag === undefined
         ? `Release batch ${event.data.step}: ${event.data.percent} % of api instances${event.data.slots === undefined ? '' : ` (${event.data.slots.join(', ')})`} on artifact ${event.data.artifact?.slice(0, 16) ?? 'unknown'}, no flag.`
         : `Release step ${event.data.step}: ${event.data.flag} on for ${event.data.percent} % of traffic.`
@@ -99,6 +104,8 @@ export function describeEvent(event: JournalEvent): string {
     case 'page.acknowledged':
       return `Page for ${event.data.alert} acknowledged by ${event.data.by}.`
     case 'mitigation.applied':
+      if (event.data.action === 'degrade switch on')
+        return `Mitigation: the degrade switch ${event.data.flag} turned on by ${event.data.by} (${event.data.reason}).`
       return event.data.flag === undefined
         ? `Mitigation: ${event.data.action}${event.data.to === undefined ? '' : ` to artifact ${event.data.to.slice(0, 16)}`} by ${event.data.by} (${event.data.reason}).`
         : `Mitigation: ${event.data.action} on ${event.data.flag} by ${event.data.by} (${event.data.reason}).`
@@ -139,6 +146,6 @@ export function describeEvent(event: JournalEvent): string {
     case 'cleanup.merged':
       return `Close-out of ${event.data.flag} (${event.data.commit.slice(0, 12)} on ${event.data.branch}) merged to trunk as ${event.data.trunk.slice(0, 12)} after a ${event.data.gate.green ? 'green' : 'RED'} gate.`
     case 'verify.finished':
-      return `Verification ${event.data.holds ? 'holds' : 'falls short'}: ${event.data.items.filter((i) => i.holds).length} of ${event.data.items.length} action items hold; replay ${event.data.loop.holds ? 'blocked' : 'not blocked'}.`
+      return `Verification ${event.data.holds ? 'holds' : 'falls short'}: ${event.data.items.filter((i) => i.holds).length} of ${event.data.items.length} action items hold; ${event.data.loop.replay === 'not-applicable' ? 'no change of ours to replay' : `replay ${event.data.loop.holds ? 'blocked' : 'not blocked'}`}.`
   }
 }

@@ -1,5 +1,6 @@
 import { parseDuration } from '../record/scenario/duration.ts'
 import type { ValidScenario } from '../record/scenario/parse-scenario.ts'
+import { describeFaultMode } from '../services/payments/provider-status.ts'
 
 /** How a postmortem tells one kind of fault: what it did, why the gate let it by, and what to check next time. */
 export interface FaultStory {
@@ -13,6 +14,12 @@ export interface FaultStory {
   retrievalCard: string
   /** What limited the damage, when the fault itself did. */
   luck: string | null
+}
+
+/** The scenario's fault when it is a dependency's (the cause is external: nothing of ours changed). */
+export function externalFaultOf(scenario: ValidScenario) {
+  const { fault } = scenario.change
+  return fault.kind === 'provider-degraded' ? fault : undefined
 }
 
 /** The story of the scenario's fault, by its kind. */
@@ -98,6 +105,17 @@ export function faultStoryOf(scenario: ValidScenario): FaultStory {
         retrievalCard: `Check a data migration against every shape the stored data has (${fault.unexpected} here) before shipping it, and run it beside the service, never in its start-up path`,
         luck: "The rolling deploy health-checked each new instance before going on, and rolled the batch back when it never became ready: production's instances kept serving the build before the change.",
       }
+    case 'provider-degraded': {
+      const what = describeFaultMode(fault.provider)
+      return {
+        effect: `the payment provider ${what}, so the fulfilment workers, which charge every order through it in line, fell behind or failed: orders were accepted with HTTP 201 and then not paid within the deadline`,
+        decision: `a fulfilment path that calls the payment provider for every order with nothing that stops calling it when it slows or fails (no circuit breaker), so the shop's fulfilment followed the provider's health, and the degrade switch (${fault.degradeSwitch}) waited for a person`,
+        gateGap:
+          'Nothing of ours changed before the burn (no commit, build or deploy), so no gate could have stopped it; the cause was outside the shop. What the gate lacked was a test holding the worker to a slow or failing provider.',
+        retrievalCard: `Check the provider's status page and the fulfilment SLO before the flag audit log when orders stop being paid: a flag turned on just before may be a coincidence, and the way through is the degrade switch (${fault.degradeSwitch}), not turning off the latest flag`,
+        luck: 'Checkout kept answering: the api accepts an order before it is charged, so customers could still place orders while the provider struggled; only their charges waited.',
+      }
+    }
     case 'artifact-retagged':
       return {
         effect: `after staging verified its artifact, the \`${fault.tag}\` tag production deploys by was moved to a rebuild staging never saw (${fault.drift})`,

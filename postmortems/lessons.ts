@@ -1,6 +1,6 @@
 import { eventsOf } from '../record/journal/journal-event.ts'
 import { type DrillFacts, refusedByWords, repeatedRunWords } from './drill-facts.ts'
-import { faultStoryOf } from './fault-story.ts'
+import { externalFaultOf, faultStoryOf } from './fault-story.ts'
 import { formatMs, formatPct, formatRatio } from './postmortem-format.ts'
 
 export interface Lessons {
@@ -16,6 +16,7 @@ export function lessonsOf(facts: DrillFacts): Lessons {
   const wentWell: string[] = []
   const wentWrong: string[] = []
   const gotLucky: string[] = []
+  if (externalFaultOf(scenario) !== undefined) return externalCauseLessons(facts)
   if (facts.status === 'prevented') return nearMissLessons(facts)
 
   if (facts.steadyBefore?.data.ok) {
@@ -122,6 +123,73 @@ export function lessonsOf(facts: DrillFacts): Lessons {
       `The alert fired while the release was at ${facts.exposurePctAtDetection} %; had the change gone to 100 % at once, every user would have been exposed before the page.`,
     )
   }
+  return { wentWell, wentWrong, gotLucky }
+}
+
+/** A dependency failed and nothing of ours changed: how the shop and its responder met it. */
+function externalCauseLessons(facts: DrillFacts): Lessons {
+  const { timings } = facts
+  const fault = externalFaultOf(facts.scenario)!
+  const story = faultStoryOf(facts.scenario)
+  const wentWell: string[] = []
+  const wentWrong: string[] = []
+  const gotLucky: string[] = []
+  if (facts.status === 'prevented') {
+    const held = facts.steadyAfter?.data.ok
+      ? ` (error ratio ${formatRatio(facts.steadyAfter.data.errorRatio)} over ${facts.steadyAfter.data.requests} orders with the provider still degraded)`
+      : ''
+    return {
+      wentWell: [
+        `${facts.againOf === undefined ? "The provider's fault came and" : 'The same provider fault came back and'} nobody was paged: the workers deferred charges by themselves, and the steady state held${held}.`,
+      ],
+      wentWrong: [
+        'The provider failed again: the shop cannot prevent a dependency failing, only keep its customers out of it.',
+      ],
+      gotLucky:
+        facts.againOf === undefined
+          ? []
+          : [
+              `The repeat came after ${repeatedRunWords(facts)}'s fix had merged: before it, the same fault paged and waited for ${fault.degradeSwitch}.`,
+            ],
+    }
+  }
+  decoyLessons(facts, wentWell, wentWrong)
+  const diagnosis = eventsOf(facts.events, 'responder.diagnosed').at(-1)
+  if (diagnosis?.data.evidence.provider !== undefined && diagnosis.data.action.kind === 'degrade')
+    wentWell.push(
+      `The responder read the provider's status page (${diagnosis.data.evidence.provider.status}) before the flag audit log, and took the cause for external.`,
+    )
+  if (timings.detectedAt !== null)
+    wentWell.push(
+      `The ${facts.detectingRule?.name ?? 'burn-rate'} alert on the fulfilment SLO paged ${formatMs(timings.mttdMs)} after the provider's fault began, though checkout answered every order.`,
+    )
+  else
+    wentWrong.push(
+      'No paging alert is recorded: the burn-rate rules did not turn the late orders into a page.',
+    )
+  const degraded = facts.anchors.mitigated
+  if (degraded?.type === 'mitigation.applied' && degraded.data.action === 'degrade switch on') {
+    wentWell.push(
+      `Turning the degrade switch ${fault.degradeSwitch} on mitigated${timings.mttmMs === null ? '' : `, ${formatMs(timings.mttmMs)} after the page`}, without a rollback or deploy.`,
+    )
+    if (timings.recoveredAt !== null)
+      wentWell.push(
+        `The fulfilment SLI recovered ${formatMs(Date.parse(timings.recoveredAt) - Date.parse(degraded.at))} after the switch was on, with the provider still degraded.`,
+      )
+  } else wentWrong.push(`The degrade switch ${fault.degradeSwitch} was not turned on during the run.`)
+  wentWrong.push(
+    `The shop could not degrade by itself: ${story.decision}.`,
+    "Nothing alerted on the provider itself: the page came from the fulfilment SLO's burn, after customers' orders were already late.",
+  )
+  if (facts.steadyAfter !== undefined && !facts.steadyAfter.data.ok)
+    wentWrong.push(
+      `The steady state did not hold after recovery (error ratio ${formatRatio(facts.steadyAfter.data.errorRatio)} over ${facts.steadyAfter.data.requests} requests).`,
+    )
+  for (const check of facts.failedChecks)
+    wentWrong.push(`Check ${check.data.name} failed: ${check.data.message}.`)
+  if (facts.status === 'aborted')
+    wentWrong.push(`A stop condition ended the drill: ${facts.aborted?.data.reason}.`)
+  if (story.luck !== null) gotLucky.push(story.luck)
   return { wentWell, wentWrong, gotLucky }
 }
 

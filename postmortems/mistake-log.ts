@@ -1,6 +1,6 @@
 import { eventsOf } from '../record/journal/journal-event.ts'
 import { type DrillFacts, refusedByWords, repeatedRunWords } from './drill-facts.ts'
-import { faultStoryOf } from './fault-story.ts'
+import { externalFaultOf, faultStoryOf } from './fault-story.ts'
 import { formatMs, formatRatio } from './postmortem-format.ts'
 import type { ChangePath, MistakeLog } from './postmortem-schema.ts'
 import { describeHiddenImpact } from './slo-impact.ts'
@@ -29,6 +29,26 @@ export function mistakeLogOf(facts: DrillFacts, change: ChangePath | null): Mist
     fix: fix === undefined ? null : { commit: fix.data.commit, green: fix.data.gate.green },
   }
   const hidden = describeHiddenImpact(facts.events)
+  if (externalFaultOf(scenario) !== undefined) {
+    // A dependency's fault: the mistake is the exposure to it, not a change.
+    return {
+      mistake:
+        facts.status === 'prevented'
+          ? `None this time: ${facts.againOf === undefined ? 'the shop' : `since ${repeatedRunWords(facts)}'s fix, the shop`} degrades by itself when the provider fails.`
+          : `No change of ours caused this; the decision behind the exposure was ${story.decision}.`,
+      symptom:
+        facts.status === 'prevented'
+          ? `None for customers: the provider's fault came back, and the same release caused no page (${impact.failedRequests} of ${impact.requests} requests failed).`
+          : `${impact.failedRequests} of ${impact.requests} requests failed; orders were accepted and then paid late.` +
+            (hidden === '' ? '' : ` ${hidden}`) +
+            (timings.detectedAt === null
+              ? ' No paging alert is recorded.'
+              : ` A burn-rate alert paged ${formatMs(timings.mttdMs)} after the provider's fault began.`),
+      rootCause: `${scenario.change.description.trim()} ${story.gateGap}`,
+      repairEvidence: { replay: null, fix: evidence.fix },
+      retrievalCard: story.retrievalCard,
+    }
+  }
   if (facts.status === 'prevented') {
     const refused = facts.refused
     return {

@@ -1,7 +1,14 @@
 import { eventsOf } from '../record/journal/journal-event.ts'
 import { burnedSlos, describeBurnedSlos } from './burned-slos.ts'
 import { type DrillFacts, refusedByWords, repeatedRunWords } from './drill-facts.ts'
-import { faultStoryOf } from './fault-story.ts'
+import {
+  externalImpactStatement,
+  externalResolution,
+  externalRootCauses,
+  externalSummary,
+  externalTrigger,
+} from './external-cause-narrative.ts'
+import { externalFaultOf, faultStoryOf } from './fault-story.ts'
 import { formatMs, formatPct, formatRatio, formatUtcTime } from './postmortem-format.ts'
 import { describeHiddenImpact } from './slo-impact.ts'
 
@@ -50,6 +57,7 @@ function mitigationAction(facts: DrillFacts): string | null {
 
 export function summaryOf(facts: DrillFacts): string {
   const { scenario, timings } = facts
+  if (externalFaultOf(scenario) !== undefined) return externalSummary(facts, impactWords(facts))
   const atDeploy = facts.deployRefused
   if (facts.status === 'prevented' && atDeploy !== undefined) {
     return [
@@ -133,6 +141,7 @@ export function summaryOf(facts: DrillFacts): string {
 
 export function impactStatementOf(facts: DrillFacts): string {
   const { impact, scenario } = facts
+  if (externalFaultOf(scenario) !== undefined) return externalImpactStatement(facts)
   if (!facts.changeReachedUsers) {
     const where =
       facts.status === 'prevented' && facts.deployRefused !== undefined
@@ -163,6 +172,7 @@ export function impactStatementOf(facts: DrillFacts): string {
 
 export function rootCausesOf(facts: DrillFacts): string[] {
   const { change } = facts.scenario
+  if (externalFaultOf(facts.scenario) !== undefined) return externalRootCauses(facts)
   if (facts.status === 'prevented' && facts.deployRefused !== undefined)
     return [
       `The change "${change.title}" was sound; what production was asked to run was not: ${faultWords(facts)}. ${change.description.trim()}`,
@@ -206,6 +216,7 @@ export function rootCausesOf(facts: DrillFacts): string[] {
 }
 
 export function triggerOf(facts: DrillFacts): string {
+  if (externalFaultOf(facts.scenario) !== undefined) return externalTrigger(facts)
   const atDeploy = facts.deployRefused
   if (facts.status === 'prevented' && atDeploy !== undefined)
     return `Production's deploy looked up tag ${atDeploy.data.tag} at ${formatUtcTime(atDeploy.at)} and found ${atDeploy.data.commit.slice(0, 12)}, a rebuild staging never ran; nothing was released from it.`
@@ -243,6 +254,8 @@ export function detectionOf(facts: DrillFacts): string {
     return `Caught at deploy time, before any release: production's deploy verification refused content hash ${facts.deployRefused.data.contentHash.slice(0, 12)} (staging verified ${facts.deployRefused.data.verifiedContentHash.slice(0, 12)}), so no alert was needed and none paged. ${slos}`
   if (facts.status === 'prevented' && facts.deployRolledBack !== undefined)
     return `Caught at deploy time, before any release: the rolling deploy's ${facts.deployRolledBack.data.check} check failed on the new instance (${facts.deployRolledBack.data.detail}), so no alert was needed and none paged. ${slos}`
+  if (facts.status === 'prevented' && externalFaultOf(facts.scenario) !== undefined)
+    return `Nothing paged: the provider's fault came back, and the workers deferred charges by themselves, so no burn-rate rule fired. ${slos}`
   if (facts.status === 'prevented')
     return `Caught at the gate, before any release: ${refusedByWords(facts)} failed on the change's commit, so no alert was needed and none paged. ${slos}`
   if (!facts.changeReachedUsers && detected === null)
@@ -267,6 +280,7 @@ export function detectionOf(facts: DrillFacts): string {
 }
 
 export function resolutionOf(facts: DrillFacts): string {
+  if (externalFaultOf(facts.scenario) !== undefined) return externalResolution(facts)
   const mitigated = facts.anchors.mitigated
   const recovered = facts.anchors.recovered
   if (facts.status === 'prevented' && facts.deployRefused !== undefined)

@@ -218,8 +218,13 @@ export const PostmortemSchema = Type.Object(
         seed: Type.Integer(),
         timeScale: Type.Number(),
         flag: Type.Union([Type.String(), Type.Null()]),
-        /** How the change reached users (`flag-canary`, `rolling`, `blue-green`). */
+        /** How the change reached users (`flag-canary`, `rolling`, `blue-green`, `instance-canary`, `provider-fault`). */
         strategy: Type.Optional(Type.String()),
+        /**
+         * Where the cause lay: `change` (a change of ours) or `external` (a dependency failed, nothing of ours
+         * changed). Absent in older documents: a change.
+         */
+        cause: Type.Optional(Type.Union([Type.Literal('change'), Type.Literal('external')])),
       },
       Closed,
     ),

@@ -57,12 +57,14 @@ function changePathMarkdown(change: ChangePath | null, flag: string | null): str
 }
 
 /** Mistake, symptom, root cause, repair evidence (or a plain statement that there is none yet) and the card. */
-function mistakeLogMarkdown(log: MistakeLog): string {
+function mistakeLogMarkdown(log: MistakeLog, external: boolean): string {
   const { replay, fix } = log.repairEvidence
   const evidence = [
-    replay === null
-      ? 'Replay of the bad change through the gate: not recorded yet (no `replay.gated` in the journal).'
-      : `Replay of the bad change ${short(replay.commit)} on today's trunk: gate ${replay.green ? 'green: the replay was not blocked' : `RED, blocked by ${replay.blockedBy.join(', ') || 'no step named'}`}.`,
+    external
+      ? 'Replay: no change of ours to replay through the gate; the provider fault itself is replayed on the fixed trunk by `firedrill run --again`.'
+      : replay === null
+        ? 'Replay of the bad change through the gate: not recorded yet (no `replay.gated` in the journal).'
+        : `Replay of the bad change ${short(replay.commit)} on today's trunk: gate ${replay.green ? 'green: the replay was not blocked' : `RED, blocked by ${replay.blockedBy.join(', ') || 'no step named'}`}.`,
     fix === null
       ? 'Fix through the gate: not recorded yet (no `fix.merged` in the journal).'
       : `Fix ${short(fix.commit)}: gate ${fix.green ? 'green' : 'RED'}, merged to trunk.`,
@@ -106,7 +108,7 @@ export function renderPostmortemMarkdown(pm: Postmortem): string {
     [
       `**Status:** ${STATUS_WORDS[pm.status]}  `,
       `**Date:** ${pm.date} (UTC)  `,
-      `**Scenario:** ${pm.scenario.name}, seed ${pm.scenario.seed}, ${pm.scenario.flag === null ? `no flag (${pm.scenario.strategy === 'instance-canary' ? 'an' : 'a'} ${pm.scenario.strategy ?? 'rolling'} release)` : `flag \`${pm.scenario.flag}\``}  `,
+      `**Scenario:** ${pm.scenario.name}, seed ${pm.scenario.seed}, ${pm.scenario.cause === 'external' ? 'cause external (a dependency failed; no change of ours)' : pm.scenario.flag === null ? `no flag (${pm.scenario.strategy === 'instance-canary' ? 'an' : 'a'} ${pm.scenario.strategy ?? 'rolling'} release)` : `flag \`${pm.scenario.flag}\``}  `,
       `**Generated:** ${pm.generatedAt} from the run's journal (${pm.journal.events} events${pm.journal.truncatedLastLine ? ', last line cut off' : ''})`,
     ].join('\n'),
     '## Summary',
@@ -134,7 +136,9 @@ export function renderPostmortemMarkdown(pm: Postmortem): string {
     '## Detection',
     pm.detection,
     "## The change's path",
-    changePathMarkdown(pm.change, pm.scenario.flag),
+    pm.scenario.cause === 'external'
+      ? 'No change of ours: nothing was committed, built or deployed before the incident. The cause was outside the shop (a dependency), so there is no change to trace through the gate.'
+      : changePathMarkdown(pm.change, pm.scenario.flag),
     '## Action items',
     table(
       ['ID', 'Action item', 'Type', 'Priority', 'Owner', 'Due', 'Tracking', 'Status', 'Closed by'],
@@ -158,7 +162,7 @@ export function renderPostmortemMarkdown(pm: Postmortem): string {
     '### Where we got lucky',
     list(pm.lessons.gotLucky, 'Nothing recorded.'),
     '## Mistake log',
-    mistakeLogMarkdown(pm.mistakeLog),
+    mistakeLogMarkdown(pm.mistakeLog, pm.scenario.cause === 'external'),
     '## Timeline (UTC)',
     table(
       ['Time', 'Event', 'What happened'],

@@ -44,6 +44,8 @@ const DETECTORS = {
 function flagLine(s: DrillSummary): string {
   if (s.target !== undefined && s.flag !== null)
     return `${s.flag} back to off, as before the drill (closing it out is the team's, in its own repository)`
+  if (s.degradeSwitch !== undefined)
+    return `no release flag (no change of ours); the degrade switch is ${s.degradeSwitch}`
   if (s.flag === null) return 'none: the change shipped without a flag, released by a rolling deploy'
   if (s.flagClosedOut)
     return `${s.flag} closed out: completed, its code path removed through the gate, archived`
@@ -55,11 +57,16 @@ function flagLine(s: DrillSummary): string {
 function loopLine(s: DrillSummary): string {
   if (s.target !== undefined) return "the team's: the postmortem's action items are for its own pipeline"
   if (s.status === 'prevented' && s.verify === null)
-    return 'not needed: the change was stopped before production, so no incident happened'
+    return s.degradeSwitch !== undefined
+      ? 'not needed: the shop degraded by itself while the provider failed, so no incident happened'
+      : 'not needed: the change was stopped before production, so no incident happened'
   if (s.verify === null) return 'not closed (the follow-up did not run)'
   const items = s.verify.items.map((i) => `${i.id} ${i.status}${i.holds ? '' : ' (falls short)'}`).join(', ')
-  const replay = s.verify.loop.holds
-    ? `the replayed bad change is blocked by ${s.verify.loop.blockedBy.join(', ')}`
-    : 'the replayed bad change is NOT blocked'
+  const replay =
+    s.verify.loop.replay === 'not-applicable'
+      ? 'no change of ours to replay (run --again replays the provider fault)'
+      : s.verify.loop.holds
+        ? `the replayed bad change is blocked by ${s.verify.loop.blockedBy.join(', ')}`
+        : 'the replayed bad change is NOT blocked'
   return `${s.loopClosed ? 'closed' : 'NOT closed'}: ${items}; ${replay}`
 }

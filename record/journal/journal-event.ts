@@ -50,7 +50,7 @@ export interface JournalEventData {
     /** The change's release flag; absent when the change ships unflagged (a rolling release). */
     flag?: string
     /** How the change reaches users. Absent in older journals: `flag-canary`. */
-    strategy?: 'flag-canary' | 'rolling' | 'blue-green' | 'instance-canary'
+    strategy?: 'flag-canary' | 'rolling' | 'blue-green' | 'instance-canary' | 'provider-fault'
     responder: 'bot' | 'human'
     /** A `--again` run: the run whose workload it repeats, on that run's trunk (its id and directory). */
     againOf?: { runId: string; dir: string }
@@ -130,6 +130,8 @@ export interface JournalEventData {
   'release.step': {
     flag?: string
     artifact?: string
+    /** A provider-fault release: the payment provider's fault mode from this step on, in words. */
+    provider?: string
     slots?: number[]
     step: number
     percent: number
@@ -284,10 +286,16 @@ export interface JournalEventData {
       flagChanges: { flag: string; from: string; to: string; actor: string; at: string }[]
       /** Production deploys the responder saw (absent in older journals). */
       deploys?: { commit: string; artifact: string; previous: string | null; dark: boolean; at: string }[]
+      /** The payment provider's status page as the responder read it (absent in older journals). */
+      provider?: { status: string; summary: string; since: string | null }
     }
     setAside: { flag: string; why: string }[]
     hypothesis: string
-    action: { kind: 'flag-off'; flag: string } | { kind: 'rollback'; to: string } | { kind: 'escalate' }
+    action:
+      | { kind: 'flag-off'; flag: string }
+      | { kind: 'rollback'; to: string }
+      | { kind: 'degrade'; flag: string }
+      | { kind: 'escalate' }
   }
   /**
    * The mitigation took effect, as the drill observed it: `flag off` (the flag serves off to everyone) or
@@ -432,7 +440,11 @@ export interface JournalEventData {
   'verify.finished': {
     holds: boolean
     items: { id: string; status: string; holds: boolean; reasons: string[] }[]
-    loop: { holds: boolean; blockedBy: string[] }
+    /**
+     * The replay of the bad change on today's trunk. `not-applicable`: there is no change of ours to replay (a
+     * dependency's fault; its replay is a run with `--again`).
+     */
+    loop: { holds: boolean; blockedBy: string[]; replay?: 'not-applicable' }
   }
 }
 

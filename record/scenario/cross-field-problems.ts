@@ -117,6 +117,8 @@ export function crossFieldProblems(scenario: Scenario, raw: Record<string, unkno
 function releaseProblems(scenario: Scenario): ScenarioProblem[] {
   const { strategy, steps } = scenario.release
   const { flag, stoppedBy } = scenario.change
+  const external = scenario.change.fault.kind === 'provider-degraded'
+  if (strategy === 'provider-fault' || external) return providerFaultProblems(scenario)
   if (strategy === 'flag-canary') {
     if (stoppedBy === 'deploy-health')
       return [
@@ -200,6 +202,61 @@ function releaseProblems(scenario: Scenario): ScenarioProblem[] {
       expected: 'must be 100 in a rolling release: the last batch updates every api instance',
       got: String(last.percent),
     })
+  return problems
+}
+
+/**
+ * A dependency's fault is released by the `provider-fault` strategy and nothing else: no change of ours, so no
+ * flag, patch or stoppedBy; a decoy must not be the degrade switch (turning it is the mitigation).
+ */
+function providerFaultProblems(scenario: Scenario): ScenarioProblem[] {
+  const problems: ScenarioProblem[] = []
+  const { change, release } = scenario
+  if (change.fault.kind !== 'provider-degraded')
+    return [
+      {
+        path: 'release.strategy',
+        expected:
+          "can be provider-fault only with change.fault.kind provider-degraded: the provider's fault is what it releases",
+        got: JSON.stringify(release.strategy),
+      },
+    ]
+  if (release.strategy !== 'provider-fault')
+    problems.push({
+      path: 'release.strategy',
+      expected: 'must be provider-fault for a provider-degraded fault: no change of ours is released',
+      got: JSON.stringify(release.strategy),
+    })
+  for (const key of ['flag', 'patch', 'stoppedBy'] as const)
+    if (change[key] !== undefined)
+      problems.push({
+        path: `change.${key}`,
+        expected:
+          'must be absent for a provider-degraded fault: the cause is a dependency, not a change of ours',
+        got: JSON.stringify(change[key]),
+      })
+  if (scenario.service.kind !== 'builtin-shop')
+    problems.push({
+      path: 'service.kind',
+      expected:
+        "must be builtin-shop for a provider-degraded fault: it needs the shop's virtualised provider",
+      got: JSON.stringify(scenario.service.kind),
+    })
+  if (!release.steps.some((s) => s.percent > 0))
+    problems.push({
+      path: 'release.steps',
+      expected: "must have a step above 0 %: that step turns the provider's fault on",
+      got: release.steps.map((s) => s.percent).join(', '),
+    })
+  const degradeSwitch = change.fault.degradeSwitch
+  scenario.decoys.forEach((decoy, i) => {
+    if (decoy.flag === degradeSwitch)
+      problems.push({
+        path: `decoys[${i}].flag`,
+        expected: `must not be the degrade switch (${degradeSwitch}): turning it is the mitigation, not a decoy`,
+        got: JSON.stringify(decoy.flag),
+      })
+  })
   return problems
 }
 

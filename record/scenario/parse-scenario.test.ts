@@ -63,7 +63,7 @@ describe('scenario errors', () => {
       {
         path: 'change.fault.kind',
         expected:
-          'must be one of "coupon-orders-fail", "order-record-renamed", "secret-committed", "artifact-retagged", "orders-slowed", "coupon-kind-unpriced", "startup-migration-fails", "currency-orders-fail", "dark-change" (did you mean "order-record-renamed"?)',
+          'must be one of "coupon-orders-fail", "order-record-renamed", "secret-committed", "artifact-retagged", "orders-slowed", "coupon-kind-unpriced", "startup-migration-fails", "currency-orders-fail", "provider-degraded", "dark-change" (did you mean "order-record-renamed"?)',
         got: '"order-record-renamd"',
       },
     ])
@@ -232,5 +232,49 @@ describe("a target's scenario", () => {
       path: 'change.fault.kind',
       expected: expect.stringContaining('service.kind target'),
     })
+  })
+})
+
+describe("a dependency's fault (provider-degraded)", () => {
+  const PROVIDER = readFileSync(join(SCENARIO_CATALOG_DIR, 'provider-degradation', 'scenario.yaml'), 'utf8')
+
+  it('is released by the provider-fault strategy, with the provider mode and degrade switch it names', () => {
+    const scenario = parseScenario(PROVIDER, FILE)
+    expect(scenario.release.strategy).toBe('provider-fault')
+    expect(scenario.change.fault).toEqual({
+      kind: 'provider-degraded',
+      provider: { mode: 'latency', ms: 1000 },
+      degradeSwitch: 'payments.defer-charges',
+    })
+  })
+
+  it('has no change of ours: no flag, patch or stoppedBy, and no decoy on the degrade switch', () => {
+    const doc = parse(PROVIDER)
+    doc.change.flag = 'checkout.new-pricing'
+    doc.change.patch = 'change.patch'
+    doc.decoys[0].flag = 'payments.defer-charges'
+    expect(problemsOf(stringify(doc)).problems.map((p) => p.path)).toEqual([
+      'change.flag',
+      'change.patch',
+      'decoys[0].flag',
+    ])
+  })
+
+  it('needs its own strategy, and the strategy needs it', () => {
+    const doc = parse(PROVIDER)
+    doc.release.strategy = 'flag-canary'
+    expect(problemsOf(stringify(doc)).problems.map((p) => p.path)).toEqual(['release.strategy'])
+    const other = parse(readFileSync(join(DIR, 'scenario.yaml'), 'utf8'))
+    other.release.strategy = 'provider-fault'
+    expect(problemsOf(stringify(other)).problems[0]).toMatchObject({
+      path: 'release.strategy',
+      expected: expect.stringContaining('provider-degraded'),
+    })
+  })
+
+  it('refuses a provider mode the provider does not have, naming the field', () => {
+    const doc = parse(PROVIDER)
+    doc.change.fault.provider = { mode: 'latency', ms: -5 }
+    expect(problemsOf(stringify(doc)).problems[0]?.path).toMatch(/^change\.fault/)
   })
 })

@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox'
+import { FaultModeSchema } from '../../services/payments/fault-mode.ts'
 import { DURATION_PATTERN } from './duration.ts'
 
 /*
@@ -273,6 +274,27 @@ export const CurrencyOrdersFailFaultSchema = Type.Object(
 )
 
 /**
+ * Not a change of ours: a dependency fails. The payment provider turns `provider` (its fault mode, shared through
+ * Redis by every process that calls it) at the release's first step with a percent above 0, and stays so until the
+ * drill ends. Nothing is committed or deployed; the shop's way through is its degrade switch.
+ */
+export const ProviderDegradedFaultSchema = Type.Object(
+  {
+    kind: Type.Literal('provider-degraded'),
+    /** How the provider misbehaves: `{ mode: latency, ms }`, `{ mode: error-rate, percent }`, `{ mode: rate-limit, … }`, `{ mode: outage }`. */
+    provider: FaultModeSchema,
+    /** The shop's degrade switch for the provider: the flag that stops calling it (a kill switch). */
+    degradeSwitch: Type.String({
+      minLength: 1,
+      maxLength: 100,
+      pattern: FLAG_KEY_PATTERN,
+      expected: 'a flag key like payments.defer-charges',
+    }),
+  },
+  Closed,
+)
+
+/**
  * A target's own change, dark behind its flag: what it does wrong is the drill's to find out, by the target's
  * SLIs (a game day's question is whether the team's alerts see it).
  */
@@ -295,6 +317,7 @@ export const FaultSchema = Type.Union([
   CouponKindUnpricedFaultSchema,
   StartupMigrationFailsFaultSchema,
   CurrencyOrdersFailFaultSchema,
+  ProviderDegradedFaultSchema,
   DarkChangeFaultSchema,
 ])
 
@@ -318,7 +341,8 @@ export const ChangeSchema = Type.Object(
     patch: Type.Optional(Type.String({ minLength: 1 })),
     /**
      * What the change does wrong at run time: `coupon-orders-fail`, `order-record-renamed`, `secret-committed`,
-     * `orders-slowed`, `coupon-kind-unpriced`, `startup-migration-fails`.
+     * `orders-slowed`, `coupon-kind-unpriced`, `startup-migration-fails`; or `provider-degraded`, a dependency's
+     * fault and no change of ours.
      */
     fault: FaultSchema,
     /**
@@ -346,6 +370,8 @@ export const ReleaseStepSchema = Type.Object(
      * `flag-canary`: the share of traffic that sees the flag on at this step. `rolling`: the share of api
      * instances running the new artifact after this batch. `blue-green`: 100, the one switch of all traffic.
      * `instance-canary`: the canary's share of traffic, then 100.
+     * `provider-fault`: 0 holds with the provider healthy; the first step above 0 turns the provider's fault on
+     * (it stays on).
      */
     percent: Type.Number({ minimum: 0, maximum: 100 }),
     /** Wall-clock seconds to hold this step before the next one. */
@@ -361,9 +387,16 @@ export const ReleaseStepSchema = Type.Object(
  * traffic to them at once, and the way back is switching traffic back to blue, which still runs the build before;
  * `instance-canary` deploys it (unflagged) to one extra api instance, routes the first step's share of traffic to it,
  * and at the last step rolls every instance onto it; while only the canary runs it, the way back is taking the
- * canary out of the traffic.
+ * canary out of the traffic; `provider-fault` releases no change of ours: the payment provider's fault
+ * (`change.fault.kind: provider-degraded`) is the release.
  */
-export const RELEASE_STRATEGIES = ['flag-canary', 'rolling', 'blue-green', 'instance-canary'] as const
+export const RELEASE_STRATEGIES = [
+  'flag-canary',
+  'rolling',
+  'blue-green',
+  'instance-canary',
+  'provider-fault',
+] as const
 
 export const ReleaseSchema = Type.Object(
   {

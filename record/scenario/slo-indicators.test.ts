@@ -47,7 +47,11 @@ describe('scenario SLOs', () => {
     expect(slos.map((s) => [s.name, s.objective, s.sli.description])).toEqual([
       ['orders-availability', 0.99, 'POST /orders answered without a 5xx'],
       ['orders-latency', 0.95, 'POST /orders answered within 250 ms'],
-      ['orders-paid', 0.99, 'orders paid within 2 s of entering the fulfilment queue'],
+      [
+        'orders-paid',
+        0.99,
+        'orders paid or deliberately deferred within 2 s of entering the fulfilment queue',
+      ],
     ])
     expect(detectionSettingsOf(scenario).rules[0]!.severity).toBe('critical')
   })

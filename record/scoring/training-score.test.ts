@@ -186,3 +186,51 @@ describe('the training rubric', () => {
     expect(scoreTraining(events, scenario)).toEqual(scoreTraining([...events], scenario))
   })
 })
+
+describe("the training rubric on a dependency's fault (provider-degradation)", () => {
+  const SWITCH = 'payments.defer-charges'
+  let provider: ValidScenario
+
+  beforeAll(async () => {
+    provider = (await loadScenario('provider-degradation')).scenario
+  })
+
+  /** A human run with no change flag, paged at 60 s. */
+  const external = (then: (j: JournalBuilder) => void) => {
+    const j = new JournalBuilder().started('r2', { responder: 'human', seed: 1207 })
+    j.at(PAGE_AT).add('page.sent', { alert: 'slow-burn', to: 'ana', channel: 'alertmanager-webhook' })
+    then(j)
+    return j.build()
+  }
+  const degraded = (j: JournalBuilder, at: number) =>
+    j
+      .at(PAGE_AT + at)
+      .add('mitigation.applied', { action: 'degrade switch on', flag: SWITCH, by: 'ana', reason: 'r' })
+
+  it('counts the degrade switch turned on first as right the first time, and as the mitigation', () => {
+    const score = scoreTraining(
+      external((j) => {
+        flagSet(j, 30_000, SWITCH, 'on')
+        degraded(j, 31_000)
+      }),
+      provider,
+    )
+    expect(score?.mitigateMs).toBe(31_000)
+    expect(points(score)['right-first-time']).toBe(RUBRIC.rightFirstTime)
+  })
+
+  it('counts turning off the flag turned on just before (the decoy) first as a wrong first move', () => {
+    const score = scoreTraining(
+      external((j) => {
+        flagSet(j, 20_000, DECOY, 'off')
+        flagSet(j, 30_000, SWITCH, 'on')
+        degraded(j, 31_000)
+      }),
+      provider,
+    )
+    expect(points(score)['right-first-time']).toBe(0)
+    expect(score?.items.find((i) => i.criterion === 'right-first-time')?.detail).toContain(
+      `${DECOY} off, not the mitigation`,
+    )
+  })
+})

@@ -83,7 +83,12 @@ export function scoreTraining(
 
   const ack = eventsOf(events, 'page.acknowledged')[0]
   const acknowledgeMs = ack === undefined ? null : after(ack.at)
-  const mitigation = eventsOf(events, 'mitigation.applied').find((e) => e.data.flag === flag)
+  // A dependency's fault has no change flag: its mitigation is the degrade switch turned on.
+  const fault = scenario.change.fault
+  const degradeSwitch = fault.kind === 'provider-degraded' ? fault.degradeSwitch : undefined
+  const mitigation = eventsOf(events, 'mitigation.applied').find(
+    (e) => e.data.flag === (degradeSwitch ?? flag),
+  )
   const mitigatedByTrainee = mitigation !== undefined && mitigation.data.by === trainee
   const mitigateMs = mitigation === undefined || !mitigatedByTrainee ? null : after(mitigation.at)
   const flagSets = eventsOf(events, 'responder.flag-set').filter((e) => e.data.by === trainee)
@@ -108,16 +113,29 @@ export function scoreTraining(
   items.push({ criterion: 'mitigate', points: mitPoints, max: RUBRIC.mitigate, detail: mitDetail })
 
   // The trainee's moves on the system, in journal order: flags turned on or off, and rollbacks asked for. The right
-  // one turns the scenario's flag off; where no flag guards the change, it rolls production back.
+  // one turns the scenario's flag off; where no flag guards the change, it rolls production back; where a
+  // dependency failed, it turns the degrade switch on.
   const moves = [
     ...flagSets.map((e) => ({
       seq: e.seq,
-      right: flag !== undefined && e.data.flag === flag && e.data.turned === 'off',
+      right:
+        degradeSwitch !== undefined
+          ? e.data.flag === degradeSwitch && e.data.turned === 'on'
+          : flag !== undefined && e.data.flag === flag && e.data.turned === 'off',
       words: `${e.data.flag} ${e.data.turned}`,
     })),
-    ...rollbacks.map((e) => ({ seq: e.seq, right: flag === undefined, words: 'production rolled back' })),
+    ...rollbacks.map((e) => ({
+      seq: e.seq,
+      right: flag === undefined && degradeSwitch === undefined,
+      words: 'production rolled back',
+    })),
   ].sort((a, b) => a.seq - b.seq)
-  const mitigationWords = flag === undefined ? 'production rolled back' : `${flag} off`
+  const mitigationWords =
+    degradeSwitch !== undefined
+      ? `${degradeSwitch} on`
+      : flag === undefined
+        ? 'production rolled back'
+        : `${flag} off`
   const first = moves[0]
   const rightFirst = first === undefined ? mitigatedByTrainee : first.right
   items.push({
@@ -191,7 +209,7 @@ export function scoreTraining(
           {
             at: mitigation.at,
             kind: 'mitigated' as const,
-            text: `${mitigation.data.flag === undefined ? `production observed back on the previous artifact` : `${mitigation.data.flag} observed off`} (by ${mitigation.data.by}); the drill counts it as the mitigation`,
+            text: `${mitigation.data.flag === undefined ? `production observed back on the previous artifact` : `${mitigation.data.flag} observed ${mitigation.data.flag === degradeSwitch ? 'on' : 'off'}`} (by ${mitigation.data.by}); the drill counts it as the mitigation`,
           },
         ]),
   ]

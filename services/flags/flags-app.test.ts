@@ -48,7 +48,12 @@ describe('flag inventory', () => {
     expect(response.statusCode).toBe(200)
     const body = response.json()
     expect(body.revision).toBe(2)
-    expect(body.flags.map((flag: { key: string }) => flag.key)).toEqual([ORDERS, GIFTS, PRICING])
+    expect(body.flags.map((flag: { key: string }) => flag.key)).toEqual([
+      ORDERS,
+      GIFTS,
+      PRICING,
+      'payments.defer-charges',
+    ])
     expect(body.flags[2]).toMatchObject({
       key: PRICING,
       state: 'ENABLED',
@@ -241,6 +246,7 @@ describe('OFREP evaluation', () => {
       expect.objectContaining({ key: ORDERS, value: true }),
       expect.objectContaining({ key: GIFTS, value: false }),
       expect.objectContaining({ key: PRICING, value: false }),
+      expect.objectContaining({ key: 'payments.defer-charges', value: false }),
     ])
   })
 })
@@ -291,7 +297,12 @@ describe('FlagsHttpClient', () => {
     const app = await flagsApp()
     const baseUrl = await app.listen({ port: 0, host: '127.0.0.1' })
     const client = new FlagsHttpClient({ baseUrl, token: TOKEN, actor: 'cli' })
-    expect((await client.list()).flags.map((flag) => flag.key)).toEqual([ORDERS, GIFTS, PRICING])
+    expect((await client.list()).flags.map((flag) => flag.key)).toEqual([
+      ORDERS,
+      GIFTS,
+      PRICING,
+      'payments.defer-charges',
+    ])
     const result = await client.set(ORDERS, { defaultVariant: 'off' }, 'kill switch drill')
     expect(result.audit).toMatchObject({ actor: 'cli', from: 'on', to: 'off' })
     expect((await client.audit()).map((entry) => entry.reason)).toEqual(['kill switch drill'])

@@ -69,6 +69,7 @@ describe('flag store seeding', () => {
       'checkout.accepting-orders',
       'checkout.gift-messages',
       PRICING,
+      'payments.defer-charges',
     ])
   })
 })

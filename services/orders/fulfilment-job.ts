@@ -1,8 +1,13 @@
 import type { JobsOptions } from 'bullmq'
 
-/** What the api puts on the `fulfilment` queue: just the order id; the worker reads the order from its store. */
+/**
+ * What the api puts on the `fulfilment` queue: just the order id; the worker reads the order from its store (and
+ * notes on the job when it deferred the charge).
+ */
 export interface FulfilmentJobData {
   orderId: string
+  /** When the worker first deferred the order's charge (the degrade switch was on); absent otherwise. */
+  deferredAt?: string
 }
 
 export const FULFILMENT_JOB_NAME = 'charge'

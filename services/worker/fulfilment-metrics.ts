@@ -27,14 +27,14 @@ export function createFulfilmentMetrics(registry: Registry, queue: Queue) {
     }),
     duration: new Histogram({
       name: 'fulfilment_job_duration_seconds',
-      help: 'Time spent on one processing attempt of a fulfilment job, by outcome (paid, skipped, retry, failed).',
+      help: 'Time spent on one processing attempt of a fulfilment job, by outcome (paid, skipped, retry, failed, deferred).',
       labelNames: ['outcome'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     }),
     settlement: new Histogram({
       name: 'fulfilment_order_settlement_seconds',
-      help: 'Time from an order entering the fulfilment queue to its settlement, by outcome (paid, failed).',
+      help: 'Time from an order entering the fulfilment queue to its settlement, by outcome (paid, failed, deferred: accepted with its charge deferred by the degrade switch, observed once).',
       labelNames: ['outcome'],
       buckets: [...ORDER_SETTLEMENT_BUCKETS],
       registers: [registry],
@@ -50,6 +50,12 @@ export function createFulfilmentMetrics(registry: Registry, queue: Queue) {
         if (counts === undefined) return
         for (const state of QUEUE_STATES) this.set({ state }, counts[state] ?? 0)
       },
+    }),
+    deferredCharges: new Counter({
+      name: 'fulfilment_deferred_charges_total',
+      help: 'Charges of orders the degrade switch had deferred, made once it was off again, by outcome (paid).',
+      labelNames: ['outcome'],
+      registers: [registry],
     }),
     chargeLookups: new Counter({
       name: 'fulfilment_charge_lookups_total',

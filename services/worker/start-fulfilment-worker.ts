@@ -1,6 +1,8 @@
-import { Queue, UnrecoverableError, Worker } from 'bullmq'
+import { randomUUID } from 'node:crypto'
+import { DelayedError, Queue, UnrecoverableError, Worker } from 'bullmq'
 import pino from 'pino'
 import { Registry } from 'prom-client'
+import { createFlagClient, type FlagClient } from '../flags/index.ts'
 import type { FulfilmentJobData } from '../orders/fulfilment-job.ts'
 import type { Order } from '../orders/order.ts'
 import { RedisOrderStore } from '../orders/redis-order-store.ts'
@@ -11,6 +13,7 @@ import { RedisUnreachableError } from '../platform/errors.ts'
 import { FULFILMENT_QUEUE, keyspace } from '../platform/keys.ts'
 import type { Logger } from '../platform/logger.ts'
 import { createRedisConnection, waitForReady } from '../platform/redis/redis-connection.ts'
+import { DEFER_CHARGES_FLAG, deferChargeIfSwitched } from './charge-deferral.ts'
 import { type FulfilmentDeps, type FulfilmentResult, fulfilOrder } from './fulfil-order.ts'
 import { type FulfilmentFailureReason, failureReasonOf } from './fulfilment-aborted-error.ts'
 import { createFulfilmentMetrics } from './fulfilment-metrics.ts'
@@ -36,6 +39,15 @@ export interface FulfilmentWorkerOptions {
   reconcileIntervalMs?: number
   /** How long the payments client waits for an answer. @defaultValue 10000 */
   paymentsTimeoutMs?: number
+  /**
+   * Whether an order's charge is to be deferred now (the degrade switch, `payments.defer-charges`). Never
+   * throws. @defaultValue the flag, read through an OpenFeature client of the worker's own
+   */
+  chargesDeferred?: (orderId: string) => Promise<boolean>
+  /** How long a deferred order waits before it is looked at again. @defaultValue DEFER_RECHECK_MS (5000) */
+  deferRecheckMs?: number
+  /** How often the worker's flag provider resyncs, besides listening for changes. @defaultValue 5000 */
+  flagsResyncIntervalMs?: number
   /** @defaultValue no logging */
   logger?: Logger
   /** @defaultValue a new registry */
@@ -58,7 +70,8 @@ export interface FulfilmentWorker {
  * A 5xx or no answer backs off exponentially (the job's options); a 429 also holds the whole queue back for
  * its Retry-After; a declined card or a refused request fails the job at once and the order with it. An order
  * is failed only after the provider, asked by idempotency key, says it charged nothing (`settleUnpaidOrder`);
- * a reconciler settles pending orders whose job ended without settling them.
+ * a reconciler settles pending orders whose job ended without settling them. While the degrade switch is on,
+ * no order is charged: each is deferred (`deferChargeIfSwitched`) and charged once the switch is off.
  */
 export async function startFulfilmentWorker(options: FulfilmentWorkerOptions): Promise<FulfilmentWorker> {
   const logger = options.logger ?? pino({ level: 'silent' })
@@ -66,6 +79,11 @@ export async function startFulfilmentWorker(options: FulfilmentWorkerOptions): P
   const now = options.now ?? (() => new Date())
   const keys = keyspace(options.prefix)
 
+  // The degrade switch, read through a flag client of the worker's own once Redis answers (below).
+  let flags: FlagClient | undefined
+  const chargesDeferred =
+    options.chargesDeferred ??
+    (async (orderId: string) => flags?.isEnabled(DEFER_CHARGES_FLAG, orderId, false) ?? false)
   const connection = createRedisConnection(options.redisUrl, 'worker')
   installPaymentsProvider()
   const unregister = registerPaymentsAccount({
@@ -99,18 +117,35 @@ export async function startFulfilmentWorker(options: FulfilmentWorkerOptions): P
 
   const worker = new Worker<FulfilmentJobData, FulfilmentResult>(
     FULFILMENT_QUEUE,
-    async (job) => {
+    async (job, token) => {
       const stop = metrics.duration.startTimer()
       try {
+        await deferChargeIfSwitched(
+          {
+            store,
+            chargesDeferred,
+            now,
+            onDeferred: (queuedSeconds) => metrics.settlement.observe({ outcome: 'deferred' }, queuedSeconds),
+            ...(options.deferRecheckMs === undefined ? {} : { recheckMs: options.deferRecheckMs }),
+          },
+          job,
+          token,
+        )
         const result = await fulfilOrder(deps, job)
         stop({ outcome: result.chargeId === undefined ? 'skipped' : 'paid' })
         // Settled by this attempt (it charged, or found its charge): observed as it settles, not once BullMQ
         // has moved the job on. A job that only finds its order settled was observed by the attempt that settled it.
-        if (result.chargeId !== undefined)
+        // An order deferred earlier was observed when it was deferred: its charge now is counted apart.
+        if (result.chargeId !== undefined && job.data.deferredAt !== undefined)
+          metrics.deferredCharges.inc({ outcome: result.status })
+        else if (result.chargeId !== undefined)
           metrics.settlement.observe({ outcome: result.status }, (now().getTime() - job.timestamp) / 1000)
         return result
       } catch (err) {
-        stop({ outcome: err instanceof UnrecoverableError ? 'failed' : 'retry' })
+        stop({
+          outcome:
+            err instanceof DelayedError ? 'deferred' : err instanceof UnrecoverableError ? 'failed' : 'retry',
+        })
         throw err
       }
     },
@@ -145,6 +180,15 @@ export async function startFulfilmentWorker(options: FulfilmentWorkerOptions): P
 
   try {
     await Promise.all([waitForReady(connection), worker.waitUntilReady()])
+    if (options.chargesDeferred === undefined)
+      flags = await createFlagClient({
+        redisUrl: options.redisUrl,
+        prefix: options.prefix,
+        domain: `${options.prefix}:worker-${randomUUID()}`,
+        ...(options.flagsResyncIntervalMs === undefined
+          ? {}
+          : { resyncIntervalMs: options.flagsResyncIntervalMs }),
+      })
   } catch (cause) {
     unregister()
     connection.disconnect()
@@ -175,6 +219,7 @@ export async function startFulfilmentWorker(options: FulfilmentWorkerOptions): P
         await worker.close()
         await queue.close()
         unregister()
+        await flags?.close()
         await connection.quit()
       })()
       return closing

@@ -27,6 +27,11 @@ export interface SliMetricNames {
     outcomeLabel: string
     /** The outcome value of an order paid. */
     paid: string
+    /**
+     * The outcome value of an order accepted with its charge deliberately deferred (a degrade switch): handled
+     * within the deadline counts as good, like paid. Absent: only paid orders are good.
+     */
+    deferred?: string
     buckets: readonly number[]
   }
 }
@@ -44,6 +49,7 @@ export const SHOP_SLI_METRICS: SliMetricNames = Object.freeze({
     histogram: 'fulfilment_order_settlement_seconds',
     outcomeLabel: 'outcome',
     paid: 'paid',
+    deferred: 'deferred',
     buckets: ORDER_SETTLEMENT_BUCKETS,
   },
 })
@@ -55,7 +61,7 @@ export interface SloSpec {
   objective: number
   /** latency: requests slower than this are bad. */
   thresholdMs?: number
-  /** fulfilment: orders not paid within this of entering the queue are bad. */
+  /** fulfilment: orders not handled (paid, or their charge deliberately deferred) within this of entering the queue are bad. */
   deadlineMs?: number
 }
 
@@ -64,8 +70,9 @@ export const leLabel = (seconds: number): string => String(seconds)
 
 /**
  * The SLO's SLI on the given metric names. Latency: good = `_bucket{le=threshold}` of the request histogram
- * over its `_count`. Fulfilment: good = orders paid within the deadline (`_bucket{outcome=paid,le=deadline}`)
- * over every order settled, paid or failed. Availability: bad = 5xx over every answered request.
+ * over its `_count`. Fulfilment: good = orders handled within the deadline, paid or accepted with their charge
+ * deferred by the degrade switch (`_bucket{outcome=~"paid|deferred",le=deadline}`), over every order settled or
+ * deferred; a failed order, or one handled late, is bad. Availability: bad = 5xx over every answered request.
  */
 export function sloOn(spec: SloSpec, names: SliMetricNames = SHOP_SLI_METRICS): Slo {
   return { name: spec.name, objective: spec.objective, sli: sliOn(spec, names) }
@@ -100,17 +107,22 @@ function sliOn(spec: SloSpec, names: SliMetricNames): Sli {
       }
     }
     case 'fulfilment': {
-      const { histogram, outcomeLabel, paid } = names.fulfilment
+      const { histogram, outcomeLabel, paid, deferred } = names.fulfilment
       const seconds = bucketOf(spec.deadlineMs ?? 0, names.fulfilment.buckets)
       return {
         kind: 'fulfilment',
-        description: `orders paid within ${formatSeconds(seconds)} of entering the fulfilment queue`,
+        description:
+          deferred === undefined
+            ? `orders paid within ${formatSeconds(seconds)} of entering the fulfilment queue`
+            : `orders paid or deliberately deferred within ${formatSeconds(seconds)} of entering the fulfilment queue`,
         events: {
           total: { metric: `${histogram}_count`, matchers: [] },
           good: {
             metric: `${histogram}_bucket`,
             matchers: [
-              { label: outcomeLabel, op: '=', value: paid },
+              deferred === undefined
+                ? { label: outcomeLabel, op: '=', value: paid }
+                : { label: outcomeLabel, op: '=~', value: `${paid}|${deferred}` },
               { label: 'le', op: '=', value: leLabel(seconds) },
             ],
           },

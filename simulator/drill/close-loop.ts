@@ -39,7 +39,10 @@ export async function closeLoop(options: FollowUpOptions): Promise<boolean> {
     data: { branch, commit: merged.branchHead, trunk: merged.mergeCommit, actionItem: item.id, gate },
   })
 
-  // The verifier reads the postmortem as it now stands (the fix merged), like a reviewer would.
+  // The verifier reads the postmortem as it now stands (the fix merged), like a reviewer would. A dependency's
+  // fault has no bad change of ours to replay through the gate: its replay is the fault itself, on the fixed
+  // trunk (`firedrill run --again`), where the shop must ride it out without a page.
+  const external = loaded.scenario.change.fault.kind === 'provider-degraded'
   const written = await writePostmortem(options.outDir, interim())
   const verdict = await verifyPostmortem({
     postmortemFile: written.json,
@@ -47,6 +50,7 @@ export async function closeLoop(options: FollowUpOptions): Promise<boolean> {
     trunk: repo.trunk,
     env,
     now: new Date(options.clock.now()),
+    ...(external ? { replay: false } : {}),
   })
   if (verdict.loop !== null && verdict.loop.replayCommit !== null) {
     await journal.append({
@@ -68,12 +72,16 @@ export async function closeLoop(options: FollowUpOptions): Promise<boolean> {
         holds: i.holds,
         reasons: i.reasons.map((r) => r.text),
       })),
-      loop: { holds: verdict.loop?.holds ?? false, blockedBy: verdict.loop?.blockedBy ?? [] },
+      loop: external
+        ? { holds: true, blockedBy: [], replay: 'not-applicable' }
+        : { holds: verdict.loop?.holds ?? false, blockedBy: verdict.loop?.blockedBy ?? [] },
     },
   })
   say(
-    `verify: ${verdict.holds ? 'every item holds' : 'some items fall short'}; replay of the bad change ${
-      verdict.loop?.holds ? `blocked by ${verdict.loop.blockedBy.join(', ')}` : 'NOT blocked'
+    `verify: ${verdict.holds ? 'every item holds' : 'some items fall short'}; ${
+      external
+        ? 'no change of ours to replay (run --again to replay the provider fault on the fixed trunk)'
+        : `replay of the bad change ${verdict.loop?.holds ? `blocked by ${verdict.loop.blockedBy.join(', ')}` : 'NOT blocked'}`
     }`,
   )
   return verdict.holds

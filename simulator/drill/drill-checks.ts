@@ -118,6 +118,30 @@ function preventedSuite(
     (e) => e.data.changes === undefined && e.data.environment !== 'staging',
   )
   const c = `${classname}.outcome`
+  if (eventsOf(events, 'drill.started')[0]?.data.strategy === 'provider-fault') {
+    // A dependency's fault replayed on the fixed trunk: the shop must ride it out with nobody paged.
+    const paged = eventsOf(events, 'page.sent')[0]
+    const faulted = eventsOf(events, 'release.step').find((e) => e.data.provider !== undefined)
+    return {
+      name: 'outcome',
+      cases: [
+        verdictCase(c, "the provider's fault is replayed", {
+          ok: faulted !== undefined,
+          message:
+            faulted === undefined
+              ? "the provider's fault was never released"
+              : `the provider ${faulted.data.provider}`,
+        }),
+        verdictCase(c, 'the shop rides it out with nobody paged', {
+          ok: summary.status === 'prevented' && paged === undefined,
+          message:
+            paged !== undefined
+              ? `paged ${paged.data.to} (${paged.data.alert})`
+              : `status ${summary.status}${summary.abortReason === undefined ? '' : ` (${summary.abortReason})`}`,
+        }),
+      ],
+    }
+  }
   return {
     name: 'outcome',
     cases: [
@@ -162,33 +186,44 @@ function incidentSuite(
   // An unflagged change (rolling, blue-green or instance-canary) reaches production live: its deploy, or the
   // switch to it, is its release.
   const strategy = eventsOf(events, 'drill.started')[0]?.data.strategy
-  const unflagged = strategy !== undefined && strategy !== 'flag-canary'
+  const unflagged = strategy === 'rolling' || strategy === 'blue-green' || strategy === 'instance-canary'
+  // A dependency's fault: nothing of ours is released; the provider's fault is.
+  const external = strategy === 'provider-fault'
   const c = `${classname}.incident`
   const timing = (label: string, value: number | null) =>
     value === null ? '' : ` (${label} ${humanizeMs(value)})`
   return {
     name: 'incident',
     cases: [
-      onTarget
-        ? verdictCase(c, "the team's change is dark before the release", {
-            ok: dark !== undefined,
-            message: dark === undefined ? 'the flag was not found serving off' : `${summary.flag} served off`,
+      external
+        ? verdictCase(c, 'nothing of ours changes: the cause is a dependency', {
+            ok: merged === undefined && deployed === undefined,
+            message:
+              merged === undefined && deployed === undefined
+                ? 'no change merged or deployed'
+                : `a change of ours ${merged === undefined ? 'was deployed' : `merged as ${merged.data.trunk.slice(0, 12)}`}`,
           })
-        : verdictCase(
-            c,
-            unflagged
-              ? 'the change reaches production through the gate'
-              : 'the change reaches production dark, through the gate',
-            {
-              ok: merged !== undefined && deployed !== undefined && deployed.data.dark === !unflagged,
+        : onTarget
+          ? verdictCase(c, "the team's change is dark before the release", {
+              ok: dark !== undefined,
               message:
-                merged === undefined
-                  ? 'the change never merged (see the deploy phase)'
-                  : deployed === undefined
-                    ? `merged as ${merged.data.trunk.slice(0, 12)} but never deployed`
-                    : `merged as ${merged.data.trunk.slice(0, 12)}, deployed ${deployed.data.dark ? 'dark' : 'NOT dark'}`,
-            },
-          ),
+                dark === undefined ? 'the flag was not found serving off' : `${summary.flag} served off`,
+            })
+          : verdictCase(
+              c,
+              unflagged
+                ? 'the change reaches production through the gate'
+                : 'the change reaches production dark, through the gate',
+              {
+                ok: merged !== undefined && deployed !== undefined && deployed.data.dark === !unflagged,
+                message:
+                  merged === undefined
+                    ? 'the change never merged (see the deploy phase)'
+                    : deployed === undefined
+                      ? `merged as ${merged.data.trunk.slice(0, 12)} but never deployed`
+                      : `merged as ${merged.data.trunk.slice(0, 12)}, deployed ${deployed.data.dark ? 'dark' : 'NOT dark'}`,
+              },
+            ),
       verdictCase(c, 'the damage is detected by an SLO burn-rate alert', {
         ok: fired !== undefined || (onTarget && received !== undefined),
         message:
@@ -264,15 +299,22 @@ function loopSuite(
             message: i.holds ? `${i.id} ${i.status}` : `${i.id} ${i.status}: ${i.reasons.join('; ')}`,
           }),
         )),
-    verdictCase(c, 'the replayed bad change is blocked by the gate', {
-      ok: verify?.loop.holds ?? false,
-      message:
-        verify === null
-          ? 'verify never ran'
-          : verify.loop.holds
-            ? `blocked by ${verify.loop.blockedBy.join(', ')}`
-            : 'the replayed bad change passed the gate',
-    }),
+    verify?.loop.replay === 'not-applicable'
+      ? verdictCase(
+          c,
+          'the replayed bad change is blocked by the gate',
+          'skip',
+          "no change of ours to replay: a dependency's fault is replayed by a run with --again",
+        )
+      : verdictCase(c, 'the replayed bad change is blocked by the gate', {
+          ok: verify?.loop.holds ?? false,
+          message:
+            verify === null
+              ? 'verify never ran'
+              : verify.loop.holds
+                ? `blocked by ${verify.loop.blockedBy.join(', ')}`
+                : 'the replayed bad change passed the gate',
+        }),
     expect.closeOut
       ? verdictCase(c, `the release flag ${summary.flag} is closed out`, {
           ok: summary.flagClosedOut,
@@ -286,7 +328,11 @@ function loopSuite(
             ? 'the release flag is closed out'
             : `the release flag ${summary.flag} is closed out`,
           'skip',
-          summary.flag === null ? 'the change shipped without a flag' : 'the scenario has no cleanup patch',
+          summary.degradeSwitch !== undefined
+            ? 'no release flag: no change of ours was released'
+            : summary.flag === null
+              ? 'the change shipped without a flag'
+              : 'the scenario has no cleanup patch',
         ),
   ]
   return { name, cases }

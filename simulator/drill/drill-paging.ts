@@ -24,6 +24,8 @@ export interface DrillPagingOptions {
    * is refused
    */
   deploys?: { client: ResponderContext['deploys']; url: string }
+  /** The payment provider's status page. @defaultValue none to read (null) */
+  provider?: ResponderContext['provider']
   clock: Clock
   signal: AbortSignal
   track(task: Promise<unknown>): void
@@ -99,6 +101,7 @@ export async function startDrillPaging(options: DrillPagingOptions): Promise<Dri
       token: options.token,
       deploys: options.deploys?.client ?? NO_DEPLOYS,
       deploysUrl: options.deploys?.url ?? '',
+      provider: options.provider ?? (async () => null),
       clock: options.clock,
       signal: options.signal,
       acknowledge: (by) => acknowledge(by, incoming.alert),

@@ -1,6 +1,7 @@
 import { scaleDuration } from '../../record/scenario/duration.ts'
 import type { LoadedScenario } from '../../record/scenario/load-scenario.ts'
 import { shopServiceOf } from '../../record/scenario/shop-service.ts'
+import { describeFaultMode } from '../../services/payments/provider-status.ts'
 import { detectionSettingsOf } from '../detection/scenario-detection.ts'
 import type { CheckResult } from './preflight.ts'
 
@@ -15,10 +16,14 @@ export function describePlan(
   const service = shopServiceOf(loaded.name, s)
   const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 0)} s`
   const flag = s.change.flag
+  const fault = s.change.fault
+  const provider = fault.kind === 'provider-degraded' ? fault : undefined
   const steps = s.release.steps.map((st, i) =>
-    flag === undefined
-      ? `    ${i + 1}. ${st.percent}% of the api instances on the new artifact, hold ${st.holdSeconds} s`
-      : `    ${i + 1}. ${flag} on for ${st.percent}%, hold ${st.holdSeconds} s`,
+    provider !== undefined
+      ? `    ${i + 1}. the payment provider ${st.percent > 0 ? describeFaultMode(provider.provider) : 'healthy'}, hold ${st.holdSeconds} s`
+      : flag === undefined
+        ? `    ${i + 1}. ${st.percent}% of the api instances on the new artifact, hold ${st.holdSeconds} s`
+        : `    ${i + 1}. ${flag} on for ${st.percent}%, hold ${st.holdSeconds} s`,
   )
   const detection = detectionSettingsOf(s)
   const slos = detection.slos.map(
@@ -36,26 +41,33 @@ export function describePlan(
     "Phases (each starts only when the previous one's exit check holds):",
     '  1. preflight            the checks below; nothing changes if one fails',
     `  2. deploy               sandbox repository from services/; ${s.change.patch ? `${s.change.patch} committed on a branch and merged to trunk` : 'no change to commit'};`,
-    ...(flag === undefined
+    ...(provider !== undefined
       ? [
-          `                          the shop starts from trunk as it was (${service.api} api, ${service.workers} worker); the change is built,`,
-          '                          verified on staging and tagged, not yet deployed to production (it has no flag)',
-          '                          exit checks: every instance ready; production still runs the build before the change',
+          `                          the shop starts from trunk as it is (${service.api} api, ${service.workers} worker); nothing of ours changes`,
+          `                          exit checks: every instance ready; the payment provider healthy; ${provider.degradeSwitch} is the degrade switch`,
         ]
-      : [
-          `                          the shop starts from trunk (${service.api} api, ${service.workers} worker) with ${flag} off (dark)`,
-          '                          exit checks: every instance ready; the flag serves off',
-        ]),
+      : flag === undefined
+        ? [
+            `                          the shop starts from trunk as it was (${service.api} api, ${service.workers} worker); the change is built,`,
+            '                          verified on staging and tagged, not yet deployed to production (it has no flag)',
+            '                          exit checks: every instance ready; production still runs the build before the change',
+          ]
+        : [
+            `                          the shop starts from trunk (${service.api} api, ${service.workers} worker) with ${flag} off (dark)`,
+            '                          exit checks: every instance ready; the flag serves off',
+          ]),
     `  3. steady state before  ${s.traffic.ratePerSecond} req/s of seeded orders for ${s.steadyState.durationSeconds} s; error ratio ≤ ${s.steadyState.maxErrorRatio}, ≥ ${s.steadyState.minRequests} requests`,
-    flag === undefined
-      ? '  4. release              a rolling deploy in batches of api instances, stopped early by a page:'
-      : '  4. release              canary steps through the flag, stopped early by a page:',
+    provider !== undefined
+      ? "  4. release              the payment provider's fault (its fault mode in Redis, under the drill's lease), stopped early by a page:"
+      : flag === undefined
+        ? '  4. release              a rolling deploy in batches of api instances, stopped early by a page:'
+        : '  4. release              canary steps through the flag, stopped early by a page:',
     ...steps,
     `  5. detect and respond   burn-rate alerts on the api's and workers' own /metrics (scrape ${s.detection.scrapeIntervalMs} ms, evaluate ${s.detection.evaluateOnScrape ? 'after each scrape' : `every ${s.detection.evaluationIntervalMs} ms`}):`,
     ...slos,
     ...rules,
     `                          an alert keeps firing ${seconds(detection.keepFiringForMs)} after its condition clears; alerts are grouped${detection.grouping.groupBy.length === 0 ? '' : ` by ${detection.grouping.groupBy.join(', ')}`} (wait ${seconds(detection.grouping.groupWaitMs)}): one page per group`,
-    `                          page (Alertmanager webhook) → ${responder === 'bot' ? `bot acknowledges after ${s.responder.ackDelaySeconds} s, journals its diagnosis (flag audit log, deploy history) and undoes the change closest to the onset` : 'a human trainee mitigates'}`,
+    `                          page (Alertmanager webhook) → ${responder === 'bot' ? `bot acknowledges after ${s.responder.ackDelaySeconds} s, journals its diagnosis (provider status, flag audit log, deploy history) and undoes the change closest to the onset, or turns the degrade switch on for a failing provider` : 'a human trainee mitigates'}`,
     ...(s.decoys.length === 0
       ? []
       : [

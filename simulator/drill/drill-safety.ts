@@ -8,7 +8,7 @@ import type { FlagsHttpClient } from '../../services/flags/flags-http-client.ts'
 import type { FlagView } from '../../services/flags/flags-schemas.ts'
 import { RedisFaultModeStore } from '../../services/payments/fault-mode-store.ts'
 import { createRedisConnection } from '../../services/platform/redis/redis-connection.ts'
-import { isFlagOff, OFF } from './flag-state.ts'
+import { flagPercent, isFlagOff, OFF } from './flag-state.ts'
 
 /**
  * Puts the shop back whatever happened: the guarded flag off (if the change has one) (straight through the store, since the flags app
@@ -48,6 +48,20 @@ export async function waitForFlagOff(
   for (;;) {
     const view = (await flags.list()).flags.find((f) => f.key === flag)
     if (view !== undefined && isFlagOff(view)) return view
+    await clock.sleep(100, signal)
+  }
+}
+
+/** Resolves with the flag's view once it serves on to everyone (a switch turned on), whoever turned it. */
+export async function waitForFlagOn(
+  flags: FlagsHttpClient,
+  flag: string,
+  clock: Clock,
+  signal: AbortSignal,
+): Promise<FlagView> {
+  for (;;) {
+    const view = (await flags.list()).flags.find((f) => f.key === flag)
+    if (view !== undefined && flagPercent(view) === 100) return view
     await clock.sleep(100, signal)
   }
 }

@@ -16,6 +16,11 @@ export interface DrillSummary {
   seed: number
   /** The release flag the bad change shipped behind; null when it shipped unflagged (a rolling release). */
   flag: string | null
+  /**
+   * A dependency's fault (nothing of ours changed): the shop's degrade switch that mitigates it. Absent for a
+   * change of ours.
+   */
+  degradeSwitch?: string
   status: DrillStatus
   /** Why the drill was aborted, when it was. */
   abortReason?: string

@@ -4,7 +4,7 @@ import type { FlagsHttpClient } from '../../services/flags/flags-http-client.ts'
 import type { FlagView } from '../../services/flags/flags-schemas.ts'
 import type { DrillJournal } from './drill-journal.ts'
 import type { DrillPaging } from './drill-paging.ts'
-import { waitForFlagOff } from './drill-safety.ts'
+import { waitForFlagOff, waitForFlagOn } from './drill-safety.ts'
 import { flagPercent, rolloutChange } from './flag-state.ts'
 import { type ProductionDeploys, waitForArtifact } from './production-deploys.ts'
 
@@ -39,12 +39,6 @@ export async function releaseStep(options: {
 }
 
 /**
- * Waits until the incident is mitigated, whoever did it: the flag serves off to everyone, or every api instance
- * answers from the artifact production ran before the change (a rollback). Journals the mitigation with the
- * actor and reason from the audit log or the rollback request (and the acknowledgement, if the responder never
- * gave one).
- */
-/**
  * A rollback someone asked for, once every instance answers from the artifact it goes back to. Production already
  * on that artifact (the gate kept the change out, or the change shipped dark) is no rollback: nobody asked.
  */
@@ -61,10 +55,21 @@ async function waitForRollback(
   await waitForArtifact(rollback.urls, rollback.to.contentHash, clock, signal)
 }
 
+/**
+ * Waits until the incident is mitigated, whoever did it: the flag serves off to everyone, every api instance
+ * answers from the artifact production ran before the change (a rollback), or the degrade switch serves on to
+ * everyone and the workers defer orders by it (a dependency's fault). Journals the mitigation with the actor and reason from the audit log or the
+ * rollback request (and the acknowledgement, if the responder never gave one).
+ */
 export async function observeMitigation(options: {
   flags: FlagsHttpClient
   /** The change's flag; an unflagged change can only be rolled back. */
   flag: string | undefined
+  /**
+   * A dependency's fault: the shop's degrade switch, which mitigates once it serves on to everyone and the workers
+   * defer orders (`deferrals`, their running count of deferred orders, goes up).
+   */
+  degradeSwitch?: { flag: string; deferrals: () => Promise<number> }
   /** `urls`: the api instances taking traffic, read as the wait goes (a blue-green switch changes them). */
   rollback: { deploys: ProductionDeploys; urls: () => readonly string[]; to: Artifact }
   alert: string
@@ -72,7 +77,7 @@ export async function observeMitigation(options: {
   journal: DrillJournal
   clock: Clock
   signal: AbortSignal
-}): Promise<{ action: 'flag off' | 'rollback'; by: string }> {
+}): Promise<{ action: 'flag off' | 'rollback' | 'degrade switch on'; by: string }> {
   const { flags, flag, journal, rollback } = options
   // The two watches share a signal: the drill's abort ends both (and this wait), and the one that loses stops
   // once the other has seen the mitigation.
@@ -80,9 +85,21 @@ export async function observeMitigation(options: {
   const onAbort = () => race.abort(options.signal.reason)
   if (options.signal.aborted) onAbort()
   else options.signal.addEventListener('abort', onAbort, { once: true })
-  let winner: { kind: 'flag'; off: FlagView } | { kind: 'rollback' }
+  let winner: { kind: 'flag'; off: FlagView } | { kind: 'rollback' } | { kind: 'degrade'; on: FlagView }
+  const degrade = options.degradeSwitch
+  // Deferrals before the switch are not its effect.
+  const deferredBefore = degrade === undefined ? 0 : await degrade.deferrals()
   try {
     winner = await Promise.race([
+      ...(degrade === undefined
+        ? []
+        : [
+            waitForFlagOn(flags, degrade.flag, options.clock, race.signal).then(async (on) => {
+              while ((await degrade.deferrals()) <= deferredBefore)
+                await options.clock.sleep(100, race.signal)
+              return { kind: 'degrade' as const, on }
+            }),
+          ]),
       ...(flag === undefined
         ? []
         : [
@@ -113,6 +130,22 @@ export async function observeMitigation(options: {
       },
     })
     return { action: 'rollback', by }
+  }
+  if (winner.kind === 'degrade') {
+    const key = degrade!.flag
+    const audit = (await flags.audit(20)).find((e) => e.flag === key)
+    const by = audit?.actor ?? 'unknown'
+    const reason = audit?.reason ?? ''
+    if (!options.paging.acknowledged()) await options.paging.acknowledge(by, options.alert)
+    await journal.append({
+      type: 'flag.changed',
+      data: { key, from: audit?.from ?? null, to: winner.on.summary, percent: 100, actor: by, reason },
+    })
+    await journal.append({
+      type: 'mitigation.applied',
+      data: { action: 'degrade switch on', flag: key, by, reason },
+    })
+    return { action: 'degrade switch on', by }
   }
   const key = flag!
   const audit = (await flags.audit(20)).find((e) => e.flag === key)

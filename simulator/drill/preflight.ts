@@ -46,7 +46,9 @@ export async function runPreflight(loaded: LoadedScenario, redisUrl: string): Pr
       return { patch }
     }),
     check('flag present and owned', async () => {
-      const key = scenario.change.flag
+      // A dependency's fault has no change flag: its mitigation, the degrade switch, must be there and owned.
+      const fault = scenario.change.fault
+      const key = fault.kind === 'provider-degraded' ? fault.degradeSwitch : scenario.change.flag
       // An unflagged change (a rolling release) has no flag to check.
       if (key === undefined) return { flag: null, strategy: scenario.release.strategy }
       const document = await loadFlagsFile(DEFAULT_FLAGS_FILE)

@@ -80,6 +80,9 @@ export async function reportRun(runDir: string, options: ReportRunOptions = {}):
     scenario: started?.data.scenario ?? loaded.name,
     seed: started?.data.seed ?? loaded.scenario.seed,
     flag: started?.data.flag ?? loaded.scenario.change.flag ?? null,
+    ...(loaded.scenario.change.fault.kind === 'provider-degraded'
+      ? { degradeSwitch: loaded.scenario.change.fault.degradeSwitch }
+      : {}),
     status: statusOf(events, timings.recoveredAt),
     ...(aborted === undefined ? {} : { abortReason: aborted.data.reason }),
     ...(started?.data.target === undefined

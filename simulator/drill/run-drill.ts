@@ -5,6 +5,8 @@ import { type Clock, systemClock } from '../../record/clock/clock.ts'
 import { shopServiceOf } from '../../record/scenario/shop-service.ts'
 import { FlagsHttpClient } from '../../services/flags/flags-http-client.ts'
 import { LeaseHolder } from '../../services/leases/index.ts'
+import { PAYMENTS_FAULT_LEASE, RedisFaultModeStore } from '../../services/payments/fault-mode-store.ts'
+import { describeFaultMode } from '../../services/payments/provider-status.ts'
 import {
   closeConnection,
   createRedisConnection,
@@ -13,6 +15,7 @@ import {
 import { pageDestinationsFromEnv } from '../detection/page-destinations.ts'
 import type { TrafficRun } from '../traffic/start-traffic.ts'
 import { type Decoys, scheduleDecoys } from './decoys.ts'
+import { deferredOrders } from './deferred-orders.ts'
 import { type DeployedShop, deployShop } from './deploy-shop.ts'
 import { DeploysHttpClient, startDeploysApi } from './deploys-api.ts'
 import { type CleanupStep, runCleanup } from './drill-cleanup.ts'
@@ -29,6 +32,7 @@ import { observeMitigation, releaseStep } from './flag-steps.ts'
 import { followUp } from './follow-up.ts'
 import { openRun, readRepeatedRun } from './open-run.ts'
 import { runPreflight } from './preflight.ts'
+import { type ProviderStatusPage, startProviderStatusPage } from './provider-status-page.ts'
 import { botResponder } from './responders/bot-responder.ts'
 import { humanResponder } from './responders/human-responder.ts'
 import { rollingBatch } from './rolling-batch.ts'
@@ -59,6 +63,8 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
   const prefix = `drill-${runId}`
   options.onOpened?.({ runId, outDir, journal, prefix })
   const flag = scenario.change.flag
+  // A dependency's fault: no change of ours; the provider's fault is the release, the degrade switch the way out.
+  const providerFault = scenario.change.fault.kind === 'provider-degraded' ? scenario.change.fault : undefined
   const token = randomBytes(24).toString('base64url')
   const seconds = () => ((clock.now() - startedAt) / 1000).toFixed(1).padStart(6)
   const say = (line: string) => options.progress?.(`[${seconds()}s] ${line}`)
@@ -151,6 +157,7 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
   let detection: DrillDetection | undefined
   let decoys: Decoys | undefined
   let deploysApi: { url: string; close(): Promise<void> } | undefined
+  let providerPage: ProviderStatusPage | undefined
   const background: Promise<unknown>[] = []
   const track = (task: Promise<unknown>) => {
     background.push(
@@ -233,7 +240,10 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
       health.every((h) => h.status === 200),
       { instances: health },
     )
-    if (flag === undefined) {
+    if (providerFault !== undefined) {
+      const mode = await new RedisFaultModeStore(control, prefix).get()
+      await exitCheck('payment provider healthy', mode.mode === 'none', { provider: mode })
+    } else if (flag === undefined) {
       // An unflagged change is released by deploying it: production must still run what it ran before.
       const serving = await servedArtifacts(shop.liveUrls())
       await exitCheck(
@@ -249,6 +259,9 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
       })
     }
 
+    // The payment provider's public status page, as anyone (a bot or a person) can read it.
+    const statusPage = startProviderStatusPage({ store: new RedisFaultModeStore(control, prefix), clock })
+    providerPage = statusPage
     paging = await startDrillPaging({
       responder:
         options.respondWith ??
@@ -262,6 +275,7 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
         url: deploysApi.url,
         client: new DeploysHttpClient({ baseUrl: deploysApi.url, token }),
       },
+      provider: () => statusPage.read(),
       clock,
       signal,
       track,
@@ -340,12 +354,37 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
       let rolled = 0
       // A rolling batch whose new instances failed their health check: the deploy put it back, nothing released.
       let rolledBackAtDeploy = false
+      let providerFaulted = false
       // The facilitator's pause: a paused release clock holds each step before it starts, and its hold.
       const releaseClock = options.releaseClock ?? clock
       for (const [i, step] of scenario.release.steps.entries()) {
         await options.releaseClock?.sleep(0, signal)
         if (paging.isPaged()) break
-        if (flag === undefined) {
+        if (providerFault !== undefined) {
+          // The provider's fault, under the drill's lease: it lapses with the drill if the drill dies.
+          if (step.percent > 0 && !providerFaulted) {
+            await lease.guard(PAYMENTS_FAULT_LEASE, '', null)
+            // The responder will turn the degrade switch on: if the drill dies, the shop puts it back off too.
+            await lease.guard('flag', providerFault.degradeSwitch, OFF)
+            await new RedisFaultModeStore(control, prefix).set(providerFault.provider)
+            providerFaulted = true
+          }
+          const provider = step.percent > 0 ? describeFaultMode(providerFault.provider) : undefined
+          await journal.append({
+            type: 'release.step',
+            data: {
+              step: i + 1,
+              percent: step.percent,
+              holdSeconds: step.holdSeconds,
+              ...(provider === undefined ? {} : { provider }),
+            },
+          })
+          say(
+            provider === undefined
+              ? `release step ${i + 1}: the payment provider healthy`
+              : `release step ${i + 1}: the payment provider ${provider}`,
+          )
+        } else if (flag === undefined) {
           // A rolling release: the next batch of api slots onto the change's artifact, no flag.
           const batch = await rollingBatch({
             deployed,
@@ -378,14 +417,19 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
         await Promise.race([releaseClock.sleep(step.holdSeconds * 1000, signal), paging.paged])
       }
 
-      if ((deployed.refused || rolledBackAtDeploy) && !paging.isPaged()) {
-        // The gate kept the change out of trunk: the same release on trunk as it is must cause no incident.
+      // A provider's fault the shop rode out by itself: the whole release held without a page.
+      const absorbed = providerFault !== undefined && providerFaulted && !paging.isPaged()
+      if ((deployed.refused || rolledBackAtDeploy || absorbed) && !paging.isPaged()) {
+        // The gate kept the change out of trunk (or the shop degraded by itself): the same release must cause no
+        // incident.
         await enter('steady-state-after')
         status = (await steadyState('after')) ? 'prevented' : 'not-recovered'
         say(
-          status === 'prevented'
-            ? 'no incident: the change was stopped before production'
-            : 'the steady state did not hold',
+          status !== 'prevented'
+            ? 'the steady state did not hold'
+            : absorbed
+              ? 'no incident: the shop degraded by itself while the provider failed, and nobody was paged'
+              : 'no incident: the change was stopped before production',
         )
       } else {
         // Respond: wait for the page (stop conditions cover a page that never comes), then for the flag to go off.
@@ -394,6 +438,14 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
         const mitigation = await observeMitigation({
           flags,
           flag,
+          ...(providerFault === undefined
+            ? {}
+            : {
+                degradeSwitch: {
+                  flag: providerFault.degradeSwitch,
+                  deferrals: () => deferredOrders(shop.workerMetricsUrls),
+                },
+              }),
           rollback: { deploys: deployed.deploys, urls: shop.liveUrls, to: deployed.base },
           alert: page.alert,
           paging,
@@ -403,7 +455,13 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
         })
         recovery.mitigated()
         say(
-          `mitigated: ${mitigation.action === 'rollback' ? 'production rolled back' : `${flag} off`} (by ${mitigation.by})`,
+          `mitigated: ${
+            mitigation.action === 'rollback'
+              ? 'production rolled back'
+              : mitigation.action === 'degrade switch on'
+                ? `${providerFault?.degradeSwitch} on`
+                : `${flag} off`
+          } (by ${mitigation.by})`,
         )
 
         // Recover: the short window's error ratio stays under the SLO's budget for N evaluations in a row.
@@ -428,12 +486,15 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
     await run.abortJournalled()
     const abort = run.aborted()
     decoys?.cancel()
+    providerPage?.stop()
     await enter('cleanup').catch(() => {})
     let restored = false
     let keysRemoved: number | undefined
     // With Redis gone, what needs it fails at once, and the rest must not wait on it: shorter bounds.
     const redisGone = abort?.condition === 'redis-unavailable'
     const bound = (ms: number) => (redisGone ? Math.min(ms, 1500) : ms)
+    // The change's flag, or a dependency's degrade switch: back to off either way.
+    const safeFlag = flag ?? providerFault?.degradeSwitch
     const steps: CleanupStep[] = [
       {
         name: 'stop the traffic',
@@ -459,10 +520,12 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
       },
       {
         name:
-          flag === undefined ? 'clear payment faults' : `put ${flag} back to off and clear payment faults`,
+          safeFlag === undefined
+            ? 'clear payment faults'
+            : `put ${safeFlag} back to off and clear payment faults`,
         timeoutMs: bound(4000),
         run: async () => {
-          await restoreSafety(options.redisUrl, prefix, flag, abort?.reason ?? 'drill finished')
+          await restoreSafety(options.redisUrl, prefix, safeFlag, abort?.reason ?? 'drill finished')
           restored = true
         },
       },
@@ -505,8 +568,12 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
       .catch(() => {})
     for (const failure of cleanup.failed) say(`cleanup could not ${failure.step}: ${failure.error}`)
     // The loop follows an incident, and a near miss the scenario has a fix for (the change done right).
+    // A provider's fault the shop rode out the first time has no incident to follow up.
     const nearMissFix =
-      status === 'prevented' && repeated === undefined && loaded.files['followUp.fix'] !== undefined
+      status === 'prevented' &&
+      repeated === undefined &&
+      providerFault === undefined &&
+      loaded.files['followUp.fix'] !== undefined
     if (
       abort === undefined &&
       (status === 'recovered' || nearMissFix) &&

@@ -9,6 +9,13 @@ export interface Runbook {
   mitigations: string[]
 }
 
+/** What an SLI's page means, what to check first, and the mitigations that SLI has beyond the common ones. */
+interface SliRunbook {
+  meaning: string
+  checks: string[]
+  mitigations?: string[]
+}
+
 const COMMON_CHECKS = [
   'Acknowledge the page, so the team knows someone has it, and post a first status update in the incident channel.',
   'Open the dashboards: when did the error ratio (or latency) start to move, and is it still moving?',
@@ -21,7 +28,7 @@ const COMMON_MITIGATIONS = [
   "Leave other teams' flags alone unless the evidence points at them: every change you make is one more thing that moved.",
 ]
 
-const BY_SLI: Record<string, { meaning: string; checks: string[] }> = {
+const BY_SLI: Record<string, SliRunbook> = {
   availability: {
     meaning:
       'Orders are failing: the share of checkout requests answered with a 5xx is eating the error budget many times faster than the objective allows.',
@@ -37,6 +44,9 @@ const BY_SLI: Record<string, { meaning: string; checks: string[] }> = {
   fulfilment: {
     meaning: 'Orders are not paid in time: the worker charging the payment provider misses its deadline.',
     checks: ["Is the payment provider's status page reporting trouble? Is the queue growing?"],
+    mitigations: [
+      'If the payment provider is failing (its status page says so, and no change of ours explains the burn), turn its degrade switch payments.defer-charges on: orders are accepted and charged once it is off again.',
+    ],
   },
 }
 
@@ -54,7 +64,7 @@ export function runbookFor(scenario: ValidScenario, slo: string): Runbook | null
     title: `Runbook: SLO ${slo} burning its error budget`,
     meaning: `${kind.meaning} Objective: ${objective} % over ${scenario.slo.window}.`,
     firstChecks: [...COMMON_CHECKS, ...kind.checks],
-    mitigations: COMMON_MITIGATIONS,
+    mitigations: [...COMMON_MITIGATIONS, ...(kind.mitigations ?? [])],
   }
 }
 

@@ -1,32 +1,12 @@
 import { Queue } from 'bullmq'
-import type { FaultMode } from '../../services/payments/fault-mode.ts'
 import { RedisFaultModeStore } from '../../services/payments/fault-mode-store.ts'
+import { providerStatusOf } from '../../services/payments/provider-status.ts'
 import { FULFILMENT_QUEUE, keyspace } from '../../services/platform/keys.ts'
 import { closeConnection, createRedisConnection } from '../../services/platform/redis/redis-connection.ts'
 import type { TraineeProvider } from './trainee-view-schema.ts'
 
 /** How many queue samples the dashboards keep (one a second: the last minutes). */
 const POINTS = 240
-
-/** The provider's public status page, as its operator would word the mode it is in: no more than that. */
-export function providerStatusOf(mode: FaultMode): Omit<TraineeProvider, 'since'> {
-  switch (mode.mode) {
-    case 'none':
-      return { status: 'operational', summary: 'All systems operational.' }
-    case 'latency':
-    case 'timeout-after-charge':
-      return { status: 'degraded', summary: 'Degraded performance: API responses are slower than usual.' }
-    case 'rate-limit':
-      return {
-        status: 'degraded',
-        summary: 'Degraded performance: some API requests are being rate limited.',
-      }
-    case 'error-rate':
-      return { status: 'partial-outage', summary: 'Partial outage: some charge requests are failing.' }
-    case 'outage':
-      return { status: 'major-outage', summary: 'Major outage: the payments API is unavailable.' }
-  }
-}
 
 export interface ShopWatch {
   /** The provider's status page now, and since when it has said so. */

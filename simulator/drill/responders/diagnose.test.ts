@@ -96,4 +96,55 @@ describe("the bot's playbook", () => {
     expect(diagnose(page, [], [deploy('late', '25', false)]).action).toEqual({ kind: 'escalate' })
     expect(diagnose(page, [], [deploy('first', '05', false, null)]).action).toEqual({ kind: 'escalate' })
   })
+
+  describe('a failing payment provider', () => {
+    const paid = { alerts: ['slow-burn'], slos: ['orders-paid'], startsAt: '2026-12-02T10:00:20.000Z' }
+    const degraded = {
+      status: 'degraded' as const,
+      summary: 'Degraded performance: API responses are slower than usual.',
+      since: '2026-12-02T10:00:12.000Z',
+    }
+
+    it('turns the degrade switch on and sets aside the flag turned on just before the burn (a decoy)', () => {
+      const audit = [change(DECOY, 'off', 'on', '09', 'storefront-team')]
+      const d = diagnose(paid, audit, [], degraded)
+      expect(d.action).toEqual({ kind: 'degrade', flag: 'payments.defer-charges' })
+      expect(d.hypothesis).toMatch(
+        /SLO orders-paid burning .*status page reports degraded .*the cause is external/,
+      )
+      expect(d.setAside).toEqual([
+        { flag: DECOY, why: expect.stringMatching(/a flag of ours does not make the provider fail/) },
+      ])
+      expect(d.evidence.provider).toEqual(degraded)
+    })
+
+    it('rolls nothing back either: a live deploy before the burn is set aside for the provider', () => {
+      const deploy = {
+        commit: 'c'.repeat(40),
+        artifact: 'a'.repeat(64),
+        previous: 'b'.repeat(64),
+        dark: false,
+        at: '2026-12-02T10:00:05.000Z',
+      }
+      const d = diagnose(paid, [], [deploy], { ...degraded, status: 'partial-outage' })
+      expect(d.action).toEqual({ kind: 'degrade', flag: 'payments.defer-charges' })
+    })
+
+    it('is not the cause when its status page turned bad only after the alert started: the flag is', () => {
+      const audit = [change(RELEASE, 'off', 'on', '09')]
+      const d = diagnose(paid, audit, [], { ...degraded, since: '2026-12-02T10:00:25.000Z' })
+      expect(d.action).toEqual({ kind: 'flag-off', flag: RELEASE })
+    })
+
+    it('is not suspected while its status page says operational', () => {
+      const audit = [change(RELEASE, 'off', 'on', '09')]
+      const d = diagnose(paid, audit, [], {
+        status: 'operational',
+        summary: 'All systems operational.',
+        since: null,
+      })
+      expect(d.action).toEqual({ kind: 'flag-off', flag: RELEASE })
+      expect(d.evidence.provider?.status).toBe('operational')
+    })
+  })
 })

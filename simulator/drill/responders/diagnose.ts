@@ -22,6 +22,20 @@ export interface SeenDeploy {
   at: string
 }
 
+/** The payment provider's public status page as the responder read it. */
+export interface SeenProviderStatus {
+  status: 'operational' | 'degraded' | 'partial-outage' | 'major-outage'
+  summary: string
+  /** Since when the page has said so (null: not known). */
+  since: string | null
+}
+
+/**
+ * The runbook's degrade switches: for a dependency that fails, the flag that makes the shop stop calling it. The
+ * payment provider's is `payments.defer-charges` (orders accepted, charges deferred until it is off again).
+ */
+export const DEGRADE_SWITCHES = { 'payment-provider': 'payments.defer-charges' } as const
+
 /** What the responder looked at, what it concluded, and what it will do: journalled before it acts. */
 export interface Diagnosis {
   evidence: {
@@ -33,18 +47,28 @@ export interface Diagnosis {
     flagChanges: SeenFlagChange[]
     /** Production's deploys, newest first (at most 5). */
     deploys: SeenDeploy[]
+    /** The payment provider's status page, when there is one to read. */
+    provider?: SeenProviderStatus
   }
   /** Flags the playbook considered and set aside, each with the reason. */
   setAside: { flag: string; why: string }[]
   hypothesis: string
-  action: { kind: 'flag-off'; flag: string } | { kind: 'rollback'; to: string } | { kind: 'escalate' }
+  action:
+    | { kind: 'flag-off'; flag: string }
+    | { kind: 'rollback'; to: string }
+    | { kind: 'degrade'; flag: string }
+    | { kind: 'escalate' }
 }
 
 const isOff = (serving: string) => serving === 'off' || serving === 'disabled'
 
 /**
- * The bot's playbook for a page, from what an on-call engineer can see: the alerts and SLOs that page names and
- * the flag audit log and production's deploy history.
+ * The bot's playbook for a page, from what an on-call engineer can see: the alerts and SLOs that page names, the
+ * payment provider's status page, the flag audit log and production's deploy history.
+ * 0. The payment provider's status page says it is not operational, and has since before the alert started
+ *    firing: the cause is the provider, not a change of ours. Every flag change and deploy is set aside (one
+ *    made just before is a coincidence: turning it off or rolling it back would not make the provider answer),
+ *    and the shop's degrade switch for the provider is turned on (`DEGRADE_SWITCHES`).
  * 1. The burn began before the alert fired, so a flag first turned on after the alert started cannot be its
  *    cause: set aside (a harmless flip during the incident is a decoy).
  * 2. A flag off again by now is not serving anything: set aside.
@@ -58,6 +82,7 @@ export function diagnose(
   page: { alerts: readonly string[]; slos: readonly string[]; startsAt: string },
   audit: readonly Pick<AuditEntryView, 'revision' | 'flag' | 'from' | 'to' | 'actor' | 'at'>[],
   deploys: readonly SeenDeploy[] = [],
+  provider: SeenProviderStatus | null = null,
 ): Diagnosis {
   const startedAt = Date.parse(page.startsAt)
   const newestFirst = [...audit].sort(
@@ -71,9 +96,33 @@ export function diagnose(
       .slice(0, 10)
       .map(({ flag, from, to, actor, at }) => ({ flag, from, to, actor, at })),
     deploys: [...deploys].sort((a, b) => Date.parse(b.at) - Date.parse(a.at)).slice(0, 5),
+    ...(provider === null ? {} : { provider: { ...provider } }),
   }
   const setAside: Diagnosis['setAside'] = []
   const flags = [...new Set(newestFirst.map((e) => e.flag))]
+  const burning = page.slos.length === 0 ? page.alerts.join(', ') : `SLO ${page.slos.join(', ')}`
+  const providerDown =
+    provider !== null &&
+    provider.status !== 'operational' &&
+    (provider.since === null || Date.parse(provider.since) <= startedAt)
+  if (providerDown) {
+    const degradeSwitch = DEGRADE_SWITCHES['payment-provider']
+    const reported = `the payment provider's status page reports ${provider.status}${provider.since === null ? '' : ` since ${provider.since}`} ("${provider.summary}")`
+    for (const flag of flags) {
+      if (flag === degradeSwitch) continue
+      const last = newestFirst.find((e) => e.flag === flag)!
+      setAside.push({
+        flag,
+        why: `${last.to} by ${last.actor} at ${last.at}, but ${reported}: a flag of ours does not make the provider fail, and turning it off would not make it answer`,
+      })
+    }
+    return {
+      evidence,
+      setAside,
+      hypothesis: `${burning} burning since before ${page.startsAt}, and ${reported}: the cause is external (the provider), not a change of ours; the shop's degrade switch ${degradeSwitch} stops calling it and defers the charges until it recovers`,
+      action: { kind: 'degrade', flag: degradeSwitch },
+    }
+  }
   let suspect: { flag: string; at: string; to: string; actor: string } | undefined
   for (const flag of flags) {
     const changes = newestFirst.filter((e) => e.flag === flag)
@@ -97,7 +146,6 @@ export function diagnose(
     if (suspect !== undefined && flag !== suspect.flag && !setAside.some((s) => s.flag === flag))
       setAside.push({ flag, why: `turned on earlier than ${suspect.flag}, further from the onset` })
   }
-  const burning = page.slos.length === 0 ? page.alerts.join(', ') : `SLO ${page.slos.join(', ')}`
   // A live deploy that started before the onset, later than the suspect flag: the change closest to the onset.
   let deploy: SeenDeploy | undefined
   for (const d of evidence.deploys) {

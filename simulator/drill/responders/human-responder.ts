@@ -21,7 +21,7 @@ function shopLevers(context: ResponderContext): string[] {
     '  You are on call. Find the cause and mitigate. From another terminal:',
     `    export FIREDRILL_FLAGS_URL=${context.flagsUrl} FIREDRILL_FLAGS_TOKEN=${context.token}`,
     '    npx firedrill flags list                     # what is on, and who changed it (also GET $FIREDRILL_FLAGS_URL/flags/audit)',
-    '    npx firedrill flags set KEY off --reason "…"  # the kill switch',
+    '    npx firedrill flags set KEY off --reason "…"  # the kill switch (on, for a degrade switch)',
     ...(context.deploysUrl === ''
       ? []
       : [
@@ -47,6 +47,8 @@ export function humanResponder(options: HumanResponderOptions = {}): Responder {
     kind: 'human',
     name,
     async respond(page: Page, context: ResponderContext) {
+      // The provider's public status page, as anyone can read it: what it says now, not what the drill did.
+      const provider = await context.provider().catch(() => null)
       out.write(
         [
           '\u0007',
@@ -55,6 +57,11 @@ export function humanResponder(options: HumanResponderOptions = {}): Responder {
           `  ${page.description}`,
           '',
           ...levers(context),
+          ...(provider === null
+            ? []
+            : [
+                `  The payment provider's status page says: ${provider.status}${provider.since === null ? '' : ` since ${provider.since}`} ("${provider.summary}")`,
+              ]),
           input.isTTY ? '  Press Enter here to acknowledge the page.' : '',
           '',
         ].join('\n'),

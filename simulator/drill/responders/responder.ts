@@ -2,7 +2,7 @@ import type { Clock } from '../../../record/clock/clock.ts'
 import type { FlagsHttpClient } from '../../../services/flags/flags-http-client.ts'
 import type { DeploysHttpClient } from '../deploys-api.ts'
 import type { Page } from '../pager.ts'
-import type { Diagnosis } from './diagnose.ts'
+import type { Diagnosis, SeenProviderStatus } from './diagnose.ts'
 
 export interface ResponderContext {
   /** The flag service, with a token: what an on-call engineer can reach. */
@@ -14,6 +14,8 @@ export interface ResponderContext {
    * its history, and the rollback they can ask for.
    */
   deploys: Pick<DeploysHttpClient, 'list' | 'rollback'>
+  /** The payment provider's public status page, as anyone can read it; null when there is none to read. */
+  provider(): Promise<SeenProviderStatus | null>
   /** The deploys API's URL (its token is `token`). */
   deploysUrl: string
   clock: Clock
