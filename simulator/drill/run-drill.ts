@@ -397,9 +397,11 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
           rolledBackAtDeploy = batch.outcome === 'rolled-back'
           if (batch.outcome !== 'rolled') break
           rolled = batch.rolled
-          say(
-            `release batch ${i + 1}: ${step.percent}% of api instances on ${deployed.artifact.contentHash.slice(0, 12)}`,
-          )
+          // Blue-green and instance-canary routing say their own moves; a rolling batch is said here.
+          if (scenario.release.strategy === 'rolling')
+            say(
+              `release batch ${i + 1}: ${step.percent}% of api instances on ${deployed.artifact.contentHash.slice(0, 12)}`,
+            )
         } else {
           if (i === 0) await lease.guard('flag', flag, OFF)
           await releaseStep({
