@@ -40,7 +40,8 @@ function listLines(view: DeploysView): string[] {
   return [
     'production:',
     ...view.production.map(
-      (s) => `  slot ${s.slot}  commit ${short(s.commit)}  artifact ${short(s.contentHash)}`,
+      (s) =>
+        `  slot ${s.slot}  commit ${short(s.commit)}  artifact ${short(s.contentHash)}${s.live ? '' : '  (no traffic)'}`,
     ),
     'deploys, newest first:',
     ...view.history.map(

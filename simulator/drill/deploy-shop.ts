@@ -187,6 +187,7 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
       settle,
       clock: options.clock,
       goBack: (request) => routing.goBack(request),
+      liveSlots: () => routing.liveSlots(),
     })
     deploys.started(base, null, false)
     if (options.baseRepo !== undefined) {

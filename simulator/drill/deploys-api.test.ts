@@ -26,7 +26,11 @@ function controls(): DeployControls & { rollbacks: { by: string; reason: string 
     rollbacks,
     history: () =>
       rollbacks.length === 0 ? [before, change] : [before, change, { ...before, at: change.at }],
-    slots: () => [0, 1].map((slot) => ({ slot, url: null, commit: null, contentHash: running })),
+    // Slot 2 is a blue-green release's idle set: it runs the build before and takes no traffic.
+    slots: () => [
+      ...[0, 1].map((slot) => ({ slot, url: null, commit: null, contentHash: running })),
+      { slot: 2, url: null, commit: null, contentHash: before.artifact, live: false },
+    ],
     rollback: async (by, reason) => {
       if (running === before.artifact) throw new Error('production has no earlier artifact to roll back to')
       rollbacks.push({ by, reason })
@@ -55,7 +59,11 @@ describe("the drill's deploys API", () => {
     const client = new DeploysHttpClient({ baseUrl: url, token: TOKEN })
     const view = await client.list()
     expect(view.history.map((d) => d.commit)).toEqual([change.commit, before.commit])
-    expect(view.production.map((s) => s.contentHash)).toEqual([change.artifact, change.artifact])
+    expect(view.production.map((s) => [s.contentHash, s.live])).toEqual([
+      [change.artifact, true],
+      [change.artifact, true],
+      [before.artifact, false],
+    ])
     expect(await client.rollback('5xx since the deploy', 'lola')).toEqual({
       from: change.artifact,
       to: before.artifact,
@@ -99,7 +107,8 @@ describe("the drill's deploys API", () => {
     vi.stubEnv('FIREDRILL_DEPLOYS_URL', url)
     vi.stubEnv('FIREDRILL_DEPLOYS_TOKEN', TOKEN)
     expect(await main(['deploys', 'list'])).toBe(0)
-    expect(out.join('')).toMatch(/slot 0 {2}commit - {2}artifact 222222222222/)
+    expect(out.join('')).toMatch(/slot 0 {2}commit - {2}artifact 222222222222\n/)
+    expect(out.join('')).toMatch(/slot 2 {2}commit - {2}artifact 111111111111 {2}\(no traffic\)\n/)
     expect(await main(['deploys', 'rollback', '--reason', 'orders fail', '--actor', 'trainee'])).toBe(0)
     expect(out.join('')).toContain('production rolled back from 222222222222 to 111111111111 (by trainee)')
     expect(c.rollbacks).toEqual([{ by: 'trainee', reason: 'orders fail' }])

@@ -13,7 +13,8 @@ export const DEPLOYS_TOKEN_ENV = 'FIREDRILL_DEPLOYS_TOKEN'
 /** What the deploys API controls: production's history, what each slot runs, and the rollback. */
 export interface DeployControls {
   history(): SeenDeploy[]
-  slots(): SlotReport[]
+  /** What each slot runs, and whether it takes traffic (`live`; absent: every slot does). */
+  slots(): (SlotReport & { live?: boolean })[]
   rollback(
     by: string,
     reason: string,
@@ -21,7 +22,8 @@ export interface DeployControls {
 }
 
 export interface DeploysView {
-  production: { slot: number; commit: string | null; contentHash: string | null }[]
+  /** `live`: the slot takes traffic (a blue-green release's idle set, or a canary out of the traffic, does not). */
+  production: { slot: number; commit: string | null; contentHash: string | null; live: boolean }[]
   /** Newest first. */
   history: SeenDeploy[]
 }
@@ -60,7 +62,9 @@ export async function startDeploysApi(options: {
   app.get(
     '/deploys',
     async (): Promise<DeploysView> => ({
-      production: controls.slots().map(({ slot, commit, contentHash }) => ({ slot, commit, contentHash })),
+      production: controls
+        .slots()
+        .map(({ slot, commit, contentHash, live }) => ({ slot, commit, contentHash, live: live ?? true })),
       history: [...controls.history()].reverse(),
     }),
   )

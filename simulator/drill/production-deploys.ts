@@ -36,6 +36,7 @@ export class ProductionDeploys {
   readonly #clock: Clock
   readonly #deploy: typeof deployArtifact
   readonly #goBack: ((request: RollbackRequest) => Promise<boolean>) | undefined
+  readonly #liveSlots: (() => readonly number[]) | undefined
   readonly #history: Rollout[] = []
   #rollback: RollbackRequest | undefined
   /** The deploy running now (or the last one): deploys to production go one after another. */
@@ -56,7 +57,10 @@ export class ProductionDeploys {
      * instead. @defaultValue a health-checked redeploy of every slot
      */
     goBack?: (request: RollbackRequest) => Promise<boolean>
+    /** The slots taking traffic now. @defaultValue every slot */
+    liveSlots?: () => readonly number[]
   }) {
+    this.#liveSlots = options.liveSlots
     this.#deploy = options.deploy ?? deployArtifact
     this.#goBack = options.goBack
     this.#production = options.production
@@ -97,9 +101,12 @@ export class ProductionDeploys {
     return run
   }
 
-  /** What each of production's api slots runs now. */
-  slots(): SlotReport[] {
-    return this.#production.current()
+  /** What each of production's api slots runs now, and whether it takes traffic. */
+  slots(): (SlotReport & { live: boolean })[] {
+    const live = this.#liveSlots?.()
+    return this.#production
+      .current()
+      .map((s) => ({ ...s, live: live === undefined || live.includes(s.slot) }))
   }
 
   /** The rollback asked for, if any. */

@@ -61,6 +61,11 @@ export class ProductionRouting {
     return this.#canaryShare === 0 || canaryUrl === null ? urls : weighted(urls, canaryUrl, this.#canaryShare)
   }
 
+  /** The slots taking traffic now: blue or green, and the canary while it has a share. */
+  liveSlots(): readonly number[] {
+    return this.#canaryShare > 0 && this.canary !== undefined ? [...this.#live, this.canary] : this.#live
+  }
+
   /** A blue-green switch: every request to `to` from now on. */
   async switchTo(to: 'blue' | 'green', by: string, reason: string): Promise<void> {
     this.#live = to === 'blue' ? this.blue : this.green
