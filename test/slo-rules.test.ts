@@ -84,7 +84,9 @@ describe('firedrill slo rules', () => {
     expect(real.text).toContain(
       'http_request_duration_seconds_bucket{method="POST",route="/orders",le="0.25"}[1h]',
     )
-    expect(real.text).toContain('fulfilment_order_settlement_seconds_bucket{outcome=~"paid|deferred",le="2"}[5m]')
+    expect(real.text).toContain(
+      'fulfilment_order_settlement_seconds_bucket{outcome=~"paid|deferred",le="2"}[5m]',
+    )
 
     // The drill's own windows: 1h at 1/960 is 3.75 s, evaluated every 100 ms as the scenario says.
     const scaled = await sloRules(scenario, '--scaled')
