@@ -1,7 +1,9 @@
 /**
  * Takes the README's screenshots of the training console: runs a real training drill (bad-pricing) against a
  * Redis, plays the facilitator and a trainee in headless Chromium, and saves the trainee's console mid-incident
- * and the facilitator's page once the drill is over, in docs/.
+ * and the facilitator's page once the drill is over, in docs/. Then a group session of three trainees
+ * (`firedrill train --trainees 3`): every plan approved from the group page, which is saved once all three are
+ * paged.
  *
  *   node --import tsx docs/take-screenshots.ts [REDIS_URL]
  */
@@ -11,6 +13,7 @@ import { join } from 'node:path'
 import { chromium } from 'playwright-core'
 import { loadScenario } from '../record/scenario/load-scenario.ts'
 import { startTraining } from '../training/run-training.ts'
+import { startTrainingGroup } from '../training/run-training-group.ts'
 
 const DOCS = import.meta.dirname
 const redisUrl = process.argv[2] ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
@@ -62,4 +65,32 @@ try {
   training.session.abortController.abort('screenshots taken')
   await training.outcome.catch(() => {})
   await training.close()
+}
+
+const group = await startTrainingGroup({
+  loaded: await loadScenario('bad-pricing'),
+  redisUrl,
+  trainees: ['bo', 'cy', 'di'],
+  followUp: false,
+  outDir: await mkdtemp(join(tmpdir(), 'firedrill-screenshots-group-')),
+  progress: (trainee, line) => process.stderr.write(`${trainee}: ${line}\n`),
+})
+const groupBrowser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu'],
+})
+try {
+  const page = await groupBrowser.newPage({ viewport: { width: 1440, height: 700 } })
+  await page.goto(group.facilitatorUrl)
+  await page.getByRole('button', { name: 'Approve every plan' }).click({ timeout: 60_000 })
+  const deadline = Date.now() + 240_000
+  while ((await page.getByText('PAGED').count()) < 3 && Date.now() < deadline) await page.waitForTimeout(500)
+  await page.waitForTimeout(1000)
+  await page.screenshot({ path: join(DOCS, 'training-group.png'), fullPage: true })
+  process.stderr.write(`group page saved in ${DOCS}\n`)
+} finally {
+  await groupBrowser.close()
+  for (const { training } of group.trainings) training.session.abortController.abort('screenshots taken')
+  await group.outcomes.catch(() => {})
+  await group.close()
 }
