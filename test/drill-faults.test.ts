@@ -8,6 +8,7 @@ import { readJournal } from '../record/journal/read-journal.ts'
 import { createFlagClient } from '../services/flags/create-flag-client.ts'
 import { createFlagStore } from '../services/flags/create-flag-store.ts'
 import { buildFlagsApp } from '../services/flags/flags-app.ts'
+import { RedisFaultModeStore } from '../services/payments/fault-mode-store.ts'
 import { createRedisConnection } from '../services/platform/redis/redis-connection.ts'
 import { RUNS_REGISTRY, sweepCrashedRunKeys } from '../simulator/drill/run-keys.ts'
 import { quickScenario } from './support/quick-scenario.ts'
@@ -146,5 +147,54 @@ describe('a drill killed with SIGKILL mid-release', () => {
     expect(left).toEqual([])
     expect(await redis.hexists(RUNS_REGISTRY, runId)).toBe(0)
     expect(await readFile(journal, 'utf8')).toContain('"condition":"crashed"')
+  }, 180_000)
+})
+
+describe('a provider-degradation drill killed with SIGKILL mid-incident', () => {
+  it('leaves the payment provider healthy and the degrade switch off within TTL + 1 s, whoever turned it on', async () => {
+    const out = join(await mkdtemp(join(tmpdir(), 'firedrill-killed-provider-')), 'run')
+    const journal = join(out, 'journal.jsonl')
+    const { signalGroup, exited } = startDrill(
+      [
+        '--scenario',
+        await quickScenario(
+          { release: { strategy: 'provider-fault', steps: [{ percent: 100, holdSeconds: 30 }] } },
+          'provider-degradation',
+        ),
+        // Nobody answers the page: the test turns the degrade switch on itself, as a trainee would.
+        '--responder',
+        'human',
+        '--out',
+        out,
+      ],
+      { REDIS_URL: testRedisUrl() },
+    )
+    const { events } = await waitForJournalEvent(journal, (e) => e.type === 'release.step', 120_000)
+    const runId = eventsOf(events, 'drill.started')[0]!.data.runId
+    const prefix = `drill-${runId}`
+    const redis = createRedisConnection(testRedisUrl(), 'worker')
+    cleanups.push(() => redis.quit())
+    const faults = new RedisFaultModeStore(redis, prefix)
+    await until(async () => (await faults.get()).mode === 'latency', 10_000, 'the provider slowed')
+    const store = createFlagStore({ redis: testRedisUrl(), prefix })
+    cleanups.push(() => store.close())
+    await store.setFlag(
+      'payments.defer-charges',
+      { defaultVariant: 'on', targeting: null },
+      'trainee',
+      'the provider is slow: defer charges',
+    )
+    const flags = await createFlagClient({ redisUrl: testRedisUrl(), prefix, resyncIntervalMs: 5000 })
+    cleanups.push(() => flags.close())
+    const deferring = () =>
+      flags.provider.evaluate('payments.defer-charges', { targetingKey: 'worker' }).value
+    await until(() => deferring() === true, 10_000, 'the degrade switch on')
+
+    signalGroup('SIGKILL')
+    const killedAt = Date.now()
+    await exited
+    await until(async () => (await faults.get()).mode === 'none', LEASE_TTL_MS + 5000, 'the provider healthy')
+    await until(() => deferring() === false, LEASE_TTL_MS + 5000, 'the degrade switch off')
+    expect(Date.now() - killedAt).toBeLessThan(LEASE_TTL_MS + 1000)
   }, 180_000)
 })
