@@ -7,6 +7,7 @@ import { detection } from './detection.ts'
 import { drillTime } from './drill-time.ts'
 import { flagPropagation } from './flag-propagation.ts'
 import { gateWallTime } from './gate-wall-time.ts'
+import { killSwitch } from './kill-switch.ts'
 import { overhead } from './overhead.ts'
 import { shopProcesses } from './shop-processes.ts'
 
@@ -20,9 +21,9 @@ import { shopProcesses } from './shop-processes.ts'
 const quick = process.env.BENCH_QUICK === '1'
 /** `BENCH_ONLY=3,9` runs those entries only (drill time needs detection's drills, so it brings them along). */
 const only = process.env.BENCH_ONLY?.split(',').map((n) => Number(n.trim()))
-if (only?.some((n) => !Number.isInteger(n) || n < 1 || n > 10)) {
+if (only?.some((n) => !Number.isInteger(n) || n < 1 || n > 11)) {
   process.stderr.write(
-    `BENCH_ONLY must list entry numbers from 1 to 10, like 3,9 (got "${process.env.BENCH_ONLY}").\n`,
+    `BENCH_ONLY must list entry numbers from 1 to 11, like 3,9 (got "${process.env.BENCH_ONLY}").\n`,
   )
   process.exit(2)
 }
@@ -74,6 +75,10 @@ try {
   if (wanted(10)) {
     header(10, 'drills at once (a group training session)')
     out((await concurrentDrills(redis, quick ? 2 : 4)).lines)
+  }
+  if (wanted(11)) {
+    header(11, 'kill switch across api processes')
+    out((await killSwitch(redis, quick ? 20 : 100)).lines)
   }
 } finally {
   await redis.stop()
