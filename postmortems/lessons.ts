@@ -102,15 +102,7 @@ export function lessonsOf(facts: DrillFacts): Lessons {
         ? 'The defect passed the gate and reached users through the deploy; only the rolling batches limited the damage.'
         : 'The defect passed the gate and reached users behind the flag; the release plan, not the gate, limited the damage.',
     )
-  if (facts.steadyAfter !== undefined && !facts.steadyAfter.data.ok) {
-    wentWrong.push(
-      `The steady state did not hold after recovery (error ratio ${formatRatio(facts.steadyAfter.data.errorRatio)} over ${facts.steadyAfter.data.requests} requests).`,
-    )
-  }
-  for (const check of facts.failedChecks)
-    wentWrong.push(`Check ${check.data.name} failed: ${check.data.message}.`)
-  if (facts.status === 'aborted')
-    wentWrong.push(`A stop condition ended the drill: ${facts.aborted?.data.reason}.`)
+  endingLessons(facts, wentWrong)
   if (facts.status === 'crashed')
     wentWrong.push(`The drill's process died before it finished: ${facts.aborted?.data.reason}.`)
   if (facts.status === 'incomplete')
@@ -181,6 +173,13 @@ function externalCauseLessons(facts: DrillFacts): Lessons {
     `The shop could not degrade by itself: ${story.decision}.`,
     "Nothing alerted on the provider itself: the page came from the fulfilment SLO's burn, after customers' orders were already late.",
   )
+  endingLessons(facts, wentWrong)
+  if (story.luck !== null) gotLucky.push(story.luck)
+  return { wentWell, wentWrong, gotLucky }
+}
+
+/** How the run ended, where that went wrong: the steady state after, failed checks, a stop condition. */
+function endingLessons(facts: DrillFacts, wentWrong: string[]): void {
   if (facts.steadyAfter !== undefined && !facts.steadyAfter.data.ok)
     wentWrong.push(
       `The steady state did not hold after recovery (error ratio ${formatRatio(facts.steadyAfter.data.errorRatio)} over ${facts.steadyAfter.data.requests} requests).`,
@@ -189,8 +188,6 @@ function externalCauseLessons(facts: DrillFacts): Lessons {
     wentWrong.push(`Check ${check.data.name} failed: ${check.data.message}.`)
   if (facts.status === 'aborted')
     wentWrong.push(`A stop condition ended the drill: ${facts.aborted?.data.reason}.`)
-  if (story.luck !== null) gotLucky.push(story.luck)
-  return { wentWell, wentWrong, gotLucky }
 }
 
 /** A near miss: what caught the repeated change, and what it still took to get there. */

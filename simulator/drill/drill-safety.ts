@@ -38,32 +38,39 @@ export async function restoreSafety(
   }
 }
 
-/** Resolves with the flag's view once it serves off to everyone, whoever turned it off. */
-export async function waitForFlagOff(
+/** Resolves with the flag's view once `holds` says so, whoever changed it (read every 100 ms). */
+async function waitForFlag(
   flags: FlagsHttpClient,
   flag: string,
+  holds: (view: FlagView) => boolean,
   clock: Clock,
   signal: AbortSignal,
 ): Promise<FlagView> {
   for (;;) {
     const view = (await flags.list()).flags.find((f) => f.key === flag)
-    if (view !== undefined && isFlagOff(view)) return view
+    if (view !== undefined && holds(view)) return view
     await clock.sleep(100, signal)
   }
 }
 
-/** Resolves with the flag's view once it serves on to everyone (a switch turned on), whoever turned it. */
-export async function waitForFlagOn(
+/** Resolves with the flag's view once it serves off to everyone, whoever turned it off. */
+export function waitForFlagOff(
   flags: FlagsHttpClient,
   flag: string,
   clock: Clock,
   signal: AbortSignal,
 ): Promise<FlagView> {
-  for (;;) {
-    const view = (await flags.list()).flags.find((f) => f.key === flag)
-    if (view !== undefined && flagPercent(view) === 100) return view
-    await clock.sleep(100, signal)
-  }
+  return waitForFlag(flags, flag, isFlagOff, clock, signal)
+}
+
+/** Resolves with the flag's view once it serves on to everyone (a switch turned on), whoever turned it. */
+export function waitForFlagOn(
+  flags: FlagsHttpClient,
+  flag: string,
+  clock: Clock,
+  signal: AbortSignal,
+): Promise<FlagView> {
+  return waitForFlag(flags, flag, (view) => flagPercent(view) === 100, clock, signal)
 }
 
 /** The promise's outcome, or the signal's reason if it aborts first. */

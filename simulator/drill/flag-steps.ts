@@ -131,38 +131,26 @@ export async function observeMitigation(options: {
     })
     return { action: 'rollback', by }
   }
-  if (winner.kind === 'degrade') {
-    const key = degrade!.flag
+  // A flag the mitigation turned (off, or a degrade switch on): who and why from the audit log.
+  const flagMitigation = async (key: string, view: FlagView, action: 'flag off' | 'degrade switch on') => {
     const audit = (await flags.audit(20)).find((e) => e.flag === key)
     const by = audit?.actor ?? 'unknown'
     const reason = audit?.reason ?? ''
     if (!options.paging.acknowledged()) await options.paging.acknowledge(by, options.alert)
     await journal.append({
       type: 'flag.changed',
-      data: { key, from: audit?.from ?? null, to: winner.on.summary, percent: 100, actor: by, reason },
+      data: {
+        key,
+        from: audit?.from ?? null,
+        to: view.summary,
+        percent: flagPercent(view),
+        actor: by,
+        reason,
+      },
     })
-    await journal.append({
-      type: 'mitigation.applied',
-      data: { action: 'degrade switch on', flag: key, by, reason },
-    })
-    return { action: 'degrade switch on', by }
+    await journal.append({ type: 'mitigation.applied', data: { action, flag: key, by, reason } })
+    return { action, by }
   }
-  const key = flag!
-  const audit = (await flags.audit(20)).find((e) => e.flag === key)
-  const by = audit?.actor ?? 'unknown'
-  const reason = audit?.reason ?? ''
-  if (!options.paging.acknowledged()) await options.paging.acknowledge(by, options.alert)
-  await journal.append({
-    type: 'flag.changed',
-    data: {
-      key,
-      from: audit?.from ?? null,
-      to: winner.off.summary,
-      percent: flagPercent(winner.off),
-      actor: by,
-      reason,
-    },
-  })
-  await journal.append({ type: 'mitigation.applied', data: { action: 'flag off', flag: key, by, reason } })
-  return { action: 'flag off', by }
+  if (winner.kind === 'degrade') return flagMitigation(degrade!.flag, winner.on, 'degrade switch on')
+  return flagMitigation(flag!, winner.off, 'flag off')
 }
