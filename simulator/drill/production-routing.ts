@@ -22,6 +22,10 @@ export class ProductionRouting {
   readonly #say: (line: string) => void
   #live: readonly number[]
   #canaryShare = 0
+  /** Each slot's address once it has started: kept across deploys. */
+  readonly #known = new Map<number, string>()
+  /** The targets for the routing as it stands; undefined until every live slot has an address. */
+  #targets: string[] | undefined
 
   constructor(options: {
     strategy: Strategy
@@ -52,13 +56,22 @@ export class ProductionRouting {
     return this.slotCount > this.blue.length
   }
 
-  /** The api instances taking traffic now, as round-robin targets (a canary's share weighted in). */
+  /**
+   * The api instances taking traffic now, as round-robin targets (a canary's share weighted in). A slot keeps its
+   * address across deploys, so a slot restarting in a deploy stays in the list and its requests meet no answer,
+   * as a router that does not drain an instance first sends them. Built once per routing change, not per request.
+   */
   liveUrls(): string[] {
-    const current = this.#production().current()
-    const urlOf = (slot: number) => current.find((s) => s.slot === slot)?.url ?? null
-    const urls = this.#live.map(urlOf).filter((u): u is string => u !== null)
-    const canaryUrl = this.canary === undefined ? null : urlOf(this.canary)
-    return this.#canaryShare === 0 || canaryUrl === null ? urls : weighted(urls, canaryUrl, this.#canaryShare)
+    if (this.#targets !== undefined) return this.#targets
+    for (const s of this.#production().current()) if (s.url !== null) this.#known.set(s.slot, s.url)
+    const wanted = this.liveSlots()
+    const urls = this.#live.flatMap((slot) => this.#known.get(slot) ?? [])
+    const canaryUrl = this.canary === undefined ? undefined : this.#known.get(this.canary)
+    const targets =
+      this.#canaryShare === 0 || canaryUrl === undefined ? urls : weighted(urls, canaryUrl, this.#canaryShare)
+    // Kept only once every slot that takes traffic has an address (its first start is done).
+    if (wanted.every((slot) => this.#known.has(slot))) this.#targets = targets
+    return targets
   }
 
   /** The slots taking traffic now: blue or green, and the canary while it has a share. */
@@ -69,6 +82,7 @@ export class ProductionRouting {
   /** A blue-green switch: every request to `to` from now on. */
   async switchTo(to: 'blue' | 'green', by: string, reason: string): Promise<void> {
     this.#live = to === 'blue' ? this.blue : this.green
+    this.#targets = undefined
     await this.#record({
       type: 'traffic.switched',
       data: { to, slots: [...this.#live], urls: this.liveUrls(), by, reason },
@@ -79,6 +93,7 @@ export class ProductionRouting {
   /** An instance canary's share of traffic (0: out of the traffic). */
   async routeCanary(percent: number, by: string, reason: string): Promise<void> {
     this.#canaryShare = percent
+    this.#targets = undefined
     await this.#record({ type: 'canary.routed', data: { slot: this.canary!, percent, by, reason } })
     this.#say(`canary (api slot ${this.canary}) takes ${percent}% of traffic (${by})`)
   }
