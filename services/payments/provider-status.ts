@@ -26,6 +26,21 @@ export function providerStatusOf(mode: FaultMode): ProviderStatus {
   }
 }
 
+/**
+ * The status page as it reads at `at` (ISO time), given what it said before: the same page while the mode's
+ * status has not changed, else the new status, said since `at`.
+ */
+export function statusPageAt<T extends ProviderStatus & { since: string | null }>(
+  previous: T | null | undefined,
+  mode: FaultMode,
+  at: string,
+): T | (ProviderStatus & { since: string }) {
+  const now = providerStatusOf(mode)
+  return previous != null && previous.status === now.status && previous.summary === now.summary
+    ? previous
+    : { ...now, since: at }
+}
+
 /** What the provider does in a fault mode, as a clause: "answers every request about 4000 ms late". */
 export function describeFaultMode(mode: FaultMode): string {
   switch (mode.mode) {

@@ -1,6 +1,6 @@
 import type { Clock } from '../../record/clock/clock.ts'
 import type { FaultModeStore } from '../../services/payments/fault-mode-store.ts'
-import { providerStatusOf } from '../../services/payments/provider-status.ts'
+import { statusPageAt } from '../../services/payments/provider-status.ts'
 import type { SeenProviderStatus } from './responders/diagnose.ts'
 
 export interface ProviderStatusPage {
@@ -22,9 +22,7 @@ export function startProviderStatusPage(options: {
 }): ProviderStatusPage {
   let current: SeenProviderStatus | undefined
   const sample = async (): Promise<SeenProviderStatus> => {
-    const now = providerStatusOf(await options.store.get())
-    if (current === undefined || current.status !== now.status || current.summary !== now.summary)
-      current = { ...now, since: new Date(options.clock.now()).toISOString() }
+    current = statusPageAt(current, await options.store.get(), new Date(options.clock.now()).toISOString())
     return current
   }
   const timer = setInterval(() => {

@@ -1,6 +1,6 @@
 import { Queue } from 'bullmq'
 import { RedisFaultModeStore } from '../../services/payments/fault-mode-store.ts'
-import { providerStatusOf } from '../../services/payments/provider-status.ts'
+import { statusPageAt } from '../../services/payments/provider-status.ts'
 import { FULFILMENT_QUEUE, keyspace } from '../../services/platform/keys.ts'
 import { closeConnection, createRedisConnection } from '../../services/platform/redis/redis-connection.ts'
 import type { TraineeProvider } from './trainee-view-schema.ts'
@@ -52,9 +52,7 @@ export function startShopWatch(options: {
     try {
       const [mode, counts] = await Promise.all([faults.get(), queueCounts()])
       if (stopped) return
-      const now = providerStatusOf(mode)
-      if (provider === null || provider.status !== now.status || provider.summary !== now.summary)
-        provider = { ...now, since: new Date().toISOString() }
+      provider = statusPageAt(provider, mode, new Date().toISOString())
       t.push(Date.now() / 1000)
       depth.push((counts.waiting ?? 0) + (counts.active ?? 0))
       if (t.length > POINTS) {
