@@ -75,7 +75,7 @@ const listener: Responder = { kind: 'bot', name: 'bench', respond: async () => {
 /**
  * Detection of one SLI kind on the real shop: two api instances and a worker, seeded orders at 40 a second
  * (after a warm-up that is not measured), the drill's detector (the bad-pricing scenario's rules, scrape and evaluation, this SLO alone) and a real
- * Prometheus loaded with the same rules (scaled windows), both scraping the same instances every 250 ms. After
+ * Prometheus loaded with the same rules (scaled windows), both scraping the same instances at the scenario's scrape interval. After
  * `cleanMs` of clean traffic the fault starts at once; the run ends once both have fired (or `timeoutMs`). The
  * physical floor is computed on what really happened: each request when it was answered (availability,
  * latency from the client's own clock), each order when the store recorded it settled (fulfilment).

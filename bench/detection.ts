@@ -63,7 +63,12 @@ export async function detection(redis: RedisHandle, drills: number, quick: boole
       runs.push(await detectionRun(redis, kind, cleanMs))
     }
   }
-  return { lines: [...describeDrills(done), '', ...describeRuns(runs)], drills: done, loaded, runs }
+  return {
+    lines: [...describeDrills(done), '', ...describeRuns(runs, loaded.scenario.detection.scrapeIntervalMs)],
+    drills: done,
+    loaded,
+    runs,
+  }
 }
 
 const sec = (ms: number) => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(2)} s` : 'never')
@@ -110,11 +115,11 @@ function describeDrills(drills: readonly BenchDrill[]): string[] {
   return lines
 }
 
-function describeRuns(runs: readonly DetectionRun[]): string[] {
+function describeRuns(runs: readonly DetectionRun[], everyMs: number): string[] {
   const lines = [
     'detection against the physical floor (the first instant the burn condition holds on the events as they',
     "happened); the fault starts at once; the drill's detector and a real Prometheus, same shop, same rules,",
-    `scrape and evaluation every 250 ms; times from the fault; goal: detector ≤ ${GOAL.toFixed(2)}× the floor`,
+    `scrape and evaluation every ${everyMs} ms; times from the fault; goal: detector ≤ ${GOAL.toFixed(2)}× the floor`,
   ]
   for (const kind of KINDS) {
     lines.push(`  ${kind}: ${FAULTS[kind]}`)

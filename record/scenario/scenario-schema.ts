@@ -461,10 +461,13 @@ export const GroupingSchema = Type.Object(
 
 export const DetectionSchema = Type.Object(
   {
-    /** How often metrics are scraped, wall-clock ms. @defaultValue 250 */
-    scrapeIntervalMs: Type.Integer({ minimum: 10, maximum: 60_000, default: 250 }),
-    /** How often alert rules are evaluated, wall-clock ms. @defaultValue 250 */
-    evaluationIntervalMs: Type.Integer({ minimum: 10, maximum: 60_000, default: 250 }),
+    /**
+     * How often metrics are scraped, wall-clock ms. A detector trails the first instant its burn condition holds
+     * by up to one scrape: 100 ms keeps that within a tenth of the catalog's fastest detections. @defaultValue 100
+     */
+    scrapeIntervalMs: Type.Integer({ minimum: 10, maximum: 60_000, default: 100 }),
+    /** How often alert rules are evaluated, wall-clock ms. @defaultValue 100 */
+    evaluationIntervalMs: Type.Integer({ minimum: 10, maximum: 60_000, default: 100 }),
     /** Burn-rate rules, applied to every SLO in `slo.indicators`. @defaultValue DEFAULT_BURN_RATE_RULES */
     rules: Type.Array(BurnRateRuleSchema, {
       minItems: 1,
