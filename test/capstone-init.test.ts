@@ -46,6 +46,9 @@ describe('firedrill init', () => {
     expect(gate.steps.filter((s) => s.blocking).map((s) => s.kind)).toEqual(
       expect.arrayContaining(['typecheck', 'unit-tests', 'contract-tests', 'secret-scan', 'flag-debt']),
     )
+    // The change-failure-rate governor is the student's stretch goal: the history it reads is there, the step not.
+    expect(gate.steps.map((s) => s.kind)).not.toContain('cfr-governor')
+    expect(files).toContain('dora/events.json')
   })
 
   it('gives every flag an owner, a removal ticket and an expiry, with no flag debt today', async () => {

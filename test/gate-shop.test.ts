@@ -40,7 +40,12 @@ describe("the shop's gate", () => {
       'secret-scan',
       'flag-inventory',
       'flag-debt',
+      'cfr-governor',
     ])
+    // The shop's delivery history, as steady as its team: both figures compared against the baseline.
+    const governor = result.steps.find((s) => s.name === 'cfr-governor')
+    expect(governor?.outputTail).toMatch(/change failure rate: trailing \d\.\d% <= baseline \d\.\d%/)
+    expect(governor?.outputTail).toMatch(/recovery time: trailing median .* <= baseline median/)
     expect(result.green).toBe(true)
     const merged = await mergeWhenGreen({ repo: repo.dir, branch: 'bad-pricing', env })
     expect(merged.branchHead).toBe(head)

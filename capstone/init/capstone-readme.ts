@@ -24,6 +24,7 @@ fix through the gate so the same defect cannot come back.
 | \`services/\` | the shop: \`api\`, \`worker\`, \`flags\` (and the payment provider they call, virtualised) |
 | \`firedrill-gate.yaml\` | the gate: typecheck, unit and contract tests, secret scan, flag inventory, flag debt |
 | \`services/flags/flags.json\` | the flags, each with an owner, a removal ticket and an expiry |
+| \`dora/events.json\` | the shop's delivery history (deployments, changes, incidents in fourkeys' tables), for a change-failure-rate governor |
 | \`${GATE_WORKFLOW_FILE}\` | the gate as the required check on pull requests and the merge queue (job "${GATE_CHECK_NAME}") |
 | \`${MISTAKE_LOG_FILE}\` | your mistake log |
 | \`capstone-rubric.yaml\` | how many points each criterion is worth (your teacher may change it) |

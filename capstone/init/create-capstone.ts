@@ -1,5 +1,7 @@
-import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
+import { isMap, isSeq, parseDocument } from 'yaml'
+import { GATE_FILE_NAME } from '../../gate/config/gate-file-schema.ts'
 import { createSandboxRepo, PROJECT_ROOT } from '../../gate/sandbox/sandbox-repo.ts'
 import { git } from '../../record/git/git.ts'
 import { CapstoneDirNotEmptyError } from '../capstone-errors.ts'
@@ -46,6 +48,19 @@ async function write(dir: string, path: string, text: string): Promise<void> {
 }
 
 /**
+ * The shop's gate file without its `cfr-governor` step: adding one is the student's stretch goal. The delivery
+ * history it reads (`dora/events.json`) stays, for the student to name. Comments are kept.
+ */
+async function withoutGovernor(dir: string): Promise<void> {
+  const file = join(dir, GATE_FILE_NAME)
+  const doc = parseDocument(await readFile(file, 'utf8'))
+  const steps = doc.get('steps')
+  if (!isSeq(steps)) return
+  steps.items = steps.items.filter((step) => !(isMap(step) && step.get('uses') === 'cfr-governor'))
+  await writeFile(file, doc.toString({ lineWidth: 0 }))
+}
+
+/**
  * Creates a capstone repository in `dir`: what a drill's sandbox holds (the shop, its tests and gate file, the
  * trunk merge hook), then the capstone's own files on top, in a second commit: the flags file with every flag
  * owned, ticketed and dated, the gate workflow, the mistake log, the rubric, the package.json and the README.
@@ -69,6 +84,7 @@ async function fill(dir: string, options: CreateCapstoneOptions): Promise<Capsto
   const repo = await createSandboxRepo(dir, projectRoot)
   const name = basename(dir)
   await capstoneFlags(dir, options.now ?? Date.now())
+  await withoutGovernor(dir)
   await write(dir, GATE_WORKFLOW_FILE, capstoneGateWorkflow())
   await write(dir, MISTAKE_LOG_FILE, mistakeLogTemplate())
   await write(dir, RUBRIC_FILE, rubricTemplate())

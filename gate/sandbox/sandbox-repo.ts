@@ -1,10 +1,11 @@
 import { cp, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises'
-import { join, relative, resolve } from 'node:path'
+import { dirname, join, relative, resolve } from 'node:path'
 import { git } from '../../record/git/git.ts'
 import { PatchDoesNotApplyError } from '../gate-errors.ts'
 import { loadGateSigner } from '../ledger/gate-signer.ts'
 import { TRUSTED_KEYS_FILE, trustedKeyEntry } from '../ledger/trusted-keys.ts'
 import { installTrunkMergeHooks } from '../merge/trunk-merge-hook.ts'
+import { SHOP_HISTORY_FILE, shopDeliveryHistory } from '../shop/delivery-history.ts'
 
 export interface SandboxRepo {
   /** The repository's work tree. */
@@ -18,7 +19,8 @@ export const PROJECT_ROOT = resolve(import.meta.dirname, '..', '..')
 
 /**
  * Makes a drill's own service repository: `services/` copied in as trunk's first commit, with the project's
- * dependencies linked (not reinstalled), so changes can travel as real commits on real branches. The first
+ * dependencies linked (not reinstalled), so changes can travel as real commits on real branches, the shop's gate
+ * file, and the shop's delivery history up to today (`dora/events.json`, which the gate's `cfr-governor` reads). The first
  * commit also holds `firedrill-gate.pub` with the public key of the signer `env` gives (the one the drill's
  * gate runs sign with), so trunk trusts exactly that key from the start. Its hooks refuse a merge into trunk
  * whose branch head has no green gate record (see `installTrunkMergeHooks`).
@@ -34,6 +36,11 @@ export async function createSandboxRepo(
   await cp(join(projectRoot, 'package.json'), join(dir, 'package.json'))
   await cp(join(projectRoot, 'tsconfig.json'), join(dir, 'tsconfig.json'))
   await cp(join(projectRoot, 'gate', 'shop', 'firedrill-gate.yaml'), join(dir, 'firedrill-gate.yaml'))
+  await mkdir(join(dir, dirname(SHOP_HISTORY_FILE)), { recursive: true })
+  await writeFile(
+    join(dir, SHOP_HISTORY_FILE),
+    `${JSON.stringify(shopDeliveryHistory(Date.now()), null, 2)}\n`,
+  )
   await copyTestSupport(projectRoot, dir)
   await writeFile(join(dir, '.gitignore'), 'node_modules\n')
   await writeFile(join(dir, TRUSTED_KEYS_FILE), trustedKeyEntry(await loadGateSigner(env, dir)))
