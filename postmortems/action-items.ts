@@ -1,9 +1,10 @@
 import { eventsOf } from '../record/journal/journal-event.ts'
 import type { ActionItemType, PlannedActionItem } from '../record/scenario/scenario-schema.ts'
 import { ownerFor, type Roster } from '../record/scenario/team-roster.ts'
+import { dependencyActionItem } from './dependency-fault-narrative.ts'
 import { type DrillFacts, refusedByWords, repeatedRunWords } from './drill-facts.ts'
 import { dueDateFor } from './due-date-policy.ts'
-import { externalFaultOf } from './fault-story.ts'
+import { dependencyFaultOf, externalFaultOf } from './fault-story.ts'
 import type { ActionItem } from './postmortem-schema.ts'
 
 /** Who owns an item of each type when the scenario does not say. */
@@ -89,6 +90,7 @@ function incidentItems(facts: DrillFacts): PlannedActionItem[] {
       priority: 'P0',
     })
   }
+  if (dependencyFaultOf(scenario) !== undefined) planned.push(dependencyActionItem(facts))
   if (timings.detectedAt === null && facts.changeReachedUsers) {
     planned.push({
       title: `Page on the failures this drill caused: no burn-rate alert is recorded for ${subject}`,
@@ -107,7 +109,7 @@ function incidentItems(facts: DrillFacts): PlannedActionItem[] {
     })
   }
   const external = externalFaultOf(scenario)
-  if (timings.mitigatedAt === null && facts.changeReachedUsers) {
+  if (timings.mitigatedAt === null && facts.changeReachedUsers && dependencyFaultOf(scenario) === undefined) {
     planned.push({
       title:
         external !== undefined

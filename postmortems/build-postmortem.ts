@@ -7,7 +7,7 @@ import { changePathOf } from './change-path.ts'
 import { doraFromJournal } from './dora-before-after.ts'
 import { gatherDrillFacts } from './drill-facts.ts'
 import { describeEvent } from './event-description.ts'
-import { externalFaultOf } from './fault-story.ts'
+import { dependencyFaultOf, externalFaultOf } from './fault-story.ts'
 import { flagsOf } from './flag-close-out.ts'
 import { lessonsOf } from './lessons.ts'
 import { mistakeLogOf } from './mistake-log.ts'
@@ -110,7 +110,10 @@ export function buildPostmortem(
       timeScale: scenario.timeScale,
       flag: scenario.change.flag ?? null,
       strategy: scenario.release.strategy,
-      cause: externalFaultOf(scenario) === undefined ? 'change' : 'external',
+      cause:
+        externalFaultOf(scenario) === undefined && dependencyFaultOf(scenario) === undefined
+          ? 'change'
+          : 'external',
     },
     summary: summaryOf(facts),
     impact: {

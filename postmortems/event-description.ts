@@ -1,4 +1,5 @@
 import type { JournalEvent } from '../record/journal/journal-event.ts'
+import { describeProxyFault } from '../record/target/describe-proxy-fault.ts'
 import { formatMs, formatRatio } from './postmortem-format.ts'
 
 function nextAction(
@@ -43,7 +44,11 @@ export function describeEvent(event: JournalEvent): string {
       return `Traffic interval ${event.data.index}: ${event.data.requests} requests, ${event.data.failures} failed.`
     case 'flag.changed':
       return `Flag ${event.data.key} set from ${JSON.stringify(event.data.from)} to ${JSON.stringify(event.data.to)} at ${event.data.percent} % by ${event.data.actor} (${event.data.reason}).`
+    case 'dependency.fault':
+      return `The fault proxy in front of ${event.data.dependency} now ${describeProxyFault(event.data.fault)} (set by ${event.data.actor}: ${event.data.reason}).`
     case 'release.step':
+      if (event.data.dependency !== undefined)
+        return `Release step ${event.data.step}: ${event.data.percent} % of the calls to ${event.data.dependency} faulted by firedrill's proxy (no change of ours).`
       if (event.data.provider !== undefined)
         return `Release step ${event.data.step}: the payment provider ${event.data.provider} (no change of ours).`
       if (event.data.flag === undefined && event.data.artifact === undefined)

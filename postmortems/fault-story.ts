@@ -1,5 +1,6 @@
 import { parseDuration } from '../record/scenario/duration.ts'
 import type { ValidScenario } from '../record/scenario/parse-scenario.ts'
+import { describeInjection } from '../record/target/describe-proxy-fault.ts'
 import { describeFaultMode } from '../services/payments/provider-status.ts'
 
 /** How a postmortem tells one kind of fault: what it did, why the gate let it by, and what to check next time. */
@@ -20,6 +21,12 @@ export interface FaultStory {
 export function externalFaultOf(scenario: ValidScenario) {
   const { fault } = scenario.change
   return fault.kind === 'provider-degraded' ? fault : undefined
+}
+
+/** The scenario's fault when it is a target's dependency failing behind firedrill's fault proxy. */
+export function dependencyFaultOf(scenario: ValidScenario) {
+  const { fault } = scenario.change
+  return fault.kind === 'dependency-fault' ? fault : undefined
 }
 
 /** The story of the scenario's fault, by its kind. */
@@ -114,6 +121,24 @@ export function faultStoryOf(scenario: ValidScenario): FaultStory {
           'Nothing of ours changed before the burn (no commit, build or deploy), so no gate could have stopped it; the cause was outside the shop. What the gate lacked was a test holding the worker to a slow or failing provider.',
         retrievalCard: `Check the provider's status page and the fulfilment SLO before the flag audit log when orders stop being paid: a flag turned on just before may be a coincidence, and the way through is the degrade switch (${fault.degradeSwitch}), not turning off the latest flag`,
         luck: 'Checkout kept answering: the api accepts an order before it is charged, so customers could still place orders while the provider struggled; only their charges waited.',
+      }
+    }
+    case 'dependency-fault': {
+      const dependency = fault.dependency ?? 'the dependency'
+      const how = describeInjection(fault.inject)
+      const lever = fault.degradeSwitch
+      return {
+        effect: `calls to ${dependency} were ${how} for a growing share of requests (firedrill's fault proxy in front of it), so the service's answers that needed ${dependency} failed or slowed`,
+        decision:
+          lever === undefined
+            ? `a request path that calls ${dependency} in line with no way to degrade while it fails: no degrade switch and no fallback, so the service's SLO followed ${dependency}'s health`
+            : `a request path that calls ${dependency} in line and degrades only when a person turns the degrade switch (${lever}) on, so the service's SLO followed ${dependency}'s health until then`,
+        gateGap: `Nothing of ours changed before the burn (no commit, build or deploy), so no gate could have stopped it; the cause was a dependency. What the team's pipeline lacked was a test holding the service to a slow or failing ${dependency}.`,
+        retrievalCard:
+          lever === undefined
+            ? `Check that the service can answer without ${dependency} (a degrade switch: cached or fixed answers) before ${dependency} fails again: it has no lever yet`
+            : `Check whether ${dependency} is failing before looking for a change of ours to undo: the way through is the degrade switch ${lever}`,
+        luck: null,
       }
     }
     case 'artifact-retagged':

@@ -1,6 +1,7 @@
 import { eventsOf } from '../record/journal/journal-event.ts'
+import { dependencyLessons } from './dependency-fault-narrative.ts'
 import { type DrillFacts, refusedByWords, repeatedRunWords } from './drill-facts.ts'
-import { externalFaultOf, faultStoryOf } from './fault-story.ts'
+import { dependencyFaultOf, externalFaultOf, faultStoryOf } from './fault-story.ts'
 import { formatMs, formatPct, formatRatio } from './postmortem-format.ts'
 
 export interface Lessons {
@@ -17,6 +18,11 @@ export function lessonsOf(facts: DrillFacts): Lessons {
   const wentWrong: string[] = []
   const gotLucky: string[] = []
   if (externalFaultOf(scenario) !== undefined) return externalCauseLessons(facts)
+  if (dependencyFaultOf(scenario) !== undefined) {
+    const lessons = dependencyLessons(facts)
+    endingLessons(facts, lessons.wentWrong)
+    return lessons
+  }
   if (facts.status === 'prevented') return nearMissLessons(facts)
 
   if (facts.steadyBefore?.data.ok) {

@@ -1,6 +1,6 @@
 import { eventsOf } from '../record/journal/journal-event.ts'
 import { type DrillFacts, refusedByWords, repeatedRunWords } from './drill-facts.ts'
-import { externalFaultOf, faultStoryOf } from './fault-story.ts'
+import { dependencyFaultOf, externalFaultOf, faultStoryOf } from './fault-story.ts'
 import { formatMs, formatRatio } from './postmortem-format.ts'
 import type { ChangePath, MistakeLog } from './postmortem-schema.ts'
 import { describeHiddenImpact } from './slo-impact.ts'
@@ -29,7 +29,8 @@ export function mistakeLogOf(facts: DrillFacts, change: ChangePath | null): Mist
     fix: fix === undefined ? null : { commit: fix.data.commit, green: fix.data.gate.green },
   }
   const hidden = describeHiddenImpact(facts.events)
-  if (externalFaultOf(scenario) !== undefined) {
+  const dependency = dependencyFaultOf(scenario)
+  if (externalFaultOf(scenario) !== undefined || dependency !== undefined) {
     // A dependency's fault: the mistake is the exposure to it, not a change.
     return {
       mistake:
@@ -39,11 +40,11 @@ export function mistakeLogOf(facts: DrillFacts, change: ChangePath | null): Mist
       symptom:
         facts.status === 'prevented'
           ? `None for customers: the provider's fault came back, and the same release caused no page (${impact.failedRequests} of ${impact.requests} requests failed).`
-          : `${impact.failedRequests} of ${impact.requests} requests failed; orders were accepted and then paid late.` +
+          : `${impact.failedRequests} of ${impact.requests} requests failed${dependency === undefined ? '; orders were accepted and then paid late' : ` while ${dependency.dependency ?? 'the dependency'} was faulted`}.` +
             (hidden === '' ? '' : ` ${hidden}`) +
             (timings.detectedAt === null
               ? ' No paging alert is recorded.'
-              : ` A burn-rate alert paged ${formatMs(timings.mttdMs)} after the provider's fault began.`),
+              : ` A burn-rate alert paged ${formatMs(timings.mttdMs)} after the ${dependency === undefined ? "provider's" : "dependency's"} fault began.`),
       rootCause: `${scenario.change.description.trim()} ${story.gateGap}`,
       repairEvidence: { replay: null, fix: evidence.fix },
       retrievalCard: story.retrievalCard,

@@ -1,5 +1,12 @@
 import { eventsOf } from '../record/journal/journal-event.ts'
 import { burnedSlos, describeBurnedSlos } from './burned-slos.ts'
+import {
+  dependencyImpactStatement,
+  dependencyResolution,
+  dependencyRootCauses,
+  dependencySummary,
+  dependencyTrigger,
+} from './dependency-fault-narrative.ts'
 import { type DrillFacts, refusedByWords, repeatedRunWords } from './drill-facts.ts'
 import {
   externalImpactStatement,
@@ -8,7 +15,7 @@ import {
   externalSummary,
   externalTrigger,
 } from './external-cause-narrative.ts'
-import { externalFaultOf, faultStoryOf } from './fault-story.ts'
+import { dependencyFaultOf, externalFaultOf, faultStoryOf } from './fault-story.ts'
 import { formatMs, formatPct, formatRatio, formatUtcTime } from './postmortem-format.ts'
 import { describeHiddenImpact } from './slo-impact.ts'
 
@@ -58,6 +65,7 @@ function mitigationAction(facts: DrillFacts): string | null {
 export function summaryOf(facts: DrillFacts): string {
   const { scenario, timings } = facts
   if (externalFaultOf(scenario) !== undefined) return externalSummary(facts, impactWords(facts))
+  if (dependencyFaultOf(scenario) !== undefined) return dependencySummary(facts, impactWords(facts))
   const atDeploy = facts.deployRefused
   if (facts.status === 'prevented' && atDeploy !== undefined) {
     return [
@@ -142,6 +150,7 @@ export function summaryOf(facts: DrillFacts): string {
 export function impactStatementOf(facts: DrillFacts): string {
   const { impact, scenario } = facts
   if (externalFaultOf(scenario) !== undefined) return externalImpactStatement(facts)
+  if (dependencyFaultOf(scenario) !== undefined) return dependencyImpactStatement(facts)
   if (!facts.changeReachedUsers) {
     const where =
       facts.status === 'prevented' && facts.deployRefused !== undefined
@@ -173,6 +182,7 @@ export function impactStatementOf(facts: DrillFacts): string {
 export function rootCausesOf(facts: DrillFacts): string[] {
   const { change } = facts.scenario
   if (externalFaultOf(facts.scenario) !== undefined) return externalRootCauses(facts)
+  if (dependencyFaultOf(facts.scenario) !== undefined) return dependencyRootCauses(facts)
   if (facts.status === 'prevented' && facts.deployRefused !== undefined)
     return [
       `The change "${change.title}" was sound; what production was asked to run was not: ${faultWords(facts)}. ${change.description.trim()}`,
@@ -217,6 +227,7 @@ export function rootCausesOf(facts: DrillFacts): string[] {
 
 export function triggerOf(facts: DrillFacts): string {
   if (externalFaultOf(facts.scenario) !== undefined) return externalTrigger(facts)
+  if (dependencyFaultOf(facts.scenario) !== undefined) return dependencyTrigger(facts)
   const atDeploy = facts.deployRefused
   if (facts.status === 'prevented' && atDeploy !== undefined)
     return `Production's deploy looked up tag ${atDeploy.data.tag} at ${formatUtcTime(atDeploy.at)} and found ${atDeploy.data.commit.slice(0, 12)}, a rebuild staging never ran; nothing was released from it.`
@@ -281,6 +292,7 @@ export function detectionOf(facts: DrillFacts): string {
 
 export function resolutionOf(facts: DrillFacts): string {
   if (externalFaultOf(facts.scenario) !== undefined) return externalResolution(facts)
+  if (dependencyFaultOf(facts.scenario) !== undefined) return dependencyResolution(facts)
   const mitigated = facts.anchors.mitigated
   const recovered = facts.anchors.recovered
   if (facts.status === 'prevented' && facts.deployRefused !== undefined)

@@ -45,7 +45,9 @@ function flagLine(s: DrillSummary): string {
   if (s.target !== undefined && s.flag !== null)
     return `${s.flag} back to off, as before the drill (closing it out is the team's, in its own repository)`
   if (s.degradeSwitch !== undefined)
-    return `no release flag (no change of ours); the degrade switch is ${s.degradeSwitch}`
+    return `no release flag (no change of ours); the degrade switch is ${s.degradeSwitch}${s.target === undefined ? '' : ', back to off as before the drill'}`
+  if (s.target !== undefined && s.flag === null)
+    return "no release flag (no change of ours: a dependency's fault); the team has no degrade switch for it"
   if (s.flag === null) return 'none: the change shipped without a flag, released by a rolling deploy'
   if (s.flagClosedOut)
     return `${s.flag} closed out: completed, its code path removed through the gate, archived`

@@ -1,6 +1,8 @@
 // A small quote service, written apart from firedrill's shop: its own metric names, its flags in a flagd file
 // (evaluated in process by @openfeature/flagd-core, the file reloaded when it changes), and a dependency of its
-// own (an exchange-rate service) that the new code path calls.
+// own (an exchange-rate service) that the new code path calls, and a degrade switch for it: with the flag
+// quotes.cached-rates on, the service stops calling the exchange-rate service and prices from the last rate it got
+// from it (or the rate it ships with, before it got one).
 //
 //   PORT=8080 FLAGS_FILE=./flags.json RATES_URL=http://127.0.0.1:9090 node examples/quotes-service/server.mjs
 import { readFileSync, unwatchFile, watchFile } from 'node:fs'
@@ -11,6 +13,9 @@ import { Histogram, Registry } from 'prom-client'
 const port = Number(process.env.PORT ?? 8080)
 const flagsFile = process.env.FLAGS_FILE ?? new URL('./flags.json', import.meta.url).pathname
 const ratesUrl = process.env.RATES_URL ?? 'http://127.0.0.1:9090'
+/** The EUR rate the service ships with, for the degrade switch before any rate came from the rates service. */
+const SHIPPED_RATE = 1.2
+let lastGoodRate
 
 const registry = new Registry()
 const latency = new Histogram({
@@ -40,9 +45,18 @@ async function quote(body) {
   const amount = Number(body.amount ?? 0)
   const fxV2 = flags.resolveBooleanEvaluation('quotes.fx-v2', false, { targetingKey: customer }).value
   if (!fxV2) return { status: 200, body: { customer, amount, total: amount, pricing: 'standard' } }
+  // The degrade switch: no call to the rates service; the last good rate (or the shipped one) instead.
+  if (flags.resolveBooleanEvaluation('quotes.cached-rates', false, { targetingKey: customer }).value) {
+    const rate = lastGoodRate ?? SHIPPED_RATE
+    return {
+      status: 200,
+      body: { customer, amount, total: Math.round(amount * rate), pricing: 'fx-v2-cached' },
+    }
+  }
   const response = await fetch(`${ratesUrl}/rate?currency=EUR`, { signal: AbortSignal.timeout(1000) })
   if (!response.ok) return { status: 502, body: { error: `rates answered ${response.status}` } }
   const { rate } = await response.json()
+  lastGoodRate = rate
   return { status: 200, body: { customer, amount, total: Math.round(amount * rate), pricing: 'fx-v2' } }
 }
 

@@ -50,7 +50,15 @@ export interface JournalEventData {
     /** The change's release flag; absent when the change ships unflagged (a rolling release). */
     flag?: string
     /** How the change reaches users. Absent in older journals: `flag-canary`. */
-    strategy?: 'flag-canary' | 'rolling' | 'blue-green' | 'instance-canary' | 'provider-fault'
+    strategy?:
+      | 'flag-canary'
+      | 'rolling'
+      | 'blue-green'
+      | 'instance-canary'
+      | 'provider-fault'
+      | 'dependency-fault'
+    /** A dependency-fault drill on a target: the dependency, and its degrade switch when the team has one. */
+    dependency?: { name: string; degradeSwitch?: string }
     responder: 'bot' | 'human'
     /** A `--again` run: the run whose workload it repeats, on that run's trunk (its id and directory). */
     againOf?: { runId: string; dir: string }
@@ -132,10 +140,28 @@ export interface JournalEventData {
     artifact?: string
     /** A provider-fault release: the payment provider's fault mode from this step on, in words. */
     provider?: string
+    /** A dependency-fault release: the target's dependency whose proxy faults `percent` of its calls. */
+    dependency?: string
     slots?: number[]
     step: number
     percent: number
     holdSeconds: number
+  }
+  /**
+   * The fault of firedrill's proxy in front of a target's dependency changed (`fault`: null when cleared), through
+   * the store every proxy of that name reads, by `actor` and why.
+   */
+  'dependency.fault': {
+    dependency: string
+    proxy: string
+    fault: {
+      latency?: { ms: number; percent?: number }
+      status?: { code: number; percent: number }
+      reset?: { percent: number }
+      seed?: number
+    } | null
+    actor: string
+    reason: string
   }
   /** The bad change, committed on a branch of the drill's service repository. */
   'change.committed': { branch: string; commit: string; title: string }
@@ -288,6 +314,8 @@ export interface JournalEventData {
       deploys?: { commit: string; artifact: string; previous: string | null; dark: boolean; at: string }[]
       /** The payment provider's status page as the responder read it (absent in older journals). */
       provider?: { status: string; summary: string; since: string | null }
+      /** A target's dependency as its fault proxy reports it (absent in older journals). */
+      dependency?: { name: string; proxy: string; fault: string; since: string | null }
     }
     setAside: { flag: string; why: string }[]
     hypothesis: string
@@ -465,6 +493,7 @@ export const JOURNAL_EVENT_TYPES = [
   'traffic.interval',
   'flag.changed',
   'release.step',
+  'dependency.fault',
   'change.committed',
   'gate.finished',
   'change.refused',

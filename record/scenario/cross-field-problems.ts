@@ -19,6 +19,15 @@ export function crossFieldProblems(scenario: Scenario, raw: Record<string, unkno
         "must be one of the built-in shop's faults: dark-change is a target's own change (service.kind target)",
       got: JSON.stringify('dark-change'),
     })
+  if (scenario.change.fault.kind === 'dependency-fault' || scenario.release.strategy === 'dependency-fault')
+    return [
+      {
+        path: scenario.change.fault.kind === 'dependency-fault' ? 'change.fault.kind' : 'release.strategy',
+        expected:
+          "must name one of the built-in shop's faults and strategies: dependency-fault fails a target's dependency behind firedrill's fault proxy (service.kind target); the shop's provider-degraded is its counterpart",
+        got: JSON.stringify('dependency-fault'),
+      },
+    ]
 
   const { min, max } = scenario.traffic.mix.itemsPerOrder
   if (min > max) {
@@ -288,16 +297,44 @@ function targetProblems(scenario: Scenario, raw: Record<string, unknown>): Scena
       'must be absent for a target: its change is released, not gated, by the drill',
       scenario.change.stoppedBy,
     )
-  if (scenario.change.fault.kind !== 'dark-change')
+  const fault = scenario.change.fault
+  if (fault.kind !== 'dark-change' && fault.kind !== 'dependency-fault')
     refuse(
       'change.fault.kind',
-      "must be dark-change for a target: the built-in shop's faults need the shop",
-      scenario.change.fault.kind,
+      "must be dark-change or dependency-fault for a target: the built-in shop's faults need the shop",
+      fault.kind,
     )
-  if (scenario.release.strategy !== 'flag-canary')
+  if (fault.kind === 'dependency-fault') {
+    if (scenario.release.strategy !== 'dependency-fault')
+      refuse(
+        'release.strategy',
+        "must be dependency-fault for a dependency-fault: the drill releases the dependency's fault, no change of ours",
+        scenario.release.strategy,
+      )
+    const inject = fault.inject
+    if (inject.latency === undefined && inject.status === undefined && inject.reset === undefined)
+      refuse(
+        'change.fault.inject',
+        'must name what the proxy does to the calls it strikes: latency: { ms }, status: { code } or reset: {}',
+        inject,
+      )
+    const written = (raw.change as { fault?: Record<string, unknown> } | undefined)?.fault
+    if (written !== undefined && 'degradeSwitch' in written)
+      refuse(
+        'change.fault.degradeSwitch',
+        "must be absent: the degrade switch is the target file's dependencies[].degradeSwitch",
+        written.degradeSwitch,
+      )
+    if (!scenario.release.steps.some((s) => s.percent > 0))
+      refuse(
+        'release.steps',
+        "must have a step above 0 %: that step turns the dependency's fault on",
+        scenario.release.steps.map((s) => s.percent).join(', '),
+      )
+  } else if (scenario.release.strategy !== 'flag-canary')
     refuse(
       'release.strategy',
-      "must be flag-canary for a target: the drill releases the team's change by its flag",
+      "must be flag-canary for a target's dark-change: the drill releases the team's change by its flag",
       scenario.release.strategy,
     )
   if (scenario.followUp.fix !== undefined || scenario.followUp.cleanup !== undefined)

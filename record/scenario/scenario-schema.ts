@@ -307,6 +307,42 @@ export const DarkChangeFaultSchema = Type.Object(
   Closed,
 )
 
+/**
+ * Not a change of ours: one of a target's dependencies fails. firedrill's fault proxy in front of it (the target
+ * file's `dependencies`) does `inject` to the share of calls each release step names, from the first step above
+ * 0 %, until the drill ends. Nothing is released by a flag; the team's way through is its degrade switch.
+ */
+export const DependencyFaultSchema = Type.Object(
+  {
+    kind: Type.Literal('dependency-fault'),
+    /** Which of the target's dependencies (its `dependencies[].name`). @defaultValue the target's first */
+    dependency: Type.Optional(
+      Type.String({
+        pattern: '^[a-z0-9][a-z0-9._-]*$',
+        maxLength: 100,
+        expected: 'a dependency name like rates',
+      }),
+    ),
+    /** What the proxy does to the calls a step strikes; any of them together. Each step's percent is the share. */
+    inject: Type.Object(
+      {
+        /** Delay the call by `ms` before passing it on (or answering it with a fault). */
+        latency: Type.Optional(Type.Object({ ms: Type.Integer({ minimum: 1, maximum: 600_000 }) }, Closed)),
+        /** Answer `code` instead of passing the call on. */
+        status: Type.Optional(Type.Object({ code: Type.Integer({ minimum: 400, maximum: 599 }) }, Closed)),
+        /** Reset the connection (ECONNRESET) instead of answering. */
+        reset: Type.Optional(Type.Object({}, Closed)),
+      },
+      Closed,
+    ),
+    /** Filled in from the target file (the dependency's `degradeSwitch`); a scenario file leaves it out. */
+    degradeSwitch: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 100, pattern: FLAG_KEY_PATTERN, expected: 'a flag key' }),
+    ),
+  },
+  Closed,
+)
+
 /** What a change does wrong at run time, told apart by `kind`. */
 export const FaultSchema = Type.Union([
   CouponOrdersFailFaultSchema,
@@ -319,6 +355,7 @@ export const FaultSchema = Type.Union([
   CurrencyOrdersFailFaultSchema,
   ProviderDegradedFaultSchema,
   DarkChangeFaultSchema,
+  DependencyFaultSchema,
 ])
 
 export const ChangeSchema = Type.Object(
@@ -371,7 +408,7 @@ export const ReleaseStepSchema = Type.Object(
      * instances running the new artifact after this batch. `blue-green`: 100, the one switch of all traffic.
      * `instance-canary`: the canary's share of traffic, then 100.
      * `provider-fault`: 0 holds with the provider healthy; the first step above 0 turns the provider's fault on
-     * (it stays on).
+     * (it stays on). `dependency-fault`: the share of calls to the target's dependency that the proxy faults.
      */
     percent: Type.Number({ minimum: 0, maximum: 100 }),
     /** Wall-clock seconds to hold this step before the next one. */
@@ -388,7 +425,8 @@ export const ReleaseStepSchema = Type.Object(
  * `instance-canary` deploys it (unflagged) to one extra api instance, routes the first step's share of traffic to it,
  * and at the last step rolls every instance onto it; while only the canary runs it, the way back is taking the
  * canary out of the traffic; `provider-fault` releases no change of ours: the payment provider's fault
- * (`change.fault.kind: provider-degraded`) is the release.
+ * (`change.fault.kind: provider-degraded`) is the release; `dependency-fault` neither: firedrill's fault proxy in
+ * front of a target's dependency faults a growing share of its calls (`change.fault.kind: dependency-fault`).
  */
 export const RELEASE_STRATEGIES = [
   'flag-canary',
@@ -396,6 +434,7 @@ export const RELEASE_STRATEGIES = [
   'blue-green',
   'instance-canary',
   'provider-fault',
+  'dependency-fault',
 ] as const
 
 export const ReleaseSchema = Type.Object(

@@ -170,3 +170,51 @@ repo: { path: ../pricing-service }
     })
   })
 })
+
+describe("a target's dependencies behind the fault proxy", () => {
+  const withDependencies = (dependencies: string) => `${MINIMAL}dependencies:\n${dependencies}`
+
+  it('resolves the proxy defaults and keeps the degrade switch', () => {
+    const target = parseTarget(
+      withDependencies(
+        '  - { name: rates, proxy: { url: http://127.0.0.1:9091 }, degradeSwitch: checkout.cached-rates }\n',
+      ),
+      'ok/target.yaml',
+    )
+    expect(target.dependencies?.[0]).toEqual({
+      name: 'rates',
+      proxy: { url: 'http://127.0.0.1:9091', prefix: 'firedrill' },
+      degradeSwitch: 'checkout.cached-rates',
+    })
+  })
+
+  it('exits 2 naming the file and the field for a twice-named dependency, a shared proxy, or the change flag as a degrade switch', () => {
+    const err = refusal(
+      withDependencies(
+        [
+          '  - { name: rates, proxy: { url: http://127.0.0.1:9091 } }',
+          '  - { name: rates, proxy: { url: http://127.0.0.1:9091/ }, degradeSwitch: checkout.new-pricing }',
+          '  - { name: tax, proxy: { url: "ftp://x" } }',
+          '',
+        ].join('\n'),
+      ),
+    )
+    expect(err.code).toBe(TargetErrorCode.TARGET_INVALID)
+    expect(err.exitCode).toBe(2)
+    expect(err.message).toContain('bad/target.yaml: dependencies[2].proxy.url')
+    const cross = refusal(
+      withDependencies(
+        [
+          '  - { name: rates, proxy: { url: http://127.0.0.1:9091 } }',
+          '  - { name: rates, proxy: { url: http://127.0.0.1:9091/ }, degradeSwitch: checkout.new-pricing }',
+          '',
+        ].join('\n'),
+      ),
+    )
+    expect(cross.message).toContain('bad/target.yaml: dependencies[1].name must be unique')
+    expect(cross.message).toContain(
+      'dependencies[1].proxy.url must be a proxy of its own: rates is behind it',
+    )
+    expect(cross.message).toContain('dependencies[1].degradeSwitch must not be flags.flag')
+  })
+})

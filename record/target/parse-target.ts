@@ -106,6 +106,7 @@ export function crossFieldProblems(target: Target): SchemaProblem[] {
         })
     }
   }
+  problems.push(...dependencyProblems(target))
   if (target.flags.source.kind === 'ofrep') {
     const [program] = target.flags.source.flip
     if (program !== undefined && /[{}]/.test(program))
@@ -113,6 +114,36 @@ export function crossFieldProblems(target: Target): SchemaProblem[] {
         path: 'flags.source.flip[0]',
         expected: 'must be the program to run, not a placeholder',
         got: JSON.stringify(program),
+      })
+  }
+  return problems
+}
+
+/** Dependencies: each named once, each behind a proxy of its own, each degrade switch not the change's flag. */
+function dependencyProblems(target: Target): SchemaProblem[] {
+  const problems: SchemaProblem[] = []
+  const names = new Set<string>()
+  const proxies = new Map<string, string>()
+  for (const [i, dependency] of (target.dependencies ?? []).entries()) {
+    const at = `dependencies[${i}]`
+    if (names.has(dependency.name))
+      problems.push({ path: `${at}.name`, expected: 'must be unique', got: JSON.stringify(dependency.name) })
+    names.add(dependency.name)
+    const url = dependency.proxy.url.replace(/\/+$/, '')
+    const other = proxies.get(url)
+    if (other !== undefined)
+      problems.push({
+        path: `${at}.proxy.url`,
+        expected: `must be a proxy of its own: ${other} is behind it already`,
+        got: JSON.stringify(dependency.proxy.url),
+      })
+    proxies.set(url, dependency.name)
+    if (dependency.degradeSwitch !== undefined && dependency.degradeSwitch === target.flags.flag)
+      problems.push({
+        path: `${at}.degradeSwitch`,
+        expected:
+          "must not be flags.flag: that flag guards the team's change; a degrade switch is another flag in the same source, off in normal running",
+        got: JSON.stringify(dependency.degradeSwitch),
       })
   }
   return problems

@@ -11,7 +11,8 @@ export function ruleWindowsMs(scenario: ValidScenario): number[] {
 
 /**
  * A target's scenario as the drill runs it on that target: the flag is the target's, the scrape and evaluation
- * interval the target's scrape interval, the time scale the fastest one whose scaled windows hold enough scrapes at
+ * interval the target's scrape interval (a dependency's fault: the dependency, the target's first unless the
+ * scenario names one, and its degrade switch from the target), the time scale the fastest one whose scaled windows hold enough scrapes at
  * that interval (the scenario's own when none does: the preflight then refuses, with the numbers), and the traffic
  * rate the target's template rate. A pure function of the two files, so `report` rebuilds the same scenario.
  */
@@ -19,6 +20,7 @@ export function scenarioForTarget(scenario: ValidScenario, target: ValidTarget):
   const scrapeIntervalMs = parseDuration(target.slis.scrapeInterval)
   const pick = pickTimeScale({ scrapeIntervalMs, windowsMs: ruleWindowsMs(scenario) })
   const traffic = target.traffic
+  const fault = scenario.change.fault
   return deepFreeze({
     ...structuredClone(scenario),
     timeScale: pick.ok ? pick.timeScale : scenario.timeScale,
@@ -26,11 +28,30 @@ export function scenarioForTarget(scenario: ValidScenario, target: ValidTarget):
       ...structuredClone(scenario.traffic),
       ...(traffic?.kind === 'template' ? { ratePerSecond: traffic.ratePerSecond } : {}),
     },
-    change: { ...structuredClone(scenario.change), flag: target.flags.flag },
+    change: {
+      ...structuredClone(scenario.change),
+      ...(fault.kind === 'dependency-fault'
+        ? { fault: dependencyFault(fault, target) }
+        : { flag: target.flags.flag }),
+    },
     detection: {
       ...structuredClone(scenario.detection),
       scrapeIntervalMs,
       evaluationIntervalMs: scrapeIntervalMs,
     },
   }) as ValidScenario
+}
+
+type DependencyFault = Extract<ValidScenario['change']['fault'], { kind: 'dependency-fault' }>
+
+/** The fault with its dependency named and the target's degrade switch for it, when it has one. */
+function dependencyFault(fault: DependencyFault, target: ValidTarget): DependencyFault {
+  const name = fault.dependency ?? target.dependencies?.[0]?.name
+  const dependency = target.dependencies?.find((d) => d.name === name)
+  const { degradeSwitch: _fromFile, ...rest } = structuredClone(fault)
+  return {
+    ...rest,
+    ...(name === undefined ? {} : { dependency: name }),
+    ...(dependency?.degradeSwitch === undefined ? {} : { degradeSwitch: dependency.degradeSwitch }),
+  } as DependencyFault
 }

@@ -7,6 +7,7 @@ export const TargetErrorCode = {
   TARGET_UNREADABLE: 'FIREDRILL_TARGET_UNREADABLE',
   TARGET_YAML: 'FIREDRILL_TARGET_YAML',
   TARGET_INVALID: 'FIREDRILL_TARGET_INVALID',
+  TARGET_DEPENDENCY_MISSING: 'FIREDRILL_TARGET_DEPENDENCY_MISSING',
 } as const
 
 export type TargetErrorCode = (typeof TargetErrorCode)[keyof typeof TargetErrorCode]
@@ -50,4 +51,30 @@ export class TargetInvalidError extends FiredrillInputError {
     this.file = file
     this.problems = problems
   }
+}
+
+/** A dependency-fault scenario names a dependency the target file does not list (or it lists none). */
+export class TargetDependencyMissingError extends FiredrillInputError {
+  constructor(file: string, scenario: string, wanted: string | undefined, listed: readonly string[]) {
+    super(
+      TargetErrorCode.TARGET_DEPENDENCY_MISSING,
+      listed.length === 0
+        ? `Target "${file}" lists no dependencies, and scenario "${scenario}" fails one behind firedrill's fault proxy: add dependencies: [{ name, proxy: { url } }] to the target file (its README section shows how), or run another scenario.`
+        : `Target "${file}": dependencies has no "${wanted}" (scenario "${scenario}" change.fault.dependency); it lists ${listed.join(', ')}. Name one of those in the scenario, or add it to the target file.`,
+    )
+  }
+}
+
+/** Refuses a dependency-fault scenario whose dependency the target does not list: nothing is contacted. */
+export function requireScenarioDependency(
+  file: string,
+  scenario: string,
+  fault: { kind: string; dependency?: string },
+  dependencies: readonly { name: string }[] | undefined,
+): void {
+  if (fault.kind !== 'dependency-fault') return
+  const listed = (dependencies ?? []).map((d) => d.name)
+  const wanted = fault.dependency ?? listed[0]
+  if (wanted === undefined || !listed.includes(wanted))
+    throw new TargetDependencyMissingError(file, scenario, wanted, listed)
 }

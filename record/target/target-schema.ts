@@ -128,7 +128,11 @@ export const OfrepFlagsSchema = Type.Object(
     kind: Type.Literal('ofrep'),
     /** The OFREP provider's base URL (evaluations at /ofrep/v1/evaluate/flags/{key}). */
     url: HttpUrl,
-    /** The command that flips the flag, as argv: `{flag}` and `{variant}` are filled in. */
+    /**
+     * The command that flips the flag, as argv: `{flag}` and `{variant}` (on, off) are filled in, and `{percent}`
+     * (0..100, the share of targeting keys the flag serves on to) where an argument holds it. With `{percent}`,
+     * each canary step passes its share; without it, a step above 0 turns the flag on for everyone.
+     */
     flip: Type.Array(Type.String({ minLength: 1, maxLength: 1_000 }), { minItems: 1, maxItems: 50 }),
   },
   Closed,
@@ -185,6 +189,60 @@ export const TargetRepoSchema = Type.Object(
     path: Type.String({ minLength: 1, maxLength: 1_000 }),
     /** The gate file in that repository. @defaultValue 'firedrill-gate.yaml' */
     gateFile: Type.String({ minLength: 1, maxLength: 1_000, default: 'firedrill-gate.yaml' }),
+  },
+  Closed,
+)
+
+/**
+ * firedrill's HTTP fault proxy in front of a dependency (`firedrill proxy serve --target <the dependency>`): the
+ * service calls the proxy instead of the dependency, and every proxy of one `name` on one Redis injects the fault
+ * that Redis holds, the one `firedrill proxy fault set --name <name>` sets. A drill sets it there too.
+ */
+export const DependencyProxySchema = Type.Object(
+  {
+    /** The proxy's base URL, as `firedrill proxy serve` printed it; the preflight reads its `/-/health`. */
+    url: HttpUrl,
+    /** The proxy's `--name`. @defaultValue the dependency's name */
+    name: Type.Optional(
+      Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$', maxLength: 100, expected: 'a name like rates' }),
+    ),
+    /** The Redis the proxy reads its fault from (its `--redis`). @defaultValue REDIS_URL, else redis://127.0.0.1:6379 */
+    redis: Type.Optional(
+      Type.String({ pattern: '^rediss?://[^\\s]+$', expected: 'a Redis URL like redis://127.0.0.1:6379' }),
+    ),
+    /** The proxy's `--prefix` in that Redis. @defaultValue 'firedrill' */
+    prefix: Type.String({
+      pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$',
+      maxLength: 100,
+      expected: 'a key prefix like firedrill',
+      default: 'firedrill',
+    }),
+  },
+  Closed,
+)
+
+/**
+ * A dependency of the service that sits behind firedrill's fault proxy, so a drill can fail a share of the calls
+ * to it (latency, a status code, resets), and the team's way through when it fails.
+ */
+export const TargetDependencySchema = Type.Object(
+  {
+    /** The dependency's name, as pages and the postmortem say it. */
+    name: Type.String({
+      pattern: '^[a-z0-9][a-z0-9._-]*$',
+      maxLength: 100,
+      expected: 'a name like rates (lower case, digits, ".", "_", "-")',
+    }),
+    description: Type.Optional(Type.String({ minLength: 1, maxLength: 1_000 })),
+    proxy: DependencyProxySchema,
+    /**
+     * The team's degrade switch for this dependency: a flag in `flags.source`, off in normal running, that makes
+     * the service stop calling the dependency and degrade gracefully (cached or fixed answers). The bot's
+     * mitigation when the dependency fails. Without one, the team has no lever: the drill ends the fault itself.
+     */
+    degradeSwitch: Type.Optional(
+      Type.String({ pattern: FLAG_KEY_PATTERN, expected: 'a flag key like quotes.cached-rates' }),
+    ),
   },
   Closed,
 )
@@ -259,6 +317,8 @@ export const TargetSchema = Type.Object(
     repo: Type.Optional(TargetRepoSchema),
     /** Who detects during `firedrill run --target`. @defaultValue `{ kind: firedrill }` */
     detection: Type.Optional(TargetDetectionSchema),
+    /** The service's dependencies behind firedrill's fault proxy, for `target-dependency-fault`. @defaultValue none */
+    dependencies: Type.Optional(Type.Array(TargetDependencySchema, { minItems: 1, maxItems: 20 })),
   },
   Closed,
 )
@@ -269,3 +329,4 @@ export type TargetFlagSource = Static<typeof TargetFlagSourceSchema>
 export type TargetDetection = Static<typeof TargetDetectionSchema>
 export type TargetTraffic = Static<typeof TargetTrafficSchema>
 export type RequestTemplate = Static<typeof RequestTemplateSchema>
+export type TargetDependency = Static<typeof TargetDependencySchema>

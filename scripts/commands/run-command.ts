@@ -7,6 +7,7 @@ import type { JunitSuite } from '../../record/junit/junit-xml.ts'
 import { loadScenario } from '../../record/scenario/load-scenario.ts'
 import { shopServiceOf } from '../../record/scenario/shop-service.ts'
 import { loadTarget } from '../../record/target/load-target.ts'
+import { requireScenarioDependency } from '../../record/target/target-errors.ts'
 import { writeFileAtomically } from '../../services/platform/write-file-atomically.ts'
 import { drillJunitXml } from '../../simulator/drill/drill-checks.ts'
 import type { DrillSummary } from '../../simulator/drill/drill-summary.ts'
@@ -51,6 +52,12 @@ export const runCommand: Command = {
       const loaded = await loadScenario(named ? values.scenario : 'target-canary')
       if (loaded.scenario.service.kind !== 'target')
         throw new ScenarioWrongServiceError(loaded.name, 'builtin-shop')
+      requireScenarioDependency(
+        values.target,
+        loaded.name,
+        loaded.scenario.change.fault,
+        target.target.dependencies,
+      )
       return withInterrupts(async (signal) => {
         process.stderr.write(
           `firedrill: drill "${loaded.name}" on target "${target.target.name}": ${loaded.scenario.title}\n`,

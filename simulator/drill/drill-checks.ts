@@ -180,6 +180,7 @@ function incidentSuite(
   const received = eventsOf(events, 'alert.received').find((e) => e.data.outcome === 'paged')
   const onTarget = eventsOf(events, 'drill.started')[0]?.data.target !== undefined
   const dark = eventsOf(events, 'check.passed').find((e) => e.data.name === 'change is dark')
+  const healthy = eventsOf(events, 'check.passed').find((e) => e.data.name === 'dependency healthy')
   const paged = eventsOf(events, 'page.sent')[0]
   const acked = eventsOf(events, 'page.acknowledged')[0]
   const mitigation = eventsOf(events, 'mitigation.applied')[0]
@@ -203,27 +204,35 @@ function incidentSuite(
                 ? 'no change merged or deployed'
                 : `a change of ours ${merged === undefined ? 'was deployed' : `merged as ${merged.data.trunk.slice(0, 12)}`}`,
           })
-        : onTarget
-          ? verdictCase(c, "the team's change is dark before the release", {
-              ok: dark !== undefined,
+        : onTarget && strategy === 'dependency-fault'
+          ? verdictCase(c, "the dependency is healthy before its fault, and nothing of the team's changes", {
+              ok: healthy !== undefined && merged === undefined,
               message:
-                dark === undefined ? 'the flag was not found serving off' : `${summary.flag} served off`,
+                healthy === undefined
+                  ? 'the dependency was not found healthy before the drill'
+                  : `${String(healthy.data.evidence.dependency)}'s proxy passed every call on`,
             })
-          : verdictCase(
-              c,
-              unflagged
-                ? 'the change reaches production through the gate'
-                : 'the change reaches production dark, through the gate',
-              {
-                ok: merged !== undefined && deployed !== undefined && deployed.data.dark === !unflagged,
+          : onTarget
+            ? verdictCase(c, "the team's change is dark before the release", {
+                ok: dark !== undefined,
                 message:
-                  merged === undefined
-                    ? 'the change never merged (see the deploy phase)'
-                    : deployed === undefined
-                      ? `merged as ${merged.data.trunk.slice(0, 12)} but never deployed`
-                      : `merged as ${merged.data.trunk.slice(0, 12)}, deployed ${deployed.data.dark ? 'dark' : 'NOT dark'}`,
-              },
-            ),
+                  dark === undefined ? 'the flag was not found serving off' : `${summary.flag} served off`,
+              })
+            : verdictCase(
+                c,
+                unflagged
+                  ? 'the change reaches production through the gate'
+                  : 'the change reaches production dark, through the gate',
+                {
+                  ok: merged !== undefined && deployed !== undefined && deployed.data.dark === !unflagged,
+                  message:
+                    merged === undefined
+                      ? 'the change never merged (see the deploy phase)'
+                      : deployed === undefined
+                        ? `merged as ${merged.data.trunk.slice(0, 12)} but never deployed`
+                        : `merged as ${merged.data.trunk.slice(0, 12)}, deployed ${deployed.data.dark ? 'dark' : 'NOT dark'}`,
+                },
+              ),
       verdictCase(c, 'the damage is detected by an SLO burn-rate alert', {
         ok: fired !== undefined || (onTarget && received !== undefined),
         message:

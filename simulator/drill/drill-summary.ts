@@ -17,8 +17,8 @@ export interface DrillSummary {
   /** The release flag the bad change shipped behind; null when it shipped unflagged (a rolling release). */
   flag: string | null
   /**
-   * A dependency's fault (nothing of ours changed): the shop's degrade switch that mitigates it. Absent for a
-   * change of ours.
+   * A dependency's fault (nothing of ours changed): the degrade switch that mitigates it (the shop's, or the
+   * target's for its dependency). Absent for a change of ours, and when the target has none.
    */
   degradeSwitch?: string
   status: DrillStatus

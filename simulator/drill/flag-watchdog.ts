@@ -17,6 +17,17 @@ export interface FlagWatchdogOptions {
   heartbeatMs?: number
   /** The watchdog's environment (the flag service's token). @defaultValue process.env */
   env?: NodeJS.ProcessEnv
+  /**
+   * What the watchdog puts back, in this order: the faults of these dependencies' proxies cleared, then these
+   * flags turned off. @defaultValue the target's `flags.flag` only
+   */
+  holds?: WatchdogHolds
+}
+
+/** What a drill may leave changed on a target: dependencies (by name) whose proxy faults, and flags turned on. */
+export interface WatchdogHolds {
+  dependencies: string[]
+  flags: string[]
 }
 
 export interface FlagWatchdog {
@@ -29,11 +40,12 @@ export interface FlagWatchdog {
 }
 
 /**
- * The dead man's switch for a change the drill makes outside Redis (a flag in a team's flag service, flagd file
- * or behind a flip command): a process of its own, in a session of its own (so a signal to the drill's process
+ * The dead man's switch for a change the drill makes on a target (a flag in a team's flag service, flagd file
+ * or behind a flip command; a fault set on the proxy in front of a dependency): a process of its own, in a session of its own (so a signal to the drill's process
  * group does not reach it), that the drill's heartbeat keeps quiet. When the drill's process ends without
- * releasing it (its IPC channel closes, even on SIGKILL) or stops beating for `ttlMs`, it turns the flag off
- * through the target's flag source, journals that (when the drill is gone) and exits.
+ * releasing it (its IPC channel closes, even on SIGKILL) or stops beating for `ttlMs`, it clears the proxies'
+ * faults and turns the flags off through the target's flag source (`holds`), journals that (when the drill is
+ * gone) and exits.
  */
 export async function startFlagWatchdog(options: FlagWatchdogOptions): Promise<FlagWatchdog> {
   const ttlMs = options.ttlMs ?? 5000
@@ -48,6 +60,7 @@ export async function startFlagWatchdog(options: FlagWatchdogOptions): Promise<F
       resolve(options.runDir),
       options.runId,
       String(ttlMs),
+      ...(options.holds === undefined ? [] : [JSON.stringify(options.holds)]),
     ],
     {
       cwd: ROOT,

@@ -80,7 +80,9 @@ export async function reportRun(runDir: string, options: ReportRunOptions = {}):
     scenario: started?.data.scenario ?? loaded.name,
     seed: started?.data.seed ?? loaded.scenario.seed,
     flag: started?.data.flag ?? loaded.scenario.change.flag ?? null,
-    ...(loaded.scenario.change.fault.kind === 'provider-degraded'
+    ...((loaded.scenario.change.fault.kind === 'provider-degraded' ||
+      loaded.scenario.change.fault.kind === 'dependency-fault') &&
+    loaded.scenario.change.fault.degradeSwitch !== undefined
       ? { degradeSwitch: loaded.scenario.change.fault.degradeSwitch }
       : {}),
     status: statusOf(events, timings.recoveredAt),

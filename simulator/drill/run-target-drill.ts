@@ -29,6 +29,7 @@ import { type HumanResponderOptions, humanResponder } from './responders/human-r
 import { targetBotResponder } from './responders/target-bot-responder.ts'
 import { targetLevers } from './responders/target-levers.ts'
 import { thisProcess } from './run-process.ts'
+import { targetDependencyDrill } from './target-dependency-drill.ts'
 import { targetFlagControl } from './target-flag-control.ts'
 import { journalTemplateTraffic } from './template-traffic-intervals.ts'
 
@@ -82,6 +83,7 @@ export async function runTargetDrill(options: RunTargetDrillOptions): Promise<Dr
   const responderKind = options.responder ?? scenario.responder.kind
   const detectionSource = target.target.detection ?? { kind: 'firedrill' as const }
   const { runId, outDir, journalFile, journal } = await openRun(loaded, clock, startedAt, options.outDir)
+  const fault = scenario.change.fault
   await mkdir(join(outDir, 'target'), { recursive: true })
   await cp(target.file, join(outDir, 'target', 'target.yaml'))
   const seconds = () => ((clock.now() - startedAt) / 1000).toFixed(1).padStart(6)
@@ -104,8 +106,15 @@ export async function runTargetDrill(options: RunTargetDrillOptions): Promise<Dr
       seed,
       timeScale: scenario.timeScale,
       slo: { objective: scenario.slo.objective, window: scenario.slo.window },
-      flag,
-      strategy: 'flag-canary',
+      ...(fault.kind === 'dependency-fault'
+        ? {
+            dependency: {
+              name: fault.dependency!,
+              ...(fault.degradeSwitch === undefined ? {} : { degradeSwitch: fault.degradeSwitch }),
+            },
+          }
+        : { flag }),
+      strategy: scenario.release.strategy,
       responder: responderKind,
       process: thisProcess(),
       target: { name: target.target.name, file: target.file },
@@ -138,6 +147,11 @@ export async function runTargetDrill(options: RunTargetDrillOptions): Promise<Dr
   }
 
   const control = targetFlagControl(target, env)
+  // A dependency's fault instead of the team's change: the proxy in front of it is what the drill changes.
+  const dependencyDrill =
+    fault.kind === 'dependency-fault'
+      ? targetDependencyDrill({ target, fault, seed, env, journal, clock, say })
+      : undefined
   let watchdog: FlagWatchdog | undefined
   let paging: DrillPaging | undefined
   let detection: DrillDetection | undefined
@@ -156,16 +170,18 @@ export async function runTargetDrill(options: RunTargetDrillOptions): Promise<Dr
   let stopAlerting: () => Promise<void> = async () => {}
 
   try {
-    const initial = await control.percent()
-    if (initial !== 0)
+    const initial = dependencyDrill === undefined ? await control.percent() : 0
+    if (dependencyDrill !== undefined) await dependencyDrill.checkUntouched()
+    else if (initial !== 0)
       throw new DrillAborted(
         `${flag} serves on to ${initial}% already: the change is not dark; turn it off and run again`,
         'error',
       )
-    await journal.append({
-      type: 'check.passed',
-      data: { name: 'change is dark', evidence: { flag, percent: initial, source: control.where } },
-    })
+    if (dependencyDrill === undefined)
+      await journal.append({
+        type: 'check.passed',
+        data: { name: 'change is dark', evidence: { flag, percent: initial, source: control.where } },
+      })
     // The dead man's switch, before the flag is touched: if this process dies, the flag still goes back off.
     watchdog = await startFlagWatchdog({
       targetFile: target.file,
@@ -173,6 +189,7 @@ export async function runTargetDrill(options: RunTargetDrillOptions): Promise<Dr
       runId,
       env,
       ...(options.lease === undefined ? {} : options.lease),
+      ...(dependencyDrill === undefined ? {} : { holds: dependencyDrill.holds }),
     })
     await journal.append({
       type: 'lease.acquired',
@@ -190,12 +207,13 @@ export async function runTargetDrill(options: RunTargetDrillOptions): Promise<Dr
         responder:
           responderKind === 'human'
             ? humanResponder({ ...options.human, name: ON_CALL, levers: () => targetLevers(target) })
-            : targetBotResponder({
+            : (dependencyDrill?.responder(scenario.responder.ackDelaySeconds * 1000) ??
+              targetBotResponder({
                 control,
                 ackDelayMs: scenario.responder.ackDelaySeconds * 1000,
                 events: journal.events,
                 turnedOff: (data) => journal.append({ type: 'flag.changed', data }),
-              }),
+              })),
         journal,
         flagsUrl: target.target.flags.source.kind === 'firedrill' ? target.target.flags.source.url : '',
         token: '',
@@ -313,6 +331,12 @@ export async function runTargetDrill(options: RunTargetDrillOptions): Promise<Dr
     await enter('release')
     for (const [i, step] of scenario.release.steps.entries()) {
       if (paging.isPaged()) break
+      if (dependencyDrill !== undefined) {
+        released ||= step.percent > 0
+        await dependencyDrill.release(i + 1, step, runId)
+        await Promise.race([clock.sleep(step.holdSeconds * 1000, signal), paging.paged])
+        continue
+      }
       touched = true
       released ||= step.percent > 0
       const from = await control.percent().catch(() => null)
@@ -336,7 +360,9 @@ export async function runTargetDrill(options: RunTargetDrillOptions): Promise<Dr
         type: 'release.step',
         data: { flag, step: i + 1, percent: applied.percent, holdSeconds: step.holdSeconds },
       })
-      say(`release step ${i + 1}: ${flag} on for ${applied.percent}% (${control.where})`)
+      say(
+        `release step ${i + 1}: ${flag} on for ${applied.percent}% (${control.where})${control.percentages ? '' : ': the flip command takes no {percent}, so any step is all or nothing'}`,
+      )
       await Promise.race([clock.sleep(step.holdSeconds * 1000, signal), paging.paged])
     }
 
@@ -345,48 +371,60 @@ export async function runTargetDrill(options: RunTargetDrillOptions): Promise<Dr
       // steady state with the flag on for everyone tells which; the drill then ends, the flag put back.
       await enter('steady-state-after')
       const held = await steadyState('after')
+      const last = scenario.release.steps.at(-1)?.percent
       if (!paging.isPaged())
         throw new DrillAborted(
-          held
-            ? `no page: ${flag} reached ${scenario.release.steps.at(-1)?.percent}% of traffic and the steady state held, so there was no incident to respond to`
-            : `no page: ${flag} reached ${scenario.release.steps.at(-1)?.percent}% of traffic and the steady state did NOT hold, yet nothing paged: the alerting missed it`,
+          dependencyDrill?.noPage(held, last) ??
+            (held
+              ? `no page: ${flag} reached ${last}% of traffic and the steady state held, so there was no incident to respond to`
+              : `no page: ${flag} reached ${last}% of traffic and the steady state did NOT hold, yet nothing paged: the alerting missed it`),
           'no-page',
         )
     }
     // Respond: wait for the page (stop conditions cover a page that never comes), then for the flag to go off.
     const page = await untilAborted(paging.paged, signal)
     await enter('respond')
-    for (;;) {
-      if ((await control.percent()) === 0) break
-      await clock.sleep(FLAG_POLL_MS, signal)
-    }
-    if (responderKind === 'human') {
-      // Turned off with the team's own tools: the drill saw it happen, and credits the engineer on call. Without a
-      // terminal to acknowledge in, the acknowledgement is taken at the mitigation.
+    if (dependencyDrill !== undefined)
+      await dependencyDrill.respond({
+        page,
+        paging,
+        human: responderKind === 'human',
+        signal,
+        mitigated: () => recovery.mitigated(),
+      })
+    else {
+      for (;;) {
+        if ((await control.percent()) === 0) break
+        await clock.sleep(FLAG_POLL_MS, signal)
+      }
+      if (responderKind === 'human') {
+        // Turned off with the team's own tools: the drill saw it happen, and credits the engineer on call. Without a
+        // terminal to acknowledge in, the acknowledgement is taken at the mitigation.
+        await journal.append({
+          type: 'flag.changed',
+          data: {
+            key: flag,
+            from: 'on',
+            to: 'off',
+            percent: 0,
+            actor: ON_CALL,
+            reason: `turned off outside the drill, seen at ${control.where}`,
+          },
+        })
+        await paging.acknowledge(ON_CALL, page.alert)
+      }
+      recovery.mitigated()
       await journal.append({
-        type: 'flag.changed',
+        type: 'mitigation.applied',
         data: {
-          key: flag,
-          from: 'on',
-          to: 'off',
-          percent: 0,
-          actor: ON_CALL,
-          reason: `turned off outside the drill, seen at ${control.where}`,
+          action: 'flag off',
+          flag,
+          by: lastFlagOffBy(journal.events, flag),
+          reason: `${page.alert} paged`,
         },
       })
-      await paging.acknowledge(ON_CALL, page.alert)
+      say(`mitigated: ${flag} off`)
     }
-    recovery.mitigated()
-    await journal.append({
-      type: 'mitigation.applied',
-      data: {
-        action: 'flag off',
-        flag,
-        by: lastFlagOffBy(journal.events, flag),
-        reason: `${page.alert} paged`,
-      },
-    })
-    say(`mitigated: ${flag} off`)
 
     await enter('recover')
     await untilAborted(recovery.recovered, signal)
@@ -424,6 +462,7 @@ export async function runTargetDrill(options: RunTargetDrillOptions): Promise<Dr
         },
       },
       { name: 'let background work settle', timeoutMs: 3000, run: () => Promise.allSettled(background) },
+      ...(dependencyDrill?.cleanupSteps(() => abort?.reason ?? 'drill finished') ?? []),
       {
         name: `put ${flag} back to off`,
         timeoutMs: 10_000,
@@ -445,7 +484,8 @@ export async function runTargetDrill(options: RunTargetDrillOptions): Promise<Dr
         name: "release the dead man's switch",
         timeoutMs: 3000,
         run: async () => {
-          if (!restored) throw new Error('left running, so it turns the flag off when cleanup could not')
+          if (!restored || dependencyDrill?.restored() === false)
+            throw new Error('left running, so it puts back what cleanup could not')
           await watchdog?.release()
         },
       },

@@ -3,7 +3,7 @@ import type { LoadedTarget } from '../../record/target/load-target.ts'
 import { FlagsHttpClient } from '../../services/flags/flags-http-client.ts'
 import { readRollout } from '../../services/flags/rollout-targeting.ts'
 import { releaseInFlagdFile, setFlagdVariant } from '../target/flagd-file-flags.ts'
-import { flipWithCommand } from '../target/flip-with-command.ts'
+import { flipTakesPercent, flipWithCommand } from '../target/flip-with-command.ts'
 import { readOfrepFlag } from '../target/read-ofrep-flag.ts'
 import { flagPercent, OFF, rolloutChange } from './flag-state.ts'
 
@@ -16,20 +16,31 @@ export interface TargetFlagControl {
   readonly flag: string
   /** Where the flag lives, for people: a URL, a file, or the flip command. */
   readonly where: string
-  /** Serves "on" to `percent` of targeting keys (a flip command has no percent: any step above 0 turns it on). */
+  /**
+   * Whether a release step reaches only its share of keys: false for a flip command without `{percent}`, where any
+   * step above 0 turns the flag on for everyone.
+   */
+  readonly percentages: boolean
+  /** Serves "on" to `percent` of targeting keys (a flip command without `{percent}`: any step above 0 is 100). */
   release(percent: number, reason: string, actor: string): Promise<{ percent: number }>
   /** The kill switch: "off" for everyone. */
   turnOff(reason: string, actor: string): Promise<void>
+  /** "on" for everyone (a degrade switch thrown). */
+  turnOn(reason: string, actor: string): Promise<void>
   /** The share of keys the flag serves "on" to now (0 or 100 for an OFREP read). */
   percent(): Promise<number>
 }
 
-/** The flag control for the target's `flags.source`; `env` holds the flag service's token. */
+/**
+ * The control of `flag` (the target's `flags.flag` unless another flag of the same source is named, such as a
+ * dependency's degrade switch) through the target's `flags.source`; `env` holds the flag service's token.
+ */
 export function targetFlagControl(
   loaded: LoadedTarget,
   env: NodeJS.ProcessEnv = process.env,
+  flag: string = loaded.target.flags.flag,
 ): TargetFlagControl {
-  const { flag, source } = loaded.target.flags
+  const { source } = loaded.target.flags
   const timeoutMs = loaded.target.service.timeoutMs
   switch (source.kind) {
     case 'firedrill': {
@@ -43,12 +54,16 @@ export function targetFlagControl(
       return {
         flag,
         where: source.url,
+        percentages: true,
         async release(percent, reason, actor) {
           await client.set(flag, rolloutChange(percent), reason, actor)
           return { percent }
         },
         async turnOff(reason, actor) {
           await client.set(flag, OFF, reason, actor)
+        },
+        async turnOn(reason, actor) {
+          await client.set(flag, rolloutChange(100), reason, actor)
         },
         percent: async () => flagPercent(await read()),
       }
@@ -58,12 +73,16 @@ export function targetFlagControl(
       return {
         flag,
         where: file,
+        percentages: true,
         async release(percent) {
           await releaseInFlagdFile(file, flag, percent)
           return { percent }
         },
         async turnOff() {
           await setFlagdVariant(file, flag, 'off')
+        },
+        async turnOn() {
+          await setFlagdVariant(file, flag, 'on')
         },
         async percent() {
           const document = JSON.parse(await readFile(file, 'utf8')) as {
@@ -78,21 +97,28 @@ export function targetFlagControl(
         },
       }
     }
-    case 'ofrep':
+    case 'ofrep': {
+      const percentages = flipTakesPercent(source.flip)
       return {
         flag,
         where: source.flip.join(' '),
+        percentages,
         async release(percent) {
-          await flipWithCommand(loaded, percent > 0 ? 'on' : 'off', { env })
-          return { percent: percent > 0 ? 100 : 0 }
+          const applied = percentages ? percent : percent > 0 ? 100 : 0
+          await flipWithCommand(loaded, applied > 0 ? 'on' : 'off', { env, flag, percent: applied })
+          return { percent: applied }
         },
         async turnOff() {
-          await flipWithCommand(loaded, 'off', { env })
+          await flipWithCommand(loaded, 'off', { env, flag, percent: 0 })
+        },
+        async turnOn() {
+          await flipWithCommand(loaded, 'on', { env, flag, percent: 100 })
         },
         async percent() {
           const { variant, value } = await readOfrepFlag(source.url, flag, timeoutMs)
           return variant === 'off' || value === false ? 0 : 100
         },
       }
+    }
   }
 }

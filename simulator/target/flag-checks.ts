@@ -2,6 +2,7 @@ import { constants } from 'node:fs'
 import { access, readFile, stat } from 'node:fs/promises'
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path'
 import type { LoadedTarget } from '../../record/target/load-target.ts'
+import { flipTakesPercent } from './flip-with-command.ts'
 import { httpProbe } from './http-probe.ts'
 import { readOfrepFlag } from './read-ofrep-flag.ts'
 import { check, type TargetCheck } from './target-check.ts'
@@ -94,7 +95,9 @@ export function flagChecks(loaded: LoadedTarget, env: NodeJS.ProcessEnv): Promis
             throw new Error(
               `the flip command's program "${program}" (flags.source.flip[0]) is not an executable file here or on PATH`,
             )
-          return `flip runs ${found}`
+          return flipTakesPercent(source.flip)
+            ? `flip runs ${found}; canary steps pass their share as {percent}`
+            : `flip runs ${found}; it takes no {percent}, so a canary step above 0 turns ${flag} on for everyone (all or nothing)`
         }),
       ]
     }

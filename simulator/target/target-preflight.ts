@@ -9,6 +9,7 @@ import { pagerListen } from '../../record/target/pager-listen.ts'
 import { pickTimeScale } from '../../record/target/pick-time-scale.ts'
 import { TARGET_METRICS_SLI_KINDS } from '../detection/rules/target-sli-names.ts'
 import type { SliKind } from '../detection/sli-definition.ts'
+import { dependencyChecks } from './dependency-checks.ts'
 import { flagChecks } from './flag-checks.ts'
 import { expect2xx } from './http-probe.ts'
 import { sliChecks } from './sli-checks.ts'
@@ -34,7 +35,8 @@ export const WORKBOOK_WINDOWS_MS: readonly number[] = DEFAULT_BURN_RATE_RULES.fl
 /**
  * Checks everything a drill on the target assumes, against the live service, changing nothing: every instance
  * is reachable, healthy and ready; the SLI source answers with the mapped names (or the PromQL answers); a time
- * scale exists whose windows the scrape interval can see; the flag can be read and written; the repository and
+ * scale exists whose windows the scrape interval can see; the flag can be read and written; each dependency's fault
+ * proxy answers and reads the fault store firedrill writes, and its degrade switch can be read; the repository and
  * gate file are there. One check per line, in a fixed order; none throws.
  */
 export async function runTargetPreflight(
@@ -84,6 +86,7 @@ export async function runTargetPreflight(
     }),
   )
   results.push(...(await Promise.all(flagChecks(loaded, env))))
+  results.push(...(await Promise.all(dependencyChecks(loaded, env))))
   const detection = loaded.target.detection
   if (detection?.kind === 'prometheus')
     results.push(

@@ -21,7 +21,7 @@ export type Cleanup = Array<() => Promise<unknown>>
  */
 export async function startRatesBehindProxy(
   cleanup: Cleanup,
-): Promise<{ url: string; faults: RedisProxyFaultStore }> {
+): Promise<{ url: string; faults: RedisProxyFaultStore; prefix: string }> {
   const rates = Fastify({ logger: false })
   rates.get('/rate', async () => ({ rate: 1.25 }))
   const ratesUrl = await rates.listen({ host: '127.0.0.1', port: 0 })
@@ -36,7 +36,7 @@ export async function startRatesBehindProxy(
   const proxy = buildFaultProxy({ target: ratesUrl, store: faults })
   const url = await proxy.listen()
   cleanup.push(() => proxy.close())
-  return { url, faults }
+  return { url, faults, prefix }
 }
 
 /** The example service as its own process, its flags file in `dir`; resolves with its URL once it listens. */
@@ -75,9 +75,15 @@ export async function quotesTarget(
   const rates = await startRatesBehindProxy(cleanup)
   const url = await startQuotes(dir, rates.url, cleanup)
   const targetFile = join(dir, 'target.yaml')
+  // The proxy in front of the rates service, and the Redis and prefix its fault lives under.
+  const proxy = `url: ${rates.url}\n      redis: ${testRedisUrl()}\n      prefix: ${rates.prefix}`
   await writeFile(
     targetFile,
-    edit((await readFile(targetFile, 'utf8')).replace('http://127.0.0.1:8080', url)),
+    edit(
+      (await readFile(targetFile, 'utf8'))
+        .replace('http://127.0.0.1:8080', url)
+        .replace(/url: http:\/\/127\.0\.0\.1:9091[^\n]*/, proxy),
+    ),
   )
   return { dir, targetFile, url, faults: rates.faults }
 }

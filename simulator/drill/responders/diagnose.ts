@@ -30,6 +30,15 @@ export interface SeenProviderStatus {
   since: string | null
 }
 
+/** A target's dependency as the fault proxy in front of it reports it: what it does to calls, and since when. */
+export interface SeenDependency {
+  name: string
+  proxy: string
+  /** The proxy's fault in words (`answers 503 to 50 % of calls`), or that it passes every call on. */
+  fault: string
+  since: string | null
+}
+
 /**
  * The runbook's degrade switches: for a dependency that fails, the flag that makes the shop stop calling it. The
  * payment provider's is `payments.defer-charges` (orders accepted, charges deferred until it is off again).
@@ -49,6 +58,8 @@ export interface Diagnosis {
     deploys: SeenDeploy[]
     /** The payment provider's status page, when there is one to read. */
     provider?: SeenProviderStatus
+    /** A target's dependency as its fault proxy reports it (`/-/health`), when the drill faults one. */
+    dependency?: SeenDependency
   }
   /** Flags the playbook considered and set aside, each with the reason. */
   setAside: { flag: string; why: string }[]
