@@ -2,7 +2,7 @@ import { eventsOf } from '../record/journal/journal-event.ts'
 import { describeInjection } from '../record/target/describe-proxy-fault.ts'
 import type { DrillFacts } from './drill-facts.ts'
 import { dependencyFaultOf, faultStoryOf } from './fault-story.ts'
-import type { Lessons } from './lessons.ts'
+import type { Lessons } from './lessons-shape.ts'
 import { formatMs, formatPct, formatRatio, formatUtcTime } from './postmortem-format.ts'
 
 /*

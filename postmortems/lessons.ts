@@ -2,13 +2,10 @@ import { eventsOf } from '../record/journal/journal-event.ts'
 import { dependencyLessons } from './dependency-fault-narrative.ts'
 import { type DrillFacts, refusedByWords, repeatedRunWords } from './drill-facts.ts'
 import { dependencyFaultOf, externalFaultOf, faultStoryOf } from './fault-story.ts'
+import type { Lessons } from './lessons-shape.ts'
 import { formatMs, formatPct, formatRatio } from './postmortem-format.ts'
 
-export interface Lessons {
-  wentWell: string[]
-  wentWrong: string[]
-  gotLucky: string[]
-}
+export type { Lessons }
 
 /** Lessons from facts in the journal only: each sentence carries the figure it rests on. */
 export function lessonsOf(facts: DrillFacts): Lessons {
