@@ -30,6 +30,7 @@ import { targetBotResponder } from './responders/target-bot-responder.ts'
 import { targetLevers } from './responders/target-levers.ts'
 import { thisProcess } from './run-process.ts'
 import { targetFlagControl } from './target-flag-control.ts'
+import { type TargetLoopOptions, targetFollowUp } from './target-follow-up.ts'
 import { journalTemplateTraffic } from './template-traffic-intervals.ts'
 
 /** Who the drill's own flag changes are credited to. */
@@ -60,6 +61,8 @@ export interface RunTargetDrillOptions {
   responder?: 'bot' | 'human'
   /** Where a human responder's page is shown, and where Enter acknowledges it. */
   human?: Pick<HumanResponderOptions, 'out' | 'input'>
+  /** How the loop on the target's repository (`repo`) writes there. @defaultValue only the fix's branch */
+  loop?: TargetLoopOptions
 }
 
 /**
@@ -149,6 +152,7 @@ export async function runTargetDrill(options: RunTargetDrillOptions): Promise<Dr
     )
   }
   let status: DrillOutcome['status'] = 'not-recovered'
+  let loopClosed = false
   let touched = false
   const template = target.target.traffic
   let released = false
@@ -454,6 +458,20 @@ export async function runTargetDrill(options: RunTargetDrillOptions): Promise<Dr
     const cleanup = await runCleanup(steps)
     await journal.append({ type: 'cleanup.finished', data: { ...cleanup } }).catch(() => {})
     for (const failure of cleanup.failed) say(`cleanup could not ${failure.step}: ${failure.error}`)
+    // The loop on the team's repository, after the flag is back: or the journal says why it was not run.
+    if (abort === undefined)
+      loopClosed = await targetFollowUp({
+        ...options.loop,
+        target,
+        loaded,
+        status,
+        runId,
+        journal,
+        outDir,
+        clock,
+        say,
+        enter,
+      })
     run.dispose()
     if (abort !== undefined) {
       status = 'aborted'
@@ -471,7 +489,7 @@ export async function runTargetDrill(options: RunTargetDrillOptions): Promise<Dr
     outDir,
     journal: journalFile,
     status,
-    loopClosed: false,
+    loopClosed,
     flagClosedOut: false,
     ...(run.aborted() === undefined ? {} : { abortReason: run.aborted()!.reason }),
   }
