@@ -7,6 +7,7 @@ import { readFileSync, unwatchFile, watchFile } from 'node:fs'
 import { createServer } from 'node:http'
 import { FlagdCore } from '@openfeature/flagd-core'
 import { Histogram, Registry } from 'prom-client'
+import { quote } from './quote.mjs'
 
 const port = Number(process.env.PORT ?? 8080)
 const flagsFile = process.env.FLAGS_FILE ?? new URL('./flags.json', import.meta.url).pathname
@@ -35,15 +36,11 @@ const loadFlags = () => {
 loadFlags()
 watchFile(flagsFile, { interval: 100 }, loadFlags)
 
-async function quote(body) {
-  const customer = String(body.customer ?? 'anonymous')
-  const amount = Number(body.amount ?? 0)
-  const fxV2 = flags.resolveBooleanEvaluation('quotes.fx-v2', false, { targetingKey: customer }).value
-  if (!fxV2) return { status: 200, body: { customer, amount, total: amount, pricing: 'standard' } }
+/** The exchange rate to EUR from the rates service; throws when it does not answer with one. */
+async function eurRate() {
   const response = await fetch(`${ratesUrl}/rate?currency=EUR`, { signal: AbortSignal.timeout(1000) })
-  if (!response.ok) return { status: 502, body: { error: `rates answered ${response.status}` } }
-  const { rate } = await response.json()
-  return { status: 200, body: { customer, amount, total: Math.round(amount * rate), pricing: 'fx-v2' } }
+  if (!response.ok) throw new Error(`rates answered ${response.status}`)
+  return (await response.json()).rate
 }
 
 function readBody(request) {
@@ -78,7 +75,15 @@ const server = createServer(async (request, response) => {
     const body = await readBody(request)
     let answer
     try {
-      answer = body === null ? { status: 400, body: { error: 'body is not JSON' } } : await quote(body)
+      answer =
+        body === null
+          ? { status: 400, body: { error: 'body is not JSON' } }
+          : await quote(body, {
+              fxV2: flags.resolveBooleanEvaluation('quotes.fx-v2', false, {
+                targetingKey: String(body.customer ?? 'anonymous'),
+              }).value,
+              rate: eurRate,
+            })
     } catch (err) {
       answer = { status: 502, body: { error: `rates unreachable: ${err.message}` } }
     }
