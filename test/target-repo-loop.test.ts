@@ -141,9 +141,22 @@ describe("firedrill run --target naming repo: the loop on the team's own reposit
     expect(JSON.parse(show.stdout)).toMatchObject({ valid: true, record: { green: false } })
   }, 240_000)
 
-  it("with --merge, fast-forwards the team's trunk and its checked-out work tree to the fix merged through the gate", async () => {
-    const { dir, targetFile, faults } = await quotesTarget(cleanup, (text) => `${text}${QUOTES_REPO_SECTION}`)
+  it("takes the fix from the team's branch, and with --merge fast-forwards the team's trunk and its checked-out work tree to it", async () => {
+    const { dir, targetFile, faults } = await quotesTarget(
+      cleanup,
+      (text) =>
+        `${text}${QUOTES_REPO_SECTION.replace('fix: { patch: fix.patch }', 'fix: { branch: fix/fx-v2-fallback }')}`,
+    )
     const repo = await quotesRepo(join(dir, 'repo'))
+    // The team wrote its fix on a branch of its own, two commits over trunk, and went back to trunk.
+    await git(repo.dir, ['checkout', '-q', '-b', 'fix/fx-v2-fallback'])
+    await git(repo.dir, ['apply', '--index', join(QUOTES_EXAMPLE_DIR, 'fix.patch')])
+    await git(repo.dir, ['commit', '-q', '-m', 'wip: fall back to the standard price'])
+    await writeFile(join(repo.dir, 'NOTES.md'), 'The rates service fails: quote the standard price.\n')
+    await git(repo.dir, ['add', 'NOTES.md'])
+    await git(repo.dir, ['commit', '-q', '-m', 'docs: why'])
+    await git(repo.dir, ['checkout', '-q', 'main'])
+    const branchHead = await git(repo.dir, ['rev-parse', 'fix/fx-v2-fallback'])
     const trunkBefore = await git(repo.dir, ['rev-parse', 'main'])
     await faults.set({ status: { code: 503, percent: 100 } }, 'test', 'game day: rates down')
     const out = join(dir, 'run')
@@ -157,6 +170,12 @@ describe("firedrill run --target naming repo: the loop on the team's own reposit
     await git(repo.dir, ['merge-base', '--is-ancestor', trunkBefore, 'main'])
     expect(await git(repo.dir, ['status', '--porcelain'])).toBe('')
     expect(await readFile(join(repo.dir, 'quote.mjs'), 'utf8')).toContain('the quote is still priced')
+    expect(await readFile(join(repo.dir, 'NOTES.md'), 'utf8')).toContain('standard price')
+    // One commit for the branch's changes over trunk, with the item's trailer; the team's branch left as it was.
+    const message = await git(repo.dir, ['log', '-1', '--format=%B', merged.data.commit])
+    expect(message).toContain(`The team's fix, from branch fix/fx-v2-fallback at ${branchHead.slice(0, 12)}.`)
+    expect(message).toMatch(/^Refs: AI-1$/m)
+    expect(await git(repo.dir, ['rev-parse', 'fix/fx-v2-fallback'])).toBe(branchHead)
     const written = eventsOf(events, 'check.passed').find(
       (e) => e.data.name === "fix written to the team's repository",
     )
