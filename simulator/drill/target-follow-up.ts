@@ -1,4 +1,4 @@
-import { mkdir, stat, symlink, writeFile } from 'node:fs/promises'
+import { mkdir, stat, symlink } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import { LEDGER_NOTES_REF } from '../../gate/ledger/gate-ledger.ts'
 import { installTrunkMergeHooks } from '../../gate/merge/trunk-merge-hook.ts'
@@ -8,6 +8,7 @@ import { git } from '../../record/git/git.ts'
 import { eventsOf } from '../../record/journal/journal-event.ts'
 import type { LoadedScenario } from '../../record/scenario/load-scenario.ts'
 import type { LoadedTarget, TargetRepo } from '../../record/target/load-target.ts'
+import { writeFileAtomically } from '../../services/platform/write-file-atomically.ts'
 import { closeLoop } from './close-loop.ts'
 import type { DrillJournal } from './drill-journal.ts'
 import type { DrillOutcome } from './drill-options.ts'
@@ -165,7 +166,7 @@ async function fixPatch(
   const diff = await git(sandbox, ['diff', '--binary', `${ready.trunkCommit}...${head}`])
   const patch = join(outDir, 'target', 'fix.patch')
   await mkdir(join(outDir, 'target'), { recursive: true })
-  await writeFile(patch, `${diff}\n`)
+  await writeFileAtomically(patch, `${diff}\n`)
   return { patch, from: `The team's fix, from branch ${fix.branch} at ${head.slice(0, 12)}.` }
 }
 
