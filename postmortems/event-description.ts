@@ -150,6 +150,8 @@ export function describeEvent(event: JournalEvent): string {
       return `Flag ${event.data.key} moved from ${event.data.from} to ${event.data.to} by ${event.data.commit.slice(0, 12)} on ${event.data.branch}.`
     case 'cleanup.merged':
       return `Close-out of ${event.data.flag} (${event.data.commit.slice(0, 12)} on ${event.data.branch}) merged to trunk as ${event.data.trunk.slice(0, 12)} after a ${event.data.gate.green ? 'green' : 'RED'} gate.`
+    case 'loop.not-run':
+      return `The loop (the fix through the gate, verify, the replay of the change) was not run: ${event.data.reason}.`
     case 'verify.finished':
       return `Verification ${event.data.holds ? 'holds' : 'falls short'}: ${event.data.items.filter((i) => i.holds).length} of ${event.data.items.length} action items hold; ${event.data.loop.replay === 'not-applicable' ? 'no change of ours to replay' : `replay ${event.data.loop.holds ? 'blocked' : 'not blocked'}`}.`
   }

@@ -21,12 +21,14 @@ export function mistakeLogOf(facts: DrillFacts, change: ChangePath | null): Mist
   const firstFailure = eventsOf(facts.events, 'request.first-failure')[0]
   const replay = eventsOf(facts.events, 'replay.gated').at(-1)
   const fix = eventsOf(facts.events, 'fix.merged').at(-1)
+  const notRun = eventsOf(facts.events, 'loop.not-run').at(-1)
   const evidence: MistakeLog['repairEvidence'] = {
     replay:
       replay === undefined
         ? null
         : { commit: replay.data.commit, green: replay.data.green, blockedBy: [...replay.data.blockedBy] },
     fix: fix === undefined ? null : { commit: fix.data.commit, green: fix.data.gate.green },
+    ...(notRun === undefined ? {} : { notRun: notRun.data.reason }),
   }
   const hidden = describeHiddenImpact(facts.events)
   const dependency = dependencyFaultOf(scenario)

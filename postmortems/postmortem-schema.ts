@@ -86,6 +86,8 @@ export const MistakeLogSchema = Type.Object(
           Type.Null(),
         ]),
         fix: Type.Union([Type.Object({ commit: Type.String(), green: Type.Boolean() }, Closed), Type.Null()]),
+        /** Why the loop was not run at all (a drill on a target that names no repository, …), when it was not. */
+        notRun: Type.Optional(Type.String({ minLength: 1 })),
       },
       Closed,
     ),

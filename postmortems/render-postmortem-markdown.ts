@@ -58,17 +58,20 @@ function changePathMarkdown(change: ChangePath | null, flag: string | null): str
 
 /** Mistake, symptom, root cause, repair evidence (or a plain statement that there is none yet) and the card. */
 function mistakeLogMarkdown(log: MistakeLog, external: boolean): string {
-  const { replay, fix } = log.repairEvidence
-  const evidence = [
-    external
-      ? 'Replay: no change of ours to replay through the gate; the provider fault itself is replayed on the fixed trunk by `firedrill run --again`.'
-      : replay === null
-        ? 'Replay of the bad change through the gate: not recorded yet (no `replay.gated` in the journal).'
-        : `Replay of the bad change ${short(replay.commit)} on today's trunk: gate ${replay.green ? 'green: the replay was not blocked' : `RED, blocked by ${replay.blockedBy.join(', ') || 'no step named'}`}.`,
-    fix === null
-      ? 'Fix through the gate: not recorded yet (no `fix.merged` in the journal).'
-      : `Fix ${short(fix.commit)}: gate ${fix.green ? 'green' : 'RED'}, merged to trunk.`,
-  ]
+  const { replay, fix, notRun } = log.repairEvidence
+  const evidence =
+    notRun !== undefined
+      ? [`The loop (the fix through the gate, the replay of the change) was not run: ${notRun}.`]
+      : [
+          external
+            ? 'Replay: no change of ours to replay through the gate; the provider fault itself is replayed on the fixed trunk by `firedrill run --again`.'
+            : replay === null
+              ? 'Replay of the bad change through the gate: not recorded yet (no `replay.gated` in the journal).'
+              : `Replay of the bad change ${short(replay.commit)} on today's trunk: gate ${replay.green ? 'green: the replay was not blocked' : `RED, blocked by ${replay.blockedBy.join(', ') || 'no step named'}`}.`,
+          fix === null
+            ? 'Fix through the gate: not recorded yet (no `fix.merged` in the journal).'
+            : `Fix ${short(fix.commit)}: gate ${fix.green ? 'green' : 'RED'}, merged to trunk.`,
+        ]
   return [
     `**Mistake:** ${log.mistake}`,
     `**Symptom:** ${log.symptom}`,

@@ -57,7 +57,9 @@ function flagLine(s: DrillSummary): string {
 }
 
 function loopLine(s: DrillSummary): string {
-  if (s.target !== undefined) return "the team's: the postmortem's action items are for its own pipeline"
+  // A target's loop runs only on the repository its target names; the postmortem says why when it did not.
+  if (s.target !== undefined && s.verify === null)
+    return "not closed here: the postmortem says why (the target names no repo or fix, or the fix's gate was red)"
   if (s.status === 'prevented' && s.verify === null)
     return s.degradeSwitch !== undefined
       ? 'not needed: the shop degraded by itself while the provider failed, so no incident happened'

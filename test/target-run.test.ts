@@ -76,6 +76,11 @@ describe('firedrill run --target: a whole drill on a service firedrill did not s
     const postmortem = await readFile(join(out, 'postmortem.md'), 'utf8')
     expect(postmortem).toContain('took the path behind quotes.fx-v2')
     expect(postmortem).toMatch(/alert on SLO availability fired/)
+    // The target names no repository: the loop stays with the team, and the postmortem says so.
+    expect(summary.loopClosed).toBe(false)
+    expect(postmortem).toContain(
+      'The loop (the fix through the gate, the replay of the change) was not run: the target names no repository (repo in',
+    )
 
     // `report` rebuilds the same figures from the run's directory alone.
     const again = await runCliInProcess(['report', out, '--json'])

@@ -9,6 +9,7 @@ import { readFileSync, unwatchFile, watchFile } from 'node:fs'
 import { createServer } from 'node:http'
 import { FlagdCore } from '@openfeature/flagd-core'
 import { Histogram, Registry } from 'prom-client'
+import { quote } from './quote.mjs'
 
 const port = Number(process.env.PORT ?? 8080)
 const flagsFile = process.env.FLAGS_FILE ?? new URL('./flags.json', import.meta.url).pathname
@@ -40,24 +41,18 @@ const loadFlags = () => {
 loadFlags()
 watchFile(flagsFile, { interval: 100 }, loadFlags)
 
-async function quote(body) {
-  const customer = String(body.customer ?? 'anonymous')
-  const amount = Number(body.amount ?? 0)
-  const fxV2 = flags.resolveBooleanEvaluation('quotes.fx-v2', false, { targetingKey: customer }).value
-  if (!fxV2) return { status: 200, body: { customer, amount, total: amount, pricing: 'standard' } }
-  // The degrade switch: no call to the rates service; the last good rate (or the shipped one) instead.
-  if (flags.resolveBooleanEvaluation('quotes.cached-rates', false, { targetingKey: customer }).value) {
-    const rate = lastGoodRate ?? SHIPPED_RATE
-    return {
-      status: 200,
-      body: { customer, amount, total: Math.round(amount * rate), pricing: 'fx-v2-cached' },
-    }
-  }
+/**
+ * The exchange rate to EUR. With the degrade switch quotes.cached-rates on, the rates service is not called: the
+ * last good rate (or the shipped one) instead. Otherwise from the rates service; throws when it does not answer
+ * with one.
+ */
+async function eurRate(customer) {
+  if (flags.resolveBooleanEvaluation('quotes.cached-rates', false, { targetingKey: customer }).value)
+    return lastGoodRate ?? SHIPPED_RATE
   const response = await fetch(`${ratesUrl}/rate?currency=EUR`, { signal: AbortSignal.timeout(1000) })
-  if (!response.ok) return { status: 502, body: { error: `rates answered ${response.status}` } }
-  const { rate } = await response.json()
-  lastGoodRate = rate
-  return { status: 200, body: { customer, amount, total: Math.round(amount * rate), pricing: 'fx-v2' } }
+  if (!response.ok) throw new Error(`rates answered ${response.status}`)
+  lastGoodRate = (await response.json()).rate
+  return lastGoodRate
 }
 
 function readBody(request) {
@@ -92,7 +87,15 @@ const server = createServer(async (request, response) => {
     const body = await readBody(request)
     let answer
     try {
-      answer = body === null ? { status: 400, body: { error: 'body is not JSON' } } : await quote(body)
+      answer =
+        body === null
+          ? { status: 400, body: { error: 'body is not JSON' } }
+          : await quote(body, {
+              fxV2: flags.resolveBooleanEvaluation('quotes.fx-v2', false, {
+                targetingKey: String(body.customer ?? 'anonymous'),
+              }).value,
+              rate: () => eurRate(String(body.customer ?? 'anonymous')),
+            })
     } catch (err) {
       answer = { status: 502, body: { error: `rates unreachable: ${err.message}` } }
     }

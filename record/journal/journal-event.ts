@@ -464,6 +464,11 @@ export interface JournalEventData {
    * that blocked it proves the fix holds.
    */
   'replay.gated': { commit: string; green: boolean; blockedBy: string[] }
+  /**
+   * The loop (the fix through the gate, verify, the replay) was not run, and why: a drill on a target that names
+   * no repository (`repo`), or no fix, or one that did not recover.
+   */
+  'loop.not-run': { reason: string }
   /** The verifier's verdict on every action item and on the loop (replay blocked). */
   'verify.finished': {
     holds: boolean
@@ -535,6 +540,7 @@ export const JOURNAL_EVENT_TYPES = [
   'fix.merged',
   'replay.gated',
   'verify.finished',
+  'loop.not-run',
   'flag.lifecycle',
   'cleanup.merged',
 ] as const satisfies readonly JournalEventType[]

@@ -95,6 +95,35 @@ repo: { path: ../pricing-service }
     expect(loaded.target.traffic).toMatchObject({ kind: 'template', ratePerSecond: 20 })
   })
 
+  it("takes the repository's change and its fix, a patch resolved against the target file or a branch", async () => {
+    const patched = await loadTarget(
+      await fileWith(`${MINIMAL}repo:\n  path: .\n  change: 3f2a9c1\n  fix: { patch: fixes/fx.patch }\n`),
+    )
+    expect(patched.repo).toEqual({
+      dir: patched.dir,
+      gateFile: 'firedrill-gate.yaml',
+      change: '3f2a9c1',
+      fix: { patch: join(patched.dir, 'fixes', 'fx.patch') },
+    })
+    const branched = await loadTarget(
+      await fileWith(`${MINIMAL}repo: { path: ., fix: { branch: fix/fx-v2 } }\n`),
+    )
+    expect(branched.repo?.fix).toEqual({ branch: 'fix/fx-v2' })
+  })
+
+  it.each([
+    ['both kinds of fix', '{ patch: a.patch, branch: fix }', 'repo.fix', 'exactly one of patch'],
+    ['no kind of fix', '{}', 'repo.fix', 'exactly one of patch'],
+    ['a branch git would refuse', '{ branch: "fix..it" }', 'repo.fix.branch', 'a commit id, branch or tag'],
+    ['a branch read as an option', '{ branch: "--upload-pack=x" }', 'repo.fix.branch', 'a commit id'],
+  ])("refuses a repository's fix with %s, naming the field", (_, fix, path, expected) => {
+    const err = refusal(`${MINIMAL}repo: { path: ., fix: ${fix} }\n`)
+    expect(err.code).toBe(TargetErrorCode.TARGET_INVALID)
+    expect(err.exitCode).toBe(2)
+    expect(err.message).toContain(`bad/target.yaml: ${path}`)
+    expect(err.message).toContain(expected)
+  })
+
   it.each([
     [
       'a mistyped field, with the closest one',

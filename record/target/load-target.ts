@@ -15,8 +15,18 @@ export interface LoadedTarget {
   readonly instances: readonly string[]
   /** The flagd flags file, when the flags are in one. */
   readonly flagsFile?: string
-  /** The service's repository and gate file, when the target names them. */
-  readonly repo?: { readonly dir: string; readonly gateFile: string }
+  /** The service's repository and gate file, when the target names them, with the change and fix it names. */
+  readonly repo?: TargetRepo
+}
+
+/** `repo` with its paths resolved against the target file's folder. */
+export interface TargetRepo {
+  readonly dir: string
+  readonly gateFile: string
+  /** The commit, branch or tag that brought the flagged change (`repo.change`). */
+  readonly change?: string
+  /** The fix: a patch file (absolute) or a branch of the repository (`repo.fix`). */
+  readonly fix?: { readonly patch: string } | { readonly branch: string }
 }
 
 /**
@@ -62,8 +72,20 @@ export async function loadTarget(path: string): Promise<LoadedTarget> {
     target,
     instances: Object.freeze((instances ?? [url!]).map((u) => u.replace(/\/+$/, ''))),
     ...(source.kind === 'flagd' ? { flagsFile: resolve(dir, source.file) } : {}),
-    ...(target.repo === undefined
-      ? {}
-      : { repo: Object.freeze({ dir: resolve(dir, target.repo.path), gateFile: target.repo.gateFile }) }),
+    ...(target.repo === undefined ? {} : { repo: resolveRepo(dir, target.repo) }),
+  })
+}
+
+function resolveRepo(dir: string, repo: NonNullable<ValidTarget['repo']>): TargetRepo {
+  const { fix, change } = repo
+  return Object.freeze({
+    dir: resolve(dir, repo.path),
+    gateFile: repo.gateFile,
+    ...(change === undefined ? {} : { change }),
+    ...(fix?.patch !== undefined
+      ? { fix: Object.freeze({ patch: resolve(dir, fix.patch) }) }
+      : fix?.branch !== undefined
+        ? { fix: Object.freeze({ branch: fix.branch }) }
+        : {}),
   })
 }

@@ -66,7 +66,10 @@ export function parseTarget(text: string, file: string): ValidTarget {
   return deepFreeze(target) as ValidTarget
 }
 
-/** Checks the schema cannot express: one URL or instances, faker fields that exist, a scrape interval ≥ 1 ms. */
+/**
+ * Checks the schema cannot express: one URL or instances, faker fields that exist, a scrape interval ≥ 1 ms, one
+ * kind of fix.
+ */
 export function crossFieldProblems(target: Target): SchemaProblem[] {
   const problems: SchemaProblem[] = []
   const { url, instances } = target.service
@@ -107,6 +110,14 @@ export function crossFieldProblems(target: Target): SchemaProblem[] {
     }
   }
   problems.push(...dependencyProblems(target))
+  const fix = target.repo?.fix
+  if (fix !== undefined && (fix.patch === undefined) === (fix.branch === undefined))
+    problems.push({
+      path: 'repo.fix',
+      expected:
+        'must give exactly one of patch (a patch file, relative to the target file) and branch (a branch of the repository)',
+      got: fix.patch === undefined ? 'neither' : 'both',
+    })
   if (target.flags.source.kind === 'ofrep') {
     const [program] = target.flags.source.flip
     if (program !== undefined && /[{}]/.test(program))

@@ -183,12 +183,38 @@ export const TemplateTrafficSchema = Type.Object(
 
 export const TargetTrafficSchema = Type.Union([NoTrafficSchema, TemplateTrafficSchema])
 
+/** A git commit id, branch or tag: no spaces, no leading dash, none of the characters git refuses in a ref. */
+const GitRef = Type.String({
+  minLength: 1,
+  maxLength: 200,
+  pattern: '^(?!-)(?!.*\\.\\.)(?!.*@\\{)[^\\s~^:?*\\[\\\\]+$',
+  expected: 'a commit id, branch or tag like 3f2a9c1 or fx-v2-fix',
+})
+
+/** The fix: a patch file (relative to the target file), or a branch of the repository holding it over trunk. */
+export const TargetFixSchema = Type.Object(
+  {
+    /** A patch (`git diff` output) that applies to trunk, relative to the target file. */
+    patch: Type.Optional(Type.String({ minLength: 1, maxLength: 1_000 })),
+    /** A branch of the repository whose changes over trunk are the fix. */
+    branch: Type.Optional(GitRef),
+  },
+  Closed,
+)
+
 export const TargetRepoSchema = Type.Object(
   {
     /** The service's git repository, relative to the target file. */
     path: Type.String({ minLength: 1, maxLength: 1_000 }),
     /** The gate file in that repository. @defaultValue 'firedrill-gate.yaml' */
     gateFile: Type.String({ minLength: 1, maxLength: 1_000, default: 'firedrill-gate.yaml' }),
+    /**
+     * The commit (or a branch or tag naming it) that brought the change `flags.flag` guards, on trunk. After the
+     * fix is merged, its code is put back on trunk and run through the gate, which must refuse it.
+     */
+    change: Type.Optional(GitRef),
+    /** The team's fix, committed with the postmortem item's `Refs:` trailer and run through the gate after recovery. */
+    fix: Type.Optional(TargetFixSchema),
   },
   Closed,
 )

@@ -14,6 +14,7 @@ import type { DrillSummary } from '../../simulator/drill/drill-summary.ts'
 import { reportRun } from '../../simulator/drill/report-run.ts'
 import { runDrill } from '../../simulator/drill/run-drill.ts'
 import { runTargetDrill } from '../../simulator/drill/run-target-drill.ts'
+import { requireTargetRepo } from '../../simulator/drill/target-repo-checks.ts'
 import { UsageError } from '../cli-errors.ts'
 import type { Command } from '../command.ts'
 import { usageText } from '../command-definition.ts'
@@ -47,6 +48,8 @@ export const runCommand: Command = {
           `--target drills a team's own service, which firedrill does not repeat on a fixed trunk: drop --again.\n${usageText(runDefinition)}`,
         )
       const target = await loadTarget(values.target)
+      // The repository the loop runs on is checked before anything else: a refusal changes nothing (exit 2).
+      await requireTargetRepo(target)
       // The catalog's default scenario is the shop's; a target's default is target-canary.
       const named = argv.some((arg) => arg === '--scenario' || arg.startsWith('--scenario='))
       const loaded = await loadScenario(named ? values.scenario : 'target-canary')
@@ -70,10 +73,18 @@ export const runCommand: Command = {
           signal,
           progress: (line) => process.stderr.write(`${line}\n`),
           ...(values.ci ? { responder: 'bot' as const } : responder === undefined ? {} : { responder }),
+          loop: { merge: values.merge },
         })
-        return report(outcome.outDir, { json: values.json, ci: values.ci, junit }, () => true)
+        // With a repository, the loop on it must close too; without one, the team's follow-up is its own.
+        return report(outcome.outDir, { json: values.json, ci: values.ci, junit }, (summary) =>
+          target.repo === undefined ? true : summary.loopClosed,
+        )
       })
     }
+    if (values.merge)
+      throw new UsageError(
+        `--merge writes the fix to a target's own repository: it goes with --target FILE whose target names repo.\n${usageText(runDefinition)}`,
+      )
     // --again: the same workload (scenario and seed) as a previous run, on that run's fixed trunk.
     const previous = values.again === undefined ? undefined : await previousRun(values.again)
     const loaded = previous?.loaded ?? (await loadScenario(values.scenario))

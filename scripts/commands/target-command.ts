@@ -1,6 +1,7 @@
 import { parseDuration } from '../../record/scenario/duration.ts'
 import { loadScenario } from '../../record/scenario/load-scenario.ts'
 import { loadTarget } from '../../record/target/load-target.ts'
+import { targetRepoChecks } from '../../simulator/drill/target-repo-checks.ts'
 import { runTargetPreflight } from '../../simulator/target/target-preflight.ts'
 import type { Command } from '../command.ts'
 import { targetCheckDefinition } from '../definitions/target-definition.ts'
@@ -18,10 +19,14 @@ export const targetCommand: Command = {
       parseDuration(r.longWindow),
       parseDuration(r.shortWindow),
     ])
-    const checks = await runTargetPreflight(
-      loaded,
-      scenario === undefined ? {} : { windowsMs: windowsMs!, slos: scenario.scenario.slo.indicators },
-    )
+    const checks = [
+      ...(await runTargetPreflight(
+        loaded,
+        scenario === undefined ? {} : { windowsMs: windowsMs!, slos: scenario.scenario.slo.indicators },
+      )),
+      // The repository the target names, for the loop after a drill.
+      ...(await targetRepoChecks(loaded)),
+    ]
     const ready = checks.every((c) => c.ok)
     if (values.json)
       process.stdout.write(`${JSON.stringify({ target: loaded.target.name, ready, checks }, null, 2)}\n`)

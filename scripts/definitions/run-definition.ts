@@ -35,6 +35,13 @@ export const runDefinition = defineCommand({
       description:
         'drill a service firedrill did not start, described by a target file; the scenario defaults to target-canary',
     },
+    merge: {
+      type: 'boolean',
+      default: false,
+      description:
+        "with --target naming a repo: also fast-forward the team's trunk to the fix merged through the gate " +
+        "(by default only the fix's branch and its gate record are written there)",
+    },
     again: {
       type: 'string',
       value: 'RUN_DIR',
@@ -46,5 +53,6 @@ export const runDefinition = defineCommand({
     'npx firedrill run --again .firedrill/runs/<run-id>',
     'npx firedrill run --ci --junit drill.xml --out drill-run',
     'npx firedrill run --target examples/shop-target/target.yaml',
+    'npx firedrill run --target service/target.yaml --merge',
   ],
 })

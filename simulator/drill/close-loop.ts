@@ -14,7 +14,7 @@ import { gateAndMerge } from './gate-branch.ts'
  */
 export async function closeLoop(options: FollowUpOptions): Promise<boolean> {
   const { loaded, repo, journal, say } = options
-  const fix = loaded.files['followUp.fix']
+  const fix = options.fix?.patch ?? loaded.files['followUp.fix']
   if (fix === undefined) {
     say('no fix in the scenario: the loop cannot close')
     return false
@@ -26,10 +26,11 @@ export async function closeLoop(options: FollowUpOptions): Promise<boolean> {
     say('no prevent action item: the loop cannot close')
     return false
   }
-  const env = { ...process.env, REDIS_URL: options.redisUrl }
+  const env = options.redisUrl === undefined ? process.env : { ...process.env, REDIS_URL: options.redisUrl }
 
   const branch = `fix/${item.id}`
-  const head = await commitPatch(repo, fix, branch, `fix: ${item.title}\n\nRefs: ${item.id}`)
+  const from = options.fix?.from === undefined ? '' : `${options.fix.from}\n\n`
+  const head = await commitPatch(repo, fix, branch, `fix: ${item.title}\n\n${from}Refs: ${item.id}`)
   say(`fix for ${item.id} committed on ${branch} (${head.slice(0, 12)}); running the gate`)
   const { gate, merged } = await gateAndMerge(repo.dir, branch, env, (event) => journal.append(event))
   say(`gate ${merged !== null ? 'green' : 'RED'} on the fix`)
@@ -81,7 +82,7 @@ export async function closeLoop(options: FollowUpOptions): Promise<boolean> {
     `verify: ${verdict.holds ? 'every item holds' : 'some items fall short'}; ${
       external
         ? 'no change of ours to replay (run --again to replay the provider fault on the fixed trunk)'
-        : `replay of the bad change ${verdict.loop?.holds ? `blocked by ${verdict.loop.blockedBy.join(', ')}` : 'NOT blocked'}`
+        : `replay of the bad change ${verdict.loop?.holds ? `blocked by ${verdict.loop.blockedBy.join(', ')}` : `NOT blocked (${verdict.loop?.reason ?? 'no verdict'})`}`
     }`,
   )
   return verdict.holds

@@ -10,8 +10,13 @@ export interface FollowUpOptions {
   journal: DrillJournal
   /** The run's directory (the interim postmortem is written there for the verifier). */
   outDir: string
-  /** The Redis the gate's contract tests use. */
-  redisUrl: string
+  /** The Redis the gate's contract tests use. @defaultValue the one the gate finds (REDIS_URL, a local one, …) */
+  redisUrl?: string
+  /**
+   * The fix to commit, when it is not the scenario's `followUp.fix`: a patch, and where it came from (a line of
+   * the commit message). @defaultValue the scenario's `followUp.fix`
+   */
+  fix?: { patch: string; from?: string }
   clock: Clock
   say(line: string): void
 }

@@ -61,7 +61,7 @@ export async function reportRun(runDir: string, options: ReportRunOptions = {}):
   // A run whose process died mid-drill is closed first, so it reads as crashed rather than not recovered.
   const closedOrphan = await closeOrphanedRun(dir, systemClock)
   const { events, truncatedLastLine } = await readJournal(journal)
-  const loaded = await runScenario(dir)
+  const { loaded, repoNamed } = await runScenario(dir)
   const roster = await loadRoster(loaded)
   const truncated = truncatedLastLine !== null
   const postmortem = buildPostmortem(events, loaded.scenario, roster, {
@@ -119,9 +119,9 @@ export async function reportRun(runDir: string, options: ReportRunOptions = {}):
   const checks = drillChecks(events, summary, {
     prevented: started?.data.againOf !== undefined || loaded.scenario.change.stoppedBy !== undefined,
     again: started?.data.againOf !== undefined,
-    // A target's follow-up is its team's: the drill runs no fix through a gate there.
+    // A target's follow-up is its team's, unless the target names its repository: then the loop runs there.
     loop:
-      started?.data.target === undefined &&
+      (started?.data.target === undefined || repoNamed) &&
       started?.data.againOf === undefined &&
       (loaded.scenario.change.stoppedBy === undefined || loaded.scenario.followUp.fix !== undefined),
     closeOut: loaded.scenario.followUp.cleanup !== undefined,
@@ -131,14 +131,18 @@ export async function reportRun(runDir: string, options: ReportRunOptions = {}):
 
 /**
  * The run's scenario as it ran: the copy in `scenario/`, and for a drill on a target (`target/target.yaml`
- * beside it) resolved against that target as `run --target` resolved it.
+ * beside it) resolved against that target as `run --target` resolved it, and whether that target names its
+ * repository (the loop then runs there).
  */
-async function runScenario(dir: string): Promise<LoadedScenario> {
+async function runScenario(dir: string): Promise<{ loaded: LoadedScenario; repoNamed: boolean }> {
   const loaded = await loadScenario(join(dir, RUN_FILES.scenario))
   const targetFile = join(dir, RUN_FILES.target)
-  if (!existsSync(targetFile)) return loaded
+  if (!existsSync(targetFile)) return { loaded, repoNamed: false }
   const target = await loadTarget(targetFile)
-  return { ...loaded, scenario: scenarioForTarget(loaded.scenario, target.target) }
+  return {
+    loaded: { ...loaded, scenario: scenarioForTarget(loaded.scenario, target.target) },
+    repoNamed: target.repo !== undefined,
+  }
 }
 
 /**

@@ -31,6 +31,7 @@ import { targetLevers } from './responders/target-levers.ts'
 import { thisProcess } from './run-process.ts'
 import { targetDependencyDrill } from './target-dependency-drill.ts'
 import { targetFlagControl } from './target-flag-control.ts'
+import { type TargetLoopOptions, targetFollowUp } from './target-follow-up.ts'
 import { journalTemplateTraffic } from './template-traffic-intervals.ts'
 
 /** Who the drill's own flag changes are credited to. */
@@ -61,6 +62,8 @@ export interface RunTargetDrillOptions {
   responder?: 'bot' | 'human'
   /** Where a human responder's page is shown, and where Enter acknowledges it. */
   human?: Pick<HumanResponderOptions, 'out' | 'input'>
+  /** How the loop on the target's repository (`repo`) writes there. @defaultValue only the fix's branch */
+  loop?: TargetLoopOptions
 }
 
 /**
@@ -163,6 +166,7 @@ export async function runTargetDrill(options: RunTargetDrillOptions): Promise<Dr
     )
   }
   let status: DrillOutcome['status'] = 'not-recovered'
+  let loopClosed = false
   let touched = false
   const template = target.target.traffic
   let released = false
@@ -494,6 +498,20 @@ export async function runTargetDrill(options: RunTargetDrillOptions): Promise<Dr
     const cleanup = await runCleanup(steps)
     await journal.append({ type: 'cleanup.finished', data: { ...cleanup } }).catch(() => {})
     for (const failure of cleanup.failed) say(`cleanup could not ${failure.step}: ${failure.error}`)
+    // The loop on the team's repository, after the flag is back: or the journal says why it was not run.
+    if (abort === undefined)
+      loopClosed = await targetFollowUp({
+        ...options.loop,
+        target,
+        loaded,
+        status,
+        runId,
+        journal,
+        outDir,
+        clock,
+        say,
+        enter,
+      })
     run.dispose()
     if (abort !== undefined) {
       status = 'aborted'
@@ -511,7 +529,7 @@ export async function runTargetDrill(options: RunTargetDrillOptions): Promise<Dr
     outDir,
     journal: journalFile,
     status,
-    loopClosed: false,
+    loopClosed,
     flagClosedOut: false,
     ...(run.aborted() === undefined ? {} : { abortReason: run.aborted()!.reason }),
   }

@@ -1,7 +1,4 @@
-import { access } from 'node:fs/promises'
 import { createServer } from 'node:net'
-import { join } from 'node:path'
-import { git } from '../../record/git/git.ts'
 import { parseDuration } from '../../record/scenario/duration.ts'
 import { DEFAULT_BURN_RATE_RULES } from '../../record/scenario/scenario-schema.ts'
 import type { LoadedTarget } from '../../record/target/load-target.ts'
@@ -36,14 +33,15 @@ export const WORKBOOK_WINDOWS_MS: readonly number[] = DEFAULT_BURN_RATE_RULES.fl
  * Checks everything a drill on the target assumes, against the live service, changing nothing: every instance
  * is reachable, healthy and ready; the SLI source answers with the mapped names (or the PromQL answers); a time
  * scale exists whose windows the scrape interval can see; the flag can be read and written; each dependency's fault
- * proxy answers and reads the fault store firedrill writes, and its degrade switch can be read; the repository and
- * gate file are there. One check per line, in a fixed order; none throws.
+ * proxy answers and reads the fault store firedrill writes, and its degrade switch can be read. The repository a
+ * target may name is checked apart (`inspectTargetRepo`, in the drill): it is the loop's, not the service's. One
+ * check per line, in a fixed order; none throws.
  */
 export async function runTargetPreflight(
   loaded: LoadedTarget,
   options: TargetPreflightOptions = {},
 ): Promise<TargetCheck[]> {
-  const { service, slis, repo } = loaded.target
+  const { service, slis } = loaded.target
   const env = options.env ?? process.env
   const instanceChecks = loaded.instances.flatMap((base) => [
     check(`health ${base}${service.health}`, () => expect2xx(`${base}${service.health}`, service.timeoutMs)),
@@ -112,25 +110,5 @@ export async function runTargetPreflight(
         return `the pager can listen on ${detection.listen} for the team's Alertmanager`
       }),
     )
-  if (repo !== undefined && loaded.repo !== undefined) {
-    const { dir, gateFile } = loaded.repo
-    results.push(
-      await check('repository', async () => {
-        try {
-          return `${dir} at ${(await git(dir, ['rev-parse', '--short', 'HEAD'])) || 'no commit'}`
-        } catch {
-          throw new Error(`${dir} (repo.path) is not a git repository with a commit`)
-        }
-      }),
-      await check('gate file', async () => {
-        try {
-          await access(join(dir, gateFile))
-        } catch {
-          throw new Error(`no ${gateFile} (repo.gateFile) in ${dir}`)
-        }
-        return join(dir, gateFile)
-      }),
-    )
-  }
   return results
 }

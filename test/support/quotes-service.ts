@@ -1,11 +1,15 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises'
+import { cp, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import Fastify from 'fastify'
 import { Redis } from 'ioredis'
+import { GATE_FILE_NAME } from '../../gate/config/gate-file-schema.ts'
+import { loadGateSigner } from '../../gate/ledger/gate-signer.ts'
+import { TRUSTED_KEYS_FILE, trustedKeyEntry } from '../../gate/ledger/trusted-keys.ts'
+import { git } from '../../record/git/git.ts'
 import { buildFaultProxy } from '../../simulator/fault-proxy/fault-proxy.ts'
 import { RedisProxyFaultStore } from '../../simulator/fault-proxy/redis-proxy-fault-store.ts'
 import { dropPrefix, testPrefix, testRedisUrl } from './redis-sandbox.ts'
@@ -87,3 +91,34 @@ export async function quotesTarget(
   )
   return { dir, targetFile, url, faults: rates.faults }
 }
+
+/** The quote service's source files, as its team's repository holds them. */
+const QUOTES_SOURCE = ['server.mjs', 'quote.mjs', 'quote.test.mjs']
+
+/**
+ * The quote service's own git repository in `dir`, built from the example's files: trunk (`main`) trusts this
+ * machine's gate signer and holds the service's gate file, then the commit that shipped the fx-v2 path dark
+ * behind quotes.fx-v2, tagged `fx-v2`. Resolves with that commit.
+ */
+export async function quotesRepo(dir: string): Promise<{ dir: string; change: string }> {
+  await mkdir(dir, { recursive: true })
+  await git(dir, ['init', '-q', '-b', 'main'])
+  await writeFile(join(dir, '.gitignore'), 'node_modules\n')
+  await cp(join(QUOTES_EXAMPLE_DIR, GATE_FILE_NAME), join(dir, GATE_FILE_NAME))
+  await writeFile(join(dir, TRUSTED_KEYS_FILE), trustedKeyEntry(await loadGateSigner(process.env, dir)))
+  await git(dir, ['add', '-A'])
+  await git(dir, ['commit', '-q', '-m', "chore: the quote service's gate"])
+  for (const file of QUOTES_SOURCE) await cp(join(QUOTES_EXAMPLE_DIR, file), join(dir, file))
+  await git(dir, ['add', '-A'])
+  await git(dir, [
+    'commit',
+    '-q',
+    '-m',
+    'feat(quotes): price in EUR on the fx-v2 path, dark behind quotes.fx-v2',
+  ])
+  await git(dir, ['tag', 'fx-v2'])
+  return { dir, change: await git(dir, ['rev-parse', 'HEAD']) }
+}
+
+/** The target file's `repo`: the repository in `repo/` beside it, its change, and the example's fix patch. */
+export const QUOTES_REPO_SECTION = 'repo:\n  path: repo\n  change: fx-v2\n  fix: { patch: fix.patch }\n'
