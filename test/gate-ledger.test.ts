@@ -257,5 +257,7 @@ describe('merge only when green', () => {
     await repo!.write({ 'state.txt': 'edited\n' })
     const err = await refusal(mergeWhenGreen({ repo: repo!.dir, branch: 'feature' }))
     expect(err.code).toBe(GateErrorCode.MERGE_WORKTREE_DIRTY)
+    // The file named whole (a modified file's status line starts with a space).
+    expect(err.message).toContain('state.txt')
   })
 })

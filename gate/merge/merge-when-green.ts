@@ -60,10 +60,8 @@ export async function mergeWhenGreen(options: MergeWhenGreenOptions): Promise<Me
       `its green record was judged by another gate file (sha256 ${verdict.record.gateFile.slice(0, 12)}, from ${verdict.record.trunk} ${verdict.record.trunkCommit.slice(0, 12)}) than ${trunk}'s ${GATE_FILE_NAME} now (sha256 ${trunkSha.slice(0, 12)}); run firedrill gate on it again.`,
     )
 
-  const dirty = (await git(top, ['status', '--porcelain', '--untracked-files=no']))
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => l.slice(3))
+  // Names only: `status --porcelain`'s two status columns would lose their leading space to git()'s trim.
+  const dirty = (await git(top, ['diff', '--name-only', 'HEAD'])).split('\n').filter((l) => l.trim() !== '')
   if (dirty.length > 0) throw new MergeWorktreeDirtyError(top, dirty)
 
   await git(top, ['checkout', '--quiet', trunk])
