@@ -14,9 +14,17 @@ export function doraFromJournal(events: readonly JournalEvent[], runId: string):
   const metrics = doraMetrics(eventsFromJournals([events]), {
     now: last === undefined ? 0 : Date.parse(last.at),
   })
-  const againOf = eventsOf(events, 'drill.started')[0]?.data.againOf
+  const started = eventsOf(events, 'drill.started')[0]?.data
+  const againOf = started?.againOf
   const side = { runId, dir: null, metrics }
   return againOf === undefined
-    ? { thisRun: 'before', before: side, after: null, missing: { reason: 'no-again-run' } }
+    ? { thisRun: 'before', before: side, after: null, missing: firstRunMissing(started) }
     : { thisRun: 'after', before: null, after: side, missing: { reason: 'not-measured', dir: againOf.dir } }
+}
+
+/** What a first run's missing after is: a `--again` run to come, or none for a drill on a target. */
+export function firstRunMissing(started: { target?: unknown } | undefined): {
+  reason: 'no-again-run' | 'target-run'
+} {
+  return { reason: started?.target === undefined ? 'no-again-run' : 'target-run' }
 }

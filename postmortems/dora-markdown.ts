@@ -27,6 +27,8 @@ function intro(dora: PostmortemDora): string {
     return `Before is the run this one repeats, with the bad change shipped; after is this run, on the trunk its loop left (fix merged, flag closed out); ${measured}.`
   if (missing.reason === 'no-again-run')
     return `This run is the before: the delivery loop as it was when the bad change shipped. The after comes from repeating its workload on the trunk this run's loop left, with \`firedrill run --again ${self}\` (that run's postmortem shows both); \`firedrill dora --compare RUN_A RUN_B\` puts any two runs side by side.`
+  if (missing.reason === 'target-run')
+    return `This run is the before: the team's delivery loop as it was when its change was released. A drill on a target is not repeated with \`--again\` (that would release the team's change on their service again); \`firedrill dora --compare ${self} RUN_B\` puts this run beside a later drill of the same target.`
   if (missing.reason === 'unreadable')
     return `This run is the after. The run it repeats could not be read at \`${missing.dir}\` (its journal is missing or unreadable), so there is no before. Restore that run directory and rebuild this report with \`firedrill report ${self}\`.`
   return `This run is the after. The run it repeats (\`${missing.dir}\`) was not measured for this document; \`firedrill report ${self}\` rebuilds it with both.`

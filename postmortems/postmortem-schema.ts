@@ -188,6 +188,8 @@ export const PostmortemDoraSchema = Type.Object(
     after: Type.Union([DoraSideSchema, Type.Null()]),
     missing: Type.Union([
       Type.Object({ reason: Type.Literal('no-again-run') }, Closed),
+      /** A drill on a team's own service (`run --target`), which `--again` does not repeat. */
+      Type.Object({ reason: Type.Literal('target-run') }, Closed),
       Type.Object({ reason: Type.Literal('unreadable'), dir: Type.String() }, Closed),
       Type.Object({ reason: Type.Literal('not-measured'), dir: Type.String() }, Closed),
       Type.Null(),

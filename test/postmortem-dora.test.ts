@@ -141,4 +141,18 @@ describe('DORA before and after in the postmortem', () => {
     })
     expect(Value.Check(PostmortemSchema, again)).toBe(true)
   })
+
+  it('does not send a drill on a target to --again, which refuses it', () => {
+    const events = journal(FIRST).map((e) =>
+      e.type === 'drill.started'
+        ? { ...e, data: { ...e.data, target: { name: 'quotes', file: '/team/target.yaml' } } }
+        : e,
+    )
+    const postmortem = buildPostmortem(events, loaded.scenario, roster, { now: NOW })
+    expect(postmortem.dora).toMatchObject({ thisRun: 'before', missing: { reason: 'target-run' } })
+    expect(Value.Check(PostmortemSchema, postmortem)).toBe(true)
+    const markdown = section(renderPostmortemMarkdown(postmortem))
+    expect(markdown).not.toContain('firedrill run --again')
+    expect(markdown).toContain('firedrill dora --compare <this run dir> RUN_B')
+  })
 })

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { basename, join, resolve } from 'node:path'
 import { buildPostmortem } from '../../postmortems/build-postmortem.ts'
+import { firstRunMissing } from '../../postmortems/dora-before-after.ts'
 import type { DoraSide, Postmortem, PostmortemDora } from '../../postmortems/postmortem-schema.ts'
 import { writePostmortem } from '../../postmortems/write-postmortem.ts'
 import { systemClock } from '../../record/clock/clock.ts'
@@ -172,10 +173,11 @@ const side = (r: RunDora): DoraSide => ({ runId: r.runId, dir: r.dir, metrics: r
  * when that directory can no longer be read: the postmortem then names it).
  */
 export async function doraBeforeAfter(dir: string, events: JournalEvent[]): Promise<PostmortemDora> {
-  const againOf = eventsOf(events, 'drill.started')[0]?.data.againOf
+  const started = eventsOf(events, 'drill.started')[0]?.data
+  const againOf = started?.againOf
   if (againOf === undefined) {
     const thisRun = side(await runDora({ dir, events }))
-    return { thisRun: 'before', before: thisRun, after: null, missing: { reason: 'no-again-run' } }
+    return { thisRun: 'before', before: thisRun, after: null, missing: firstRunMissing(started) }
   }
   let before: RunDora
   try {
