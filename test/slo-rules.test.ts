@@ -7,6 +7,7 @@ import { Redis } from 'ioredis'
 import { afterEach, describe, expect, it } from 'vitest'
 import { parse, stringify } from 'yaml'
 import { systemClock } from '../record/clock/clock.ts'
+import { OFF } from '../services/flags/flag-state.ts'
 import { FlagsHttpClient } from '../services/flags/flags-http-client.ts'
 import { startShop } from '../services/shop/start-shop.ts'
 import type { SlothSpec } from '../simulator/detection/rules/sloth-spec.ts'
@@ -15,7 +16,6 @@ import {
   prometheusRuleHealth,
   startPrometheus,
 } from '../simulator/detection/testing/start-prometheus.ts'
-import { OFF } from '../simulator/drill/flag-state.ts'
 import { createOrderGenerator } from '../simulator/traffic/order-generator.ts'
 import { startTraffic } from '../simulator/traffic/start-traffic.ts'
 import { quickScenario } from './support/quick-scenario.ts'

@@ -1,8 +1,8 @@
 import type { Clock } from '../../record/clock/clock.ts'
 import type { ValidScenario } from '../../record/scenario/parse-scenario.ts'
+import { OFF } from '../../services/flags/flag-state.ts'
 import type { FlagsHttpClient } from '../../services/flags/flags-http-client.ts'
 import type { DrillJournal } from './drill-journal.ts'
-import { OFF } from './flag-state.ts'
 
 export interface DecoyOptions {
   decoys: ValidScenario['decoys']

@@ -4,11 +4,11 @@ import type { ValidScenario } from '../../record/scenario/parse-scenario.ts'
 import { deriveImpact } from '../../record/timings/derive-impact.ts'
 import { impactSloOf } from '../../record/timings/drill-figures.ts'
 import { createFlagStore } from '../../services/flags/create-flag-store.ts'
+import { flagPercent, isFlagOff, OFF } from '../../services/flags/flag-state.ts'
 import type { FlagsHttpClient } from '../../services/flags/flags-http-client.ts'
 import type { FlagView } from '../../services/flags/flags-schemas.ts'
 import { RedisFaultModeStore } from '../../services/payments/fault-mode-store.ts'
 import { createRedisConnection } from '../../services/platform/redis/redis-connection.ts'
-import { flagPercent, isFlagOff, OFF } from './flag-state.ts'
 
 /**
  * Puts the shop back whatever happened: the guarded flag off (if the change has one) (straight through the store, since the flags app

@@ -1,11 +1,11 @@
 import type { Artifact } from '../../gate/build/artifact.ts'
 import type { Clock } from '../../record/clock/clock.ts'
+import { flagPercent, rolloutChange } from '../../services/flags/flag-state.ts'
 import type { FlagsHttpClient } from '../../services/flags/flags-http-client.ts'
 import type { FlagView } from '../../services/flags/flags-schemas.ts'
 import type { DrillJournal } from './drill-journal.ts'
 import type { DrillPaging } from './drill-paging.ts'
 import { waitForFlagOff, waitForFlagOn } from './drill-safety.ts'
-import { flagPercent, rolloutChange } from './flag-state.ts'
 import { type ProductionDeploys, waitForArtifact } from './production-deploys.ts'
 
 /** One canary step: the flag on for `percent` of customers, through the flag service, journalled. */

@@ -8,8 +8,8 @@ import type { NewJournalEvent } from '../../record/journal/journal-event.ts'
 import { JournalWriter } from '../../record/journal/journal-writer.ts'
 import { type LoadedTarget, loadTarget } from '../../record/target/load-target.ts'
 import { dependencyFaultControl, findDependency } from '../target/dependency-proxy.ts'
+import { targetFlagControl } from '../target/target-flag-control.ts'
 import type { WatchdogHolds } from './flag-watchdog.ts'
-import { targetFlagControl } from './target-flag-control.ts'
 
 const [targetFile, runDir, runId, ttlText, holdsText] = process.argv.slice(2) as [
   string,

@@ -9,6 +9,7 @@ import {
   dependencyFaultControl,
   findDependency,
 } from '../target/dependency-proxy.ts'
+import { type TargetFlagControl, targetFlagControl } from '../target/target-flag-control.ts'
 import type { CleanupStep } from './drill-cleanup.ts'
 import type { DrillJournal } from './drill-journal.ts'
 import type { DrillPaging } from './drill-paging.ts'
@@ -18,7 +19,6 @@ import type { WatchdogHolds } from './flag-watchdog.ts'
 import type { Page } from './pager.ts'
 import { dependencyBotResponder } from './responders/dependency-bot-responder.ts'
 import type { Responder } from './responders/responder.ts'
-import { type TargetFlagControl, targetFlagControl } from './target-flag-control.ts'
 
 /** Who the drill's own fault changes are credited to. */
 const RELEASE_ACTOR = 'release-train'

@@ -4,8 +4,8 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { LoadedTarget } from '../../record/target/load-target.ts'
 import { parseTarget } from '../../record/target/parse-target.ts'
+import { targetFlagControl } from '../target/target-flag-control.ts'
 import { targetLevers } from './responders/target-levers.ts'
-import { targetFlagControl } from './target-flag-control.ts'
 
 /** An OFREP target whose flip command is a small script that appends its arguments to a file. */
 async function ofrepTarget(

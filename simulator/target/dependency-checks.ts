@@ -1,10 +1,10 @@
 import { describeProxyFault } from '../../record/target/describe-proxy-fault.ts'
 import type { LoadedTarget } from '../../record/target/load-target.ts'
 import { withTimeout } from '../../services/platform/with-timeout.ts'
-import { targetFlagControl } from '../drill/target-flag-control.ts'
 import { dependencyFaultControl } from './dependency-proxy.ts'
 import { httpProbe } from './http-probe.ts'
 import { check, type TargetCheck } from './target-check.ts'
+import { targetFlagControl } from './target-flag-control.ts'
 
 /**
  * Each dependency's fault proxy answers `/-/health` and reads the very fault store firedrill writes (the same

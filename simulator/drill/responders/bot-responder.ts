@@ -1,4 +1,4 @@
-import { OFF } from '../flag-state.ts'
+import { OFF } from '../../../services/flags/flag-state.ts'
 import type { Page } from '../pager.ts'
 import { diagnose } from './diagnose.ts'
 import type { Responder, ResponderContext } from './responder.ts'

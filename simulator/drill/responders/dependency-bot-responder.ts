@@ -1,7 +1,7 @@
 import { describeProxyFault, type ProxyFaultWords } from '../../../record/target/describe-proxy-fault.ts'
 import { httpProbe } from '../../target/http-probe.ts'
+import type { TargetFlagControl } from '../../target/target-flag-control.ts'
 import type { Page } from '../pager.ts'
-import type { TargetFlagControl } from '../target-flag-control.ts'
 import type { Diagnosis, SeenDependency } from './diagnose.ts'
 import type { Responder } from './responder.ts'
 

@@ -1,6 +1,6 @@
 import { eventsOf, type JournalEvent, type JournalEventData } from '../../../record/journal/journal-event.ts'
+import type { TargetFlagControl } from '../../target/target-flag-control.ts'
 import type { Page } from '../pager.ts'
-import type { TargetFlagControl } from '../target-flag-control.ts'
 import { diagnose } from './diagnose.ts'
 import type { Responder } from './responder.ts'
 

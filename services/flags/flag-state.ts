@@ -1,6 +1,6 @@
-import type { FlagChange } from '../../services/flags/flag-change.ts'
-import type { FlagView } from '../../services/flags/flags-schemas.ts'
-import { readRollout, rolloutTargeting } from '../../services/flags/rollout-targeting.ts'
+import type { FlagChange } from './flag-change.ts'
+import type { FlagView } from './flags-schemas.ts'
+import { readRollout, rolloutTargeting } from './rollout-targeting.ts'
 
 /** True when the flag serves its "off" value to everyone: disabled, or an off default with no targeting. */
 export function isFlagOff(flag: FlagView): boolean {

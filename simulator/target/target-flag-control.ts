@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises'
 import type { LoadedTarget } from '../../record/target/load-target.ts'
+import { flagPercent, OFF, rolloutChange } from '../../services/flags/flag-state.ts'
 import { FlagsHttpClient } from '../../services/flags/flags-http-client.ts'
 import { readRollout } from '../../services/flags/rollout-targeting.ts'
-import { releaseInFlagdFile, setFlagdVariant } from '../target/flagd-file-flags.ts'
-import { flipTakesPercent, flipWithCommand } from '../target/flip-with-command.ts'
-import { readOfrepFlag } from '../target/read-ofrep-flag.ts'
-import { flagPercent, OFF, rolloutChange } from './flag-state.ts'
+import { releaseInFlagdFile, setFlagdVariant } from './flagd-file-flags.ts'
+import { flipTakesPercent, flipWithCommand } from './flip-with-command.ts'
+import { readOfrepFlag } from './read-ofrep-flag.ts'
 
 /**
  * The target's flag, read and flipped through the source its target file names: firedrill's flag service, a
