@@ -63,7 +63,7 @@ describe('scenario errors', () => {
       {
         path: 'change.fault.kind',
         expected:
-          'must be one of "coupon-orders-fail", "order-record-renamed", "secret-committed", "artifact-retagged", "orders-slowed", "coupon-kind-unpriced", "startup-migration-fails", "currency-orders-fail", "provider-degraded", "dark-change" (did you mean "order-record-renamed"?)',
+          'must be one of "coupon-orders-fail", "order-record-renamed", "secret-committed", "artifact-retagged", "orders-slowed", "coupon-kind-unpriced", "startup-migration-fails", "currency-orders-fail", "provider-degraded", "charges-retried-at-once", "dark-change" (did you mean "order-record-renamed"?)',
         got: '"order-record-renamd"',
       },
     ])
