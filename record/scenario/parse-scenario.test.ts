@@ -278,3 +278,28 @@ describe("a dependency's fault (provider-degraded)", () => {
     expect(problemsOf(stringify(doc)).problems[0]?.path).toMatch(/^change\.fault/)
   })
 })
+
+describe('a change whose retries meet a provider blip (charges-retried-at-once)', () => {
+  const STORM = readFileSync(join(SCENARIO_CATALOG_DIR, 'retry-storm', 'scenario.yaml'), 'utf8')
+
+  it('names the retries, the provider capacity and the blip', () => {
+    const scenario = parseScenario(STORM, FILE)
+    expect(scenario.release.strategy).toBe('flag-canary')
+    expect(scenario.change.fault).toEqual({
+      kind: 'charges-retried-at-once',
+      attempts: 10,
+      capacityPerSecond: 50,
+      blip: { provider: { mode: 'outage' }, afterSeconds: 3, seconds: 1 },
+    })
+  })
+
+  it('needs the blip over before the last release step is, and a flag-canary release', () => {
+    const doc = parse(STORM)
+    doc.change.fault.blip.afterSeconds = 29.5
+    doc.release.strategy = 'rolling'
+    delete doc.change.flag
+    const paths = problemsOf(stringify(doc)).problems.map((p) => p.path)
+    expect(paths).toContain('change.fault.blip.afterSeconds')
+    expect(paths).toContain('release.strategy')
+  })
+})
