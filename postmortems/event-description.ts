@@ -56,6 +56,8 @@ export function describeEvent(event: JournalEvent): string {
       return event.data.flag === undefined
         ? `Release batch ${event.data.step}: ${event.data.percent} % of api instances${event.data.slots === undefined ? '' : ` (${event.data.slots.join(', ')})`} on artifact ${event.data.artifact?.slice(0, 16) ?? 'unknown'}, no flag.`
         : `Release step ${event.data.step}: ${event.data.flag} on for ${event.data.percent} % of traffic.`
+    case 'provider.changed':
+      return `The payment provider ${event.data.provider} (${event.data.why}).`
     case 'change.committed':
       return `Change "${event.data.title}" committed as ${event.data.commit.slice(0, 12)} on ${event.data.branch}.`
     case 'gate.finished':

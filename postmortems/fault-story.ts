@@ -141,6 +141,22 @@ export function faultStoryOf(scenario: ValidScenario): FaultStory {
         luck: null,
       }
     }
+    case 'charges-retried-at-once': {
+      const blip = describeFaultMode(fault.blip.provider)
+      return {
+        effect:
+          `a failed charge of an order it takes is retried at once, up to ${fault.attempts} times, with no backoff and no jitter, whatever the provider's Retry-After says; ` +
+          `when the payment provider ${blip} for ${fault.blip.seconds} s (a blip), the retries of every order the workers hold pile up past the provider's capacity ` +
+          `(${fault.capacityPerSecond} charge attempts a second, refused ones counted), so it refuses nearly every charge with HTTP 429 long after the blip is over: ` +
+          'orders are failed (or paid after their deadline) until the retries stop, while checkout keeps answering 201',
+        decision:
+          'retrying a failed charge at once, many times, on the belief that a provider blip is over in a moment, without asking what the retries do to a provider that is already refusing',
+        gateGap: `Every gate step ran against a healthy provider, where a charge succeeds on its first try and the retry policy never runs; no test held the policy to its delays (growing, jittered, bounded), so a policy without any reached trunk.`,
+        retrievalCard:
+          'Check what a retry policy does when every caller fails at once before shipping it: back off exponentially, with jitter, a bounded number of times, so one blip does not become a storm that keeps the provider saturated',
+        luck: 'Checkout kept answering: the api accepts an order before it is charged, so customers could still place orders; and the provider charged nobody twice (every retry carried the order id as its idempotency key).',
+      }
+    }
     case 'artifact-retagged':
       return {
         effect: `after staging verified its artifact, the \`${fault.tag}\` tag production deploys by was moved to a rebuild staging never saw (${fault.drift})`,

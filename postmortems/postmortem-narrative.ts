@@ -172,7 +172,7 @@ export function impactStatementOf(facts: DrillFacts): string {
       ? `Up to ${exposure} % of the service's traffic took the path behind ${scenario.change.flag}; ${faultWords(facts)}. `
       : scenario.change.flag === undefined
         ? `Up to ${exposure} % of the api instances ran the change, and checkout traffic is spread evenly over them; ${faultWords(facts)}. `
-        : `Up to ${exposure} % of checkout traffic took the new pricing path; ${faultWords(facts)}. `) +
+        : `Up to ${exposure} % of checkout traffic took the path behind ${scenario.change.flag}; ${faultWords(facts)}. `) +
     `${impact.failedRequests} of ${impact.requests} synthetic requests failed over ${formatMs(impact.observedMs)} of traffic, ` +
     `${formatPct(impact.errorBudgetConsumedPct)} of the ${scenario.slo.window} error budget at a ${formatRatio(scenario.slo.objective)} objective.` +
     (hidden === '' ? '' : ` ${hidden}`)

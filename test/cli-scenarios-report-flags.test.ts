@@ -1,5 +1,5 @@
 import { once } from 'node:events'
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -64,7 +64,12 @@ describe('firedrill scenarios', () => {
     const { code, stdout } = await cli(['scenarios', '--json'])
     expect(code).toBe(0)
     const listed = JSON.parse(stdout) as Array<Record<string, unknown>>
-    expect(listed.length).toBeGreaterThanOrEqual(4)
+    // Every scenario folder of the catalog, the latest ones included.
+    const folders = (await readdir(SCENARIO_CATALOG_DIR, { withFileTypes: true }))
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name)
+    expect(listed.map((entry) => entry.name).sort()).toEqual(folders.sort())
+    expect(folders).toContain('retry-storm')
     for (const entry of listed) {
       expect(entry.teaches, `${entry.name}`).toEqual(expect.any(String))
       expect(['introductory', 'intermediate', 'advanced']).toContain(entry.difficulty)

@@ -163,6 +163,11 @@ export interface JournalEventData {
     actor: string
     reason: string
   }
+  /**
+   * The payment provider changed how it answers during a release (a blip the scenario schedules): `provider` in
+   * words (`answers every request with HTTP 503`, `answers normally`), `why` the scenario's reason.
+   */
+  'provider.changed': { mode: string; provider: string; why: string }
   /** The bad change, committed on a branch of the drill's service repository. */
   'change.committed': { branch: string; commit: string; title: string }
   /** A gate run on a commit (its ledger record is in the repository's `refs/notes/firedrill`). */
@@ -499,6 +504,7 @@ export const JOURNAL_EVENT_TYPES = [
   'flag.changed',
   'release.step',
   'dependency.fault',
+  'provider.changed',
   'change.committed',
   'gate.finished',
   'change.refused',

@@ -108,6 +108,7 @@ export function crossFieldProblems(scenario: Scenario, raw: Record<string, unkno
       expected: 'must be deploy-verification for an artifact-retagged change: production refuses the rebuild',
       got: scenario.change.stoppedBy === undefined ? 'nothing' : JSON.stringify(scenario.change.stoppedBy),
     })
+  problems.push(...retryStormProblems(scenario))
   if (scenario.change.fault.kind === 'secret-committed' && scenario.change.stoppedBy === undefined)
     problems.push({
       path: 'change.stoppedBy',
@@ -425,5 +426,37 @@ function sloProblems(scenario: Scenario): ScenarioProblem[] {
         })
     }
   })
+  return problems
+}
+
+/**
+ * A change whose retries meet a provider blip: released by its flag in canary steps on the built-in shop (its
+ * virtualised provider has the capacity and the blip), and the blip over before the last step's hold is.
+ */
+function retryStormProblems(scenario: Scenario): ScenarioProblem[] {
+  const { fault } = scenario.change
+  if (fault.kind !== 'charges-retried-at-once') return []
+  const problems: ScenarioProblem[] = []
+  if (scenario.release.strategy !== 'flag-canary')
+    problems.push({
+      path: 'release.strategy',
+      expected: 'must be flag-canary for a charges-retried-at-once change: its flag releases the retries',
+      got: JSON.stringify(scenario.release.strategy),
+    })
+  if (scenario.service.kind !== 'builtin-shop')
+    problems.push({
+      path: 'service.kind',
+      expected:
+        "must be builtin-shop for a charges-retried-at-once change: the blip and the capacity are the shop's virtualised provider's",
+      got: JSON.stringify(scenario.service.kind),
+    })
+  const last = scenario.release.steps.at(-1)
+  const { afterSeconds, seconds } = fault.blip
+  if (last !== undefined && afterSeconds + seconds >= last.holdSeconds)
+    problems.push({
+      path: 'change.fault.blip.afterSeconds',
+      expected: `must end (afterSeconds + seconds) before the last release step's hold does (${last.holdSeconds} s)`,
+      got: `${afterSeconds} + ${seconds}`,
+    })
   return problems
 }

@@ -63,7 +63,7 @@ describe('scenario errors', () => {
       {
         path: 'change.fault.kind',
         expected:
-          'must be one of "coupon-orders-fail", "order-record-renamed", "secret-committed", "artifact-retagged", "orders-slowed", "coupon-kind-unpriced", "startup-migration-fails", "currency-orders-fail", "provider-degraded", "dark-change", "dependency-fault" (did you mean "order-record-renamed"?)',
+          'must be one of "coupon-orders-fail", "order-record-renamed", "secret-committed", "artifact-retagged", "orders-slowed", "coupon-kind-unpriced", "startup-migration-fails", "currency-orders-fail", "provider-degraded", "charges-retried-at-once", "dark-change", "dependency-fault" (did you mean "order-record-renamed"?)',
         got: '"order-record-renamd"',
       },
     ])
@@ -276,5 +276,30 @@ describe("a dependency's fault (provider-degraded)", () => {
     const doc = parse(PROVIDER)
     doc.change.fault.provider = { mode: 'latency', ms: -5 }
     expect(problemsOf(stringify(doc)).problems[0]?.path).toMatch(/^change\.fault/)
+  })
+})
+
+describe('a change whose retries meet a provider blip (charges-retried-at-once)', () => {
+  const STORM = readFileSync(join(SCENARIO_CATALOG_DIR, 'retry-storm', 'scenario.yaml'), 'utf8')
+
+  it('names the retries, the provider capacity and the blip', () => {
+    const scenario = parseScenario(STORM, FILE)
+    expect(scenario.release.strategy).toBe('flag-canary')
+    expect(scenario.change.fault).toEqual({
+      kind: 'charges-retried-at-once',
+      attempts: 10,
+      capacityPerSecond: 50,
+      blip: { provider: { mode: 'outage' }, afterSeconds: 3, seconds: 1 },
+    })
+  })
+
+  it('needs the blip over before the last release step is, and a flag-canary release', () => {
+    const doc = parse(STORM)
+    doc.change.fault.blip.afterSeconds = 29.5
+    doc.release.strategy = 'rolling'
+    delete doc.change.flag
+    const paths = problemsOf(stringify(doc)).problems.map((p) => p.path)
+    expect(paths).toContain('change.fault.blip.afterSeconds')
+    expect(paths).toContain('release.strategy')
   })
 })

@@ -295,6 +295,36 @@ export const ProviderDegradedFaultSchema = Type.Object(
 )
 
 /**
+ * On the flagged path a failed charge is retried at once, again and again, with no backoff and no jitter. The
+ * payment provider has a real capacity (charge attempts a second, every attempt counted whether it is served or
+ * refused) that the shop's traffic stays well under; a short blip of the provider, after the flag reaches every
+ * order, makes the retries pile up past it, and the provider refuses nearly everything from then on: the blip is
+ * over but the storm of retries keeps it saturated.
+ */
+export const ChargesRetriedAtOnceFaultSchema = Type.Object(
+  {
+    kind: Type.Literal('charges-retried-at-once'),
+    /** How many times the flagged path tries a charge, with no wait between two tries. */
+    attempts: Type.Integer({ minimum: 2, maximum: 1000 }),
+    /** The payment provider's capacity, in charge attempts a second across every process that calls it. */
+    capacityPerSecond: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
+    /**
+     * The provider's blip: its fault mode (`{ mode: outage }`, …) from `afterSeconds` (wall clock) into the last
+     * release step, for `seconds`, then healthy again.
+     */
+    blip: Type.Object(
+      {
+        provider: FaultModeSchema,
+        afterSeconds: Type.Number({ minimum: 0, maximum: 3600 }),
+        seconds: Type.Number({ exclusiveMinimum: 0, maximum: 600 }),
+      },
+      Closed,
+    ),
+  },
+  Closed,
+)
+
+/**
  * A target's own change, dark behind its flag: what it does wrong is the drill's to find out, by the target's
  * SLIs (a game day's question is whether the team's alerts see it).
  */
@@ -354,6 +384,7 @@ export const FaultSchema = Type.Union([
   StartupMigrationFailsFaultSchema,
   CurrencyOrdersFailFaultSchema,
   ProviderDegradedFaultSchema,
+  ChargesRetriedAtOnceFaultSchema,
   DarkChangeFaultSchema,
   DependencyFaultSchema,
 ])
@@ -378,7 +409,8 @@ export const ChangeSchema = Type.Object(
     patch: Type.Optional(Type.String({ minLength: 1 })),
     /**
      * What the change does wrong at run time: `coupon-orders-fail`, `order-record-renamed`, `secret-committed`,
-     * `orders-slowed`, `coupon-kind-unpriced`, `startup-migration-fails`; or `provider-degraded`, a dependency's
+     * `orders-slowed`, `coupon-kind-unpriced`, `startup-migration-fails`, `currency-orders-fail`,
+     * `charges-retried-at-once`; or `provider-degraded`, a dependency's
      * fault and no change of ours.
      */
     fault: FaultSchema,

@@ -7,6 +7,7 @@ export const PaymentsErrorCode = {
   PROVIDER_RETRYABLE: 'FIREDRILL_PAYMENTS_PROVIDER_RETRYABLE',
   CARD_DECLINED: 'FIREDRILL_PAYMENTS_CARD_DECLINED',
   REQUEST_REJECTED: 'FIREDRILL_PAYMENTS_REQUEST_REJECTED',
+  CAPACITY_INVALID: 'FIREDRILL_PAYMENTS_CAPACITY_INVALID',
 } as const
 
 export type PaymentsErrorCode = (typeof PaymentsErrorCode)[keyof typeof PaymentsErrorCode]
@@ -19,6 +20,16 @@ export class FaultModeInvalidError extends FiredrillInputError {
       `Fault mode from ${source} is invalid: ${detail}. ` +
         "Use one of {mode:'none'}, {mode:'latency',ms}, {mode:'error-rate',percent}, {mode:'outage'}, " +
         "{mode:'rate-limit',retryAfterSeconds,percent?}, {mode:'timeout-after-charge',ms}.",
+    )
+  }
+}
+
+/** A provider capacity that is not a positive whole number of charge attempts a second. */
+export class ProviderCapacityInvalidError extends FiredrillInputError {
+  constructor(source: string, got: unknown) {
+    super(
+      PaymentsErrorCode.CAPACITY_INVALID,
+      `Provider capacity from ${source} is invalid: it must be a whole number of charge attempts a second, 1 or more (got ${JSON.stringify(got)}). Give a positive integer, or leave the capacity unset for no limit.`,
     )
   }
 }

@@ -10,6 +10,7 @@ import { countChargeAttempt, findChargeByIdempotencyKey, getCharge, recordCharge
 import { decideFault, type FaultDecision } from './fault-decision.ts'
 import { RedisFaultModeStore } from './fault-mode-store.ts'
 import { accountForAuthorization, type PaymentsAccount } from './payments-accounts.ts'
+import { CAPACITY_WINDOW_MS, RedisProviderCapacity } from './provider-capacity.ts'
 
 export const PAYMENTS_BASE_URL = 'https://payments.example'
 
@@ -39,6 +40,22 @@ async function applyFault(account: PaymentsAccount, sequence: number | undefined
   return { decision, refusal: providerError(fail.status, 'api_error', code) }
 }
 
+/**
+ * Counts the charge attempt against the account's capacity; the refusal when it is over (429, Retry-After: the
+ * capacity's window), if any.
+ */
+async function overCapacity(account: PaymentsAccount, sequence: number) {
+  let served: boolean
+  try {
+    served = await new RedisProviderCapacity(account.redis, account.prefix).admit(sequence)
+  } catch {
+    return providerError(500, 'api_error', 'capacity_unreadable')
+  }
+  if (served) return undefined
+  const headers = { 'Retry-After': String(Math.ceil(CAPACITY_WINDOW_MS / 1000)) }
+  return providerError(429, 'rate_limit_error', 'over_capacity', headers)
+}
+
 /** The provider's API, as MSW request handlers. Every request is scoped to the account of its api key. */
 export const paymentsHandlers = [
   http.post(`${PAYMENTS_BASE_URL}/v1/charges`, async ({ request }) => {
@@ -52,6 +69,8 @@ export const paymentsHandlers = [
     }
 
     const sequence = await countChargeAttempt(account.redis, account.prefix)
+    const shed = await overCapacity(account, sequence)
+    if (shed !== undefined) return shed
     const { decision, refusal } = await applyFault(account, sequence)
     if (refusal !== undefined) return refusal
     if (body.cardToken === DECLINED_CARD_TOKEN) return providerError(402, 'card_error', 'card_declined')

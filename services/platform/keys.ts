@@ -23,6 +23,8 @@ export function keyspace(prefix: string) {
     paymentsFault: `${prefix}:payments:fault`,
     paymentsCharges: `${prefix}:payments:charges`,
     paymentsChargeAttempts: `${prefix}:payments:charge-attempts`,
+    paymentsCapacity: `${prefix}:payments:capacity`,
+    paymentsRecentAttempts: `${prefix}:payments:recent-attempts`,
     paymentsIdempotency: (key: string) => `${prefix}:payments:idempotency:${key}`,
     /** BullMQ's own prefix for the shop's queues. */
     bullPrefix: `${prefix}:bull`,

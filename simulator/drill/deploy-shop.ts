@@ -28,6 +28,7 @@ import { gateVerdict } from './gate-verdict.ts'
 import { mintReleaseFlag } from './mint-release-flag.ts'
 import { ProductionDeploys } from './production-deploys.ts'
 import { ProductionRouting } from './production-routing.ts'
+import { ProductionWorkers } from './production-workers.ts'
 import { DEPLOY_HEALTH, promoteToProduction } from './promote-to-production.ts'
 
 /** What the drill runs against: production's api instances and its flag service. */
@@ -176,8 +177,19 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
         : { flagsResyncIntervalMs: options.shop.flagsResyncIntervalMs }),
       ...(options.shop.logger === undefined ? {} : { logger: options.shop.logger }),
     })
-    const productionShop = await startShopFrom(base, { ...options.shop, apiInstances: 0 })
+    // Production's workers run apart when the change is theirs, so the release's deploy can roll them too.
+    const rollWorkers = workersTakeTheChange(loaded)
+    const productionShop = await startShopFrom(base, {
+      ...options.shop,
+      apiInstances: 0,
+      ...(rollWorkers ? { workers: 0 } : {}),
+    })
     closers.push(() => productionShop.close())
+    const workers = rollWorkers ? new ProductionWorkers(options.shop, productionShop.paymentsApiKey) : null
+    if (workers !== null) {
+      closers.push(() => workers.close())
+      await workers.roll(base)
+    }
     closers.push(() => production.close())
     await deployArtifact(production, base, routing.blueOnly ? { slots: routing.blue } : {})
     const deploys = new ProductionDeploys({
@@ -417,6 +429,21 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
           }
         } else {
           refused = (await promote()).refused
+          if (!refused && workers !== null) {
+            // The change is the workers' own code: they roll onto the artifact with the api, dark like it.
+            await workers.roll(verified)
+            await record({
+              type: 'deploy.step',
+              data: {
+                environment: 'production',
+                step: 'workers-rolled',
+                commit: verified.commit,
+                contentHash: verified.contentHash,
+                detail: `${options.shop.workers ?? 1} fulfilment worker(s) now run the change`,
+              },
+            })
+            say(`production's fulfilment workers rolled onto ${verified.contentHash.slice(0, 12)}`)
+          }
           if (!refused) {
             deploys.started(verified, base, true)
             await rehearseRollback({
@@ -455,7 +482,7 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
         apiUrls: production.urls(),
         liveUrls: () => routing.liveUrls(),
         flagsUrl: productionShop.flagsUrl,
-        workerMetricsUrls: productionShop.workerMetricsUrls,
+        workerMetricsUrls: workers === null ? productionShop.workerMetricsUrls : workers.metricsUrls(),
         close,
       },
     }
@@ -515,6 +542,15 @@ async function cloneSandboxRepo(from: string, dir: string): Promise<SandboxRepo>
   const trunk = (await git(dir, ['rev-parse', '--abbrev-ref', 'HEAD'])) || 'main'
   await installTrunkMergeHooks(dir, { trunk })
   return { dir, trunk }
+}
+
+/**
+ * Whether the change is the fulfilment workers' own code (a charge retry policy), so production's workers must
+ * run it: they are rolled onto the change's artifact with the api. Otherwise they keep the build they started on,
+ * as a deploy of the api alone leaves them (the contract-break drill depends on it).
+ */
+function workersTakeTheChange(loaded: LoadedScenario): boolean {
+  return loaded.scenario.change.fault.kind === 'charges-retried-at-once'
 }
 
 async function startShopFrom(artifact: Artifact, options: ShopOptions): Promise<RunningShop> {

@@ -18,12 +18,18 @@ export function describePlan(
   const flag = s.change.flag
   const fault = s.change.fault
   const provider = fault.kind === 'provider-degraded' ? fault : undefined
+  const storm = fault.kind === 'charges-retried-at-once' ? fault : undefined
+  const last = s.release.steps.length - 1
   const steps = s.release.steps.map((st, i) =>
     provider !== undefined
       ? `    ${i + 1}. the payment provider ${st.percent > 0 ? describeFaultMode(provider.provider) : 'healthy'}, hold ${st.holdSeconds} s`
       : flag === undefined
         ? `    ${i + 1}. ${st.percent}% of the api instances on the new artifact, hold ${st.holdSeconds} s`
-        : `    ${i + 1}. ${flag} on for ${st.percent}%, hold ${st.holdSeconds} s`,
+        : `    ${i + 1}. ${flag} on for ${st.percent}%, hold ${st.holdSeconds} s${
+            storm !== undefined && i === last
+              ? `; ${storm.blip.afterSeconds} s in, the payment provider ${describeFaultMode(storm.blip.provider)} for ${storm.blip.seconds} s (a blip)`
+              : ''
+          }`,
   )
   const detection = detectionSettingsOf(s)
   const slos = detection.slos.map(
@@ -54,6 +60,12 @@ export function describePlan(
           ]
         : [
             `                          the shop starts from trunk (${service.api} api, ${service.workers} worker) with ${flag} off (dark)`,
+            ...(storm === undefined
+              ? []
+              : [
+                  '                          the fulfilment workers roll onto the change with the api (it is their code); the payment',
+                  `                          provider serves at most ${storm.capacityPerSecond} charge attempts a second (under the drill's lease)`,
+                ]),
             '                          exit checks: every instance ready; the flag serves off',
           ]),
     `  3. steady state before  ${s.traffic.ratePerSecond} req/s of seeded orders for ${s.steadyState.durationSeconds} s; error ratio ≤ ${s.steadyState.maxErrorRatio}, ≥ ${s.steadyState.minRequests} requests`,
@@ -81,7 +93,7 @@ export function describePlan(
     `  - the drill runs past ${s.stopConditions.maxDurationSeconds} s`,
     '  - Ctrl-C',
     '',
-    `Put back, on finish or abort: traffic stopped; ${flag === undefined ? '' : 'the flag back to off; '}payment faults cleared; the shop stopped;`,
+    `Put back, on finish or abort: traffic stopped; ${flag === undefined ? '' : 'the flag back to off; '}payment faults${storm === undefined ? '' : ' and capacity'} cleared; the shop stopped;`,
     'its Redis keys live under a prefix of their own. The journal records every step.',
     '',
     'Preflight:',

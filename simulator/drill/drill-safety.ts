@@ -8,11 +8,12 @@ import { flagPercent, isFlagOff, OFF } from '../../services/flags/flag-state.ts'
 import type { FlagsHttpClient } from '../../services/flags/flags-http-client.ts'
 import type { FlagView } from '../../services/flags/flags-schemas.ts'
 import { RedisFaultModeStore } from '../../services/payments/fault-mode-store.ts'
+import { RedisProviderCapacity } from '../../services/payments/provider-capacity.ts'
 import { createRedisConnection } from '../../services/platform/redis/redis-connection.ts'
 
 /**
  * Puts the shop back whatever happened: the guarded flag off (if the change has one) (straight through the store, since the flags app
- * may be gone) and the payment provider's faults cleared.
+ * may be gone) and the payment provider's faults and capacity cleared.
  */
 export async function restoreSafety(
   redisUrl: string,
@@ -32,6 +33,7 @@ export async function restoreSafety(
       await store.setFlag(flag, OFF, 'firedrill', `drill cleanup: ${why}`)
     }
     await new RedisFaultModeStore(redis, prefix).clear()
+    await new RedisProviderCapacity(redis, prefix).clear()
   } finally {
     await store.close()
     await redis.quit().catch(() => {})

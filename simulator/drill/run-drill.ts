@@ -2,11 +2,14 @@ import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { allowRemoval } from '../../gate/build/artifact-permissions.ts'
 import { type Clock, systemClock } from '../../record/clock/clock.ts'
+import type { NewJournalEvent } from '../../record/journal/journal-event.ts'
 import { shopServiceOf } from '../../record/scenario/shop-service.ts'
 import { isFlagOff, OFF } from '../../services/flags/flag-state.ts'
 import { FlagsHttpClient } from '../../services/flags/flags-http-client.ts'
 import { LeaseHolder } from '../../services/leases/index.ts'
+import { type FaultMode, NO_FAULT } from '../../services/payments/fault-mode.ts'
 import { PAYMENTS_FAULT_LEASE, RedisFaultModeStore } from '../../services/payments/fault-mode-store.ts'
+import { PAYMENTS_CAPACITY_LEASE, RedisProviderCapacity } from '../../services/payments/provider-capacity.ts'
 import { describeFaultMode } from '../../services/payments/provider-status.ts'
 import {
   closeConnection,
@@ -40,6 +43,45 @@ import { type KeyKeeper, registerRun, removeKeys, startKeyKeeper, unregisterRun 
 import { thisProcess } from './run-process.ts'
 import { servedArtifacts } from './served-artifacts.ts'
 
+/**
+ * The provider's blip in a retry-storm release: `afterSeconds` into the last step, its fault mode for `seconds`,
+ * then healthy again (under the drill's lease throughout). Skipped when someone is paged first; once started, it
+ * always ends.
+ */
+async function providerBlip(options: {
+  blip: { provider: FaultMode; afterSeconds: number; seconds: number }
+  lease: LeaseHolder
+  store: RedisFaultModeStore
+  wait: (ms: number) => Promise<unknown>
+  /** Holds the blip for its length (rejects when the drill is aborted; the blip ends either way). */
+  hold: (ms: number) => Promise<void>
+  paged: () => boolean
+  journal: { append(event: NewJournalEvent): Promise<unknown> }
+  say: (line: string) => void
+}): Promise<void> {
+  const { blip, store, journal, say } = options
+  await options.wait(blip.afterSeconds * 1000)
+  if (options.paged()) return
+  await options.lease.guard(PAYMENTS_FAULT_LEASE, '', null)
+  await store.set(blip.provider)
+  const during = describeFaultMode(blip.provider)
+  await journal.append({
+    type: 'provider.changed',
+    data: { mode: blip.provider.mode, provider: during, why: `a blip of ${blip.seconds} s` },
+  })
+  say(`the payment provider ${during} (a blip of ${blip.seconds} s)`)
+  try {
+    await options.hold(blip.seconds * 1000)
+  } finally {
+    await store.set(NO_FAULT)
+    await journal.append({
+      type: 'provider.changed',
+      data: { mode: NO_FAULT.mode, provider: describeFaultMode(NO_FAULT), why: 'the blip is over' },
+    })
+    say('the payment provider answers normally again: the blip is over')
+  }
+}
+
 /** The drill's lease on what it changes in the shop: renewed every second, lapses 5 s after the drill dies. */
 const LEASE = { ttlMs: 5000, heartbeatMs: 1000, lostAfterMs: 3000 } as const
 
@@ -65,6 +107,9 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
   const flag = scenario.change.flag
   // A dependency's fault: no change of ours; the provider's fault is the release, the degrade switch the way out.
   const providerFault = scenario.change.fault.kind === 'provider-degraded' ? scenario.change.fault : undefined
+  // A change whose retries meet the provider's capacity: the capacity from the start, a blip in the last step.
+  const retryStorm =
+    scenario.change.fault.kind === 'charges-retried-at-once' ? scenario.change.fault : undefined
   const token = randomBytes(24).toString('base64url')
   const seconds = () => ((clock.now() - startedAt) / 1000).toFixed(1).padStart(6)
   const say = (line: string) => options.progress?.(`[${seconds()}s] ${line}`)
@@ -258,6 +303,17 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
         serving: initial?.summary ?? 'missing',
       })
     }
+    if (retryStorm !== undefined) {
+      // The provider's capacity holds from before the steady state, so the steady state shows traffic under it;
+      // under the drill's lease, so it lapses with the drill if the drill dies.
+      const mode = await new RedisFaultModeStore(control, prefix).get()
+      await lease.guard(PAYMENTS_CAPACITY_LEASE, '', null)
+      await new RedisProviderCapacity(control, prefix).set(retryStorm.capacityPerSecond)
+      await exitCheck('payment provider healthy', mode.mode === 'none', {
+        provider: mode,
+        capacityPerSecond: retryStorm.capacityPerSecond,
+      })
+    }
 
     // The payment provider's public status page, as anyone (a bot or a person) can read it.
     const statusPage = startProviderStatusPage({ store: new RedisFaultModeStore(control, prefix), clock })
@@ -416,6 +472,22 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
         }
         released ||= step.percent > 0
         if (i === 0) decoys.start('release')
+        if (retryStorm !== undefined && i === scenario.release.steps.length - 1) {
+          const { blip } = retryStorm
+          const activeLease = lease
+          track(
+            providerBlip({
+              blip,
+              lease: activeLease,
+              store: new RedisFaultModeStore(control, prefix),
+              wait: (ms) => Promise.race([releaseClock.sleep(ms, signal), paging!.paged]),
+              hold: (ms) => clock.sleep(ms, signal),
+              paged: () => paging?.isPaged() ?? false,
+              journal,
+              say,
+            }),
+          )
+        }
         await Promise.race([releaseClock.sleep(step.holdSeconds * 1000, signal), paging.paged])
       }
 

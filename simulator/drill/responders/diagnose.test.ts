@@ -147,4 +147,22 @@ describe("the bot's playbook", () => {
       expect(d.evidence.provider?.status).toBe('operational')
     })
   })
+
+  it('keeps the flag as the suspect when the provider is operational again since after it was turned on (a blip that is over)', () => {
+    const audit = [change(RELEASE, 'off', 'on', '05'), change(DECOY, 'off', 'on', '22', 'someone-else')]
+    const provider = {
+      status: 'operational' as const,
+      summary: 'All systems operational.',
+      since: '2026-12-02T10:00:12.000Z',
+    }
+    const d = diagnose(page, audit, [], provider)
+    expect(d.action).toEqual({ kind: 'flag-off', flag: RELEASE })
+    expect(d.evidence.provider).toEqual(provider)
+    expect(d.hypothesis).toMatch(
+      /status page reports operational since 2026-12-02T10:00:12\.000Z, so its own fault is over/,
+    )
+    // Operational all along (since before the flag): nothing to say about the provider.
+    const quiet = diagnose(page, audit, [], { ...provider, since: '2026-12-02T09:00:00.000Z' })
+    expect(quiet.hypothesis).not.toMatch(/status page/)
+  })
 })

@@ -86,7 +86,8 @@ const isOff = (serving: string) => serving === 'off' || serving === 'disabled'
  * 3. A deploy that shipped dark changed nothing users saw until a flag did: set aside.
  * 4. Of the flags turned on before the alert started and still on, and the live deploys that started before
  *    it, the cause is the change closest to the onset: turn the flag off, or roll production back to what it
- *    ran before the deploy.
+ *    ran before the deploy. A provider operational again since after that flag was turned on had a fault that is
+ *    over (a blip): the hypothesis says so, and the flag stays the suspect.
  * 5. No such change: the cause is not ours to undo (a dependency), so escalate rather than guess.
  */
 export function diagnose(
@@ -188,7 +189,17 @@ export function diagnose(
   return {
     evidence,
     setAside,
-    hypothesis: `${burning} burning since before ${page.startsAt}; ${suspect.flag} was the last flag turned on before it (${suspect.to} by ${suspect.actor} at ${suspect.at}) and still serves: it started the burn`,
+    hypothesis: `${burning} burning since before ${page.startsAt}; ${suspect.flag} was the last flag turned on before it (${suspect.to} by ${suspect.actor} at ${suspect.at}) and still serves: it started the burn${providerRecovered(provider, suspect.at)}`,
     action: { kind: 'flag-off', flag: suspect.flag },
   }
+}
+
+/**
+ * A provider whose status page says it is operational again since after the suspect flag was turned on had a
+ * fault of its own in between, and it is over: what still burns is ours. Said as a clause of the hypothesis.
+ */
+function providerRecovered(provider: SeenProviderStatus | null, flagAt: string): string {
+  if (provider === null || provider.status !== 'operational' || provider.since === null) return ''
+  if (Date.parse(provider.since) <= Date.parse(flagAt)) return ''
+  return `; the payment provider's status page reports operational since ${provider.since}, so its own fault is over and does not explain a burn that goes on`
 }
