@@ -53,6 +53,7 @@ describe('flag inventory', () => {
       GIFTS,
       PRICING,
       'payments.defer-charges',
+      'payments.instant-retry',
     ])
     expect(body.flags[2]).toMatchObject({
       key: PRICING,
@@ -247,6 +248,7 @@ describe('OFREP evaluation', () => {
       expect.objectContaining({ key: GIFTS, value: false }),
       expect.objectContaining({ key: PRICING, value: false }),
       expect.objectContaining({ key: 'payments.defer-charges', value: false }),
+      expect.objectContaining({ key: 'payments.instant-retry', value: false }),
     ])
   })
 })
@@ -302,6 +304,7 @@ describe('FlagsHttpClient', () => {
       GIFTS,
       PRICING,
       'payments.defer-charges',
+      'payments.instant-retry',
     ])
     const result = await client.set(ORDERS, { defaultVariant: 'off' }, 'kill switch drill')
     expect(result.audit).toMatchObject({ actor: 'cli', from: 'on', to: 'off' })

@@ -70,6 +70,7 @@ describe('flag store seeding', () => {
       'checkout.gift-messages',
       PRICING,
       'payments.defer-charges',
+      'payments.instant-retry',
     ])
   })
 })
