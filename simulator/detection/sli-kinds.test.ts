@@ -15,7 +15,7 @@ afterEach(async () => {
 })
 
 const latencySlo = sloOn({ name: 'orders-latency', sli: 'latency', objective: 0.95, thresholdMs: 250 })
-const fulfilmentSlo = sloOn({ name: 'orders-paid', sli: 'fulfilment', objective: 0.99, deadlineMs: 250 })
+const fulfilmentSlo = sloOn({ name: 'orders-paid', sli: 'fulfilment', objective: 0.99, deadlineMs: 1000 })
 
 describe('SLIs beyond availability', () => {
   it('are ratios of counters named by selectors, as PromQL writes them', () => {
@@ -34,10 +34,10 @@ describe('SLIs beyond availability', () => {
     // A fulfilment SLO counts an order as handled when it is paid, or its charge deliberately deferred.
     const handled = 'good' in fulfilmentSlo.sli.events ? fulfilmentSlo.sli.events.good : undefined
     expect(formatSelector(handled!)).toBe(
-      'fulfilment_order_settlement_seconds_bucket{outcome=~"paid|deferred",le="0.25"}',
+      'fulfilment_order_settlement_seconds_bucket{outcome=~"paid|deferred",le="1"}',
     )
     expect(fulfilmentSlo.sli.description).toBe(
-      'orders paid or deliberately deferred within 250 ms of entering the fulfilment queue',
+      'orders paid or deliberately deferred within 1 s of entering the fulfilment queue',
     )
   })
 
@@ -105,7 +105,7 @@ describe('SLIs beyond availability', () => {
       }
     }
     await settled([await order('c1'), await order('c2'), await order('declined')])
-    await new RedisFaultModeStore(redis, prefix).set({ mode: 'latency', ms: 600 })
+    await new RedisFaultModeStore(redis, prefix).set({ mode: 'latency', ms: 2500 })
     await settled([await order('c3'), await order('c4')])
     // The settlement is observed as the job completes, just after the order is marked: scrape until it shows.
     let tick = await scraper.scrapeOnce()
@@ -114,7 +114,8 @@ describe('SLIs beyond availability', () => {
       tick = await scraper.scrapeOnce()
     }
     expect(tick.slis['orders-availability']).toEqual({ total: 5, bad: 0 })
-    // Two paid in time; the declined card and the two paid 600 ms after the order are bad.
+    // Two paid in time (a second allows a busy machine); the declined card and the two paid 2.5 s after the order are
+    // bad.
     expect(tick.slis['orders-paid']).toEqual({ total: 5, bad: 3 })
     expect(tick.targets.map((t) => t.up)).toEqual([1, 1])
   })
