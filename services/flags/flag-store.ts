@@ -34,6 +34,11 @@ export interface FlagChangeResult {
 export interface FlagChangeMessage {
   revision: number
   flagsChanged: string[]
+  /**
+   * The changed flags' new definitions, when the change is one flag's (a seed or a restore announces only the
+   * revision): a copy at `revision - 1` becomes the copy at `revision` by applying them.
+   */
+  definitions?: Record<string, FlagDefinition>
 }
 
 /** Where flag definitions live. Every change is atomic: definition, revision, audit entry and announcement. */

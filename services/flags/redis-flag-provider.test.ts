@@ -7,6 +7,7 @@ import { createFlagStore } from './create-flag-store.ts'
 import { buildFlagsApp } from './flags-app.ts'
 import { FlagsErrorCode } from './flags-errors.ts'
 import { FlagsHttpClient } from './flags-http-client.ts'
+import { flagKeys } from './flags-keys.ts'
 import { loadFlagsFile } from './load-flags-file.ts'
 import { RedisFlagProvider } from './redis-flag-provider.ts'
 import { rolloutTargeting } from './rollout-targeting.ts'
@@ -72,6 +73,42 @@ describe('flag flip', () => {
         reason: 'STATIC',
       })
     }
+  })
+
+  it("applies a one-flag change from its message alone, without reading Redis back, and only as the copy's next revision", async () => {
+    const { url, prefix, redis, store } = await seededSandbox()
+    // A resync far away: what a client serves here came from the channel alone.
+    const [{ client, provider }] = (await flagClients(1, { url, prefix, resyncIntervalMs: 600_000 })) as [
+      FlagClient,
+    ]
+    const revision = provider.revision
+    const current = (await store.get(PRICING))!
+    const on = { ...current, defaultVariant: 'on' }
+    const channel = flagKeys(prefix).changes
+    const announce = (at: number) =>
+      redis.publish(
+        channel,
+        JSON.stringify({ revision: at, flagsChanged: [PRICING], definitions: { [PRICING]: on } }),
+      )
+
+    // A gap (the message two revisions on): not applied; the reload it triggers finds Redis unchanged.
+    await announce(revision + 2)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(provider.revision).toBe(revision)
+    expect(await client.getBooleanValue(PRICING, false, { targetingKey: 'c-1' })).toBe(false)
+
+    // The next revision: served from the message, though Redis still holds the flag off at the old revision.
+    const before = provider.served.appliedAt
+    await announce(revision + 1)
+    await provider.waitForRevision(revision + 1, 2000)
+    expect(await client.getBooleanValue(PRICING, false, { targetingKey: 'c-1' })).toBe(true)
+    expect(provider.served.appliedAt).toBeGreaterThan(before)
+    expect(await store.revision()).toBe(revision)
+
+    // The next resync finds Redis at another revision and takes its copy: the store stays the truth.
+    await provider.sync()
+    expect(provider.revision).toBe(revision)
+    expect(await client.getBooleanValue(PRICING, true, { targetingKey: 'c-1' })).toBe(false)
   })
 
   it('still arrives by the periodic resync when the channel is switched off', async () => {

@@ -8,8 +8,10 @@
  * Each provider keeps its own copy of all definitions in a `FlagdCore` and evaluates from memory, so an
  * evaluation never waits on Redis and never throws. The copy is kept current three ways:
  *
- * 1. **Channel**: a subscriber connection of its own listens on the changes channel; a message whose revision
- *    differs from the copy's triggers a reload. This is the fast path (a few ms).
+ * 1. **Channel**: a subscriber connection of its own listens on the changes channel. A message that carries the
+ *    changed flag's definition and the copy's next revision is applied as it stands, without reading Redis back
+ *    (the fast path: the kill switch reaches an api process in one message); any other message whose revision
+ *    differs from the copy's triggers a reload.
  * 2. **Periodic resync**: every `resyncIntervalMs` (5 s by default) it reads the revision and reloads when it
  *    differs. Pub/sub is fire-and-forget (a message sent while the subscriber reconnects is lost), so this
  *    bounds how stale a copy can get. With `listen: false` this is the only path (a benchmark's baseline).
@@ -53,7 +55,7 @@ import {
 } from '../platform/redis/redis-connection.ts'
 import { withTimeout } from '../platform/with-timeout.ts'
 import { createFlagdCore } from './bucketing/create-flagd-core.ts'
-import { toFlagdConfiguration } from './flag-definition.ts'
+import { type FlagDefinition, toFlagdConfiguration } from './flag-definition.ts'
 import { flagLeaseReverter } from './flag-lease-reverter.ts'
 import type { FlagChangeMessage, FlagStore } from './flag-store.ts'
 import { FlagsSyncFailedError } from './flags-errors.ts'
@@ -102,6 +104,9 @@ export interface AnyFlagEvaluation {
   errorDetails?: string
 }
 
+/** Epoch ms with the monotonic clock's resolution: comparable between processes on one machine. */
+const now = () => performance.timeOrigin + performance.now()
+
 const silent: Logger = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {} }
 
 export class RedisFlagProvider implements Provider {
@@ -125,6 +130,10 @@ export class RedisFlagProvider implements Provider {
   #synced = false
   #stale = false
   #revision = 0
+  /** The definitions of the copy being served, at `#revision`. */
+  #flags: Record<string, FlagDefinition> = {}
+  /** When the copy at `#revision` began to be served (epoch ms, sub-millisecond). */
+  #appliedAt = 0
   #lastError: unknown
   #syncing: Promise<boolean> | undefined
   #again = false
@@ -148,6 +157,14 @@ export class RedisFlagProvider implements Provider {
   /** The revision of the copy being served; 0 before the first sync. */
   get revision(): number {
     return this.#revision
+  }
+
+  /**
+   * The copy being served: its revision and when this process began serving it (epoch ms from
+   * `performance.timeOrigin`, sub-millisecond), so a flip can be timed to the moment each process serves it.
+   */
+  get served(): { revision: number; appliedAt: number } {
+    return { revision: this.#revision, appliedAt: this.#appliedAt }
   }
 
   get syncState(): FlagSyncState {
@@ -249,7 +266,9 @@ export class RedisFlagProvider implements Provider {
         throw new Error('the flag store is empty (Redis wiped?); serving the last known definitions')
       const changed = this.#core.setConfigurations(toFlagdConfiguration(snapshot.flags))
       const first = !this.#synced
+      if (first || snapshot.revision !== this.#revision) this.#appliedAt = now()
       this.#revision = snapshot.revision
+      this.#flags = snapshot.flags
       this.#synced = true
       this.#markFresh()
       if (!first && changed.length > 0)
@@ -277,14 +296,48 @@ export class RedisFlagProvider implements Provider {
   }
 
   #onMessage(message: string): void {
-    let revision: number | undefined
+    let change: FlagChangeMessage | undefined
     try {
-      revision = (JSON.parse(message) as FlagChangeMessage).revision
+      change = JSON.parse(message) as FlagChangeMessage
     } catch {
       // not ours to judge: reload anyway
     }
+    const revision = change?.revision
     if (revision !== undefined && this.#synced && revision === this.#revision) return
+    if (change !== undefined && this.#applyChange(change)) return
     void this.sync()
+  }
+
+  /**
+   * The fast path: a one-flag change that follows the copy being served (its revision is the next one), applied
+   * from the message alone. Anything else (a gap, a reload under way, a copy gone stale, a definition flagd
+   * refuses) is false, and the caller reloads from Redis instead.
+   */
+  #applyChange(change: FlagChangeMessage): boolean {
+    const { definitions } = change
+    if (
+      definitions === undefined ||
+      typeof definitions !== 'object' ||
+      !this.#synced ||
+      this.#stale ||
+      this.#syncing !== undefined ||
+      this.#closing !== undefined ||
+      change.revision !== this.#revision + 1
+    )
+      return false
+    const flags = { ...this.#flags, ...definitions }
+    let changed: string[]
+    try {
+      changed = this.#core.setConfigurations(toFlagdConfiguration(flags))
+    } catch {
+      return false
+    }
+    this.#appliedAt = now()
+    this.#revision = change.revision
+    this.#flags = flags
+    if (changed.length > 0) this.events.emit(ProviderEvents.ConfigurationChanged, { flagsChanged: changed })
+    this.#waiters.settle(this.#revision)
+    return true
   }
 
   /** Resolves once the copy being served has revision `revision` or later; rejects after `timeoutMs`. */

@@ -93,7 +93,10 @@ describe('flag change', () => {
       change: { defaultVariant: 'on' },
     })
     expect(await store.audit()).toEqual([result.audit])
-    expect(await channel.next(1)).toEqual([{ revision: 2, flagsChanged: [PRICING] }])
+    // The new definition travels with the announcement: a listener at revision 1 needs nothing else.
+    expect(await channel.next(1)).toEqual([
+      { revision: 2, flagsChanged: [PRICING], definitions: { [PRICING]: result.definition } },
+    ])
   })
 
   it('describes rollouts, removed rules and disabled flags readably', async () => {

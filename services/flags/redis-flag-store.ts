@@ -8,7 +8,8 @@ import { type FlagKeys, flagKeys } from './flags-keys.ts'
 
 /**
  * Compare-and-set of one definition: if it still reads as the caller saw it, write the new one, bump the
- * revision, log the audit entry (the revision is spliced in front) and announce the change. Returns the new
+ * revision, log the audit entry (the revision is spliced in front) and announce the change, the new definition
+ * with it (so a listener can apply it without reading Redis back). Returns the new
  * revision, or -1 when someone else changed the flag first (the caller reads again and retries).
  */
 const SET_FLAG = `
@@ -18,7 +19,7 @@ redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
 local revision = redis.call('INCR', KEYS[2])
 redis.call('LPUSH', KEYS[3], '{"revision":' .. revision .. ',' .. string.sub(ARGV[4], 2))
 redis.call('LTRIM', KEYS[3], 0, tonumber(ARGV[5]) - 1)
-redis.call('PUBLISH', ARGV[6], '{"revision":' .. revision .. ',"flagsChanged":' .. ARGV[7] .. '}')
+redis.call('PUBLISH', ARGV[6], '{"revision":' .. revision .. ',"flagsChanged":' .. ARGV[7] .. ',"definitions":{' .. cjson.encode(ARGV[1]) .. ':' .. ARGV[3] .. '}}')
 return revision
 `
 

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import { Gauge, Registry } from 'prom-client'
 import { buildApp } from '../api/build-app.ts'
 import { createFlagClient } from '../flags/index.ts'
 import { PortInUseError } from '../platform/errors.ts'
@@ -48,10 +49,13 @@ export async function startApiInstance(options: ApiInstanceOptions): Promise<Run
   })
   let api: FastifyInstance | undefined
   try {
+    const registry = new Registry()
+    servedFlagsMetrics(registry, () => flags.provider.served)
     api = await buildApp({
       redisUrl: options.redisUrl,
       prefix,
       flags,
+      registry,
       processMetrics: options.processMetrics ?? false,
       ...(options.logger ? { logger: options.logger.child({ service: 'api', instance }) } : {}),
     })
@@ -92,4 +96,27 @@ export async function listenApp(app: FastifyInstance, host: string, port: number
   const address = app.server.address()
   if (address === null || typeof address === 'string') throw new Error('server has no TCP address')
   return `http://${host}:${address.port}`
+}
+
+/**
+ * Which flag revision this instance serves, and since when: a flip (its revision in the flag service's answer) is
+ * timed to the moment each instance began serving it, without asking the instance in a loop.
+ */
+function servedFlagsMetrics(registry: Registry, served: () => { revision: number; appliedAt: number }): void {
+  new Gauge({
+    name: 'feature_flag_revision',
+    help: 'The revision of the flag definitions this instance serves.',
+    registers: [registry],
+    collect() {
+      this.set(served().revision)
+    },
+  })
+  new Gauge({
+    name: 'feature_flag_revision_applied_timestamp_seconds',
+    help: 'When this instance began serving its flag revision (Unix time, sub-millisecond).',
+    registers: [registry],
+    collect() {
+      this.set(served().appliedAt / 1000)
+    },
+  })
 }
