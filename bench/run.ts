@@ -1,4 +1,5 @@
 import { provisionRedis } from '../services/platform/redis/redis-provisioner.ts'
+import { catalog } from './catalog.ts'
 import { concurrentDrills } from './concurrent-drills.ts'
 import { consoleLatency } from './console-latency.ts'
 import { consoleOverhead } from './console-overhead.ts'
@@ -21,9 +22,9 @@ import { shopProcesses } from './shop-processes.ts'
 const quick = process.env.BENCH_QUICK === '1'
 /** `BENCH_ONLY=3,9` runs those entries only (drill time needs detection's drills, so it brings them along). */
 const only = process.env.BENCH_ONLY?.split(',').map((n) => Number(n.trim()))
-if (only?.some((n) => !Number.isInteger(n) || n < 1 || n > 11)) {
+if (only?.some((n) => !Number.isInteger(n) || n < 1 || n > 12)) {
   process.stderr.write(
-    `BENCH_ONLY must list entry numbers from 1 to 11, like 3,9 (got "${process.env.BENCH_ONLY}").\n`,
+    `BENCH_ONLY must list entry numbers from 1 to 12, like 3,9 (got "${process.env.BENCH_ONLY}").\n`,
   )
   process.exit(2)
 }
@@ -79,6 +80,10 @@ try {
   if (wanted(11)) {
     header(11, 'kill switch across api processes')
     out((await killSwitch(redis, quick ? 20 : 100)).lines)
+  }
+  if (wanted(12)) {
+    header(12, 'the catalog, scenario by scenario')
+    out((await catalog(redis)).lines)
   }
 } finally {
   await redis.stop()
