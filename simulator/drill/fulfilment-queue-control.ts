@@ -4,6 +4,7 @@ import type { NewJournalEvent } from '../../record/journal/journal-event.ts'
 import type { LeaseHolder } from '../../services/leases/index.ts'
 import { FULFILMENT_QUEUE, keyspace } from '../../services/platform/keys.ts'
 import { closeConnection, createRedisConnection } from '../../services/platform/redis/redis-connection.ts'
+import { withTimeout } from '../../services/platform/with-timeout.ts'
 import { FULFILMENT_QUEUE_PAUSE_LEASE } from '../../services/worker/fulfilment-queue-pause.ts'
 import { QueueAlreadyThereError } from './drill-errors.ts'
 
@@ -134,9 +135,14 @@ export function fulfilmentQueueControls(options: {
     },
     async putBack(why) {
       try {
-        await exclusive(async () => {
-          if (await queue.isPaused()) await resume('firedrill', `drill cleanup: ${why}`)
-        })
+        // Bounded: with Redis gone this fails rather than hangs, and the connection is closed either way.
+        await withTimeout(
+          exclusive(async () => {
+            if (await queue.isPaused()) await resume('firedrill', `drill cleanup: ${why}`)
+          }),
+          2500,
+          'resuming the fulfilment queue',
+        )
       } finally {
         await this.close()
       }
