@@ -110,7 +110,13 @@ export function describeEvent(event: JournalEvent): string {
       return `${event.data.action} sent to ${event.data.channel} ${event.data.target}: ${event.data.ok ? `accepted (${event.data.status})` : `failed (${event.data.error ?? event.data.status})`}.`
     case 'page.acknowledged':
       return `Page for ${event.data.alert} acknowledged by ${event.data.by}.`
+    case 'queue.paused':
+      return `${event.data.by} paused the ${event.data.queue} queue (${event.data.reason}): its workers take no new job, with ${event.data.waiting} waiting and ${event.data.active} in hand.`
+    case 'queue.resumed':
+      return `${event.data.by} resumed the ${event.data.queue} queue (${event.data.reason}) after ${(event.data.pausedMs / 1000).toFixed(1)} s paused, with ${event.data.held} held jobs to work off.`
     case 'mitigation.applied':
+      if (event.data.action === 'queue paused')
+        return `Mitigation: the ${event.data.queue ?? 'fulfilment'} queue paused by ${event.data.by}, its workers holding no job, with ${event.data.held ?? 0} orders waiting (${event.data.reason}).`
       if (event.data.action === 'degrade switch on')
         return `Mitigation: the degrade switch ${event.data.flag} turned on by ${event.data.by} (${event.data.reason}).`
       return event.data.flag === undefined

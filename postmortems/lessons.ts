@@ -4,6 +4,7 @@ import { type DrillFacts, refusedByWords, repeatedRunWords } from './drill-facts
 import { dependencyFaultOf, externalFaultOf, faultStoryOf } from './fault-story.ts'
 import type { Lessons } from './lessons-shape.ts'
 import { formatMs, formatPct, formatRatio } from './postmortem-format.ts'
+import { queuePauseLessons, queuePauseOf } from './queue-pause-story.ts'
 
 export type { Lessons }
 
@@ -52,7 +53,12 @@ export function lessonsOf(facts: DrillFacts): Lessons {
     )
   }
   const rolledBack = flag === undefined
-  if (timings.mitigatedAt !== null) {
+  const pause = queuePauseOf(facts)
+  if (pause !== undefined) {
+    const paused = queuePauseLessons(pause, timings.mttmMs)
+    wentWell.push(...paused.wentWell)
+    wentWrong.push(...paused.wentWrong)
+  } else if (timings.mitigatedAt !== null) {
     wentWell.push(
       rolledBack
         ? `Rolling production back to its previous artifact mitigated${timings.mttmMs === null ? '' : `, ${formatMs(timings.mttmMs)} after the page`}: the deploy path kept the previous artifact and could go back to it.`
@@ -68,7 +74,9 @@ export function lessonsOf(facts: DrillFacts): Lessons {
   if (timings.recoveredAt !== null && timings.mitigatedAt !== null) {
     const flagToRecovery = Date.parse(timings.recoveredAt) - Date.parse(timings.mitigatedAt)
     wentWell.push(
-      `The SLI recovered ${formatMs(flagToRecovery)} after ${rolledBack ? 'every instance was back on the previous artifact' : 'the flag went off'}.`,
+      pause?.resumed === undefined
+        ? `The SLI recovered ${formatMs(flagToRecovery)} after ${pause !== undefined ? 'the fulfilment queue was paused' : rolledBack ? 'every instance was back on the previous artifact' : 'the flag went off'}.`
+        : `The SLI recovered ${formatMs(flagToRecovery)} after the fulfilment queue was paused, ${formatMs(Date.parse(timings.recoveredAt) - Date.parse(pause.resumed.at))} after it was resumed and its held orders flowed again.`,
     )
   }
   if (rolledBack && facts.changeReachedUsers)

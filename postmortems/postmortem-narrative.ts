@@ -17,6 +17,7 @@ import {
 } from './external-cause-narrative.ts'
 import { dependencyFaultOf, externalFaultOf, faultStoryOf } from './fault-story.ts'
 import { formatMs, formatPct, formatRatio, formatUtcTime } from './postmortem-format.ts'
+import { queuePauseOf, queuePauseResolution, queuePauseSummary } from './queue-pause-story.ts'
 import { describeHiddenImpact } from './slo-impact.ts'
 
 function faultWords(facts: DrillFacts): string {
@@ -129,7 +130,9 @@ export function summaryOf(facts: DrillFacts): string {
   if (timings.detectedAt !== null)
     parts.push(`A burn-rate alert paged ${formatMs(timings.mttdMs)} after the release.`)
   else if (facts.changeReachedUsers) parts.push('No paging alert is recorded.')
-  if (timings.mitigatedAt !== null)
+  const pause = queuePauseOf(facts)
+  if (pause !== undefined) parts.push(queuePauseSummary(pause, timings.mttmMs))
+  else if (timings.mitigatedAt !== null)
     parts.push(
       mitigationAction(facts) === 'rollback'
         ? `Production was rolled back to its previous artifact ${formatMs(timings.mttmMs)} after the page.`
@@ -308,7 +311,13 @@ export function resolutionOf(facts: DrillFacts): string {
       parts.push(`The drill ended before the release: ${facts.aborted.data.reason}.`)
     return parts.join(' ')
   }
-  if (mitigated !== null && mitigated.type === 'mitigation.applied' && mitigated.data.flag === undefined) {
+  const pause = queuePauseOf(facts)
+  if (pause !== undefined) parts.push(queuePauseResolution(pause))
+  else if (
+    mitigated !== null &&
+    mitigated.type === 'mitigation.applied' &&
+    mitigated.data.flag === undefined
+  ) {
     const request = eventsOf(facts.events, 'rollback.requested').at(-1)
     const took = request === undefined ? null : Date.parse(mitigated.at) - Date.parse(request.at)
     const switchedBack = eventsOf(facts.events, 'traffic.switched').find((e) => e.data.to === 'blue')

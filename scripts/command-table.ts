@@ -17,6 +17,11 @@ import { paymentsFaultDefinition } from './definitions/payments-definition.ts'
 import { planDefinition } from './definitions/plan-definition.ts'
 import { postmortemLintDefinition } from './definitions/postmortem-definition.ts'
 import { proxyFaultDefinition, proxyServeDefinition } from './definitions/proxy-definition.ts'
+import {
+  queuePauseDefinition,
+  queueResumeDefinition,
+  queueStatusDefinition,
+} from './definitions/queue-definition.ts'
 import { reportDefinition } from './definitions/report-definition.ts'
 import { runDefinition } from './definitions/run-definition.ts'
 import { scenariosDefinition } from './definitions/scenarios-definition.ts'
@@ -99,6 +104,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: "a running drill's production deploys: list, roll back",
     subcommands: [deploysListDefinition, deploysRollbackDefinition],
     load: async () => (await import('./commands/deploys-command.ts')).deploysCommand,
+  },
+  {
+    name: 'queue',
+    summary: "a running drill's fulfilment queue: status, pause, resume",
+    subcommands: [queueStatusDefinition, queuePauseDefinition, queueResumeDefinition],
+    load: async () => (await import('./commands/queue-command.ts')).queueCommand,
   },
   {
     name: 'payments',

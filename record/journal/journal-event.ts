@@ -331,8 +331,9 @@ export interface JournalEventData {
       | { kind: 'escalate' }
   }
   /**
-   * The mitigation took effect, as the drill observed it: `flag off` (the flag serves off to everyone) or
-   * `rollback` (every api instance answers from `to`, the artifact production ran before the change).
+   * The mitigation took effect, as the drill observed it: `flag off` (the flag serves off to everyone),
+   * `rollback` (every api instance answers from `to`, the artifact production ran before the change),
+   * `degrade switch on`, or `queue paused` (the queue paused and its workers holding no job).
    */
   /**
    * A rolling release's batch failed a check (`check`: start, health, smoke) and the deploy put every slot it
@@ -353,12 +354,25 @@ export interface JournalEventData {
    * `from`: content hashes). The mitigation is journalled when every instance answers from `to`.
    */
   'rollback.requested': { by: string; reason: string; from: string; to: string; commit: string }
+  /**
+   * Someone paused a queue of the shop (`fulfilment`): its workers finish the jobs in hand and take no new one,
+   * and the jobs waiting stay held. `waiting`/`active`: the queue's jobs when it was paused.
+   */
+  'queue.paused': { queue: string; by: string; reason: string; waiting: number; active: number }
+  /**
+   * The queue takes work again: `held` jobs were waiting when it resumed (the orders it held), after `pausedMs`
+   * paused. `by` is who asked, or `firedrill` when the drill's cleanup put it back.
+   */
+  'queue.resumed': { queue: string; by: string; reason: string; pausedMs: number; held: number }
   'mitigation.applied': {
     action: string
     flag?: string
     /** A rollback: the content hash production is back on, and the one it left. */
     to?: string
     from?: string
+    /** A paused queue (`queue paused`): which queue, and how many jobs it held when its workers stopped. */
+    queue?: string
+    held?: number
     by: string
     reason: string
   }
@@ -530,6 +544,8 @@ export const JOURNAL_EVENT_TYPES = [
   'page.acknowledged',
   'responder.diagnosed',
   'rollback.requested',
+  'queue.paused',
+  'queue.resumed',
   'deploy.rolled-back',
   'decoy.applied',
   'mitigation.applied',

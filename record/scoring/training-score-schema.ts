@@ -32,6 +32,7 @@ export const TraineeActionSchema = Type.Object(
       Type.Literal('acknowledged'),
       Type.Literal('flag-set'),
       Type.Literal('rollback'),
+      Type.Literal('queue'),
       Type.Literal('status'),
       Type.Literal('hint'),
       Type.Literal('mitigated'),

@@ -233,4 +233,40 @@ describe("the training rubric on a dependency's fault (provider-degradation)", (
       `${DECOY} off, not the mitigation`,
     )
   })
+
+  it('takes a pause of the fulfilment queue first as holding the orders where they burn a fulfilment SLO, and as collateral where none does', async () => {
+    const pauseThenFlagOff = (j: JournalBuilder) => {
+      j.at(PAGE_AT + 5_000).add('queue.paused', {
+        queue: 'fulfilment',
+        by: 'ana',
+        reason: 'hold the orders',
+        waiting: 12,
+        active: 1,
+      })
+      flagSet(j, 20_000, FLAG, 'off')
+      mitigated(j, 21_000)
+      j.at(PAGE_AT + 30_000).add('queue.resumed', {
+        queue: 'fulfilment',
+        by: 'ana',
+        reason: 'flag off',
+        pausedMs: 25_000,
+        held: 40,
+      })
+    }
+    const fulfilment = (await loadScenario('contract-break')).scenario
+    const held = scoreTraining(run(pauseThenFlagOff), fulfilment)
+    expect(points(held)).toMatchObject({
+      'right-first-time': RUBRIC.rightFirstTime,
+      collateral: RUBRIC.collateral,
+    })
+    expect(held?.actions.filter((a) => a.kind === 'queue').map((a) => [a.text, a.afterPageMs])).toEqual([
+      ['paused the fulfilment queue: "hold the orders"', 5_000],
+      ['resumed the fulfilment queue: "flag off"', 30_000],
+    ])
+    const needless = scoreTraining(run(pauseThenFlagOff), scenario)
+    expect(points(needless)).toMatchObject({
+      'right-first-time': 0,
+      collateral: RUBRIC.collateral - RUBRIC.collateralPerAction,
+    })
+  })
 })

@@ -93,6 +93,13 @@ export function scoreTraining(
   const mitigateMs = mitigation === undefined || !mitigatedByTrainee ? null : after(mitigation.at)
   const flagSets = eventsOf(events, 'responder.flag-set').filter((e) => e.data.by === trainee)
   const rollbacks = eventsOf(events, 'rollback.requested').filter((e) => e.data.by === trainee)
+  const queueMoves = [
+    ...eventsOf(events, 'queue.paused').filter((e) => e.data.by === trainee),
+    ...eventsOf(events, 'queue.resumed').filter((e) => e.data.by === trainee),
+  ]
+  // Holding the fulfilment queue's orders is a sensible first move where orders are at stake (a fulfilment SLO):
+  // neither the mitigation the rubric looks for nor collateral. Elsewhere it changes what no SLO needed.
+  const holdingMoveCounts = scenario.slo.indicators.some((i) => i.sli === 'fulfilment')
   const updates = eventsOf(events, 'status.posted').filter((e) => e.data.by === trainee)
   const firstUpdate = updates.find((e) => Date.parse(e.at) >= pagedAt)
   const firstUpdateMs = firstUpdate === undefined ? null : after(firstUpdate.at)
@@ -129,6 +136,11 @@ export function scoreTraining(
       right: flag === undefined && degradeSwitch === undefined,
       words: 'production rolled back',
     })),
+    ...(holdingMoveCounts
+      ? []
+      : eventsOf(events, 'queue.paused')
+          .filter((e) => e.data.by === trainee)
+          .map((e) => ({ seq: e.seq, right: false, words: 'the fulfilment queue paused' }))),
   ].sort((a, b) => a.seq - b.seq)
   const mitigationWords =
     degradeSwitch !== undefined
@@ -196,6 +208,11 @@ export function scoreTraining(
       at: e.at,
       kind: 'rollback' as const,
       text: `asked for production to roll back to ${e.data.to.slice(0, 16)}: "${e.data.reason}"`,
+    })),
+    ...queueMoves.map((e) => ({
+      at: e.at,
+      kind: 'queue' as const,
+      text: `${e.type === 'queue.paused' ? 'paused' : 'resumed'} the ${e.data.queue} queue: "${e.data.reason}"`,
     })),
     ...updates.map((e) => ({ at: e.at, kind: 'status' as const, text: `posted "${e.data.text}"` })),
     ...hints.map((e) => ({

@@ -3,6 +3,7 @@ import { DelayedError, Queue, UnrecoverableError, Worker } from 'bullmq'
 import pino from 'pino'
 import { Registry } from 'prom-client'
 import { createFlagClient, type FlagClient } from '../flags/index.ts'
+import { type LeaseWatchdog, startLeaseWatchdog } from '../leases/index.ts'
 import type { FulfilmentJobData } from '../orders/fulfilment-job.ts'
 import type { Order } from '../orders/order.ts'
 import { RedisOrderStore } from '../orders/redis-order-store.ts'
@@ -17,6 +18,7 @@ import { DEFER_CHARGES_FLAG, deferChargeIfSwitched } from './charge-deferral.ts'
 import { type FulfilmentDeps, type FulfilmentResult, fulfilOrder } from './fulfil-order.ts'
 import { type FulfilmentFailureReason, failureReasonOf } from './fulfilment-aborted-error.ts'
 import { createFulfilmentMetrics } from './fulfilment-metrics.ts'
+import { FULFILMENT_QUEUE_PAUSE_LEASE, fulfilmentQueuePauseReverter } from './fulfilment-queue-pause.ts'
 import { type OrderReconciler, startOrderReconciler } from './order-reconciler.ts'
 import { settleUnpaidOrder } from './settle-unpaid-order.ts'
 
@@ -48,6 +50,11 @@ export interface FulfilmentWorkerOptions {
   deferRecheckMs?: number
   /** How often the worker's flag provider resyncs, besides listening for changes. @defaultValue 5000 */
   flagsResyncIntervalMs?: number
+  /**
+   * How often the worker looks for a pause of the queue whose lease has lapsed (and resumes it).
+   * @defaultValue 500
+   */
+  leaseCheckIntervalMs?: number
   /** @defaultValue no logging */
   logger?: Logger
   /** @defaultValue a new registry */
@@ -60,6 +67,8 @@ export interface FulfilmentWorker {
   worker: Worker<FulfilmentJobData, FulfilmentResult>
   registry: Registry
   reconciler: OrderReconciler
+  /** Resumes the queue when a pause made under a drill's lease outlives that lease. */
+  leases: LeaseWatchdog
   /** Lets the jobs in hand finish, then closes the worker's connections. Safe to call twice. */
   close(): Promise<void>
 }
@@ -72,6 +81,8 @@ export interface FulfilmentWorker {
  * is failed only after the provider, asked by idempotency key, says it charged nothing (`settleUnpaidOrder`);
  * a reconciler settles pending orders whose job ended without settling them. While the degrade switch is on,
  * no order is charged: each is deferred (`deferChargeIfSwitched`) and charged once the switch is off.
+ * A pause of the queue made under a lease (`FULFILMENT_QUEUE_PAUSE_LEASE`) is undone by every worker once that
+ * lease lapses: a drill that dies never leaves the shop's orders held.
  */
 export async function startFulfilmentWorker(options: FulfilmentWorkerOptions): Promise<FulfilmentWorker> {
   const logger = options.logger ?? pino({ level: 'silent' })
@@ -208,13 +219,29 @@ export async function startFulfilmentWorker(options: FulfilmentWorkerOptions): P
     logger,
   })
 
+  // The dead man's switch for a pause: a queue paused under a lease that lapsed is resumed, checked at once (a
+  // worker that starts after its drill died) and every `leaseCheckIntervalMs`.
+  const leases = startLeaseWatchdog({
+    redis: connection,
+    prefix: options.prefix,
+    claimant: `fulfilment worker ${process.pid}`,
+    reverters: { [FULFILMENT_QUEUE_PAUSE_LEASE]: fulfilmentQueuePauseReverter(queue) },
+    intervalMs: options.leaseCheckIntervalMs ?? 500,
+    onReverted: ({ reason }) =>
+      logger.warn({ reason }, 'fulfilment queue resumed: its pause outlived its lease'),
+    onError: (err) => logger.warn({ err }, 'lease check failed; trying again'),
+  })
+  void leases.check()
+
   let closing: Promise<void> | undefined
   return {
     worker,
     registry,
     reconciler,
+    leases,
     close() {
       closing ??= (async () => {
+        leases.stop()
         await reconciler.close()
         await worker.close()
         await queue.close()

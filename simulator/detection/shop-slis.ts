@@ -72,7 +72,10 @@ export const leLabel = (seconds: number): string => String(seconds)
  * The SLO's SLI on the given metric names. Latency: good = `_bucket{le=threshold}` of the request histogram
  * over its `_count`. Fulfilment: good = orders handled within the deadline, paid or accepted with their charge
  * deferred by the degrade switch (`_bucket{outcome=~"paid|deferred",le=deadline}`), over every order settled or
- * deferred; a failed order, or one handled late, is bad. Availability: bad = 5xx over every answered request.
+ * deferred; a failed order, or one handled late, is bad. An order held in a paused fulfilment queue counts
+ * neither way while it is held: it counts when it is settled, against its time since it entered the queue, so
+ * one held past the deadline is bad; a queue paused throughout a window gives that window no data.
+ * Availability: bad = 5xx over every answered request.
  */
 export function sloOn(spec: SloSpec, names: SliMetricNames = SHOP_SLI_METRICS): Slo {
   return { name: spec.name, objective: spec.objective, sli: sliOn(spec, names) }

@@ -4,6 +4,8 @@ import Fastify from 'fastify'
 import type { SlotReport } from '../../gate/deploy/environment.ts'
 import { judgeBearer } from '../../services/flags/flags-token.ts'
 import { DeploysRequestFailedError } from './drill-errors.ts'
+import { fulfilmentQueueRoutes } from './fulfilment-queue-api.ts'
+import type { FulfilmentQueueControls } from './fulfilment-queue-control.ts'
 import type { SeenDeploy } from './responders/diagnose.ts'
 
 /** The environment variables `firedrill deploys` reads: the drill's deploys API and its token. */
@@ -40,12 +42,15 @@ const RollbackBody = Type.Object(
 /**
  * The drill's deploy controls over HTTP, as a pipeline's deploy tool offers them to an on-call engineer:
  * `GET /deploys` (what production runs, and its deploys, newest first) and `POST /deploys/rollback` (back to
- * what production ran before its latest deploy; the reason goes into the journal). Loopback only; every route
- * needs the drill's bearer token.
+ * what production ran before its latest deploy; the reason goes into the journal), and beside them production's
+ * fulfilment queue (`/queues/fulfilment`: see fulfilment-queue-api.ts) when `queue` is given. Loopback only; every
+ * route needs the drill's bearer token.
  */
 export async function startDeploysApi(options: {
   controls: DeployControls
   token: string
+  /** Production's fulfilment queue, paused and resumed beside the deploys. @defaultValue none (no queue routes) */
+  queue?: FulfilmentQueueControls
 }): Promise<{ url: string; close(): Promise<void> }> {
   const { controls, token } = options
   const app = Fastify({ logger: false }).withTypeProvider<TypeBoxTypeProvider>()
@@ -59,6 +64,7 @@ export async function startDeploysApi(options: {
       message: `${verdict === 'wrong' ? 'Wrong' : 'No'} bearer token: the deploys API needs "Authorization: Bearer <token>" with the drill's token (${DEPLOYS_TOKEN_ENV}).`,
     })
   })
+  if (options.queue !== undefined) await app.register(fulfilmentQueueRoutes(options.queue))
   app.get(
     '/deploys',
     async (): Promise<DeploysView> => ({

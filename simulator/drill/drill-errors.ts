@@ -5,6 +5,8 @@ export const SimulatorErrorCode = {
   DRILL_NOT_READY: 'FIREDRILL_DRILL_NOT_READY',
   DRILL_OUT_NOT_EMPTY: 'FIREDRILL_DRILL_OUT_NOT_EMPTY',
   DEPLOYS_REQUEST_FAILED: 'FIREDRILL_DEPLOYS_REQUEST_FAILED',
+  QUEUE_REQUEST_FAILED: 'FIREDRILL_QUEUE_REQUEST_FAILED',
+  QUEUE_ALREADY_THERE: 'FIREDRILL_QUEUE_ALREADY_THERE',
 } as const
 
 export type SimulatorErrorCode = (typeof SimulatorErrorCode)[keyof typeof SimulatorErrorCode]
@@ -42,5 +44,30 @@ export class DeploysRequestFailedError extends FiredrillError {
         : `The deploys API at ${url} answered ${status}: ${message}`,
     )
     this.status = status
+  }
+}
+
+/** The drill's queue control refused a request or could not be reached; the message says what it answered. */
+export class QueueRequestFailedError extends FiredrillError {
+  readonly status: number | null
+
+  constructor(url: string, status: number | null, message: string) {
+    super(
+      SimulatorErrorCode.QUEUE_REQUEST_FAILED,
+      status === null
+        ? `The queue control at ${url} did not answer (${message}). Is the drill still running? Its page prints the URL.`
+        : `The queue control at ${url} answered ${status}: ${message}`,
+    )
+    this.status = status
+  }
+}
+
+/** A pause of a queue already paused, or a resume of one already running: nothing to do, and said so. */
+export class QueueAlreadyThereError extends FiredrillError {
+  constructor(queue: string, state: 'paused' | 'running', detail: string) {
+    super(
+      SimulatorErrorCode.QUEUE_ALREADY_THERE,
+      `The ${queue} queue is already ${state}${detail === '' ? '' : ` (${detail})`}: nothing was changed.`,
+    )
   }
 }

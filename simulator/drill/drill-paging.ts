@@ -3,6 +3,7 @@ import { FlagsHttpClient } from '../../services/flags/flags-http-client.ts'
 import { createPageDelivery, type IncidentNotice, resolvedNotification } from '../detection/page-delivery.ts'
 import { NO_PAGE_DESTINATIONS, type PageDestinations } from '../detection/page-destinations.ts'
 import type { DrillJournal } from './drill-journal.ts'
+import { FulfilmentQueueHttpClient } from './fulfilment-queue-api.ts'
 import { type Page, startPager } from './pager.ts'
 import type { Responder, ResponderContext } from './responders/responder.ts'
 
@@ -101,6 +102,10 @@ export async function startDrillPaging(options: DrillPagingOptions): Promise<Dri
       token: options.token,
       deploys: options.deploys?.client ?? NO_DEPLOYS,
       deploysUrl: options.deploys?.url ?? '',
+      // The fulfilment queue's control lives beside the deploys API, behind the same token.
+      ...(options.deploys === undefined
+        ? {}
+        : { queue: new FulfilmentQueueHttpClient({ baseUrl: options.deploys.url, token: options.token }) }),
       provider: options.provider ?? (async () => null),
       clock: options.clock,
       signal: options.signal,

@@ -8,6 +8,7 @@ import type { DrillJournal } from './drill-journal.ts'
 import type { DrillPaging } from './drill-paging.ts'
 import { observeMitigation } from './flag-steps.ts'
 import type { ProductionDeploys } from './production-deploys.ts'
+import { queuePauseMitigation } from './queue-pause-mitigation.ts'
 
 const closers: Array<() => Promise<unknown>> = []
 afterEach(async () => {
@@ -113,5 +114,57 @@ describe('observing the mitigation', () => {
       new Promise((resolve) => setTimeout(() => resolve('still waiting after 3 s'), 3000)),
     ])
     expect(outcome).toBe('stop condition tripped')
+  })
+
+  it('times a pause of the fulfilment queue by its effect: once the worker has finished the job in hand, not at the request', async () => {
+    const url = await instanceOnTheChange()
+    const flags = new FlagsHttpClient({ baseUrl: await flagServiceTurnedOffAfter(60_000) })
+    const requestedAt = Date.now()
+    // The queue is paused at once, but the worker holds a job for another 400 ms.
+    const request = { by: 'ana', reason: 'workers fail every new order', at: requestedAt }
+    const journalled: { type: string; data: Record<string, unknown> }[] = []
+    const observed = await observeMitigation({
+      flags,
+      flag: 'checkout.new-pricing',
+      rollback: {
+        deploys: { rollbackRequested: () => undefined } as unknown as ProductionDeploys,
+        urls: () => [url],
+        to: { contentHash: 'the-build-before' } as Artifact,
+      },
+      queuePause: {
+        pauseRequested: () => request,
+        drained: async () => Date.now() - requestedAt >= 400,
+        status: async () => ({
+          queue: 'fulfilment',
+          paused: true,
+          waiting: 12,
+          active: 0,
+          delayed: 0,
+          pause: { by: 'ana', reason: request.reason, since: new Date(requestedAt).toISOString() },
+        }),
+      },
+      alert: 'fast-burn',
+      paging: { acknowledged: () => true } as unknown as DrillPaging,
+      journal: { append: async (event: never) => journalled.push(event) } as unknown as DrillJournal,
+      clock: systemClock,
+      signal: new AbortController().signal,
+    })
+    expect(observed).toEqual({ action: 'queue paused', by: 'ana' })
+    expect(Date.now() - requestedAt).toBeGreaterThanOrEqual(400)
+    expect(journalled.at(-1)).toMatchObject({
+      type: 'mitigation.applied',
+      data: { action: 'queue paused', queue: 'fulfilment', held: 12, by: 'ana', reason: request.reason },
+    })
+  })
+
+  it('offers a pause of the queue as a mitigation only to a drill with a fulfilment SLO', () => {
+    const watch = { pauseRequested: () => undefined, drained: async () => false, status: async () => ({}) }
+    const slo = (...slis: ('availability' | 'latency' | 'fulfilment')[]) => ({
+      slo: { indicators: slis.map((sli) => ({ name: sli, sli })) },
+    })
+    expect(queuePauseMitigation(slo('fulfilment', 'availability') as never, watch as never)).toHaveProperty(
+      'queuePause',
+    )
+    expect(queuePauseMitigation(slo('availability', 'latency') as never, watch as never)).toEqual({})
   })
 })

@@ -7,6 +7,7 @@ import type { DrillJournal } from './drill-journal.ts'
 import type { DrillPaging } from './drill-paging.ts'
 import { waitForFlagOff, waitForFlagOn } from './drill-safety.ts'
 import { type ProductionDeploys, waitForArtifact } from './production-deploys.ts'
+import { type QueuePauseWatch, waitForQueueDrained } from './queue-pause-mitigation.ts'
 
 /** One canary step: the flag on for `percent` of customers, through the flag service, journalled. */
 export async function releaseStep(options: {
@@ -58,8 +59,9 @@ async function waitForRollback(
 /**
  * Waits until the incident is mitigated, whoever did it: the flag serves off to everyone, every api instance
  * answers from the artifact production ran before the change (a rollback), or the degrade switch serves on to
- * everyone and the workers defer orders by it (a dependency's fault). Journals the mitigation with the actor and reason from the audit log or the
- * rollback request (and the acknowledgement, if the responder never gave one).
+ * everyone and the workers defer orders by it (a dependency's fault), or the fulfilment queue is paused and its
+ * workers hold no job (`queuePause`). Journals the mitigation with the actor and reason from the audit log, the
+ * rollback request or the pause (and the acknowledgement, if the responder never gave one).
  */
 export async function observeMitigation(options: {
   flags: FlagsHttpClient
@@ -70,6 +72,11 @@ export async function observeMitigation(options: {
    * defer orders (`deferrals`, their running count of deferred orders, goes up).
    */
   degradeSwitch?: { flag: string; deferrals: () => Promise<number> }
+  /**
+   * Production's fulfilment queue: a pause someone asked for mitigates once BullMQ reports the queue paused and
+   * no job active (see `queuePauseMitigation` for when it is offered). @defaultValue a pause does not count
+   */
+  queuePause?: QueuePauseWatch
   /** `urls`: the api instances taking traffic, read as the wait goes (a blue-green switch changes them). */
   rollback: { deploys: ProductionDeploys; urls: () => readonly string[]; to: Artifact }
   alert: string
@@ -77,7 +84,7 @@ export async function observeMitigation(options: {
   journal: DrillJournal
   clock: Clock
   signal: AbortSignal
-}): Promise<{ action: 'flag off' | 'rollback' | 'degrade switch on'; by: string }> {
+}): Promise<{ action: 'flag off' | 'rollback' | 'degrade switch on' | 'queue paused'; by: string }> {
   const { flags, flag, journal, rollback } = options
   // The two watches share a signal: the drill's abort ends both (and this wait), and the one that loses stops
   // once the other has seen the mitigation.
@@ -85,7 +92,12 @@ export async function observeMitigation(options: {
   const onAbort = () => race.abort(options.signal.reason)
   if (options.signal.aborted) onAbort()
   else options.signal.addEventListener('abort', onAbort, { once: true })
-  let winner: { kind: 'flag'; off: FlagView } | { kind: 'rollback' } | { kind: 'degrade'; on: FlagView }
+  let winner:
+    | { kind: 'flag'; off: FlagView }
+    | { kind: 'rollback' }
+    | { kind: 'degrade'; on: FlagView }
+    | { kind: 'queue'; by: string; reason: string }
+  const queuePause = options.queuePause
   const degrade = options.degradeSwitch
   // Deferrals before the switch are not its effect.
   const deferredBefore = degrade === undefined ? 0 : await degrade.deferrals()
@@ -109,6 +121,15 @@ export async function observeMitigation(options: {
             })),
           ]),
       waitForRollback(rollback, options.clock, race.signal).then(() => ({ kind: 'rollback' as const })),
+      ...(queuePause === undefined
+        ? []
+        : [
+            waitForQueueDrained(queuePause, options.clock, race.signal).then(({ by, reason }) => ({
+              kind: 'queue' as const,
+              by,
+              reason,
+            })),
+          ]),
     ])
   } finally {
     options.signal.removeEventListener('abort', onAbort)
@@ -130,6 +151,16 @@ export async function observeMitigation(options: {
       },
     })
     return { action: 'rollback', by }
+  }
+  if (winner.kind === 'queue') {
+    const { by, reason } = winner
+    const held = (await queuePause!.status()).waiting
+    if (!options.paging.acknowledged()) await options.paging.acknowledge(by, options.alert)
+    await journal.append({
+      type: 'mitigation.applied',
+      data: { action: 'queue paused', queue: 'fulfilment', held, by, reason },
+    })
+    return { action: 'queue paused', by }
   }
   // A flag the mitigation turned (off, or a degrade switch on): who and why from the audit log.
   const flagMitigation = async (key: string, view: FlagView, action: 'flag off' | 'degrade switch on') => {

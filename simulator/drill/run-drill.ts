@@ -33,9 +33,11 @@ import { restoreSafety, trippedStopCondition, untilAborted } from './drill-safet
 import { requestSequenceDigest, startDrillTraffic } from './drill-traffic.ts'
 import { observeMitigation, releaseStep } from './flag-steps.ts'
 import { followUp } from './follow-up.ts'
+import { type FulfilmentQueueControls, fulfilmentQueueControls } from './fulfilment-queue-control.ts'
 import { openRun, readRepeatedRun } from './open-run.ts'
 import { runPreflight } from './preflight.ts'
 import { type ProviderStatusPage, startProviderStatusPage } from './provider-status-page.ts'
+import { queuePauseMitigation } from './queue-pause-mitigation.ts'
 import { botResponder } from './responders/bot-responder.ts'
 import { humanResponder } from './responders/human-responder.ts'
 import { rollingBatch } from './rolling-batch.ts'
@@ -202,6 +204,7 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
   let detection: DrillDetection | undefined
   let decoys: Decoys | undefined
   let deploysApi: { url: string; close(): Promise<void> } | undefined
+  let queueControl: FulfilmentQueueControls | undefined
   let providerPage: ProviderStatusPage | undefined
   const background: Promise<unknown>[] = []
   const track = (task: Promise<unknown>) => {
@@ -272,7 +275,8 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
     })
     const shop = deployed.shop
     // Production's deploy controls, over HTTP as a person reaches them, with the drill's token.
-    deploysApi = await startDeploysApi({ controls: deployed.deploys, token })
+    queueControl = fulfilmentQueueControls({ redisUrl: options.redisUrl, prefix, lease, journal, clock, say })
+    deploysApi = await startDeploysApi({ controls: deployed.deploys, token, queue: queueControl })
     const flags = new FlagsHttpClient({ baseUrl: shop.flagsUrl, token, actor: 'release-train' })
     const health = await Promise.all(
       [...shop.apiUrls, shop.flagsUrl].map(async (url) => ({
@@ -521,6 +525,7 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
                 },
               }),
           rollback: { deploys: deployed.deploys, urls: shop.liveUrls, to: deployed.base },
+          ...queuePauseMitigation(scenario, queueControl),
           alert: page.alert,
           paging,
           journal,
@@ -532,9 +537,11 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
           `mitigated: ${
             mitigation.action === 'rollback'
               ? 'production rolled back'
-              : mitigation.action === 'degrade switch on'
-                ? `${providerFault?.degradeSwitch} on`
-                : `${flag} off`
+              : mitigation.action === 'queue paused'
+                ? 'the fulfilment queue paused'
+                : mitigation.action === 'degrade switch on'
+                  ? `${providerFault?.degradeSwitch} on`
+                  : `${flag} off`
           } (by ${mitigation.by})`,
         )
 
@@ -599,6 +606,7 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
             : `put ${safeFlag} back to off and clear payment faults`,
         timeoutMs: bound(4000),
         run: async () => {
+          await queueControl?.putBack(abort?.reason ?? 'drill finished')
           await restoreSafety(options.redisUrl, prefix, safeFlag, abort?.reason ?? 'drill finished')
           restored = true
         },

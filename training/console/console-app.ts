@@ -212,6 +212,22 @@ export function buildConsoleApp(options: ConsoleAppOptions): FastifyInstance {
     },
     async (request) => ({ ok: true as const, ...(await session.rollback(request.body.reason.trim())) }),
   )
+  for (const move of ['pause', 'resume'] as const)
+    app.post(
+      `/api/trainee/queue/${move}`,
+      {
+        ...trainee,
+        schema: {
+          querystring: TokenQuery,
+          body: ReasonBody,
+          response: { 200: Done, 400: Problem, 409: Problem, 502: Problem },
+        },
+      },
+      async (request) => {
+        await session.moveQueue(move, request.body.reason.trim())
+        return { ok: true as const }
+      },
+    )
   app.post(
     '/api/trainee/status',
     {

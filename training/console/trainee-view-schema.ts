@@ -99,6 +99,11 @@ export const TraineeViewSchema = Type.Object(
         Closed,
       ),
     ),
+    /** Production's fulfilment queue: paused or running, and the pause standing now (who, since when, why). */
+    queue: Type.Object(
+      { paused: Type.Boolean(), by: NullableStr, since: NullableStr, reason: NullableStr },
+      Closed,
+    ),
     /** The payment provider's status page; null until the console has read it. */
     provider: Type.Union([TraineeProviderSchema, Type.Null()]),
     /** The shop's latest structured log lines, oldest first. */

@@ -58,6 +58,14 @@ function runbookOf(page: Page): string | null {
   }
 }
 
+/** The fulfilment queue as the journal last left it: paused (by whom, since when, why) or running. */
+function queueOn(events: readonly JournalEvent[]): TraineeView['queue'] {
+  const last = events.findLast((e) => e.type === 'queue.paused' || e.type === 'queue.resumed')
+  return last?.type === 'queue.paused'
+    ? { paused: true, by: last.data.by, since: last.at, reason: last.data.reason }
+    : { paused: false, by: null, since: null, reason: null }
+}
+
 /**
  * The trainee's page from the journal and the flag service: the page, the deploys, the flag inventory and
  * its audit, the incident channel and the traffic's figures. Nothing here is read from the scenario's change,
@@ -136,6 +144,7 @@ export function traineeView(input: TraineeViewInput): TraineeView {
         text: e.data.text,
       })),
     ].sort((a, b) => Date.parse(a.at) - Date.parse(b.at)),
+    queue: queueOn(events),
     provider: input.shop?.provider ?? null,
     logs: [...(input.shop?.logs ?? [])],
     dashboards: {

@@ -288,6 +288,30 @@ export class TrainingSession {
     }
   }
 
+  /**
+   * Pauses or resumes production's fulfilment queue through the drill's queue control, as the trainee (the
+   * control journals `queue.paused` / `queue.resumed` with the trainee's name and reason).
+   */
+  async moveQueue(move: 'pause' | 'resume', reason: string): Promise<void> {
+    const context = this.#pagedContext(`${move} the fulfilment queue`)
+    if (context.queue === undefined)
+      throw new ConsoleActionError(
+        ConsoleErrorCode.CONSOLE_QUEUE_REFUSED,
+        'This drill has no fulfilment queue of ours to pause.',
+        409,
+      )
+    try {
+      await context.queue[move](reason, this.trainee)
+    } catch (err) {
+      const status = (err as { status?: number | null }).status
+      throw new ConsoleActionError(
+        ConsoleErrorCode.CONSOLE_QUEUE_REFUSED,
+        `The fulfilment queue was not ${move}d: ${(err as Error).message}`,
+        typeof status === 'number' && status >= 400 && status < 500 ? 409 : 502,
+      )
+    }
+  }
+
   async postStatus(text: string): Promise<void> {
     await this.#append({ type: 'status.posted', data: { by: this.trainee, text } })
   }

@@ -28,6 +28,7 @@ function shopLevers(context: ResponderContext): string[] {
           `    export FIREDRILL_DEPLOYS_URL=${context.deploysUrl} FIREDRILL_DEPLOYS_TOKEN=${context.token}`,
           '    npx firedrill deploys list                   # what production runs, and its recent deploys',
           '    npx firedrill deploys rollback --reason "…"  # back to what production ran before its latest deploy',
+          '    npx firedrill queue pause --reason "…"       # hold the fulfilment queue\'s orders (queue resume to let them go)',
         ]),
   ]
 }

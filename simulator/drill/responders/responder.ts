@@ -1,6 +1,7 @@
 import type { Clock } from '../../../record/clock/clock.ts'
 import type { FlagsHttpClient } from '../../../services/flags/flags-http-client.ts'
 import type { DeploysHttpClient } from '../deploys-api.ts'
+import type { FulfilmentQueueHttpClient } from '../fulfilment-queue-api.ts'
 import type { Page } from '../pager.ts'
 import type { Diagnosis, SeenProviderStatus } from './diagnose.ts'
 
@@ -18,6 +19,11 @@ export interface ResponderContext {
   provider(): Promise<SeenProviderStatus | null>
   /** The deploys API's URL (its token is `token`). */
   deploysUrl: string
+  /**
+   * Production's fulfilment queue, beside the deploys API (same URL and token): paused or not, and the pause and
+   * resume a person can ask for. Absent where the drill has no queue of ours (a target).
+   */
+  queue?: Pick<FulfilmentQueueHttpClient, 'status' | 'pause' | 'resume'>
   clock: Clock
   signal: AbortSignal
   /** Records the acknowledgement in the journal. */

@@ -38,7 +38,8 @@
     ]),
   }
 
-  // The one dialog that asks for a reason: a flag turned on or off, or production rolled back.
+  // The one dialog that asks for a reason: a flag turned on or off, production rolled back, or the fulfilment
+  // queue paused or resumed.
   let pending = null
   const dialog = document.getElementById('flag-dialog')
   function askReason(action, title) {
@@ -53,6 +54,15 @@
     const reason = document.getElementById('flag-reason').value.trim()
     const action = pending
     dialog.close()
+    if (action.kind === 'queue') {
+      act(
+        () => post(`/api/trainee/queue/${action.move}`, { reason }),
+        action.move === 'pause'
+          ? 'Fulfilment queue paused: its workers take no new order.'
+          : 'Fulfilment queue resumed: its workers take the held orders.',
+      )
+      return
+    }
     if (action.kind === 'rollback') {
       act(
         () => post('/api/trainee/rollback', { reason }),
@@ -176,6 +186,44 @@
             ),
           ),
         ),
+      ),
+    )
+  }
+
+  function renderQueue(view) {
+    const queue = view.queue
+    replace(
+      'queue-control',
+      el(
+        'div',
+        { class: 'queue-control' },
+        el('p', {
+          class: queue.paused ? 'queue-paused' : 'quiet',
+          text: queue.paused
+            ? `Fulfilment queue PAUSED by ${queue.by} since ${time(queue.since)} UTC: ${queue.reason}`
+            : 'Fulfilment queue running.',
+        }),
+        view.status !== 'paged'
+          ? null
+          : queue.paused
+            ? el('button', {
+                type: 'button',
+                text: 'Resume the fulfilment queue',
+                onclick: () =>
+                  askReason(
+                    { kind: 'queue', move: 'resume' },
+                    'Resume the fulfilment queue: its workers take the held orders again',
+                  ),
+              })
+            : el('button', {
+                type: 'button',
+                text: 'Pause the fulfilment queue',
+                onclick: () =>
+                  askReason(
+                    { kind: 'queue', move: 'pause' },
+                    'Pause the fulfilment queue: its workers finish the orders in hand and take no new one until it is resumed',
+                  ),
+              }),
       ),
     )
   }
@@ -334,6 +382,7 @@
     once('changes', [view.deploys, view.flagChanges, view.flags === null, view.status], () =>
       renderChanges(view),
     )
+    once('queue', [view.queue, view.status], () => renderQueue(view))
     once('channel', view.channel, () => renderChannel(view))
     once('provider', view.provider, () => renderProvider(view))
     once('logs', view.logs, () => {
