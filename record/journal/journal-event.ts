@@ -387,7 +387,15 @@ export interface JournalEventData {
       alertStartedAt: string
       flagChanges: { flag: string; from: string; to: string; actor: string; at: string }[]
       /** Production deploys the responder saw (absent in older journals). */
-      deploys?: { commit: string; artifact: string; previous: string | null; dark: boolean; at: string }[]
+      deploys?: {
+        commit: string
+        artifact: string
+        previous: string | null
+        dark: boolean
+        at: string
+        /** A rollback: the artifact it took production off, and who asked. */
+        rollbackOf?: { artifact: string; by: string }
+      }[]
       /** The payment provider's status page as the responder read it (absent in older journals). */
       provider?: { status: string; summary: string; since: string | null }
       /** A target's dependency as its fault proxy reports it (absent in older journals). */

@@ -262,6 +262,7 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
       say,
       startedAt,
       clock,
+      signal,
       ...(repeated === undefined
         ? {}
         : {
@@ -493,7 +494,12 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
 
       // A provider's fault the shop rode out by itself: the whole release held without a page.
       const absorbed = providerFault !== undefined && providerFaulted && !paging.isPaged()
-      if ((deployed.refused || rolledBackAtDeploy || absorbed) && !paging.isPaged()) {
+      // The post-deploy watch's verdict, unless a page comes first: a breach rolled production back at deploy time.
+      const watched = await untilAborted(Promise.race([deployed.watch.outcome(), paging.paged]), signal)
+      if (
+        (deployed.refused || rolledBackAtDeploy || absorbed || watched === 'breached') &&
+        !paging.isPaged()
+      ) {
         // The gate kept the change out of trunk (or the shop degraded by itself): the same release must cause no
         // incident.
         await enter('steady-state-after')
