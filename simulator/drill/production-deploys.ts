@@ -150,23 +150,30 @@ export class ProductionDeploys {
         commit: latest.previous.commit,
       },
     })
-    const goBack = this.#goBack
-    await this.exclusive(async () => {
-      if (goBack !== undefined && (await goBack(request))) return
-      await this.#deploy(this.#production, request.to, { onEvent: this.#onEvent }).finally(() =>
-        this.#settle(),
-      )
-    })
-    // Back on `to` as it first went out: a second rollback goes to what ran before it, never forward again to
-    // the artifact just rolled back.
-    this.#history.push({
+    // In the history from the moment it is asked for, so whoever looks next sees production on its way back (and
+    // does not ask again); back on `to` as it first went out: a second rollback goes to what ran before it, never
+    // forward again to the artifact just rolled back.
+    const back: Rollout = {
       artifact: latest.previous,
       previous:
         this.#history.find((r) => r.artifact.contentHash === request.to.contentHash)?.previous ?? null,
       dark: false,
       at: new Date(this.#clock.now()).toISOString(),
       rollbackOf: { artifact: request.from.contentHash, by },
-    })
+    }
+    this.#history.push(back)
+    const goBack = this.#goBack
+    try {
+      await this.exclusive(async () => {
+        if (goBack !== undefined && (await goBack(request))) return
+        await this.#deploy(this.#production, request.to, { onEvent: this.#onEvent }).finally(() =>
+          this.#settle(),
+        )
+      })
+    } catch (err) {
+      this.#history.splice(this.#history.indexOf(back), 1)
+      throw err
+    }
     return request
   }
 }

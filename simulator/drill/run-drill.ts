@@ -34,6 +34,7 @@ import { requestSequenceDigest, startDrillTraffic } from './drill-traffic.ts'
 import { observeMitigation, releaseStep } from './flag-steps.ts'
 import { followUp } from './follow-up.ts'
 import { openRun, readRepeatedRun } from './open-run.ts'
+import { caughtAtDeploy } from './post-deploy-watch/caught-at-deploy.ts'
 import { runPreflight } from './preflight.ts'
 import { type ProviderStatusPage, startProviderStatusPage } from './provider-status-page.ts'
 import { botResponder } from './responders/bot-responder.ts'
@@ -494,12 +495,12 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
 
       // A provider's fault the shop rode out by itself: the whole release held without a page.
       const absorbed = providerFault !== undefined && providerFaulted && !paging.isPaged()
-      // The post-deploy watch's verdict, unless a page comes first: a breach rolled production back at deploy time.
-      const watched = await untilAborted(Promise.race([deployed.watch.outcome(), paging.paged]), signal)
-      if (
-        (deployed.refused || rolledBackAtDeploy || absorbed || watched === 'breached') &&
-        !paging.isPaged()
-      ) {
+      // A post-deploy watch that breached before anybody was paged rolled production back at deploy time.
+      const caught = await untilAborted(
+        caughtAtDeploy(deployed.watch, paging.paged, () => journal.events),
+        signal,
+      )
+      if (caught || ((deployed.refused || rolledBackAtDeploy || absorbed) && !paging.isPaged())) {
         // The gate kept the change out of trunk (or the shop degraded by itself): the same release must cause no
         // incident.
         await enter('steady-state-after')
@@ -509,7 +510,9 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
             ? 'the steady state did not hold'
             : absorbed
               ? 'no incident: the shop degraded by itself while the provider failed, and nobody was paged'
-              : 'no incident: the change was stopped before production',
+              : caught
+                ? 'no incident: the post-deploy watch rolled the deploy back'
+                : 'no incident: the change was stopped before production',
         )
       } else {
         // Respond: wait for the page (stop conditions cover a page that never comes), then for the flag to go off.
