@@ -11,7 +11,7 @@ const STATUS_WORDS: Record<Postmortem['status'], string> = {
   crashed: "Crashed: the drill's process died before it finished; the shop put back what it had turned on",
   incomplete: 'Incomplete: the journal ends before the drill finished',
   prevented:
-    'Prevented: the change was stopped before it became an incident (at the gate, at deploy, or by the post-deploy watch), and the same workload caused no incident',
+    'Prevented: the change was stopped before production, or rolled back by the post-deploy watch before anybody was paged, and the same workload caused no incident',
 }
 
 const short = (commit: string) => `\`${commit.slice(0, 12)}\``
