@@ -33,7 +33,7 @@ export interface WatchEvaluation {
   errorRatio: number | null
   /** The least error ratio the window's requests are consistent with (Wilson, one-sided 95 %). */
   errorRatioLowerBound: number | null
-  /** The bucket holding the window's p95, in seconds. */
+  /** The bucket holding the window's p95 (after the warm-up), in seconds; null before the warm-up is over. */
   p95: { lower: number; upper: number } | null
 }
 
@@ -62,21 +62,24 @@ export function p95Limit(baseline: WatchBaseline, thresholds: WatchThresholds): 
  * holds `minRequests`. It breaches on errors when the error ratio is at or above `maxErrorRatio` even at the
  * least the sample is consistent with (the Wilson lower bound), so a few unlucky errors do not; and on latency when
  * the window's p95 is above the limit even at the bottom of its bucket, so the histogram's resolution cannot turn
- * an unchanged latency into a breach.
+ * an unchanged latency into a breach. Latency is judged on `warm` (the window's requests after the new instances'
+ * warm-up; absent during it), holding `minRequests` too: a freshly started instance's first requests are slow.
  */
 export function judgeWindow(
   window: WatchCounts,
   baseline: WatchBaseline,
   thresholds: WatchThresholds,
+  warm?: WatchCounts,
 ): WatchEvaluation {
   const { requests, errors } = window
   const counted = requests >= thresholds.minRequests
   const lowerBound = requests === 0 ? null : errorRatioLowerBound(errors, requests)
-  const p95 = p95Bounds(window)
+  const p95 = warm === undefined ? null : p95Bounds(warm)
+  const latencyCounted = warm !== undefined && warm.requests >= thresholds.minRequests
   const limit = p95Limit(baseline, thresholds)
   const breaches: WatchBreach[] = []
   if (counted && lowerBound !== null && lowerBound >= thresholds.maxErrorRatio) breaches.push('error-ratio')
-  if (counted && limit !== null && p95 !== null && p95.lower > limit) breaches.push('p95')
+  if (counted && latencyCounted && limit !== null && p95 !== null && p95.lower > limit) breaches.push('p95')
   return {
     counted,
     breaches,

@@ -20,6 +20,7 @@ const settings: WatchSettings = {
   windowMs: 800,
   intervalMs: 50,
   maxWatchMs: 5000,
+  warmupMs: 200,
   maxErrorRatio: 0.01,
   p95HeadroomPct: 20,
   minRequests: 50,
@@ -50,10 +51,10 @@ beforeEach(async () => {
 afterEach(() => server.close())
 
 /**
- * A steady state of `before` (two batches of 100), the deploy completed, then batches of `after` every 30 ms (the
+ * A steady state of `before` (ten batches of 20), the deploy completed, then batches of `after` every 30 ms (the
  * first batch's errors only once, when `firstErrors` says so) until the watch decides.
  */
-async function watchDeploy(before: Mix, after: Mix, firstErrors = 0) {
+async function watchDeploy(before: Mix, after: Mix, firstErrors = 0, cold?: Mix) {
   const journal: NewJournalEvent[] = []
   const rollbacks: { by: string; reason: string }[] = []
   let watching = () => {}
@@ -82,8 +83,9 @@ async function watchDeploy(before: Mix, after: Mix, firstErrors = 0) {
     waitForBack: async () => {},
   })
   await watch.steadyStateBegins()
-  await send(server, before)
-  await send(server, before)
+  // The steady state: 200 orders, 20 at a time as the window's traffic comes (a burst of concurrent requests
+  // would queue, and its latency with it).
+  for (let i = 0; i < 10; i++) await send(server, before, 20)
   await watch.releaseBegins()
   watch.deployCompleted(NEW, OLD)
   // The window counts from the deploy's completion: traffic after it.
@@ -94,7 +96,10 @@ async function watchDeploy(before: Mix, after: Mix, firstErrors = 0) {
   })
   let first = true
   while (!decided) {
-    await send(server, first ? { ...after, errors: (after.errors ?? 0) + firstErrors } : after, 20)
+    // A cold start: a larger first batch, every request of it slow, done well within the warm-up.
+    const mix = first && cold !== undefined ? cold : after
+    const count = first && cold !== undefined ? 60 : 20
+    await send(server, first ? { ...mix, errors: (mix.errors ?? 0) + firstErrors } : mix, count)
     first = false
     await systemClock.sleep(30)
   }
@@ -141,6 +146,12 @@ describe('the post-deploy watch', () => {
     expect(passed.data.errors).toBeGreaterThanOrEqual(1)
     expect(passed.data.watchedMs).toBeGreaterThanOrEqual(settings.windowMs)
     expect(eventOf(journal, 'deploy.watch.breached')).toBeUndefined()
+  }, 20_000)
+
+  it('passes a good deploy whose new instances answer their first requests slowly while they warm up', async () => {
+    const { outcome, rollbacks } = await watchDeploy({}, {}, 0, { slow: 100, slowMs: 120 })
+    expect(rollbacks).toEqual([])
+    expect(outcome).toBe('passed')
   }, 20_000)
 
   it('ends without rolling back when someone else already has', async () => {

@@ -146,6 +146,8 @@ export class PostDeployWatch {
     let streak = 0
     let evaluations = 0
     let last: WatchEvaluation | undefined
+    // Latency counts from the end of the new instances' warm-up.
+    let warm: Snapshot | undefined
     for (;;) {
       await clock.sleep(settings.intervalMs, signal)
       const other = deploys.rollbackRequested()
@@ -161,7 +163,14 @@ export class PostDeployWatch {
         })
         return 'ended'
       }
-      const evaluation = judgeWindow(this.#since(since, await this.#snapshot()), baseline, settings)
+      const now = await this.#snapshot()
+      const evaluation = judgeWindow(
+        this.#since(since, now),
+        baseline,
+        settings,
+        warm === undefined ? undefined : this.#since(warm, now),
+      )
+      if (warm === undefined && clock.now() - completedAt >= settings.warmupMs) warm = now
       last = evaluation
       if (evaluation.counted) {
         evaluations++

@@ -10,10 +10,17 @@ export interface WatchSettings extends WatchThresholds {
   intervalMs: number
   /** How long the watch waits past its window for `minRequests` before it ends without a verdict. */
   maxWatchMs: number
+  /**
+   * The new instances' warm-up: latency is judged on the requests after it (a freshly started instance's first
+   * requests are slow while its code warms up); errors count from the deploy's completion.
+   */
+  warmupMs: number
 }
 
 /** How long past its window, at most, the watch waits for enough requests to judge (in windows). */
 const MAX_WINDOWS = 5
+/** The share of the window that is the new instances' warm-up, for latency. */
+const WARMUP_SHARE = 0.25
 
 export function watchSettingsOf(scenario: ValidScenario): WatchSettings {
   const { watch } = scenario.release
@@ -23,6 +30,7 @@ export function watchSettingsOf(scenario: ValidScenario): WatchSettings {
     windowMs,
     intervalMs: scenario.detection.scrapeIntervalMs,
     maxWatchMs: windowMs * MAX_WINDOWS,
+    warmupMs: windowMs * WARMUP_SHARE,
     maxErrorRatio: watch.maxErrorRatio,
     p95HeadroomPct: watch.p95HeadroomPct,
     minRequests: watch.minRequests,
