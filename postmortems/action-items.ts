@@ -60,7 +60,10 @@ function nearMissItems(facts: DrillFacts): PlannedActionItem[] {
   // A change the gate stopped on its first try: the scenario plans what the near miss still calls for.
   // A check before a push cannot catch what happens after staging: a deploy-time near miss keeps its own items.
   const planned =
-    facts.againOf === undefined || facts.deployRefused !== undefined || facts.deployRolledBack !== undefined
+    facts.againOf === undefined ||
+    facts.deployRefused !== undefined ||
+    facts.deployRolledBack !== undefined ||
+    facts.watchCaught !== undefined
       ? (facts.scenario.followUp.actionItems ?? [])
       : []
   if (planned.length > 0) return [...planned]

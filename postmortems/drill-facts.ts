@@ -50,6 +50,17 @@ export interface DrillFacts {
   deployRefused: JournalEventOf<'deploy.refused'> | undefined
   /** Production's rolling deploy failed its health check and rolled itself back: nothing was released. */
   deployRolledBack: JournalEventOf<'deploy.rolled-back'> | undefined
+  /**
+   * The post-deploy watch breached before anybody was paged and rolled production back: the change reached users
+   * for the watch's window, and was caught at deploy time. `back`: production answering from the build before.
+   */
+  watchCaught:
+    | {
+        started: JournalEventOf<'deploy.watch.started'> | undefined
+        breached: JournalEventOf<'deploy.watch.breached'>
+        back: JournalEventOf<'deploy.watch.rolled-back'> | undefined
+      }
+    | undefined
   /** The run a `--again` run repeats. */
   againOf: { runId: string; dir: string } | undefined
 }
@@ -61,8 +72,10 @@ export function repeatedRunWords(facts: Pick<DrillFacts, 'againOf'>): string {
 
 /** The gate steps that refused the change, in words: `unit-tests, flag-debt`. */
 export function refusedByWords(
-  facts: Pick<DrillFacts, 'refused' | 'deployRefused'> & Partial<Pick<DrillFacts, 'deployRolledBack'>>,
+  facts: Pick<DrillFacts, 'refused' | 'deployRefused'> &
+    Partial<Pick<DrillFacts, 'deployRolledBack' | 'watchCaught'>>,
 ): string {
+  if (facts.refused === undefined && facts.watchCaught !== undefined) return 'the post-deploy watch'
   if (facts.refused === undefined && facts.deployRefused !== undefined) return 'deploy verification'
   if (facts.refused === undefined && facts.deployRolledBack !== undefined) return "the deploy's health check"
   return facts.refused?.data.blockedBy.join(', ') || 'the gate'
@@ -143,6 +156,7 @@ export function gatherDrillFacts(
     refused: eventsOf(events, 'change.refused')[0],
     deployRefused: eventsOf(events, 'deploy.refused')[0],
     deployRolledBack: eventsOf(events, 'deploy.rolled-back')[0],
+    watchCaught: watchCaughtOf(events, status),
     againOf: started?.data.againOf,
   }
 }
@@ -185,7 +199,22 @@ function preventedSoFar(events: readonly JournalEvent[]): boolean {
   return (
     eventsOf(events, 'change.refused').length +
       eventsOf(events, 'deploy.refused').length +
-      eventsOf(events, 'deploy.rolled-back').length >
+      eventsOf(events, 'deploy.rolled-back').length +
+      // A watch's rollback nobody had to respond to (after a page, it is the incident's mitigation).
+      (eventsOf(events, 'mitigation.applied').length === 0
+        ? eventsOf(events, 'deploy.watch.breached').length
+        : 0) >
       0 && eventsOf(events, 'steady-state.checked').some((e) => e.data.when === 'after' && e.data.ok)
   )
+}
+
+/** The post-deploy watch's catch, when the drill was a near miss by it (see `DrillFacts.watchCaught`). */
+function watchCaughtOf(events: readonly JournalEvent[], status: DrillStatus): DrillFacts['watchCaught'] {
+  const breached = eventsOf(events, 'deploy.watch.breached')[0]
+  if (status !== 'prevented' || breached === undefined) return undefined
+  return {
+    started: eventsOf(events, 'deploy.watch.started')[0],
+    breached,
+    back: eventsOf(events, 'deploy.watch.rolled-back')[0],
+  }
 }

@@ -8,6 +8,8 @@ function nextAction(
   if (action.kind === 'flag-off') return `turn ${action.flag} off`
   if (action.kind === 'rollback') return `roll production back to artifact ${action.to.slice(0, 16)}`
   if (action.kind === 'degrade') return `turn the degrade switch ${action.flag} on`
+  if (action.kind === 'already-rolled-back')
+    return `nothing to undo: ${action.by} already rolled production back to artifact ${action.to.slice(0, 16)}`
   return 'escalate'
 }
 
@@ -80,6 +82,18 @@ export function describeEvent(event: JournalEvent): string {
       return `Rollback rehearsed on ${event.data.environment} api slot ${event.data.slot} before the release: back to ${event.data.previous.slice(0, 16)} in ${formatMs(event.data.backMs)}, forward to ${event.data.current.slice(0, 16)} in ${formatMs(event.data.forwardMs)}, both health- and smoke-checked.`
     case 'rollback.unproven':
       return `Rollback rehearsal on ${event.data.environment} api slot ${event.data.slot} failed going ${event.data.leg} (${event.data.detail}); the release did not start.`
+    case 'deploy.watch.skipped':
+      return `Production not watched after the deploy (${event.data.strategy}): ${event.data.reason}.`
+    case 'deploy.watch.started':
+      return `The post-deploy watch started on ${event.data.artifact.slice(0, 16)} for ${formatMs(event.data.windowMs)}: baseline ${event.data.baseline.requests} requests, p95 ${describeBucket(event.data.baseline.p95Ms)}; a breach is an error ratio of at least ${formatRatio(event.data.thresholds.maxErrorRatio)}${event.data.thresholds.p95LimitMs === null ? '' : ` or a p95 above ${formatMs(event.data.thresholds.p95LimitMs)}`} on ${event.data.thresholds.consecutiveBreaches} evaluations in a row.`
+    case 'deploy.watch.breached':
+      return `The post-deploy watch saw ${event.data.breaches.join(' and ')} breach ${event.data.consecutive} times in a row, ${formatMs(event.data.sinceCompletedMs)} after the deploy completed: ${event.data.errors} errors in ${event.data.requests} requests (${event.data.errorRatio === null ? 'n/a' : formatRatio(event.data.errorRatio)}), p95 ${describeBucket(event.data.p95Ms)}${event.data.p95LimitMs === null ? '' : ` against a limit of ${formatMs(event.data.p95LimitMs)}`}; it rolls production back.`
+    case 'deploy.watch.rolled-back':
+      return `Every live api instance answers from ${event.data.to.slice(0, 16)} again, ${formatMs(event.data.backMs)} after the watch's breach (${event.data.by}).`
+    case 'deploy.watch.passed':
+      return `The post-deploy watch passed after ${formatMs(event.data.watchedMs)}: ${event.data.errors} errors in ${event.data.requests} requests, p95 ${describeBucket(event.data.p95Ms)}.`
+    case 'deploy.watch.ended':
+      return `The post-deploy watch ended without a verdict: ${event.data.reason}.`
     case 'deploy.refused':
       return `Deploy to ${event.data.environment} refused: tag ${event.data.tag} named ${event.data.commit.slice(0, 12)} with content hash ${event.data.contentHash.slice(0, 16)}, not the verified ${event.data.verifiedContentHash.slice(0, 16)}; no instance was touched.`
     case 'decoy.applied':
@@ -163,4 +177,12 @@ export function describeEvent(event: JournalEvent): string {
     case 'verify.finished':
       return `Verification ${event.data.holds ? 'holds' : 'falls short'}: ${event.data.items.filter((i) => i.holds).length} of ${event.data.items.length} action items hold; ${event.data.loop.replay === 'not-applicable' ? 'no change of ours to replay' : `replay ${event.data.loop.holds ? 'blocked' : 'not blocked'}`}.`
   }
+}
+
+/** A histogram bucket holding a percentile, in words: `25 ms–50 ms`. */
+function describeBucket(bucket: { lowerMs: number; upperMs: number | null } | null): string {
+  if (bucket === null) return 'n/a'
+  return bucket.upperMs === null
+    ? `over ${formatMs(bucket.lowerMs)}`
+    : `${formatMs(bucket.lowerMs)}–${formatMs(bucket.upperMs)}`
 }

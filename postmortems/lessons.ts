@@ -207,26 +207,30 @@ function nearMissLessons(facts: DrillFacts): Lessons {
   const earlier = repeatedRunWords(facts)
   const heldAfter = facts.steadyAfter?.data.ok
     ? [
-        `The same release on ${facts.deployRefused === undefined && facts.deployRolledBack === undefined ? 'trunk as it is' : 'production as it was'} caused no incident (error ratio ${formatRatio(facts.steadyAfter.data.errorRatio)} over ${facts.steadyAfter.data.requests} requests).`,
+        `The same release on ${facts.deployRefused === undefined && facts.deployRolledBack === undefined && facts.watchCaught === undefined ? 'trunk as it is' : 'production as it was'} caused no incident (error ratio ${formatRatio(facts.steadyAfter.data.errorRatio)} over ${facts.steadyAfter.data.requests} requests).`,
       ]
     : []
   if (facts.againOf === undefined) {
     const story = faultStoryOf(facts.scenario)
     return {
       wentWell: [
-        facts.deployRefused !== undefined
-          ? "Production's deploy verification refused the artifact: it checks the content hash staging verified, not the tag."
-          : facts.deployRolledBack !== undefined
-            ? `The rolling deploy health-checked its first new instance and rolled the batch back when the ${facts.deployRolledBack.data.check} check failed: the other instances never left the build before the change.`
-            : `The gate refused the change (${steps}) on its first try: it never reached trunk.`,
+        facts.watchCaught !== undefined
+          ? `The post-deploy watch compared the deploy with production's own steady state and rolled it back by itself (${facts.watchCaught.breached.data.breaches.join(' and ')} breached${facts.watchCaught.back === undefined ? '' : `; production back ${formatMs(facts.watchCaught.back.data.backMs)} after the breach`}), without waiting for a page.`
+          : facts.deployRefused !== undefined
+            ? "Production's deploy verification refused the artifact: it checks the content hash staging verified, not the tag."
+            : facts.deployRolledBack !== undefined
+              ? `The rolling deploy health-checked its first new instance and rolled the batch back when the ${facts.deployRolledBack.data.check} check failed: the other instances never left the build before the change.`
+              : `The gate refused the change (${steps}) on its first try: it never reached trunk.`,
         ...heldAfter,
       ],
       wentWrong: [
-        facts.deployRefused !== undefined
-          ? `The release rested on ${story.decision}. Only the last check before production stopped it.`
-          : facts.deployRolledBack !== undefined
-            ? `The release rested on ${story.decision}. Only production's own deploy stopped it, on a live instance.`
-            : `The change was written and committed this way: ${story.decision}. Only the gate stopped it, after it was pushed.`,
+        facts.watchCaught !== undefined
+          ? `The release rested on ${story.decision}. Only production's own traffic showed it: users met the change until the watch rolled it back.`
+          : facts.deployRefused !== undefined
+            ? `The release rested on ${story.decision}. Only the last check before production stopped it.`
+            : facts.deployRolledBack !== undefined
+              ? `The release rested on ${story.decision}. Only production's own deploy stopped it, on a live instance.`
+              : `The change was written and committed this way: ${story.decision}. Only the gate stopped it, after it was pushed.`,
       ],
       gotLucky: story.luck === null ? [] : [story.luck],
     }

@@ -19,6 +19,14 @@ import { dependencyFaultOf, externalFaultOf, faultStoryOf } from './fault-story.
 import { formatMs, formatPct, formatRatio, formatUtcTime } from './postmortem-format.ts'
 import { queuePauseOf, queuePauseResolution, queuePauseSummary } from './queue-pause-story.ts'
 import { describeHiddenImpact } from './slo-impact.ts'
+import {
+  watchCaughtDetection,
+  watchCaughtImpactStatement,
+  watchCaughtResolution,
+  watchCaughtRootCauses,
+  watchCaughtSummary,
+  watchCaughtTrigger,
+} from './watch-caught-narrative.ts'
 
 function faultWords(facts: DrillFacts): string {
   // A target's change is the team's: when no request failed, the drill saw nothing wrong with it.
@@ -67,6 +75,7 @@ export function summaryOf(facts: DrillFacts): string {
   const { scenario, timings } = facts
   if (externalFaultOf(scenario) !== undefined) return externalSummary(facts, impactWords(facts))
   if (dependencyFaultOf(scenario) !== undefined) return dependencySummary(facts, impactWords(facts))
+  if (facts.watchCaught !== undefined) return watchCaughtSummary(facts, impactWords(facts))
   const atDeploy = facts.deployRefused
   if (facts.status === 'prevented' && atDeploy !== undefined) {
     return [
@@ -154,6 +163,7 @@ export function impactStatementOf(facts: DrillFacts): string {
   const { impact, scenario } = facts
   if (externalFaultOf(scenario) !== undefined) return externalImpactStatement(facts)
   if (dependencyFaultOf(scenario) !== undefined) return dependencyImpactStatement(facts)
+  if (facts.watchCaught !== undefined) return watchCaughtImpactStatement(facts)
   if (!facts.changeReachedUsers) {
     const where =
       facts.status === 'prevented' && facts.deployRefused !== undefined
@@ -186,6 +196,7 @@ export function rootCausesOf(facts: DrillFacts): string[] {
   const { change } = facts.scenario
   if (externalFaultOf(facts.scenario) !== undefined) return externalRootCauses(facts)
   if (dependencyFaultOf(facts.scenario) !== undefined) return dependencyRootCauses(facts)
+  if (facts.watchCaught !== undefined) return watchCaughtRootCauses(facts)
   if (facts.status === 'prevented' && facts.deployRefused !== undefined)
     return [
       `The change "${change.title}" was sound; what production was asked to run was not: ${faultWords(facts)}. ${change.description.trim()}`,
@@ -231,6 +242,7 @@ export function rootCausesOf(facts: DrillFacts): string[] {
 export function triggerOf(facts: DrillFacts): string {
   if (externalFaultOf(facts.scenario) !== undefined) return externalTrigger(facts)
   if (dependencyFaultOf(facts.scenario) !== undefined) return dependencyTrigger(facts)
+  if (facts.watchCaught !== undefined) return watchCaughtTrigger(facts)
   const atDeploy = facts.deployRefused
   if (facts.status === 'prevented' && atDeploy !== undefined)
     return `Production's deploy looked up tag ${atDeploy.data.tag} at ${formatUtcTime(atDeploy.at)} and found ${atDeploy.data.commit.slice(0, 12)}, a rebuild staging never ran; nothing was released from it.`
@@ -264,6 +276,7 @@ export function triggerOf(facts: DrillFacts): string {
 export function detectionOf(facts: DrillFacts): string {
   const detected = facts.anchors.detected
   const slos = describeBurnedSlos(burnedSlos(facts.events, facts.scenario))
+  if (facts.watchCaught !== undefined) return watchCaughtDetection(facts, slos)
   if (facts.status === 'prevented' && facts.deployRefused !== undefined)
     return `Caught at deploy time, before any release: production's deploy verification refused content hash ${facts.deployRefused.data.contentHash.slice(0, 12)} (staging verified ${facts.deployRefused.data.verifiedContentHash.slice(0, 12)}), so no alert was needed and none paged. ${slos}`
   if (facts.status === 'prevented' && facts.deployRolledBack !== undefined)
@@ -296,6 +309,7 @@ export function detectionOf(facts: DrillFacts): string {
 export function resolutionOf(facts: DrillFacts): string {
   if (externalFaultOf(facts.scenario) !== undefined) return externalResolution(facts)
   if (dependencyFaultOf(facts.scenario) !== undefined) return dependencyResolution(facts)
+  if (facts.watchCaught !== undefined) return watchCaughtResolution(facts)
   const mitigated = facts.anchors.mitigated
   const recovered = facts.anchors.recovered
   if (facts.status === 'prevented' && facts.deployRefused !== undefined)

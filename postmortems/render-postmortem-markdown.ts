@@ -10,7 +10,8 @@ const STATUS_WORDS: Record<Postmortem['status'], string> = {
   aborted: 'Drill aborted by a stop condition; action items open',
   crashed: "Crashed: the drill's process died before it finished; the shop put back what it had turned on",
   incomplete: 'Incomplete: the journal ends before the drill finished',
-  prevented: 'Prevented: the change was stopped before production, and the same workload caused no incident',
+  prevented:
+    'Prevented: the change was stopped before production, or rolled back by the post-deploy watch before anybody was paged, and the same workload caused no incident',
 }
 
 const short = (commit: string) => `\`${commit.slice(0, 12)}\``

@@ -46,8 +46,16 @@ describe('firedrill plan', () => {
     const { code, stdout } = await firedrill(['plan'])
     expect(stdout).toContain('Stop conditions')
     expect(stdout).toContain('ok   flag present and owned')
+    expect(stdout).toContain('post-deploy watch: none (the deploy is dark')
     expect(stdout).toContain('Ready.')
     expect(code).toBe(0)
+  })
+
+  it("says how a deploy that reaches users is watched, from the scenario's release.watch", async () => {
+    const { stdout } = await firedrill(['plan', '--scenario', 'unflagged-change'])
+    expect(stdout).toMatch(
+      /post-deploy watch once the last batch is out: 2\.50 s \(10 min scaled\); error ratio ≥ 1 % or p95 above the steady state's \+ 20 % on 3 evaluations in a row/,
+    )
   })
 
   it('exits 1, not ready, when a check fails', async () => {

@@ -4,14 +4,73 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { eventsOf } from '../record/journal/journal-event.ts'
 import { reportRun } from '../simulator/drill/report-run.ts'
-import { unflaggedReleaseDrill } from './support/release-drill.ts'
+import { catalogDrill, unflaggedReleaseDrill } from './support/release-drill.ts'
 
 const work = await mkdtemp(join(tmpdir(), 'firedrill-blue-green-'))
 afterAll(() => rm(work, { recursive: true, force: true }))
 
 describe('a blue-green release', () => {
-  it('deploys the change to green beside blue, switches all traffic at once, and the rollback is the switch back to blue, with nothing redeployed', async () => {
+  it("is caught by the post-deploy watch: production's errors breach its steady state after the switch, and the watch switches back to blue before a page", async () => {
     const release = { strategy: 'blue-green', steps: [{ percent: 100, holdSeconds: 8 }] }
+    // The page needs most of its long window burning (a burn rate of 30: 15 % errors, against the change's ~18 %),
+    // so on a loaded machine too the watch's breach comes before it: the near miss this test protects. (The quick
+    // scenario's own rules page within a second of the switch, on windows still nearly empty of history: a race.)
+    const detection = {
+      rules: [{ name: 'fast-burn', severity: 'page', longWindow: '1h', shortWindow: '5m', burnRate: 30 }],
+    }
+    const { outcome, events, at } = await catalogDrill(work, 'unflagged-change', { release, detection })
+    expect(outcome.abortReason).toBeUndefined()
+    expect(outcome.status).toBe('prevented')
+
+    // The watch started at the switch, against the steady state on blue, and breached on errors.
+    const switched = eventsOf(events, 'traffic.switched')
+    expect(switched.map((e) => [e.data.to, e.data.by])).toEqual([
+      ['green', 'release-train'],
+      ['blue', 'post-deploy-watch'],
+    ])
+    const started = eventsOf(events, 'deploy.watch.started')[0]!
+    expect(started.data).toMatchObject({ strategy: 'blue-green', windowMs: 625 })
+    expect(started.data.baseline.requests).toBeGreaterThan(0)
+    expect(started.data.baseline.errorRatio).toBe(0)
+    expect(at(started)).toBeGreaterThanOrEqual(at(switched[0]!))
+    const breached = eventsOf(events, 'deploy.watch.breached')[0]!
+    expect(breached.data.breaches).toContain('error-ratio')
+    expect(breached.data.requests).toBeGreaterThanOrEqual(started.data.thresholds.minRequests)
+    const page = eventsOf(events, 'page.sent')[0]
+    if (page !== undefined) expect(at(page)).toBeGreaterThan(at(breached))
+
+    // Through the same rollback a person asks for, once: nothing redeployed, and the bot (if paged) did not again.
+    const requested = eventsOf(events, 'rollback.requested')
+    expect(requested.map((e) => e.data.by)).toEqual(['post-deploy-watch'])
+    const back = eventsOf(events, 'deploy.watch.rolled-back')[0]!
+    expect(back.data.to).toBe(requested[0]?.data.to)
+    expect(
+      eventsOf(events, 'deploy.step').filter(
+        (e) => e.data.environment === 'production' && at(e) >= at(requested[0]!),
+      ),
+    ).toEqual([])
+    for (const d of eventsOf(events, 'responder.diagnosed'))
+      expect(d.data.action).toMatchObject({ kind: 'already-rolled-back', by: 'post-deploy-watch' })
+
+    const { summary, checks } = await reportRun(outcome.outDir)
+    const failing = checks
+      .flatMap((suite) => suite.cases)
+      .filter((c) => c.status !== 'passed' && c.status !== 'skipped')
+    expect(failing).toEqual([])
+    const markdown = await readFile(summary.postmortem.markdown, 'utf8')
+    expect(markdown).toContain('Caught at deploy time by the post-deploy watch')
+    expect(markdown).toMatch(/The post-deploy watch saw an error ratio of [\d.]+ % \(\d+ of \d+ requests\)/)
+    expect(markdown).toMatch(/answered from the build before the change [\d.]+ m?s after the breach/)
+    expect(markdown).toContain('A near miss, caught at deploy time.')
+  }, 180_000)
+
+  it('deploys the change to green beside blue, switches all traffic at once, and the rollback is the switch back to blue, with nothing redeployed', async () => {
+    // Unwatched, so the page and the bot's switch back are what bring production back.
+    const release = {
+      strategy: 'blue-green',
+      steps: [{ percent: 100, holdSeconds: 8 }],
+      watch: { enabled: false },
+    }
     const { outcome, events, at } = await unflaggedReleaseDrill(work, release)
     expect(outcome.abortReason).toBeUndefined()
     expect(outcome.status).toBe('recovered')

@@ -61,12 +61,14 @@ describe('an instance-canary release', () => {
   }, 180_000)
 
   it('promotes at the last step (every instance on the change, the canary retired), after which a rollback is a redeploy', async () => {
+    // Unwatched: the post-deploy watch would race the bot to the same redeploy once the canary is promoted.
     const release = {
       strategy: 'instance-canary',
       steps: [
         { percent: 10, holdSeconds: 0.5 },
         { percent: 100, holdSeconds: 10 },
       ],
+      watch: { enabled: false },
     }
     const { outcome, events, at } = await unflaggedReleaseDrill(work, release)
     expect(outcome.abortReason).toBeUndefined()

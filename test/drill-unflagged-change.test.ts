@@ -6,6 +6,8 @@ import { eventsOf } from '../record/journal/journal-event.ts'
 import { readJournal } from '../record/journal/read-journal.ts'
 import { loadScenario } from '../record/scenario/load-scenario.ts'
 import { reportRun } from '../simulator/drill/report-run.ts'
+import { botResponder } from '../simulator/drill/responders/bot-responder.ts'
+import type { Responder } from '../simulator/drill/responders/responder.ts'
 import { runDrill } from '../simulator/drill/run-drill.ts'
 import { quickScenario } from './support/quick-scenario.ts'
 import { testRedisUrl } from './support/redis-sandbox.ts'
@@ -13,13 +15,21 @@ import { testRedisUrl } from './support/redis-sandbox.ts'
 const work = await mkdtemp(join(tmpdir(), 'firedrill-unflagged-'))
 afterAll(() => rm(work, { recursive: true, force: true }))
 
-async function drill(extra: Partial<Parameters<typeof runDrill>[0]> = {}) {
-  // Rolling batches are whole api instances: one of two, then both.
+async function drill(
+  extra: Partial<Parameters<typeof runDrill>[0]> = {},
+  overrides: {
+    steps?: { percent: number; holdSeconds: number }[]
+    watch?: Record<string, unknown>
+  } = {},
+) {
+  // Rolling batches are whole api instances: one of two, then both. The post-deploy watch is off unless asked
+  // for, so the bot's rollback is what brings production back.
   const release = {
-    steps: [
+    steps: overrides.steps ?? [
       { percent: 50, holdSeconds: 1 },
       { percent: 100, holdSeconds: 8 },
     ],
+    watch: overrides.watch ?? { enabled: false },
   }
   const loaded = await loadScenario(await quickScenario({ release }, 'unflagged-change'))
   const outDir = await mkdtemp(join(work, 'run-'))
@@ -87,5 +97,43 @@ describe('the unflagged-change drill', () => {
     expect(markdown).toContain('| Deploy | deployed live (no flag) |')
     expect(markdown).not.toContain('undefined')
     expect(markdown).not.toMatch(/flag `null`|was turned off|turned the flag off/)
+  }, 180_000)
+
+  it('pages during the release, and the bot finds production already rolled back by the post-deploy watch: the watch is the mitigation', async () => {
+    // One batch of both instances: the first one on the change burns while the second restarts (the page), and the
+    // watch starts once both run it. The bot answers the page once the deploy history shows a rollback, as an
+    // engineer opening the console after the watch acted would find it.
+    const bot = botResponder(0)
+    const lateBot: Responder = {
+      kind: 'bot',
+      name: bot.name,
+      async respond(page, context) {
+        while (!(await context.deploys.list()).history.some((d) => d.rollbackOf !== undefined))
+          await context.clock.sleep(50, context.signal)
+        await bot.respond(page, context)
+      },
+    }
+    const { outcome, events } = await drill(
+      { respondWith: lateBot },
+      { steps: [{ percent: 100, holdSeconds: 8 }], watch: {} },
+    )
+    expect(outcome.abortReason).toBeUndefined()
+    expect(outcome.status).toBe('recovered')
+
+    const page = eventsOf(events, 'page.sent')[0]!
+    const breached = eventsOf(events, 'deploy.watch.breached')[0]!
+    expect(Date.parse(page.at)).toBeLessThan(Date.parse(breached.at))
+    // One rollback, the watch's: a redeploy of every instance, which the drill counts as the mitigation.
+    expect(eventsOf(events, 'rollback.requested').map((e) => e.data.by)).toEqual(['post-deploy-watch'])
+    expect(eventsOf(events, 'mitigation.applied')[0]?.data).toMatchObject({
+      action: 'rollback',
+      by: 'post-deploy-watch',
+    })
+    expect(eventsOf(events, 'deploy.watch.rolled-back')[0]?.data.backMs).toBeGreaterThan(0)
+    const diagnosed = eventsOf(events, 'responder.diagnosed')
+    expect(diagnosed).toHaveLength(1)
+    expect(diagnosed[0]?.data.action).toMatchObject({ kind: 'already-rolled-back', by: 'post-deploy-watch' })
+    // The page is the bot's to acknowledge: the watch answers no page.
+    expect(eventsOf(events, 'page.acknowledged')[0]?.data.by).toBe('responder-bot')
   }, 180_000)
 })

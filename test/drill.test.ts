@@ -90,6 +90,12 @@ describe('a whole drill', () => {
       expect(types, type).toContain(type)
     }
     expect(types).not.toContain('check.failed')
+    // The deploy was dark: there is nothing new for users to compare yet, so production is not watched, and why.
+    expect(eventsOf(events, 'deploy.watch.skipped')[0]?.data).toMatchObject({
+      strategy: 'flag-canary',
+      reason: expect.stringContaining('a dark deploy'),
+    })
+    expect(types).not.toContain('deploy.watch.started')
 
     const { summary } = await reportRun(outcome.outDir)
     const t = summary.timings

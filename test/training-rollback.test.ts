@@ -13,7 +13,8 @@ import { testRedisUrl } from './support/redis-sandbox.ts'
 
 /**
  * unflagged-change, quick: a rolling release of one api instance of two, then both, with a steady state that
- * asks for a few requests (a browser beside the drill on a busy 2-core machine can starve the traffic).
+ * asks for a few requests (a browser beside the drill on a busy 2-core machine can starve the traffic). Unwatched,
+ * so the trainee's button is the way back even if the page comes after the last batch.
  */
 const QUICK_ROLLING = {
   release: {
@@ -21,6 +22,7 @@ const QUICK_ROLLING = {
       { percent: 50, holdSeconds: 1 },
       { percent: 100, holdSeconds: 8 },
     ],
+    watch: { enabled: false },
   },
   steadyState: { durationSeconds: 2, minRequests: 20 },
 }

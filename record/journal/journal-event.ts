@@ -231,6 +231,77 @@ export interface JournalEventData {
     leg: 'back' | 'forward'
     detail: string
   }
+  /**
+   * A release that is not watched after its deploy, and why: a dark deploy (`flag-canary`) changes nothing users
+   * see, or the scenario turned the watch off.
+   */
+  'deploy.watch.skipped': { strategy: string; reason: string }
+  /**
+   * A deploy that put users on `artifact` completed, and production is watched for `windowMs` against its own
+   * baseline (the steady state before the release: its requests, error ratio and the bucket holding its p95).
+   */
+  'deploy.watch.started': {
+    artifact: string
+    previous: string
+    strategy: string
+    windowMs: number
+    intervalMs: number
+    baseline: {
+      requests: number
+      errorRatio: number | null
+      /** The histogram bucket holding the p95 (`upperMs` null: the +Inf bucket); null with too few requests. */
+      p95Ms: { lowerMs: number; upperMs: number | null } | null
+    }
+    thresholds: {
+      maxErrorRatio: number
+      p95HeadroomPct: number
+      /** The baseline's p95 at the top of its bucket plus the headroom; null when the baseline has none. */
+      p95LimitMs: number | null
+      minRequests: number
+      consecutiveBreaches: number
+    }
+  }
+  /**
+   * The watch saw `consecutive` evaluations in a row breach (`breaches`: `error-ratio`, `p95`), with the window's
+   * figures since the deploy completed, and rolls production back.
+   */
+  'deploy.watch.breached': {
+    artifact: string
+    breaches: string[]
+    requests: number
+    errors: number
+    errorRatio: number | null
+    /** The least error ratio the window's requests are consistent with (Wilson score, one-sided 95 %). */
+    errorRatioLowerBound: number | null
+    p95Ms: { lowerMs: number; upperMs: number | null } | null
+    baselineP95Ms: { lowerMs: number; upperMs: number | null } | null
+    p95LimitMs: number | null
+    maxErrorRatio: number
+    consecutive: number
+    evaluations: number
+    sinceCompletedMs: number
+  }
+  /** Every live api instance answers from `to` again after the watch's rollback: `backMs` after the breach. */
+  'deploy.watch.rolled-back': {
+    from: string
+    to: string
+    by: string
+    backMs: number
+    sinceCompletedMs: number
+  }
+  /** The observation window held: the deploy stays. */
+  'deploy.watch.passed': {
+    artifact: string
+    requests: number
+    errors: number
+    errorRatio: number | null
+    errorRatioLowerBound: number | null
+    p95Ms: { lowerMs: number; upperMs: number | null } | null
+    evaluations: number
+    watchedMs: number
+  }
+  /** The watch ended without a verdict: someone else rolled back first, too few requests came, or it failed. */
+  'deploy.watch.ended': { artifact: string; reason: string; evaluations?: number; watchedMs?: number }
   /** One step of a rolling deploy (started, instance updated, health failed, smoke passed/failed, rolled back, finished). */
   'deploy.step': {
     environment: string
@@ -316,7 +387,15 @@ export interface JournalEventData {
       alertStartedAt: string
       flagChanges: { flag: string; from: string; to: string; actor: string; at: string }[]
       /** Production deploys the responder saw (absent in older journals). */
-      deploys?: { commit: string; artifact: string; previous: string | null; dark: boolean; at: string }[]
+      deploys?: {
+        commit: string
+        artifact: string
+        previous: string | null
+        dark: boolean
+        at: string
+        /** A rollback: the artifact it took production off, and who asked. */
+        rollbackOf?: { artifact: string; by: string }
+      }[]
       /** The payment provider's status page as the responder read it (absent in older journals). */
       provider?: { status: string; summary: string; since: string | null }
       /** A target's dependency as its fault proxy reports it (absent in older journals). */
@@ -328,6 +407,7 @@ export interface JournalEventData {
       | { kind: 'flag-off'; flag: string }
       | { kind: 'rollback'; to: string }
       | { kind: 'degrade'; flag: string }
+      | { kind: 'already-rolled-back'; to: string; by: string }
       | { kind: 'escalate' }
   }
   /**
@@ -530,6 +610,12 @@ export const JOURNAL_EVENT_TYPES = [
   'canary.routed',
   'rollback.proved',
   'rollback.unproven',
+  'deploy.watch.skipped',
+  'deploy.watch.started',
+  'deploy.watch.breached',
+  'deploy.watch.rolled-back',
+  'deploy.watch.passed',
+  'deploy.watch.ended',
   'deploy.step',
   'change.deployed',
   'request.first-failure',

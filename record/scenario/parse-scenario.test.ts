@@ -161,6 +161,34 @@ describe('a change the gate must stop', () => {
     expect(problemsOf(stringify(rolling)).problems[0]).toMatchObject({ path: 'release.strategy' })
   })
 
+  it("watches a deploy by default, and names the watch's field that is wrong", () => {
+    const doc = parse(readFileSync(join(SCENARIO_CATALOG_DIR, 'unflagged-change', 'scenario.yaml'), 'utf8'))
+    expect(parseScenario(stringify(doc), FILE).release.watch).toEqual({
+      enabled: true,
+      observationMinutes: 10,
+      maxErrorRatio: 0.01,
+      p95HeadroomPct: 20,
+      minRequests: 50,
+      consecutiveBreaches: 3,
+    })
+    doc.release.watch = { observationMinutes: 5, p95HeadroomPct: 50 }
+    expect(parseScenario(stringify(doc), FILE).release.watch).toMatchObject({
+      observationMinutes: 5,
+      p95HeadroomPct: 50,
+      maxErrorRatio: 0.01,
+    })
+    doc.release.watch = { observationMinutes: 0, maxErrorRatio: 2, p95Headroom: 20 }
+    const err = problemsOf(stringify(doc))
+    expect(err.problems.map((p) => [p.path, p.got])).toEqual(
+      expect.arrayContaining([
+        ['release.watch.observationMinutes', '0'],
+        ['release.watch.maxErrorRatio', '2'],
+        ['release.watch.p95Headroom', expect.any(String)],
+      ]),
+    )
+    expect(err.message).toContain(`${FILE}: release.watch.observationMinutes must be`)
+  })
+
   it('names a step as a gate file does', () => {
     const doc = secret()
     doc.change.stoppedBy = '-secret scan!'

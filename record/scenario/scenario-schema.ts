@@ -469,6 +469,30 @@ export const RELEASE_STRATEGIES = [
   'dependency-fault',
 ] as const
 
+/**
+ * The post-deploy watch: once a deploy that puts users on a new build completes (a rolling release's last batch,
+ * a blue-green switch, an instance canary's promotion), production's live api instances are watched for
+ * `observationMinutes` against production's own baseline (the steady state before the release), and a breach rolls
+ * production back. A dark deploy (`flag-canary`) changes nothing users see and is not watched.
+ */
+export const WatchSchema = Type.Object(
+  {
+    /** Whether deploys are watched at all. @defaultValue true */
+    enabled: Type.Boolean({ default: true }),
+    /** How long production is watched after the deploy completes, in scenario minutes (scaled by `timeScale`). @defaultValue 10 */
+    observationMinutes: Type.Number({ exclusiveMinimum: 0, maximum: 1_440, default: 10 }),
+    /** The error ratio (5xx / requests) at or above which the deploy is rolled back. @defaultValue 0.01 */
+    maxErrorRatio: Type.Number({ exclusiveMinimum: 0, maximum: 1, default: 0.01 }),
+    /** How far p95 latency may rise above the baseline's, in percent, before the deploy is rolled back. @defaultValue 20 */
+    p95HeadroomPct: Type.Number({ minimum: 0, maximum: 1_000, default: 20 }),
+    /** Requests the window must hold before an evaluation counts. @defaultValue 50 */
+    minRequests: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 50 }),
+    /** Evaluations in a row that must breach before the watch rolls back. @defaultValue 3 */
+    consecutiveBreaches: Type.Integer({ minimum: 1, maximum: 100, default: 3 }),
+  },
+  { ...Closed, default: {} },
+)
+
 export const ReleaseSchema = Type.Object(
   {
     /** @defaultValue 'flag-canary' */
@@ -478,6 +502,8 @@ export const ReleaseSchema = Type.Object(
     ),
     /** Canary steps (or rolling batches), percent strictly ascending. */
     steps: Type.Array(ReleaseStepSchema, { minItems: 1, maxItems: 20 }),
+    /** The post-deploy watch and its thresholds. @defaultValue every field's default */
+    watch: WatchSchema,
   },
   Closed,
 )
@@ -723,6 +749,7 @@ export type Fault = Static<typeof FaultSchema>
 export type BurnRateRule = Static<typeof BurnRateRuleSchema>
 export type SloIndicator = Static<typeof SloIndicatorSchema>
 export type ReleaseStep = Static<typeof ReleaseStepSchema>
+export type ReleaseWatch = Static<typeof WatchSchema>
 export type PlannedActionItem = Static<typeof PlannedActionItemSchema>
 export type ActionItemPriority = Static<typeof ActionItemPrioritySchema>
 export type ActionItemType = Static<typeof ActionItemTypeSchema>

@@ -46,7 +46,7 @@ function listLines(view: DeploysView): string[] {
     'deploys, newest first:',
     ...view.history.map(
       (d) =>
-        `  ${d.at}  commit ${short(d.commit)}  artifact ${short(d.artifact)}  ${d.dark ? 'dark (behind a flag)' : 'live'}  before it: ${short(d.previous)}`,
+        `  ${d.at}  commit ${short(d.commit)}  artifact ${short(d.artifact)}  ${d.dark ? 'dark (behind a flag)' : 'live'}  before it: ${short(d.previous)}${d.rollbackOf === undefined ? '' : `  (a rollback of ${short(d.rollbackOf.artifact)} by ${d.rollbackOf.by})`}`,
     ),
   ]
 }

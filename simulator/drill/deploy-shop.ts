@@ -26,6 +26,8 @@ import type { RunningShop, ShopOptions } from '../../services/shop/shop-options.
 import { gateAndMerge } from './gate-branch.ts'
 import { gateVerdict } from './gate-verdict.ts'
 import { mintReleaseFlag } from './mint-release-flag.ts'
+import { PostDeployWatch, type WatchOutcome } from './post-deploy-watch/post-deploy-watch.ts'
+import { watchSettingsOf } from './post-deploy-watch/watch-settings.ts'
 import { ProductionDeploys } from './production-deploys.ts'
 import { ProductionRouting } from './production-routing.ts'
 import { ProductionWorkers } from './production-workers.ts'
@@ -59,6 +61,11 @@ export interface DeployedShop {
   shop: ShopUnderDrill
   /** Production's deploy history and rollback. */
   deploys: ProductionDeploys
+  /**
+   * The post-deploy watch: `outcome()` resolves once it has judged the deploy that put users on the change (at once
+   * with `not-watched` when no such deploy completed).
+   */
+  watch: { outcome(): Promise<WatchOutcome> }
   /**
    * A rolling release: the change is built, verified on staging and tagged, and production still runs what it
    * ran before; each call rolls the next batch of api slots onto it. Absent for a flag-canary release (the
@@ -103,6 +110,8 @@ export interface DeployShopOptions {
   /** When the drill started (epoch ms): dates a fresh repository's release flag. */
   startedAt: number
   clock: Clock
+  /** The drill's abort: the post-deploy watch stops with it. */
+  signal?: AbortSignal
 }
 
 type StartShop = (options: ShopOptions) => Promise<RunningShop>
@@ -202,6 +211,16 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
       liveSlots: () => routing.liveSlots(),
     })
     deploys.started(base, null, false)
+    // After a deploy that puts users on the change, production is watched against its own steady state.
+    const watch = new PostDeployWatch({
+      settings: watchSettingsOf(loaded.scenario),
+      strategy,
+      liveUrls: () => routing.liveUrls(),
+      deploys,
+      record,
+      say,
+      clock: options.clock,
+    })
     if (options.baseRepo !== undefined) {
       // A repeated run's trunk carries what the earlier run's loop merged (its fix, its flag close-out), which
       // no production had run yet: starting production on it is a deployment, and DORA counts it.
@@ -357,8 +376,10 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
             rollOut = async (): Promise<RollOutcome> => {
               if (deploys.rollbackRequested() !== undefined) return 'held'
               const startedAt = options.clock.now()
+              await watch.releaseBegins()
               await routing.switchTo('green', 'release-train', 'the release: every request to green at once')
               await wentLive(startedAt)
+              watch.deployCompleted(verified, base)
               return 'rolled'
             }
           }
@@ -374,6 +395,7 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
             rollOut = async (): Promise<RollOutcome> => {
               if (deploys.rollbackRequested() !== undefined) return 'held'
               const startedAt = options.clock.now()
+              await watch.releaseBegins()
               if (step++ === 0) {
                 await routing.routeCanary(
                   share,
@@ -385,14 +407,17 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
               }
               await deploys.exclusive(() => promote(routing.blue))
               await routing.routeCanary(0, 'release-train', 'promoted: every instance runs the change')
+              watch.deployCompleted(verified, base)
               return 'rolled'
             }
         } else if (strategy === 'rolling') {
           // The deploy is the release: production stays on what it ran until the release rolls each batch.
           let first = true
+          const onChange = new Set<number>()
           rollOut = async (slots): Promise<RollOutcome> => {
             // Once someone asked for a rollback, no further batch goes out.
             if (deploys.rollbackRequested() !== undefined) return 'held'
+            await watch.releaseBegins()
             const startedAt = options.clock.now()
             try {
               const { refused: stopped } = await deploys.exclusive(() => promote(slots))
@@ -425,6 +450,9 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
               await wentLive(startedAt)
               first = false
             }
+            for (const slot of slots) onChange.add(slot)
+            // The last batch: every instance runs the change.
+            if (routing.blue.every((slot) => onChange.has(slot))) watch.deployCompleted(verified, base)
             return 'rolled'
           }
         } else {
@@ -468,7 +496,19 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
           environment: 'production',
         },
       })
+      if (commit !== null)
+        await watch.notWatched(
+          'a dark deploy: users see nothing new until the flag turns the change on, and the release is judged by its canary steps and the burn-rate alerts',
+        )
     }
+    // The steady state's traffic starts now: the watch's baseline counts from here.
+    if (rollOut !== undefined) await watch.steadyStateBegins()
+    const stopWatch = () => void watch.stop()
+    options.signal?.addEventListener('abort', stopWatch, { once: true })
+    closers.push(async () => {
+      options.signal?.removeEventListener('abort', stopWatch)
+      await watch.stop()
+    })
     return {
       repo,
       commit,
@@ -476,6 +516,7 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
       refused,
       base,
       deploys,
+      watch,
       ...(rollOut === undefined ? {} : { rollOut }),
       batchSlots: (index: number) => routing.batchSlots(index),
       shop: {

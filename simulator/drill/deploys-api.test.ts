@@ -25,7 +25,13 @@ function controls(): DeployControls & { rollbacks: { by: string; reason: string 
   return {
     rollbacks,
     history: () =>
-      rollbacks.length === 0 ? [before, change] : [before, change, { ...before, at: change.at }],
+      rollbacks.length === 0
+        ? [before, change]
+        : [
+            before,
+            change,
+            { ...before, at: change.at, rollbackOf: { artifact: change.artifact, by: rollbacks[0]!.by } },
+          ],
     // Slot 2 is a blue-green release's idle set: it runs the build before and takes no traffic.
     slots: () => [
       ...[0, 1].map((slot) => ({ slot, url: null, commit: null, contentHash: running })),
@@ -112,6 +118,9 @@ describe("the drill's deploys API", () => {
     expect(await main(['deploys', 'rollback', '--reason', 'orders fail', '--actor', 'trainee'])).toBe(0)
     expect(out.join('')).toContain('production rolled back from 222222222222 to 111111111111 (by trainee)')
     expect(c.rollbacks).toEqual([{ by: 'trainee', reason: 'orders fail' }])
+    // The history says which deploy is a rollback, and whose.
+    expect(await main(['deploys', 'list'])).toBe(0)
+    expect(out.join('')).toMatch(/live {2}before it: - {2}\(a rollback of 222222222222 by trainee\)\n/)
     vi.stubEnv('FIREDRILL_DEPLOYS_TOKEN', 'wrong')
     expect(await main(['deploys', 'list'])).toBe(1)
   })

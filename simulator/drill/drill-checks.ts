@@ -113,6 +113,34 @@ function preventedSuite(
   const refused = eventsOf(events, 'change.refused')[0]
   const deployRefused = eventsOf(events, 'deploy.refused')[0]
   const rolledBack = eventsOf(events, 'deploy.rolled-back')[0]
+  const watched = eventsOf(events, 'deploy.watch.breached')[0]
+  const c0 = `${classname}.outcome`
+  if (
+    watched !== undefined &&
+    refused === undefined &&
+    deployRefused === undefined &&
+    rolledBack === undefined
+  ) {
+    // The post-deploy watch: the change reached users for its window, and production went back before a page.
+    const back = eventsOf(events, 'deploy.watch.rolled-back')[0]
+    const paged = eventsOf(events, 'page.sent')[0]
+    return {
+      name: 'outcome',
+      cases: [
+        verdictCase(c0, 'the post-deploy watch catches the bad change before a page', {
+          ok: paged === undefined || Date.parse(paged.at) >= Date.parse(watched.at),
+          message: `${watched.data.breaches.join(' and ')} breached ${humanizeMs(watched.data.sinceCompletedMs)} after the deploy completed${paged === undefined ? '' : `; paged later (${paged.data.alert})`}`,
+        }),
+        verdictCase(c0, 'production is back on the build before the change', {
+          ok: summary.status === 'prevented' && back !== undefined,
+          message:
+            back === undefined
+              ? `status ${summary.status}: production never answered from the build before`
+              : `every live instance on ${back.data.to.slice(0, 12)} ${humanizeMs(back.data.backMs)} after the breach`,
+        }),
+      ],
+    }
+  }
   // Staging may run the change (production's deploy verification stops it); production must not.
   const deployed = eventsOf(events, 'change.deployed').find(
     (e) => e.data.changes === undefined && e.data.environment !== 'staging',

@@ -3,6 +3,7 @@ import type { LoadedScenario } from '../../record/scenario/load-scenario.ts'
 import { shopServiceOf } from '../../record/scenario/shop-service.ts'
 import { describeFaultMode } from '../../services/payments/provider-status.ts'
 import { detectionSettingsOf } from '../detection/scenario-detection.ts'
+import { describeWatch } from './post-deploy-watch/watch-settings.ts'
 import type { CheckResult } from './preflight.ts'
 
 /** The drill's plan in words: phases and their exit checks, what changes, the stop conditions, the way back. */
@@ -75,6 +76,7 @@ export function describePlan(
         ? '  4. release              a rolling deploy in batches of api instances, stopped early by a page:'
         : '  4. release              canary steps through the flag, stopped early by a page:',
     ...steps,
+    `                          ${describeWatch(s)}`,
     `  5. detect and respond   burn-rate alerts on the api's and workers' own /metrics (scrape ${s.detection.scrapeIntervalMs} ms, evaluate ${s.detection.evaluateOnScrape ? 'after each scrape' : `every ${s.detection.evaluationIntervalMs} ms`}):`,
     ...slos,
     ...rules,

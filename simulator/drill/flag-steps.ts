@@ -6,6 +6,7 @@ import type { FlagView } from '../../services/flags/flags-schemas.ts'
 import type { DrillJournal } from './drill-journal.ts'
 import type { DrillPaging } from './drill-paging.ts'
 import { waitForFlagOff, waitForFlagOn } from './drill-safety.ts'
+import { WATCH_ACTOR } from './post-deploy-watch/post-deploy-watch.ts'
 import { type ProductionDeploys, waitForArtifact } from './production-deploys.ts'
 import { type QueuePauseWatch, waitForQueueDrained } from './queue-pause-mitigation.ts'
 
@@ -139,7 +140,9 @@ export async function observeMitigation(options: {
     const request = rollback.deploys.rollbackRequested()
     const by = request?.by ?? 'unknown'
     const reason = request?.reason ?? ''
-    if (!options.paging.acknowledged()) await options.paging.acknowledge(by, options.alert)
+    // The post-deploy watch rolls back by itself; it answers no page, so the responder still acknowledges it.
+    if (!options.paging.acknowledged() && by !== WATCH_ACTOR)
+      await options.paging.acknowledge(by, options.alert)
     await journal.append({
       type: 'mitigation.applied',
       data: {

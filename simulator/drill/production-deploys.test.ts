@@ -78,9 +78,42 @@ describe("production's deploys", () => {
       ['change', 'base'],
       ['base', null],
     ])
-    await expect(d.rollback('trainee', 'clicked again')).rejects.toThrow(/no earlier artifact/)
+    await expect(d.rollback('trainee', 'clicked again')).rejects.toThrow(/already rolled back .* by bot/)
     expect(deployed).toEqual(['base'])
     expect(journalled).toEqual(['rollback.requested'])
+  })
+
+  it('takes a rollback asked for while another runs as that one: production goes back once', async () => {
+    const production = new Environment({
+      name: 'production',
+      redisUrl: 'redis://unused',
+      prefix: 'p',
+      ports: [0],
+    })
+    const deployed: string[] = []
+    const d = new ProductionDeploys({
+      production,
+      record: async () => {},
+      onEvent: () => {},
+      settle: async () => {},
+      clock: systemClock,
+      deploy: async (_env, artifact) => {
+        deployed.push(artifact.contentHash)
+        return { env: 'production', artifact, slots: [] }
+      },
+    })
+    const base = { commit: 'a'.repeat(40), contentHash: 'base' } as Artifact
+    const change = { commit: 'b'.repeat(40), contentHash: 'change' } as Artifact
+    d.started(base, null, false)
+    d.started(change, base, false)
+    const [watch, bot] = await Promise.all([
+      d.rollback('post-deploy-watch', 'breached'),
+      d.rollback('bot', 'paged'),
+    ])
+    expect(bot).toBe(watch)
+    expect(watch.by).toBe('post-deploy-watch')
+    expect(deployed).toEqual(['base'])
+    expect(d.history().at(-1)?.rollbackOf).toEqual({ artifact: 'change', by: 'post-deploy-watch' })
   })
 
   it('refuses a rollback when production has nothing earlier to go back to', async () => {

@@ -13,6 +13,8 @@ interface Rollout {
   previous: Artifact | null
   dark: boolean
   at: string
+  /** This rollout is a rollback: of which artifact, and who asked. */
+  rollbackOf?: { artifact: string; by: string }
 }
 
 /** A rollback someone asked for. */
@@ -39,6 +41,8 @@ export class ProductionDeploys {
   readonly #liveSlots: (() => readonly number[]) | undefined
   readonly #history: Rollout[] = []
   #rollback: RollbackRequest | undefined
+  /** The rollback under way: a second request while it runs is the same rollback, not another. */
+  #rollingBack: Promise<RollbackRequest> | undefined
   /** The deploy running now (or the last one): deploys to production go one after another. */
   #queue: Promise<unknown> = Promise.resolve()
 
@@ -88,6 +92,7 @@ export class ProductionDeploys {
       previous: r.previous?.contentHash ?? null,
       dark: r.dark,
       at: r.at,
+      ...(r.rollbackOf === undefined ? {} : { rollbackOf: { ...r.rollbackOf } }),
     }))
   }
 
@@ -118,8 +123,19 @@ export class ProductionDeploys {
    * Rolls production back to what it ran before its latest deploy, every slot, health-checked. Journals who
    * asked and why first; the drill journals the mitigation when it sees every instance answer from it.
    */
-  async rollback(by: string, reason: string): Promise<RollbackRequest> {
+  rollback(by: string, reason: string): Promise<RollbackRequest> {
+    this.#rollingBack ??= this.#rollBack(by, reason).finally(() => {
+      this.#rollingBack = undefined
+    })
+    return this.#rollingBack
+  }
+
+  async #rollBack(by: string, reason: string): Promise<RollbackRequest> {
     const latest = this.#history.at(-1)
+    if (latest?.rollbackOf !== undefined && latest.previous === null)
+      throw new Error(
+        `production has no earlier artifact to roll back to: it was already rolled back from ${latest.rollbackOf.artifact.slice(0, 12)} to ${latest.artifact.contentHash.slice(0, 12)} by ${latest.rollbackOf.by} at ${latest.at}`,
+      )
     if (latest === undefined || latest.previous === null)
       throw new Error('production has no earlier artifact to roll back to')
     const request = { by, reason, from: latest.artifact, to: latest.previous }
@@ -134,22 +150,30 @@ export class ProductionDeploys {
         commit: latest.previous.commit,
       },
     })
-    const goBack = this.#goBack
-    await this.exclusive(async () => {
-      if (goBack !== undefined && (await goBack(request))) return
-      await this.#deploy(this.#production, request.to, { onEvent: this.#onEvent }).finally(() =>
-        this.#settle(),
-      )
-    })
-    // Back on `to` as it first went out: a second rollback goes to what ran before it, never forward again to
-    // the artifact just rolled back.
-    this.#history.push({
+    // In the history from the moment it is asked for, so whoever looks next sees production on its way back (and
+    // does not ask again); back on `to` as it first went out: a second rollback goes to what ran before it, never
+    // forward again to the artifact just rolled back.
+    const back: Rollout = {
       artifact: latest.previous,
       previous:
         this.#history.find((r) => r.artifact.contentHash === request.to.contentHash)?.previous ?? null,
       dark: false,
       at: new Date(this.#clock.now()).toISOString(),
-    })
+      rollbackOf: { artifact: request.from.contentHash, by },
+    }
+    this.#history.push(back)
+    const goBack = this.#goBack
+    try {
+      await this.exclusive(async () => {
+        if (goBack !== undefined && (await goBack(request))) return
+        await this.#deploy(this.#production, request.to, { onEvent: this.#onEvent }).finally(() =>
+          this.#settle(),
+        )
+      })
+    } catch (err) {
+      this.#history.splice(this.#history.indexOf(back), 1)
+      throw err
+    }
     return request
   }
 }

@@ -118,7 +118,11 @@ export async function reportRun(runDir: string, options: ReportRunOptions = {}):
   }
   await writeFileAtomically(join(dir, RUN_FILES.summary), `${JSON.stringify(summary, null, 2)}\n`)
   const checks = drillChecks(events, summary, {
-    prevented: started?.data.againOf !== undefined || loaded.scenario.change.stoppedBy !== undefined,
+    // The post-deploy watch rolling the deploy back before a page is the pipeline stopping the change, too.
+    prevented:
+      started?.data.againOf !== undefined ||
+      loaded.scenario.change.stoppedBy !== undefined ||
+      (summary.status === 'prevented' && events.some((e) => e.type === 'deploy.watch.breached')),
     again: started?.data.againOf !== undefined,
     // A target's follow-up is its team's, unless the target names its repository: then the loop runs there.
     loop:

@@ -35,6 +35,7 @@ import { observeMitigation, releaseStep } from './flag-steps.ts'
 import { followUp } from './follow-up.ts'
 import { type FulfilmentQueueControls, fulfilmentQueueControls } from './fulfilment-queue-control.ts'
 import { openRun, readRepeatedRun } from './open-run.ts'
+import { caughtAtDeploy } from './post-deploy-watch/caught-at-deploy.ts'
 import { runPreflight } from './preflight.ts'
 import { type ProviderStatusPage, startProviderStatusPage } from './provider-status-page.ts'
 import { queuePauseMitigation } from './queue-pause-mitigation.ts'
@@ -265,6 +266,7 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
       say,
       startedAt,
       clock,
+      signal,
       ...(repeated === undefined
         ? {}
         : {
@@ -497,7 +499,12 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
 
       // A provider's fault the shop rode out by itself: the whole release held without a page.
       const absorbed = providerFault !== undefined && providerFaulted && !paging.isPaged()
-      if ((deployed.refused || rolledBackAtDeploy || absorbed) && !paging.isPaged()) {
+      // A post-deploy watch that breached before anybody was paged rolled production back at deploy time.
+      const caught = await untilAborted(
+        caughtAtDeploy(deployed.watch, paging.paged, () => journal.events),
+        signal,
+      )
+      if (caught || ((deployed.refused || rolledBackAtDeploy || absorbed) && !paging.isPaged())) {
         // The gate kept the change out of trunk (or the shop degraded by itself): the same release must cause no
         // incident.
         await enter('steady-state-after')
@@ -507,7 +514,9 @@ export async function runDrill(options: RunDrillOptions): Promise<DrillOutcome> 
             ? 'the steady state did not hold'
             : absorbed
               ? 'no incident: the shop degraded by itself while the provider failed, and nobody was paged'
-              : 'no incident: the change was stopped before production',
+              : caught
+                ? 'no incident: the post-deploy watch rolled the deploy back'
+                : 'no incident: the change was stopped before production',
         )
       } else {
         // Respond: wait for the page (stop conditions cover a page that never comes), then for the flag to go off.

@@ -28,6 +28,11 @@ export function botResponder(ackDelayMs: number, name = 'responder-bot'): Respon
         context.say(`${name}: ${diagnosis.hypothesis}; escalating, nothing turned off`)
         return
       }
+      if (diagnosis.action.kind === 'already-rolled-back') {
+        // Production is back on what it ran before the change: a second rollback would undo nothing of it.
+        context.say(`${name}: ${diagnosis.hypothesis}; nothing rolled back again`)
+        return
+      }
       if (diagnosis.action.kind === 'rollback') {
         context.say(`${name}: rolling production back (${diagnosis.hypothesis})`)
         await context.deploys.rollback(`${page.alert} paged: ${diagnosis.hypothesis}; rolling back`, name)

@@ -86,6 +86,18 @@ describe("the bot's playbook", () => {
     expect(d.evidence.deploys).toHaveLength(1)
   })
 
+  it('finds production already rolled back by the post-deploy watch, and does not roll it back again', () => {
+    const live = deploy('c0ffee', '10', false)
+    const back = {
+      ...deploy('before', '18', false, null),
+      artifact: 'hash-before',
+      rollbackOf: { artifact: live.artifact, by: 'post-deploy-watch' },
+    }
+    const d = diagnose(page, [], [live, back])
+    expect(d.action).toEqual({ kind: 'already-rolled-back', to: 'hash-before', by: 'post-deploy-watch' })
+    expect(d.hypothesis).toMatch(/post-deploy-watch already rolled production back to hash-before/)
+  })
+
   it('sets aside a dark deploy: the flag that turned it on is the change closest to the onset', () => {
     const audit = [change(RELEASE, 'off', 'on for 25% (else off)', '12')]
     const d = diagnose(page, audit, [deploy('dark', '05', true), deploy('old', '01', false)])

@@ -20,6 +20,8 @@ export interface SeenDeploy {
   dark: boolean
   /** When it started rolling out. */
   at: string
+  /** A rollback: the artifact it took production off, and who asked for it. */
+  rollbackOf?: { artifact: string; by: string }
 }
 
 /** The payment provider's public status page as the responder read it. */
@@ -68,6 +70,7 @@ export interface Diagnosis {
     | { kind: 'flag-off'; flag: string }
     | { kind: 'rollback'; to: string }
     | { kind: 'degrade'; flag: string }
+    | { kind: 'already-rolled-back'; to: string; by: string }
     | { kind: 'escalate' }
 }
 
@@ -161,7 +164,8 @@ export function diagnose(
   // A live deploy that started before the onset, later than the suspect flag: the change closest to the onset.
   let deploy: SeenDeploy | undefined
   for (const d of evidence.deploys) {
-    if (d.dark) continue
+    // A rollback changes nothing new: it puts back what ran before.
+    if (d.dark || d.rollbackOf !== undefined) continue
     if (Date.parse(d.at) > startedAt || d.previous === null) continue
     deploy = d
     break
@@ -172,6 +176,15 @@ export function diagnose(
         flag: suspect.flag,
         why: `turned on at ${suspect.at}, before production's deploy of ${deploy.commit.slice(0, 12)}: further from the onset`,
       })
+    const suspectArtifact = deploy.artifact
+    const back = evidence.deploys.find((d) => d.rollbackOf?.artifact === suspectArtifact)
+    if (back?.rollbackOf !== undefined)
+      return {
+        evidence,
+        setAside,
+        hypothesis: `${burning} burning since before ${page.startsAt}; production's deploy of ${deploy.commit.slice(0, 12)} (artifact ${deploy.artifact.slice(0, 12)}, at ${deploy.at}) was the last change before it and shipped without a flag, and ${back.rollbackOf.by} already rolled production back to ${back.artifact.slice(0, 12)} at ${back.at}: nothing is left to undo, and the burn ends as the alert's windows pass the rollback`,
+        action: { kind: 'already-rolled-back', to: back.artifact, by: back.rollbackOf.by },
+      }
     return {
       evidence,
       setAside,
