@@ -94,7 +94,8 @@ async function runnerConfigLoader(dir: string): Promise<boolean> {
 
 /**
  * `unit-tests` / `contract-tests`: the repository's own vitest on `with.paths` (all tests when none given),
- * with a Redis of the step's own.
+ * with a Redis of the step's own; with `with.isolate: false`, the test files share one worker (vitest's
+ * `--no-isolate`), which saves starting one per file.
  */
 export async function vitestStep(ctx: StepContext): Promise<StepOutcome> {
   const proc = await ctx.launcher.prepare(ctx.step.name)
@@ -114,7 +115,13 @@ export async function vitestStep(ctx: StepContext): Promise<StepOutcome> {
     ctx,
     proc,
     vitest,
-    ['run', ...configArgs, ...reporterArgs, ...(ctx.step.paths ?? [])],
+    [
+      'run',
+      ...configArgs,
+      ...(ctx.step.isolate === false ? ['--no-isolate'] : []),
+      ...reporterArgs,
+      ...(ctx.step.paths ?? []),
+    ],
     { shell: false, redis: true },
   )
   const tests = await readTestReport(report)
