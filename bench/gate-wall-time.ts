@@ -1,5 +1,5 @@
 import { appendFile, mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { GateResult } from '../gate/runner/gate-result.ts'
 import { runGate } from '../gate/runner/run-gate.ts'
@@ -23,6 +23,7 @@ export async function gateWallTime(quick: boolean): Promise<{ lines: string[] }>
     await mintReleaseFlag(repo, 'checkout.new-pricing', Date.now())
     const env: NodeJS.ProcessEnv = { ...process.env }
     delete env.FIREDRILL_GATE_KEY
+    const loadBefore = loadavg()[0]!
     const runs: GateResult[] = []
     const edited = join(repo.dir, 'services', 'api', 'api-errors.ts')
     for (let i = 0; i < (quick ? 2 : 4); i++) {
@@ -48,6 +49,7 @@ export async function gateWallTime(quick: boolean): Promise<{ lines: string[] }>
       ),
       `  ${'total'.padEnd(width)}  cold ${sec(cold.durationMs).padStart(6)}  warm ${sec(warmOf((r) => r.durationMs)).padStart(6)}  goal: warm under ${sec(GOAL_MS)}`,
       `  warm / goal  ${(warmOf((r) => r.durationMs) / GOAL_MS).toFixed(2)}x; warm / cold ${(warmOf((r) => r.durationMs) / cold.durationMs).toFixed(2)}x`,
+      `  machine load (1-minute average) ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after, on ${availableParallelism()} cores`,
     ]
     if (runs.some((r) => !r.green)) lines.push('  NOTE: a run was red; figures are for a failing gate')
     return { lines }

@@ -131,6 +131,62 @@ describe('a forced red on a blocking built-in step blocks the merge', () => {
   }
 })
 
+describe('test steps with isolate: false', () => {
+  /** A test file that records itself in a module every file imports, and passes only when it loaded alone. */
+  const LOADED_ALONE = (name: string) =>
+    [
+      "import { expect, it } from 'vitest'",
+      "import { loaded } from './loaded.ts'",
+      `loaded.push('${name}')`,
+      `it('${name} loaded alone', () => { expect(loaded).toEqual(['${name}']) })`,
+      '',
+    ].join('\n')
+  const SUM_TEST = (name: string, expected: number) =>
+    `import { expect, it } from 'vitest'\nit('${name} adds', () => { expect(1 + 1).toBe(${expected}) })\n`
+
+  it('run the files in one worker, and a failing test after a green run of the same repository turns the gate red', async () => {
+    repo = await createFixtureRepo(
+      {
+        'shared/loaded.ts': 'export const loaded: string[] = []\n',
+        'shared/a.test.ts': LOADED_ALONE('a'),
+        'shared/b.test.ts': LOADED_ALONE('b'),
+        'src/a.test.ts': SUM_TEST('a', 2),
+        'src/b.test.ts': SUM_TEST('b', 2),
+      },
+      [
+        'version: 1',
+        'steps:',
+        '  - name: isolated',
+        '    uses: unit-tests',
+        '    with: { paths: [shared] }',
+        '  - name: one-worker',
+        '    uses: unit-tests',
+        '    with: { paths: [shared], isolate: false }',
+        '  - name: unit-tests',
+        '    uses: unit-tests',
+        '    with: { paths: [src], isolate: false }',
+        '',
+      ].join('\n'),
+    )
+    const green = await runGate({ repo: repo.dir, env: env() })
+    const status = (run: typeof green) => run.result.steps.map((s) => [s.name, s.status])
+    // The option reaches vitest: sharing one worker, the second file sees the module the first one filled.
+    expect(status(green), green.result.steps[1]?.outputTail).toEqual([
+      ['isolated', 'passed'],
+      ['one-worker', 'failed'],
+      ['unit-tests', 'passed'],
+    ])
+    expect(green.result.steps[1]?.tests?.filter((t) => t.status === 'failed')).toHaveLength(1)
+    expect(green.result.steps[2]?.tests?.map((t) => t.status)).toEqual(['passed', 'passed'])
+
+    await repo.commit({ 'src/b.test.ts': SUM_TEST('b', 3) }, 'a test now failing')
+    const red = await runGate({ repo: repo.dir, env: env() })
+    expect(red.result.steps[2]?.status).toBe('failed')
+    expect(red.result.steps[2]?.tests?.find((t) => t.name.includes('b adds'))?.status).toBe('failed')
+    expect(red.result.green).toBe(false)
+  }, 120_000)
+})
+
 describe('typecheck keeps its incremental state between gate runs', () => {
   it("starts a repository's first run from the user's seed, red exactly where a cold run is", async () => {
     // The user's cache, for this test alone.

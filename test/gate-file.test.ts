@@ -80,6 +80,22 @@ describe('gate file', () => {
     expect(problemsOf('version: 1\nsteps: [\n').code).toBe(GateErrorCode.GATE_FILE_INVALID)
   })
 
+  it('takes isolate on test steps only, as true or false', () => {
+    const gate = parseGateFile(
+      'version: 1\nsteps:\n  - name: u\n    uses: unit-tests\n    with: { isolate: false }\n  - name: c\n    uses: contract-tests\n',
+      'f',
+    )
+    expect(gate.steps.map((s) => s.isolate)).toEqual([false, undefined])
+    expect(
+      problemsOf('version: 1\nsteps:\n  - name: a\n    uses: typecheck\n    with: { isolate: false }\n')
+        .paths,
+    ).toEqual(['steps[0].with.isolate'])
+    expect(
+      problemsOf('version: 1\nsteps:\n  - name: a\n    uses: unit-tests\n    with: { isolate: sometimes }\n')
+        .paths,
+    ).toEqual(['steps[0].with.isolate'])
+  })
+
   it('reads back every duration it accepts, and nothing with units out of order', () => {
     fc.assert(
       fc.property(fc.nat(23), fc.nat(59), fc.nat(59), fc.nat(999), (h, m, s, ms) => {

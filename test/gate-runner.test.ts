@@ -71,11 +71,20 @@ describe('gate runner', () => {
     expect(Date.now() - t0).toBeLessThan(10_000)
   })
 
-  it('leaves no worktree behind, green or red', async () => {
+  it('leaves no worktree behind, green, red, or stopped before its steps', async () => {
     repo = await createFixtureRepo({}, `version: 1\nsteps:\n  - name: bad\n    run: '${fail}'\n`)
+    const worktrees = async () =>
+      (await git(repo!.dir, ['worktree', 'list', '--porcelain']))
+        .split('\n')
+        .filter((l) => l.startsWith('worktree '))
     await runGate({ repo: repo.dir, env: env() })
-    const list = await git(repo.dir, ['worktree', 'list', '--porcelain'])
-    expect(list.split('\n').filter((l) => l.startsWith('worktree '))).toHaveLength(1)
+    expect(await worktrees()).toHaveLength(1)
+    // The checkout is made while trunk's gate file is read: a gate file that stops the run still takes it away.
+    await repo.commit({ 'firedrill-gate.yaml': 'version: 1\nsteps: []\n' }, 'ci: an empty gate')
+    await expect(runGate({ repo: repo.dir, env: env() })).rejects.toMatchObject({
+      code: GateErrorCode.GATE_FILE_INVALID,
+    })
+    expect(await worktrees()).toHaveLength(1)
   })
 
   it('exits 2 for a ref that names no commit', async () => {

@@ -35,8 +35,8 @@ describe("the shop's gate", () => {
     expect(failed, failed.map((s) => `${s.name}: ${s.reason}\n${s.outputTail}`).join('\n')).toEqual([])
     expect(result.steps.map((s) => s.name)).toEqual([
       'typecheck',
-      'unit-tests',
       'contract-tests',
+      'unit-tests',
       'secret-scan',
       'flag-inventory',
       'flag-debt',

@@ -32,6 +32,13 @@ export const GateStepSchema = Type.Object(
           /** Test files or folders for `unit-tests`/`contract-tests`, or what `secret-scan` looks at. */
           paths: Type.Optional(Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })),
           /**
+           * `unit-tests`/`contract-tests`: each test file in a fresh worker (vitest's `isolate`). `false` runs the
+           * files one after another in one worker that keeps the modules they loaded, much sooner, for tests that
+           * leave nothing behind (no module state, globals or timers another file could see). The same files and
+           * assertions run either way. @defaultValue true
+           */
+          isolate: Type.Optional(Type.Boolean()),
+          /**
            * `secret-scan`: files or folders it never reads, for deliberate fixtures too long to mark line by line
            * (a drill's planted key). A change to this list changes the gate file, which the gate reports.
            */

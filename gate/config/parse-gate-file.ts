@@ -23,6 +23,8 @@ export interface GateStep {
   /** The shell command, for `run` steps. */
   readonly run?: string
   readonly paths?: readonly string[]
+  /** For test steps: false runs the test files in one worker, one after another (vitest's `isolate`). */
+  readonly isolate?: boolean
   /** For `secret-scan`: files or folders it never reads. */
   readonly ignore?: readonly string[]
   readonly flagsFile?: string
@@ -48,6 +50,7 @@ export interface GateFile {
 
 const MAX_TIMEOUT_MS = 3_600_000
 const PATHS_STEPS: readonly GateStepKind[] = ['unit-tests', 'contract-tests', 'secret-scan']
+const TEST_STEPS: readonly GateStepKind[] = ['unit-tests', 'contract-tests']
 const FLAGS_FILE_STEPS: readonly GateStepKind[] = ['flag-inventory', 'flag-debt']
 const GOVERNOR_KEYS = [
   'events',
@@ -120,6 +123,7 @@ function toStep(input: GateStepInput): GateStep {
     needs: Object.freeze([...input.needs]),
     ...(input.run === undefined ? {} : { run: input.run }),
     ...(input.with?.paths === undefined ? {} : { paths: Object.freeze([...input.with.paths]) }),
+    ...(input.with?.isolate === undefined ? {} : { isolate: input.with.isolate }),
     ...(input.with?.ignore === undefined ? {} : { ignore: Object.freeze([...input.with.ignore]) }),
     ...(input.with?.flagsFile === undefined ? {} : { flagsFile: input.with.flagsFile }),
     ...(input.uses === 'cfr-governor' ? { governor: Object.freeze(governorOptions(input)) } : {}),
@@ -151,6 +155,8 @@ function crossFieldProblems(input: GateFileInput): GateFileProblem[] {
         path: at('.with.paths'),
         detail: `is only for ${PATHS_STEPS.join(', ')} steps`,
       })
+    if (step.with?.isolate !== undefined && !TEST_STEPS.includes(kind))
+      problems.push({ path: at('.with.isolate'), detail: `is only for ${TEST_STEPS.join(', ')} steps` })
     if (step.with?.ignore !== undefined && kind !== 'secret-scan')
       problems.push({ path: at('.with.ignore'), detail: 'is only for secret-scan steps' })
     for (const key of GOVERNOR_KEYS) {

@@ -13,6 +13,7 @@ import { writeRecord } from '../ledger/gate-ledger.ts'
 import { type GateRecord, recordOf } from '../ledger/gate-record.ts'
 import { loadGateSigner } from '../ledger/gate-signer.ts'
 import { chooseSandbox } from '../step-sandbox/choose-sandbox.ts'
+import { probeBubblewrap } from '../step-sandbox/probe-bubblewrap.ts'
 import type { SandboxMode } from '../step-sandbox/sandbox-state.ts'
 import { StepLauncher } from '../step-sandbox/step-launcher.ts'
 import { cfrGovernorStep } from '../steps/cfr-governor-step.ts'
@@ -83,6 +84,16 @@ export async function readGateFileAt(
   }
 }
 
+/** Trunk (see resolveTrunk), the commit it stands at, and its gate file with that file's sha256. */
+async function readTrunkGateFile(
+  top: string,
+  given: string | undefined,
+): Promise<{ trunk: string; trunkCommit: string; gateFile: GateFile; sha256: string }> {
+  const trunk = await resolveTrunk(top, given)
+  const trunkCommit = await git(top, ['rev-parse', `${trunk}^{commit}`])
+  return { trunk, trunkCommit, ...(await readGateFileAt(top, trunkCommit)) }
+}
+
 /** The sha256 of the gate file as `commit` holds it, or undefined when it holds none. */
 async function gateFileSha(top: string, commit: string): Promise<string | undefined> {
   const text = await git(top, ['show', `${commit}:${GATE_FILE_NAME}`]).catch(() => undefined)
@@ -149,29 +160,35 @@ export async function runGate(options: RunGateOptions): Promise<GateRun> {
   const startedAt = runAt.toISOString()
   const started = performance.now()
   const { top, commit, tree } = await resolveCommit(options.repo, ref)
-  const trunk = await resolveTrunk(top, options.trunk)
-  const trunkCommit = await git(top, ['rev-parse', `${trunk}^{commit}`])
-  const { gateFile, sha256 } = await readGateFileAt(top, trunkCommit)
-  const steps: GateStep[] = [...gateFile.steps]
-  if ((await gateFileSha(top, commit)) !== sha256) {
-    // Named so it cannot collide with one of trunk's own steps.
-    let name = GATE_FILE_CHANGE_STEP.name
-    for (let n = 2; steps.some((s) => s.name === name); n++) name = `${GATE_FILE_CHANGE_STEP.name}-${n}`
-    steps.push({ ...GATE_FILE_CHANGE_STEP, name })
-  }
-  const sandbox = await chooseSandbox(
-    options.sandbox ?? 'auto',
-    gateFile.sandbox,
-    options.bubblewrap,
-    env.PATH,
-  )
-  // Loaded before any step runs, and kept in this process only.
-  const signer = (options.record ?? true) ? await loadGateSigner(env, top) : undefined
-
+  // The commit is checked out, the steps' scratch made and bubblewrap tried while trunk's gate file is read;
+  // the checkout and the scratch are removed whatever happens next.
+  const worktreeMade = createGateWorktree(top, commit)
+  const scratchMade = mkdtemp(join(tmpdir(), 'firedrill-gate-steps-'))
+  for (const made of [worktreeMade, scratchMade]) made.catch(() => {})
+  if ((options.sandbox ?? 'auto') !== 'off') void probeBubblewrap(options.bubblewrap, env.PATH)
   let redis: Promise<RedisHandle> | undefined
-  const worktree = await createGateWorktree(top, commit)
-  const scratch = await mkdtemp(join(tmpdir(), 'firedrill-gate-steps-'))
   try {
+    const [{ trunk, trunkCommit, gateFile, sha256 }, commitGateFile] = await Promise.all([
+      readTrunkGateFile(top, options.trunk),
+      gateFileSha(top, commit),
+    ])
+    const steps: GateStep[] = [...gateFile.steps]
+    if (commitGateFile !== sha256) {
+      // Named so it cannot collide with one of trunk's own steps.
+      let name = GATE_FILE_CHANGE_STEP.name
+      for (let n = 2; steps.some((s) => s.name === name); n++) name = `${GATE_FILE_CHANGE_STEP.name}-${n}`
+      steps.push({ ...GATE_FILE_CHANGE_STEP, name })
+    }
+    const sandbox = await chooseSandbox(
+      options.sandbox ?? 'auto',
+      gateFile.sandbox,
+      options.bubblewrap,
+      env.PATH,
+    )
+    // Loaded before any step runs, and kept in this process only.
+    const signer = (options.record ?? true) ? await loadGateSigner(env, top) : undefined
+    const worktree = await worktreeMade
+    const scratch = await scratchMade
     const launcher = new StepLauncher({
       checkout: worktree.dir,
       scratch,
@@ -244,8 +261,9 @@ export async function runGate(options: RunGateOptions): Promise<GateRun> {
     }
     return { result, record }
   } finally {
-    await worktree.remove()
-    await rm(scratch, { recursive: true, force: true })
+    await (await worktreeMade.catch(() => undefined))?.remove()
+    const scratch = await scratchMade.catch(() => undefined)
+    if (scratch !== undefined) await rm(scratch, { recursive: true, force: true })
     if (redis !== undefined) await (await redis.catch(() => undefined))?.stop()
   }
 }

@@ -9,7 +9,11 @@ import { copyStepTree } from './step-tree.ts'
 /** Inside the sandbox the network is the step's own: its Redis can take the usual port. */
 const SANDBOX_REDIS_URL = 'redis://127.0.0.1:6379'
 
-/** Waits (at most 5 s) for the sandbox's Redis to accept connections. */
+/** Waits (at most 5 s) for the sandbox's Redis to answer a PING, with redis-cli: no node to start. */
+const PING_REDIS = (redisCli: string) =>
+  `i=0; until [ "$(${redisCli} -p 6379 ping 2>/dev/null)" = PONG ]; do i=$((i+1)); if [ $i -gt 250 ]; then echo "firedrill: the sandbox Redis did not start: $(tail -c 400 /tmp/redis.log)" >&2; exit 1; fi; sleep 0.02; done`
+
+/** Waits (at most 5 s) for the sandbox's Redis to accept connections, where there is no redis-cli. */
 const WAIT_FOR_REDIS = `const net=require('node:net');const until=Date.now()+5000;const tryIt=()=>{const s=net.connect(6379,'127.0.0.1');s.once('connect',()=>{s.destroy();process.exit(0)});s.once('error',()=>{s.destroy();if(Date.now()>until){console.error('firedrill: the sandbox Redis did not start: '+require('node:fs').readFileSync('/tmp/redis.log','utf8').slice(-400));process.exit(1)}setTimeout(tryIt,20)})};tryIt()`
 
 export interface StepRunOptions {
@@ -119,9 +123,14 @@ export class StepLauncher {
       // redis-server is often a link to redis-check-rdb, and behaves by the name it is started as.
       for (const path of [redisServer, await realpath(redisServer)])
         if (!underUsr(path)) readOnly.add(dirname(path))
+      // redis-cli comes with redis-server; asking it beats starting node just to wait.
+      const redisCli = await which('redis-cli', dirname(redisServer))
+      if (redisCli !== undefined)
+        for (const path of [redisCli, await realpath(redisCli)])
+          if (!underUsr(path)) readOnly.add(dirname(path))
       const script = [
         `${redisServer} --port 6379 --bind 127.0.0.1 --save '' --appendonly no --daemonize yes --dir /tmp --logfile /tmp/redis.log || exit 1`,
-        `node -e "$FIREDRILL_WAIT_FOR_REDIS" || exit 1`,
+        redisCli === undefined ? `node -e "$FIREDRILL_WAIT_FOR_REDIS" || exit 1` : PING_REDIS(redisCli),
         'unset FIREDRILL_WAIT_FOR_REDIS',
         'exec "$@"',
       ].join('\n')

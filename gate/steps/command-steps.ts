@@ -5,6 +5,7 @@ import { JUNIT_LIMITS, parseJunit } from '../../record/junit/parse-junit.ts'
 import { vitestGateConfig } from '../runner/vitest-gate-config.ts'
 import { readStepFile } from '../step-sandbox/read-step-file.ts'
 import type { StepProcess } from '../step-sandbox/step-launcher.ts'
+import { nativeTsc } from './native-tsc.ts'
 import type { StepContext, StepOutcome } from './step-context.ts'
 import {
   BUILD_INFO,
@@ -55,7 +56,8 @@ export async function runCommandStep(ctx: StepContext): Promise<StepOutcome> {
 }
 
 /**
- * `typecheck`: the repository's own TypeScript, `tsc --noEmit -p tsconfig.json`, incremental with build info
+ * `typecheck`: the repository's own TypeScript (from TypeScript 7 on, its native compiler started directly, see
+ * `nativeTsc`), `tsc --noEmit -p tsconfig.json`, incremental with build info
  * at a path the gate chooses (the commit's tsconfig cannot name another), cleared of whatever the commit put
  * there. In the sandbox that state is carried from one gate run of the repository to the next, so only what a
  * commit changes, and what depends on it, is checked again; a repository's first run starts from the user's
@@ -68,7 +70,7 @@ export async function typecheckStep(ctx: StepContext): Promise<StepOutcome> {
   const seed = ctx.launcher.sandboxed
     ? typecheckSeedFile(ctx.step.name, await typecheckProject(proc.dir))
     : undefined
-  const tsc = await tool(proc.dir, 'tsc')
+  const tsc = (await nativeTsc(proc.dir)) ?? (await tool(proc.dir, 'tsc'))
   if (tsc === undefined) return missingTool('tsc', 'typescript')
   await prepareBuildInfo(proc.dir, cache, seed)
   const args = ['--noEmit', '--incremental', '--tsBuildInfoFile', BUILD_INFO, '-p', 'tsconfig.json']
@@ -94,7 +96,8 @@ async function runnerConfigLoader(dir: string): Promise<boolean> {
 
 /**
  * `unit-tests` / `contract-tests`: the repository's own vitest on `with.paths` (all tests when none given),
- * with a Redis of the step's own.
+ * with a Redis of the step's own; with `with.isolate: false`, the test files share one worker (vitest's
+ * `--no-isolate`), which saves starting one per file.
  */
 export async function vitestStep(ctx: StepContext): Promise<StepOutcome> {
   const proc = await ctx.launcher.prepare(ctx.step.name)
@@ -114,7 +117,13 @@ export async function vitestStep(ctx: StepContext): Promise<StepOutcome> {
     ctx,
     proc,
     vitest,
-    ['run', ...configArgs, ...reporterArgs, ...(ctx.step.paths ?? [])],
+    [
+      'run',
+      ...configArgs,
+      ...(ctx.step.isolate === false ? ['--no-isolate'] : []),
+      ...reporterArgs,
+      ...(ctx.step.paths ?? []),
+    ],
     { shell: false, redis: true },
   )
   const tests = await readTestReport(report)
