@@ -41,10 +41,11 @@ interface CatalogRun {
  * the SLO's own events as the shop counted them, located to within 50 ms by a sampler of the bench's own that
  * scrapes the drill's targets twice as often as its detector (events between two samples are spread over the
  * interval, so the floor leans early), counted from the step that made the fault detectable.
- * `BENCH_CATALOG=a,b` runs only those scenarios.
+ * `BENCH_CATALOG=a,b` runs only those scenarios (`BENCH_QUICK=1`: `bad-pricing` alone).
  */
-export async function catalog(redis: RedisHandle) {
-  const wanted = process.env.BENCH_CATALOG?.split(',').map((n) => n.trim())
+export async function catalog(redis: RedisHandle, quick: boolean) {
+  const wanted =
+    process.env.BENCH_CATALOG?.split(',').map((n) => n.trim()) ?? (quick ? ['bad-pricing'] : undefined)
   const names = catalogNames().filter((n) => wanted === undefined || wanted.includes(n))
   const root = await mkdtemp(join(tmpdir(), 'firedrill-bench-catalog-'))
   const runs: CatalogRun[] = []
