@@ -1,0 +1,67 @@
+import type { DrillContext } from './drill-context.ts'
+import type { DrillOutcome } from './drill-options.ts'
+import { followUp } from './follow-up.ts'
+
+/**
+ * Whether the loop follows: after an incident the drill recovered from, and after a near miss the scenario has a
+ * fix for (the change done right); never after an abort, or when the caller turned it off. A provider's fault
+ * the shop rode out the first time has no incident to follow up.
+ */
+export function loopToClose(drill: DrillContext): boolean {
+  const nearMissFix =
+    drill.status === 'prevented' &&
+    drill.repeated === undefined &&
+    drill.providerFault === undefined &&
+    drill.loaded.files['followUp.fix'] !== undefined
+  return (
+    drill.abort === undefined &&
+    (drill.status === 'recovered' || nearMissFix) &&
+    drill.deployed !== undefined &&
+    drill.options.followUp !== false
+  )
+}
+
+/** The follow-up phase: close the loop (fix, verify, replay), then close out the release flag. */
+export async function followUpPhase(drill: DrillContext): Promise<void> {
+  const after = await followUp({
+    loaded: drill.loaded,
+    repo: drill.deployed!.repo,
+    journal: drill.journal,
+    outDir: drill.outDir,
+    redisUrl: drill.options.redisUrl,
+    clock: drill.clock,
+    say: drill.say,
+  })
+  drill.loopClosed = after.loopClosed
+  drill.flagClosedOut = after.flagClosedOut
+}
+
+/**
+ * The drill's end, once cleanup (and any follow-up) is done: an abort is said with what cleanup managed, a drill
+ * that ran its course is journalled as `drill.finished` with its outcome; the journal is closed.
+ */
+export async function finishDrill(drill: DrillContext): Promise<DrillOutcome> {
+  const { run, abort, journal } = drill
+  run.dispose()
+  if (abort !== undefined) {
+    drill.say(
+      `ABORTED: ${abort.reason}; ${drill.cleanup?.failed.length === 0 ? 'flags back to safe values, faults cleared, traffic stopped' : 'cleanup did what it could (see above)'}`,
+    )
+  } else {
+    await journal.append({
+      type: 'drill.finished',
+      data: { outcome: drill.status, durationMs: drill.clock.now() - drill.startedAt },
+    })
+  }
+  await journal.close()
+  const aborted = run.aborted()
+  return {
+    runId: drill.runId,
+    outDir: drill.outDir,
+    journal: drill.journalFile,
+    status: abort === undefined ? drill.status : 'aborted',
+    loopClosed: drill.loopClosed,
+    flagClosedOut: drill.flagClosedOut,
+    ...(aborted === undefined ? {} : { abortReason: aborted.reason }),
+  }
+}
