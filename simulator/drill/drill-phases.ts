@@ -9,8 +9,8 @@ export type PhaseCheck<C> = (drill: C) => Promise<CheckResult | null>
 /** One row of a drill's table of phases. */
 export interface DrillPhaseStep<C> {
   /**
-   * The phase the row runs in, entered (journalled and said) unless the drill is in it already. Without one, the
-   * row goes on in the phase the drill is in (what a phase leaves in place for the next one).
+   * The phase the row runs in, entered (journalled and said) when the row's turn comes. Without one, the row goes
+   * on in the phase the drill is in (what a phase leaves in place for the next one).
    */
   name?: DrillPhase
   /** Whether the row runs at all, asked when its turn comes. @defaultValue it runs */
@@ -68,14 +68,11 @@ export async function runPhases<C extends PhaseRunnerContext>(
 ): Promise<void> {
   const { run } = drill
   let failed = false
-  let entered: DrillPhase | undefined
   for (const step of table) {
     if (failed && step.always !== true) continue
     if (step.when !== undefined && !step.when(drill)) continue
     const enter = async () => {
-      if (step.name === undefined || step.name === entered) return
-      entered = step.name
-      await run.enter(step.name)
+      if (step.name !== undefined) await run.enter(step.name)
     }
     const body = async () => {
       await holds(drill, 'entry', step.entry)
