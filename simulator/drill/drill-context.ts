@@ -9,7 +9,7 @@ import { isRedisUnavailable } from '../../services/platform/redis/redis-connecti
 import { type PageDestinations, pageDestinationsFromEnv } from '../detection/page-destinations.ts'
 import type { TrafficRun } from '../traffic/start-traffic.ts'
 import type { Decoys } from './decoys.ts'
-import type { DeployedShop } from './deploy-shop.ts'
+import type { DeployedShop } from './deployed-shop.ts'
 import type { CleanupReport } from './drill-cleanup.ts'
 import type { DrillDetection } from './drill-detection.ts'
 import type { DrillJournal } from './drill-journal.ts'

@@ -1,5 +1,5 @@
 import type { ReleaseStep } from '../../record/scenario/scenario-schema.ts'
-import type { DeployedShop, RollOutcome } from './deploy-shop.ts'
+import type { DeployedShop, RollOutcome } from './deployed-shop.ts'
 import type { DrillJournal } from './drill-journal.ts'
 
 /**
