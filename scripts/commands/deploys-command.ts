@@ -1,37 +1,16 @@
 import { userInfo } from 'node:os'
-import {
-  DEPLOYS_TOKEN_ENV,
-  DEPLOYS_URL_ENV,
-  DeploysHttpClient,
-  type DeploysView,
-} from '../../simulator/drill/deploys-api.ts'
+import { DeploysHttpClient, type DeploysView } from '../../simulator/drill/deploys-api.ts'
 import { UsageError } from '../cli-errors.ts'
 import type { Command } from '../command.ts'
 import { usageText } from '../command-definition.ts'
 import { deploysListDefinition, deploysRollbackDefinition } from '../definitions/deploys-definition.ts'
 import { parseCommandArgs } from '../parse-command-args.ts'
 import { findSubcommand } from '../subcommand.ts'
+import { deploysEndpoint } from './deploys-endpoint.ts'
 
-/** The client for the deploys API the URL option or the environment names, with the token from the environment. */
+/** The client for the drill's control API the URL option or the environment names, with its token. */
 function client(urlOption: string | undefined, usage: string): DeploysHttpClient {
-  const baseUrl = urlOption ?? process.env[DEPLOYS_URL_ENV]
-  if (baseUrl === undefined || baseUrl === '')
-    throw new UsageError(
-      `No deploys API: pass --deploys-url or set ${DEPLOYS_URL_ENV} to the URL the drill's page prints.\n${usage}`,
-      usage,
-    )
-  if (!URL.canParse(baseUrl))
-    throw new UsageError(
-      `--deploys-url must be a URL like http://127.0.0.1:40123 (got "${baseUrl}").\n${usage}`,
-      usage,
-    )
-  const token = process.env[DEPLOYS_TOKEN_ENV]
-  if (token === undefined || token.trim() === '')
-    throw new UsageError(
-      `${DEPLOYS_TOKEN_ENV} is not set: export the token the drill's page prints.\n${usage}`,
-      usage,
-    )
-  return new DeploysHttpClient({ baseUrl, token })
+  return new DeploysHttpClient(deploysEndpoint(urlOption, usage))
 }
 
 const short = (hash: string | null) => (hash === null ? '-' : hash.slice(0, 12))

@@ -1,5 +1,4 @@
 import { userInfo } from 'node:os'
-import { DEPLOYS_TOKEN_ENV, DEPLOYS_URL_ENV } from '../../simulator/drill/deploys-api.ts'
 import { FulfilmentQueueHttpClient } from '../../simulator/drill/fulfilment-queue-api.ts'
 import type { FulfilmentQueueView } from '../../simulator/drill/fulfilment-queue-control.ts'
 import { UsageError } from '../cli-errors.ts'
@@ -12,27 +11,11 @@ import {
 } from '../definitions/queue-definition.ts'
 import { parseCommandArgs } from '../parse-command-args.ts'
 import { findSubcommand } from '../subcommand.ts'
+import { deploysEndpoint } from './deploys-endpoint.ts'
 
-/** The queue control beside the deploys API the URL option or the environment names, with its token. */
+/** The client for the drill's control API the URL option or the environment names, with its token. */
 function client(urlOption: string | undefined, usage: string): FulfilmentQueueHttpClient {
-  const baseUrl = urlOption ?? process.env[DEPLOYS_URL_ENV]
-  if (baseUrl === undefined || baseUrl === '')
-    throw new UsageError(
-      `No deploys API: pass --deploys-url or set ${DEPLOYS_URL_ENV} to the URL the drill's page prints.\n${usage}`,
-      usage,
-    )
-  if (!URL.canParse(baseUrl))
-    throw new UsageError(
-      `--deploys-url must be a URL like http://127.0.0.1:40123 (got "${baseUrl}").\n${usage}`,
-      usage,
-    )
-  const token = process.env[DEPLOYS_TOKEN_ENV]
-  if (token === undefined || token.trim() === '')
-    throw new UsageError(
-      `${DEPLOYS_TOKEN_ENV} is not set: export the token the drill's page prints.\n${usage}`,
-      usage,
-    )
-  return new FulfilmentQueueHttpClient({ baseUrl, token })
+  return new FulfilmentQueueHttpClient(deploysEndpoint(urlOption, usage))
 }
 
 function statusLine(view: FulfilmentQueueView): string {

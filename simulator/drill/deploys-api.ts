@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox'
 import Fastify from 'fastify'
 import type { SlotReport } from '../../gate/deploy/environment.ts'
 import { judgeBearer } from '../../services/flags/flags-token.ts'
+import { bearerJsonCall } from './bearer-json-call.ts'
 import { DeploysRequestFailedError } from './drill-errors.ts'
 import { fulfilmentQueueRoutes } from './fulfilment-queue-api.ts'
 import type { FulfilmentQueueControls } from './fulfilment-queue-control.ts'
@@ -129,24 +130,10 @@ export class DeploysHttpClient {
     return this.#call('POST', '/deploys/rollback', { reason, actor }) as Promise<{ from: string; to: string }>
   }
 
-  async #call(method: string, path: string, body?: unknown): Promise<unknown> {
-    const response = await fetch(`${this.#baseUrl}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${this.#token}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    }).catch((err: unknown) => {
-      throw new DeploysRequestFailedError(this.#baseUrl, null, (err as Error).message)
-    })
-    const answer = (await response.json().catch(() => ({}))) as { message?: string }
-    if (!response.ok)
-      throw new DeploysRequestFailedError(
-        this.#baseUrl,
-        response.status,
-        answer.message ?? `${method} ${path}`,
-      )
-    return answer
+  #call(method: string, path: string, body?: unknown): Promise<unknown> {
+    const baseUrl = this.#baseUrl
+    const fail = (status: number | null, message: string) =>
+      new DeploysRequestFailedError(baseUrl, status, message)
+    return bearerJsonCall({ baseUrl, token: this.#token, fail }, method, path, body)
   }
 }

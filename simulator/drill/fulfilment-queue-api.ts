@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { Type } from '@sinclair/typebox'
 import type { FastifyPluginAsync } from 'fastify'
 import { FULFILMENT_QUEUE } from '../../services/platform/keys.ts'
+import { bearerJsonCall } from './bearer-json-call.ts'
 import { QueueAlreadyThereError, QueueRequestFailedError } from './drill-errors.ts'
 import type { FulfilmentQueueControls, FulfilmentQueueView } from './fulfilment-queue-control.ts'
 
@@ -86,19 +87,14 @@ export class FulfilmentQueueHttpClient {
   }
 
   async #call(method: string, path: string, body?: unknown): Promise<FulfilmentQueueView> {
-    const response = await fetch(`${this.#baseUrl}${path}`, {
+    const baseUrl = this.#baseUrl
+    const fail = (status: number | null, message: string) =>
+      new QueueRequestFailedError(baseUrl, status, message)
+    return (await bearerJsonCall(
+      { baseUrl, token: this.#token, fail },
       method,
-      headers: {
-        authorization: `Bearer ${this.#token}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    }).catch((err: unknown) => {
-      throw new QueueRequestFailedError(this.#baseUrl, null, (err as Error).message)
-    })
-    const answer = (await response.json().catch(() => ({}))) as { message?: string }
-    if (!response.ok)
-      throw new QueueRequestFailedError(this.#baseUrl, response.status, answer.message ?? `${method} ${path}`)
-    return answer as FulfilmentQueueView
+      path,
+      body,
+    )) as FulfilmentQueueView
   }
 }
