@@ -80,7 +80,6 @@ export async function catalog(redis: RedisHandle, quick: boolean) {
 async function catalogRun(redis: RedisHandle, loaded: LoadedScenario, root: string): Promise<CatalogRun> {
   const settings = detectionSettingsOf(loaded.scenario)
   let sampler: Scraper | undefined
-  let watching: NodeJS.Timeout | undefined
   const started = performance.now()
   const outcome = await runDrill({
     loaded,
@@ -89,21 +88,19 @@ async function catalogRun(redis: RedisHandle, loaded: LoadedScenario, root: stri
     responder: 'bot',
     onOpened: ({ journal }) => {
       // The sampler starts on the detector's own targets as soon as the drill names them.
-      watching = setInterval(() => {
-        const started = eventsOf(journal.events, 'detection.started')[0]
-        if (started === undefined || sampler !== undefined) return
-        clearInterval(watching)
+      journal.onEvent((event) => {
+        if (event.type !== 'detection.started' || sampler !== undefined) return
         sampler = createScraper({
-          targets: started.data.targets,
+          targets: event.data.targets,
           intervalMs: SAMPLE_MS,
           clock: systemClock,
           timeoutMs: 1000,
           slos: settings.slos,
         })
         sampler.start()
-      }, 10)
+      })
     },
-  }).finally(() => clearInterval(watching))
+  })
   const wallMs = performance.now() - started
   await sampler?.stop().catch(() => undefined)
   const { summary } = await reportRun(outcome.outDir)

@@ -5,12 +5,13 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { createSandboxRepo } from '../gate/sandbox/sandbox-repo.ts'
 import { git } from '../record/git/git.ts'
 import { catalogNames, loadScenario } from '../record/scenario/load-scenario.ts'
+import { DEPLOY_HEALTH, DEPLOY_VERIFICATION } from '../simulator/drill/promote-to-production.ts'
 
 const work = await mkdtemp(join(tmpdir(), 'firedrill-catalog-patches-'))
 afterAll(() => rm(work, { recursive: true, force: true }))
 
-/** Where a change stopped at the gate never reaches trunk: its fix applies to trunk without it. */
-const STOPPED_AFTER_TRUNK = new Set(['deploy-health', 'deploy-verification'])
+/** A change stopped at deploy time is on trunk; one stopped at the gate never is, so its fix applies without it. */
+const STOPPED_AFTER_TRUNK = new Set([DEPLOY_HEALTH, DEPLOY_VERIFICATION])
 
 describe("the catalog's patches", () => {
   it('apply to the shop as it is, in the order a drill commits them: the change, its fix, the flag close-out', async () => {
