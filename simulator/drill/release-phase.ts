@@ -59,16 +59,7 @@ export async function releasePhase(drill: DrillContext): Promise<void> {
         }),
       )
     }
-    // A post-deploy watch that rolled the change back ends the hold: nothing of the step is left to watch.
-    const rolledBack = drill
-      .deployed!.watch.outcome()
-      .then((outcome) => (outcome === 'breached' ? outcome : new Promise<never>(() => {})))
-    const ended = await Promise.race([
-      releaseClock.sleep(step.holdSeconds * 1000, signal),
-      paging.paged,
-      rolledBack,
-    ])
-    if (ended === 'breached') break
+    await Promise.race([releaseClock.sleep(step.holdSeconds * 1000, signal), paging.paged])
   }
 
   // A provider's fault the shop rode out by itself: the whole release held without a page.
