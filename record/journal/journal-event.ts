@@ -565,9 +565,10 @@ export interface JournalEventData {
   'replay.gated': { commit: string; green: boolean; blockedBy: string[] }
   /**
    * The loop (the fix through the gate, verify, the replay) was not run, and why: a drill on a target that names
-   * no repository (`repo`), or no fix, or one that did not recover.
+   * no repository (`repo`), or no fix, or one that did not recover; or the caller turned the follow-up off
+   * (`turnedOff`), which the checks skip instead of failing.
    */
-  'loop.not-run': { reason: string }
+  'loop.not-run': { reason: string; turnedOff?: boolean }
   /** The verifier's verdict on every action item and on the loop (replay blocked). */
   'verify.finished': {
     holds: boolean

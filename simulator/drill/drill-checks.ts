@@ -308,11 +308,15 @@ function loopSuite(
   const name = 'loop'
   if (!expect.loop) {
     const onTarget = eventsOf(events, 'drill.started')[0]?.data.target !== undefined
-    const why = onTarget
-      ? "a target's follow-up is its team's: firedrill runs no fix through a gate there"
-      : expect.prevented && !expect.again
-        ? 'a prevented run with no fix to merge has no loop to close'
-        : 'a --again run repeats a loop that closed before'
+    const turnedOff = eventsOf(events, 'loop.not-run').find((e) => e.data.turnedOff === true)
+    const why =
+      turnedOff !== undefined
+        ? turnedOff.data.reason
+        : onTarget
+          ? "a target's follow-up is its team's: firedrill runs no fix through a gate there"
+          : expect.prevented && !expect.again
+            ? 'a prevented run with no fix to merge has no loop to close'
+            : 'a --again run repeats a loop that closed before'
     return { name, cases: [verdictCase(c, 'the loop closes', 'skip', why)] }
   }
   const fixes = eventsOf(events, 'fix.merged')

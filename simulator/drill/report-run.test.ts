@@ -6,6 +6,7 @@ import { RecordErrorCode } from '../../record/errors.ts'
 import type { JournalEvent } from '../../record/journal/journal-event.ts'
 import { sampleDrillJournal } from '../../record/journal/sample-drill-journal.ts'
 import { SCENARIO_CATALOG_DIR } from '../../record/scenario/scenario-catalog.ts'
+import { FOLLOW_UP_TURNED_OFF } from './follow-up-phase.ts'
 import { reportRun } from './report-run.ts'
 
 const NOW = Date.UTC(2026, 0, 2, 9)
@@ -195,6 +196,31 @@ describe("a run's checks (run --ci, --junit)", () => {
       }),
     ])
     expect(failing(checks).find((c) => c.name === 'the service recovers')?.message).toMatch(/^status aborted/)
+  })
+
+  it('skips the loop of a run whose follow-up was turned off, and says so, instead of failing it', async () => {
+    const events = sampleDrillJournal({ withChangePath: true })
+    const finished = events.at(-1)!
+    const turnedOff = withLast(events.slice(0, -1), {
+      type: 'loop.not-run',
+      data: { reason: FOLLOW_UP_TURNED_OFF, turnedOff: true },
+    })
+    const { checks } = await reportRun(
+      await runDir([...turnedOff, { ...finished, seq: turnedOff.length + 1 }]),
+      {
+        now: NOW,
+      },
+    )
+    expect(failing(checks)).toEqual([])
+    expect(cases(checks).filter((c) => c.suite === 'loop')).toEqual([
+      { suite: 'loop', name: 'the loop closes', status: 'skipped', message: FOLLOW_UP_TURNED_OFF },
+    ])
+    // A loop not run for any other reason still fails: the caller did not ask for it to be left out.
+    const notRun = withLast(events.slice(0, -1), { type: 'loop.not-run', data: { reason: 'no fix' } })
+    const failed = await reportRun(await runDir([...notRun, { ...finished, seq: notRun.length + 1 }]), {
+      now: NOW,
+    })
+    expect(failing(failed.checks).map((c) => c.name)).toContain('the fix merges through the gate')
   })
 
   it('expects a --again run to be refused at the gate, and skips the incident it prevented', async () => {

@@ -126,6 +126,7 @@ export async function reportRun(runDir: string, options: ReportRunOptions = {}):
     again: started?.data.againOf !== undefined,
     // A target's follow-up is its team's, unless the target names its repository: then the loop runs there.
     loop:
+      !events.some((e) => e.type === 'loop.not-run' && e.data.turnedOff === true) &&
       (started?.data.target === undefined || repoNamed) &&
       started?.data.againOf === undefined &&
       (loaded.scenario.change.stoppedBy === undefined || loaded.scenario.followUp.fix !== undefined),

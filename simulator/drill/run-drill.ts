@@ -11,7 +11,7 @@ import type { DrillOutcome, RunDrillOptions } from './drill-options.ts'
 import { type DrillPhaseStep, runPhases } from './drill-phases.ts'
 import { quietDown, startWatching } from './drill-watch.ts'
 import { finishDrill } from './finish-drill.ts'
-import { followUpPhase, loopToClose } from './follow-up-phase.ts'
+import { followUpPhase, loopToClose, loopTurnedOff, skipFollowUp } from './follow-up-phase.ts'
 import { preflightPhase } from './preflight-phase.ts'
 import { releasePhase } from './release-phase.ts'
 import { hadIncident, recoverPhase, respondPhase } from './respond-phase.ts'
@@ -43,6 +43,7 @@ export const DRILL_PHASES: readonly DrillPhaseStep<DrillContext>[] = [
   { always: true, run: quietDown },
   { name: 'cleanup', always: true, run: cleanUpPhase },
   { name: 'follow-up', always: true, when: loopToClose, run: followUpPhase },
+  { always: true, when: loopTurnedOff, run: skipFollowUp },
 ]
 
 /**
