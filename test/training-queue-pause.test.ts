@@ -59,6 +59,12 @@ describe("the console's Pause the fulfilment queue button", () => {
       .poll(() => trainee.getByText(/Fulfilment queue PAUSED by ana/).count(), { timeout: 10_000 })
       .toBe(1)
 
+    // The pause counts once the workers hold no job: on a busy machine a charge can still be in a worker's hands.
+    // The trainee moves on once the drill has seen it.
+    await expect
+      .poll(() => training.session.events.some((e) => e.type === 'mitigation.applied'), { timeout: 30_000 })
+      .toBe(true)
+
     // The way forward, then the orders let go.
     await trainee.getByRole('button', { name: `Turn off ${FLAG}` }).click()
     await trainee

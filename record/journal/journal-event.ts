@@ -255,7 +255,12 @@ export interface JournalEventData {
     thresholds: {
       maxErrorRatio: number
       p95HeadroomPct: number
-      /** The baseline's p95 at the top of its bucket plus the headroom; null when the baseline has none. */
+      /** The least rise in p95 that breaches, whatever the headroom (absent in journals from before it). */
+      p95MinIncreaseMs?: number
+      /**
+       * The baseline's p95 at the top of its bucket plus the headroom, and at least `p95MinIncreaseMs` above it;
+       * null when the baseline has none.
+       */
       p95LimitMs: number | null
       minRequests: number
       consecutiveBreaches: number

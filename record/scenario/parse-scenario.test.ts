@@ -168,6 +168,7 @@ describe('a change the gate must stop', () => {
       observationMinutes: 10,
       maxErrorRatio: 0.01,
       p95HeadroomPct: 20,
+      p95MinIncreaseMs: 25,
       minRequests: 50,
       consecutiveBreaches: 3,
     })

@@ -485,6 +485,11 @@ export const WatchSchema = Type.Object(
     maxErrorRatio: Type.Number({ exclusiveMinimum: 0, maximum: 1, default: 0.01 }),
     /** How far p95 latency may rise above the baseline's, in percent, before the deploy is rolled back. @defaultValue 20 */
     p95HeadroomPct: Type.Number({ minimum: 0, maximum: 1_000, default: 20 }),
+    /**
+     * The least rise in p95, in milliseconds, that rolls the deploy back, however small the baseline's p95: a
+     * few milliseconds of scheduling noise on a busy host is not a regression. @defaultValue 25
+     */
+    p95MinIncreaseMs: Type.Number({ minimum: 0, maximum: 60_000, default: 25 }),
     /** Requests the window must hold before an evaluation counts. @defaultValue 50 */
     minRequests: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 50 }),
     /** Evaluations in a row that must breach before the watch rolls back. @defaultValue 3 */

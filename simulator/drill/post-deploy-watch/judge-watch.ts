@@ -6,6 +6,11 @@ export interface WatchThresholds {
   maxErrorRatio: number
   /** p95 latency above the baseline's by more than this, in percent, breaches. */
   p95HeadroomPct: number
+  /**
+   * The least rise in p95, in milliseconds, that breaches, however small the baseline: a baseline of a
+   * millisecond plus 20 % is a limit a busy machine's scheduling alone crosses.
+   */
+  p95MinIncreaseMs: number
   /** Requests the window must hold before an evaluation counts. */
   minRequests: number
   /** Counted evaluations in a row that must breach before the watch rolls back. */
@@ -49,12 +54,13 @@ export function baselineOf(counts: WatchCounts, minRequests: number): WatchBasel
 
 /**
  * The p95 above which the deploy breaches, in seconds: the baseline's p95 taken at the top of its bucket (the
- * most it can have been) plus the headroom. Null when the baseline has no p95, or it lies in the +Inf bucket.
+ * most it can have been) plus the headroom, and at least `p95MinIncreaseMs` above it. Null when the baseline has
+ * no p95, or it lies in the +Inf bucket.
  */
 export function p95Limit(baseline: WatchBaseline, thresholds: WatchThresholds): number | null {
   const upper = baseline.p95?.upper
   if (upper === undefined || !Number.isFinite(upper)) return null
-  return upper * (1 + thresholds.p95HeadroomPct / 100)
+  return Math.max(upper * (1 + thresholds.p95HeadroomPct / 100), upper + thresholds.p95MinIncreaseMs / 1000)
 }
 
 /**

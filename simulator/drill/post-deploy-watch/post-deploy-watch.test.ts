@@ -23,6 +23,7 @@ const settings: WatchSettings = {
   warmupMs: 200,
   maxErrorRatio: 0.01,
   p95HeadroomPct: 20,
+  p95MinIncreaseMs: 25,
   minRequests: 50,
   consecutiveBreaches: 3,
 }

@@ -134,6 +134,7 @@ export class PostDeployWatch {
         thresholds: {
           maxErrorRatio: settings.maxErrorRatio,
           p95HeadroomPct: settings.p95HeadroomPct,
+          p95MinIncreaseMs: settings.p95MinIncreaseMs,
           p95LimitMs: limit === null ? null : ms(limit),
           minRequests: settings.minRequests,
           consecutiveBreaches: settings.consecutiveBreaches,
@@ -219,7 +220,7 @@ export class PostDeployWatch {
       .map((b) =>
         b === 'error-ratio'
           ? `error ratio ${pct(evaluation.errorRatio)} (at least ${pct(evaluation.errorRatioLowerBound)}) ≥ ${pct(settings.maxErrorRatio)}`
-          : `p95 ≥ ${ms(evaluation.p95?.lower ?? 0)} ms > ${ms(limit ?? 0)} ms (baseline p95 ≤ ${ms(baseline.p95?.upper ?? 0)} ms + ${settings.p95HeadroomPct} %)`,
+          : `p95 ≥ ${ms(evaluation.p95?.lower ?? 0)} ms > ${ms(limit ?? 0)} ms (baseline p95 ≤ ${ms(baseline.p95?.upper ?? 0)} ms + ${settings.p95HeadroomPct} %, and + ${settings.p95MinIncreaseMs} ms at least)`,
       )
       .join(' and ')
     const breachedAt = clock.now()

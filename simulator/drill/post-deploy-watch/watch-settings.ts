@@ -33,6 +33,7 @@ export function watchSettingsOf(scenario: ValidScenario): WatchSettings {
     warmupMs: windowMs * WARMUP_SHARE,
     maxErrorRatio: watch.maxErrorRatio,
     p95HeadroomPct: watch.p95HeadroomPct,
+    p95MinIncreaseMs: watch.p95MinIncreaseMs,
     minRequests: watch.minRequests,
     consecutiveBreaches: watch.consecutiveBreaches,
   }
@@ -60,5 +61,5 @@ export function describeWatch(scenario: ValidScenario): string {
       : strategy === 'blue-green'
         ? 'once traffic is switched to green'
         : 'once the canary is promoted'
-  return `post-deploy watch ${when}: ${(s.windowMs / 1000).toFixed(2)} s (${scenario.release.watch.observationMinutes} min scaled); error ratio ≥ ${s.maxErrorRatio * 100} % or p95 above the steady state's + ${s.p95HeadroomPct} % on ${s.consecutiveBreaches} evaluations in a row (≥ ${s.minRequests} requests) rolls production back`
+  return `post-deploy watch ${when}: ${(s.windowMs / 1000).toFixed(2)} s (${scenario.release.watch.observationMinutes} min scaled); error ratio ≥ ${s.maxErrorRatio * 100} % or p95 above the steady state's + ${s.p95HeadroomPct} % (and + ${s.p95MinIncreaseMs} ms at least) on ${s.consecutiveBreaches} evaluations in a row (≥ ${s.minRequests} requests) rolls production back`
 }
