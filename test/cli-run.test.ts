@@ -54,7 +54,7 @@ describe('firedrill plan', () => {
   it("says how a deploy that reaches users is watched, from the scenario's release.watch", async () => {
     const { stdout } = await firedrill(['plan', '--scenario', 'unflagged-change'])
     expect(stdout).toMatch(
-      /post-deploy watch once the last batch is out: 2\.50 s \(10 min scaled\); error ratio ≥ 1 % or p95 above the steady state's \+ 20 % on 3 evaluations in a row/,
+      /post-deploy watch once the last batch is out: 2\.50 s \(10 min scaled\); error ratio ≥ 1 % or p95 above the steady state's \+ 20 % \(and \+ 25 ms at least\) on 3 evaluations in a row/,
     )
   })
 
