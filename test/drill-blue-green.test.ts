@@ -43,6 +43,11 @@ describe('a blue-green release', () => {
     expect(breached.data.requests).toBeGreaterThanOrEqual(started.data.thresholds.minRequests)
     const page = eventsOf(events, 'page.sent')[0]
     if (page !== undefined) expect(at(page)).toBeGreaterThan(at(breached))
+    // The rollback ends the release once production is clean again: the steady state after starts after the
+    // watch's rollback, without waiting out the step's 8 s hold.
+    const after = eventsOf(events, 'phase.entered').find((e) => e.data.phase === 'steady-state-after')!
+    expect(at(after)).toBeGreaterThan(at(eventsOf(events, 'deploy.watch.rolled-back')[0]!))
+    expect(at(after) - at(switched[0]!)).toBeLessThan(6000)
 
     // Through the same rollback a person asks for, once: nothing redeployed, and the bot (if paged) did not again.
     const requested = eventsOf(events, 'rollback.requested')

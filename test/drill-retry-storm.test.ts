@@ -47,6 +47,13 @@ describe('the retry-storm drill', () => {
     expect(diagnosed).toHaveLength(1)
     expect(diagnosed[0]?.data.evidence.provider?.status).toBe('operational')
     expect(diagnosed[0]?.data.hypothesis).toMatch(/its own fault is over/)
+    // The workers' dashboard, from the page to the acknowledgement, shows the storm that keeps it saturated.
+    const workers = diagnosed[0]?.data.evidence.workers
+    expect(workers?.workers).toBeGreaterThan(0)
+    expect(workers?.rateLimited).toBeGreaterThan(0)
+    expect(diagnosed[0]?.data.hypothesis).toMatch(
+      /the workers' dashboard shows \d+ calls to the provider in [\d.]+ s for \d+ orders paid, \d+ of them refused with 429/,
+    )
     expect(diagnosed[0]?.data.action).toEqual({ kind: 'flag-off', flag: FLAG })
     const mitigations = eventsOf(events, 'mitigation.applied')
     expect(mitigations).toHaveLength(1)

@@ -405,6 +405,20 @@ export interface JournalEventData {
       provider?: { status: string; summary: string; since: string | null }
       /** A target's dependency as its fault proxy reports it (absent in older journals). */
       dependency?: { name: string; proxy: string; fault: string; since: string | null }
+      /**
+       * The fulfilment workers' dashboard from the page to the acknowledgement: their calls to the provider (and
+       * 429s), retries and orders paid in `overMs`, and the queue then (absent in older journals).
+       */
+      workers?: {
+        overMs: number
+        providerCalls: number
+        rateLimited: number
+        retries: number
+        paid: number
+        waiting: number
+        delayed: number
+        workers: number
+      }
     }
     setAside: { flag: string; why: string }[]
     hypothesis: string

@@ -2,6 +2,9 @@ import { type Static, Type } from '@sinclair/typebox'
 
 /** The HTTP shapes of the flags service, shared by its routes and by `FlagsHttpClient`. */
 
+/** The longest reason a flag change may give: the audit log keeps it whole. */
+export const MAX_REASON_LENGTH = 500
+
 const MetadataValue = Type.Union([Type.String(), Type.Number(), Type.Boolean()])
 const FlagState = Type.Union([Type.Literal('ENABLED'), Type.Literal('DISABLED')])
 const JsonLogic = Type.Record(Type.String(), Type.Unknown(), { description: 'a flagd JSONLogic rule' })
@@ -37,7 +40,7 @@ export const FlagChangeBodySchema = Type.Object(
     defaultVariant: Type.Optional(Type.String({ minLength: 1 })),
     state: Type.Optional(FlagState),
     targeting: Type.Optional(Type.Union([JsonLogic, Type.Null()])),
-    reason: Type.String({ minLength: 1, maxLength: 500, pattern: '\\S' }),
+    reason: Type.String({ minLength: 1, maxLength: MAX_REASON_LENGTH, pattern: '\\S' }),
     actor: Type.Optional(Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' })),
   },
   { additionalProperties: false },

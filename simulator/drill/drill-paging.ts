@@ -27,6 +27,8 @@ export interface DrillPagingOptions {
   deploys?: { client: ResponderContext['deploys']; url: string }
   /** The payment provider's status page. @defaultValue none to read (null) */
   provider?: ResponderContext['provider']
+  /** The fulfilment workers' dashboard. @defaultValue none to read */
+  workers?: ResponderContext['workers']
   clock: Clock
   signal: AbortSignal
   track(task: Promise<unknown>): void
@@ -107,6 +109,7 @@ export async function startDrillPaging(options: DrillPagingOptions): Promise<Dri
         ? {}
         : { queue: new FulfilmentQueueHttpClient({ baseUrl: options.deploys.url, token: options.token }) }),
       provider: options.provider ?? (async () => null),
+      ...(options.workers === undefined ? {} : { workers: options.workers }),
       clock: options.clock,
       signal: options.signal,
       acknowledge: (by) => acknowledge(by, incoming.alert),

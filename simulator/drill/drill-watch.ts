@@ -10,6 +10,7 @@ import { startDrillTraffic } from './drill-traffic.ts'
 import { startProviderStatusPage } from './provider-status-page.ts'
 import { botResponder } from './responders/bot-responder.ts'
 import { humanResponder } from './responders/human-responder.ts'
+import { readWorkerCounters } from './responders/worker-dashboard.ts'
 
 /**
  * What watches the deployed shop from before the steady state: the provider's status page, the pager and its
@@ -41,6 +42,9 @@ export async function startWatching(drill: DrillContext): Promise<void> {
       client: new DeploysHttpClient({ baseUrl: deploysApi.url, token: drill.token }),
     },
     provider: () => statusPage.read(),
+    ...(shop.workerMetricsUrls.length === 0
+      ? {}
+      : { workers: () => readWorkerCounters(shop.workerMetricsUrls) }),
     clock,
     signal: drill.signal,
     track,

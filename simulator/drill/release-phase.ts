@@ -59,7 +59,21 @@ export async function releasePhase(drill: DrillContext): Promise<void> {
         }),
       )
     }
-    await Promise.race([releaseClock.sleep(step.holdSeconds * 1000, signal), paging.paged])
+    // A post-deploy watch that rolled the change back ends the hold once production is clean again.
+    const holdOver = new AbortController()
+    try {
+      const ended = await Promise.race([
+        releaseClock.sleep(step.holdSeconds * 1000, signal),
+        paging.paged,
+        clearedAfterWatchRollback(drill, holdOver.signal),
+      ])
+      if (ended === 'cleared') {
+        drill.say("production clean again after the post-deploy watch's rollback: the release ends")
+        break
+      }
+    } finally {
+      holdOver.abort()
+    }
   }
 
   // A provider's fault the shop rode out by itself: the whole release held without a page.
@@ -155,4 +169,35 @@ async function turnFlagOn(drill: DrillContext, flag: string, step: ReleaseStep, 
   })
   drill.say(`release step ${i + 1}: ${flag} on for ${step.percent}%`)
   return true
+}
+
+/**
+ * After the post-deploy watch rolled the deploy back: resolves once the scraped series shows
+ * `recovery.consecutiveEvaluations` scrapes in a row, all taken after production was back, with requests and no
+ * new failure. The steady state after then starts on production as it is back, not on the tail of the breach (a
+ * sample taken before the rollback would count the breach's last failures as its own). Never resolves when the
+ * watch did not breach, or once `over` is aborted (the hold ended some other way).
+ */
+async function clearedAfterWatchRollback(drill: DrillContext, over: AbortSignal): Promise<'cleared'> {
+  const never = new Promise<never>(() => {})
+  const { clock, scenario } = drill
+  const signal = AbortSignal.any([drill.signal, over])
+  try {
+    if ((await drill.deployed!.watch.outcome()) !== 'breached' || signal.aborted) return never
+    const back = clock.now()
+    const needed = scenario.recovery.consecutiveEvaluations
+    for (;;) {
+      await clock.sleep(scenario.detection.scrapeIntervalMs, signal)
+      const after = drill.detection!.scraper.series().filter((s) => s.t >= back)
+      const recent = after.slice(-(needed + 1))
+      if (
+        recent.length === needed + 1 &&
+        recent.at(-1)!.bad === recent[0]!.bad &&
+        recent.at(-1)!.total > recent[0]!.total
+      )
+        return 'cleared'
+    }
+  } catch {
+    return never
+  }
 }

@@ -1,11 +1,14 @@
 import { OFF } from '../../../services/flags/flag-state.ts'
+import { MAX_REASON_LENGTH } from '../../../services/flags/flags-schemas.ts'
 import type { Page } from '../pager.ts'
 import { diagnose } from './diagnose.ts'
 import type { Responder, ResponderContext } from './responder.ts'
+import { seenWorkers } from './worker-dashboard.ts'
 
 /**
  * The on-call bot: acknowledges after its delay, reads what an on-call engineer can see (the page's alerts and
- * SLOs, the payment provider's status page, the flag audit log, the deploy history), follows the playbook in
+ * SLOs, the payment provider's status page, the flag audit log, the deploy history, and the workers' dashboard
+ * from the page to the acknowledgement), follows the playbook in
  * `diagnose`, journals its evidence and hypothesis, and only then acts: turns the suspect flag off, rolls
  * production back, or turns the degrade switch on for a failing provider, with a reason that says why; or
  * escalates when nothing explains the burn.
@@ -15,13 +18,20 @@ export function botResponder(ackDelayMs: number, name = 'responder-bot'): Respon
     kind: 'bot',
     name,
     async respond(page: Page, context: ResponderContext) {
+      // The workers' dashboard is opened with the page, and read again once acknowledged: what they did between.
+      const lookedAt = context.clock.now()
+      const before = (await context.workers?.()) ?? null
       await context.clock.sleep(ackDelayMs, context.signal)
       await context.acknowledge(name)
+      const after = (await context.workers?.()) ?? null
       const diagnosis = diagnose(
         page,
         await context.flags.audit(50),
         (await context.deploys.list()).history,
         await context.provider(),
+        before === null || after === null || after.workers === 0
+          ? null
+          : seenWorkers(before, after, lookedAt, context.clock.now()),
       )
       await context.diagnosed(name, diagnosis)
       if (diagnosis.action.kind === 'escalate') {
@@ -35,7 +45,10 @@ export function botResponder(ackDelayMs: number, name = 'responder-bot'): Respon
       }
       if (diagnosis.action.kind === 'rollback') {
         context.say(`${name}: rolling production back (${diagnosis.hypothesis})`)
-        await context.deploys.rollback(`${page.alert} paged: ${diagnosis.hypothesis}; rolling back`, name)
+        await context.deploys.rollback(
+          reasonOf(`${page.alert} paged: ${diagnosis.hypothesis}`, 'rolling back'),
+          name,
+        )
         return
       }
       if (diagnosis.action.kind === 'degrade') {
@@ -44,14 +57,30 @@ export function botResponder(ackDelayMs: number, name = 'responder-bot'): Respon
         await context.flags.set(
           flag,
           { defaultVariant: 'on', targeting: null },
-          `${page.alert} paged: ${diagnosis.hypothesis}; turning the degrade switch on`,
+          reasonOf(`${page.alert} paged: ${diagnosis.hypothesis}`, 'turning the degrade switch on'),
           name,
         )
         return
       }
       const { flag } = diagnosis.action
       context.say(`${name}: turning off ${flag} (${diagnosis.hypothesis})`)
-      await context.flags.set(flag, OFF, `${page.alert} paged: ${diagnosis.hypothesis}; turning it off`, name)
+      await context.flags.set(
+        flag,
+        OFF,
+        reasonOf(`${page.alert} paged: ${diagnosis.hypothesis}`, 'turning it off'),
+        name,
+      )
     },
   }
+}
+
+/**
+ * The reason the bot gives with a change: why, then what it does, cut to what the flag service and the deploys API
+ * keep (`MAX_REASON_LENGTH`); the journal's `responder.diagnosed` keeps the whole hypothesis.
+ */
+export function reasonOf(why: string, what: string): string {
+  const whole = `${why}; ${what}`
+  if (whole.length <= MAX_REASON_LENGTH) return whole
+  const tail = `…; ${what}`
+  return `${why.slice(0, MAX_REASON_LENGTH - tail.length).trimEnd()}${tail}`
 }

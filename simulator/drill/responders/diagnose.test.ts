@@ -177,4 +177,28 @@ describe("the bot's playbook", () => {
     const quiet = diagnose(page, audit, [], { ...provider, since: '2026-12-02T09:00:00.000Z' })
     expect(quiet.hypothesis).not.toMatch(/status page/)
   })
+
+  it("reads the workers' dashboard: a retry storm (most calls refused with 429, many per order paid) is named in the hypothesis, and the flag stays the suspect", () => {
+    const audit = [change(RELEASE, 'off', 'on', '05')]
+    const storm = {
+      overMs: 1000,
+      providerCalls: 400,
+      rateLimited: 390,
+      retries: 0,
+      paid: 4,
+      waiting: 30,
+      delayed: 0,
+      workers: 2,
+    }
+    const d = diagnose(page, audit, [], null, storm)
+    expect(d.action).toEqual({ kind: 'flag-off', flag: RELEASE })
+    expect(d.evidence.workers).toEqual(storm)
+    expect(d.hypothesis).toContain(
+      "the workers' dashboard shows 400 calls to the provider in 1.0 s for 4 orders paid, 390 of them refused with 429, and 30 orders waiting: retries that do not wait keep the provider saturated",
+    )
+    // Healthy workers, one call per order paid: the dashboard is evidence, with nothing to say.
+    const calm = diagnose(page, audit, [], null, { ...storm, providerCalls: 40, rateLimited: 0, paid: 40 })
+    expect(calm.evidence.workers?.providerCalls).toBe(40)
+    expect(calm.hypothesis).not.toMatch(/dashboard/)
+  })
 })

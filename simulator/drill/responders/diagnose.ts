@@ -1,4 +1,5 @@
 import type { AuditEntryView } from '../../../services/flags/flags-schemas.ts'
+import type { SeenWorkers } from './worker-dashboard.ts'
 
 /** One flag change as the responder saw it in the audit log. */
 export interface SeenFlagChange {
@@ -62,6 +63,8 @@ export interface Diagnosis {
     provider?: SeenProviderStatus
     /** A target's dependency as its fault proxy reports it (`/-/health`), when the drill faults one. */
     dependency?: SeenDependency
+    /** The fulfilment workers' dashboard from the page to the acknowledgement, when the shop has workers. */
+    workers?: SeenWorkers
   }
   /** Flags the playbook considered and set aside, each with the reason. */
   setAside: { flag: string; why: string }[]
@@ -98,6 +101,7 @@ export function diagnose(
   audit: readonly Pick<AuditEntryView, 'revision' | 'flag' | 'from' | 'to' | 'actor' | 'at'>[],
   deploys: readonly SeenDeploy[] = [],
   provider: SeenProviderStatus | null = null,
+  workers: SeenWorkers | null = null,
 ): Diagnosis {
   const startedAt = Date.parse(page.startsAt)
   const newestFirst = [...audit].sort(
@@ -112,6 +116,7 @@ export function diagnose(
       .map(({ flag, from, to, actor, at }) => ({ flag, from, to, actor, at })),
     deploys: [...deploys].sort((a, b) => Date.parse(b.at) - Date.parse(a.at)).slice(0, 5),
     ...(provider === null ? {} : { provider: { ...provider } }),
+    ...(workers === null ? {} : { workers: { ...workers } }),
   }
   const setAside: Diagnosis['setAside'] = []
   const flags = [...new Set(newestFirst.map((e) => e.flag))]
@@ -202,7 +207,7 @@ export function diagnose(
   return {
     evidence,
     setAside,
-    hypothesis: `${burning} burning since before ${page.startsAt}; ${suspect.flag} was the last flag turned on before it (${suspect.to} by ${suspect.actor} at ${suspect.at}) and still serves: it started the burn${providerRecovered(provider, suspect.at)}`,
+    hypothesis: `${burning} burning since before ${page.startsAt}; ${suspect.flag} was the last flag turned on before it (${suspect.to} by ${suspect.actor} at ${suspect.at}) and still serves: it started the burn${providerRecovered(provider, suspect.at)}${retryStorm(workers)}`,
     action: { kind: 'flag-off', flag: suspect.flag },
   }
 }
@@ -215,4 +220,17 @@ function providerRecovered(provider: SeenProviderStatus | null, flagAt: string):
   if (provider === null || provider.status !== 'operational' || provider.since === null) return ''
   if (Date.parse(provider.since) <= Date.parse(flagAt)) return ''
   return `; the payment provider's status page reports operational since ${provider.since}, so its own fault is over and does not explain a burn that goes on`
+}
+
+/**
+ * The workers' dashboard showing a retry storm: most of their calls to the provider refused with 429 (its rate
+ * limit) and several calls for each order paid. Said as a clause of the hypothesis: what keeps the provider
+ * saturated, and so why the suspect's retries, not the provider, are what to turn off.
+ */
+function retryStorm(workers: SeenWorkers | null): string {
+  if (workers === null || workers.providerCalls === 0) return ''
+  const refusedMostly = workers.rateLimited * 2 >= workers.providerCalls
+  const callsPerPaid = workers.providerCalls / Math.max(1, workers.paid)
+  if (!refusedMostly || callsPerPaid < 3) return ''
+  return `; the workers' dashboard shows ${workers.providerCalls} calls to the provider in ${(workers.overMs / 1000).toFixed(1)} s for ${workers.paid} orders paid, ${workers.rateLimited} of them refused with 429, and ${workers.waiting + workers.delayed} orders waiting: retries that do not wait keep the provider saturated`
 }

@@ -4,6 +4,7 @@ import type { DeploysHttpClient } from '../deploys-api.ts'
 import type { FulfilmentQueueHttpClient } from '../fulfilment-queue-api.ts'
 import type { Page } from '../pager.ts'
 import type { Diagnosis, SeenProviderStatus } from './diagnose.ts'
+import type { WorkerCounters } from './worker-dashboard.ts'
 
 export interface ResponderContext {
   /** The flag service, with a token: what an on-call engineer can reach. */
@@ -17,6 +18,11 @@ export interface ResponderContext {
   deploys: Pick<DeploysHttpClient, 'list' | 'rollback'>
   /** The payment provider's public status page, as anyone can read it; null when there is none to read. */
   provider(): Promise<SeenProviderStatus | null>
+  /**
+   * The fulfilment workers' dashboard: their counters summed (provider calls, 429s, retries, orders paid, the
+   * queue's depth); null where the drill has no workers of ours (a target). @defaultValue none
+   */
+  workers?(): Promise<WorkerCounters | null>
   /** The deploys API's URL (its token is `token`). */
   deploysUrl: string
   /**
