@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { eventsOf } from '../record/journal/journal-event.ts'
 import { reportRun } from '../simulator/drill/report-run.ts'
-import { unflaggedReleaseDrill } from './support/release-drill.ts'
+import { catalogDrill, unflaggedReleaseDrill } from './support/release-drill.ts'
 
 const work = await mkdtemp(join(tmpdir(), 'firedrill-instance-canary-'))
 afterAll(() => rm(work, { recursive: true, force: true }))
@@ -60,19 +60,27 @@ describe('an instance-canary release', () => {
     expect(markdown).toMatch(/took the canary \(api slot 2\) out of the traffic/)
   }, 180_000)
 
-  it('promotes at the last step (every instance on the change, the canary retired), after which a rollback is a redeploy', async () => {
-    // Unwatched: the post-deploy watch would race the bot to the same redeploy once the canary is promoted.
+  it('promotes at the last step (every instance on the change, the canary retired); the post-deploy watch catches the promoted change, and its rollback is a redeploy', async () => {
     const release = {
       strategy: 'instance-canary',
       steps: [
         { percent: 10, holdSeconds: 0.5 },
         { percent: 100, holdSeconds: 10 },
       ],
-      watch: { enabled: false },
     }
-    const { outcome, events, at } = await unflaggedReleaseDrill(work, release)
+    // As in the blue-green near miss: the page needs most of its long window burning, so the watch, which starts
+    // at the promotion, breaches first on a loaded machine too.
+    const detection = {
+      rules: [{ name: 'fast-burn', severity: 'page', longWindow: '1h', shortWindow: '5m', burnRate: 30 }],
+    }
+    const { outcome, events, at } = await catalogDrill(
+      work,
+      'unflagged-change',
+      { release, detection },
+      { followUp: false },
+    )
     expect(outcome.abortReason).toBeUndefined()
-    expect(outcome.status).toBe('recovered')
+    expect(outcome.status).toBe('prevented')
 
     expect(eventsOf(events, 'release.step').map((e) => [e.data.percent, e.data.slots])).toEqual([
       [10, [2]],
@@ -82,22 +90,30 @@ describe('an instance-canary release', () => {
       [10, 'release-train'],
       [0, 'release-train'],
     ])
-    // Paged once every instance ran the change: the way back is a health-checked redeploy of every instance, the
-    // retired canary's too.
-    const requested = eventsOf(events, 'rollback.requested')[0]!
-    expect(at(requested)).toBeGreaterThan(at(eventsOf(events, 'release.step')[1]!))
+    // The canary step is not watched; the promotion is, against the steady state before the release.
+    const promoted = eventsOf(events, 'release.step')[1]!
+    const started = eventsOf(events, 'deploy.watch.started')
+    expect(started.map((e) => e.data.strategy)).toEqual(['instance-canary'])
+    expect(at(started[0]!)).toBeGreaterThanOrEqual(at(promoted))
+    const breached = eventsOf(events, 'deploy.watch.breached')[0]!
+    expect(breached.data.breaches).toContain('error-ratio')
+    const page = eventsOf(events, 'page.sent')[0]
+    if (page !== undefined) expect(at(page)).toBeGreaterThan(at(breached))
+    // Every instance ran the change: the way back is a health-checked redeploy of every instance, the retired
+    // canary's too.
+    const requested = eventsOf(events, 'rollback.requested')
+    expect(requested.map((e) => e.data.by)).toEqual(['post-deploy-watch'])
     const redeployed = eventsOf(events, 'deploy.step').filter(
       (e) =>
-        e.data.environment === 'production' && e.data.step === 'instance.updated' && at(e) >= at(requested),
+        e.data.environment === 'production' &&
+        e.data.step === 'instance.updated' &&
+        at(e) >= at(requested[0]!),
     )
     expect(redeployed.map((e) => [e.data.slot, e.data.contentHash])).toEqual([
-      [0, requested.data.to],
-      [1, requested.data.to],
-      [2, requested.data.to],
+      [0, requested[0]!.data.to],
+      [1, requested[0]!.data.to],
+      [2, requested[0]!.data.to],
     ])
-    expect(eventsOf(events, 'mitigation.applied')[0]?.data).toMatchObject({
-      action: 'rollback',
-      by: 'responder-bot',
-    })
+    expect(eventsOf(events, 'deploy.watch.rolled-back')[0]?.data.to).toBe(requested[0]!.data.to)
   }, 180_000)
 })
