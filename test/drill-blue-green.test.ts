@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { eventsOf } from '../record/journal/journal-event.ts'
 import { reportRun } from '../simulator/drill/report-run.ts'
-import { catalogDrill, unflaggedReleaseDrill } from './support/release-drill.ts'
+import { unflaggedReleaseDrill, watchFirstDrill } from './support/release-drill.ts'
 
 const work = await mkdtemp(join(tmpdir(), 'firedrill-blue-green-'))
 afterAll(() => rm(work, { recursive: true, force: true }))
@@ -12,18 +12,7 @@ afterAll(() => rm(work, { recursive: true, force: true }))
 describe('a blue-green release', () => {
   it("is caught by the post-deploy watch: production's errors breach its steady state after the switch, and the watch switches back to blue before a page", async () => {
     const release = { strategy: 'blue-green', steps: [{ percent: 100, holdSeconds: 8 }] }
-    // The page needs most of its long window burning (a burn rate of 30: 15 % errors, against the change's ~18 %),
-    // so on a loaded machine too the watch's breach comes before it: the near miss this test protects. (The quick
-    // scenario's own rules page within a second of the switch, on windows still nearly empty of history: a race.)
-    const detection = {
-      rules: [{ name: 'fast-burn', severity: 'page', longWindow: '1h', shortWindow: '5m', burnRate: 30 }],
-    }
-    const { outcome, events, at } = await catalogDrill(
-      work,
-      'unflagged-change',
-      { release, detection },
-      { followUp: false },
-    )
+    const { outcome, events, at } = await watchFirstDrill(work, release)
     expect(outcome.abortReason).toBeUndefined()
     expect(outcome.status).toBe('prevented')
 

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { eventsOf } from '../record/journal/journal-event.ts'
 import { reportRun } from '../simulator/drill/report-run.ts'
-import { catalogDrill, unflaggedReleaseDrill } from './support/release-drill.ts'
+import { unflaggedReleaseDrill, watchFirstDrill } from './support/release-drill.ts'
 
 const work = await mkdtemp(join(tmpdir(), 'firedrill-instance-canary-'))
 afterAll(() => rm(work, { recursive: true, force: true }))
@@ -68,17 +68,7 @@ describe('an instance-canary release', () => {
         { percent: 100, holdSeconds: 10 },
       ],
     }
-    // As in the blue-green near miss: the page needs most of its long window burning, so the watch, which starts
-    // at the promotion, breaches first on a loaded machine too.
-    const detection = {
-      rules: [{ name: 'fast-burn', severity: 'page', longWindow: '1h', shortWindow: '5m', burnRate: 30 }],
-    }
-    const { outcome, events, at } = await catalogDrill(
-      work,
-      'unflagged-change',
-      { release, detection },
-      { followUp: false },
-    )
+    const { outcome, events, at } = await watchFirstDrill(work, release)
     expect(outcome.abortReason).toBeUndefined()
     expect(outcome.status).toBe('prevented')
 

@@ -411,12 +411,16 @@ export interface JournalEventData {
        */
       workers?: {
         overMs: number
+        /** Requests to the payment provider (`payments_requests_total`), and of them those answered 429. */
         providerCalls: number
         rateLimited: number
+        /** Processing attempts that ended in a retry, and in a paid order. */
         retries: number
         paid: number
+        /** Jobs waiting and delayed in the fulfilment queue. */
         waiting: number
         delayed: number
+        /** Workers whose `/metrics` answered. */
         workers: number
       }
     }

@@ -24,9 +24,32 @@ export async function catalogDrill(
 }
 
 /**
+ * Detection that lets the post-deploy watch win its race with the page: the page needs most of its long window
+ * burning (a burn rate of 30: 15 % errors, against the change's ~18 %), so on a loaded machine too the watch's
+ * breach comes first. (The quick scenario's own rules page within a second of the deploy, on windows still nearly
+ * empty of history: a race.)
+ */
+const WATCH_FIRST_DETECTION = {
+  rules: [{ name: 'fast-burn', severity: 'page', longWindow: '1h', shortWindow: '5m', burnRate: 30 }],
+}
+
+/**
  * The unflagged-change drill, quick, released as `release` says (a strategy and its steps). These drills are about
  * the release, so the loop after it (three gate runs, which `drill-unflagged-change.test.ts` closes) is not run.
  */
 export function unflaggedReleaseDrill(work: string, release: Record<string, unknown>) {
   return catalogDrill(work, 'unflagged-change', { release }, { followUp: false })
+}
+
+/**
+ * The unflagged-change drill released as `release` says, with detection that lets the post-deploy watch breach
+ * before the page (a near miss caught at deploy time), and no loop after it.
+ */
+export function watchFirstDrill(work: string, release: Record<string, unknown>) {
+  return catalogDrill(
+    work,
+    'unflagged-change',
+    { release, detection: WATCH_FIRST_DETECTION },
+    { followUp: false },
+  )
 }

@@ -1,35 +1,16 @@
-/**
- * The fulfilment workers' own figures, summed over every worker's `/metrics`: the counters an on-call engineer
- * reads off the workers' dashboard. Cumulative since each worker started; `seenWorkers` turns two reads into
- * what happened between them.
- */
-export interface WorkerCounters {
-  /** Requests to the payment provider (`payments_requests_total`), all of them. */
-  providerCalls: number
-  /** Of them, answered 429: the provider's rate limit. */
-  rateLimited: number
-  /** Processing attempts that ended in a retry, and in a paid order (`fulfilment_job_duration_seconds_count`). */
-  retries: number
-  paid: number
-  /** Jobs in the queue now, by state (`fulfilment_queue_depth`). */
-  waiting: number
-  delayed: number
-  /** Workers that answered. */
-  workers: number
-}
+import type { JournalEventData } from '../../../record/journal/journal-event.ts'
 
-/** What the workers did between two looks at their dashboard, and the queue at the second. */
-export interface SeenWorkers {
-  /** Between the two looks: from the page to the acknowledgement. */
-  overMs: number
-  providerCalls: number
-  rateLimited: number
-  retries: number
-  paid: number
-  waiting: number
-  delayed: number
-  workers: number
-}
+/**
+ * What the fulfilment workers did between two looks at their dashboard (from the page to the acknowledgement),
+ * and the queue at the second: as `responder.diagnosed` journals it.
+ */
+export type SeenWorkers = NonNullable<JournalEventData['responder.diagnosed']['evidence']['workers']>
+
+/**
+ * The workers' own figures, summed over every worker's `/metrics`: the same fields, cumulative since each worker
+ * started (the queue's depth as it is now). `seenWorkers` turns two reads into what happened between them.
+ */
+export type WorkerCounters = Omit<SeenWorkers, 'overMs'>
 
 const sample = (text: string, name: string, label?: { key: string; value: string }): number => {
   let sum = 0
