@@ -24,13 +24,12 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        // Three at a time on a 2-core machine: most files wait on real processes, sockets and timers (the suite
-        // keeps the CPU about half busy two at a time).
+        // Two at a time on a 2-core machine: most files wait on real processes, sockets and timers.
         test: {
           name: 'suite',
           include: ['**/*.test.ts'],
           exclude: [...ALONE, 'node_modules/**', '.firedrill/**'],
-          maxWorkers: 3,
+          maxWorkers: 2,
           sequence: { groupOrder: 0 },
         },
       },
