@@ -1,37 +1,27 @@
-import { cp, mkdir } from 'node:fs/promises'
-import { join } from 'node:path'
-import { type Clock, systemClock } from '../../record/clock/clock.ts'
 import { eventsOf, type JournalEvent } from '../../record/journal/journal-event.ts'
 import { parseDuration } from '../../record/scenario/duration.ts'
-import type { LoadedScenario } from '../../record/scenario/load-scenario.ts'
-import type { LoadedTarget } from '../../record/target/load-target.ts'
 import { pagerListen } from '../../record/target/pager-listen.ts'
-import { ruleWindowsMs, scenarioForTarget } from '../../record/target/scenario-for-target.ts'
 import { createAlertGrouper, formatLabels } from '../detection/alert-grouper.ts'
 import { createPromqlScraper } from '../detection/create-promql-scraper.ts'
-import { type PageDestinations, pageDestinationsFromEnv } from '../detection/page-destinations.ts'
+import { pageDestinationsFromEnv } from '../detection/page-destinations.ts'
 import { startPrometheusAlertPoller } from '../detection/prometheus-alert-poller.ts'
 import { targetSliNames } from '../detection/rules/target-sli-names.ts'
-import { scenarioSlos } from '../detection/scenario-detection.ts'
 import { sendWebhook } from '../detection/send-webhook.ts'
-import { targetFlagControl } from '../target/target-flag-control.ts'
-import { runTargetPreflight } from '../target/target-preflight.ts'
 import { startTemplateTraffic, type TemplateTrafficRun } from '../traffic/start-template-traffic.ts'
 import { type CleanupStep, runCleanup } from './drill-cleanup.ts'
 import { createDrillDetection, type DrillDetection } from './drill-detection.ts'
-import { DrillNotReadyError } from './drill-errors.ts'
 import type { DrillOutcome } from './drill-options.ts'
 import { type DrillPaging, startDrillPaging } from './drill-paging.ts'
-import { checkSteadyState, createDrillRunControl, DrillAborted, trackRecovery } from './drill-run-control.ts'
+import { checkSteadyState, DrillAborted, trackRecovery } from './drill-run-control.ts'
 import { trippedStopCondition, untilAborted } from './drill-safety.ts'
 import { type FlagWatchdog, startFlagWatchdog } from './flag-watchdog.ts'
-import { openRun } from './open-run.ts'
-import { type HumanResponderOptions, humanResponder } from './responders/human-responder.ts'
+import { humanResponder } from './responders/human-responder.ts'
 import { targetBotResponder } from './responders/target-bot-responder.ts'
 import { targetLevers } from './responders/target-levers.ts'
-import { thisProcess } from './run-process.ts'
-import { targetDependencyDrill } from './target-dependency-drill.ts'
-import { type TargetLoopOptions, targetFollowUp } from './target-follow-up.ts'
+import { openTargetDrill } from './target-drill-context.ts'
+import type { RunTargetDrillOptions } from './target-drill-options.ts'
+import { targetFollowUp } from './target-follow-up.ts'
+import { aimAtDependency, checkUntouched, targetPreflightPhase } from './target-preflight-phase.ts'
 import { journalTemplateTraffic } from './template-traffic-intervals.ts'
 
 /** Who the drill's own flag changes are credited to. */
@@ -41,30 +31,7 @@ const ON_CALL = 'on-call'
 /** How often the drill reads the target's flag while it waits for the mitigation. */
 const FLAG_POLL_MS = 100
 
-export interface RunTargetDrillOptions {
-  target: LoadedTarget
-  /** A target's scenario (`service.kind: target`): the SLOs, rules, canary steps, stop conditions. */
-  loaded: LoadedScenario
-  clock?: Clock
-  seed?: number
-  outDir?: string
-  signal?: AbortSignal
-  progress?(line: string): void
-  /** Tokens for the flag source, and the page destinations. @defaultValue process.env */
-  env?: NodeJS.ProcessEnv
-  pageDestinations?: PageDestinations
-  /** The dead man's switch on the target's flag. @defaultValue TTL 5 s, heartbeat 1 s */
-  lease?: { ttlMs: number; heartbeatMs: number }
-  /**
-   * Who answers the page: the bot (it turns the flag off), or the team's on-call engineer, who is shown the page
-   * and the flag's source and mitigates with the team's own tools. @defaultValue the scenario's responder.kind
-   */
-  responder?: 'bot' | 'human'
-  /** Where a human responder's page is shown, and where Enter acknowledges it. */
-  human?: Pick<HumanResponderOptions, 'out' | 'input'>
-  /** How the loop on the target's repository (`repo`) writes there. @defaultValue only the fix's branch */
-  loop?: TargetLoopOptions
-}
+export type { RunTargetDrillOptions }
 
 /**
  * A drill on a service firedrill did not start: preflight against the live service (nothing changes if a check
@@ -75,96 +42,19 @@ export interface RunTargetDrillOptions {
  * Every step is a journal event, so `firedrill report` rebuilds the timings and the postmortem.
  */
 export async function runTargetDrill(options: RunTargetDrillOptions): Promise<DrillOutcome> {
-  const { target } = options
-  const env = options.env ?? process.env
-  const scenario = scenarioForTarget(options.loaded.scenario, target.target)
-  const loaded: LoadedScenario = { ...options.loaded, scenario }
-  const clock = options.clock ?? systemClock
-  const seed = options.seed ?? scenario.seed
-  const startedAt = clock.now()
-  const flag = target.target.flags.flag
-  const responderKind = options.responder ?? scenario.responder.kind
-  const detectionSource = target.target.detection ?? { kind: 'firedrill' as const }
-  const { runId, outDir, journalFile, journal } = await openRun(loaded, clock, startedAt, options.outDir)
-  const fault = scenario.change.fault
-  await mkdir(join(outDir, 'target'), { recursive: true })
-  await cp(target.file, join(outDir, 'target', 'target.yaml'))
-  const seconds = () => ((clock.now() - startedAt) / 1000).toFixed(1).padStart(6)
-  const say = (line: string) => options.progress?.(`[${seconds()}s] ${line}`)
-
-  const run = createDrillRunControl({
-    journal,
-    say,
-    signal: options.signal,
-    interrupted: 'interrupted (Ctrl-C, SIGTERM or a closed terminal)',
-  })
-  const { stop, enter, signal } = run
-
-  await journal.append({
-    type: 'drill.started',
-    data: {
-      runId,
-      scenario: loaded.name,
-      title: scenario.title,
-      seed,
-      timeScale: scenario.timeScale,
-      slo: { objective: scenario.slo.objective, window: scenario.slo.window },
-      ...(fault.kind === 'dependency-fault'
-        ? {
-            dependency: {
-              name: fault.dependency!,
-              ...(fault.degradeSwitch === undefined ? {} : { degradeSwitch: fault.degradeSwitch }),
-            },
-          }
-        : { flag }),
-      strategy: scenario.release.strategy,
-      responder: responderKind,
-      process: thisProcess(),
-      target: { name: target.target.name, file: target.file },
-      detector: detectionSource.kind,
-    },
-  })
-
+  const drill = await openTargetDrill(options)
   // Preflight: nothing has changed yet; a failed check ends the drill here.
-  await enter('preflight')
-  const checks = await runTargetPreflight(target, {
-    env,
-    windowsMs: ruleWindowsMs(scenario),
-    slos: scenarioSlos(scenario, targetSliNames(target.target)).map((s) => ({
-      name: s.name,
-      sli: s.sli.kind,
-    })),
-  })
-  for (const c of checks)
-    await journal.append(
-      c.ok
-        ? { type: 'check.passed', data: { name: c.name, evidence: { detail: c.detail } } }
-        : { type: 'check.failed', data: { name: c.name, evidence: {}, message: c.detail } },
-    )
-  const failed = checks.filter((c) => !c.ok)
-  if (failed.length > 0) {
-    await journal.append({ type: 'drill.aborted', data: { reason: 'preflight failed', condition: 'error' } })
-    await journal.close()
-    run.dispose()
-    throw new DrillNotReadyError(failed.map((c) => ({ name: c.name, message: c.detail })))
-  }
-
-  const control = targetFlagControl(target, env)
-  // A dependency's fault instead of the team's change: the proxy in front of it is what the drill changes.
-  const dependencyDrill =
-    fault.kind === 'dependency-fault'
-      ? targetDependencyDrill({ target, fault, seed, env, journal, clock, say })
-      : undefined
+  await targetPreflightPhase(drill)
+  aimAtDependency(drill)
+  const { target, env, scenario, loaded, clock, seed, startedAt, flag, responderKind, detectionSource } =
+    drill
+  const { runId, outDir, journalFile, journal, say, run, control, dependencyDrill } = drill
+  const { stop, enter, signal } = run
   let watchdog: FlagWatchdog | undefined
   let paging: DrillPaging | undefined
   let detection: DrillDetection | undefined
   let traffic: TemplateTrafficRun | undefined
-  const background: Promise<unknown>[] = []
-  const track = (task: Promise<unknown>) => {
-    background.push(
-      task.catch((err: unknown) => stop(`drill machinery failed: ${(err as Error).message}`, 'error')),
-    )
-  }
+  const { background, track } = drill
   let status: DrillOutcome['status'] = 'not-recovered'
   let loopClosed = false
   let touched = false
@@ -174,18 +64,7 @@ export async function runTargetDrill(options: RunTargetDrillOptions): Promise<Dr
   let stopAlerting: () => Promise<void> = async () => {}
 
   try {
-    const initial = dependencyDrill === undefined ? await control.percent() : 0
-    if (dependencyDrill !== undefined) await dependencyDrill.checkUntouched()
-    else if (initial !== 0)
-      throw new DrillAborted(
-        `${flag} serves on to ${initial}% already: the change is not dark; turn it off and run again`,
-        'error',
-      )
-    if (dependencyDrill === undefined)
-      await journal.append({
-        type: 'check.passed',
-        data: { name: 'change is dark', evidence: { flag, percent: initial, source: control.where } },
-      })
+    await checkUntouched(drill)
     // The dead man's switch, before the flag is touched: if this process dies, the flag still goes back off.
     watchdog = await startFlagWatchdog({
       targetFile: target.file,
