@@ -1,33 +1,18 @@
 import { eventsOf, type JournalEvent } from '../../record/journal/journal-event.ts'
-import { parseDuration } from '../../record/scenario/duration.ts'
-import { pagerListen } from '../../record/target/pager-listen.ts'
-import { createAlertGrouper, formatLabels } from '../detection/alert-grouper.ts'
-import { createPromqlScraper } from '../detection/create-promql-scraper.ts'
-import { pageDestinationsFromEnv } from '../detection/page-destinations.ts'
-import { startPrometheusAlertPoller } from '../detection/prometheus-alert-poller.ts'
-import { targetSliNames } from '../detection/rules/target-sli-names.ts'
-import { sendWebhook } from '../detection/send-webhook.ts'
-import { startTemplateTraffic, type TemplateTrafficRun } from '../traffic/start-template-traffic.ts'
 import { type CleanupStep, runCleanup } from './drill-cleanup.ts'
-import { createDrillDetection, type DrillDetection } from './drill-detection.ts'
 import type { DrillOutcome } from './drill-options.ts'
-import { type DrillPaging, startDrillPaging } from './drill-paging.ts'
-import { checkSteadyState, DrillAborted, trackRecovery } from './drill-run-control.ts'
-import { trippedStopCondition, untilAborted } from './drill-safety.ts'
-import { type FlagWatchdog, startFlagWatchdog } from './flag-watchdog.ts'
-import { humanResponder } from './responders/human-responder.ts'
-import { targetBotResponder } from './responders/target-bot-responder.ts'
-import { targetLevers } from './responders/target-levers.ts'
+import { checkSteadyState, DrillAborted } from './drill-run-control.ts'
+import { untilAborted } from './drill-safety.ts'
+import { armDeadMansSwitch } from './target-dead-mans-switch.ts'
 import { openTargetDrill } from './target-drill-context.ts'
 import type { RunTargetDrillOptions } from './target-drill-options.ts'
 import { targetFollowUp } from './target-follow-up.ts'
+import { ON_CALL, startTargetPaging } from './target-paging.ts'
 import { aimAtDependency, checkUntouched, targetPreflightPhase } from './target-preflight-phase.ts'
-import { journalTemplateTraffic } from './template-traffic-intervals.ts'
+import { startTargetWatching } from './target-watch.ts'
 
 /** Who the drill's own flag changes are credited to. */
 const RELEASE_ACTOR = 'release-train'
-/** A human responder on a team's own service: the engineer on call, whoever that is. */
-const ON_CALL = 'on-call'
 /** How often the drill reads the target's flag while it waits for the mitigation. */
 const FLAG_POLL_MS = 100
 
@@ -46,166 +31,20 @@ export async function runTargetDrill(options: RunTargetDrillOptions): Promise<Dr
   // Preflight: nothing has changed yet; a failed check ends the drill here.
   await targetPreflightPhase(drill)
   aimAtDependency(drill)
-  const { target, env, scenario, loaded, clock, seed, startedAt, flag, responderKind, detectionSource } =
-    drill
+  const { target, scenario, loaded, clock, startedAt, flag, responderKind } = drill
   const { runId, outDir, journalFile, journal, say, run, control, dependencyDrill } = drill
   const { stop, enter, signal } = run
-  let watchdog: FlagWatchdog | undefined
-  let paging: DrillPaging | undefined
-  let detection: DrillDetection | undefined
-  let traffic: TemplateTrafficRun | undefined
-  const { background, track } = drill
+  const { background } = drill
   let status: DrillOutcome['status'] = 'not-recovered'
   let loopClosed = false
-  let touched = false
-  const template = target.target.traffic
-  let released = false
-  let intervals: { stop(): void } | undefined
-  let stopAlerting: () => Promise<void> = async () => {}
 
   try {
     await checkUntouched(drill)
-    // The dead man's switch, before the flag is touched: if this process dies, the flag still goes back off.
-    watchdog = await startFlagWatchdog({
-      targetFile: target.file,
-      runDir: outDir,
-      runId,
-      env,
-      ...(options.lease === undefined ? {} : options.lease),
-      ...(dependencyDrill === undefined ? {} : { holds: dependencyDrill.holds }),
-    })
-    await journal.append({
-      type: 'lease.acquired',
-      data: {
-        holder: runId,
-        prefix: `dead man's switch pid ${watchdog.pid}`,
-        ttlMs: options.lease?.ttlMs ?? 5000,
-        heartbeatMs: options.lease?.heartbeatMs ?? 1000,
-      },
-    })
-
-    const listen = detectionSource.kind === 'alertmanager' ? pagerListen(detectionSource.listen) : undefined
-    try {
-      paging = await startDrillPaging({
-        responder:
-          responderKind === 'human'
-            ? humanResponder({ ...options.human, name: ON_CALL, levers: () => targetLevers(target) })
-            : (dependencyDrill?.responder(scenario.responder.ackDelaySeconds * 1000) ??
-              targetBotResponder({
-                control,
-                ackDelayMs: scenario.responder.ackDelaySeconds * 1000,
-                events: journal.events,
-                turnedOff: (data) => journal.append({ type: 'flag.changed', data }),
-              })),
-        journal,
-        flagsUrl: target.target.flags.source.kind === 'firedrill' ? target.target.flags.source.url : '',
-        token: '',
-        clock,
-        signal,
-        track,
-        say,
-        runId,
-        scenario: loaded.name,
-        pageSeverities:
-          detectionSource.kind !== 'firedrill'
-            ? detectionSource.pageSeverities
-            : scenario.detection.pageSeverities,
-        destinations: options.pageDestinations ?? pageDestinationsFromEnv(env),
-        ...(listen === undefined ? {} : { listen }),
-      })
-    } catch (err) {
-      throw new DrillAborted(
-        `the pager could not listen on ${detectionSource.kind === 'alertmanager' ? detectionSource.listen : 'loopback'} (detection.listen): ${(err as Error).message}`,
-        'error',
-      )
-    }
-    if (detectionSource.kind === 'alertmanager')
-      say(`pager listening at ${paging.url}: the team's Alertmanager webhook receiver posts there`)
-
-    const recovery = trackRecovery({ scenario, journal, track })
-    const slis = target.target.slis
-    const names = targetSliNames(target.target)
-    detection = createDrillDetection({
-      scenario,
-      clock,
-      targets: slis.kind === 'metrics' ? target.instances.map((base) => `${base}${slis.path}`) : [],
-      journal,
-      runId,
-      pagerUrl: paging.url,
-      externalURL: target.instances[0]!,
-      track,
-      say,
-      ...(names === undefined ? {} : { names }),
-      alerting: detectionSource.kind === 'firedrill',
-      // SLIs in PromQL: the team's Prometheus is queried instead of the instances scraped.
-      ...(slis.kind === 'prometheus'
-        ? {
-            scraper: ({ intervalMs, clock: c, slos, onScrape }) =>
-              createPromqlScraper({
-                url: slis.url,
-                errors: slis.errors,
-                total: slis.total,
-                intervalMs,
-                clock: c,
-                slo: slos[0]!,
-                onScrape,
-              }),
-          }
-        : {}),
-      onEvaluated: (at, short) => {
-        recovery.observe(at, short)
-        const tripped = trippedStopCondition(journal.events, scenario, clock.now() - startedAt)
-        if (tripped !== null) stop(tripped.reason, tripped.condition)
-      },
-    })
-    if (template?.kind === 'template') {
-      traffic = startTemplateTraffic({
-        targets: target.instances,
-        ratePerSecond: template.ratePerSecond,
-        request: template.request,
-        seed,
-        timeoutMs: 5000,
-        clock,
-      })
-      await journal.append({ type: 'traffic.started', data: { ratePerSecond: template.ratePerSecond, seed } })
-      intervals = journalTemplateTraffic({
-        run: traffic,
-        clock,
-        journal,
-        track,
-        released: () => released,
-        route: template.request.path,
-      })
-    }
-    detection.start()
-    if (detectionSource.kind === 'prometheus') {
-      // The team's Prometheus alerts, read as its Alertmanager would get them, grouped as the scenario says.
-      const { grouping } = detection.settings
-      const grouper = createAlertGrouper({
-        clock,
-        groupBy: grouping.groupBy,
-        groupWaitMs: grouping.groupWaitMs,
-        groupIntervalMs: grouping.groupIntervalMs,
-        repeatIntervalMs: grouping.repeatIntervalMs,
-        route: `{}/${formatLabels({ drill_run: runId })}`,
-        receiver: 'firedrill-pager',
-        externalURL: detectionSource.url,
-        send: (notification) => sendWebhook(paging!.url, notification),
-        onError: (err) => track(Promise.reject(err)),
-      })
-      const poller = startPrometheusAlertPoller({
-        url: detectionSource.url,
-        intervalMs: parseDuration(detectionSource.pollInterval),
-        since: startedAt,
-        clock,
-        grouper,
-        onError: (err) => say(`could not read ${detectionSource.url}'s alerts: ${(err as Error).message}`),
-      })
-      stopAlerting = async () => {
-        await poller.stop()
-        await grouper.stop()
-      }
-    }
+    await armDeadMansSwitch(drill)
+    await startTargetPaging(drill)
+    await startTargetWatching(drill)
+    const paging = drill.paging!
+    const recovery = drill.recovery!
 
     await enter('steady-state-before')
     await steadyState('before')
@@ -215,13 +54,13 @@ export async function runTargetDrill(options: RunTargetDrillOptions): Promise<Dr
     for (const [i, step] of scenario.release.steps.entries()) {
       if (paging.isPaged()) break
       if (dependencyDrill !== undefined) {
-        released ||= step.percent > 0
+        drill.released ||= step.percent > 0
         await dependencyDrill.release(i + 1, step, runId)
         await Promise.race([clock.sleep(step.holdSeconds * 1000, signal), paging.paged])
         continue
       }
-      touched = true
-      released ||= step.percent > 0
+      drill.touched = true
+      drill.released ||= step.percent > 0
       const from = await control.percent().catch(() => null)
       const applied = await control.release(
         step.percent,
@@ -321,14 +160,14 @@ export async function runTargetDrill(options: RunTargetDrillOptions): Promise<Dr
     await run.abortJournalled()
     const abort = run.aborted()
     await enter('cleanup').catch(() => {})
-    let restored = !touched
+    let restored = !drill.touched
     const steps: CleanupStep[] = [
       {
         name: 'stop the traffic',
         timeoutMs: 6000,
         run: async () => {
-          const summary = await traffic?.stop()
-          intervals?.stop()
+          const summary = await drill.traffic?.stop()
+          drill.intervals?.stop()
           if (summary === undefined) return
           const failures = Object.entries(summary.byStatus)
             .filter(([s]) => !/^[1-4]\d\d$/.test(s))
@@ -340,8 +179,8 @@ export async function runTargetDrill(options: RunTargetDrillOptions): Promise<Dr
         name: 'stop detection',
         timeoutMs: 2000,
         run: async () => {
-          await stopAlerting()
-          await detection?.stop()
+          await drill.alerting?.stop()
+          await drill.detection?.stop()
         },
       },
       { name: 'let background work settle', timeoutMs: 3000, run: () => Promise.allSettled(background) },
@@ -350,7 +189,7 @@ export async function runTargetDrill(options: RunTargetDrillOptions): Promise<Dr
         name: `put ${flag} back to off`,
         timeoutMs: 10_000,
         run: async () => {
-          if (!touched) return
+          if (!drill.touched) return
           if ((await control.percent()) !== 0) {
             const reason = abort?.reason ?? 'drill finished'
             await control.turnOff(reason, 'firedrill-cleanup')
@@ -369,10 +208,10 @@ export async function runTargetDrill(options: RunTargetDrillOptions): Promise<Dr
         run: async () => {
           if (!restored || dependencyDrill?.restored() === false)
             throw new Error('left running, so it puts back what cleanup could not')
-          await watchdog?.release()
+          await drill.watchdog?.release()
         },
       },
-      { name: 'close the pager', timeoutMs: 3000, run: async () => paging?.close() },
+      { name: 'close the pager', timeoutMs: 3000, run: async () => drill.paging?.close() },
     ]
     const cleanup = await runCleanup(steps)
     await journal.append({ type: 'cleanup.finished', data: { ...cleanup } }).catch(() => {})
@@ -414,7 +253,15 @@ export async function runTargetDrill(options: RunTargetDrillOptions): Promise<Dr
   }
 
   function steadyState(when: 'before' | 'after'): Promise<boolean> {
-    return checkSteadyState({ when, scenario, clock, signal, scraper: detection!.scraper, journal, say })
+    return checkSteadyState({
+      when,
+      scenario,
+      clock,
+      signal,
+      scraper: drill.detection!.scraper,
+      journal,
+      say,
+    })
   }
 }
 
