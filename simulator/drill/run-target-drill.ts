@@ -1,20 +1,18 @@
-import { eventsOf, type JournalEvent } from '../../record/journal/journal-event.ts'
 import { type CleanupStep, runCleanup } from './drill-cleanup.ts'
 import type { DrillOutcome } from './drill-options.ts'
-import { checkSteadyState, DrillAborted } from './drill-run-control.ts'
-import { untilAborted } from './drill-safety.ts'
+import { DrillAborted } from './drill-run-control.ts'
+import { recoverPhase } from './respond-phase.ts'
+import { steadyStateBefore } from './steady-state-phases.ts'
 import { armDeadMansSwitch } from './target-dead-mans-switch.ts'
 import { openTargetDrill } from './target-drill-context.ts'
 import type { RunTargetDrillOptions } from './target-drill-options.ts'
 import { targetFollowUp } from './target-follow-up.ts'
-import { ON_CALL, startTargetPaging } from './target-paging.ts'
+import { startTargetPaging } from './target-paging.ts'
 import { aimAtDependency, checkUntouched, targetPreflightPhase } from './target-preflight-phase.ts'
+import { notPaged, targetReleasePhase, waitForPage } from './target-release-phase.ts'
+import { targetRespondPhase } from './target-respond-phase.ts'
+import { steadyStateWithoutPage, targetSteadyStateAfter } from './target-steady-state-phases.ts'
 import { startTargetWatching } from './target-watch.ts'
-
-/** Who the drill's own flag changes are credited to. */
-const RELEASE_ACTOR = 'release-train'
-/** How often the drill reads the target's flag while it waits for the mitigation. */
-const FLAG_POLL_MS = 100
 
 export type { RunTargetDrillOptions }
 
@@ -31,9 +29,9 @@ export async function runTargetDrill(options: RunTargetDrillOptions): Promise<Dr
   // Preflight: nothing has changed yet; a failed check ends the drill here.
   await targetPreflightPhase(drill)
   aimAtDependency(drill)
-  const { target, scenario, loaded, clock, startedAt, flag, responderKind } = drill
+  const { target, loaded, clock, startedAt, flag } = drill
   const { runId, outDir, journalFile, journal, say, run, control, dependencyDrill } = drill
-  const { stop, enter, signal } = run
+  const { stop, enter } = run
   const { background } = drill
   let status: DrillOutcome['status'] = 'not-recovered'
   let loopClosed = false
@@ -43,120 +41,26 @@ export async function runTargetDrill(options: RunTargetDrillOptions): Promise<Dr
     await armDeadMansSwitch(drill)
     await startTargetPaging(drill)
     await startTargetWatching(drill)
-    const paging = drill.paging!
-    const recovery = drill.recovery!
-
     await enter('steady-state-before')
-    await steadyState('before')
-
-    // Release: canary steps through the target's flag, until the last step's hold ends or someone is paged.
+    await steadyStateBefore(drill)
     await enter('release')
-    for (const [i, step] of scenario.release.steps.entries()) {
-      if (paging.isPaged()) break
-      if (dependencyDrill !== undefined) {
-        drill.released ||= step.percent > 0
-        await dependencyDrill.release(i + 1, step, runId)
-        await Promise.race([clock.sleep(step.holdSeconds * 1000, signal), paging.paged])
-        continue
-      }
-      drill.touched = true
-      drill.released ||= step.percent > 0
-      const from = await control.percent().catch(() => null)
-      const applied = await control.release(
-        step.percent,
-        `release step ${i + 1} of the drill ${runId}`,
-        RELEASE_ACTOR,
-      )
-      await journal.append({
-        type: 'flag.changed',
-        data: {
-          key: flag,
-          from,
-          to: applied.percent === 0 ? 'off' : 'on',
-          percent: applied.percent,
-          actor: RELEASE_ACTOR,
-          reason: `release step ${i + 1}`,
-        },
-      })
-      await journal.append({
-        type: 'release.step',
-        data: { flag, step: i + 1, percent: applied.percent, holdSeconds: step.holdSeconds },
-      })
-      say(
-        `release step ${i + 1}: ${flag} on for ${applied.percent}% (${control.where})${control.percentages ? '' : ': the flip command takes no {percent}, so any step is all or nothing'}`,
-      )
-      await Promise.race([clock.sleep(step.holdSeconds * 1000, signal), paging.paged])
-    }
-
-    if (!paging.isPaged()) {
-      // The whole release held with nobody paged: either the change is sound, or the SLO burned unseen. The
-      // steady state with the flag on for everyone tells which; the drill then ends, the flag put back.
+    await targetReleasePhase(drill)
+    if (notPaged(drill)) {
       await enter('steady-state-after')
-      const held = await steadyState('after')
-      const last = scenario.release.steps.at(-1)?.percent
-      if (!paging.isPaged())
-        throw new DrillAborted(
-          dependencyDrill?.noPage(held, last) ??
-            (held
-              ? `no page: ${flag} reached ${last}% of traffic and the steady state held, so there was no incident to respond to`
-              : `no page: ${flag} reached ${last}% of traffic and the steady state did NOT hold, yet nothing paged: the alerting missed it`),
-          'no-page',
-        )
+      await steadyStateWithoutPage(drill)
     }
-    // Respond: wait for the page (stop conditions cover a page that never comes), then for the flag to go off.
-    const page = await untilAborted(paging.paged, signal)
+    await waitForPage(drill)
     await enter('respond')
-    if (dependencyDrill !== undefined)
-      await dependencyDrill.respond({
-        page,
-        paging,
-        human: responderKind === 'human',
-        signal,
-        mitigated: () => recovery.mitigated(),
-      })
-    else {
-      for (;;) {
-        if ((await control.percent()) === 0) break
-        await clock.sleep(FLAG_POLL_MS, signal)
-      }
-      if (responderKind === 'human') {
-        // Turned off with the team's own tools: the drill saw it happen, and credits the engineer on call. Without a
-        // terminal to acknowledge in, the acknowledgement is taken at the mitigation.
-        await journal.append({
-          type: 'flag.changed',
-          data: {
-            key: flag,
-            from: 'on',
-            to: 'off',
-            percent: 0,
-            actor: ON_CALL,
-            reason: `turned off outside the drill, seen at ${control.where}`,
-          },
-        })
-        await paging.acknowledge(ON_CALL, page.alert)
-      }
-      recovery.mitigated()
-      await journal.append({
-        type: 'mitigation.applied',
-        data: {
-          action: 'flag off',
-          flag,
-          by: lastFlagOffBy(journal.events, flag),
-          reason: `${page.alert} paged`,
-        },
-      })
-      say(`mitigated: ${flag} off`)
-    }
-
+    await targetRespondPhase(drill)
     await enter('recover')
-    await untilAborted(recovery.recovered, signal)
-    say('recovered')
+    await recoverPhase(drill)
     await enter('steady-state-after')
-    status = (await steadyState('after')) ? 'recovered' : 'not-recovered'
+    await targetSteadyStateAfter(drill)
   } catch (err) {
     if (err instanceof DrillAborted) stop(err.reason, err.condition)
     else if (run.aborted() === undefined) stop(`drill failed: ${(err as Error).message}`, 'error')
   } finally {
+    status = drill.status
     await run.abortJournalled()
     const abort = run.aborted()
     await enter('cleanup').catch(() => {})
@@ -251,22 +155,4 @@ export async function runTargetDrill(options: RunTargetDrillOptions): Promise<Dr
     flagClosedOut: false,
     ...(run.aborted() === undefined ? {} : { abortReason: run.aborted()!.reason }),
   }
-
-  function steadyState(when: 'before' | 'after'): Promise<boolean> {
-    return checkSteadyState({
-      when,
-      scenario,
-      clock,
-      signal,
-      scraper: drill.detection!.scraper,
-      journal,
-      say,
-    })
-  }
-}
-
-/** Whoever turned the flag off last, by the journal (the responder, or the drill's cleanup). */
-function lastFlagOffBy(events: readonly JournalEvent[], flag: string): string {
-  const off = eventsOf(events, 'flag.changed').filter((e) => e.data.key === flag && e.data.percent === 0)
-  return off.at(-1)?.data.actor ?? 'someone outside the drill'
 }
