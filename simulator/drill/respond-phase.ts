@@ -51,7 +51,7 @@ export async function respondPhase(drill: DrillContext): Promise<void> {
 }
 
 /** The recover phase: the short window's error ratio under the SLO's budget for N evaluations in a row. */
-export async function recoverPhase(drill: DrillContext): Promise<void> {
+export async function recoverPhase(drill: Pick<DrillContext, 'recovery' | 'signal' | 'say'>): Promise<void> {
   await untilAborted(drill.recovery!.recovered, drill.signal)
   drill.say('recovered')
 }

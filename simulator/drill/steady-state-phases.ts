@@ -1,13 +1,20 @@
 import type { DrillContext } from './drill-context.ts'
 import { checkSteadyState } from './drill-run-control.ts'
 
-function steadyState(drill: DrillContext, when: 'before' | 'after'): Promise<boolean> {
+/** What a steady-state check needs of a drill (the built-in shop's, or a target's). */
+export type SteadyStateDrill = Pick<
+  DrillContext,
+  'scenario' | 'clock' | 'signal' | 'journal' | 'say' | 'detection'
+>
+
+/** The steady-state hypothesis over the drill's traffic, journalled and said; `before` aborts when it fails. */
+export function steadyState(drill: SteadyStateDrill, when: 'before' | 'after'): Promise<boolean> {
   const { scenario, clock, signal, journal, say } = drill
   return checkSteadyState({ when, scenario, clock, signal, scraper: drill.detection!.scraper, journal, say })
 }
 
 /** Steady state before: the hypothesis must hold before anything is released (else the drill aborts). */
-export async function steadyStateBefore(drill: DrillContext): Promise<void> {
+export async function steadyStateBefore(drill: SteadyStateDrill): Promise<void> {
   await steadyState(drill, 'before')
 }
 
