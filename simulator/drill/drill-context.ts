@@ -22,7 +22,7 @@ import {
   type trackRecovery,
 } from './drill-run-control.ts'
 import type { FulfilmentQueueControls } from './fulfilment-queue-control.ts'
-import { openRun, type RepeatedRun, readRepeatedRun } from './open-run.ts'
+import { openRun, progressSayer, type RepeatedRun, readRepeatedRun } from './open-run.ts'
 import type { Page } from './pager.ts'
 import type { ProviderStatusPage } from './provider-status-page.ts'
 import type { KeyKeeper } from './run-keys.ts'
@@ -121,8 +121,7 @@ export async function openDrill(options: RunDrillOptions): Promise<DrillContext>
   options.onOpened?.({ runId, outDir, journal, prefix })
   const flag = scenario.change.flag
   const { fault } = scenario.change
-  const seconds = () => ((clock.now() - startedAt) / 1000).toFixed(1).padStart(6)
-  const say = (line: string) => options.progress?.(`[${seconds()}s] ${line}`)
+  const say = progressSayer(options.progress, clock, startedAt)
 
   const run = createDrillRunControl({
     journal,

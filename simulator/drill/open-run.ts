@@ -71,3 +71,13 @@ async function exists(file: string): Promise<boolean> {
     return false
   }
 }
+
+/** The drill's progress line: each line said with the seconds since the drill started, to `progress` if given. */
+export function progressSayer(
+  progress: ((line: string) => void) | undefined,
+  clock: { now(): number },
+  startedAt: number,
+): (line: string) => void {
+  const seconds = () => ((clock.now() - startedAt) / 1000).toFixed(1).padStart(6)
+  return (line) => progress?.(`[${seconds()}s] ${line}`)
+}

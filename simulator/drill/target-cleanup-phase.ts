@@ -1,5 +1,6 @@
 import { type CleanupStep, runCleanup } from './drill-cleanup.ts'
 import type { TargetDrillContext } from './target-drill-context.ts'
+import { journalFlagOff } from './target-respond-phase.ts'
 
 /** Before cleanup, whatever happened: the abort (if any) on disk, and kept as cleanup finds it. */
 export async function keepAbort(drill: TargetDrillContext): Promise<void> {
@@ -42,17 +43,7 @@ function targetCleanupSteps(drill: TargetDrillContext): CleanupStep[] {
         if (!drill.touched) return
         if ((await control.percent()) !== 0) {
           await control.turnOff(reason(), 'firedrill-cleanup')
-          await journal.append({
-            type: 'flag.changed',
-            data: {
-              key: flag,
-              from: 'on',
-              to: 'off',
-              percent: 0,
-              actor: 'firedrill-cleanup',
-              reason: reason(),
-            },
-          })
+          await journalFlagOff(journal, flag, 'firedrill-cleanup', reason())
         }
         restored = true
       },

@@ -19,7 +19,7 @@ import {
   type trackRecovery,
 } from './drill-run-control.ts'
 import type { FlagWatchdog } from './flag-watchdog.ts'
-import { openRun } from './open-run.ts'
+import { openRun, progressSayer } from './open-run.ts'
 import type { Page } from './pager.ts'
 import { thisProcess } from './run-process.ts'
 import type { TargetDependencyDrill } from './target-dependency-drill.ts'
@@ -104,8 +104,7 @@ export async function openTargetDrill(options: RunTargetDrillOptions): Promise<T
   const { runId, outDir, journalFile, journal } = await openRun(loaded, clock, startedAt, options.outDir)
   await mkdir(join(outDir, 'target'), { recursive: true })
   await cp(target.file, join(outDir, 'target', 'target.yaml'))
-  const seconds = () => ((clock.now() - startedAt) / 1000).toFixed(1).padStart(6)
-  const say = (line: string) => options.progress?.(`[${seconds()}s] ${line}`)
+  const say = progressSayer(options.progress, clock, startedAt)
 
   const run = createDrillRunControl({
     journal,

@@ -1,4 +1,5 @@
 import { eventsOf, type JournalEvent } from '../../record/journal/journal-event.ts'
+import type { DrillJournal } from './drill-journal.ts'
 import type { TargetDrillContext } from './target-drill-context.ts'
 import { ON_CALL } from './target-paging.ts'
 
@@ -36,17 +37,7 @@ async function respondWithFlagOff(drill: TargetDrillContext): Promise<void> {
   if (drill.responderKind === 'human') {
     // Turned off with the team's own tools: the drill saw it happen, and credits the engineer on call. Without a
     // terminal to acknowledge in, the acknowledgement is taken at the mitigation.
-    await journal.append({
-      type: 'flag.changed',
-      data: {
-        key: flag,
-        from: 'on',
-        to: 'off',
-        percent: 0,
-        actor: ON_CALL,
-        reason: `turned off outside the drill, seen at ${control.where}`,
-      },
-    })
+    await journalFlagOff(journal, flag, ON_CALL, `turned off outside the drill, seen at ${control.where}`)
     await drill.paging!.acknowledge(ON_CALL, page.alert)
   }
   drill.recovery!.mitigated()
@@ -66,4 +57,17 @@ async function respondWithFlagOff(drill: TargetDrillContext): Promise<void> {
 function lastFlagOffBy(events: readonly JournalEvent[], flag: string): string {
   const off = eventsOf(events, 'flag.changed').filter((e) => e.data.key === flag && e.data.percent === 0)
   return off.at(-1)?.data.actor ?? 'someone outside the drill'
+}
+
+/** Journals the target's flag seen off (`flag.changed` to 0 %), by whom and why. */
+export function journalFlagOff(
+  journal: DrillJournal,
+  flag: string,
+  actor: string,
+  reason: string,
+): Promise<unknown> {
+  return journal.append({
+    type: 'flag.changed',
+    data: { key: flag, from: 'on', to: 'off', percent: 0, actor, reason },
+  })
 }
