@@ -53,6 +53,7 @@ function flagLine(s: DrillSummary): string {
     return `${s.flag} closed out: completed, its code path removed through the gate, archived`
   if (s.status === 'prevented')
     return `${s.flag} left as trunk has it (the change never reached production, nothing to close out)`
+  if (s.loopSkipped !== undefined) return `${s.flag} left active on trunk: the follow-up was turned off`
   return `${s.flag} NOT closed out: still active on trunk (see the postmortem's Flags section)`
 }
 
@@ -64,6 +65,7 @@ function loopLine(s: DrillSummary): string {
     return s.degradeSwitch !== undefined
       ? 'not needed: the shop degraded by itself while the provider failed, so no incident happened'
       : 'not needed: the change was stopped before production, so no incident happened'
+  if (s.loopSkipped !== undefined) return `not run: ${s.loopSkipped}`
   if (s.verify === null) return 'not closed (the follow-up did not run)'
   const items = s.verify.items.map((i) => `${i.id} ${i.status}${i.holds ? '' : ' (falls short)'}`).join(', ')
   const replay =

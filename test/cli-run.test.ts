@@ -33,6 +33,18 @@ describe('firedrill run', () => {
     expect(stderr).not.toMatch(/\n\s+at /)
   })
 
+  it('exits 2 for --skip-follow-up on a target, whose loop is its own', async () => {
+    const { code, stderr } = await firedrill([
+      'run',
+      '--skip-follow-up',
+      '--target',
+      'examples/shop-target/target.yaml',
+    ])
+    expect(code).toBe(2)
+    expect(stderr).toContain("--skip-follow-up is for the shop's drills")
+    expect(stderr).not.toMatch(/\n\s+at /)
+  })
+
   it('exits 2 for an unknown scenario name and for a bad --responder', async () => {
     expect((await firedrill(['run', '--scenario', 'no-such-scenario'])).code).toBe(2)
     const bad = await firedrill(['run', '--responder', 'robot'])

@@ -43,6 +43,10 @@ export const runCommand: Command = {
     const junit = values.junit === undefined ? undefined : await writableOutput(values.junit, '--junit')
     const seed = values.seed === undefined ? undefined : intOption(values.seed, 'seed', 0, 0, 4_294_967_295)
     if (values.target !== undefined) {
+      if (values['skip-follow-up'])
+        throw new UsageError(
+          `--skip-follow-up is for the shop's drills: a target's loop runs only where its target names a repo and fix.\n${usageText(runDefinition)}`,
+        )
       if (values.again !== undefined)
         throw new UsageError(
           `--target drills a team's own service, which firedrill does not repeat on a fixed trunk: drop --again.\n${usageText(runDefinition)}`,
@@ -98,10 +102,13 @@ export const runCommand: Command = {
         ...(previous === undefined ? {} : { again: previous.dir }),
         ...(values.ci ? { responder: 'bot' as const } : responder === undefined ? {} : { responder }),
         ...(values.out === undefined ? {} : { outDir: values.out }),
+        ...(values['skip-follow-up'] ? { followUp: false } : {}),
         signal,
         progress: (line) => process.stderr.write(`${line}\n`),
       })
       return report(outcome.outDir, { json: values.json, ci: values.ci, junit }, (summary) => {
+        // A follow-up turned off has nothing to finish; the recovery alone decides.
+        if (summary.loopSkipped !== undefined) return true
         // A scenario with a cleanup patch has not finished its follow-up until its release flag is closed out.
         const closedOut = summary.flagClosedOut || loaded.scenario.followUp.cleanup === undefined
         return summary.loopClosed && closedOut

@@ -42,6 +42,13 @@ export const runDefinition = defineCommand({
         "with --target naming a repo: also fast-forward the team's trunk to the fix merged through the gate " +
         "(by default only the fix's branch and its gate record are written there)",
     },
+    'skip-follow-up': {
+      type: 'boolean',
+      default: false,
+      description:
+        "end after cleanup: no fix, replay or flag close-out (the journal says so, and the loop's checks are " +
+        'skipped, not failed); for practising the incident alone',
+    },
     again: {
       type: 'string',
       value: 'RUN_DIR',
@@ -51,6 +58,7 @@ export const runDefinition = defineCommand({
   examples: [
     'npx firedrill run',
     'npx firedrill run --again .firedrill/runs/<run-id>',
+    'npx firedrill run --scenario latency-regression --skip-follow-up',
     'npx firedrill run --ci --junit drill.xml --out drill-run',
     'npx firedrill run --target examples/shop-target/target.yaml',
     'npx firedrill run --target service/target.yaml --merge',

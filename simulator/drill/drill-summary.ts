@@ -48,6 +48,8 @@ export interface DrillSummary {
   loopClosed: boolean
   /** The release flag completed, its code path removed by a cleanup change through the gate, and archived. */
   flagClosedOut: boolean
+  /** Why the loop was not run when the run turned its follow-up off (`--skip-follow-up`); absent otherwise. */
+  loopSkipped?: string
   /** The verifier's verdict from the journal (null when the loop never ran). */
   verify: JournalEventData['verify.finished'] | null
   journal: string

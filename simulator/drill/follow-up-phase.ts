@@ -42,7 +42,7 @@ export async function followUpPhase(drill: DrillContext): Promise<void> {
 }
 
 /** The reason `loop.not-run` gives when the caller turned the follow-up off. */
-export const FOLLOW_UP_TURNED_OFF = 'the follow-up was turned off for this run (followUp: false)'
+export const FOLLOW_UP_TURNED_OFF = 'the follow-up was turned off for this run'
 
 /** Journals that the loop was not run because the caller turned it off; the checks then skip it, not fail it. */
 export async function skipFollowUp(drill: DrillContext): Promise<void> {

@@ -6,6 +6,7 @@ import { RecordErrorCode } from '../../record/errors.ts'
 import type { JournalEvent } from '../../record/journal/journal-event.ts'
 import { sampleDrillJournal } from '../../record/journal/sample-drill-journal.ts'
 import { SCENARIO_CATALOG_DIR } from '../../record/scenario/scenario-catalog.ts'
+import { describeSummary } from '../../scripts/describe-summary.ts'
 import { FOLLOW_UP_TURNED_OFF } from './follow-up-phase.ts'
 import { reportRun } from './report-run.ts'
 
@@ -205,11 +206,16 @@ describe("a run's checks (run --ci, --junit)", () => {
       type: 'loop.not-run',
       data: { reason: FOLLOW_UP_TURNED_OFF, turnedOff: true },
     })
-    const { checks } = await reportRun(
+    const { summary, checks } = await reportRun(
       await runDir([...turnedOff, { ...finished, seq: turnedOff.length + 1 }]),
-      {
-        now: NOW,
-      },
+      { now: NOW },
+    )
+    expect(summary.loopSkipped).toBe(FOLLOW_UP_TURNED_OFF)
+    expect(describeSummary(summary)).toEqual(
+      expect.arrayContaining([
+        `loop       not run: ${FOLLOW_UP_TURNED_OFF}`,
+        'flag       checkout.new-pricing left active on trunk: the follow-up was turned off',
+      ]),
     )
     expect(failing(checks)).toEqual([])
     expect(cases(checks).filter((c) => c.suite === 'loop')).toEqual([

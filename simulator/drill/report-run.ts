@@ -76,6 +76,8 @@ export async function reportRun(runDir: string, options: ReportRunOptions = {}):
   const started = eventsOf(events, 'drill.started')[0]
   const aborted = eventsOf(events, 'drill.aborted')[0]
   const verified = eventsOf(events, 'verify.finished').at(-1)
+  // The caller turned the follow-up off: the loop is skipped, not failed.
+  const skipped = eventsOf(events, 'loop.not-run').find((e) => e.data.turnedOff === true)
   const summary: DrillSummary = {
     runId: started?.data.runId ?? basename(dir),
     scenario: started?.data.scenario ?? loaded.name,
@@ -113,6 +115,7 @@ export async function reportRun(runDir: string, options: ReportRunOptions = {}):
     },
     loopClosed: verified?.data.holds ?? false,
     flagClosedOut: postmortem.flags.closeOut.status === 'closed-out',
+    ...(skipped === undefined ? {} : { loopSkipped: skipped.data.reason }),
     verify: verified?.data ?? null,
     journal,
   }
@@ -126,7 +129,7 @@ export async function reportRun(runDir: string, options: ReportRunOptions = {}):
     again: started?.data.againOf !== undefined,
     // A target's follow-up is its team's, unless the target names its repository: then the loop runs there.
     loop:
-      !events.some((e) => e.type === 'loop.not-run' && e.data.turnedOff === true) &&
+      skipped === undefined &&
       (started?.data.target === undefined || repoNamed) &&
       started?.data.againOf === undefined &&
       (loaded.scenario.change.stoppedBy === undefined || loaded.scenario.followUp.fix !== undefined),
