@@ -22,6 +22,11 @@ interface Release {
   promote(slots?: readonly number[], idle?: boolean): Promise<{ refused: boolean }>
   /** The change reached users (the first batch, the switch, the canary's share): said once. */
   wentLive(startedAt: number): Promise<void>
+  /**
+   * A release step begins: the post-deploy watch takes production's baseline, and the step's start time is
+   * returned; `held` once someone has asked for a rollback, so nothing more goes out.
+   */
+  beginStep(): Promise<number | 'held'>
   mergeCommit: string
 }
 
@@ -64,6 +69,11 @@ export async function prepareRelease(
         data: { commit: mergeCommit, dark: false, artifact: verified.contentHash, environment: 'production' },
       })
     },
+    beginStep: async () => {
+      if (deploys.rollbackRequested() !== undefined) return 'held'
+      await before.watch.releaseBegins()
+      return options.clock.now()
+    },
   }
   if (loaded.scenario.release.strategy === 'blue-green') return greenBesideBlue(release)
   if (routing.canary !== undefined) return canaryBesideTheOthers(release, routing.canary)
@@ -78,15 +88,13 @@ export async function prepareRelease(
  */
 async function greenBesideBlue(release: Release): Promise<PreparedRelease> {
   const { deploys, routing, watch, base } = release.before
-  const { clock } = release.pipeline.options
   const { refused } = await deploys.exclusive(() => release.promote(routing.green, true))
   if (refused) return { refused }
   return {
     refused,
     rollOut: async (): Promise<RollOutcome> => {
-      if (deploys.rollbackRequested() !== undefined) return 'held'
-      const startedAt = clock.now()
-      await watch.releaseBegins()
+      const startedAt = await release.beginStep()
+      if (startedAt === 'held') return 'held'
       await routing.switchTo('green', 'release-train', 'the release: every request to green at once')
       await release.wentLive(startedAt)
       watch.deployCompleted(release.verified, base)
@@ -101,7 +109,7 @@ async function greenBesideBlue(release: Release): Promise<PreparedRelease> {
  */
 async function canaryBesideTheOthers(release: Release, canary: number): Promise<PreparedRelease> {
   const { deploys, routing, watch, base } = release.before
-  const { clock, loaded } = release.pipeline.options
+  const { loaded } = release.pipeline.options
   const { refused } = await deploys.exclusive(() => release.promote([canary], true))
   const share = loaded.scenario.release.steps[0]?.percent ?? 0
   let step = 0
@@ -109,9 +117,8 @@ async function canaryBesideTheOthers(release: Release, canary: number): Promise<
   return {
     refused,
     rollOut: async (): Promise<RollOutcome> => {
-      if (deploys.rollbackRequested() !== undefined) return 'held'
-      const startedAt = clock.now()
-      await watch.releaseBegins()
+      const startedAt = await release.beginStep()
+      if (startedAt === 'held') return 'held'
       if (step++ === 0) {
         await routing.routeCanary(share, 'release-train', `the canary instance takes ${share}% of traffic`)
         await release.wentLive(startedAt)
@@ -131,15 +138,13 @@ async function canaryBesideTheOthers(release: Release, canary: number): Promise<
  */
 function rollingBatches(release: Release): NonNullable<DeployedShop['rollOut']> {
   const { deploys, base, watch, routing } = release.before
-  const { clock, loaded, record, say, baseRepo } = release.pipeline.options
+  const { loaded, record, say, baseRepo } = release.pipeline.options
   const { verified, mergeCommit } = release
   let first = true
   const onChange = new Set<number>()
   return async (slots): Promise<RollOutcome> => {
-    // Once someone asked for a rollback, no further batch goes out.
-    if (deploys.rollbackRequested() !== undefined) return 'held'
-    await watch.releaseBegins()
-    const startedAt = clock.now()
+    const startedAt = await release.beginStep()
+    if (startedAt === 'held') return 'held'
     try {
       const { refused: stopped } = await deploys.exclusive(() => release.promote(slots))
       if (stopped) throw new Error(`production refused ${verified.contentHash.slice(0, 12)} mid-release`)
