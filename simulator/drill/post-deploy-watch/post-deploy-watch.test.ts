@@ -7,6 +7,7 @@ import {
   startShopMetricsTestServer,
 } from '../../detection/shop-metrics-test-server.ts'
 import type { RollbackRequest } from '../production-deploys.ts'
+import { judgeWindow, p95Limit } from './judge-watch.ts'
 import { PostDeployWatch, WATCH_ACTOR } from './post-deploy-watch.ts'
 import { errorRatioLowerBound, p95Bounds } from './watch-counts.ts'
 import type { WatchSettings } from './watch-settings.ts'
@@ -206,6 +207,38 @@ describe("the watch's figures", () => {
       ],
     }
     expect(p95Bounds(counts)).toEqual({ lower: 0.01, upper: 0.05 })
+  })
+
+  it('needs p95 to rise by p95MinIncreaseMs, however small the baseline: a few milliseconds of noise is no breach', () => {
+    const thresholds = { ...settings, p95MinIncreaseMs: 25 }
+    // A baseline p95 under 1 ms; the window's p95 between 2.5 and 5 ms, as a loaded host's scheduling gives.
+    const baseline = { requests: 200, errorRatio: 0, p95: { lower: 0.0005, upper: 0.001 } }
+    const noisy = {
+      requests: 100,
+      errors: 0,
+      buckets: [
+        { le: 0.001, count: 80 },
+        { le: 0.0025, count: 90 },
+        { le: 0.005, count: 100 },
+        { le: Number.POSITIVE_INFINITY, count: 100 },
+      ],
+    }
+    expect(p95Limit(baseline, thresholds)).toBeCloseTo(0.026)
+    expect(judgeWindow(noisy, baseline, thresholds, noisy).breaches).toEqual([])
+    // Headroom alone (no floor) would have rolled it back.
+    expect(judgeWindow(noisy, baseline, { ...thresholds, p95MinIncreaseMs: 0 }, noisy).breaches).toEqual([
+      'p95',
+    ])
+    // A real regression past the floor still breaches.
+    const slow = {
+      ...noisy,
+      buckets: [
+        { le: 0.05, count: 0 },
+        { le: 0.1, count: 100 },
+        { le: Number.POSITIVE_INFINITY, count: 100 },
+      ],
+    }
+    expect(judgeWindow(slow, baseline, thresholds, slow).breaches).toEqual(['p95'])
   })
 
   it("keeps one error in fifty under a 1 % error ratio's confidence, and a fault's share over it", () => {
