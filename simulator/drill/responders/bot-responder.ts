@@ -19,16 +19,25 @@ export function botResponder(ackDelayMs: number, name = 'responder-bot'): Respon
     name,
     async respond(page: Page, context: ResponderContext) {
       // The workers' dashboard is opened with the page, and read again once acknowledged: what they did between.
+      // The first read goes on beside the acknowledgement delay, so a slow worker does not delay the acknowledgement.
       const lookedAt = context.clock.now()
-      const before = (await context.workers?.()) ?? null
+      // A dashboard that cannot be read is evidence missing, not a failed response.
+      const dashboard = () => (context.workers?.() ?? Promise.resolve(null)).catch(() => null)
+      const first = dashboard()
       await context.clock.sleep(ackDelayMs, context.signal)
       await context.acknowledge(name)
-      const after = (await context.workers?.()) ?? null
+      const [before, after, audit, deploys, provider] = await Promise.all([
+        first,
+        dashboard(),
+        context.flags.audit(50),
+        context.deploys.list(),
+        context.provider(),
+      ])
       const diagnosis = diagnose(
         page,
-        await context.flags.audit(50),
-        (await context.deploys.list()).history,
-        await context.provider(),
+        audit,
+        deploys.history,
+        provider,
         before === null || after === null || after.workers === 0
           ? null
           : seenWorkers(before, after, lookedAt, context.clock.now()),
