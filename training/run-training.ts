@@ -73,7 +73,7 @@ export async function startTraining(options: TrainingOptions): Promise<Training>
     respondWith: session.responder(),
     releaseClock: session.releaseClock,
     review: (plan) => session.review(plan),
-    shopLogger: session.shopLogs.logger,
+    shopLogLines: session.shopLogs.add,
     onOpened: ({ journal, prefix }) => {
       session.attach(journal)
       session.watchShop(startShopWatch({ redisUrl: options.redisUrl, prefix }))

@@ -1,7 +1,4 @@
-import { join } from 'node:path'
-import { pathToFileURL } from 'node:url'
-import type { Logger } from '../../services/platform/logger.ts'
-import type { ApiInstanceOptions, RunningApiInstance } from '../../services/shop/start-api-instance.ts'
+import { type ShopProcess, startShopProcess } from '../../services/shop/process/start-shop-process.ts'
 import type { Artifact, ArtifactRef } from '../build/artifact.ts'
 
 export interface EnvironmentOptions {
@@ -19,8 +16,10 @@ export interface EnvironmentOptions {
   ports: readonly number[]
   /** @defaultValue 5000 */
   flagsResyncIntervalMs?: number
-  /** @defaultValue no logging */
-  logger?: Logger
+  /** The level of each api process's logs, which are kept (the last lines) for its errors. @defaultValue 'warn' */
+  logLevel?: string
+  /** Told every log line an api process writes (the training console shows them). @defaultValue none */
+  onLogLine?: (line: string) => void
 }
 
 /** What one api slot runs now. */
@@ -40,14 +39,13 @@ export const ARTIFACT_HASH_HEADER = 'x-firedrill-content-hash'
 interface Slot {
   port: number
   artifact: Artifact | null
-  instance: RunningApiInstance | null
+  instance: ShopProcess | null
 }
 
-type StartApiInstance = (options: ApiInstanceOptions) => Promise<RunningApiInstance>
-
 /**
- * A named set of api slots sharing one Redis and prefix, each running one api instance from some artifact.
- * Only api instances live here: the flags service and the fulfilment workers are not rolled by a deploy.
+ * A named set of api slots sharing one Redis and prefix, each running one api instance from some artifact, as a
+ * process of its own started from the artifact's code (`node --import tsx`, an environment holding nothing
+ * secret). Only api instances live here: the flags service and the fulfilment workers are not rolled by a deploy.
  */
 export class Environment {
   readonly name: string
@@ -94,30 +92,31 @@ export class Environment {
   }
 
   /**
-   * Starts `artifact`'s api on the slot's port, loading the code from the artifact itself. The slot must be
-   * stopped first. Rejects (leaving the slot empty) when the artifact's api cannot start.
+   * Starts `artifact`'s api on the slot's port, as a process running the artifact's own code, and resolves once
+   * it listens. The slot must be stopped first. Rejects (leaving the slot empty) when the artifact's api cannot
+   * start; the error carries the last lines the process wrote.
    */
   async startSlot(slot: number, artifact: Artifact): Promise<string> {
     const target = this.#slot(slot)
     if (target.instance !== null)
       throw new Error(`api slot ${slot} of ${this.name} is running; stop it first`)
-    const entry = pathToFileURL(join(artifact.dir, 'services', 'shop', 'start-api-instance.ts')).href
-    const { startApiInstance } = (await import(entry)) as { startApiInstance: StartApiInstance }
-    const instance = await startApiInstance({
+    const instance = await startShopProcess(artifact.dir, {
+      role: 'api',
       redisUrl: this.redisUrl,
       prefix: this.prefix,
       host: this.host,
       port: target.port,
       instance: `${this.name}-${slot}`,
-      processMetrics: false,
       responseHeaders: {
         [ARTIFACT_COMMIT_HEADER]: artifact.commit,
         [ARTIFACT_HASH_HEADER]: artifact.contentHash,
       },
+      logLevel: this.#options.logLevel ?? 'warn',
+      output: 'capture',
+      ...(this.#options.onLogLine === undefined ? {} : { onOutputLine: this.#options.onLogLine }),
       ...(this.#options.flagsResyncIntervalMs === undefined
         ? {}
         : { flagsResyncIntervalMs: this.#options.flagsResyncIntervalMs }),
-      ...(this.#options.logger === undefined ? {} : { logger: this.#options.logger }),
     })
     target.instance = instance
     target.artifact = artifact
@@ -125,18 +124,23 @@ export class Environment {
     return instance.url
   }
 
-  /** Stops the slot's instance (in-flight requests finish first); the slot then runs nothing. */
+  /** The process id of the slot's api instance, or null while the slot runs nothing. */
+  pidOf(slot: number): number | null {
+    return this.#slot(slot).instance?.pid ?? null
+  }
+
+  /** Stops the slot's instance (in-flight requests finish first, within its bound); the slot then runs nothing. */
   async stopSlot(slot: number): Promise<void> {
     const target = this.#slot(slot)
     const instance = target.instance
     target.instance = null
     target.artifact = null
-    await instance?.close()
+    await instance?.stop()
   }
 
-  /** Stops every slot. */
+  /** Stops every slot, side by side. */
   async close(): Promise<void> {
-    for (const slot of this.slots) await this.stopSlot(slot)
+    await Promise.all(this.slots.map((slot) => this.stopSlot(slot)))
   }
 
   #slot(slot: number): Slot {

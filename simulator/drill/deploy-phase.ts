@@ -27,7 +27,7 @@ export async function deployDark(drill: DrillContext): Promise<void> {
       workers: drill.service.workers,
       flagsToken: token,
       flagsResyncIntervalMs: 1000,
-      ...(options.shopLogger === undefined ? {} : { logger: options.shopLogger }),
+      ...(options.shopLogLines === undefined ? {} : { onLogLine: options.shopLogLines }),
     },
     record: (event) => journal.append(event),
     say: drill.say,

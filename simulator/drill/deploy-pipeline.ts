@@ -1,11 +1,13 @@
 import { join } from 'node:path'
-import { pathToFileURL } from 'node:url'
 import type { Artifact } from '../../gate/build/artifact.ts'
 import type { DeployEvent } from '../../gate/deploy/deploy-event.ts'
 import type { Environment } from '../../gate/deploy/environment.ts'
 import type { SandboxRepo } from '../../gate/sandbox/sandbox-repo.ts'
-import type { RunningShop, ShopOptions } from '../../services/shop/shop-options.ts'
-import type { DeployShopOptions } from './deployed-shop.ts'
+import {
+  type RunningShopProcesses,
+  startShopProcesses,
+} from '../../services/shop/process/start-shop-processes.ts'
+import { type DeployShopOptions, type DrillShopOptions, shopLogLevel } from './deployed-shop.ts'
 import type { PostDeployWatch } from './post-deploy-watch/post-deploy-watch.ts'
 import type { ProductionDeploys } from './production-deploys.ts'
 import type { ProductionRouting } from './production-routing.ts'
@@ -31,8 +33,8 @@ export interface ProductionBeforeChange {
   base: Artifact
   routing: ProductionRouting
   production: Environment
-  /** The flags service and (unless they roll with the change) the workers. */
-  productionShop: RunningShop
+  /** The flags service and (unless they roll with the change) the workers, each a process. */
+  productionShop: RunningShopProcesses
   /** Production's workers, when they run apart to roll with the change. */
   workers: ProductionWorkers | null
   deploys: ProductionDeploys
@@ -75,11 +77,23 @@ export function openPipeline(options: DeployShopOptions): DeployPipeline {
   }
 }
 
-type StartShop = (options: ShopOptions) => Promise<RunningShop>
-
-/** Starts the shop from an artifact's own code, as a deploy of that build runs it. */
-export async function startShopFrom(artifact: Artifact, options: ShopOptions): Promise<RunningShop> {
-  const entry = pathToFileURL(join(artifact.dir, 'services', 'shop', 'start-shop.ts')).href
-  const { startShop } = (await import(entry)) as { startShop: StartShop }
-  return startShop(options)
+/**
+ * Starts the parts of the shop a deploy does not roll (the flags service and, unless `workers` is 0, the
+ * workers) from an artifact's own code, each a process of its own named `<environment>-<n>`, as a deploy of that
+ * build runs them.
+ */
+export function startShopFrom(
+  artifact: Artifact,
+  environment: string,
+  shop: DrillShopOptions,
+): Promise<RunningShopProcesses> {
+  const { onLogLine, ...options } = shop
+  return startShopProcesses(artifact.dir, {
+    ...options,
+    apiInstances: 0,
+    instanceName: (_role, index) => `${environment}-${index}`,
+    logLevel: shopLogLevel(shop),
+    output: 'capture',
+    ...(onLogLine === undefined ? {} : { onOutputLine: onLogLine }),
+  })
 }

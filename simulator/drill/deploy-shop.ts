@@ -13,7 +13,7 @@ import {
   type ProductionBeforeChange,
   startShopFrom,
 } from './deploy-pipeline.ts'
-import type { DeployedShop, DeployShopOptions } from './deployed-shop.ts'
+import { type DeployedShop, type DeployShopOptions, shopLogLevel } from './deployed-shop.ts'
 import { mintReleaseFlag } from './mint-release-flag.ts'
 import { PostDeployWatch } from './post-deploy-watch/post-deploy-watch.ts'
 import { watchSettingsOf } from './post-deploy-watch/watch-settings.ts'
@@ -138,13 +138,13 @@ async function startProduction(pipeline: DeployPipeline): Promise<ProductionBefo
     ...(options.shop.flagsResyncIntervalMs === undefined
       ? {}
       : { flagsResyncIntervalMs: options.shop.flagsResyncIntervalMs }),
-    ...(options.shop.logger === undefined ? {} : { logger: options.shop.logger }),
+    logLevel: shopLogLevel(options.shop),
+    ...(options.shop.onLogLine === undefined ? {} : { onLogLine: options.shop.onLogLine }),
   })
   // Production's workers run apart when the change is theirs, so the release's deploy can roll them too.
   const rollWorkers = workersTakeTheChange(loaded)
-  const productionShop = await startShopFrom(base, {
+  const productionShop = await startShopFrom(base, 'production', {
     ...options.shop,
-    apiInstances: 0,
     ...(rollWorkers ? { workers: 0 } : {}),
   })
   closers.push(() => productionShop.close())

@@ -63,8 +63,8 @@ export type RollOutcome = 'rolled' | 'held' | 'rolled-back'
 export interface DeployShopOptions {
   loaded: LoadedScenario
   runDir: string
-  /** Production's shop: Redis, prefix, instances, flag token. */
-  shop: ShopOptions
+  /** Production's shop: Redis, prefix, instances, flag token. Each of its parts runs as a process of its own. */
+  shop: DrillShopOptions
   /** Journals one step of the change's path. */
   record(event: NewJournalEvent): Promise<unknown>
   say(line: string): void
@@ -86,4 +86,18 @@ export interface DeployShopOptions {
   clock: Clock
   /** The drill's abort: the post-deploy watch stops with it. */
   signal?: AbortSignal
+}
+
+/** The shop a drill starts: every part a process, its logs (when asked for) told line by line. */
+export interface DrillShopOptions extends Omit<ShopOptions, 'logger'> {
+  /**
+   * Told every log line production's processes write, at level info (the training console shows them).
+   * @defaultValue none: each process keeps its last lines, at level warn, for its errors
+   */
+  onLogLine?: (line: string) => void
+}
+
+/** The level of the shop's logs: info for someone who reads them, warn otherwise. */
+export function shopLogLevel(shop: DrillShopOptions): string {
+  return shop.onLogLine === undefined ? 'warn' : 'info'
 }

@@ -1,6 +1,5 @@
 import type { Clock } from '../../record/clock/clock.ts'
 import type { LoadedScenario } from '../../record/scenario/load-scenario.ts'
-import type { Logger } from '../../services/platform/logger.ts'
 import type { PageDestinations } from '../detection/page-destinations.ts'
 import type { DrillJournal } from './drill-journal.ts'
 import type { CheckResult } from './preflight.ts'
@@ -63,10 +62,10 @@ export interface RunDrillOptions {
    */
   consoleUrl?: string
   /**
-   * Where the shop under drill writes its structured logs (the training console shows them). @defaultValue no
-   * logging
+   * Told every structured log line (pino's JSON) production's processes write, at level info (the training
+   * console shows them). @defaultValue none: each process keeps its last lines, at level warn, for its errors
    */
-  shopLogger?: Logger
+  shopLogLines?: (line: string) => void
   /** How a human responder is paged and acknowledges. */
   human?: HumanResponderOptions
   /**

@@ -88,12 +88,11 @@ export async function stageChange(
 
   // Staging: its own prefix and flag service; the change must be dark there too.
   const stagingPrefix = `${options.shop.prefix ?? 'firedrill'}-staging`
-  // Production's logger (the training console's log view) does not hear staging.
-  const { logger: _productionLogger, ...stagingShopOptions } = options.shop
-  const stagingShop = await startShopFrom(artifact, {
+  // Production's log lines (the training console's log view) do not include staging's.
+  const { onLogLine: _productionLogLines, ...stagingShopOptions } = options.shop
+  const stagingShop = await startShopFrom(artifact, 'staging', {
     ...stagingShopOptions,
     prefix: stagingPrefix,
-    apiInstances: 0,
     workers: 0,
   })
   closers.push(() => stagingShop.close())

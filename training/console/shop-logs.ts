@@ -45,9 +45,9 @@ function shown(value: unknown): string | undefined {
 }
 
 /**
- * The shop's structured logs as the console shows them: a pino logger the drill hands to the shop, whose lines
- * land in a ring of the latest few hundred (never on a disk or a terminal), read back in the shape the trainee's
- * page shows.
+ * The shop's structured logs as the console shows them: the lines the shop's processes write (told to `add`), or
+ * those of a pino logger handed to a shop in this process, land in a ring of the latest few hundred (never on a
+ * disk or a terminal), read back in the shape the trainee's page shows.
  */
 export class ShopLogs {
   readonly logger: Logger
@@ -57,21 +57,18 @@ export class ShopLogs {
 
   /** @param level the lowest level kept. @defaultValue 'info' */
   constructor(level: pino.LevelWithSilent = 'info') {
-    this.logger = pino(
-      { level, base: null },
-      {
-        write: (line: string) => {
-          this.#lines.push(line)
-          if (this.#lines.length > KEPT * 2) this.#lines = this.#lines.slice(-KEPT)
-          // pino writes `{"level":<n>,` first: the level is read without parsing the line.
-          if (Number(/^\{"level":(\d+)/.exec(line)?.[1] ?? 0) >= WARN) {
-            this.#warnings.push(line)
-            if (this.#warnings.length > KEPT_WARNINGS * 2)
-              this.#warnings = this.#warnings.slice(-KEPT_WARNINGS)
-          }
-        },
-      },
-    )
+    this.logger = pino({ level, base: null }, { write: (line: string) => this.add(line) })
+  }
+
+  /** Keeps one line of pino's JSON, as a shop process wrote it. */
+  readonly add = (line: string): void => {
+    this.#lines.push(line)
+    if (this.#lines.length > KEPT * 2) this.#lines = this.#lines.slice(-KEPT)
+    // pino writes `{"level":<n>,` first: the level is read without parsing the line.
+    if (Number(/^\{"level":(\d+)/.exec(line)?.[1] ?? 0) >= WARN) {
+      this.#warnings.push(line)
+      if (this.#warnings.length > KEPT_WARNINGS * 2) this.#warnings = this.#warnings.slice(-KEPT_WARNINGS)
+    }
   }
 
   /** The latest `count` lines and the latest `warnings` warnings and errors, oldest first. */
@@ -86,7 +83,8 @@ export class ShopLogs {
       } catch {
         return []
       }
-      const source = [line.service, line.instance].filter((x) => typeof x === 'string').join(' ')
+      // In-process shops name the service; a shop process names its role.
+      const source = [line.service ?? line.role, line.instance].filter((x) => typeof x === 'string').join(' ')
       const fields = FIELDS.map(([key, read]) => [key, shown(read(line))] as const)
         .filter(([, value]) => value !== undefined)
         .map(([key, value]) => `${key}=${value}`)

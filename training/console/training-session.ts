@@ -79,7 +79,7 @@ export class TrainingSession {
   #listeners = new Set<() => void>()
   #pending: NodeJS.Timeout | undefined
   readonly #pause: DrillPause
-  /** The shop's logs: the drill hands `shopLogs.logger` to the shop it starts. */
+  /** The shop's logs: the drill tells `shopLogs.add` every line its shop's processes write. */
   readonly shopLogs = new ShopLogs()
   #watch: ShopWatch | null = null
 

@@ -14,6 +14,7 @@ export async function startWorkerPart(config: ShopPartConfig, logger?: Logger): 
     concurrency: config.workerConcurrency,
     stalledIntervalMs: config.workerStalledIntervalMs,
     lockDurationMs: config.workerLockDurationMs,
+    flagsResyncIntervalMs: config.flagsResyncIntervalMs,
     ...(logger === undefined ? {} : { logger: logger.child({ service: 'worker' }) }),
   })
   const server = Fastify({ logger: false })

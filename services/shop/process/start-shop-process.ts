@@ -25,6 +25,11 @@ export interface ShopProcessOptions extends ShopPartConfigInput {
    * keeps the last lines for `output()` and error messages. @defaultValue 'inherit'
    */
   output?: 'inherit' | 'capture'
+  /**
+   * With `output: 'capture'`, told every whole line the process writes (its structured logs), as it comes. It
+   * should not throw; if it does, the line is dropped. @defaultValue none
+   */
+  onOutputLine?: (line: string) => void
   /** Added to the process's environment, which otherwise holds only `INHERITED_ENV`. @defaultValue none */
   env?: Record<string, string>
 }
@@ -83,7 +88,14 @@ const KILL_WAIT_MS = 2000
  * `ShopProcessTimeoutError` (having killed it) if it is not ready within `startTimeoutMs`.
  */
 export async function startShopProcess(codeRoot: string, options: ShopProcessOptions): Promise<ShopProcess> {
-  const { startTimeoutMs = 20_000, stopTimeoutMs, output = 'inherit', env = {}, ...part } = options
+  const {
+    startTimeoutMs = 20_000,
+    stopTimeoutMs,
+    output = 'inherit',
+    onOutputLine,
+    env = {},
+    ...part
+  } = options
   const root = resolve(codeRoot)
   const entry = join(root, SHOP_PROCESS_ENTRY)
   if (!existsSync(entry)) throw new ShopCodeRootInvalidError(root, SHOP_PROCESS_ENTRY)
@@ -102,6 +114,10 @@ export async function startShopProcess(codeRoot: string, options: ShopProcessOpt
   }
   child.stdout?.on('data', keep)
   child.stderr?.on('data', keep)
+  if (onOutputLine !== undefined) {
+    child.stdout?.on('data', linesOf(onOutputLine))
+    child.stderr?.on('data', linesOf(onOutputLine))
+  }
   const exited = exitOf(child)
 
   let ready: Awaited<ReturnType<typeof waitForReady>>
@@ -196,6 +212,23 @@ function waitForReady(
       onError(err as Error)
     }
   })
+}
+
+/** A stream's chunks as whole lines, each told to `onLine`; a line longer than the tail is cut. */
+function linesOf(onLine: (line: string) => void): (chunk: Buffer) => void {
+  let partial = ''
+  return (chunk) => {
+    const lines = (partial + chunk.toString()).split('\n')
+    partial = (lines.pop() ?? '').slice(-OUTPUT_TAIL)
+    for (const line of lines) {
+      if (line === '') continue
+      try {
+        onLine(line)
+      } catch {
+        // A listener's trouble loses the line, never the process.
+      }
+    }
+  }
 }
 
 function inheritedEnv(): Record<string, string> {

@@ -19,6 +19,8 @@ export interface ShopProcessesOptions extends Omit<ShopOptions, 'logger'> {
   logLevel?: string
   /** See `ShopProcessOptions`. @defaultValue 'inherit' */
   output?: 'inherit' | 'capture'
+  /** See `ShopProcessOptions`. @defaultValue none */
+  onOutputLine?: (line: string) => void
   /** @defaultValue 20000 */
   startTimeoutMs?: number
 }
@@ -59,6 +61,7 @@ export async function startShopProcesses(
       shutdownTimeoutMs: options.shutdownTimeoutMs,
       logLevel: options.logLevel,
       output: options.output,
+      onOutputLine: options.onOutputLine,
       startTimeoutMs: options.startTimeoutMs,
     }),
   }
