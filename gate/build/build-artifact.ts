@@ -6,6 +6,7 @@ import { git } from '../../record/git/git.ts'
 import { ArtifactBuildFailedError, ArtifactCorruptError } from '../gate-errors.ts'
 import { type Artifact, type ArtifactManifest, MANIFEST_FILE } from './artifact.ts'
 import { makeReadOnly, removeArtifacts } from './artifact-permissions.ts'
+import { BUILD_DIR, bundleShop } from './bundle-shop.ts'
 import { contentHash, hashFiles } from './content-hash.ts'
 import { readManifest, verifyArtifact } from './verify-artifact.ts'
 
@@ -21,8 +22,9 @@ export interface BuildArtifactOptions {
 }
 
 /**
- * Builds a commit once: exports its tracked files into `<store>/<commit>/` with a manifest and a content hash,
- * links the repository's dependencies, and makes it all read-only. The export happens in a temporary directory
+ * Builds a commit once: exports its tracked files into `<store>/<commit>/`, links the repository's dependencies,
+ * bundles the shop's process entry point (`bundleShop`), writes a manifest and a content hash over it all (the
+ * bundle too), and makes it read-only. The export happens in a temporary directory
  * renamed into place, so a half-built artifact is never seen. When the artifact exists already and verifies,
  * it is returned as is; when it exists and does not verify, that is an `ArtifactCorruptError`.
  */
@@ -47,13 +49,18 @@ export async function buildArtifact(options: BuildArtifactOptions): Promise<Arti
     await mkdir(building)
     await git(repoDir, ['archive', '--format=tar', '-o', tarball, commit])
     await run('tar', ['-xf', tarball, '-C', building])
-    for (const reserved of [MANIFEST_FILE, 'node_modules']) {
+    for (const reserved of [MANIFEST_FILE, 'node_modules', BUILD_DIR]) {
       if (await exists(join(building, reserved)))
         throw new ArtifactBuildFailedError(
           commit,
           `the commit tracks "${reserved}" at its root, which the artifact reserves`,
         )
     }
+    const modules = join(repoDir, 'node_modules')
+    if (await exists(modules)) await symlink(await realpath(modules), join(building, 'node_modules'), 'dir')
+    await bundleShop(building, exists).catch((err: unknown) => {
+      throw new ArtifactBuildFailedError(commit, `bundling the shop failed: ${esbuildMessage(err)}`, err)
+    })
     const files = await hashFiles(building)
     const manifest: ArtifactManifest = {
       commit,
@@ -63,8 +70,6 @@ export async function buildArtifact(options: BuildArtifactOptions): Promise<Arti
       contentHash: contentHash(files),
     }
     await writeFile(join(building, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`)
-    const modules = join(repoDir, 'node_modules')
-    if (await exists(modules)) await symlink(await realpath(modules), join(building, 'node_modules'), 'dir')
     await makeReadOnly(building)
     try {
       await rename(building, dir)
@@ -105,6 +110,14 @@ async function exists(path: string): Promise<boolean> {
   } catch {
     return false
   }
+}
+
+/** esbuild's first error, where it was; or the error's message. */
+function esbuildMessage(err: unknown): string {
+  const first = (err as { errors?: { text: string; location?: { file: string; line: number } | null }[] })
+    .errors?.[0]
+  if (first === undefined) return (err as Error).message
+  return first.location ? `${first.location.file}:${first.location.line}: ${first.text}` : first.text
 }
 
 function run(command: string, args: string[]): Promise<void> {

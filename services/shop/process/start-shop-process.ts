@@ -9,6 +9,12 @@ import { isShopProcessMessage, type ShopProcessConfigMessage } from './shop-proc
 /** Where the entry point sits under a code root. */
 export const SHOP_PROCESS_ENTRY = join('services', 'shop', 'process', 'shop-process-main.ts')
 
+/**
+ * Where an artifact keeps the entry point bundled at build time (its own code and its dependencies in one file,
+ * run by plain `node`): a code root that has it starts its processes from it, in about a third of the time.
+ */
+export const SHOP_PROCESS_BUNDLE = join('.build', 'shop-process-main.mjs')
+
 /** The root of the code this module belongs to: the project, or the artifact it was loaded from. */
 export const OWN_CODE_ROOT = resolve(import.meta.dirname, '..', '..', '..')
 
@@ -81,7 +87,8 @@ const KILL_WAIT_MS = 2000
 
 /**
  * Starts one part of the shop (`role` api, worker or flags) as a process of its own, running the code under
- * `codeRoot` (the project, or an artifact directory built from it) with `node --import tsx`, and resolves once
+ * `codeRoot` (the project, or an artifact directory built from it) with `node --import tsx` (or plain `node` on
+ * the root's `SHOP_PROCESS_BUNDLE`, when it has one), and resolves once
  * it is ready. The process leads a process group of its own, so signals aimed at this process's terminal or
  * group do not reach it; it stops by itself when this process exits or dies, even of SIGKILL (its IPC channel
  * closes). Rejects with `ShopProcessFailedError` if it ends or reports a failure first, and with
@@ -101,8 +108,9 @@ export async function startShopProcess(codeRoot: string, options: ShopProcessOpt
   if (!existsSync(entry)) throw new ShopCodeRootInvalidError(root, SHOP_PROCESS_ENTRY)
   const config = parseShopPartConfig(part, 'startShopProcess options')
   const name = `${config.role} ${config.instance}`
+  const bundle = join(root, SHOP_PROCESS_BUNDLE)
 
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  const child = spawn(process.execPath, existsSync(bundle) ? [bundle] : ['--import', 'tsx', entry], {
     cwd: root,
     env: { ...inheritedEnv(), ...env },
     stdio: output === 'inherit' ? ['ignore', 2, 2, 'ipc'] : ['ignore', 'pipe', 'pipe', 'ipc'],
