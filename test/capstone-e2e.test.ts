@@ -124,6 +124,10 @@ describe('the capstone, end to end', () => {
     const contractDir = runDirOf(contractSummary)
     const { events } = await readJournal(contractSummary.journal)
     expect(contractSummary.status).toBe('recovered')
+    // The workers were left on the build before the change, as the scenario chose, and the journal says so.
+    const workerSteps = eventsOf(events, 'deploy.step').filter((e) => e.data.step.startsWith('workers-'))
+    expect(workerSteps.map((e) => e.data.step)).toEqual(['workers-kept'])
+    expect(workerSteps[0]?.data.detail).toContain('release.workers: keep')
     // Checkout kept answering: no request failed. The orders the new path priced were never paid.
     expect(contractSummary.impact.failedRequests).toBe(0)
     expect(contractSummary.slos.find((s) => s.slo === 'orders-paid')?.bad).toBeGreaterThan(0)

@@ -2,11 +2,20 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { eventsOf } from '../record/journal/journal-event.ts'
+import { eventsOf, type JournalEvent } from '../record/journal/journal-event.ts'
 import { reportRun } from '../simulator/drill/report-run.ts'
 import { unflaggedReleaseDrill, watchFirstDrill } from './support/release-drill.ts'
 
 const work = await mkdtemp(join(tmpdir(), 'firedrill-blue-green-'))
+
+/** Each roll of production's workers, before or after the first rollback request, and the build it went to. */
+function workerRolls(events: JournalEvent[]): [string, string | undefined][] {
+  const requested = eventsOf(events, 'rollback.requested')[0]
+  const at = (e: JournalEvent) => Date.parse(e.at)
+  return eventsOf(events, 'deploy.step')
+    .filter((e) => e.data.step === 'workers-rolled')
+    .map((e) => [requested !== undefined && at(e) >= at(requested) ? 'after' : 'before', e.data.contentHash])
+}
 afterAll(() => rm(work, { recursive: true, force: true }))
 
 describe('a blue-green release', () => {
@@ -43,11 +52,17 @@ describe('a blue-green release', () => {
     expect(requested.map((e) => e.data.by)).toEqual(['post-deploy-watch'])
     const back = eventsOf(events, 'deploy.watch.rolled-back')[0]!
     expect(back.data.to).toBe(requested[0]?.data.to)
+    // No api instance was redeployed: the switch back is the rollback. The workers, which followed the change at
+    // the switch, went back with it.
+    expect(workerRolls(events)).toEqual([
+      ['before', requested[0]?.data.from],
+      ['after', requested[0]?.data.to],
+    ])
     expect(
-      eventsOf(events, 'deploy.step').filter(
-        (e) => e.data.environment === 'production' && at(e) >= at(requested[0]!),
-      ),
-    ).toEqual([])
+      eventsOf(events, 'deploy.step')
+        .filter((e) => e.data.environment === 'production' && at(e) >= at(requested[0]!))
+        .map((e) => e.data.step),
+    ).toEqual(['workers-rolled'])
     for (const d of eventsOf(events, 'responder.diagnosed'))
       expect(d.data.action).toMatchObject({ kind: 'already-rolled-back', by: 'post-deploy-watch' })
 
@@ -95,12 +110,13 @@ describe('a blue-green release', () => {
     const requested = eventsOf(events, 'rollback.requested')[0]!
     const mitigated = eventsOf(events, 'mitigation.applied')[0]!
     expect(mitigated.data).toMatchObject({ action: 'rollback', to: base, by: 'responder-bot' })
-    // Nothing was redeployed to go back: no production deploy step after the request.
+    // No api instance was redeployed to go back: the only production step after the request is the workers
+    // following the api back to blue's build.
     expect(
-      eventsOf(events, 'deploy.step').filter(
-        (e) => e.data.environment === 'production' && at(e) >= at(requested),
-      ),
-    ).toEqual([])
+      eventsOf(events, 'deploy.step')
+        .filter((e) => e.data.environment === 'production' && at(e) >= at(requested))
+        .map((e) => [e.data.step, e.data.contentHash]),
+    ).toEqual([['workers-rolled', base]])
     expect(at(mitigated) - at(requested)).toBeLessThan(2000)
 
     const { summary, checks } = await reportRun(outcome.outDir)

@@ -11,6 +11,7 @@ import { buildFlagsApp } from '../services/flags/flags-app.ts'
 import { RedisFaultModeStore } from '../services/payments/fault-mode-store.ts'
 import { createRedisConnection } from '../services/platform/redis/redis-connection.ts'
 import { RUNS_REGISTRY, sweepCrashedRunKeys } from '../simulator/drill/run-keys.ts'
+import { allGone, killLeftovers, shopProcessesUnder } from './support/process-tree.ts'
 import { quickScenario } from './support/quick-scenario.ts'
 import { dropPrefix, keysMatching, testRedisUrl } from './support/redis-sandbox.ts'
 import { startRestartableRedis } from './support/restartable-redis.ts'
@@ -69,10 +70,10 @@ describe('a drill whose Redis dies', () => {
 })
 
 describe('a drill killed with SIGKILL mid-release', () => {
-  it('leaves nothing on: a shop still running on its Redis serves the flag off within TTL + 1 s, and the run reads as crashed', async () => {
+  it('leaves nothing on: its shop processes stop, a shop still running on its Redis serves the flag off within TTL + 1 s, and the run reads as crashed', async () => {
     const out = join(await mkdtemp(join(tmpdir(), 'firedrill-killed-')), 'run')
     const journal = join(out, 'journal.jsonl')
-    const { signalGroup, exited } = startDrill(
+    const { signalGroup, exited, child } = startDrill(
       [
         '--scenario',
         await quickScenario({ release: { steps: [{ percent: 100, holdSeconds: 30 }] } }),
@@ -104,9 +105,21 @@ describe('a drill killed with SIGKILL mid-release', () => {
     const on = () => apis.map((api) => api.provider.evaluate(FLAG, { targetingKey: 'customer-7' }).value)
     await until(() => on().every((value) => value === true), 10_000, 'flag on in every api instance')
 
+    // The drill's own shop: the flags service, the workers and the api instances, each a process started from
+    // the artifact production runs, each in a process group of its own (the group's SIGKILL does not reach them).
+    const shop = await shopProcessesUnder(child.pid!)
+    cleanups.push(async () => killLeftovers(shop.map((p) => p.pid)))
+    expect(shop.length).toBeGreaterThanOrEqual(3)
+    expect(shop.every((p) => p.commandLine.includes(join(out, 'artifacts')))).toBe(true)
+
     signalGroup('SIGKILL')
     const killedAt = Date.now()
     await exited
+    // Each shop process sees its parent go (its IPC channel closes) and stops by itself.
+    await allGone(
+      shop.map((p) => p.pid),
+      10_000,
+    )
     const tookMs = await until(() => on().every((value) => value === false), LEASE_TTL_MS + 5000, 'flag off')
     expect(Date.now() - killedAt).toBeLessThan(LEASE_TTL_MS + 1000)
     expect(tookMs).toBeGreaterThan(0)

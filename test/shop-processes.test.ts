@@ -9,6 +9,7 @@ import { ARTIFACT_COMMIT_HEADER } from '../gate/deploy/environment.ts'
 import { createSandboxRepo } from '../gate/sandbox/sandbox-repo.ts'
 import { FlagsHttpClient } from '../services/flags/index.ts'
 import { chargeCount } from '../services/payments/charge-ledger.ts'
+import { SHOP_PROCESS_BUNDLE } from '../services/shop/process/start-shop-process.ts'
 import {
   type RunningShopProcesses,
   startShopProcesses,
@@ -80,7 +81,8 @@ describe('the whole shop as processes, run from an artifact', { timeout: 60_000 
     expect(new Set([process.pid, ...running.processes.map((p) => p.pid)]).size).toBe(5)
     for (const part of running.processes) {
       const commandLine = await readFile(`/proc/${part.pid}/cmdline`, 'utf8')
-      expect(commandLine).toContain(join(artifact.dir, 'services', 'shop', 'process'))
+      // The artifact's own code, bundled when it was built.
+      expect(commandLine.split('\0')).toContain(join(artifact.dir, SHOP_PROCESS_BUNDLE))
     }
     for (const url of running.apiUrls) {
       const res = await fetch(`${url}/healthz`)

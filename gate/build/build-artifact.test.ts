@@ -1,8 +1,22 @@
-import { access, chmod, constants, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import {
+  access,
+  chmod,
+  constants,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  writeFile,
+} from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { git } from '../../record/git/git.ts'
+import { SHOP_PROCESS_BUNDLE, startShopProcess } from '../../services/shop/process/start-shop-process.ts'
+import { commandLineOf } from '../../test/support/process-tree.ts'
+import { testRedisUrl } from '../../test/support/redis-sandbox.ts'
 import { GateErrorCode } from '../gate-errors.ts'
 import { createSandboxRepo, type SandboxRepo } from '../sandbox/sandbox-repo.ts'
 import { MANIFEST_FILE } from './artifact.ts'
@@ -32,8 +46,10 @@ describe('build once', () => {
     expect(artifact.commit).toBe(trunkHead)
     expect(artifact.dir).toBe(join(store, trunkHead))
     expect(artifact.tree).toBe(await git(repo.dir, ['rev-parse', 'HEAD^{tree}']))
-    const tracked = (await git(repo.dir, ['ls-files'])).split('\n').sort()
-    expect(artifact.manifest.files.map((f) => f.path)).toEqual(tracked)
+    const tracked = (await git(repo.dir, ['ls-files'])).split('\n')
+    // What the build adds: the shop bundled, and the file it reads beside itself.
+    const built = [SHOP_PROCESS_BUNDLE, '.build/flags.json']
+    expect(artifact.manifest.files.map((f) => f.path)).toEqual([...tracked, ...built].sort())
     expect(artifact.contentHash).toBe(contentHash(artifact.manifest.files))
     const onDisk = JSON.parse(await readFile(join(artifact.dir, MANIFEST_FILE), 'utf8'))
     expect(onDisk.contentHash).toBe(artifact.contentHash)
@@ -102,6 +118,65 @@ describe('build once', () => {
     const after = await buildArtifact({ repo, commit: 'readme', store })
     expect(after.commit).not.toBe(before.commit)
     expect(after.contentHash).not.toBe(before.contentHash)
+  })
+
+  it('bundles the shop the same wherever it is built, and its processes start from the bundle', async () => {
+    const here = await buildArtifact({ repo, commit: trunkHead, store: join(root, 'store-bundle-a') })
+    const there = await buildArtifact({ repo, commit: trunkHead, store: join(root, 'elsewhere', 'b') })
+    expect(there.contentHash).toBe(here.contentHash)
+    const bundle = await readFile(join(here.dir, SHOP_PROCESS_BUNDLE), 'utf8')
+    expect(bundle).not.toContain(root)
+    // The flags service reads the flags file beside the bundle, the one this commit tracks.
+    expect(await readFile(join(here.dir, '.build', 'flags.json'), 'utf8')).toBe(
+      await readFile(join(here.dir, 'services', 'flags', 'flags.json'), 'utf8'),
+    )
+    const flags = await startShopProcess(here.dir, {
+      role: 'flags',
+      redisUrl: testRedisUrl(),
+      prefix: `build-bundle-${process.pid}`,
+      flagsToken: 'a-token',
+      logLevel: 'warn',
+      output: 'capture',
+    })
+    try {
+      expect(await commandLineOf(flags.pid)).toBe(
+        `${process.execPath} ${join(here.dir, SHOP_PROCESS_BUNDLE)}`,
+      )
+      const listed = (await (await fetch(`${flags.url}/flags`)).json()) as { flags: { key: string }[] }
+      expect(listed.flags.map((f) => f.key)).toContain('payments.defer-charges')
+    } finally {
+      await flags.stop()
+    }
+  })
+
+  it('fails, naming the file and line, when the shop does not bundle', async () => {
+    await git(repo.dir, ['checkout', '-q', '-b', 'broken', trunkHead])
+    await writeFile(join(repo.dir, 'services', 'api', 'broken.ts'), 'export const x = \n')
+    await writeFile(
+      join(repo.dir, 'services', 'shop', 'process', 'shop-process-main.ts'),
+      `import '../../api/broken.ts'\n${await readFile(join(repo.dir, 'services', 'shop', 'process', 'shop-process-main.ts'), 'utf8')}`,
+    )
+    await git(repo.dir, ['add', '-A'])
+    await git(repo.dir, ['commit', '-q', '-m', 'broken'])
+    await git(repo.dir, ['checkout', '-q', repo.trunk])
+    const store = join(root, 'store-broken')
+    const failed = await buildArtifact({ repo, commit: 'broken', store }).catch((err: unknown) => err)
+    expect(failed).toMatchObject({ code: GateErrorCode.ARTIFACT_BUILD_FAILED })
+    expect((failed as Error).message).toMatch(/bundling the shop failed: services\/api\/broken\.ts:\d+: /)
+    // Nothing half built is left behind.
+    expect(await readdir(store)).toEqual([])
+  })
+
+  it('refuses a commit that tracks the directory the build writes', async () => {
+    await git(repo.dir, ['checkout', '-q', '-b', 'dot-build', trunkHead])
+    await mkdir(join(repo.dir, '.build'))
+    await writeFile(join(repo.dir, '.build', 'shop-process-main.mjs'), 'process.exit(0)\n')
+    await git(repo.dir, ['add', '-A'])
+    await git(repo.dir, ['commit', '-q', '-m', 'a bundle of its own'])
+    await git(repo.dir, ['checkout', '-q', repo.trunk])
+    await expect(
+      buildArtifact({ repo, commit: 'dot-build', store: join(root, 'store-dot') }),
+    ).rejects.toThrow(/tracks "\.build" at its root, which the artifact reserves/)
   })
 
   it('refuses a name git cannot resolve', async () => {

@@ -109,6 +109,7 @@ export function crossFieldProblems(scenario: Scenario, raw: Record<string, unkno
       got: scenario.change.stoppedBy === undefined ? 'nothing' : JSON.stringify(scenario.change.stoppedBy),
     })
   problems.push(...retryStormProblems(scenario))
+  problems.push(...contractBreakProblems(scenario))
   if (scenario.change.fault.kind === 'secret-committed' && scenario.change.stoppedBy === undefined)
     problems.push({
       path: 'change.stoppedBy',
@@ -459,4 +460,20 @@ function retryStormProblems(scenario: Scenario): ScenarioProblem[] {
       got: `${afterSeconds} + ${seconds}`,
     })
   return problems
+}
+
+/**
+ * A renamed order field breaks only readers still on the build before: with workers that roll onto the change
+ * (which reads both names) there is no break to drill.
+ */
+function contractBreakProblems(scenario: Scenario): ScenarioProblem[] {
+  if (scenario.change.fault.kind !== 'order-record-renamed' || scenario.release.workers === 'keep') return []
+  return [
+    {
+      path: 'release.workers',
+      expected:
+        'must be keep for an order-record-renamed change: the break is the workers left on the build before reading the old name',
+      got: JSON.stringify(scenario.release.workers),
+    },
+  ]
 }

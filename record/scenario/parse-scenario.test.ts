@@ -332,3 +332,27 @@ describe('a change whose retries meet a provider blip (charges-retried-at-once)'
     expect(paths).toContain('release.strategy')
   })
 })
+
+describe("production's workers and the release (release.workers)", () => {
+  const CONTRACT = readFileSync(join(SCENARIO_CATALOG_DIR, 'contract-break', 'scenario.yaml'), 'utf8')
+
+  it('rolls them with the change unless told to keep them', () => {
+    const pricing = readFileSync(join(SCENARIO_CATALOG_DIR, 'bad-pricing', 'scenario.yaml'), 'utf8')
+    expect(parse(pricing).release.workers).toBeUndefined()
+    expect(parseScenario(pricing, FILE).release.workers).toBe('roll')
+    expect(parseScenario(CONTRACT, FILE).release.workers).toBe('keep')
+  })
+
+  it('needs them kept for a renamed order field, naming the field', () => {
+    const doc = parse(CONTRACT)
+    doc.release.workers = 'roll'
+    expect(problemsOf(stringify(doc)).problems).toContainEqual(
+      expect.objectContaining({ path: 'release.workers', expected: expect.stringContaining('must be keep') }),
+    )
+    doc.release.workers = 'sometimes'
+    expect(problemsOf(stringify(doc)).problems[0]).toMatchObject({
+      path: 'release.workers',
+      expected: expect.stringContaining('roll or keep'),
+    })
+  })
+})

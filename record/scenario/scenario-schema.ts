@@ -509,6 +509,16 @@ export const ReleaseSchema = Type.Object(
     steps: Type.Array(ReleaseStepSchema, { minItems: 1, maxItems: 20 }),
     /** The post-deploy watch and its thresholds. @defaultValue every field's default */
     watch: WatchSchema,
+    /**
+     * Production's fulfilment workers once the change runs on every api instance (a flag canary's dark deploy, a
+     * rolling release's last batch, a blue-green switch, an instance canary's promotion): `roll` onto the new build
+     * with the api, and back with it when production rolls back; `keep` them on the build before, as a team whose
+     * workers deploy on their own schedule does (journalled as a deliberate choice). @defaultValue 'roll'
+     */
+    workers: Type.Union([Type.Literal('roll'), Type.Literal('keep')], {
+      default: 'roll',
+      expected: 'roll or keep',
+    }),
   },
   Closed,
 )

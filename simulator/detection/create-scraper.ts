@@ -10,9 +10,10 @@ import type { SliCounts, SliSample, SliSeriesSource } from './sli-sample.ts'
 export interface ScraperOptions {
   /**
    * The instances: a base URL is scraped at `<base>/metrics`; a URL whose path already ends in `/metrics` (a
-   * worker's metrics endpoint) as it is.
+   * worker's metrics endpoint) as it is. A function is read before every scrape (workers rolled onto a new
+   * build answer on new ports): a target that goes stops adding, and one that comes counts from its first scrape.
    */
-  targets: readonly string[]
+  targets: readonly string[] | (() => readonly string[])
   intervalMs: number
   clock: Clock
   /** @defaultValue the global fetch */
@@ -67,8 +68,10 @@ export interface Scraper extends SliSeriesSource {
  * until it answers again. A target that does not expose an SLI's metrics adds nothing to it.
  */
 export function createScraper(options: ScraperOptions): Scraper {
-  const { targets, intervalMs, clock } = options
-  if (targets.length === 0)
+  const { intervalMs, clock } = options
+  const targets =
+    typeof options.targets === 'function' ? options.targets : () => options.targets as readonly string[]
+  if (targets().length === 0)
     throw new DetectionOptionsInvalidError('scrape targets', 'must list at least one base URL')
   if (!(intervalMs > 0))
     throw new DetectionOptionsInvalidError(
@@ -135,7 +138,7 @@ export function createScraper(options: ScraperOptions): Scraper {
 
   const scrape = async (): Promise<ScrapeTick> => {
     const t = clock.now()
-    const results = await Promise.all(targets.map(scrapeTarget))
+    const results = await Promise.all(targets().map(scrapeTarget))
     const next: Record<string, SliCounts> = {}
     for (const slo of slos) {
       const before = cumulative[slo.name]!

@@ -33,10 +33,10 @@ export interface ProductionBeforeChange {
   base: Artifact
   routing: ProductionRouting
   production: Environment
-  /** The flags service and (unless they roll with the change) the workers, each a process. */
+  /** The flags service, a process. */
   productionShop: RunningShopProcesses
-  /** Production's workers, when they run apart to roll with the change. */
-  workers: ProductionWorkers | null
+  /** Production's workers, each a process, rolled with the change unless the scenario keeps them. */
+  workers: ProductionWorkers
   deploys: ProductionDeploys
   /** After a deploy that puts users on the change, production is watched against its own steady state. */
   watch: PostDeployWatch

@@ -6,7 +6,6 @@ import { Environment } from '../../gate/deploy/environment.ts'
 import { installTrunkMergeHooks } from '../../gate/merge/trunk-merge-hook.ts'
 import { createSandboxRepo, PROJECT_ROOT, type SandboxRepo } from '../../gate/sandbox/sandbox-repo.ts'
 import { git } from '../../record/git/git.ts'
-import type { LoadedScenario } from '../../record/scenario/load-scenario.ts'
 import {
   type DeployPipeline,
   openPipeline,
@@ -95,7 +94,9 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
         apiUrls: production.urls(),
         liveUrls: () => routing.liveUrls(),
         flagsUrl: productionShop.flagsUrl,
-        workerMetricsUrls: workers === null ? productionShop.workerMetricsUrls : workers.metricsUrls(),
+        get workerMetricsUrls() {
+          return workers.metricsUrls()
+        },
         close: pipeline.close,
       },
     }
@@ -141,20 +142,17 @@ async function startProduction(pipeline: DeployPipeline): Promise<ProductionBefo
     logLevel: shopLogLevel(options.shop),
     ...(options.shop.onLogLine === undefined ? {} : { onLogLine: options.shop.onLogLine }),
   })
-  // Production's workers run apart when the change is theirs, so the release's deploy can roll them too.
-  const rollWorkers = workersTakeTheChange(loaded)
-  const productionShop = await startShopFrom(base, 'production', {
-    ...options.shop,
-    ...(rollWorkers ? { workers: 0 } : {}),
-  })
+  // The flags service first (it seeds the flag store), then the workers (apart, so a deploy can roll them) and
+  // the api instances side by side.
+  const productionShop = await startShopFrom(base, 'production', { ...options.shop, workers: 0 })
   closers.push(() => productionShop.close())
-  const workers = rollWorkers ? new ProductionWorkers(options.shop, productionShop.paymentsApiKey) : null
-  if (workers !== null) {
-    closers.push(() => workers.close())
-    await workers.roll(base)
-  }
+  const workers = new ProductionWorkers(options.shop, productionShop.paymentsApiKey)
+  closers.push(() => workers.close())
   closers.push(() => production.close())
-  await deployArtifact(production, base, routing.blueOnly ? { slots: routing.blue } : {})
+  await Promise.all([
+    workers.roll(base),
+    deployArtifact(production, base, routing.blueOnly ? { slots: routing.blue } : {}),
+  ])
   const deploys = new ProductionDeploys({
     production,
     record,
@@ -163,6 +161,7 @@ async function startProduction(pipeline: DeployPipeline): Promise<ProductionBefo
     clock: options.clock,
     goBack: (request) => routing.goBack(request),
     liveSlots: () => routing.liveSlots(),
+    workers,
   })
   deploys.started(base, null, false)
   // After a deploy that puts users on the change, production is watched against its own steady state.
@@ -209,13 +208,4 @@ async function cloneSandboxRepo(from: string, dir: string): Promise<SandboxRepo>
   const trunk = (await git(dir, ['rev-parse', '--abbrev-ref', 'HEAD'])) || 'main'
   await installTrunkMergeHooks(dir, { trunk })
   return { dir, trunk }
-}
-
-/**
- * Whether the change is the fulfilment workers' own code (a charge retry policy), so production's workers must
- * run it: they are rolled onto the change's artifact with the api. Otherwise they keep the build they started on,
- * as a deploy of the api alone leaves them (the contract-break drill depends on it).
- */
-function workersTakeTheChange(loaded: LoadedScenario): boolean {
-  return loaded.scenario.change.fault.kind === 'charges-retried-at-once'
 }

@@ -14,8 +14,8 @@ export interface ShopUnderDrill {
   /** The api instances taking traffic now: all of them, except in a blue-green release (blue, then green). */
   liveUrls(): readonly string[]
   flagsUrl: string
-  /** The workers' `/metrics` URLs. */
-  workerMetricsUrls: string[]
+  /** The workers' `/metrics` URLs now (read it when it is needed: a rolled worker answers on a new port). */
+  readonly workerMetricsUrls: string[]
   close(): Promise<void>
 }
 

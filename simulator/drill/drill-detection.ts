@@ -24,8 +24,11 @@ import type { DrillJournal } from './drill-journal.ts'
 export interface DrillDetectionOptions {
   scenario: ValidScenario
   clock: Clock
-  /** Every instance's metrics: the api instances' base URLs and the workers' `/metrics` URLs. */
-  targets: readonly string[]
+  /**
+   * Every instance's metrics: the api instances' base URLs and the workers' `/metrics` URLs; a function is read
+   * before every scrape.
+   */
+  targets: readonly string[] | (() => readonly string[])
   journal: DrillJournal
   /** The drill's run: its alerts carry it (`drill_run`), so their groups and dedup keys are this run's own. */
   runId: string
@@ -248,7 +251,7 @@ export function createDrillDetection(options: DrillDetectionOptions): DrillDetec
               objective: s.objective,
             })),
             rules: rules.map((r) => ({ ...r })),
-            targets: [...options.targets],
+            targets: [...(typeof options.targets === 'function' ? options.targets() : options.targets)],
             scrapeIntervalMs: settings.scrapeIntervalMs,
             evaluationIntervalMs: settings.evaluationIntervalMs,
             evaluateOnScrape: settings.evaluateOnScrape,

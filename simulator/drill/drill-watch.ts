@@ -77,7 +77,8 @@ export async function startWatching(drill: DrillContext): Promise<void> {
   const detection = createDrillDetection({
     scenario,
     clock,
-    targets: [...shop.apiUrls, ...shop.workerMetricsUrls],
+    // Read before every scrape: workers rolled onto a new build answer on new ports.
+    targets: () => [...shop.apiUrls, ...shop.workerMetricsUrls],
     journal,
     runId,
     pagerUrl: paging.url,

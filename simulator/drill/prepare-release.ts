@@ -27,6 +27,11 @@ interface Release {
    * returned; `held` once someone has asked for a rollback, so nothing more goes out.
    */
   beginStep(): Promise<number | 'held'>
+  /**
+   * The change runs on every api instance: production's workers follow it onto the verified build, or stay on
+   * the build before, as the scenario's `release.workers` says; journalled either way.
+   */
+  workersFollow(): Promise<void>
   mergeCommit: string
 }
 
@@ -74,6 +79,7 @@ export async function prepareRelease(
       await before.watch.releaseBegins()
       return options.clock.now()
     },
+    workersFollow: () => workersFollow(release),
   }
   if (loaded.scenario.release.strategy === 'blue-green') return greenBesideBlue(release)
   if (routing.canary !== undefined) return canaryBesideTheOthers(release, routing.canary)
@@ -98,6 +104,7 @@ async function greenBesideBlue(release: Release): Promise<PreparedRelease> {
       await routing.switchTo('green', 'release-train', 'the release: every request to green at once')
       await release.wentLive(startedAt)
       watch.deployCompleted(release.verified, base)
+      await release.workersFollow()
       return 'rolled'
     },
   }
@@ -127,6 +134,7 @@ async function canaryBesideTheOthers(release: Release, canary: number): Promise<
       await deploys.exclusive(() => release.promote(routing.blue))
       await routing.routeCanary(0, 'release-train', 'promoted: every instance runs the change')
       watch.deployCompleted(release.verified, base)
+      await release.workersFollow()
       return 'rolled'
     },
   }
@@ -177,37 +185,26 @@ function rollingBatches(release: Release): NonNullable<DeployedShop['rollOut']> 
     }
     for (const slot of slots) onChange.add(slot)
     // The last batch: every instance runs the change.
-    if (routing.blue.every((slot) => onChange.has(slot))) watch.deployCompleted(verified, base)
+    if (routing.blue.every((slot) => onChange.has(slot))) {
+      watch.deployCompleted(verified, base)
+      await release.workersFollow()
+    }
     return 'rolled'
   }
 }
 
 /**
- * A flag canary: every instance onto the change, dark (the workers too when the change is theirs), then the
- * rollback rehearsed before anything is released.
+ * A flag canary: every instance onto the change, dark (the workers follow, unless the scenario keeps them), then
+ * the rollback rehearsed before anything is released.
  */
 async function promoteDark(release: Release): Promise<PreparedRelease> {
-  const { workers, deploys, production, base } = release.before
+  const { deploys, production, base } = release.before
   const { options } = release.pipeline
   const { record, say } = options
   const { verified } = release
   const { refused } = await release.promote()
   if (refused) return { refused }
-  if (workers !== null) {
-    // The change is the workers' own code: they roll onto the artifact with the api, dark like it.
-    await workers.roll(verified)
-    await record({
-      type: 'deploy.step',
-      data: {
-        environment: 'production',
-        step: 'workers-rolled',
-        commit: verified.commit,
-        contentHash: verified.contentHash,
-        detail: `${options.shop.workers ?? 1} fulfilment worker(s) now run the change`,
-      },
-    })
-    say(`production's fulfilment workers rolled onto ${verified.contentHash.slice(0, 12)}`)
-  }
+  await release.workersFollow()
   deploys.started(verified, base, true)
   await rehearseRollback({
     production,
@@ -258,4 +255,39 @@ async function rehearseRollback(options: {
     })
     throw err
   }
+}
+
+/** Production's workers onto the verified build with the api, or kept on the build before: journalled. */
+async function workersFollow(release: Release): Promise<void> {
+  const { workers, base } = release.before
+  const { options } = release.pipeline
+  const { loaded, record, say } = options
+  const { verified } = release
+  const count = options.shop.workers ?? 1
+  if (loaded.scenario.release.workers === 'keep') {
+    await record({
+      type: 'deploy.step',
+      data: {
+        environment: 'production',
+        step: 'workers-kept',
+        commit: base.commit,
+        contentHash: base.contentHash,
+        detail: `${count} fulfilment worker(s) left on the build before the change, by the scenario's release.workers: keep`,
+      },
+    })
+    say(`production's fulfilment workers kept on ${base.contentHash.slice(0, 12)} (release.workers: keep)`)
+    return
+  }
+  await workers.roll(verified)
+  await record({
+    type: 'deploy.step',
+    data: {
+      environment: 'production',
+      step: 'workers-rolled',
+      commit: verified.commit,
+      contentHash: verified.contentHash,
+      detail: `${count} fulfilment worker(s) now run the change`,
+    },
+  })
+  say(`production's fulfilment workers rolled onto ${verified.contentHash.slice(0, 12)}`)
 }

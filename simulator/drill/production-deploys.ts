@@ -17,6 +17,12 @@ interface Rollout {
   rollbackOf?: { artifact: string; by: string }
 }
 
+/** Production's workers, as a rollback sees them: the build they run, and how they roll. */
+export interface RollbackWorkers {
+  readonly artifact: Artifact | null
+  roll(artifact: Artifact): Promise<void>
+}
+
 /** A rollback someone asked for. */
 export interface RollbackRequest {
   by: string
@@ -39,6 +45,7 @@ export class ProductionDeploys {
   readonly #deploy: typeof deployArtifact
   readonly #goBack: ((request: RollbackRequest) => Promise<boolean>) | undefined
   readonly #liveSlots: (() => readonly number[]) | undefined
+  readonly #workers: RollbackWorkers | undefined
   readonly #history: Rollout[] = []
   #rollback: RollbackRequest | undefined
   /** The rollback under way: a second request while it runs is the same rollback, not another. */
@@ -63,7 +70,10 @@ export class ProductionDeploys {
     goBack?: (request: RollbackRequest) => Promise<boolean>
     /** The slots taking traffic now. @defaultValue every slot */
     liveSlots?: () => readonly number[]
+    /** Production's workers: a rollback takes those that run the build rolled back from back with the api. */
+    workers?: RollbackWorkers
   }) {
+    this.#workers = options.workers
     this.#liveSlots = options.liveSlots
     this.#deploy = options.deploy ?? deployArtifact
     this.#goBack = options.goBack
@@ -165,16 +175,34 @@ export class ProductionDeploys {
     const goBack = this.#goBack
     try {
       await this.exclusive(async () => {
-        if (goBack !== undefined && (await goBack(request))) return
-        await this.#deploy(this.#production, request.to, { onEvent: this.#onEvent }).finally(() =>
-          this.#settle(),
-        )
+        if (goBack === undefined || !(await goBack(request)))
+          await this.#deploy(this.#production, request.to, { onEvent: this.#onEvent }).finally(() =>
+            this.#settle(),
+          )
+        await this.#workersBack(request)
       })
     } catch (err) {
       this.#history.splice(this.#history.indexOf(back), 1)
       throw err
     }
     return request
+  }
+
+  /** The workers follow the api back, when they run the build it left. */
+  async #workersBack(request: RollbackRequest): Promise<void> {
+    const workers = this.#workers
+    if (workers === undefined || workers.artifact?.contentHash !== request.from.contentHash) return
+    await workers.roll(request.to)
+    await this.#record({
+      type: 'deploy.step',
+      data: {
+        environment: 'production',
+        step: 'workers-rolled',
+        commit: request.to.commit,
+        contentHash: request.to.contentHash,
+        detail: `the fulfilment workers rolled back with the api, by ${request.by}`,
+      },
+    })
   }
 }
 

@@ -74,3 +74,17 @@ export function killLeftovers(pids: readonly number[]): void {
     }
   }
 }
+
+/** The process's command line, its arguments joined by spaces ('' once it is gone). */
+export async function commandLineOf(pid: number): Promise<string> {
+  const raw = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')
+  return raw.split('\0').join(' ').trim()
+}
+
+/** The shop processes (flags, api, worker) started under `pid`, with their command lines. */
+export async function shopProcessesUnder(pid: number): Promise<(ProcessEntry & { commandLine: string })[]> {
+  const found = await Promise.all(
+    (await descendantsOf(pid)).map(async (p) => ({ ...p, commandLine: await commandLineOf(p.pid) })),
+  )
+  return found.filter((p) => p.commandLine.includes('shop-process-main'))
+}
