@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { git } from '../../record/git/git.ts'
+import { SHOP_PROCESS_BUNDLE } from '../../services/shop/process/start-shop-process.ts'
+import { commandLineOf, isRunning } from '../../test/support/process-tree.ts'
 import { redisSandbox } from '../../test/support/redis-sandbox.ts'
 import type { Artifact } from '../build/artifact.ts'
 import { removeArtifacts } from '../build/artifact-permissions.ts'
@@ -137,6 +139,10 @@ describe('build once, deploy everywhere', () => {
     const staging = environment('staging')
     await deployArtifact(staging, good)
     const ports = staging.urls()
+    // Each instance is a process of its own, running the artifact's code; a deploy replaces each with a new one.
+    const before = staging.slots.map((slot) => staging.pidOf(slot)!)
+    expect(new Set([process.pid, ...before]).size).toBe(3)
+    for (const pid of before) expect(await commandLineOf(pid)).toContain(join(good.dir, SHOP_PROCESS_BUNDLE))
     const log = recorder()
     await deployArtifact(staging, next, { onEvent: log.onEvent })
     expect(log.steps()).toEqual([
@@ -150,6 +156,9 @@ describe('build once, deploy everywhere', () => {
     expect(log.events.at(-1)?.outcome).toBe('deployed')
     expect(staging.urls()).toEqual(ports)
     for (const url of staging.urls()) expect((await answer(url)).commit).toBe(next.commit)
+    for (const pid of before) expect(await isRunning(pid)).toBe(false)
+    for (const slot of staging.slots)
+      expect(await commandLineOf(staging.pidOf(slot)!)).toContain(join(next.dir, SHOP_PROCESS_BUNDLE))
   })
 
   it('rolls one batch of slots and leaves the others on what they run', async () => {
