@@ -1,7 +1,12 @@
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
+import { mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
+import { removeArtifacts } from '../gate/build/artifact-permissions.ts'
+import { buildArtifact } from '../gate/build/build-artifact.ts'
+import { createSandboxRepo } from '../gate/sandbox/sandbox-repo.ts'
 import { provisionRedis, type RedisHandle } from '../services/platform/redis/redis-provisioner.ts'
 import { parseShopPartConfig, SHOP_PART_ROLES } from '../services/shop/part/shop-part-config.ts'
 import { startShopPart } from '../services/shop/part/start-shop-part.ts'
@@ -11,23 +16,39 @@ const BIN = join(import.meta.dirname, '..', 'bin', 'firedrill.js')
 
 /**
  * The shop's parts as processes: how long each role takes from spawn to ready (median of `rounds`), against the
- * floor of any such process (`node --import tsx` doing nothing) and against starting the same part inside this
- * process; and how long `firedrill serve` takes to exit after SIGTERM with its Redis gone, against the same
- * with Redis up.
+ * floor of any such process (`node --import tsx` doing nothing), against starting the same part inside this
+ * process, and from an artifact's bundle (what a drill's deploys start) against the same part through tsx; what
+ * building an artifact costs with its bundle; and how long `firedrill serve` takes to exit after SIGTERM with
+ * its Redis gone, against the same with Redis up.
  */
 export async function shopProcesses(redis: RedisHandle, rounds: number) {
   const prefix = `bench-processes-${process.pid}`
   const floor = await medianOf(rounds, timeBareNode)
-  const lines = [`process start, spawn → ready (median of ${rounds}; floor: node --import tsx doing nothing)`]
+  const work = await mkdtemp(join(tmpdir(), 'firedrill-bench-bundle-'))
+  const repo = await createSandboxRepo(join(work, 'repo'))
+  let builds = 0
+  const build = await medianOf(rounds, async () => {
+    const started = performance.now()
+    await buildArtifact({ repo, commit: repo.trunk, store: join(work, `store-${builds++}`) })
+    return performance.now() - started
+  })
+  const artifact = await buildArtifact({ repo, commit: repo.trunk, store: join(work, 'store-0') })
+  const lines = [
+    `artifact build, git archive → read-only artifact with its shop bundle (median of ${rounds}): ${sec(build)}`,
+    `process start, spawn → ready (median of ${rounds}; floor: node --import tsx doing nothing)`,
+  ]
   for (const role of SHOP_PART_ROLES) {
     const options = { role, redisUrl: redis.url, prefix, flagsToken: 'bench', logLevel: 'warn' } as const
-    const spawned = await medianOf(rounds, async () => {
-      const started = performance.now()
-      const part = await startShopProcess(OWN_CODE_ROOT, { ...options, output: 'capture' })
-      const took = performance.now() - started
-      await part.stop()
-      return took
-    })
+    const startFrom = (root: string) =>
+      medianOf(rounds, async () => {
+        const started = performance.now()
+        const part = await startShopProcess(root, { ...options, output: 'capture' })
+        const took = performance.now() - started
+        await part.stop()
+        return took
+      })
+    const spawned = await startFrom(OWN_CODE_ROOT)
+    const bundled = await startFrom(artifact.dir)
     const inProcess = await medianOf(rounds, async () => {
       const started = performance.now()
       const part = await startShopPart(parseShopPartConfig(options, 'bench'))
@@ -37,9 +58,11 @@ export async function shopProcesses(redis: RedisHandle, rounds: number) {
     })
     lines.push(
       `  ${role.padEnd(6)}  ${sec(spawned)}   floor ${sec(floor)} (${(spawned / floor).toFixed(1)}x)   ` +
-        `in this process ${sec(inProcess)} (${(spawned / inProcess).toFixed(0)}x)`,
+        `in this process ${sec(inProcess)} (${(spawned / inProcess).toFixed(0)}x)   ` +
+        `from an artifact's bundle ${sec(bundled)} (${(bundled / spawned).toFixed(2)}x the tsx start)`,
     )
   }
+  await removeArtifacts(work)
 
   const down = await medianOf(rounds, () => serveExit(true))
   const up = await medianOf(rounds, () => serveExit(false))
