@@ -36,13 +36,18 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
   const { loaded, record } = options
   const pipeline = openPipeline(options)
   try {
-    const before = await startProduction(pipeline)
-    const { repo, base, routing, production, productionShop, workers, deploys, watch } = before
+    const { repo, baseCommit } = await openSandbox(pipeline)
+    // Production starts on trunk's build while the change goes through the gate: neither needs the other until
+    // the change is merged.
+    const [before, gated] = await bothSettled(
+      startProduction(pipeline, repo, baseCommit),
+      gateChange(pipeline, repo),
+    )
+    const { base, routing, production, productionShop, workers, deploys, watch } = before
     let commit: string | null = null
     let artifact = base
     let refused = false
     let rollOut: DeployedShop['rollOut']
-    const gated = await gateChange(pipeline, repo)
     if (gated !== null) {
       refused = gated.refused
       if (!refused && gated.mergeCommit !== null) {
@@ -107,22 +112,43 @@ export async function deployShop(options: DeployShopOptions): Promise<DeployedSh
 }
 
 /**
- * Production as it was before the change: the sandbox repository (a fresh copy of `services/`, or a repeated
- * run's trunk), trunk's build, the flags service and workers, then the api instances (with the slots the release
- * strategy adds, empty until the change goes there), and production's deploy history.
+ * The sandbox repository (a fresh copy of `services/`, with the release flag minted, or a repeated run's trunk)
+ * and the commit production runs before the change: trunk's head now, before any merge.
  */
-async function startProduction(pipeline: DeployPipeline): Promise<ProductionBeforeChange> {
-  const { options, store, closers } = pipeline
-  const { loaded, record, say } = options
+async function openSandbox(pipeline: DeployPipeline): Promise<{ repo: SandboxRepo; baseCommit: string }> {
+  const { options } = pipeline
   const repo =
     options.baseRepo === undefined
       ? await createSandboxRepo(join(options.runDir, 'sandbox'))
       : await cloneSandboxRepo(options.baseRepo, join(options.runDir, 'sandbox'))
-  const { flag } = loaded.scenario.change
-  const strategy = loaded.scenario.release.strategy
+  const { flag } = options.loaded.scenario.change
   if (options.baseRepo === undefined && flag !== undefined)
     await mintReleaseFlag(repo, flag, options.startedAt)
-  const base = await buildArtifact({ repo, commit: await git(repo.dir, ['rev-parse', repo.trunk]), store })
+  return { repo, baseCommit: await git(repo.dir, ['rev-parse', repo.trunk]) }
+}
+
+/** Both values once both have settled; the first rejection if either failed (after both have settled). */
+async function bothSettled<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+  const [first, second] = await Promise.allSettled([a, b])
+  if (first.status === 'rejected') throw first.reason
+  if (second.status === 'rejected') throw second.reason
+  return [first.value, second.value]
+}
+
+/**
+ * Production as it was before the change: trunk's build (`baseCommit`), the flags service and workers, then the
+ * api instances (with the slots the release strategy adds, empty until the change goes there), and production's
+ * deploy history.
+ */
+async function startProduction(
+  pipeline: DeployPipeline,
+  repo: SandboxRepo,
+  baseCommit: string,
+): Promise<ProductionBeforeChange> {
+  const { options, store, closers } = pipeline
+  const { loaded, record, say } = options
+  const strategy = loaded.scenario.release.strategy
+  const base = await buildArtifact({ repo, commit: baseCommit, store })
 
   const routing: ProductionRouting = new ProductionRouting({
     strategy,

@@ -103,8 +103,9 @@ async function greenBesideBlue(release: Release): Promise<PreparedRelease> {
       if (startedAt === 'held') return 'held'
       await routing.switchTo('green', 'release-train', 'the release: every request to green at once')
       await release.wentLive(startedAt)
-      watch.deployCompleted(release.verified, base)
+      // The workers follow before the deploy counts as complete and the watch starts.
       await release.workersFollow()
+      watch.deployCompleted(release.verified, base)
       return 'rolled'
     },
   }
@@ -133,8 +134,9 @@ async function canaryBesideTheOthers(release: Release, canary: number): Promise<
       }
       await deploys.exclusive(() => release.promote(routing.blue))
       await routing.routeCanary(0, 'release-train', 'promoted: every instance runs the change')
-      watch.deployCompleted(release.verified, base)
+      // The workers follow before the deploy counts as complete and the watch starts.
       await release.workersFollow()
+      watch.deployCompleted(release.verified, base)
       return 'rolled'
     },
   }
@@ -186,8 +188,8 @@ function rollingBatches(release: Release): NonNullable<DeployedShop['rollOut']> 
     for (const slot of slots) onChange.add(slot)
     // The last batch: every instance runs the change.
     if (routing.blue.every((slot) => onChange.has(slot))) {
-      watch.deployCompleted(verified, base)
       await release.workersFollow()
+      watch.deployCompleted(verified, base)
     }
     return 'rolled'
   }
