@@ -68,16 +68,23 @@ describe('a drill whose change cannot start', () => {
 })
 
 /**
- * Once the change is committed (production already runs trunk's build, and the gate takes seconds), edits a file
- * of that build in the artifact store: the artifact production would roll back to no longer matches its manifest.
+ * Once the change's artifact is built (production already runs trunk's build before the change, and staging and
+ * production's deploys take a second), edits a file of the build before the change in the artifact store: the
+ * artifact production would roll back to no longer matches its manifest.
  */
 async function tamperWithTheBuildBeforeTheChange(outDir: string, signal: AbortSignal): Promise<string> {
   const journal = join(outDir, 'journal.jsonl')
   while (!signal.aborted) {
     const text = await readFile(journal, 'utf8').catch(() => '')
-    if (text.includes('"change.committed"')) {
-      const [base] = (await readdir(join(outDir, 'artifacts'))).filter((name) => name !== 'tags')
-      if (base === undefined) throw new Error('no artifact in the store yet')
+    const built = text
+      .split('\n')
+      .filter((line) => line.includes('"artifact.built"'))
+      .map((line) => (JSON.parse(line) as { data: { commit: string } }).data.commit)[0]
+    if (built !== undefined) {
+      const [base] = (await readdir(join(outDir, 'artifacts'))).filter(
+        (name) => name !== 'tags' && name !== built && !name.startsWith('.'),
+      )
+      if (base === undefined) throw new Error('no build before the change in the store')
       const file = join(outDir, 'artifacts', base, 'services', 'api', 'build-app.ts')
       await chmod(file, 0o644)
       await writeFile(file, `${await readFile(file, 'utf8')}\n// edited in the artifact store\n`)
@@ -85,7 +92,7 @@ async function tamperWithTheBuildBeforeTheChange(outDir: string, signal: AbortSi
     }
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
-  throw new Error('the drill ended before its change was committed')
+  throw new Error('the drill ended before its change was built')
 }
 
 describe('a drill whose way back is gone', () => {
