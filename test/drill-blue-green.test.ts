@@ -7,16 +7,23 @@ import { reportRun } from '../simulator/drill/report-run.ts'
 import { unflaggedReleaseDrill, watchFirstDrill } from './support/release-drill.ts'
 
 const work = await mkdtemp(join(tmpdir(), 'firedrill-blue-green-'))
+afterAll(() => rm(work, { recursive: true, force: true }))
 
-/** Each roll of production's workers, before or after the first rollback request, and the build it went to. */
-function workerRolls(events: JournalEvent[]): [string, string | undefined][] {
-  const requested = eventsOf(events, 'rollback.requested')[0]
-  const at = (e: JournalEvent) => Date.parse(e.at)
+/** The build each roll of production's workers went to, in order. */
+function workerRolls(events: JournalEvent[]): (string | undefined)[] {
   return eventsOf(events, 'deploy.step')
     .filter((e) => e.data.step === 'workers-rolled')
-    .map((e) => [requested !== undefined && at(e) >= at(requested) ? 'after' : 'before', e.data.contentHash])
+    .map((e) => e.data.contentHash)
 }
-afterAll(() => rm(work, { recursive: true, force: true }))
+
+/** The workers' roll onto `to`. */
+function workerStep(events: JournalEvent[], to: string | undefined): JournalEvent {
+  const step = eventsOf(events, 'deploy.step').find(
+    (e) => e.data.step === 'workers-rolled' && e.data.contentHash === to,
+  )
+  if (step === undefined) throw new Error(`no roll of the workers onto ${to}`)
+  return step
+}
 
 describe('a blue-green release', () => {
   it("is caught by the post-deploy watch: production's errors breach its steady state after the switch, and the watch switches back to blue before a page", async () => {
@@ -52,17 +59,17 @@ describe('a blue-green release', () => {
     expect(requested.map((e) => e.data.by)).toEqual(['post-deploy-watch'])
     const back = eventsOf(events, 'deploy.watch.rolled-back')[0]!
     expect(back.data.to).toBe(requested[0]?.data.to)
-    // No api instance was redeployed: the switch back is the rollback. The workers, which followed the change at
-    // the switch, went back with it.
-    expect(workerRolls(events)).toEqual([
-      ['before', requested[0]?.data.from],
-      ['after', requested[0]?.data.to],
-    ])
+    // Nothing was redeployed: the switch back is the rollback (the workers stayed on blue's build throughout).
+    expect(eventsOf(events, 'deploy.step').filter((e) => e.data.step === 'workers-kept')).toHaveLength(1)
+    expect(workerRolls(events)).toEqual([])
     expect(
-      eventsOf(events, 'deploy.step')
-        .filter((e) => e.data.environment === 'production' && at(e) >= at(requested[0]!))
-        .map((e) => e.data.step),
-    ).toEqual(['workers-rolled'])
+      eventsOf(events, 'deploy.step').filter(
+        (e) =>
+          e.data.environment === 'production' &&
+          !e.data.step.startsWith('workers-') &&
+          at(e) >= at(requested[0]!),
+      ),
+    ).toEqual([])
     for (const d of eventsOf(events, 'responder.diagnosed'))
       expect(d.data.action).toMatchObject({ kind: 'already-rolled-back', by: 'post-deploy-watch' })
 
@@ -110,13 +117,18 @@ describe('a blue-green release', () => {
     const requested = eventsOf(events, 'rollback.requested')[0]!
     const mitigated = eventsOf(events, 'mitigation.applied')[0]!
     expect(mitigated.data).toMatchObject({ action: 'rollback', to: base, by: 'responder-bot' })
-    // No api instance was redeployed to go back: the only production step after the request is the workers
-    // following the api back to blue's build.
+    // No api instance was redeployed to go back; the workers, which followed the change at the switch, followed
+    // the api back to blue's build.
     expect(
-      eventsOf(events, 'deploy.step')
-        .filter((e) => e.data.environment === 'production' && at(e) >= at(requested))
-        .map((e) => [e.data.step, e.data.contentHash]),
-    ).toEqual([['workers-rolled', base]])
+      eventsOf(events, 'deploy.step').filter(
+        (e) =>
+          e.data.environment === 'production' &&
+          !e.data.step.startsWith('workers-') &&
+          at(e) >= at(requested),
+      ),
+    ).toEqual([])
+    expect(workerRolls(events).at(-1)).toBe(base)
+    expect(at(workerStep(events, base))).toBeGreaterThan(at(requested))
     expect(at(mitigated) - at(requested)).toBeLessThan(2000)
 
     const { summary, checks } = await reportRun(outcome.outDir)

@@ -32,6 +32,8 @@ interface Release {
    * the build before, as the scenario's `release.workers` says; journalled either way.
    */
   workersFollow(): Promise<void>
+  /** The same, in the background while the release goes on (a failure is journalled and said). */
+  workersFollowBeside(): void
   mergeCommit: string
 }
 
@@ -80,6 +82,22 @@ export async function prepareRelease(
       return options.clock.now()
     },
     workersFollow: () => workersFollow(release),
+    workersFollowBeside: () => {
+      workersFollow(release).catch(async (err: unknown) => {
+        const why = (err as Error).message
+        say(`production's fulfilment workers did not follow the change: ${why}`)
+        await record({
+          type: 'deploy.step',
+          data: {
+            environment: 'production',
+            step: 'workers-roll-failed',
+            commit: verified.commit,
+            contentHash: verified.contentHash,
+            detail: why,
+          },
+        }).catch(() => {})
+      })
+    },
   }
   if (loaded.scenario.release.strategy === 'blue-green') return greenBesideBlue(release)
   if (routing.canary !== undefined) return canaryBesideTheOthers(release, routing.canary)
@@ -103,9 +121,8 @@ async function greenBesideBlue(release: Release): Promise<PreparedRelease> {
       if (startedAt === 'held') return 'held'
       await routing.switchTo('green', 'release-train', 'the release: every request to green at once')
       await release.wentLive(startedAt)
-      // The workers follow before the deploy counts as complete and the watch starts.
-      await release.workersFollow()
       watch.deployCompleted(release.verified, base)
+      release.workersFollowBeside()
       return 'rolled'
     },
   }
@@ -134,9 +151,8 @@ async function canaryBesideTheOthers(release: Release, canary: number): Promise<
       }
       await deploys.exclusive(() => release.promote(routing.blue))
       await routing.routeCanary(0, 'release-train', 'promoted: every instance runs the change')
-      // The workers follow before the deploy counts as complete and the watch starts.
-      await release.workersFollow()
       watch.deployCompleted(release.verified, base)
+      release.workersFollowBeside()
       return 'rolled'
     },
   }
@@ -188,8 +204,8 @@ function rollingBatches(release: Release): NonNullable<DeployedShop['rollOut']> 
     for (const slot of slots) onChange.add(slot)
     // The last batch: every instance runs the change.
     if (routing.blue.every((slot) => onChange.has(slot))) {
-      await release.workersFollow()
       watch.deployCompleted(verified, base)
+      release.workersFollowBeside()
     }
     return 'rolled'
   }

@@ -17,10 +17,10 @@ interface Rollout {
   rollbackOf?: { artifact: string; by: string }
 }
 
-/** Production's workers, as a rollback sees them: the build they run, and how they roll. */
+/** Production's workers, as a rollback sees them. */
 export interface RollbackWorkers {
-  readonly artifact: Artifact | null
-  roll(artifact: Artifact): Promise<void>
+  /** Once any roll under way is done: onto `to` if they run `from`, then `after`. */
+  rollBack(from: Artifact, to: Artifact, after: () => Promise<unknown>): Promise<boolean>
 }
 
 /** A rollback someone asked for. */
@@ -179,7 +179,9 @@ export class ProductionDeploys {
           await this.#deploy(this.#production, request.to, { onEvent: this.#onEvent }).finally(() =>
             this.#settle(),
           )
-        await this.#workersBack(request)
+        // The workers follow in the background, after any roll of theirs under way: the api's way back does not
+        // wait for them.
+        this.#workersBack(request)
       })
     } catch (err) {
       this.#history.splice(this.#history.indexOf(back), 1)
@@ -188,21 +190,27 @@ export class ProductionDeploys {
     return request
   }
 
-  /** The workers follow the api back, when they run the build it left. */
-  async #workersBack(request: RollbackRequest): Promise<void> {
-    const workers = this.#workers
-    if (workers === undefined || workers.artifact?.contentHash !== request.from.contentHash) return
-    await workers.roll(request.to)
-    await this.#record({
-      type: 'deploy.step',
-      data: {
-        environment: 'production',
-        step: 'workers-rolled',
-        commit: request.to.commit,
-        contentHash: request.to.contentHash,
-        detail: `the fulfilment workers rolled back with the api, by ${request.by}`,
-      },
-    })
+  /** The workers follow the api back, when they run the build it left; journalled either way it ends. */
+  #workersBack(request: RollbackRequest): void {
+    const step = (step: string, detail: string) =>
+      this.#record({
+        type: 'deploy.step',
+        data: {
+          environment: 'production',
+          step,
+          commit: request.to.commit,
+          contentHash: request.to.contentHash,
+          detail,
+        },
+      })
+    this.#workers
+      ?.rollBack(request.from, request.to, () =>
+        step('workers-rolled', `the fulfilment workers rolled back with the api, by ${request.by}`),
+      )
+      .catch((err: unknown) =>
+        step('workers-roll-failed', `the fulfilment workers could not roll back: ${(err as Error).message}`),
+      )
+      .catch(() => {})
   }
 }
 

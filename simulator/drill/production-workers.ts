@@ -12,6 +12,8 @@ export class ProductionWorkers {
   readonly #apiKey: string
   #running: ShopProcess[] = []
   #artifact: Artifact | null = null
+  /** Rolls, rollbacks and the close run one after another, in the order asked. */
+  #queue: Promise<unknown> = Promise.resolve()
 
   constructor(shop: DrillShopOptions, apiKey: string) {
     this.#shop = shop
@@ -33,8 +35,31 @@ export class ProductionWorkers {
     return this.#running.map((worker) => worker.pid)
   }
 
-  /** Starts the workers from `artifact` (beside any running ones, which then stop). */
-  async roll(artifact: Artifact): Promise<void> {
+  /** Starts the workers from `artifact` (beside any running ones, which then stop), after any roll under way. */
+  roll(artifact: Artifact): Promise<void> {
+    return this.#serially(() => this.#roll(artifact))
+  }
+
+  /**
+   * Once any roll under way is done, rolls the workers onto `to` when they run `from` (then `after` runs, still
+   * in turn); resolves whether they rolled.
+   */
+  rollBack(from: Artifact, to: Artifact, after: () => Promise<unknown>): Promise<boolean> {
+    return this.#serially(async () => {
+      if (this.#artifact?.contentHash !== from.contentHash) return false
+      await this.#roll(to)
+      await after()
+      return true
+    })
+  }
+
+  #serially<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(work, work)
+    this.#queue = run.catch(() => {})
+    return run
+  }
+
+  async #roll(artifact: Artifact): Promise<void> {
     const starts = Array.from({ length: this.#shop.workers ?? 1 }, (_, i) =>
       startShopProcess(artifact.dir, {
         role: 'worker',
@@ -65,11 +90,13 @@ export class ProductionWorkers {
     await stopAll(previous)
   }
 
-  /** Lets every worker finish the jobs in hand, then stops it. */
-  async close(): Promise<void> {
-    const running = this.#running
-    this.#running = []
-    await stopAll(running)
+  /** After any roll under way, lets every worker finish the jobs in hand, then stops it. */
+  close(): Promise<void> {
+    return this.#serially(async () => {
+      const running = this.#running
+      this.#running = []
+      await stopAll(running)
+    })
   }
 }
 
