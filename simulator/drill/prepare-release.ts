@@ -5,6 +5,7 @@ import { proveRollback } from '../../gate/deploy/prove-rollback.ts'
 import { DeployFailedError, RollbackUnprovenError } from '../../gate/gate-errors.ts'
 import type { DeployPipeline, ProductionBeforeChange } from './deploy-pipeline.ts'
 import type { DeployedShop, DeployShopOptions, RollOutcome } from './deployed-shop.ts'
+import { workersStep } from './production-deploys.ts'
 import { DEPLOY_HEALTH, promoteToProduction } from './promote-to-production.ts'
 
 /** How production takes the verified change: refused (as the scenario expects), and how the release rolls it out. */
@@ -86,16 +87,7 @@ export async function prepareRelease(
       workersFollow(release).catch(async (err: unknown) => {
         const why = (err as Error).message
         say(`production's fulfilment workers did not follow the change: ${why}`)
-        await record({
-          type: 'deploy.step',
-          data: {
-            environment: 'production',
-            step: 'workers-roll-failed',
-            commit: verified.commit,
-            contentHash: verified.contentHash,
-            detail: why,
-          },
-        }).catch(() => {})
+        await workersStep(record, 'workers-roll-failed', verified, why).catch(() => {})
       })
     },
   }
@@ -283,29 +275,16 @@ async function workersFollow(release: Release): Promise<void> {
   const { verified } = release
   const count = options.shop.workers ?? 1
   if (loaded.scenario.release.workers === 'keep') {
-    await record({
-      type: 'deploy.step',
-      data: {
-        environment: 'production',
-        step: 'workers-kept',
-        commit: base.commit,
-        contentHash: base.contentHash,
-        detail: `${count} fulfilment worker(s) left on the build before the change, by the scenario's release.workers: keep`,
-      },
-    })
+    await workersStep(
+      record,
+      'workers-kept',
+      base,
+      `${count} fulfilment worker(s) left on the build before the change, by the scenario's release.workers: keep`,
+    )
     say(`production's fulfilment workers kept on ${base.contentHash.slice(0, 12)} (release.workers: keep)`)
     return
   }
   await workers.roll(verified)
-  await record({
-    type: 'deploy.step',
-    data: {
-      environment: 'production',
-      step: 'workers-rolled',
-      commit: verified.commit,
-      contentHash: verified.contentHash,
-      detail: `${count} fulfilment worker(s) now run the change`,
-    },
-  })
+  await workersStep(record, 'workers-rolled', verified, `${count} fulfilment worker(s) now run the change`)
   say(`production's fulfilment workers rolled onto ${verified.contentHash.slice(0, 12)}`)
 }

@@ -120,3 +120,59 @@ describe("production's deploys", () => {
     await expect(deploys().rollback('someone', 'why')).rejects.toThrow(/no earlier artifact/)
   })
 })
+
+describe("production's workers in a rollback", () => {
+  const base = { commit: 'a'.repeat(40), contentHash: 'base' } as Artifact
+  const change = { commit: 'b'.repeat(40), contentHash: 'change' } as Artifact
+
+  function withWorkers(rollBack: () => Promise<boolean>, journalled: string[]) {
+    const d = new ProductionDeploys({
+      production: new Environment({
+        name: 'production',
+        redisUrl: 'redis://unused',
+        prefix: 'p',
+        ports: [0],
+      }),
+      record: async (event) => {
+        if (event.type === 'deploy.step') journalled.push(`${event.data.step}: ${event.data.detail}`)
+      },
+      onEvent: () => {},
+      settle: async () => {},
+      clock: systemClock,
+      deploy: async (_env, artifact) => ({ env: 'production', artifact, slots: [] }),
+      workers: {
+        rollBack: async (_from, _to, after) => {
+          const rolled = await rollBack()
+          if (rolled) await after()
+          return rolled
+        },
+      },
+    })
+    d.started(base, null, false)
+    d.started(change, base, false)
+    return d
+  }
+
+  it('journals workers that could not follow the api back, without failing the rollback the api made', async () => {
+    const journalled: string[] = []
+    const d = withWorkers(async () => {
+      throw new Error('worker production-0 exited (code 1) before it was ready')
+    }, journalled)
+    const request = await d.rollback('bot', 'burning since the deploy')
+    expect(request.to.contentHash).toBe('base')
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(journalled).toEqual([
+      'workers-roll-failed: the fulfilment workers could not roll back: worker production-0 exited (code 1) before it was ready',
+    ])
+  })
+
+  it('journals the workers rolled back with the api, by whoever asked', async () => {
+    const journalled: string[] = []
+    const d = withWorkers(async () => true, journalled)
+    await d.rollback('post-deploy-watch', 'breached')
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(journalled).toEqual([
+      'workers-rolled: the fulfilment workers rolled back with the api, by post-deploy-watch',
+    ])
+  })
+})

@@ -17,6 +17,25 @@ interface Rollout {
   rollbackOf?: { artifact: string; by: string }
 }
 
+/** What became of production's workers (`workers-rolled`, `workers-kept`, `workers-roll-failed`): a deploy step. */
+export function workersStep(
+  record: (event: NewJournalEvent) => Promise<unknown>,
+  step: 'workers-rolled' | 'workers-kept' | 'workers-roll-failed',
+  artifact: Pick<Artifact, 'commit' | 'contentHash'>,
+  detail: string,
+): Promise<unknown> {
+  return record({
+    type: 'deploy.step',
+    data: {
+      environment: 'production',
+      step,
+      commit: artifact.commit,
+      contentHash: artifact.contentHash,
+      detail,
+    },
+  })
+}
+
 /** Production's workers, as a rollback sees them. */
 export interface RollbackWorkers {
   /** Once any roll under way is done: onto `to` if they run `from`, then `after`. */
@@ -192,17 +211,8 @@ export class ProductionDeploys {
 
   /** The workers follow the api back, when they run the build it left; journalled either way it ends. */
   #workersBack(request: RollbackRequest): void {
-    const step = (step: string, detail: string) =>
-      this.#record({
-        type: 'deploy.step',
-        data: {
-          environment: 'production',
-          step,
-          commit: request.to.commit,
-          contentHash: request.to.contentHash,
-          detail,
-        },
-      })
+    const step = (step: 'workers-rolled' | 'workers-roll-failed', detail: string) =>
+      workersStep(this.#record, step, request.to, detail)
     this.#workers
       ?.rollBack(request.from, request.to, () =>
         step('workers-rolled', `the fulfilment workers rolled back with the api, by ${request.by}`),
